@@ -1,0 +1,212 @@
+import { z } from "zod";
+
+/**
+ * The shape of `study.yaml`. Every field has its default here, so the parsed object is
+ * complete: no layer below re-applies defaults. Paths are relative to the study folder.
+ */
+
+const ident = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, "must be lowercase letters, digits and _ (starting with a letter)");
+const column = z.string().min(1);
+const relPath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith("/") && !p.split(/[\\/]/).includes(".."), "must be a path inside the study folder");
+
+export const bilingual = z.object({ zh: z.string().min(1), en: z.string().min(1) }).strict();
+
+const codebookSchema = z
+  .object({
+    version: z.string().min(1),
+    file: relPath,
+  })
+  .strict();
+
+const waveSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, - and _ only"),
+    title: bilingual,
+    codebook: z.string().min(1),
+    fielded_from: z.string().optional(),
+    fielded_to: z.string().optional(),
+  })
+  .strict();
+
+const frameSchema = z
+  .object({
+    file: relPath,
+    /** Column naming the stratum (township) in the frame and in the responses. */
+    stratum: column,
+    /** Column naming the primary sampling unit (village / community). */
+    psu: column,
+    /** Column with the population size of each PSU (people in scope). */
+    population: column,
+    /** Optional name columns, for units shown to users. */
+    stratum_name: z.object({ zh: column, en: column }).strict().optional(),
+    psu_name: z.object({ zh: column, en: column }).strict().optional(),
+  })
+  .strict();
+
+const baseWeights = z.discriminatedUnion("method", [
+  /** A weight column delivered with the data. */
+  z.object({ method: z.literal("column"), column }).strict(),
+  /**
+   * PSUs drawn with probability proportional to size within each stratum, then an equal
+   * number of respondents by simple random sampling within each PSU:
+   * w = N_h / (m_h * n_hi), with N_h the stratum population from the frame, m_h the number of
+   * sampled PSUs in the stratum and n_hi the respondents in the PSU (which makes the
+   * within-PSU nonresponse adjustment).
+   */
+  z.object({ method: z.literal("pps_srs") }).strict(),
+]);
+
+const designSchema = z
+  .object({
+    /** Response column naming the stratum; defaults to the frame's stratum column. */
+    strata: column.nullable().optional(),
+    /** Stage ids, outermost first; defaults to [frame.psu]. `["1"]` means no clusters. */
+    ids: z.array(column).min(1).optional(),
+    fpc: z.array(column).default([]),
+    nest: z.boolean().default(true),
+    lonely_psu: z.enum(["fail", "certainty", "adjust", "average", "remove"]).default("fail"),
+    base_weights: baseWeights.default({ method: "pps_srs" }),
+  })
+  .strict();
+
+const marginSchema = z
+  .object({
+    file: relPath,
+    /** Response columns crossed in this margin; the CSV has these columns plus `count`. */
+    variables: z.array(column).min(1),
+    count: column.default("count"),
+  })
+  .strict();
+
+const calibrationSchema = z
+  .object({
+    method: z.enum(["none", "poststratify", "rake", "linear"]).default("rake"),
+    margins: z.array(marginSchema).default([]),
+    tolerance: z.number().positive().default(1e-8),
+    max_iterations: z.number().int().positive().default(100),
+    /** Trim calibrated weights to [lower, upper] times the mean weight, redistributing the excess. */
+    trim: z
+      .object({ lower: z.number().positive().default(0.3), upper: z.number().positive().default(3.5) })
+      .strict()
+      .nullable()
+      .default(null),
+  })
+  .strict();
+
+const organizationSchema = z.object({ id: ident, name: bilingual }).strict();
+
+export const INDEX_KINDS = ["awareness", "participation", "approval", "satisfaction"] as const;
+export type IndexKind = (typeof INDEX_KINDS)[number];
+export const LEVELS = ["district", "township", "village"] as const;
+
+const indexSchema = z
+  .object({
+    index: z.enum(INDEX_KINDS),
+    organization: ident,
+    /** The level of the organization the items ask about ("the union of your township"). */
+    level: z.enum(LEVELS).default("township"),
+    /** Items (codebook names). Awareness and participation take one; approval one per aspect. */
+    items: z.array(z.string().min(1)).min(1),
+    /** Codes that mean "yes" (awareness, participation). */
+    yes: z.array(z.string()).default(["1"]),
+    /** Codes that mean "don't know". */
+    dont_know: z.array(z.string()).default(["9"]),
+    /** Codes that mean a refusal. Always left out of the base. */
+    refused: z.array(z.string()).default([]),
+    /**
+     * How "don't know" counts. Defaults: awareness counts it as "no" (not aware);
+     * approval and satisfaction leave it out of the base; participation counts it as "no".
+     */
+    dont_know_as: z.enum(["no", "excluded"]).optional(),
+    /** Answer scale for approval and satisfaction. */
+    scale: z.object({ min: z.number(), max: z.number() }).strict().default({ min: 1, max: 5 }),
+    /** Codes counted as "satisfied"; default 4–5 on 1–5 and 8–10 on 0–10. */
+    satisfied: z.array(z.number()).optional(),
+  })
+  .strict();
+
+const compositeSchema = z
+  .object({
+    version: z.string().min(1),
+    weights: z
+      .object({
+        awareness: z.number().min(0),
+        participation: z.number().min(0),
+        approval: z.number().min(0),
+        satisfaction: z.number().min(0),
+      })
+      .strict(),
+  })
+  .strict();
+
+const reportingSchema = z
+  .object({
+    confidence_level: z.number().gt(0).lt(1).default(0.95),
+    min_n: z.number().int().nonnegative().default(30),
+    max_rse: z.number().positive().default(0.5),
+    unreliable_rse: z.number().positive().default(0.3),
+    /** Villages are reported only where at least this many respondents answered. */
+    village_min_n: z.number().int().nonnegative().default(30),
+  })
+  .strict();
+
+const personalSchema = z
+  .object({ column, action: z.enum(["drop", "hmac"]).default("drop") })
+  .strict();
+
+const renameSchema = z
+  .object({
+    from: z.string().min(1),
+    to: z.string().min(1),
+    /** old item name -> new item name */
+    items: z.record(z.string(), z.string()),
+  })
+  .strict();
+
+export const studySchema = z
+  .object({
+    id: ident,
+    title: bilingual,
+    respondent_id: column,
+    timezone: z.string().default("Asia/Shanghai"),
+    codebooks: z.array(codebookSchema).min(1),
+    waves: z.array(waveSchema).default([]),
+    frame: frameSchema,
+    design: designSchema.default({
+      fpc: [],
+      nest: true,
+      lonely_psu: "fail",
+      base_weights: { method: "pps_srs" },
+    }),
+    calibration: calibrationSchema.default({
+      method: "none",
+      margins: [],
+      tolerance: 1e-8,
+      max_iterations: 100,
+      trim: null,
+    }),
+    organizations: z.array(organizationSchema).min(1),
+    indices: z.array(indexSchema).default([]),
+    composite: compositeSchema.optional(),
+    /** Response columns used for one-way demographic breakdowns. */
+    breakdowns: z.array(column).default([]),
+    reporting: reportingSchema.default({
+      confidence_level: 0.95,
+      min_n: 30,
+      max_rse: 0.5,
+      unreliable_rse: 0.3,
+      village_min_n: 30,
+    }),
+    personal_data: z.array(personalSchema).default([]),
+    renames: z.array(renameSchema).default([]),
+  })
+  .strict();
+
+export type StudyFile = z.infer<typeof studySchema>;
+export type IndexDefinition = z.infer<typeof indexSchema>;
+export type MarginDefinition = z.infer<typeof marginSchema>;

@@ -159,6 +159,7 @@ export function defaultDatabasePath(): string {
  */
 export function openDatabase(path: string, options: OpenOptions = {}): Promise<Database> {
   const readOnly = options.readOnly ?? false;
+  if (path === ":memory:") return openInMemory(options);
   const full = resolve(path);
   if (!readOnly) mkdirSync(dirname(full), { recursive: true });
   else if (!existsSync(full)) return Promise.reject(new Error(`database file not found: ${full}`));
@@ -187,6 +188,15 @@ export function openDatabase(path: string, options: OpenOptions = {}): Promise<D
   cache.set(key, opening);
   opening.catch(() => cache.delete(key));
   return opening;
+}
+
+/** A private in-memory database (tests, `estimate --data`): not cached, nothing to share. */
+async function openInMemory(options: OpenOptions): Promise<Database> {
+  const instance = await DuckDBInstance.create(":memory:");
+  const db = await Database._create(":memory:", instance, false);
+  await db._init();
+  if (options.migrate !== false) await applyMigrations(db);
+  return db;
 }
 
 /** Close a database opened by openDatabase (tests, backup, shutdown). */

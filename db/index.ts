@@ -13,3 +13,4 @@ export {
 } from "./Database.ts";
 export { quoteIdent } from "./quoteIdent.ts";
 export { readServerLock, removeServerLock, serverLockPath, writeServerLock } from "./serverLock.ts";
+export { loadSecret, type SecretName } from "./secrets.ts";

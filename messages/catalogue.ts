@@ -7,12 +7,12 @@ export const catalogue = {
   // ingest: row-level reasons stored in the quarantine table
   "reject.missing_id": { zh: "缺少受访者编号", en: "respondent id is missing" },
   "reject.duplicate_id_in_file": {
-    zh: "受访者编号在本文件中重复（{count} 行），请确认保留哪一行",
-    en: "respondent id appears {count} times in this file; decide which row is right",
+    zh: "受访者编号在本文件中重复，请确认保留哪一行",
+    en: "respondent id appears more than once in this file; decide which row is right",
   },
   "reject.duplicate_id_in_wave": {
-    zh: "受访者编号已在本波次的上传 {upload} 中存在",
-    en: "respondent id already exists in this wave (upload {upload})",
+    zh: "受访者编号已在本波次之前的上传中存在（如需替换，请使用替换上传）",
+    en: "respondent id already exists in this wave from an earlier upload (use a replacing upload to change it)",
   },
   "reject.not_integer": { zh: "应为整数", en: "must be a whole number" },
   "reject.not_decimal": { zh: "应为数字", en: "must be a number" },

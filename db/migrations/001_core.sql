@@ -35,6 +35,7 @@ create table uploads (
   uploaded_by varchar not null,
   uploaded_at timestamptz not null default now(),
   column_mapping json,
+  header json,
   retracted_at timestamptz,
   retracted_by varchar
 );
@@ -48,6 +49,14 @@ create table quarantine (
   reason_code varchar not null,
   reason_zh varchar not null,
   reason_en varchar not null
+);
+
+-- The original cells of every quarantined row, to export in the original layout.
+create table quarantine_rows (
+  upload_id varchar not null,
+  source_row bigint not null,
+  cells json not null,
+  primary key (upload_id, source_row)
 );
 
 -- Responses land in one wide table per study, `raw_responses__<study_id>`, created from the

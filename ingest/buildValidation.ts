@@ -1,0 +1,145 @@
+import { quoteIdent } from "../db/index.ts";
+import { type MessageKey, messages } from "../messages/catalogue.ts";
+import type { Codebook, Item, Study } from "../study/index.ts";
+import { expressionToSql } from "./expressionToSql.ts";
+import type { ColumnMapping } from "./mapColumns.ts";
+
+export interface Validation {
+  /** Creates temp table `_checked`: source_row, one column per codebook item (mapped codes), `errors`. */
+  sql: string;
+  params: Record<string, string | number>;
+  /** (reason code, column header) -> texts, for the quarantine table. */
+  reasons: { key: MessageKey; column: string; zh: string; en: string }[];
+}
+
+export const CHECKED = "_checked";
+
+/**
+ * Build the one SQL pass that maps every cell to a codebook code and checks every row:
+ * types, allowed codes (or their labels), XLSForm constraints, required answers (respecting
+ * `relevant`), respondent id present and unique, stratum and PSU known to the frame.
+ */
+export function buildValidation(
+  study: Study,
+  codebook: Codebook,
+  mapping: ColumnMapping,
+  staged: { table: string; rowOffset: number },
+  existingIds: { rawTable: string; waveId: string; excludeUpload: string | null },
+): Validation {
+  const params: Record<string, string | number> = {};
+  let n = 0;
+  const bind = (value: string | number) => {
+    const name = `p${n++}`;
+    params[name] = value;
+    return `$${name}`;
+  };
+  const reasons: Validation["reasons"] = [];
+  const reason = (key: MessageKey, column: string, p: Record<string, string> = {}) => {
+    if (!reasons.some((r) => r.key === key && r.column === column)) reasons.push({ key, column, ...messages(key, p) });
+  };
+
+  const fileColumn = new Map(mapping.mapped.map((m) => [m.item, m]));
+  const q = quoteIdent;
+  const cell = (item: string) => {
+    const m = fileColumn.get(item);
+    return m ? `nullif(trim(${q(m.column)}), '')` : "cast(null as varchar)";
+  };
+  const headerOf = (item: Item) => fileColumn.get(item.name)?.header ?? item.name;
+
+  // 1. map labels to codes for select items
+  const mappedCols = codebook.items.map((item) => {
+    const raw = cell(item.name);
+    const choices = item.list ? (codebook.choices.get(item.list) ?? []) : [];
+    if (item.type !== "select_one" || choices.length === 0 || !fileColumn.has(item.name)) {
+      return `${raw} as ${q(item.name)}`;
+    }
+    const whens: string[] = [];
+    const seen = new Set<string>();
+    for (const c of choices) {
+      for (const label of [c.name, c.label.zh, c.label.en]) {
+        if (seen.has(label)) continue;
+        seen.add(label);
+        whens.push(`when ${bind(label)} then ${bind(c.name)}`);
+      }
+    }
+    return `case ${raw} ${whens.join(" ")} else ${raw} end as ${q(item.name)}`;
+  });
+
+  // 2. checks, each a struct {c: column header, v: value, k: reason key} when it fails
+  const checks: string[] = [];
+  const fail = (cond: string, _item: Item | null, header: string, value: string, key: MessageKey, p: Record<string, string> = {}) => {
+    reason(key, header, p);
+    checks.push(`case when ${cond} then {'c': ${bind(header)}, 'v': ${value}, 'k': ${bind(key)}} end`);
+  };
+  const ctxFor = (self: string) => ({ self, item: (name: string) => q(name), bind });
+
+  const rid = q(study.respondent_id);
+  const ridHeader = fileColumn.get(study.respondent_id)?.header ?? study.respondent_id;
+  fail(`${rid} is null`, null, ridHeader, "cast(null as varchar)", "reject.missing_id");
+  fail(`${rid} is not null and n_same_id > 1`, null, ridHeader, rid, "reject.duplicate_id_in_file");
+  fail(
+    `${rid} in (select respondent_id from ${q(existingIds.rawTable)} where wave_id = ${bind(existingIds.waveId)}
+       and upload_id in (select upload_id from uploads where status = 'loaded'
+                         and upload_id <> ${bind(existingIds.excludeUpload ?? "")}))`,
+    null,
+    ridHeader,
+    rid,
+    "reject.duplicate_id_in_wave",
+  );
+
+  for (const item of codebook.items) {
+    if (!fileColumn.has(item.name) && !item.required) continue;
+    const v = q(item.name);
+    const header = headerOf(item);
+    if (item.type === "integer") fail(`${v} is not null and try_cast(${v} as bigint) is null`, item, header, v, "reject.not_integer");
+    if (item.type === "decimal") fail(`${v} is not null and try_cast(${v} as double) is null`, item, header, v, "reject.not_decimal");
+    if (item.type === "date") fail(`${v} is not null and try_cast(${v} as date) is null`, item, header, v, "reject.not_date");
+    if (item.list) {
+      const codes = (codebook.choices.get(item.list) ?? []).map((c) => c.name);
+      const list = `[${codes.map((c) => bind(c)).join(", ")}]::varchar[]`;
+      const allowed = codes.join(", ");
+      if (item.type === "select_one") fail(`${v} is not null and not list_contains(${list}, ${v})`, item, header, v, "reject.unknown_code", { allowed });
+      else fail(`${v} is not null and len(list_filter(string_split(${v}, ' '), x -> x <> '' and not list_contains(${list}, x))) > 0`, item, header, v, "reject.unknown_code", { allowed });
+    }
+    if (item.required) {
+      const relevant = item.relevant ? `coalesce(${expressionToSql(item.relevant.expr, ctxFor(v))}, false)` : "true";
+      fail(`${v} is null and ${relevant}`, item, header, "cast(null as varchar)", "reject.required");
+    }
+    if (item.constraint) {
+      const c = expressionToSql(item.constraint.expr, ctxFor(v));
+      fail(`${v} is not null and not coalesce(${c}, false)`, item, header, v, "reject.constraint", { constraint: item.constraint.text });
+    }
+  }
+
+  const stratum = q(study.frame.stratum);
+  const psu = q(study.frame.psu);
+  const stratumHeader = fileColumn.get(study.frame.stratum)?.header ?? study.frame.stratum;
+  const psuHeader = fileColumn.get(study.frame.psu)?.header ?? study.frame.psu;
+  fail(`${stratum} is not null and ${stratum} not in (select stratum from _frame)`, null, stratumHeader, stratum, "reject.unknown_stratum");
+  fail(`${psu} is not null and ${psu} not in (select psu from _frame)`, null, psuHeader, psu, "reject.unknown_psu");
+  fail(
+    `${psu} in (select psu from _frame) and ${stratum} in (select stratum from _frame)
+       and ${stratum} || chr(0) || ${psu} not in (select stratum || chr(0) || psu from _frame)`,
+    null,
+    psuHeader,
+    psu,
+    "reject.psu_not_in_stratum",
+  );
+
+  const sql = `
+create or replace temp table ${CHECKED} as
+with mapped as (
+  select rowid + ${staged.rowOffset} as source_row,
+    ${mappedCols.join(",\n    ")}
+  from ${q(staged.table)}
+),
+counted as (
+  select *, count(*) over (partition by ${rid}) as n_same_id from mapped
+),
+final as (
+  select *, list_filter([${checks.join(",\n    ")}], e -> e is not null) as errors
+  from counted
+)
+select * from final`;
+  return { sql, params, reasons };
+}

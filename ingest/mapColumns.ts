@@ -1,0 +1,54 @@
+import type { Codebook } from "../study/index.ts";
+
+export interface ColumnMapping {
+  /** file column (DuckDB's name) -> codebook item */
+  mapped: { column: string; header: string; item: string; by: "name" | "label_zh" | "label_en" }[];
+  /** file headers that are not codebook items (platform columns: submission time, IP, ...) */
+  ignored: string[];
+  /** header names used twice in the file */
+  duplicates: string[];
+}
+
+/** "1、您的性别：" -> "您的性别"; "Q3. Your sex?" -> "your sex" */
+export function normalizeLabel(text: string): string {
+  return text
+    .normalize("NFKC")
+    .trim()
+    .replace(/^(q|Q)?\s*\d+(\.\d+)*\s*[、.．:：)）\-]?\s*/, "")
+    .replace(/[\s:：?？。.]+$/u, "")
+    .replace(/\s+/g, " ")
+    .toLowerCase();
+}
+
+/**
+ * Match file headers to codebook items: by item name first, then by the question label in
+ * Chinese or English as survey platforms export them. Each item is taken once.
+ */
+export function mapColumns(header: string[], columns: string[], codebook: Codebook): ColumnMapping {
+  const byName = new Map(codebook.items.map((i) => [i.name.toLowerCase(), i.name]));
+  const byZh = new Map(codebook.items.map((i) => [normalizeLabel(i.label.zh), i.name]));
+  const byEn = new Map(codebook.items.map((i) => [normalizeLabel(i.label.en), i.name]));
+  const seen = new Map<string, number>();
+  for (const h of header) seen.set(h, (seen.get(h) ?? 0) + 1);
+  const duplicates = [...seen].filter(([, n]) => n > 1).map(([h]) => h);
+  const taken = new Set<string>();
+  const mapped: ColumnMapping["mapped"] = [];
+  const ignored: string[] = [];
+  header.forEach((h, i) => {
+    const column = columns[i] ?? h;
+    const key = normalizeLabel(h);
+    const candidates: [string | undefined, ColumnMapping["mapped"][number]["by"]][] = [
+      [byName.get(h.trim().toLowerCase()), "name"],
+      [byZh.get(key), "label_zh"],
+      [byEn.get(key), "label_en"],
+    ];
+    const hit = candidates.find(([item]) => item !== undefined && !taken.has(item));
+    if (hit?.[0] && !duplicates.includes(h)) {
+      taken.add(hit[0]);
+      mapped.push({ column, header: h, item: hit[0], by: hit[1] });
+    } else if (!duplicates.includes(h)) {
+      ignored.push(h);
+    }
+  });
+  return { mapped, ignored, duplicates };
+}

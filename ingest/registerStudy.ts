@@ -26,10 +26,10 @@ export function rawItemColumns(study: Study): string[] {
  */
 export async function registerStudy(db: Session, study: Study): Promise<void> {
   await db.run(
-    `insert into studies (study_id, title_zh, title_en, definition_sha256) values ($1, $2, $3, $4)
+    `insert into studies (study_id, title_zh, title_en, definition_sha256, study_dir) values ($1, $2, $3, $4, $5)
      on conflict (study_id) do update set title_zh = excluded.title_zh, title_en = excluded.title_en,
-       definition_sha256 = excluded.definition_sha256`,
-    [study.id, study.title.zh, study.title.en, study.definitionSha256],
+       definition_sha256 = excluded.definition_sha256, study_dir = excluded.study_dir`,
+    [study.id, study.title.zh, study.title.en, study.definitionSha256, study.dir],
   );
   for (const wave of study.waves) {
     await db.run(

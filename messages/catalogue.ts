@@ -39,6 +39,25 @@ export const catalogue = {
   "withheld.min_n": { zh: "样本量不足（n < {min}）", en: "too few respondents (n < {min})" },
   "withheld.max_rse": { zh: "相对标准误过大（> {max}）", en: "relative standard error too large (> {max})" },
   "flag.unreliable": { zh: "估计不够可靠", en: "unreliable estimate" },
+  // pages
+  "ui.app_name": { zh: "晴雨表 · 群团组织第三方评价", en: "Barometer · third-party evaluation" },
+  "ui.overview": { zh: "总览", en: "Overview" },
+  "ui.awareness_district": { zh: "全区知晓率（含95%置信区间）", en: "District awareness rate (with 95% confidence interval)" },
+  "ui.rate_pct": { zh: "知晓率（%）", en: "Awareness (%)" },
+  "ui.wave": { zh: "波次", en: "Wave" },
+  "ui.organization": { zh: "组织", en: "Organization" },
+  "ui.estimate": { zh: "估计值", en: "Estimate" },
+  "ui.ci95": { zh: "95% 置信区间", en: "95% CI" },
+  "ui.n": { zh: "样本量", en: "n" },
+  "ui.n_eff": { zh: "有效样本量", en: "effective n" },
+  "ui.no_data": {
+    zh: "还没有估计结果。请先导入数据并运行模型（barometer demo）。",
+    en: "No estimates yet. Load data and run the models first (barometer demo).",
+  },
+  "ui.method_note": {
+    zh: "按分层两阶段整群抽样设计加权估计，置信区间采用泰勒线性化方差（logit 区间）。",
+    en: "Weighted estimates under the stratified two-stage cluster design; confidence intervals from Taylor-linearization variances (logit intervals).",
+  },
   // CLI
   "cli.not_available": {
     zh: "命令 {command} 尚未实现（见议题 {issue}）",

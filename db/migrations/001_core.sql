@@ -4,6 +4,7 @@ create table studies (
   title_zh varchar not null,
   title_en varchar not null,
   definition_sha256 varchar not null,
+  study_dir varchar not null,
   registered_at timestamptz not null default now()
 );
 

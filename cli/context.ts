@@ -1,0 +1,59 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { type Database, defaultDatabasePath, openDatabase, readServerLock } from "../db/index.ts";
+import { loadStudy, type Study } from "../study/index.ts";
+import { CliError } from "./CliError.ts";
+
+export const DEMO_STUDY_DIR = resolve(import.meta.dirname, "../examples/mass-org-evaluation");
+
+/** The database path from --db, else BAROMETER_DB, else ./data/barometer.duckdb. */
+export function databasePath(options: { db?: string }): string {
+  return options.db ? resolve(options.db) : defaultDatabasePath();
+}
+
+/**
+ * Open the database for a command that writes. One writing process per file: when a running
+ * `barometer serve` holds it, say so plainly instead of failing on DuckDB's lock.
+ */
+export async function openForWrite(options: { db?: string }): Promise<Database> {
+  const path = databasePath(options);
+  const server = readServerLock(path);
+  if (server) {
+    throw new CliError(
+      `barometer serve (pid ${server.pid}) holds ${path}. Upload through it at ${server.url}/upload or its API, ` +
+        "or stop it first: DuckDB allows one writing process per database file.",
+    );
+  }
+  try {
+    return await openDatabase(path);
+  } catch (error) {
+    throw new CliError((error as Error).message, { cause: error });
+  }
+}
+
+export async function openForRead(options: { db?: string }): Promise<Database> {
+  const path = databasePath(options);
+  if (!existsSync(path)) throw new CliError(`no database at ${path} (run \`barometer demo\` or \`barometer ingest\` first, or pass --db)`);
+  try {
+    return await openDatabase(path, { readOnly: true });
+  } catch (error) {
+    throw new CliError((error as Error).message, { cause: error });
+  }
+}
+
+/** --study takes a study folder, or the id of a study already registered in the database. */
+export async function resolveStudy(study: string, db?: Database): Promise<Study> {
+  const asDir = resolve(study);
+  let dir: string | undefined = existsSync(join(asDir, "study.yaml")) ? asDir : undefined;
+  if (!dir && db) {
+    const rows = await db.query<{ study_dir: string }>("select study_dir from studies where study_id = $1", [study]);
+    dir = rows[0]?.study_dir;
+  }
+  if (!dir && study === "mass_org_evaluation") dir = DEMO_STUDY_DIR;
+  if (!dir) throw new CliError(`--study ${study}: neither a folder with study.yaml nor a study registered in the database`);
+  try {
+    return await loadStudy(dir);
+  } catch (error) {
+    throw new CliError((error as Error).message, { cause: error });
+  }
+}

@@ -1,0 +1,44 @@
+import type { Server } from "node:http";
+import { Command } from "commander";
+import { type Database, removeServerLock, writeServerLock } from "../db/index.ts";
+import { createApp } from "../server/index.ts";
+import { CliError } from "./CliError.ts";
+import { openForWrite } from "./context.ts";
+import { log } from "./log.ts";
+
+/** Listen, note the server beside the database file (the one-writer rule), clean up on exit. */
+export async function serve(db: Database, host: string, port: number): Promise<Server> {
+  const app = createApp({ db });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(port, host, () => resolve(s));
+    s.once("error", (error: NodeJS.ErrnoException) =>
+      reject(new CliError(error.code === "EADDRINUSE" ? `port ${port} on ${host} is in use; choose another with --port` : error.message)),
+    );
+  });
+  const address = server.address();
+  const url = `http://${host}:${typeof address === "object" && address ? address.port : port}`;
+  writeServerLock(db.path, { pid: process.pid, url, startedAt: new Date().toISOString() });
+  const stop = () => {
+    removeServerLock(db.path);
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 2000).unref();
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  process.once("exit", () => removeServerLock(db.path));
+  log(`Barometer is serving ${db.path}`);
+  log(`Open ${url}/  (English: ${url}/?lang=en)`);
+  return server;
+}
+
+export function serveCommand(): Command {
+  return new Command("serve")
+    .description("serve the dashboards and API (binds 127.0.0.1 unless --host says otherwise)")
+    .option("--host <host>", "address to bind", "127.0.0.1")
+    .option("--port <port>", "port", "8080")
+    .action(async (opts, command: Command) => {
+      const db = await openForWrite(command.optsWithGlobals());
+      await serve(db, opts.host, Number(opts.port));
+      await new Promise(() => {});
+    });
+}

@@ -1,0 +1,1 @@
+export { type IndexRow, modelEvents, type RunResult, runModels, scoreColumn, stagingView, weightedTable } from "./runModels.ts";

@@ -1,0 +1,87 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import express, { type NextFunction, type Request, type Response } from "express";
+import helmet from "helmet";
+import type { Database } from "../db/index.ts";
+import { HttpError } from "./HttpError.ts";
+import { apiRouter } from "./routes/api.ts";
+import { pagesRouter } from "./routes/pages.ts";
+
+export interface AppOptions {
+  db: Database;
+  /** Write a line per failed request (never secrets); defaults to stderr. */
+  logError?: (message: string) => void;
+}
+
+const require = createRequire(import.meta.url);
+const packageDir = (name: string) => dirname(require.resolve(`${name}/package.json`));
+
+/** Browser libraries, served by the app itself: users' networks may not reach a CDN. */
+function vendorAssets(): express.Router {
+  const router = express.Router();
+  const files: Record<string, string> = {
+    "vega.min.js": join(packageDir("vega"), "build/vega.min.js"),
+    "vega-lite.min.js": join(packageDir("vega-lite"), "build/vega-lite.min.js"),
+    "vega-embed.min.js": join(packageDir("vega-embed"), "build/vega-embed.min.js"),
+  };
+  for (const [name, path] of Object.entries(files)) {
+    router.get(`/${name}`, (_req, res) => {
+      res.type("application/javascript").set("Cache-Control", "public, max-age=86400").sendFile(path);
+    });
+  }
+  // vega-interpreter evaluates chart expressions without eval(), so the page can keep a strict
+  // content security policy. Its one import comes from the vega bundle already on the page.
+  const interpreter = readFileSync(join(packageDir("vega-interpreter"), "build/vega-interpreter.js"), "utf8").replace(
+    /^import \{([^}]*)\} from 'vega-util';/m,
+    (_m, names: string) => `const {${names}} = globalThis.vega;`,
+  );
+  router.get("/vega-interpreter.js", (_req, res) => {
+    res.type("application/javascript").set("Cache-Control", "public, max-age=86400").send(interpreter);
+  });
+  return router;
+}
+
+/**
+ * The Barometer web app, apart from `listen()` so tests can drive it in-process.
+ */
+export function createApp(options: AppOptions): express.Express {
+  const app = express();
+  const logError = options.logError ?? ((m) => process.stderr.write(`${m}\n`));
+  app.disable("x-powered-by");
+  app.set("query parser", "simple");
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          // vega-embed adds its own <style> element for the actions menu
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", "data:", "blob:"],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+          formAction: ["'self'"],
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use("/assets/vendor", vendorAssets());
+  app.use("/assets", express.static(join(import.meta.dirname, "public"), { maxAge: "1h", index: false }));
+  app.use("/api/v1", apiRouter(options.db));
+  app.use("/", pagesRouter(options.db));
+
+  app.use((_req, _res, next) => next(new HttpError(404, "not_found", "no such page or endpoint")));
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (error instanceof HttpError) {
+      res.status(error.status).json({ error: { code: error.code, message: error.message } });
+      return;
+    }
+    logError(`${req.method} ${req.path} failed: ${(error as Error)?.stack ?? String(error)}`);
+    res.status(500).json({ error: { code: "internal", message: "internal error" } });
+  });
+  return app;
+}

@@ -1,0 +1,2 @@
+export { type AppOptions, createApp } from "./createApp.ts";
+export { HttpError } from "./HttpError.ts";

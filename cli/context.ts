@@ -33,7 +33,10 @@ export async function openForWrite(options: { db?: string }): Promise<Database> 
 
 export async function openForRead(options: { db?: string }): Promise<Database> {
   const path = databasePath(options);
-  if (!existsSync(path)) throw new CliError(`no database at ${path} (run \`barometer demo\` or \`barometer ingest\` first, or pass --db)`);
+  if (!existsSync(path))
+    throw new CliError(
+      `no database at ${path} (run \`barometer demo\` or \`barometer ingest\` first, or pass --db)`,
+    );
   try {
     return await openDatabase(path, { readOnly: true });
   } catch (error) {
@@ -46,11 +49,16 @@ export async function resolveStudy(study: string, db?: Database): Promise<Study>
   const asDir = resolve(study);
   let dir: string | undefined = existsSync(join(asDir, "study.yaml")) ? asDir : undefined;
   if (!dir && db) {
-    const rows = await db.query<{ study_dir: string }>("select study_dir from studies where study_id = $1", [study]);
+    const rows = await db.query<{ study_dir: string }>("select study_dir from studies where study_id = $1", [
+      study,
+    ]);
     dir = rows[0]?.study_dir;
   }
   if (!dir && study === "mass_org_evaluation") dir = DEMO_STUDY_DIR;
-  if (!dir) throw new CliError(`--study ${study}: neither a folder with study.yaml nor a study registered in the database`);
+  if (!dir)
+    throw new CliError(
+      `--study ${study}: neither a folder with study.yaml nor a study registered in the database`,
+    );
   try {
     return await loadStudy(dir);
   } catch (error) {

@@ -12,7 +12,13 @@ export function ingestCommand(): Command {
     .argument("<file>", "the file to load")
     .requiredOption("--study <id|folder>", "study id, or the study folder")
     .requiredOption("--wave <id>", "wave id, as in study.yaml")
-    .addOption(new Option("--encoding <encoding>", "text encoding of a CSV (detected when omitted)").choices(["utf-8", "gbk", "gb18030"]))
+    .addOption(
+      new Option("--encoding <encoding>", "text encoding of a CSV (detected when omitted)").choices([
+        "utf-8",
+        "gbk",
+        "gb18030",
+      ]),
+    )
     .option("--sheet <name>", "worksheet of an .xlsx (default: the first)")
     .option("--strict", "refuse the whole file if any row fails validation")
     .option("--replace <upload>", "supersede an earlier upload of the wave")
@@ -50,7 +56,11 @@ export function ingestCommand(): Command {
       } else {
         process.stdout.write(`${formatIngestReport(result)}\n`);
       }
-      if (runError) log(`The upload is loaded, but rerunning the models failed; the marts keep their last good state: ${runError}`);
-      if (result.status === "refused") throw new CliError(`refused: ${result.refusal?.en ?? "see report"}`, { exitCode: 2 });
+      if (runError)
+        log(
+          `The upload is loaded, but rerunning the models failed; the marts keep their last good state: ${runError}`,
+        );
+      if (result.status === "refused")
+        throw new CliError(`refused: ${result.refusal?.en ?? "see report"}`, { exitCode: 2 });
     });
 }

@@ -9,6 +9,8 @@ export function notebookCommand(): Command {
     .argument("[args...]")
     .allowUnknownOption()
     .action(() => {
-      throw new CliError(message("cli.not_available", "en", { command: "notebook", issue: "7" }), { exitCode: 3 });
+      throw new CliError(message("cli.not_available", "en", { command: "notebook", issue: "7" }), {
+        exitCode: 3,
+      });
     });
 }

@@ -20,7 +20,9 @@ export function uploadCommand(): Command {
     .description("list uploads as JSON")
     .action(async (_opts, command: Command) => {
       const db = await openForWrite(command.optsWithGlobals());
-      const rows = await db.query("select upload_id, study_id, wave_id, file_name, status, n_rows_read, n_accepted, n_rejected, uploaded_by, uploaded_at::varchar as uploaded_at from uploads order by uploaded_at");
+      const rows = await db.query(
+        "select upload_id, study_id, wave_id, file_name, status, n_rows_read, n_accepted, n_rejected, uploaded_by, uploaded_at::varchar as uploaded_at from uploads order by uploaded_at",
+      );
       process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     });
   return upload;

@@ -82,20 +82,17 @@ export class Database implements Session {
    * rolled back when it throws. A crash in between leaves the file as before (DuckDB's WAL).
    */
   async transaction<T>(work: (session: Session) => Promise<T>): Promise<T> {
+    return this.withSession((session) => session.transaction(work));
+  }
+
+  /**
+   * Run `work` on a connection of its own, closed afterwards. Temporary tables made on it
+   * before `session.transaction(...)` live outside the transaction (stable rowids).
+   */
+  async withSession<T>(work: (session: OwnSession) => Promise<T>): Promise<T> {
     const connection = await this.#instance.connect();
-    const session = sessionOf(connection);
-    await connection.run("begin transaction");
     try {
-      const result = await work(session);
-      await connection.run("commit");
-      return result;
-    } catch (error) {
-      try {
-        await connection.run("rollback");
-      } catch {
-        // the transaction may already be aborted by the error; nothing left to undo
-      }
-      throw error;
+      return await work(ownSession(connection));
     } finally {
       connection.closeSync();
     }
@@ -112,6 +109,33 @@ export class Database implements Session {
     this.#main?.closeSync();
     this.#instance.closeSync();
   }
+}
+
+/** A session on a connection of its own, which can open one transaction at a time. */
+export interface OwnSession extends Session {
+  transaction<T>(work: (session: Session) => Promise<T>): Promise<T>;
+}
+
+function ownSession(connection: DuckDBConnection): OwnSession {
+  const session = sessionOf(connection);
+  return {
+    ...session,
+    async transaction<T>(work: (s: Session) => Promise<T>): Promise<T> {
+      await connection.run("begin transaction");
+      try {
+        const result = await work(session);
+        await connection.run("commit");
+        return result;
+      } catch (error) {
+        try {
+          await connection.run("rollback");
+        } catch {
+          // the transaction may already be aborted by the error; nothing left to undo
+        }
+        throw error;
+      }
+    },
+  };
 }
 
 export function sessionOf(connection: DuckDBConnection): Session {
@@ -133,7 +157,11 @@ async function queryOn<T>(connection: DuckDBConnection, sql: string, params?: Pa
 function toPlainRow(row: Record<string, unknown>): Row {
   for (const key of Object.keys(row)) {
     const v = row[key];
-    if (typeof v === "bigint" && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER)) {
+    if (
+      typeof v === "bigint" &&
+      v <= BigInt(Number.MAX_SAFE_INTEGER) &&
+      v >= BigInt(Number.MIN_SAFE_INTEGER)
+    ) {
       row[key] = Number(v);
     }
   }
@@ -168,7 +196,9 @@ export function openDatabase(path: string, options: OpenOptions = {}): Promise<D
   if (cached) {
     return cached.then((db) => {
       if (db.readOnly && !readOnly) {
-        throw new Error(`${full} is already open read-only in this process; it cannot also be opened for writing`);
+        throw new Error(
+          `${full} is already open read-only in this process; it cannot also be opened for writing`,
+        );
       }
       return db;
     });

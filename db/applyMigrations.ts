@@ -32,7 +32,9 @@ export async function applyMigrations(db: Database): Promise<number[]> {
     `create table if not exists schema_migrations (
        version integer primary key, name varchar not null, applied_at timestamptz not null default now())`,
   );
-  const done = new Set((await db.query<{ version: number }>("select version from schema_migrations")).map((r) => r.version));
+  const done = new Set(
+    (await db.query<{ version: number }>("select version from schema_migrations")).map((r) => r.version),
+  );
   const known = listMigrations();
   const newest = Math.max(0, ...known.map((m) => m.version));
   const unknown = [...done].filter((v) => v > newest);

@@ -5,6 +5,7 @@ export {
   Database,
   defaultDatabasePath,
   type OpenOptions,
+  type OwnSession,
   openDatabase,
   type Params,
   type Row,
@@ -12,5 +13,5 @@ export {
   sessionOf,
 } from "./Database.ts";
 export { quoteIdent } from "./quoteIdent.ts";
-export { readServerLock, removeServerLock, serverLockPath, writeServerLock } from "./serverLock.ts";
 export { loadSecret, type SecretName } from "./secrets.ts";
+export { readServerLock, removeServerLock, serverLockPath, writeServerLock } from "./serverLock.ts";

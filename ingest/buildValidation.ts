@@ -35,7 +35,8 @@ export function buildValidation(
   };
   const reasons: Validation["reasons"] = [];
   const reason = (key: MessageKey, column: string, p: Record<string, string> = {}) => {
-    if (!reasons.some((r) => r.key === key && r.column === column)) reasons.push({ key, column, ...messages(key, p) });
+    if (!reasons.some((r) => r.key === key && r.column === column))
+      reasons.push({ key, column, ...messages(key, p) });
   };
 
   const fileColumn = new Map(mapping.mapped.map((m) => [m.item, m]));
@@ -67,7 +68,14 @@ export function buildValidation(
 
   // 2. checks, each a struct {c: column header, v: value, k: reason key} when it fails
   const checks: string[] = [];
-  const fail = (cond: string, _item: Item | null, header: string, value: string, key: MessageKey, p: Record<string, string> = {}) => {
+  const fail = (
+    cond: string,
+    _item: Item | null,
+    header: string,
+    value: string,
+    key: MessageKey,
+    p: Record<string, string> = {},
+  ) => {
     reason(key, header, p);
     checks.push(`case when ${cond} then {'c': ${bind(header)}, 'v': ${value}, 'k': ${bind(key)}} end`);
   };
@@ -91,23 +99,46 @@ export function buildValidation(
     if (!fileColumn.has(item.name) && !item.required) continue;
     const v = q(item.name);
     const header = headerOf(item);
-    if (item.type === "integer") fail(`${v} is not null and try_cast(${v} as bigint) is null`, item, header, v, "reject.not_integer");
-    if (item.type === "decimal") fail(`${v} is not null and try_cast(${v} as double) is null`, item, header, v, "reject.not_decimal");
-    if (item.type === "date") fail(`${v} is not null and try_cast(${v} as date) is null`, item, header, v, "reject.not_date");
+    if (item.type === "integer")
+      fail(`${v} is not null and try_cast(${v} as bigint) is null`, item, header, v, "reject.not_integer");
+    if (item.type === "decimal")
+      fail(`${v} is not null and try_cast(${v} as double) is null`, item, header, v, "reject.not_decimal");
+    if (item.type === "date")
+      fail(`${v} is not null and try_cast(${v} as date) is null`, item, header, v, "reject.not_date");
     if (item.list) {
       const codes = (codebook.choices.get(item.list) ?? []).map((c) => c.name);
       const list = `[${codes.map((c) => bind(c)).join(", ")}]::varchar[]`;
       const allowed = codes.join(", ");
-      if (item.type === "select_one") fail(`${v} is not null and not list_contains(${list}, ${v})`, item, header, v, "reject.unknown_code", { allowed });
-      else fail(`${v} is not null and len(list_filter(string_split(${v}, ' '), x -> x <> '' and not list_contains(${list}, x))) > 0`, item, header, v, "reject.unknown_code", { allowed });
+      if (item.type === "select_one")
+        fail(
+          `${v} is not null and not list_contains(${list}, ${v})`,
+          item,
+          header,
+          v,
+          "reject.unknown_code",
+          { allowed },
+        );
+      else
+        fail(
+          `${v} is not null and len(list_filter(string_split(${v}, ' '), x -> x <> '' and not list_contains(${list}, x))) > 0`,
+          item,
+          header,
+          v,
+          "reject.unknown_code",
+          { allowed },
+        );
     }
-    if (item.required) {
-      const relevant = item.relevant ? `coalesce(${expressionToSql(item.relevant.expr, ctxFor(v))}, false)` : "true";
+    if (item.required && item.name !== study.respondent_id) {
+      const relevant = item.relevant
+        ? `coalesce(${expressionToSql(item.relevant.expr, ctxFor(v))}, false)`
+        : "true";
       fail(`${v} is null and ${relevant}`, item, header, "cast(null as varchar)", "reject.required");
     }
     if (item.constraint) {
       const c = expressionToSql(item.constraint.expr, ctxFor(v));
-      fail(`${v} is not null and not coalesce(${c}, false)`, item, header, v, "reject.constraint", { constraint: item.constraint.text });
+      fail(`${v} is not null and not coalesce(${c}, false)`, item, header, v, "reject.constraint", {
+        constraint: item.constraint.text,
+      });
     }
   }
 
@@ -115,8 +146,20 @@ export function buildValidation(
   const psu = q(study.frame.psu);
   const stratumHeader = fileColumn.get(study.frame.stratum)?.header ?? study.frame.stratum;
   const psuHeader = fileColumn.get(study.frame.psu)?.header ?? study.frame.psu;
-  fail(`${stratum} is not null and ${stratum} not in (select stratum from _frame)`, null, stratumHeader, stratum, "reject.unknown_stratum");
-  fail(`${psu} is not null and ${psu} not in (select psu from _frame)`, null, psuHeader, psu, "reject.unknown_psu");
+  fail(
+    `${stratum} is not null and ${stratum} not in (select stratum from _frame)`,
+    null,
+    stratumHeader,
+    stratum,
+    "reject.unknown_stratum",
+  );
+  fail(
+    `${psu} is not null and ${psu} not in (select psu from _frame)`,
+    null,
+    psuHeader,
+    psu,
+    "reject.unknown_psu",
+  );
   fail(
     `${psu} in (select psu from _frame) and ${stratum} in (select stratum from _frame)
        and ${stratum} || chr(0) || ${psu} not in (select stratum || chr(0) || psu from _frame)`,

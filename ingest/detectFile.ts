@@ -11,7 +11,8 @@ export async function detectFormat(path: string): Promise<FileFormat> {
     const head = Buffer.alloc(8);
     const { bytesRead } = await handle.read(head, 0, 8, 0);
     if (bytesRead >= 4 && head.subarray(0, 4).toString("latin1") === "PAR1") return "parquet";
-    if (bytesRead >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return "xlsx";
+    if (bytesRead >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04)
+      return "xlsx";
     return "csv";
   } finally {
     await handle.close();

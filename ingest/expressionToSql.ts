@@ -13,7 +13,12 @@ const COMPARE: Record<string, string> = { "=": "=", "!=": "<>", "<": "<", "<=": 
 const ARITH: Record<string, string> = { "+": "+", "-": "-", "*": "*", div: "/", mod: "%" };
 
 function isNumeric(e: Expr): boolean {
-  return e.kind === "number" || e.kind === "neg" || (e.kind === "binary" && e.op in ARITH) || (e.kind === "call" && (e.name === "count-selected" || e.name === "string-length"));
+  return (
+    e.kind === "number" ||
+    e.kind === "neg" ||
+    (e.kind === "binary" && e.op in ARITH) ||
+    (e.kind === "call" && (e.name === "count-selected" || e.name === "string-length"))
+  );
 }
 
 /**
@@ -37,7 +42,8 @@ export function expressionToSql(expr: Expr, ctx: SqlContext): string {
       case "neg":
         return `(- ${num(e.operand)})`;
       case "binary": {
-        if (e.op === "and" || e.op === "or") return `(coalesce(${sql(e.left)}, false) ${e.op} coalesce(${sql(e.right)}, false))`;
+        if (e.op === "and" || e.op === "or")
+          return `(coalesce(${sql(e.left)}, false) ${e.op} coalesce(${sql(e.right)}, false))`;
         if (e.op in ARITH) return `(${num(e.left)} ${ARITH[e.op]} ${num(e.right)})`;
         const op = COMPARE[e.op]!;
         if (isNumeric(e.left) || isNumeric(e.right)) return `(${num(e.left)} ${op} ${num(e.right)})`;

@@ -5,7 +5,10 @@ import { createHash } from "node:crypto";
  * inside the one ingest pass: HMAC(K, m) = H((K ^ opad) || H((K ^ ipad) || m)) (RFC 2104).
  * The key enters as bound blobs (hex), never as SQL text.
  */
-export function hmacSql(key: Buffer): { expression(valueSql: string): string; params: Record<string, string> } {
+export function hmacSql(key: Buffer): {
+  expression(valueSql: string): string;
+  params: Record<string, string>;
+} {
   const block = Buffer.alloc(64);
   (key.length > 64 ? createHash("sha256").update(key).digest() : key).copy(block);
   const ipad = Buffer.from(block.map((b) => b ^ 0x36));
@@ -16,4 +19,3 @@ export function hmacSql(key: Buffer): { expression(valueSql: string): string; pa
       `case when ${v} is null then null else sha256(unhex($hmac_opad) || unhex(sha256(unhex($hmac_ipad) || encode(${v})))) end`,
   };
 }
-

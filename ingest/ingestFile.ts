@@ -9,7 +9,7 @@ import type { Study } from "../study/index.ts";
 import { buildValidation, CHECKED } from "./buildValidation.ts";
 import { detectEncoding, detectFormat, type FileFormat } from "./detectFile.ts";
 import { hmacSql } from "./hmacSql.ts";
-import { mapColumns, type ColumnMapping } from "./mapColumns.ts";
+import { type ColumnMapping, mapColumns } from "./mapColumns.ts";
 import { readIntoStaging } from "./readIntoStaging.ts";
 import { RAW_META_COLUMNS, rawItemColumns, rawTableName, registerStudy } from "./registerStudy.ts";
 import { transcodeToUtf8 } from "./transcodeToUtf8.ts";
@@ -99,7 +99,8 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
   };
   const refuse = (e: IngestRefusal): IngestResult => ({ ...base, refusal: { code: e.code, ...e.texts } });
 
-  if (!study.waves.some((w) => w.id === waveId)) return refuse(new IngestRefusal("refuse.unknown_wave", { study: study.id, wave: waveId }));
+  if (!study.waves.some((w) => w.id === waveId))
+    return refuse(new IngestRefusal("refuse.unknown_wave", { study: study.id, wave: waveId }));
   const size = statSync(options.path).size;
   if (size === 0) return refuse(new IngestRefusal("refuse.empty_file"));
   await registerStudy(db, study);
@@ -126,45 +127,82 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
       }
     }
     const uploadId = newUploadId();
-    const result = await db.transaction(async (tx) => {
-      const staged = await readIntoStaging(tx, format, textPath, { tmpCsv: join(work, "sheet.csv"), sheet: options.sheet });
+    const result = await db.withSession(async (session) => {
+      // Cells are staged in a temporary table before the transaction, so rowids are the
+      // record order; everything that writes happens in the one transaction below.
+      const staged = await readIntoStaging(session, format, textPath, {
+        tmpCsv: join(work, "sheet.csv"),
+        sheet: options.sheet,
+      });
       base.delimiter = staged.delimiter;
       base.rows = staged.rows;
       if (staged.rows === 0) throw new IngestRefusal("refuse.no_rows");
-      const codebook = study.codebookForWave(waveId);
-      const mapping = mapColumns(staged.header, staged.columns, codebook);
-      base.mapping = mapping;
-      const present = new Set(mapping.mapped.map((m) => m.item));
-      const needed = [study.respondent_id, study.frame.stratum, study.frame.psu, ...codebook.items.filter((i) => i.required).map((i) => i.name)];
-      const missing = [...new Set(needed)].filter((n) => !present.has(n));
-      if (missing.length > 0) throw new IngestRefusal("refuse.missing_columns", { columns: missing.join(", ") });
+      return session.transaction(async (tx) => {
+        const codebook = study.codebookForWave(waveId);
+        const mapping = mapColumns(staged.header, staged.columns, codebook);
+        base.mapping = mapping;
+        const present = new Set(mapping.mapped.map((m) => m.item));
+        const needed = [
+          study.respondent_id,
+          study.frame.stratum,
+          study.frame.psu,
+          ...codebook.items.filter((i) => i.required).map((i) => i.name),
+        ];
+        const missing = [...new Set(needed)].filter((n) => !present.has(n));
+        if (missing.length > 0)
+          throw new IngestRefusal("refuse.missing_columns", { columns: missing.join(", ") });
 
-      if (options.replace) await supersede(tx, study.id, waveId, options.replace);
-      await stageFrame(tx, study);
-      const validation = buildValidation(study, codebook, mapping, { table: staged.table, rowOffset: format === "parquet" ? 1 : 2 }, {
-        rawTable: rawTableName(study.id),
-        waveId,
-        excludeUpload: options.replace ?? null,
-      });
-      await tx.run(validation.sql, validation.params);
-      const [{ rejected }] = (await tx.query<{ rejected: number }>(`select count(*)::bigint as rejected from ${CHECKED} where len(errors) > 0`)) as [{ rejected: number }];
-      base.rejected = rejected;
-      base.accepted = staged.rows - rejected;
-      if (options.strict && rejected > 0) {
-        base.errors = await summarizeErrors(tx, validation.reasons);
-        throw new IngestRefusal("refuse.strict", { count: rejected });
-      }
-      await land(tx, study, waveId, uploadId, staged.table, format === "parquet" ? 1 : 2, options.hmacKey);
-      await recordQuarantine(tx, uploadId, validation.reasons, staged.table, format === "parquet" ? 1 : 2);
-      await tx.run(
-        `insert into uploads (upload_id, study_id, wave_id, file_name, sha256, size_bytes, format, encoding, delimiter,
+        if (options.replace) await supersede(tx, study.id, waveId, options.replace);
+        await stageFrame(tx, study);
+        const validation = buildValidation(
+          study,
+          codebook,
+          mapping,
+          { table: staged.table, rowOffset: format === "parquet" ? 1 : 2 },
+          {
+            rawTable: rawTableName(study.id),
+            waveId,
+            excludeUpload: options.replace ?? null,
+          },
+        );
+        await tx.run(validation.sql, validation.params);
+        const [{ rejected }] = (await tx.query<{ rejected: number }>(
+          `select count(*)::bigint as rejected from ${CHECKED} where len(errors) > 0`,
+        )) as [{ rejected: number }];
+        base.rejected = rejected;
+        base.accepted = staged.rows - rejected;
+        if (options.strict && rejected > 0) {
+          base.errors = await summarizeErrors(tx, validation.reasons);
+          throw new IngestRefusal("refuse.strict", { count: rejected });
+        }
+        await land(tx, study, waveId, uploadId, staged.table, format === "parquet" ? 1 : 2, options.hmacKey);
+        await recordQuarantine(tx, uploadId, validation.reasons, staged.table, format === "parquet" ? 1 : 2);
+        await tx.run(
+          `insert into uploads (upload_id, study_id, wave_id, file_name, sha256, size_bytes, format, encoding, delimiter,
            n_rows_read, n_accepted, n_rejected, status, replaces_upload_id, uploaded_by, column_mapping, header)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'loaded', $13, $14, $15, $16)`,
-        [uploadId, study.id, waveId, fileName, sha256, size, format, base.encoding, base.delimiter, staged.rows, base.accepted, rejected,
-          options.replace ?? null, options.user, JSON.stringify(mapping), JSON.stringify(staged.header)],
-      );
-      base.errors = await summarizeErrors(tx, validation.reasons);
-      return { ...base, upload_id: uploadId, status: "loaded" as const };
+          [
+            uploadId,
+            study.id,
+            waveId,
+            fileName,
+            sha256,
+            size,
+            format,
+            base.encoding,
+            base.delimiter,
+            staged.rows,
+            base.accepted,
+            rejected,
+            options.replace ?? null,
+            options.user,
+            JSON.stringify(mapping),
+            JSON.stringify(staged.header),
+          ],
+        );
+        base.errors = await summarizeErrors(tx, validation.reasons);
+        return { ...base, upload_id: uploadId, status: "loaded" as const };
+      });
     });
     return result;
   } catch (error) {
@@ -176,15 +214,19 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
 }
 
 async function supersede(tx: Session, studyId: string, waveId: string, replaced: string): Promise<void> {
-  const rows = await tx.query<{ status: string }>("select status from uploads where upload_id = $1 and study_id = $2 and wave_id = $3", [replaced, studyId, waveId]);
+  const rows = await tx.query<{ status: string }>(
+    "select status from uploads where upload_id = $1 and study_id = $2 and wave_id = $3",
+    [replaced, studyId, waveId],
+  );
   if (!rows[0]) throw new Error(`--replace ${replaced}: no such upload in study ${studyId}, wave ${waveId}`);
-  if (rows[0].status !== "loaded") throw new Error(`--replace ${replaced}: that upload is ${rows[0].status}, not loaded`);
+  if (rows[0].status !== "loaded")
+    throw new Error(`--replace ${replaced}: that upload is ${rows[0].status}, not loaded`);
   await tx.run("update uploads set status = 'superseded' where upload_id = $1", [replaced]);
 }
 
 async function stageFrame(tx: Session, study: Study): Promise<void> {
   await tx.run("create or replace temp table _frame (stratum varchar, psu varchar)");
-  const appender = await tx.connection.createAppender("_frame", "temp");
+  const appender = await tx.connection.createAppender("_frame", "main", "temp");
   for (const u of study.units) {
     appender.appendVarchar(u.stratum);
     appender.appendVarchar(u.psu);
@@ -193,7 +235,15 @@ async function stageFrame(tx: Session, study: Study): Promise<void> {
   appender.closeSync();
 }
 
-async function land(tx: Session, study: Study, waveId: string, uploadId: string, _staged: string, _offset: number, hmacKey: Buffer): Promise<void> {
+async function land(
+  tx: Session,
+  study: Study,
+  waveId: string,
+  uploadId: string,
+  _staged: string,
+  _offset: number,
+  hmacKey: Buffer,
+): Promise<void> {
   const q = quoteIdent;
   const hmacColumns = new Set(study.personal_data.filter((p) => p.action === "hmac").map((p) => p.column));
   const codebook = study.codebookForWave(waveId);
@@ -208,9 +258,16 @@ async function land(tx: Session, study: Study, waveId: string, uploadId: string,
   );
 }
 
-async function recordQuarantine(tx: Session, uploadId: string, reasons: { key: string; column: string; zh: string; en: string }[], staged: string, offset: number): Promise<void> {
+async function recordQuarantine(
+  tx: Session,
+  uploadId: string,
+  reasons: { key: string; column: string; zh: string; en: string }[],
+  staged: string,
+  offset: number,
+): Promise<void> {
   await tx.run("create or replace temp table _reasons (k varchar, c varchar, zh varchar, en varchar)");
-  for (const r of reasons) await tx.run("insert into _reasons values ($1, $2, $3, $4)", [r.key, r.column, r.zh, r.en]);
+  for (const r of reasons)
+    await tx.run("insert into _reasons values ($1, $2, $3, $4)", [r.key, r.column, r.zh, r.en]);
   await tx.run(
     `insert into quarantine (upload_id, source_row, column_name, value, reason_code, reason_zh, reason_en)
      select $u, source_row, e.c, e.v, e.k, r.zh, r.en
@@ -228,8 +285,16 @@ async function recordQuarantine(tx: Session, uploadId: string, reasons: { key: s
   );
 }
 
-async function summarizeErrors(tx: Session, reasons: { key: MessageKey; column: string; zh: string; en: string }[]): Promise<ErrorSummary[]> {
-  const rows = await tx.query<{ k: MessageKey; c: string; n: number; first: { row: number; value: string | null }[] }>(
+async function summarizeErrors(
+  tx: Session,
+  reasons: { key: MessageKey; column: string; zh: string; en: string }[],
+): Promise<ErrorSummary[]> {
+  const rows = await tx.query<{
+    k: MessageKey;
+    c: string;
+    n: number;
+    first: { row: number; value: string | null }[];
+  }>(
     `select e.k as k, e.c as c, count(*)::bigint as n,
             list({'row': source_row, 'value': e.v} order by source_row)[1:5] as first
      from (select source_row, unnest(errors) as e from ${CHECKED} where len(errors) > 0)
@@ -254,16 +319,25 @@ export function formatIngestReport(result: IngestResult, lang: Lang = "en"): str
   if (result.status === "refused") {
     lines.push(`${t("拒绝导入", "Refused")}: ${result.file_name}: ${result.refusal?.[lang] ?? ""}`);
   } else if (result.status === "duplicate") {
-    lines.push(`${t("重复文件，未再次导入", "Already loaded (same file), not loaded again")}: ${result.file_name} = ${result.upload_id}`);
+    lines.push(
+      `${t("重复文件，未再次导入", "Already loaded (same file), not loaded again")}: ${result.file_name} = ${result.upload_id}`,
+    );
     return lines.join("\n");
   } else {
     lines.push(`${t("已导入", "Loaded")} ${result.file_name} as ${result.upload_id}`);
   }
-  lines.push(`  ${t("格式", "format")} ${result.format ?? "?"}, ${t("编码", "encoding")} ${result.encoding ?? "-"}, ${t("分隔符", "delimiter")} ${JSON.stringify(result.delimiter)}`);
-  lines.push(`  ${t("读取", "rows read")} ${result.rows}, ${t("接受", "accepted")} ${result.accepted}, ${t("隔离", "quarantined")} ${result.rejected}`);
-  if (result.mapping?.ignored.length) lines.push(`  ${t("忽略的列", "ignored columns")}: ${result.mapping.ignored.join(", ")}`);
+  lines.push(
+    `  ${t("格式", "format")} ${result.format ?? "?"}, ${t("编码", "encoding")} ${result.encoding ?? "-"}, ${t("分隔符", "delimiter")} ${JSON.stringify(result.delimiter)}`,
+  );
+  lines.push(
+    `  ${t("读取", "rows read")} ${result.rows}, ${t("接受", "accepted")} ${result.accepted}, ${t("隔离", "quarantined")} ${result.rejected}`,
+  );
+  if (result.mapping?.ignored.length)
+    lines.push(`  ${t("忽略的列", "ignored columns")}: ${result.mapping.ignored.join(", ")}`);
   for (const e of result.errors) {
-    const examples = e.first.map((f) => `row ${f.row}${f.value === null ? "" : ` (${JSON.stringify(f.value)})`}`).join(", ");
+    const examples = e.first
+      .map((f) => `row ${f.row}${f.value === null ? "" : ` (${JSON.stringify(f.value)})`}`)
+      .join(", ");
     lines.push(`  ${e.count} x ${e.column}: ${e.message[lang]} — ${examples}`);
   }
   return lines.join("\n");

@@ -14,7 +14,7 @@ export function normalizeLabel(text: string): string {
   return text
     .normalize("NFKC")
     .trim()
-    .replace(/^(q|Q)?\s*\d+(\.\d+)*\s*[、.．:：)）\-]?\s*/, "")
+    .replace(/^(q|Q)?\s*\d+(\.\d+)*\s*[、.．:：)）-]?\s*/, "")
     .replace(/[\s:：?？。.]+$/u, "")
     .replace(/\s+/g, " ")
     .toLowerCase();

@@ -1,5 +1,5 @@
-import { createReadStream, createWriteStream } from "node:fs";
 import { once } from "node:events";
+import { createReadStream, createWriteStream } from "node:fs";
 import ExcelJS from "exceljs";
 import Papa from "papaparse";
 import type { Session } from "../db/index.ts";
@@ -31,7 +31,10 @@ async function readHeader(path: string, delimiter: string): Promise<string[]> {
 }
 
 async function stageCsv(db: Session, path: string): Promise<StagedFile> {
-  const sniff = await db.query<{ Delimiter: string }>("select Delimiter from sniff_csv($p, sample_size = 20480)", { p: path });
+  const sniff = await db.query<{ Delimiter: string }>(
+    "select Delimiter from sniff_csv($p, sample_size = 20480)",
+    { p: path },
+  );
   const delimiter = sniff[0]?.Delimiter ?? ",";
   await db.run(
     `create or replace temp table ${STAGE} as
@@ -43,7 +46,9 @@ async function stageCsv(db: Session, path: string): Promise<StagedFile> {
 }
 
 async function stageParquet(db: Session, path: string): Promise<StagedFile> {
-  await db.run(`create or replace temp table ${STAGE} as select columns(*)::varchar from read_parquet($p)`, { p: path });
+  await db.run(`create or replace temp table ${STAGE} as select columns(*)::varchar from read_parquet($p)`, {
+    p: path,
+  });
   const cols = await columnsOf(db);
   return finish(db, cols, null);
 }
@@ -54,7 +59,12 @@ async function stageParquet(db: Session, path: string): Promise<StagedFile> {
  */
 async function stageXlsx(db: Session, path: string, tmpCsv: string, sheet?: string): Promise<StagedFile> {
   const out = createWriteStream(tmpCsv);
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: "cache", worksheets: "emit", hyperlinks: "ignore", styles: "ignore" });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+    sharedStrings: "cache",
+    worksheets: "emit",
+    hyperlinks: "ignore",
+    styles: "ignore",
+  });
   let found = false;
   let index = 0;
   for await (const worksheet of reader) {
@@ -70,7 +80,10 @@ async function stageXlsx(db: Session, path: string, tmpCsv: string, sheet?: stri
   }
   out.end();
   await once(out, "finish");
-  if (!found) throw new Error(sheet ? `the workbook has no sheet named ${JSON.stringify(sheet)}` : "the workbook has no sheet");
+  if (!found)
+    throw new Error(
+      sheet ? `the workbook has no sheet named ${JSON.stringify(sheet)}` : "the workbook has no sheet",
+    );
   return stageCsv(db, tmpCsv);
 }
 
@@ -89,7 +102,7 @@ function cellToText(value: ExcelJS.CellValue): string {
 
 async function columnsOf(db: Session): Promise<string[]> {
   const rows = await db.query<{ column_name: string }>(
-    "select column_name from duckdb_columns() where table_name = $t and temporary order by column_index",
+    "select column_name from duckdb_columns() where table_name = $t and database_name = 'temp' order by column_index",
     { t: STAGE },
   );
   return rows.map((r) => r.column_name);
@@ -97,8 +110,16 @@ async function columnsOf(db: Session): Promise<string[]> {
 
 async function finish(db: Session, header: string[], delimiter: string | null): Promise<StagedFile> {
   const columns = await columnsOf(db);
-  const [{ n }] = (await db.query<{ n: number }>(`select count(*)::bigint as n from ${quoteIdent(STAGE)}`)) as [{ n: number }];
-  return { table: STAGE, header: header.length === columns.length ? header : columns, columns, rows: n, delimiter };
+  const [{ n }] = (await db.query<{ n: number }>(
+    `select count(*)::bigint as n from ${quoteIdent(STAGE)}`,
+  )) as [{ n: number }];
+  return {
+    table: STAGE,
+    header: header.length === columns.length ? header : columns,
+    columns,
+    rows: n,
+    delimiter,
+  };
 }
 
 /** Load the file's cells into a temporary table on `db`'s connection. */

@@ -15,7 +15,8 @@ export function rawItemColumns(study: Study): string[] {
   const dropped = new Set(study.personal_data.filter((p) => p.action === "drop").map((p) => p.column));
   const names = new Set<string>();
   for (const codebook of study.codebookByVersion.values()) {
-    for (const item of codebook.items) if (!dropped.has(item.name) && item.name !== study.respondent_id) names.add(item.name);
+    for (const item of codebook.items)
+      if (!dropped.has(item.name) && item.name !== study.respondent_id) names.add(item.name);
   }
   return [...names];
 }

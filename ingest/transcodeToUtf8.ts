@@ -1,5 +1,5 @@
-import { createReadStream, createWriteStream } from "node:fs";
 import { once } from "node:events";
+import { createReadStream, createWriteStream } from "node:fs";
 
 /**
  * Re-encode a GB18030/GBK text file as UTF-8, streaming (DuckDB's CSV reader cannot decode

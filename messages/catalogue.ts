@@ -42,7 +42,10 @@ export const catalogue = {
   // pages
   "ui.app_name": { zh: "晴雨表 · 群团组织第三方评价", en: "Barometer · third-party evaluation" },
   "ui.overview": { zh: "总览", en: "Overview" },
-  "ui.awareness_district": { zh: "全区知晓率（含95%置信区间）", en: "District awareness rate (with 95% confidence interval)" },
+  "ui.awareness_district": {
+    zh: "全区知晓率（含95%置信区间）",
+    en: "District awareness rate (with 95% confidence interval)",
+  },
   "ui.rate_pct": { zh: "知晓率（%）", en: "Awareness (%)" },
   "ui.wave": { zh: "波次", en: "Wave" },
   "ui.organization": { zh: "组织", en: "Organization" },
@@ -77,6 +80,9 @@ export function message(key: MessageKey, lang: Lang, params: Record<string, stri
 }
 
 /** Both languages at once, as the quarantine table stores them. */
-export function messages(key: MessageKey, params: Record<string, string | number> = {}): { zh: string; en: string } {
+export function messages(
+  key: MessageKey,
+  params: Record<string, string | number> = {},
+): { zh: string; en: string } {
   return { zh: message(key, "zh", params), en: message(key, "en", params) };
 }

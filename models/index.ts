@@ -1,1 +1,9 @@
-export { type IndexRow, modelEvents, type RunResult, runModels, scoreColumn, stagingView, weightedTable } from "./runModels.ts";
+export {
+  type IndexRow,
+  modelEvents,
+  type RunResult,
+  runModels,
+  scoreColumn,
+  stagingView,
+  weightedTable,
+} from "./runModels.ts";

@@ -42,7 +42,10 @@ export async function runModels(
     timings.push({ model, seconds: (performance.now() - start) / 1000 });
     return result;
   };
-  await db.run("insert into model_runs (run_id, study_id, started_at, status) values ($1, $2, now(), 'running')", [runId, study.id]);
+  await db.run(
+    "insert into model_runs (run_id, study_id, started_at, status) values ($1, $2, now(), 'running')",
+    [runId, study.id],
+  );
   try {
     await registerStudy(db, study);
     await timed("frame_units", () => refreshFrame(db, study));
@@ -71,12 +74,17 @@ export async function runModels(
       }
       appender.closeSync();
     });
-    await db.run("update model_runs set status = 'succeeded', finished_at = now() where run_id = $1", [runId]);
+    await db.run("update model_runs set status = 'succeeded', finished_at = now() where run_id = $1", [
+      runId,
+    ]);
     const result = { runId, timings, estimates: rows.length };
     modelEvents.emit("finished", { ...result, studyId: study.id });
     return result;
   } catch (error) {
-    await db.run("update model_runs set status = 'failed', finished_at = now(), message = $2 where run_id = $1", [runId, (error as Error).message]);
+    await db.run(
+      "update model_runs set status = 'failed', finished_at = now(), message = $2 where run_id = $1",
+      [runId, (error as Error).message],
+    );
     throw error;
   }
 }
@@ -85,7 +93,13 @@ async function refreshFrame(db: Database, study: Study): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.run("delete from organizations where study_id = $1", [study.id]);
     for (const [i, o] of study.organizations.entries()) {
-      await tx.run("insert into organizations values ($1, $2, $3, $4, $5)", [study.id, o.id, o.name.zh, o.name.en, i]);
+      await tx.run("insert into organizations values ($1, $2, $3, $4, $5)", [
+        study.id,
+        o.id,
+        o.name.zh,
+        o.name.en,
+        i,
+      ]);
     }
     await tx.run("delete from frame_units where study_id = $1", [study.id]);
     const appender = await tx.connection.createAppender("frame_units");

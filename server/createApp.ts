@@ -32,7 +32,10 @@ function vendorAssets(): express.Router {
   }
   // vega-interpreter evaluates chart expressions without eval(), so the page can keep a strict
   // content security policy. Its one import comes from the vega bundle already on the page.
-  const interpreter = readFileSync(join(packageDir("vega-interpreter"), "build/vega-interpreter.js"), "utf8").replace(
+  const interpreter = readFileSync(
+    join(packageDir("vega-interpreter"), "build/vega-interpreter.js"),
+    "utf8",
+  ).replace(
     /^import \{([^}]*)\} from 'vega-util';/m,
     (_m, names: string) => `const {${names}} = globalThis.vega;`,
   );

@@ -12,7 +12,11 @@ export function escapeHtml(text: unknown): string {
 export function html(strings: TemplateStringsArray, ...values: unknown[]): Raw {
   let out = strings[0] ?? "";
   values.forEach((v, i) => {
-    const part = Array.isArray(v) ? v.map((x) => (x instanceof Raw ? x.value : escapeHtml(x))).join("") : v instanceof Raw ? v.value : escapeHtml(v);
+    const part = Array.isArray(v)
+      ? v.map((x) => (x instanceof Raw ? x.value : escapeHtml(x))).join("")
+      : v instanceof Raw
+        ? v.value
+        : escapeHtml(v);
     out += part + (strings[i + 1] ?? "");
   });
   return new Raw(out);

@@ -54,7 +54,20 @@ export interface ChoiceRow {
   source: string;
 }
 
-const STRUCTURAL = new Set(["begin group", "end group", "begin_group", "end_group", "begin repeat", "end repeat", "note", "calculate", "start", "end", "today", "deviceid"]);
+const STRUCTURAL = new Set([
+  "begin group",
+  "end group",
+  "begin_group",
+  "end_group",
+  "begin repeat",
+  "end repeat",
+  "note",
+  "calculate",
+  "start",
+  "end",
+  "today",
+  "deviceid",
+]);
 const TRUE_WORDS = new Set(["yes", "true", "1", "true()"]);
 const FALSE_WORDS = new Set(["", "no", "false", "0", "false()"]);
 
@@ -70,12 +83,18 @@ function flag(value: string, where: string, column: string): boolean {
  * survey codebook must get right: known types, unique item names, choice lists that exist
  * and have unique codes, expressions that parse and refer to known items.
  */
-export function buildCodebook(version: string, file: string, survey: SurveyRow[], choiceRows: ChoiceRow[]): Codebook {
+export function buildCodebook(
+  version: string,
+  file: string,
+  survey: SurveyRow[],
+  choiceRows: ChoiceRow[],
+): Codebook {
   const choices = new Map<string, Choice[]>();
   const choiceSource = new Map<string, string>();
   for (const row of choiceRows) {
     if (!row.listName && !row.name) continue;
-    if (!row.listName) throw new Error(`${row.source}: list_name is empty (choice ${JSON.stringify(row.name)})`);
+    if (!row.listName)
+      throw new Error(`${row.source}: list_name is empty (choice ${JSON.stringify(row.name)})`);
     if (!row.name) throw new Error(`${row.source}: choice name (code) is empty in list ${row.listName}`);
     const list = choices.get(row.listName) ?? [];
     const key = `${row.listName}\u0000${row.name}`;
@@ -86,7 +105,10 @@ export function buildCodebook(version: string, file: string, survey: SurveyRow[]
       );
     }
     choiceSource.set(key, row.source);
-    list.push({ name: row.name, label: { zh: row.labelZh || row.name, en: row.labelEn || row.labelZh || row.name } });
+    list.push({
+      name: row.name,
+      label: { zh: row.labelZh || row.name, en: row.labelEn || row.labelZh || row.name },
+    });
     choices.set(row.listName, list);
   }
 
@@ -98,24 +120,31 @@ export function buildCodebook(version: string, file: string, survey: SurveyRow[]
     if (STRUCTURAL.has(typeText)) continue;
     const [type, list = null] = typeText.split(" ");
     if (!ITEM_TYPES.includes(type as ItemType)) {
-      throw new Error(`${row.source}: unsupported type ${JSON.stringify(row.type)} for item ${JSON.stringify(row.name)} (supported: ${ITEM_TYPES.join(", ")})`);
+      throw new Error(
+        `${row.source}: unsupported type ${JSON.stringify(row.type)} for item ${JSON.stringify(row.name)} (supported: ${ITEM_TYPES.join(", ")})`,
+      );
     }
     if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(row.name)) {
       throw new Error(`${row.source}: invalid item name ${JSON.stringify(row.name)}`);
     }
     const earlier = byName.get(row.name);
-    if (earlier) throw new Error(`${row.source}: duplicate item name ${row.name} (first at ${earlier.source})`);
+    if (earlier)
+      throw new Error(`${row.source}: duplicate item name ${row.name} (first at ${earlier.source})`);
     const isSelect = type === "select_one" || type === "select_multiple";
     if (isSelect && !list) throw new Error(`${row.source}: ${type} item ${row.name} names no choice list`);
     if (isSelect && list && !choices.has(list)) {
-      throw new Error(`${row.source}: item ${row.name} uses choice list ${JSON.stringify(list)}, which the choices sheet does not define`);
+      throw new Error(
+        `${row.source}: item ${row.name} uses choice list ${JSON.stringify(list)}, which the choices sheet does not define`,
+      );
     }
     const parse = (text: string, column: string) => {
       if (!text.trim()) return null;
       try {
         return { text: text.trim(), expr: parseExpression(text) };
       } catch (error) {
-        throw new Error(`${row.source}, column ${column} of item ${row.name}: cannot parse ${JSON.stringify(text)}: ${(error as Error).message}`);
+        throw new Error(
+          `${row.source}, column ${column} of item ${row.name}: cannot parse ${JSON.stringify(text)}: ${(error as Error).message}`,
+        );
       }
     };
     const item: Item = {
@@ -127,7 +156,10 @@ export function buildCodebook(version: string, file: string, survey: SurveyRow[]
       constraint: parse(row.constraint, "constraint"),
       constraintMessage:
         row.constraintMessageZh || row.constraintMessageEn
-          ? { zh: row.constraintMessageZh || row.constraintMessageEn, en: row.constraintMessageEn || row.constraintMessageZh }
+          ? {
+              zh: row.constraintMessageZh || row.constraintMessageEn,
+              en: row.constraintMessageEn || row.constraintMessageZh,
+            }
           : null,
       relevant: parse(row.relevant, "relevant"),
       personal: flag(row.personal, row.source, "personal"),
@@ -138,11 +170,16 @@ export function buildCodebook(version: string, file: string, survey: SurveyRow[]
   }
   if (items.length === 0) throw new Error(`${file}: the survey sheet defines no items`);
   for (const item of items) {
-    for (const [column, part] of [["constraint", item.constraint], ["relevant", item.relevant]] as const) {
+    for (const [column, part] of [
+      ["constraint", item.constraint],
+      ["relevant", item.relevant],
+    ] as const) {
       if (!part) continue;
       for (const ref of referencedItems(part.expr)) {
         if (!byName.has(ref)) {
-          throw new Error(`${item.source}, column ${column} of item ${item.name}: refers to unknown item \${${ref}}`);
+          throw new Error(
+            `${item.source}, column ${column} of item ${item.name}: refers to unknown item \${${ref}}`,
+          );
         }
       }
     }

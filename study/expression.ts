@@ -24,7 +24,11 @@ const FUNCTIONS: Record<string, number> = {
   today: 0,
 };
 
-type Token = { type: "num" | "str" | "ref" | "dot" | "op" | "name" | "lparen" | "rparen" | "comma"; text: string; at: number };
+type Token = {
+  type: "num" | "str" | "ref" | "dot" | "op" | "name" | "lparen" | "rparen" | "comma";
+  text: string;
+  at: number;
+};
 
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
@@ -37,13 +41,16 @@ function tokenize(source: string): Token[] {
     }
     const at = i;
     const rest = source.slice(i);
-    let m: RegExpExecArray | null;
-    if ((m = /^\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}/.exec(rest))) {
-      tokens.push({ type: "ref", text: m[1]!, at });
-      i += m[0].length;
-    } else if ((m = /^(\d+(\.\d+)?|\.\d+)/.exec(rest))) {
-      tokens.push({ type: "num", text: m[0], at });
-      i += m[0].length;
+    const ref = /^\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}/.exec(rest);
+    const num = /^(\d+(\.\d+)?|\.\d+)/.exec(rest);
+    const op = /^(!=|<=|>=|=|<|>|\+|-|\*)/.exec(rest);
+    const word = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(rest);
+    if (ref) {
+      tokens.push({ type: "ref", text: ref[1]!, at });
+      i += ref[0].length;
+    } else if (num) {
+      tokens.push({ type: "num", text: num[0], at });
+      i += num[0].length;
     } else if (c === ".") {
       tokens.push({ type: "dot", text: ".", at });
       i++;
@@ -52,14 +59,13 @@ function tokenize(source: string): Token[] {
       if (end < 0) throw new Error(`unclosed string starting at position ${i + 1}`);
       tokens.push({ type: "str", text: source.slice(i + 1, end), at });
       i = end + 1;
-    } else if ((m = /^(!=|<=|>=|=|<|>|\+|-|\*)/.exec(rest))) {
-      tokens.push({ type: "op", text: m[0], at });
-      i += m[0].length;
-    } else if ((m = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(rest))) {
-      const word = m[0];
-      const type = ["and", "or", "div", "mod"].includes(word) ? "op" : "name";
-      tokens.push({ type, text: word, at });
-      i += word.length;
+    } else if (op) {
+      tokens.push({ type: "op", text: op[0], at });
+      i += op[0].length;
+    } else if (word) {
+      const type = ["and", "or", "div", "mod"].includes(word[0]) ? "op" : "name";
+      tokens.push({ type, text: word[0], at });
+      i += word[0].length;
     } else if (c === "(") {
       tokens.push({ type: "lparen", text: c, at });
       i++;
@@ -158,7 +164,7 @@ export function parseExpression(source: string): Expr {
     let left = primary();
     for (;;) {
       const t = peek();
-      if (!t || t.type !== "op") break;
+      if (t?.type !== "op") break;
       const prec = PRECEDENCE[t.text];
       if (prec === undefined || prec <= minPrec) break;
       pos++;

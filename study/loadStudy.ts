@@ -34,7 +34,9 @@ export interface Study extends Readonly<Omit<StudyFile, "calibration">> {
   readonly definitionSha256: string;
   readonly codebookByVersion: ReadonlyMap<string, Codebook>;
   readonly units: readonly FrameUnit[];
-  readonly calibration: Readonly<Omit<StudyFile["calibration"], "margins">> & { readonly margins: readonly Margin[] };
+  readonly calibration: Readonly<Omit<StudyFile["calibration"], "margins">> & {
+    readonly margins: readonly Margin[];
+  };
   /** Item name in `version`'s codebook for an item named `name` in the latest codebook. */
   itemIn(version: string, name: string): string;
   codebookForWave(waveId: string): Codebook;
@@ -43,14 +45,19 @@ export interface Study extends Readonly<Omit<StudyFile, "calibration">> {
 /** Where a zod issue path points in the YAML text, as "line N". */
 function lineOf(doc: ReturnType<typeof parseDocument>, counter: LineCounter, path: PropertyKey[]): string {
   for (let n = path.length; n >= 0; n--) {
-    const node = doc.getIn(path.slice(0, n) as (string | number)[], true) as { range?: [number, number] } | undefined;
+    const node = doc.getIn(path.slice(0, n) as (string | number)[], true) as
+      | { range?: [number, number] }
+      | undefined;
     if (node && typeof node === "object" && node.range) return `line ${counter.linePos(node.range[0]).line}`;
   }
   return "top level";
 }
 
 function formatPath(path: PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("") || "(root)";
+  return (
+    path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("") ||
+    "(root)"
+  );
 }
 
 /** Parse and check study.yaml alone (no files it names). */
@@ -62,15 +69,19 @@ export function parseStudyYaml(text: string, file = "study.yaml"): StudyFile {
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const value = doc.getIn(issue.path as (string | number)[]);
-    const shown = value === undefined || isMap(value) || isSeq(value) ? "" : ` (value ${JSON.stringify(value)})`;
-    throw new Error(`${file}, ${lineOf(doc, counter, issue.path)}, field ${formatPath(issue.path)}: ${issue.message}${shown}`);
+    const shown =
+      value === undefined || isMap(value) || isSeq(value) ? "" : ` (value ${JSON.stringify(value)})`;
+    throw new Error(
+      `${file}, ${lineOf(doc, counter, issue.path)}, field ${formatPath(issue.path)}: ${issue.message}${shown}`,
+    );
   }
   return result.data;
 }
 
 function number(value: string, where: string): number {
   const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n)) throw new Error(`${where}: not a number: ${JSON.stringify(value)}`);
+  if (value.trim() === "" || !Number.isFinite(n))
+    throw new Error(`${where}: not a number: ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -87,14 +98,18 @@ export async function loadStudy(folder: string): Promise<Study> {
   const hash = createHash("sha256").update(yamlText);
   const fileIn = (rel: string, field: string) => {
     const p = join(dir, rel);
-    if (!existsSync(p) || !statSync(p).isFile()) throw new Error(`study.yaml, field ${field}: file not found: ${rel}`);
+    if (!existsSync(p) || !statSync(p).isFile())
+      throw new Error(`study.yaml, field ${field}: file not found: ${rel}`);
     hash.update(readFileSync(p));
     return p;
   };
 
   const codebookByVersion = new Map<string, Codebook>();
   for (const [i, cb] of def.codebooks.entries()) {
-    if (codebookByVersion.has(cb.version)) throw new Error(`study.yaml, field codebooks[${i}].version: duplicate version ${JSON.stringify(cb.version)}`);
+    if (codebookByVersion.has(cb.version))
+      throw new Error(
+        `study.yaml, field codebooks[${i}].version: duplicate version ${JSON.stringify(cb.version)}`,
+      );
     const path = fileIn(cb.file, `codebooks[${i}].file`);
     const ext = extname(path).toLowerCase();
     const codebook =
@@ -103,7 +118,9 @@ export async function loadStudy(folder: string): Promise<Study> {
         : ext === ".yaml" || ext === ".yml"
           ? readYamlCodebook(path, cb.version)
           : (() => {
-              throw new Error(`study.yaml, field codebooks[${i}].file: a codebook is .xlsx (XLSForm) or .yaml, not ${JSON.stringify(cb.file)}`);
+              throw new Error(
+                `study.yaml, field codebooks[${i}].file: a codebook is .xlsx (XLSForm) or .yaml, not ${JSON.stringify(cb.file)}`,
+              );
             })();
     codebookByVersion.set(cb.version, codebook);
   }
@@ -111,10 +128,13 @@ export async function loadStudy(folder: string): Promise<Study> {
 
   const waveIds = new Set<string>();
   for (const [i, w] of def.waves.entries()) {
-    if (waveIds.has(w.id)) throw new Error(`study.yaml, field waves[${i}].id: duplicate wave ${JSON.stringify(w.id)}`);
+    if (waveIds.has(w.id))
+      throw new Error(`study.yaml, field waves[${i}].id: duplicate wave ${JSON.stringify(w.id)}`);
     waveIds.add(w.id);
     if (!codebookByVersion.has(w.codebook)) {
-      throw new Error(`study.yaml, field waves[${i}].codebook: unknown codebook version ${JSON.stringify(w.codebook)} (known: ${[...codebookByVersion.keys()].join(", ")})`);
+      throw new Error(
+        `study.yaml, field waves[${i}].codebook: unknown codebook version ${JSON.stringify(w.codebook)} (known: ${[...codebookByVersion.keys()].join(", ")})`,
+      );
     }
   }
 
@@ -122,7 +142,8 @@ export async function loadStudy(folder: string): Promise<Study> {
   const renameBack = new Map<string, Map<string, string>>();
   for (const r of def.renames) {
     for (const v of [r.from, r.to]) {
-      if (!codebookByVersion.has(v)) throw new Error(`study.yaml, field renames: unknown codebook version ${JSON.stringify(v)}`);
+      if (!codebookByVersion.has(v))
+        throw new Error(`study.yaml, field renames: unknown codebook version ${JSON.stringify(v)}`);
     }
     const back = new Map<string, string>();
     for (const [oldName, newName] of Object.entries(r.items)) back.set(newName, oldName);
@@ -131,35 +152,52 @@ export async function loadStudy(folder: string): Promise<Study> {
   const itemIn = (version: string, name: string): string => renameBack.get(version)?.get(name) ?? name;
 
   const requireItem = (name: string, field: string) => {
-    if (!latest.item(name)) throw new Error(`study.yaml, field ${field}: unknown item ${JSON.stringify(name)} (not in codebook ${latest.file})`);
+    if (!latest.item(name))
+      throw new Error(
+        `study.yaml, field ${field}: unknown item ${JSON.stringify(name)} (not in codebook ${latest.file})`,
+      );
   };
   requireItem(def.respondent_id, "respondent_id");
   requireItem(def.frame.stratum, "frame.stratum");
   requireItem(def.frame.psu, "frame.psu");
-  def.breakdowns.forEach((b, i) => requireItem(b, `breakdowns[${i}]`));
-  def.personal_data.forEach((p, i) => requireItem(p.column, `personal_data[${i}].column`));
+  for (const [i, b] of def.breakdowns.entries()) requireItem(b, `breakdowns[${i}]`);
+  for (const [i, p] of def.personal_data.entries()) requireItem(p.column, `personal_data[${i}].column`);
   const orgIds = new Set(def.organizations.map((o) => o.id));
   def.indices.forEach((ix: IndexDefinition, i) => {
     if (!orgIds.has(ix.organization)) {
-      throw new Error(`study.yaml, field indices[${i}].organization: unknown organization ${JSON.stringify(ix.organization)} (known: ${[...orgIds].join(", ")})`);
+      throw new Error(
+        `study.yaml, field indices[${i}].organization: unknown organization ${JSON.stringify(ix.organization)} (known: ${[...orgIds].join(", ")})`,
+      );
     }
-    ix.items.forEach((item, j) => requireItem(item, `indices[${i}].items[${j}]`));
+    for (const [j, item] of ix.items.entries()) requireItem(item, `indices[${i}].items[${j}]`);
     if ((ix.index === "awareness" || ix.index === "participation") && ix.items.length !== 1) {
-      throw new Error(`study.yaml, field indices[${i}].items: ${ix.index} takes exactly one item, found ${ix.items.length}`);
+      throw new Error(
+        `study.yaml, field indices[${i}].items: ${ix.index} takes exactly one item, found ${ix.items.length}`,
+      );
     }
   });
   if (def.composite) {
     const sum = Object.values(def.composite.weights).reduce((a, b) => a + b, 0);
-    if (Math.abs(sum - 1) > 1e-9) throw new Error(`study.yaml, field composite.weights: weights must sum to 1, they sum to ${sum}`);
+    if (Math.abs(sum - 1) > 1e-9)
+      throw new Error(`study.yaml, field composite.weights: weights must sum to 1, they sum to ${sum}`);
   }
 
   // The sampling frame.
   const framePath = fileIn(def.frame.file, "frame.file");
   const frameRows = readCsvTable(framePath, def.frame.file);
   const f = def.frame;
-  const needed = [f.stratum, f.psu, f.population, f.stratum_name?.zh, f.stratum_name?.en, f.psu_name?.zh, f.psu_name?.en].filter((c): c is string => !!c);
+  const needed = [
+    f.stratum,
+    f.psu,
+    f.population,
+    f.stratum_name?.zh,
+    f.stratum_name?.en,
+    f.psu_name?.zh,
+    f.psu_name?.en,
+  ].filter((c): c is string => !!c);
   for (const c of needed) {
-    if (!frameRows.columns.includes(c)) throw new Error(`${def.frame.file}: missing column "${c}" named in study.yaml frame`);
+    if (!frameRows.columns.includes(c))
+      throw new Error(`${def.frame.file}: missing column "${c}" named in study.yaml frame`);
   }
   const seenPsu = new Map<string, number>();
   const units: FrameUnit[] = frameRows.rows.map((r, i) => {
@@ -167,15 +205,22 @@ export async function loadStudy(folder: string): Promise<Study> {
     const psu = r[f.psu] ?? "";
     const stratum = r[f.stratum] ?? "";
     if (!psu || !stratum) throw new Error(`${where}: empty ${!stratum ? f.stratum : f.psu}`);
-    if (seenPsu.has(psu)) throw new Error(`${where}, column ${f.psu}: duplicate PSU ${JSON.stringify(psu)} (first at row ${seenPsu.get(psu)})`);
+    if (seenPsu.has(psu))
+      throw new Error(
+        `${where}, column ${f.psu}: duplicate PSU ${JSON.stringify(psu)} (first at row ${seenPsu.get(psu)})`,
+      );
     seenPsu.set(psu, i + 2);
     const population = number(r[f.population] ?? "", `${where}, column ${f.population}`);
-    if (population <= 0) throw new Error(`${where}, column ${f.population}: population must be positive, found ${population}`);
+    if (population <= 0)
+      throw new Error(`${where}, column ${f.population}: population must be positive, found ${population}`);
     return {
       stratum,
       psu,
       population,
-      stratumName: { zh: (f.stratum_name && r[f.stratum_name.zh]) || stratum, en: (f.stratum_name && r[f.stratum_name.en]) || stratum },
+      stratumName: {
+        zh: (f.stratum_name && r[f.stratum_name.zh]) || stratum,
+        en: (f.stratum_name && r[f.stratum_name.en]) || stratum,
+      },
       psuName: { zh: (f.psu_name && r[f.psu_name.zh]) || psu, en: (f.psu_name && r[f.psu_name.en]) || psu },
     };
   });
@@ -183,7 +228,7 @@ export async function loadStudy(folder: string): Promise<Study> {
 
   // Calibration margins: every margin must describe the same population total.
   const margins: Margin[] = def.calibration.margins.map((m, i) => {
-    m.variables.forEach((v, j) => requireItem(v, `calibration.margins[${i}].variables[${j}]`));
+    for (const [j, v] of m.variables.entries()) requireItem(v, `calibration.margins[${i}].variables[${j}]`);
     const table = readCsvTable(fileIn(m.file, `calibration.margins[${i}].file`), m.file);
     for (const c of [...m.variables, m.count]) {
       if (!table.columns.includes(c)) throw new Error(`${m.file}: missing column "${c}"`);
@@ -196,7 +241,8 @@ export async function loadStudy(folder: string): Promise<Study> {
       if (seen.has(key)) throw new Error(`${where}: duplicate cell ${levels.join(" x ")}`);
       seen.add(key);
       const count = number(r[m.count] ?? "", `${where}, column ${m.count}`);
-      if (count < 0) throw new Error(`${where}, column ${m.count}: a population count cannot be negative (${count})`);
+      if (count < 0)
+        throw new Error(`${where}, column ${m.count}: a population count cannot be negative (${count})`);
       return { levels, count };
     });
     return { file: m.file, variables: m.variables, cells, total: cells.reduce((a, c) => a + c.count, 0) };
@@ -204,7 +250,9 @@ export async function loadStudy(folder: string): Promise<Study> {
   const first = margins[0];
   for (const m of margins.slice(1)) {
     if (first && Math.abs(m.total - first.total) > 1e-6 * Math.max(1, first.total)) {
-      throw new Error(`calibration margins disagree: ${first.file} sums to ${first.total} but ${m.file} sums to ${m.total}`);
+      throw new Error(
+        `calibration margins disagree: ${first.file} sums to ${first.total} but ${m.file} sums to ${m.total}`,
+      );
     }
   }
 
@@ -218,7 +266,10 @@ export async function loadStudy(folder: string): Promise<Study> {
     itemIn,
     codebookForWave(waveId: string) {
       const wave = def.waves.find((w) => w.id === waveId);
-      if (!wave) throw new Error(`study ${def.id} has no wave ${JSON.stringify(waveId)} (waves: ${def.waves.map((w) => w.id).join(", ")})`);
+      if (!wave)
+        throw new Error(
+          `study ${def.id} has no wave ${JSON.stringify(waveId)} (waves: ${def.waves.map((w) => w.id).join(", ")})`,
+        );
       return codebookByVersion.get(wave.codebook)!;
     },
   };

@@ -20,7 +20,9 @@ function readSheet(workbook: ExcelJS.Workbook, name: string, file: string): Shee
   const sheet = workbook.getWorksheet(name);
   if (!sheet) {
     const found = workbook.worksheets.map((s) => s.name).join(", ") || "none";
-    throw new Error(`${file}: missing sheet "${name}" (an XLSForm needs "survey" and "choices"; found: ${found})`);
+    throw new Error(
+      `${file}: missing sheet "${name}" (an XLSForm needs "survey" and "choices"; found: ${found})`,
+    );
   }
   const header = new Map<string, number>();
   const rows: SheetRows["rows"] = [];

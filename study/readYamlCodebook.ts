@@ -22,7 +22,8 @@ export function readYamlCodebook(path: string, version: string): Codebook {
     throw new Error(`${file}: not valid YAML: ${(error as Error).message}`);
   }
   if (!Array.isArray(doc.survey)) throw new Error(`${file}: missing "survey" list`);
-  if (typeof doc.choices !== "object" || doc.choices === null) throw new Error(`${file}: missing "choices" map`);
+  if (typeof doc.choices !== "object" || doc.choices === null)
+    throw new Error(`${file}: missing "choices" map`);
   const survey: SurveyRow[] = (doc.survey as Record<string, unknown>[]).map((r, i) => ({
     type: text(r.type),
     name: text(r.name),
@@ -36,15 +37,16 @@ export function readYamlCodebook(path: string, version: string): Codebook {
     personal: text(r.personal),
     source: `${file}, survey item ${i + 1}`,
   }));
-  const choices: ChoiceRow[] = Object.entries(doc.choices as Record<string, Record<string, unknown>[]>).flatMap(
-    ([listName, list]) =>
-      (list ?? []).map((c, i) => ({
-        listName,
-        name: text(c.name),
-        labelZh: zh(c.label as Bilingual),
-        labelEn: en(c.label as Bilingual),
-        source: `${file}, choices.${listName}[${i}]`,
-      })),
+  const choices: ChoiceRow[] = Object.entries(
+    doc.choices as Record<string, Record<string, unknown>[]>,
+  ).flatMap(([listName, list]) =>
+    (list ?? []).map((c, i) => ({
+      listName,
+      name: text(c.name),
+      labelZh: zh(c.label as Bilingual),
+      labelEn: en(c.label as Bilingual),
+      source: `${file}, choices.${listName}[${i}]`,
+    })),
   );
   return buildCodebook(version, file, survey, choices);
 }

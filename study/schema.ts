@@ -12,7 +12,10 @@ const column = z.string().min(1);
 const relPath = z
   .string()
   .min(1)
-  .refine((p) => !p.startsWith("/") && !p.split(/[\\/]/).includes(".."), "must be a path inside the study folder");
+  .refine(
+    (p) => !p.startsWith("/") && !p.split(/[\\/]/).includes(".."),
+    "must be a path inside the study folder",
+  );
 
 export const bilingual = z.object({ zh: z.string().min(1), en: z.string().min(1) }).strict();
 
@@ -155,9 +158,7 @@ const reportingSchema = z
   })
   .strict();
 
-const personalSchema = z
-  .object({ column, action: z.enum(["drop", "hmac"]).default("drop") })
-  .strict();
+const personalSchema = z.object({ column, action: z.enum(["drop", "hmac"]).default("drop") }).strict();
 
 const renameSchema = z
   .object({

@@ -10,13 +10,25 @@ export interface DistrictFigure {
 }
 
 /** Okabe–Ito, a palette that stays distinct for the common colour-vision deficiencies. */
-export const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
+export const PALETTE = [
+  "#0072B2",
+  "#E69F00",
+  "#009E73",
+  "#CC79A7",
+  "#56B4E9",
+  "#D55E00",
+  "#F0E442",
+  "#000000",
+];
 
 /**
  * One index per organization and wave, as points with 95% CI error bars: the first chart a
  * leader sees. Labels arrive as data and are drawn as text by Vega, never as markup.
  */
-export function districtIndexChart(figures: DistrictFigure[], labels: { title: string; value: string; wave: string; organization: string }): TopLevelSpec {
+export function districtIndexChart(
+  figures: DistrictFigure[],
+  labels: { title: string; value: string; wave: string; organization: string },
+): TopLevelSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: labels.title,

@@ -9,7 +9,8 @@ export function langOf(value: unknown): Lang {
 }
 
 function param(value: unknown, name: string, pattern = /^[A-Za-z0-9_-]{1,64}$/): string {
-  if (typeof value !== "string" || !pattern.test(value)) throw new HttpError(400, "bad_parameter", `parameter ${name} is missing or malformed`);
+  if (typeof value !== "string" || !pattern.test(value))
+    throw new HttpError(400, "bad_parameter", `parameter ${name} is missing or malformed`);
   return value;
 }
 
@@ -47,8 +48,12 @@ export function apiRouter(db: Database): express.Router {
   });
   router.get("/studies", async (_req, res) => {
     const studies = await db.query("select study_id, title_zh, title_en from studies order by study_id");
-    const waves = await db.query("select study_id, wave_id, title_zh, title_en, codebook_version from waves order by study_id, wave_id");
-    res.json({ studies: studies.map((s) => ({ ...s, waves: waves.filter((w) => w.study_id === s.study_id) })) });
+    const waves = await db.query(
+      "select study_id, wave_id, title_zh, title_en, codebook_version from waves order by study_id, wave_id",
+    );
+    res.json({
+      studies: studies.map((s) => ({ ...s, waves: waves.filter((w) => w.study_id === s.study_id) })),
+    });
   });
   router.get("/estimates", async (req, res) => {
     const study = param(req.query.study, "study");

@@ -28,7 +28,9 @@ export function pagesRouter(db: Database): express.Router {
   const router = express.Router();
   router.get("/", async (req, res) => {
     const lang = langOf(req.query.lang);
-    const studies = await db.query<{ study_id: string; title_zh: string; title_en: string }>("select study_id, title_zh, title_en from studies order by study_id");
+    const studies = await db.query<{ study_id: string; title_zh: string; title_en: string }>(
+      "select study_id, title_zh, title_en from studies order by study_id",
+    );
     const study = studies.find((s) => s.study_id === req.query.study) ?? studies[0];
     const rows = study ? await districtFigures(db, study.study_id, "awareness") : [];
     const t = (k: Parameters<typeof message>[0]) => message(k, lang);

@@ -1,64 +1,23 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
 import { loadStudy } from "../../study/index.ts";
+import { CODEBOOK, STUDY, writeStudy } from "../helpers/tinyStudy.ts";
 
-// A small, valid study written into a temp folder; each test breaks one thing and checks
-// that the error names the place (file, sheet or field, row, value).
-
-const STUDY = `id: tiny
-title: { zh: 小研究, en: Tiny study }
-respondent_id: rid
-codebooks: [{ version: v1, file: codebook.yaml }]
-waves: [{ id: "2024", title: { zh: 2024年, en: "2024" }, codebook: v1 }]
-frame: { file: frame.csv, stratum: town, psu: village, population: pop }
-calibration:
-  method: rake
-  margins:
-    - { file: sex.csv, variables: [sex] }
-    - { file: town.csv, variables: [town] }
-organizations: [{ id: union, name: { zh: 工会, en: Trade union } }]
-indices:
-  - { index: awareness, organization: union, items: [aw_union] }
-`;
-
-const CODEBOOK = `survey:
-  - { type: text, name: rid, label: { zh: 编号, en: ID }, required: yes }
-  - { type: select_one town, name: town, label: { zh: 镇, en: Town }, required: yes }
-  - { type: text, name: village, label: { zh: 村, en: Village }, required: yes }
-  - { type: select_one sex, name: sex, label: { zh: 性别, en: Sex }, required: yes }
-  - { type: integer, name: age, label: { zh: 年龄, en: Age }, required: yes, constraint: ". >= 16 and . <= 100" }
-  - { type: select_one yndk, name: aw_union, label: { zh: 知道工会吗, en: Know the union? }, required: yes, relevant: "\${age} >= 16" }
-choices:
-  town: [{ name: T1, label: { zh: 一镇, en: Town 1 } }, { name: T2, label: { zh: 二镇, en: Town 2 } }]
-  sex: [{ name: "1", label: { zh: 男, en: Male } }, { name: "2", label: { zh: 女, en: Female } }]
-  yndk: [{ name: "1", label: { zh: 是, en: "Yes" } }, { name: "2", label: { zh: 否, en: "No" } }, { name: "9", label: { zh: 不知道, en: Don't know } }]
-`;
-
-function writeStudy(overrides: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), "barometer-study-"));
-  const files: Record<string, string> = {
-    "study.yaml": STUDY,
-    "codebook.yaml": CODEBOOK,
-    "frame.csv": "town,village,pop\nT1,V1,100\nT1,V2,200\nT2,V3,300\n",
-    "sex.csv": "sex,count\n1,290\n2,310\n",
-    "town.csv": "town,count\nT1,300\nT2,300\n",
-    ...overrides,
-  };
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, ".."), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
+// Each test breaks one thing in a valid study and checks that the error names the place
+// (file, sheet or field, row, value).
 
 describe("loadStudy", () => {
   it("loads a valid study into a frozen, defaulted object", async () => {
     const study = await loadStudy(writeStudy());
     expect(study.id).toBe("tiny");
-    expect(study.reporting).toEqual({ confidence_level: 0.95, min_n: 30, max_rse: 0.5, unreliable_rse: 0.3, village_min_n: 30 });
+    expect(study.reporting).toEqual({
+      confidence_level: 0.95,
+      min_n: 30,
+      max_rse: 0.5,
+      unreliable_rse: 0.3,
+      village_min_n: 30,
+    });
     expect(study.design.lonely_psu).toBe("fail");
     expect(study.indices[0]!.yes).toEqual(["1"]);
     expect(study.units).toHaveLength(3);
@@ -70,34 +29,48 @@ describe("loadStudy", () => {
 
   it("names the item and field of an unknown item in an index", async () => {
     const dir = writeStudy({ "study.yaml": STUDY.replace("items: [aw_union]", "items: [aw_unoin]") });
-    await expect(loadStudy(dir)).rejects.toThrow('study.yaml, field indices[0].items[0]: unknown item "aw_unoin" (not in codebook codebook.yaml)');
+    await expect(loadStudy(dir)).rejects.toThrow(
+      'study.yaml, field indices[0].items[0]: unknown item "aw_unoin" (not in codebook codebook.yaml)',
+    );
   });
 
   it("refuses margins whose totals differ, naming both files and totals", async () => {
     const dir = writeStudy({ "town.csv": "town,count\nT1,300\nT2,301\n" });
-    await expect(loadStudy(dir)).rejects.toThrow("calibration margins disagree: sex.csv sums to 600 but town.csv sums to 601");
+    await expect(loadStudy(dir)).rejects.toThrow(
+      "calibration margins disagree: sex.csv sums to 600 but town.csv sums to 601",
+    );
   });
 
   it("refuses duplicate choice codes, naming the list, code and both places", async () => {
-    const dir = writeStudy({ "codebook.yaml": CODEBOOK.replace('{ name: "2", label: { zh: 女', '{ name: "1", label: { zh: 女') });
-    await expect(loadStudy(dir)).rejects.toThrow('codebook.yaml, choices.sex[1]: duplicate choice code "1" in list sex (first at codebook.yaml, choices.sex[0])');
+    const dir = writeStudy({
+      "codebook.yaml": CODEBOOK.replace('{ name: "2", label: { zh: 女', '{ name: "1", label: { zh: 女'),
+    });
+    await expect(loadStudy(dir)).rejects.toThrow(
+      'codebook.yaml, choices.sex[1]: duplicate choice code "1" in list sex (first at codebook.yaml, choices.sex[0])',
+    );
   });
 
   it("refuses a constraint that does not parse, naming the item, column and position", async () => {
-    const dir = writeStudy({ "codebook.yaml": CODEBOOK.replace('". >= 16 and . <= 100"', '". >= 16 and and . <= 100"') });
+    const dir = writeStudy({
+      "codebook.yaml": CODEBOOK.replace('". >= 16 and . <= 100"', '". >= 16 and and . <= 100"'),
+    });
     await expect(loadStudy(dir)).rejects.toThrow(
-      'codebook.yaml, survey item 5, column constraint of item age: cannot parse ". >= 16 and and . <= 100": unexpected operator at position 13 (\'and\')',
+      "codebook.yaml, survey item 5, column constraint of item age: cannot parse \". >= 16 and and . <= 100\": unexpected operator at position 13 ('and')",
     );
   });
 
   it("names the line, field and value of a bad study.yaml field", async () => {
     const dir = writeStudy({ "study.yaml": STUDY.replace("id: tiny", "id: Tiny-Study") });
-    await expect(loadStudy(dir)).rejects.toThrow(/^study\.yaml, line 1, field id: must be lowercase letters.*\(value "Tiny-Study"\)$/);
+    await expect(loadStudy(dir)).rejects.toThrow(
+      /^study\.yaml, line 1, field id: must be lowercase letters.*\(value "Tiny-Study"\)$/,
+    );
   });
 
   it("names a duplicate PSU in the frame with its row", async () => {
     const dir = writeStudy({ "frame.csv": "town,village,pop\nT1,V1,100\nT1,V1,200\n" });
-    await expect(loadStudy(dir)).rejects.toThrow('frame.csv, row 3, column village: duplicate PSU "V1" (first at row 2)');
+    await expect(loadStudy(dir)).rejects.toThrow(
+      'frame.csv, row 3, column village: duplicate PSU "V1" (first at row 2)',
+    );
   });
 
   describe("XLSForm codebooks", () => {
@@ -115,6 +88,8 @@ describe("loadStudy", () => {
       ["text", "village", "村", "Village", "yes", "", ""],
       ["select_one sex", "sex", "性别", "Sex", "yes", "", ""],
       ["select_one yn", "aw_union", "知道工会吗", "Know the union?", "yes", "", ""],
+      ["text", "phone", "联系电话", "Phone", "", "", ""],
+      ["text", "name", "姓名", "Name", "", "", ""],
     ];
     const choiceRows = [
       ["list_name", "name", "label::zh", "label::en"],
@@ -131,7 +106,10 @@ describe("loadStudy", () => {
         wb.addWorksheet("choices").addRows(choiceRows);
       });
       const study = await loadStudy(dir);
-      expect(study.codebookForWave("2024").item("aw_union")!.label).toEqual({ zh: "知道工会吗", en: "Know the union?" });
+      expect(study.codebookForWave("2024").item("aw_union")!.label).toEqual({
+        zh: "知道工会吗",
+        en: "Know the union?",
+      });
     });
 
     it("names a missing sheet and the sheets found", async () => {
@@ -139,7 +117,9 @@ describe("loadStudy", () => {
         wb.addWorksheet("survey").addRows(surveyRows);
         wb.addWorksheet("options").addRows(choiceRows);
       });
-      await expect(loadStudy(dir)).rejects.toThrow('codebook.xlsx: missing sheet "choices" (an XLSForm needs "survey" and "choices"; found: survey, options)');
+      await expect(loadStudy(dir)).rejects.toThrow(
+        'codebook.xlsx: missing sheet "choices" (an XLSForm needs "survey" and "choices"; found: survey, options)',
+      );
     });
 
     it("names the sheet and row of a duplicate choice code", async () => {
@@ -147,7 +127,9 @@ describe("loadStudy", () => {
         wb.addWorksheet("survey").addRows(surveyRows);
         wb.addWorksheet("choices").addRows([...choiceRows, ["sex", "2", "女性", "Woman"]]);
       });
-      await expect(loadStudy(dir)).rejects.toThrow('codebook.xlsx, sheet choices, row 7: duplicate choice code "2" in list sex (first at codebook.xlsx, sheet choices, row 5)');
+      await expect(loadStudy(dir)).rejects.toThrow(
+        'codebook.xlsx, sheet choices, row 7: duplicate choice code "2" in list sex (first at codebook.xlsx, sheet choices, row 5)',
+      );
     });
   });
 });

@@ -1,0 +1,223 @@
+import { createHmac } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import iconv from "iconv-lite";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { closeDatabase, type Database, openDatabase } from "../../db/index.ts";
+import { ingestFile, rawTableName } from "../../ingest/index.ts";
+import { loadStudy, type Study } from "../../study/index.ts";
+import { writeStudy } from "../helpers/tinyStudy.ts";
+
+const KEY = Buffer.from("test-hmac-key");
+const HEADER = "rid,town,village,sex,age,aw_union,league,phone,name";
+const GOOD = [
+  "r1,T1,V1,1,30,1,2,13800000001,张三",
+  "r2,T1,V2,2,50,9,,13800000002,李四",
+  "r3,T2,V3,1,20,2,1,,",
+];
+
+let dir: string;
+let db: Database;
+let study: Study;
+
+function file(name: string, content: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+const ingest = (path: string, extra: Partial<Parameters<typeof ingestFile>[1]> = {}) =>
+  ingestFile(db, { study, waveId: "2024", path, user: "tester", hmacKey: KEY, ...extra });
+
+async function counts() {
+  const [u] = await db.query<{ n: number }>("select count(*)::int as n from uploads");
+  const [r] = await db
+    .query<{ n: number }>(`select count(*)::int as n from ${rawTableName("tiny")}`)
+    .catch(() => [{ n: 0 }]);
+  const [q] = await db.query<{ n: number }>("select count(*)::int as n from quarantine");
+  return { uploads: u!.n, raw: r!.n, quarantine: q!.n };
+}
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), "barometer-ingest-test-"));
+  study = await loadStudy(writeStudy());
+  db = await openDatabase(join(dir, "test.duckdb"));
+});
+afterEach(async () => {
+  await closeDatabase(db);
+});
+
+describe("ingestFile", () => {
+  it("loads valid rows, quarantines bad ones with reasons, and keeps the original cells", async () => {
+    const path = file(
+      "wave.csv",
+      [
+        HEADER,
+        ...GOOD,
+        "r4,T1,V1,3,15,1,2,,",
+        "r5,T9,V1,1,40,1,,,",
+        ",T1,V1,1,40,1,,,",
+        "r6,T1,V1,1,25,1,,,",
+      ].join("\n"),
+    );
+    const result = await ingest(path);
+    expect(result).toMatchObject({
+      status: "loaded",
+      rows: 7,
+      accepted: 3,
+      rejected: 4,
+      format: "csv",
+      encoding: "utf-8",
+      delimiter: ",",
+    });
+    const q = await db.query<{
+      source_row: number;
+      column_name: string;
+      value: string | null;
+      reason_code: string;
+      reason_en: string;
+    }>(
+      "select source_row, column_name, value, reason_code, reason_en from quarantine order by source_row, reason_code, column_name",
+    );
+    expect(q).toEqual([
+      {
+        source_row: 5,
+        column_name: "age",
+        value: "15",
+        reason_code: "reject.constraint",
+        reason_en: "fails the constraint . >= 16 and . <= 100",
+      },
+      {
+        source_row: 5,
+        column_name: "sex",
+        value: "3",
+        reason_code: "reject.unknown_code",
+        reason_en: "not an allowed choice: 1, 2",
+      },
+      {
+        source_row: 6,
+        column_name: "town",
+        value: "T9",
+        reason_code: "reject.unknown_code",
+        reason_en: "not an allowed choice: T1, T2",
+      },
+      {
+        source_row: 6,
+        column_name: "town",
+        value: "T9",
+        reason_code: "reject.unknown_stratum",
+        reason_en: "stratum not in the sampling frame",
+      },
+      {
+        source_row: 7,
+        column_name: "rid",
+        value: null,
+        reason_code: "reject.missing_id",
+        reason_en: "respondent id is missing",
+      },
+      {
+        source_row: 8,
+        column_name: "league",
+        value: null,
+        reason_code: "reject.required",
+        reason_en: "required answer is missing",
+      },
+    ]);
+    const cells = await db.query<{ cells: string }>("select cells from quarantine_rows where source_row = 5");
+    expect(JSON.parse(cells[0]!.cells)).toEqual(["r4", "T1", "V1", "3", "15", "1", "2", null, null]);
+    const raw = await db.query<Record<string, string | null>>(
+      `select * from ${rawTableName("tiny")} order by source_row`,
+    );
+    expect(raw.map((r) => r.respondent_id)).toEqual(["r1", "r2", "r3"]);
+    // personal data: phone replaced by HMAC-SHA256 with the key, name dropped
+    expect(raw[0]!.phone).toBe(createHmac("sha256", KEY).update("13800000001").digest("hex"));
+    expect(raw[2]!.phone).toBeNull();
+    expect(Object.keys(raw[0]!)).not.toContain("name");
+  });
+
+  it("recognises the same file twice and loads it once", async () => {
+    const path = file("wave.csv", [HEADER, ...GOOD].join("\n"));
+    const first = await ingest(path);
+    const second = await ingest(file("copy-of-wave.csv", [HEADER, ...GOOD].join("\n")));
+    expect(second).toMatchObject({ status: "duplicate", upload_id: first.upload_id });
+    expect(await counts()).toEqual({ uploads: 1, raw: 3, quarantine: 0 });
+  });
+
+  it("quarantines every row sharing an id, and ids already in the wave unless replaced", async () => {
+    const first = await ingest(file("a.csv", [HEADER, ...GOOD].join("\n")));
+    const second = await ingest(
+      file("b.csv", [HEADER, "r1,T1,V1,1,30,1,2,,", "r7,T1,V1,1,30,1,2,,", "r7,T1,V2,2,31,1,2,,"].join("\n")),
+    );
+    expect(second).toMatchObject({ status: "loaded", accepted: 0, rejected: 3 });
+    const reasons = await db.query<{ source_row: number; reason_code: string }>(
+      "select source_row, reason_code from quarantine where upload_id = $1 order by source_row",
+      [second.upload_id],
+    );
+    expect(reasons).toEqual([
+      { source_row: 2, reason_code: "reject.duplicate_id_in_wave" },
+      { source_row: 3, reason_code: "reject.duplicate_id_in_file" },
+      { source_row: 4, reason_code: "reject.duplicate_id_in_file" },
+    ]);
+    const replacing = await ingest(file("c.csv", [HEADER, "r1,T1,V1,1,31,1,2,,"].join("\n")), {
+      replace: first.upload_id!,
+    });
+    expect(replacing).toMatchObject({ status: "loaded", accepted: 1, rejected: 0 });
+    const statuses = await db.query<{ upload_id: string; status: string }>(
+      "select upload_id, status from uploads order by uploaded_at",
+    );
+    expect(statuses.map((s) => s.status)).toEqual(["superseded", "loaded", "loaded"]);
+  });
+
+  it("refuses the whole file in strict mode and leaves the database as it was", async () => {
+    await ingest(file("a.csv", [HEADER, ...GOOD].join("\n")));
+    const before = await counts();
+    const result = await ingest(
+      file("b.csv", [HEADER, "r8,T1,V1,1,30,1,2,,", "r9,T1,V1,5,30,1,2,,"].join("\n")),
+      { strict: true },
+    );
+    expect(result).toMatchObject({ status: "refused", upload_id: null, rejected: 1 });
+    expect(result.refusal?.en).toBe("strict mode: 1 rows failed validation, so nothing was loaded");
+    expect(await counts()).toEqual(before);
+  });
+
+  it("refuses a file missing required columns, naming them", async () => {
+    const result = await ingest(file("a.csv", "rid,town,village\nr1,T1,V1\n"));
+    expect(result.status).toBe("refused");
+    expect(result.refusal?.en).toBe("required columns are missing: sex, age, aw_union, league");
+    expect(await counts()).toEqual({ uploads: 0, raw: 0, quarantine: 0 });
+  });
+
+  it("reads GBK with Chinese question labels as headers and choice labels as answers, semicolon-separated", async () => {
+    const text = [
+      "编号;镇;村;1、性别：;年龄;知道工会吗?;是否团员;提交时间",
+      "r1;一镇;V1;男;30;是;否;2024-05-01 10:00",
+      "r2;T2;V3;女;60;不知道;;2024-05-01 11:00",
+    ].join("\r\n");
+    const result = await ingest(file("gbk.csv", iconv.encode(text, "gbk")));
+    expect(result).toMatchObject({
+      status: "loaded",
+      accepted: 2,
+      rejected: 0,
+      encoding: "gb18030",
+      delimiter: ";",
+    });
+    expect(result.mapping?.ignored).toEqual(["提交时间"]);
+    const raw = await db.query<{ town: string; sex: string; aw_union: string; league: string | null }>(
+      `select town, sex, aw_union, league from ${rawTableName("tiny")} order by source_row`,
+    );
+    expect(raw).toEqual([
+      { town: "T1", sex: "1", aw_union: "1", league: "2" },
+      { town: "T2", sex: "2", aw_union: "9", league: null },
+    ]);
+  });
+
+  it("keeps formula-looking text and quoted newlines as plain text", async () => {
+    const result = await ingest(
+      file("f.csv", `${HEADER}\nr1,T1,V1,1,30,1,2,"=HYPERLINK(""http://x"",""y"")","a\nb"\n`),
+    );
+    expect(result).toMatchObject({ status: "loaded", accepted: 1 });
+    const [row] = await db.query<{ phone: string }>(`select phone from ${rawTableName("tiny")}`);
+    expect(row!.phone).toBe(createHmac("sha256", KEY).update('=HYPERLINK("http://x","y")').digest("hex"));
+  });
+});

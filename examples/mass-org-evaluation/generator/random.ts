@@ -6,7 +6,7 @@
  *
  * @example
  * const rng = new Rng(20240501);
- * rng.uniform();          // 0.7139…, the same on every machine
+ * rng.uniform();          // 0.5290…, the same on every machine
  * rng.normal(0, 1);       // a standard normal draw (Box–Muller)
  * rng.categorical([1, 3]) // 1 with probability 3/4
  */

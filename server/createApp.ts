@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import type { Database } from "../db/index.ts";
 import { HttpError } from "./HttpError.ts";
+import { packageDir } from "./packageDir.ts";
 import { apiRouter } from "./routes/api.ts";
 import { pagesRouter } from "./routes/pages.ts";
 
@@ -13,9 +13,6 @@ export interface AppOptions {
   /** Write a line per failed request (never secrets); defaults to stderr. */
   logError?: (message: string) => void;
 }
-
-const require = createRequire(import.meta.url);
-const packageDir = (name: string) => dirname(require.resolve(`${name}/package.json`));
 
 /** Browser libraries, served by the app itself: users' networks may not reach a CDN. */
 function vendorAssets(): express.Router {

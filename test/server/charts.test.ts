@@ -1,13 +1,12 @@
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { districtIndexChart, PALETTE } from "../../server/charts/districtIndexChart.ts";
+import { packageDir } from "../../server/packageDir.ts";
 
 // Every chart spec is checked against the Vega-Lite JSON schema shipped with vega-lite.
-const require = createRequire(import.meta.url);
-const schema = JSON.parse(readFileSync(join(dirname(require.resolve("vega-lite/package.json")), "build/vega-lite-schema.json"), "utf8"));
+const schema = JSON.parse(readFileSync(join(packageDir("vega-lite"), "build/vega-lite-schema.json"), "utf8"));
 const validate = new Ajv({ strict: false, allowUnionTypes: true }).compile(schema);
 
 describe("chart specs", () => {

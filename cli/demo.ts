@@ -1,9 +1,12 @@
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { Command } from "commander";
+import type { Database } from "../db/index.ts";
 import { loadSecret } from "../db/index.ts";
 import { formatIngestReport, ingestFile } from "../ingest/index.ts";
 import { runModels } from "../models/index.ts";
+import { createUser, setPassword } from "../server/auth/index.ts";
 import { loadStudy } from "../study/index.ts";
 import { CliError } from "./CliError.ts";
 import { DEMO_STUDY_DIR, databasePath, openForWrite } from "./context.ts";
@@ -41,7 +44,11 @@ export function demoCommand(): Command {
       }
       const run = await runModels(db, study, (step) => log(`building ${step} ...`));
       log(`models built (${run.estimates} estimates) in ${db.path}`);
+      const credentials = await ensureDemoUsers(db);
       log(`Try: barometer sql "select * from index_estimates limit 5"`);
+      log(
+        `Sign in as "leader" (viewer) or "admin"; the demo passwords are in ${credentials} (readable only by you).`,
+      );
       if (opts.serve) {
         await serve(db, opts.host, Number(opts.port));
         await new Promise(() => {});
@@ -49,4 +56,33 @@ export function demoCommand(): Command {
         log("Serve it with: barometer serve");
       }
     });
+}
+
+/**
+ * Demo users with random passwords, written once to demo-credentials.json beside the
+ * database (mode 600) and never printed.
+ */
+async function ensureDemoUsers(db: Database): Promise<string> {
+  const file = join(dirname(db.path), "demo-credentials.json");
+  const existing = await db.query<{ user_name: string }>(
+    "select user_name from users where user_name in ('admin', 'leader')",
+  );
+  if (existing.length === 2 && existsSync(file)) return file;
+  const users: Record<string, { role: string; password: string }> = {};
+  for (const [name, role] of [
+    ["admin", "admin"],
+    ["leader", "viewer"],
+  ] as const) {
+    if (existing.some((u) => u.user_name === name))
+      await db.run("delete from sessions where user_name = $1", [name]);
+    const password = randomBytes(12).toString("base64url");
+    if (existing.some((u) => u.user_name === name)) {
+      await setPassword(db, name, password, "demo");
+    } else {
+      await createUser(db, name, role, password);
+    }
+    users[name] = { role, password };
+  }
+  writeFileSync(file, `${JSON.stringify(users, null, 2)}\n`, { mode: 0o600 });
+  return file;
 }

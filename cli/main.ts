@@ -9,6 +9,7 @@ import { runCommand } from "./run.ts";
 import { serveCommand } from "./serve.ts";
 import { sqlCommand } from "./sql.ts";
 import { uploadCommand } from "./upload.ts";
+import { userCommand } from "./user.ts";
 
 export function program(): Command {
   return new Command("barometer")
@@ -23,7 +24,8 @@ export function program(): Command {
     .addCommand(estimateCommand())
     .addCommand(serveCommand())
     .addCommand(sqlCommand())
-    .addCommand(notebookCommand());
+    .addCommand(notebookCommand())
+    .addCommand(userCommand());
 }
 
 /** Run the CLI; returns the exit code. Known errors become one plain line on stderr. */

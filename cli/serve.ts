@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import { Command } from "commander";
-import { type Database, removeServerLock, writeServerLock } from "../db/index.ts";
+import { type Database, loadSecret, removeServerLock, writeServerLock } from "../db/index.ts";
 import { createApp } from "../server/index.ts";
 import { CliError } from "./CliError.ts";
 import { openForWrite } from "./context.ts";
@@ -8,7 +8,11 @@ import { log } from "./log.ts";
 
 /** Listen, note the server beside the database file (the one-writer rule), clean up on exit. */
 export async function serve(db: Database, host: string, port: number): Promise<Server> {
-  const app = createApp({ db });
+  const app = createApp({
+    db,
+    sessionSecret: loadSecret(db.path, "session"),
+    secureCookies: process.env.BAROMETER_SECURE_COOKIES === "1",
+  });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, host, () => resolve(s));
     s.once("error", (error: NodeJS.ErrnoException) =>

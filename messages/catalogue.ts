@@ -26,15 +26,79 @@ export const catalogue = {
     zh: "该村（社区）不属于所填镇（街道）",
     en: "PSU does not belong to the given stratum in the frame",
   },
-  // ingest: whole-file refusals
-  "refuse.empty_file": { zh: "文件为空", en: "the file is empty" },
-  "refuse.no_rows": { zh: "文件只有表头，没有数据行", en: "the file has a header but no data rows" },
-  "refuse.missing_columns": { zh: "缺少必需的列：{columns}", en: "required columns are missing: {columns}" },
-  "refuse.strict": {
-    zh: "严格模式：{count} 行未通过校验，整个文件未导入",
-    en: "strict mode: {count} rows failed validation, so nothing was loaded",
+  // ingest: whole-file refusals. Each names the file; where there is one, the line (or row),
+  // column and value too.
+  "refuse.empty_file": { zh: "文件为空（文件 {file}）", en: "the file is empty (file {file})" },
+  "refuse.no_rows": {
+    zh: "文件只有表头，没有数据行（文件 {file}）",
+    en: "the file has a header but no data rows (file {file})",
   },
-  "refuse.unknown_wave": { zh: "研究 {study} 中没有波次 {wave}", en: "study {study} has no wave {wave}" },
+  "refuse.missing_columns": {
+    zh: "缺少必需的列：{columns}（文件 {file}）",
+    en: "required columns are missing: {columns} (file {file})",
+  },
+  "refuse.strict": {
+    zh: "严格模式：{count} 行未通过校验，整个文件未导入（文件 {file}）",
+    en: "strict mode: {count} rows failed validation, so nothing was loaded (file {file})",
+  },
+  "refuse.unknown_wave": {
+    zh: "研究 {study} 中没有波次 {wave}（文件 {file}）",
+    en: "study {study} has no wave {wave} (file {file})",
+  },
+  "refuse.binary": {
+    zh: "不是 CSV、Excel 或 Parquet 文件：第 {offset} 字节起为二进制内容（文件 {file}）",
+    en: "not a CSV, Excel or Parquet file: binary content at byte {offset} (file {file})",
+  },
+  "refuse.nul_byte": {
+    zh: "第 {line} 行含有空字符（NUL）：这是二进制数据或 UTF-16 文本，不是 UTF-8 或 GBK 的 CSV（文件 {file}）",
+    en: "line {line} contains a NUL byte: binary data or UTF-16 text, not a UTF-8 or GBK CSV (file {file})",
+  },
+  "refuse.line_too_long": {
+    zh: "第 {line} 行超过 {max_mb} MB：文件没有换行，或不是 CSV（文件 {file}）",
+    en: "line {line} is longer than {max_mb} MB: the file has no line breaks, or is not a CSV (file {file})",
+  },
+  "refuse.not_utf8": {
+    zh: "声明为 UTF-8，但第 {line} 行不是有效的 UTF-8（像是 GBK 编码：去掉 --encoding 或使用 --encoding gbk）（文件 {file}）",
+    en: "declared UTF-8, but line {line} is not valid UTF-8 (it looks like GBK: omit --encoding or pass --encoding gbk) (file {file})",
+  },
+  "refuse.no_delimiter": {
+    zh: "表头只有一列：各列须以逗号、制表符或分号分隔（表头：{value}）（文件 {file}）",
+    en: "the header is a single column: columns must be separated by a comma, tab or semicolon (header: {value}) (file {file})",
+  },
+  "refuse.unclosed_quote": {
+    zh: "第 {line} 行的引号未闭合：{value}（文件 {file}）",
+    en: "line {line} opens a quoted value that is never closed: {value} (file {file})",
+  },
+  "refuse.ragged_row": {
+    zh: "第 {line} 行有 {found} 个单元格，而表头有 {expected} 列：{value}（文件 {file}）",
+    en: "line {line} has {found} cells where the header has {expected}: {value} (file {file})",
+  },
+  "refuse.csv_error": {
+    zh: "第 {line} 行无法按 CSV 读取：{detail}（文件 {file}）",
+    en: "line {line} cannot be read as CSV: {detail} (file {file})",
+  },
+  "refuse.duplicate_header": {
+    zh: "表头中的列 {column} 出现了多次（第 {positions} 列），无法确定用哪一列（文件 {file}）",
+    en: "the header names column {column} more than once (columns {positions}), so which one to use is unclear (file {file})",
+  },
+  "refuse.xlsx_corrupt": {
+    zh: "Excel 工作簿已损坏或不完整：{detail}（文件 {file}）",
+    en: "the Excel workbook is damaged or truncated: {detail} (file {file})",
+  },
+  "refuse.zip_bomb": {
+    zh: "Excel 工作簿解压后超过 {limit_mb} MB（大于文件本身的 {ratio} 倍），疑为压缩炸弹，拒绝导入（文件 {file}）",
+    en: "the Excel workbook inflates to more than {limit_mb} MB (over {ratio} times its size); refused as a possible zip bomb (file {file})",
+  },
+  "refuse.no_sheet": {
+    zh: "工作簿中没有名为 {sheet} 的工作表（文件 {file}）",
+    en: "the workbook has no sheet named {sheet} (file {file})",
+  },
+  "refuse.unreadable": {
+    zh: "无法按 {format} 读取：{detail}（文件 {file}）",
+    en: "the file cannot be read as {format}: {detail} (file {file})",
+  },
+  // ingest: rejected-rows export
+  "export.no_upload": { zh: "没有编号为 {upload} 的上传", en: "there is no upload {upload}" },
   // estimates
   "withheld.min_n": { zh: "样本量不足（n < {min}）", en: "too few respondents (n < {min})" },
   "withheld.max_rse": { zh: "相对标准误过大（> {max}）", en: "relative standard error too large (> {max})" },
@@ -61,6 +125,11 @@ export const catalogue = {
     zh: "按分层两阶段整群抽样设计加权估计，置信区间采用泰勒线性化方差（logit 区间）。",
     en: "Weighted estimates under the stratified two-stage cluster design; confidence intervals from Taylor-linearization variances (logit intervals).",
   },
+  "ui.sign_in": { zh: "登录", en: "Sign in" },
+  "ui.sign_out": { zh: "退出", en: "Sign out" },
+  "ui.user_name": { zh: "用户名", en: "User name" },
+  "ui.password": { zh: "密码", en: "Password" },
+  "ui.sign_in_failed": { zh: "用户名或密码不正确", en: "Wrong user name or password" },
   // CLI
   "cli.not_available": {
     zh: "命令 {command} 尚未实现（见议题 {issue}）",

@@ -3,13 +3,20 @@ import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import type { Database } from "../db/index.ts";
+import { authenticate } from "./auth/authenticate.ts";
+import { Sessions } from "./auth/sessions.ts";
 import { HttpError } from "./HttpError.ts";
 import { packageDir } from "./packageDir.ts";
 import { apiRouter } from "./routes/api.ts";
 import { pagesRouter } from "./routes/pages.ts";
+import { signInRouter } from "./routes/signin.ts";
 
 export interface AppOptions {
   db: Database;
+  /** Signs session cookies; kept outside the repository and the database (db/secrets.ts). */
+  sessionSecret: Buffer;
+  /** Mark cookies Secure (behind an HTTPS reverse proxy). */
+  secureCookies?: boolean;
   /** Write a line per failed request (never secrets); defaults to stderr. */
   logError?: (message: string) => void;
 }
@@ -71,6 +78,9 @@ export function createApp(options: AppOptions): express.Express {
   );
   app.use("/assets/vendor", vendorAssets());
   app.use("/assets", express.static(join(import.meta.dirname, "public"), { maxAge: "1h", index: false }));
+  const sessions = new Sessions(options.db, options.sessionSecret);
+  app.use(authenticate(options.db, sessions));
+  app.use("/", signInRouter(options.db, sessions, { secureCookies: options.secureCookies ?? false }));
   app.use("/api/v1", apiRouter(options.db));
   app.use("/", pagesRouter(options.db));
 

@@ -1,6 +1,7 @@
 import express from "express";
 import type { Database } from "../../db/index.ts";
 import { type Lang, message } from "../../messages/catalogue.ts";
+import { requireRole } from "../auth/authenticate.ts";
 import { districtIndexChart } from "../charts/districtIndexChart.ts";
 import { HttpError } from "../HttpError.ts";
 
@@ -46,7 +47,7 @@ export function apiRouter(db: Database): express.Router {
     await db.query("select 1");
     res.json({ status: "ok" });
   });
-  router.get("/studies", async (_req, res) => {
+  router.get("/studies", requireRole("studies"), async (_req, res) => {
     const studies = await db.query("select study_id, title_zh, title_en from studies order by study_id");
     const waves = await db.query(
       "select study_id, wave_id, title_zh, title_en, codebook_version from waves order by study_id, wave_id",
@@ -55,12 +56,12 @@ export function apiRouter(db: Database): express.Router {
       studies: studies.map((s) => ({ ...s, waves: waves.filter((w) => w.study_id === s.study_id) })),
     });
   });
-  router.get("/estimates", async (req, res) => {
+  router.get("/estimates", requireRole("estimates"), async (req, res) => {
     const study = param(req.query.study, "study");
     const index = param(req.query.index ?? "awareness", "index");
     res.json({ study, index, level: "district", rows: await districtFigures(db, study, index) });
   });
-  router.get("/charts/district", async (req, res) => {
+  router.get("/charts/district", requireRole("charts"), async (req, res) => {
     const study = param(req.query.study, "study");
     const lang = langOf(req.query.lang);
     const rows = await districtFigures(db, study, "awareness");

@@ -1,32 +1,16 @@
 import express from "express";
 import type { Database } from "../../db/index.ts";
 import { type Lang, message } from "../../messages/catalogue.ts";
-import { html, type Raw } from "../html.ts";
+import { principal, requireRole } from "../auth/authenticate.ts";
+import { html } from "../html.ts";
 import { districtFigures, langOf } from "./api.ts";
-
-function layout(lang: Lang, title: string, body: Raw): string {
-  const other = lang === "zh" ? "en" : "zh";
-  return html`<!doctype html>
-<html lang="${lang === "zh" ? "zh-CN" : "en"}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<link rel="stylesheet" href="/assets/app.css">
-</head>
-<body>
-<header class="top"><strong>${message("ui.app_name", lang)}</strong>
-<nav><a href="?lang=${other}" class="lang">${other === "en" ? "English" : "中文"}</a></nav></header>
-<main>${body}</main>
-</body>
-</html>`.value;
-}
+import { layout } from "./layout.ts";
 
 const fmt = (v: number | null) => (v === null ? "—" : v.toFixed(1));
 
 export function pagesRouter(db: Database): express.Router {
   const router = express.Router();
-  router.get("/", async (req, res) => {
+  router.get("/", requireRole("overview", { page: true }), async (req, res) => {
     const lang = langOf(req.query.lang);
     const studies = await db.query<{ study_id: string; title_zh: string; title_en: string }>(
       "select study_id, title_zh, title_en from studies order by study_id",
@@ -53,7 +37,7 @@ export function pagesRouter(db: Database): express.Router {
 <script src="/assets/vendor/vega-embed.min.js"></script>
 <script type="module" src="/assets/app.js"></script>`
       : html`<p class="empty">${t("ui.no_data")}</p>`;
-    res.type("html").send(layout(lang, `${t("ui.overview")} · ${t("ui.app_name")}`, body));
+    res.type("html").send(layout(lang, `${t("ui.overview")} · ${t("ui.app_name")}`, body, principal(res)));
   });
   return router;
 }

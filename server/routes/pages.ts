@@ -1,6 +1,6 @@
 import express from "express";
 import type { Database } from "../../db/index.ts";
-import { type Lang, message } from "../../messages/catalogue.ts";
+import { message } from "../../messages/catalogue.ts";
 import { principal, requireRole } from "../auth/authenticate.ts";
 import { html } from "../html.ts";
 import { districtFigures, langOf } from "./api.ts";

@@ -18,7 +18,7 @@ import { createApp } from "../../server/index.ts";
 // Every route x every role (and no sign-in), from the one access table in server/auth/access.ts.
 // Browser roles sign in through the real form; the assessment client uses an API token.
 
-export const ROUTES: { method: "get" | "post"; path: string; capability: Capability; page?: boolean }[] = [
+const ROUTES: { method: "get" | "post"; path: string; capability: Capability; page?: boolean }[] = [
   { method: "get", path: "/api/v1/health", capability: "health" },
   { method: "get", path: "/api/v1/studies", capability: "studies" },
   {

@@ -222,7 +222,7 @@ function scoreSql(ix: IndexDefinition, bind: (v: string) => string): string | nu
 /** District awareness per organization and wave, by Taylor linearization on the base weights. */
 async function estimateIndices(db: Database, study: Study): Promise<IndexRow[]> {
   const design = await surveyDesign(db, {
-    source: quoteIdent(weightedTable(study.id)),
+    source: weightedTable(study.id),
     ids: ["design_psu"],
     strata: "design_stratum",
     weights: "base_weight",

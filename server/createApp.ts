@@ -74,9 +74,12 @@ export function createApp(options: AppOptions): express.Express {
         },
       },
       crossOriginEmbedderPolicy: false,
+      // same-origin keeps the Origin header on our own form posts (checked at sign-in)
+      referrerPolicy: { policy: "same-origin" },
     }),
   );
   app.use("/assets/vendor", vendorAssets());
+  app.get("/favicon.ico", (_req, res) => res.redirect(301, "/assets/favicon.svg"));
   app.use("/assets", express.static(join(import.meta.dirname, "public"), { maxAge: "1h", index: false }));
   const sessions = new Sessions(options.db, options.sessionSecret);
   app.use(authenticate(options.db, sessions));

@@ -12,6 +12,7 @@ export function layout(lang: Lang, title: string, body: Raw, who?: Principal): s
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${who?.csrf ? html`<meta name="csrf-token" content="${who.csrf}">` : ""}
 <title>${title}</title>
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/app.css">
 </head>
 <body>

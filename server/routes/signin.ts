@@ -16,6 +16,14 @@ function safeNext(value: unknown): string {
   return typeof value === "string" && /^\/(?!\/)[^\s\\]*$/.test(value) ? value : "/";
 }
 
+function hostOf(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
+}
+
 function form(lang: Lang, next: string, failed: boolean): string {
   const t = (k: Parameters<typeof message>[0]) => message(k, lang);
   return layout(

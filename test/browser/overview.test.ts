@@ -62,8 +62,8 @@ describe("overview page", () => {
       expect(rows).toBe(n);
       expect(n).toBe(9); // three organizations x three waves
       // one filled point symbol and one CI rule per figure
-      expect(await chart.locator("g.mark-symbol path").count()).toBe(n);
-      expect(await chart.locator("g.mark-rule line").count()).toBe(n);
+      expect(await chart.locator("g.mark-symbol.role-mark path").count()).toBe(n);
+      expect(await chart.locator("g.mark-rule.role-mark line").count()).toBe(n);
       const heading = await page.locator("h2").first().textContent();
       expect(heading).toBe(
         lang === "zh"

@@ -1,0 +1,96 @@
+import { existsSync, linkSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { type Database, quoteIdent } from "../../db/index.ts";
+import { listSnapshots, type SnapshotFile, snapshotName } from "./latestSnapshot.ts";
+
+export interface WriteSnapshotOptions {
+  /** Where the versioned files live. */
+  dir: string;
+  /**
+   * Relations of the main database to copy, as tables of the same name: marts and staging,
+   * chosen by the caller. Never raw upload tables or anything with personal data: the
+   * snapshot is what analysts' SQL can see, all of it.
+   */
+  tables: readonly string[];
+  /** How many of the newest snapshots to keep (default 3, at least 1). */
+  keep?: number;
+  /** Snapshot paths still open somewhere (the running sandbox's): never deleted. */
+  inUse?: readonly string[];
+}
+
+/** Temp files of writes that never finished, older than this, are removed when pruning. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+/**
+ * Write a new analytics snapshot: a separate DuckDB file `analytics-<version>.duckdb` in
+ * `dir` holding copies of `tables`, for the SQL sandbox to open read-only.
+ *
+ * The copy is made from the main instance (ATTACH a new file, CREATE TABLE ... AS SELECT,
+ * DETACH), so the main file is never opened twice in this process. The file is written
+ * under a temp name and only then linked to its final name, which fails rather than
+ * overwrites if another writer took that version: a crash leaves at most a temp file, never
+ * a half snapshot that looks complete. Older snapshots beyond `keep` are then deleted.
+ *
+ * @example
+ *   const { path } = await writeSnapshot(db, { dir: "data/snapshots", tables: ["index_estimates"] });
+ *   await sandbox.switchSnapshot(path);
+ */
+export async function writeSnapshot(db: Database, options: WriteSnapshotOptions): Promise<SnapshotFile> {
+  if (options.tables.length === 0) throw new Error("writeSnapshot: no tables to copy");
+  if (new Set(options.tables).size !== options.tables.length) {
+    throw new Error(`writeSnapshot: a table is listed twice: ${options.tables.join(", ")}`);
+  }
+  const dir = resolve(options.dir);
+  await mkdir(dir, { recursive: true });
+  for (let attempt = 0; ; attempt++) {
+    const version = (listSnapshots(dir).at(-1)?.version ?? 0) + 1;
+    const path = join(dir, snapshotName(version));
+    const temp = join(dir, `.${snapshotName(version)}.${process.pid}.${Date.now()}.tmp`);
+    const alias = `snapshot_write_${process.pid}_${version}`;
+    try {
+      // ATTACH takes no bound parameters; the path is ours, quoted as a literal
+      await db.run(`attach ${quoteLiteral(temp)} as ${quoteIdent(alias)}`);
+      try {
+        for (const table of options.tables) {
+          await db.run(
+            `create table ${quoteIdent(alias)}.main.${quoteIdent(table)} as select * from ${quoteIdent(table)}`,
+          );
+        }
+      } finally {
+        await db.run(`detach ${quoteIdent(alias)}`);
+      }
+      linkSync(temp, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST" && attempt < 5) continue;
+      throw new Error(`could not write the analytics snapshot ${path}: ${(error as Error).message}`);
+    } finally {
+      removeDatabaseFiles(temp);
+    }
+    pruneSnapshots(dir, Math.max(1, options.keep ?? 3), options.inUse ?? []);
+    return { path, version };
+  }
+}
+
+function quoteLiteral(value: string): string {
+  if (value.includes("\u0000")) throw new Error(`path contains a NUL byte: ${JSON.stringify(value)}`);
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+function removeDatabaseFiles(path: string): void {
+  for (const file of [path, `${path}.wal`]) rmSync(file, { force: true });
+}
+
+function pruneSnapshots(dir: string, keep: number, inUse: readonly string[]): void {
+  const protectedPaths = new Set(inUse.map((p) => resolve(p)));
+  const all = listSnapshots(dir);
+  for (const old of all.slice(0, Math.max(0, all.length - keep))) {
+    if (!protectedPaths.has(old.path)) removeDatabaseFiles(old.path);
+  }
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    if (!/^\.analytics-.*\.tmp(?:\.wal)?$/.test(name)) continue;
+    const file = join(dir, name);
+    if (existsSync(file) && now - statSync(file).mtimeMs > STALE_TEMP_MS) rmSync(file, { force: true });
+  }
+}

@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { askChild } from "./askChild.ts";
@@ -141,6 +142,7 @@ export class SqlSandbox {
    * throws, leaving the old snapshot in place, when the child cannot open the file.
    */
   switchSnapshot(path: string): Promise<void> {
+    if (!existsSync(path)) return Promise.reject(new Error(`no snapshot file at ${path}`));
     return this.#enqueue(async () => {
       const previous = this.#snapshot;
       this.#snapshot = path;

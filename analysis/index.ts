@@ -1,0 +1,30 @@
+/** The survey statistics engine: designs, calibration, replicate weights and estimators. */
+
+export { linearCalibration } from "./calibration/linearCalibration.ts";
+export { postStratify } from "./calibration/postStratify.ts";
+export { rake } from "./calibration/rake.ts";
+export { trimWeights } from "./calibration/trimWeights.ts";
+export type { CalibratedDesign, Margin, MarginCell } from "./calibration/types.ts";
+export { type WeightingDiagnostics, weightingDiagnostics } from "./calibration/weightingDiagnostics.ts";
+export { type Comparison, compareDomains, compareWaves } from "./compare.ts";
+export { qnorm } from "./distributions/qnorm.ts";
+export { qt } from "./distributions/qt.ts";
+export { asReplicateDesign } from "./replicates/asReplicateDesign.ts";
+export { replicateDesign } from "./replicates/replicateDesign.ts";
+export { surveyDesign } from "./surveyDesign.ts";
+export { type BatchResult, type EstimateRequest, surveyEstimates } from "./surveyEstimates.ts";
+export { surveyMean } from "./surveyMean.ts";
+export { surveyProportion } from "./surveyProportion.ts";
+export { surveyQuantile } from "./surveyQuantile.ts";
+export { surveyRatio } from "./surveyRatio.ts";
+export { surveyTotal } from "./surveyTotal.ts";
+export type {
+  DesignSpec,
+  Estimate,
+  EstimateOptions,
+  LonelyPsu,
+  ReplicateDesign,
+  ReplicateType,
+  SurveyDesign,
+  TaylorDesign,
+} from "./types.ts";

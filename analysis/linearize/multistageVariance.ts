@@ -1,0 +1,153 @@
+import type { DesignStructure, LonelyPsu } from "../types.ts";
+
+/**
+ * Per-unit totals of k linearized scores at the finest stage used, sparse: units absent from the
+ * map have zero totals. `stage1Units` lists, for an unclustered design, the stratum of each unit.
+ */
+export interface UnitTotals {
+  /** finest-stage unit index -> k totals */
+  totals: Map<number, Float64Array>;
+  k: number;
+}
+
+/**
+ * The covariance matrix (k x k) of k linear estimators from their unit totals, as R's
+ * `svyrecvar` -> `multistage` -> `onestage` -> `onestrat` compute it:
+ * Σ_h f_h n_h/(n_h-1) Σ_i (t_hi - t̄_h)(t_hi - t̄_h)', plus, when every stage has an fpc,
+ * each later stage's term within its parent unit multiplied by the sampling fraction n/N of
+ * the stages above it. Lonely units follow `lonelyPsu`; `strataPresent` (the strata a domain
+ * subset has rows in, for R's `nstrat` of a subset) scales "average".
+ *
+ * Centred sums are computed from per-parent sums Σt and Σtt' (absent units have t = 0, exactly
+ * as R pads a domain subset with zero rows).
+ */
+export function multistageVariance(
+  structure: DesignStructure,
+  unitsToStrata: Int32Array | null,
+  input: UnitTotals,
+  lonelyPsu: LonelyPsu,
+  strataPresent: Set<number> | null,
+): number[][] {
+  const k = input.k;
+  const stages = structure.stages.length;
+  const out: number[][] = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  // totals per stage, from the finest up
+  let level: Map<number, Float64Array> = input.totals;
+  const perStage: Map<number, Float64Array>[] = [];
+  perStage[Math.max(stages, 1) - 1] = level;
+  for (let s = stages - 1; s >= 1; s--) {
+    const up = new Map<number, Float64Array>();
+    for (const [u, t] of level) {
+      const p = structure.stages[s]![u]!.parent;
+      let acc = up.get(p);
+      if (!acc) {
+        acc = new Float64Array(k);
+        up.set(p, acc);
+      }
+      for (let a = 0; a < k; a++) acc[a]! += t[a]!;
+    }
+    perStage[s - 1] = up;
+    level = up;
+  }
+  // stage 1: strata
+  const parentOf0 = (u: number) => (unitsToStrata ? unitsToStrata[u]! : structure.stages[0]![u]!.parent);
+  const nStrata = structure.strata.length;
+  const s1 = new Map<number, { sum: Float64Array; cross: Float64Array }>();
+  for (const [u, t] of perStage[0]!) {
+    accumulate(s1, parentOf0(u), t, k);
+  }
+  let okStrata = 0;
+  let countedStrata = 0;
+  const stratum = new Float64Array(k * k);
+  for (let h = 0; h < nStrata; h++) {
+    if (strataPresent && !strataPresent.has(h)) continue;
+    countedStrata++;
+    const n = structure.psusPerStratum[h]!;
+    const N = structure.strataN[h]!;
+    const f = Number.isFinite(N) ? (N - n) / N : 1;
+    const acc = s1.get(h);
+    if (f < 1e-7) {
+      okStrata++;
+      continue;
+    }
+    if (n === 1 && lonelyPsu === "average") continue;
+    okStrata++;
+    if (!acc) continue;
+    onestrat(acc, n, f, lonelyPsu, stratum, k);
+    for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) out[a]![b]! += stratum[a * k + b]!;
+  }
+  if (lonelyPsu === "average" && okStrata < countedStrata) {
+    const scale = countedStrata / okStrata;
+    for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) out[a]![b]! *= scale;
+  }
+  // later stages: each parent unit is a "stratum" of its children
+  for (let s = 1; s < stages; s++) {
+    const childOf = new Map<number, { n: number; N: number }>();
+    for (const c of structure.stages[s]!) if (!childOf.has(c.parent)) childOf.set(c.parent, c);
+    const groups = new Map<number, { sum: Float64Array; cross: Float64Array }>();
+    for (const [u, t] of perStage[s]!) accumulate(groups, structure.stages[s]![u]!.parent, t, k);
+    for (const [p, acc] of groups) {
+      const child = childOf.get(p)!;
+      const n = child.n;
+      const N = child.N;
+      const f = Number.isFinite(N) ? (N - n) / N : 1;
+      if (f < 1e-7) continue;
+      if (n === 1 && lonelyPsu === "fail") {
+        throw new Error(
+          `a stage-${s + 1} sampling unit is the only one in its stage-${s} unit (lonelyPsu "fail")`,
+        );
+      }
+      if (n === 1 && lonelyPsu === "average") {
+        throw new Error(
+          `lonelyPsu "average" with a single unit at stage ${s + 1}: R gives NaN; use another option`,
+        );
+      }
+      // multiplier: sampling fractions of the ancestors
+      let mult = 1;
+      let q = p;
+      for (let r = s - 1; r >= 0; r--) {
+        const unit = structure.stages[r]![q]!;
+        mult *= unit.n / unit.N;
+        q = unit.parent;
+      }
+      onestrat(acc, n, f, lonelyPsu, stratum, k);
+      for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) out[a]![b]! += mult * stratum[a * k + b]!;
+    }
+  }
+  return out;
+}
+
+function accumulate(
+  map: Map<number, { sum: Float64Array; cross: Float64Array }>,
+  key: number,
+  t: Float64Array,
+  k: number,
+): void {
+  let acc = map.get(key);
+  if (!acc) {
+    acc = { sum: new Float64Array(k), cross: new Float64Array(k * k) };
+    map.set(key, acc);
+  }
+  for (let a = 0; a < k; a++) {
+    acc.sum[a]! += t[a]!;
+    for (let b = 0; b < k; b++) acc.cross[a * k + b]! += t[a]! * t[b]!;
+  }
+}
+
+function onestrat(
+  acc: { sum: Float64Array; cross: Float64Array },
+  n: number,
+  f: number,
+  lonelyPsu: LonelyPsu,
+  out: Float64Array,
+  k: number,
+): void {
+  const centre = !(n === 1 && lonelyPsu === "adjust");
+  const scale = n > 1 ? (f * n) / (n - 1) : f;
+  for (let a = 0; a < k; a++) {
+    for (let b = 0; b < k; b++) {
+      const c = acc.cross[a * k + b]! - (centre ? (acc.sum[a]! * acc.sum[b]!) / n : 0);
+      out[a * k + b] = scale * c;
+    }
+  }
+}

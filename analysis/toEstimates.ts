@@ -1,0 +1,59 @@
+import { qt } from "./distributions/qt.ts";
+import type { DomainEstimates } from "./linearize/estimateItems.ts";
+import type { Estimate, EstimateOptions } from "./types.ts";
+
+export type CiKind = "normal" | "wald" | "logit";
+
+/** Degrees of freedom of a CI: the option, else `fallback` ("design" = the domain's degf). */
+export function ciDf(option: EstimateOptions["df"], fallback: "design" | "inf", degf: number): number {
+  const df = option ?? fallback;
+  if (df === "inf") return Number.POSITIVE_INFINITY;
+  if (df === "design") return degf;
+  if (!(df > 0)) throw new Error(`df must be positive, "design" or "inf" (got ${df})`);
+  return df;
+}
+
+/** Shape one item of every domain as an `Estimate`, with its confidence interval. */
+export function toEstimates(
+  domains: DomainEstimates[],
+  item: number,
+  options: EstimateOptions,
+  ci: CiKind,
+  logitSe?: (d: number) => number,
+): Estimate[] {
+  const level = options.level ?? 0.95;
+  if (!(level > 0 && level < 1)) throw new Error(`level must be between 0 and 1 (got ${level})`);
+  return domains.map((d, di) => {
+    const e = d.items[item]!;
+    const se = Math.sqrt(e.variance);
+    const df = ciDf(options.df, ci === "normal" ? "inf" : "design", d.degf);
+    const q = qt(1 - (1 - level) / 2, df);
+    let ciLow = e.estimate - q * se;
+    let ciHigh = e.estimate + q * se;
+    if (ci === "logit") {
+      const p = e.estimate;
+      if (p <= 0 || p >= 1) {
+        ciLow = p;
+        ciHigh = p;
+      } else {
+        const l = Math.log(p / (1 - p));
+        const s = logitSe ? logitSe(di) : se / (p * (1 - p));
+        ciLow = expit(l - q * s);
+        ciHigh = expit(l + q * s);
+      }
+    }
+    return {
+      by: d.by,
+      estimate: e.estimate,
+      se,
+      ciLow,
+      ciHigh,
+      df,
+      deff: Number.isFinite(e.deff) ? e.deff : null,
+      n: e.n,
+      nEff: e.nEff,
+    };
+  });
+}
+
+export const expit = (x: number): number => 1 / (1 + Math.exp(-x));

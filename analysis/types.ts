@@ -1,0 +1,140 @@
+import type { DuckDBValue } from "@duckdb/node-api";
+import type { Session } from "../db/Database.ts";
+
+/** How a stratum with a single PSU enters the variance (R's `options(survey.lonely.psu)`). */
+export type LonelyPsu = "fail" | "certainty" | "adjust" | "average" | "remove";
+
+/** A sampling design in R `svydesign` terms. Column names are used as written. */
+export interface DesignSpec {
+  /** A table or view name (quoted here), or a parenthesised subquery built by the caller. */
+  source: string;
+  /** Cluster columns per stage, outermost first; `[]` or `["1"]` means no clusters. */
+  ids: string[];
+  strata?: string | null;
+  weights?: string | null;
+  probs?: string | null;
+  /** Per stage: all values <= 1 are sampling fractions, all >= 1 population sizes. */
+  fpc?: string[];
+  nest?: boolean;
+  lonelyPsu?: LonelyPsu;
+}
+
+/** One stage-`s` sampling unit, as seen by the variance. */
+export interface Unit {
+  /** index of the parent unit at the previous stage (the stratum index at stage 1) */
+  parent: number;
+  /** number of sampled units in the parent (stratum or unit) */
+  n: number;
+  /** population size of the parent at this stage (Infinity without fpc) */
+  N: number;
+}
+
+/** The sampling structure the variance needs: strata and the units of every stage used. */
+export interface DesignStructure {
+  strata: string[];
+  /** key of each stratum (JSON of its value) -> index */
+  strataIndex: Map<string, number>;
+  /** stages[0] are PSUs (parent = stratum), stages[1] SSUs (parent = PSU), ... */
+  stages: Unit[][];
+  /** key of each unit at each stage (JSON of its id values) -> index */
+  keys: Map<string, number>[];
+  /** PSUs per stratum */
+  psusPerStratum: number[];
+  /** stage-1 population size per stratum (Infinity without fpc) */
+  strataN: number[];
+  /** strata with one PSU and a sampling fraction < 1 */
+  lonelyStrata: number[];
+}
+
+/** A calibration step the variance must undo (R's `design$postStrata`). */
+export type Calibration =
+  | {
+      method: "poststratify" | "rake";
+      variables: string[];
+      /** the cells of the cross-classification, in `__bm_cell` order */
+      cells: string[][];
+      /** margins: for each margin, the variables' positions in `variables` and each cell's level index */
+      margins: { variables: string[]; levelOfCell: Int32Array; levels: string[][] }[];
+      /** final factor per cell (weights = previous weights * factor) */
+      factor: Float64Array;
+      /** raking: per margin, factor per cell after that margin's step in the last pass */
+      stepFactor: Float64Array[];
+      iterations: number;
+      worstError: number;
+    }
+  | {
+      method: "linear";
+      /** SQL expressions of the calibration variables, in `__bm_x<k>` order */
+      columns: string[];
+      names: string[];
+      lambda: number[];
+      /** X' W_prev X */
+      gram: number[][];
+    };
+
+export interface TaylorDesign {
+  readonly kind: "taylor";
+  readonly session: Session;
+  readonly spec: Readonly<Required<Omit<DesignSpec, "weights" | "probs" | "strata">>> & {
+    strata: string | null;
+    weights: string | null;
+    probs: string | null;
+  };
+  /** SQL text of a relation with the source columns plus `__bm_w` (final weight) and design keys */
+  readonly relation: string;
+  readonly params: Record<string, DuckDBValue>;
+  /** SQL expressions (over `relation`) of the stratum and of the unit ids of each stage used */
+  readonly stratumExpr: string;
+  readonly unitExprs: string[];
+  /** number of stages that enter the variance (1 without fpc; all with an fpc per stage) */
+  readonly varianceStages: number;
+  readonly structure: DesignStructure;
+  readonly rows: number;
+  readonly calibration: Calibration | null;
+  /** true once calibrated: domains keep zero-weight rows (R's `[.survey.design2` on calibrated designs) */
+  readonly calibrated: boolean;
+  readonly steps: string[];
+}
+
+export type ReplicateType = "JK1" | "JKn" | "bootstrap" | "subbootstrap" | "other";
+
+export interface ReplicateDesign {
+  readonly kind: "replicate";
+  readonly session: Session;
+  readonly relation: string;
+  readonly params: Record<string, DuckDBValue>;
+  readonly type: ReplicateType;
+  readonly scale: number;
+  readonly rscales: number[];
+  readonly mse: boolean;
+  readonly replicates: number;
+  readonly degf: number;
+  /** Either full replicate weight columns, or PSU-level factors on the parent design. */
+  readonly repweights:
+    | { kind: "columns"; columns: string[] }
+    | { kind: "factors"; parent: TaylorDesign; factors: Float64Array[] /* [replicate][psu] */ };
+  readonly rows: number;
+}
+
+export type SurveyDesign = TaylorDesign | ReplicateDesign;
+
+export interface EstimateOptions {
+  by?: string[];
+  naRm?: boolean;
+  level?: number;
+  /** degrees of freedom of the CI: a number, `"design"` (degf of the domain) or `"inf"` (normal) */
+  df?: number | "design" | "inf";
+}
+
+export interface Estimate {
+  by: Record<string, string | number | null> | null;
+  estimate: number;
+  se: number;
+  ciLow: number;
+  ciHigh: number;
+  /** Infinity for a normal interval */
+  df: number;
+  deff: number | null;
+  n: number;
+  nEff: number;
+}

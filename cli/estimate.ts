@@ -1,0 +1,278 @@
+import { readFileSync } from "node:fs";
+import { extname, resolve } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { Command, Option } from "commander";
+import { checkBooleanExpression } from "../analysis/checkBooleanExpression.ts";
+import {
+  asReplicateDesign,
+  linearCalibration,
+  type Margin,
+  postStratify,
+  rake,
+  replicateDesign,
+  type SurveyDesign,
+  surveyDesign,
+  surveyMean,
+  surveyProportion,
+  surveyRatio,
+  surveyTotal,
+} from "../analysis/index.ts";
+import type { Estimate, LonelyPsu, ReplicateType } from "../analysis/types.ts";
+import { type Session, sessionOf } from "../db/Database.ts";
+import { quoteIdent } from "../db/quoteIdent.ts";
+import { CliError } from "./CliError.ts";
+import { openForRead } from "./context.ts";
+
+interface Opts {
+  data?: string;
+  table?: string;
+  ids?: string;
+  strata?: string;
+  weights?: string;
+  probs?: string;
+  fpc?: string;
+  nest?: boolean;
+  lonelyPsu: LonelyPsu;
+  mean?: string;
+  total?: string;
+  prop?: string;
+  ratio?: string;
+  by?: string;
+  naRm?: boolean;
+  ci: "wald" | "logit";
+  level: string;
+  df?: string;
+  repweights?: string;
+  repType?: string;
+  repScale?: string;
+  repRscales?: string;
+  mse?: boolean;
+  replicates?: string;
+  seed?: string;
+  calibrate?: "poststratify" | "rake" | "linear";
+  margins?: string;
+  tolerance?: string;
+  maxIter?: string;
+  json?: boolean;
+}
+
+/**
+ * `barometer estimate`: one design-based estimate (per domain) from a CSV/Parquet file or a
+ * database table, as a JSON array on stdout (the contract of issue 4).
+ */
+export function estimateCommand(): Command {
+  return new Command("estimate")
+    .description(
+      "design-based estimates (mean, total, proportion, ratio) with SEs that agree with R's survey package",
+    )
+    .option("--data <file>", "a .csv or .parquet file")
+    .option("--table <name>", "a table or view of the database (--db / BAROMETER_DB)")
+    .option("--ids <cols>", "cluster columns per stage, joined by + (1 = no clusters)", "1")
+    .option("--strata <col>", "strata column")
+    .option("--weights <col>", "weight column")
+    .option("--probs <col>", "selection probability column")
+    .option("--fpc <cols>", "fpc column per stage, joined by +")
+    .option("--nest", "PSU ids repeat across strata")
+    .addOption(
+      new Option("--lonely-psu <how>", "a stratum with one PSU")
+        .choices(["fail", "certainty", "adjust", "average", "remove"])
+        .default("fail"),
+    )
+    .option("--mean <col>", "estimate the mean of a column")
+    .option("--total <col>", "estimate the total of a column")
+    .option("--prop <expr>", "estimate the proportion where a boolean SQL expression holds")
+    .option("--ratio <num/den>", "estimate the ratio of two columns' totals")
+    .option("--by <cols>", "domain columns, joined by ,")
+    .option("--na-rm", "leave rows with a missing value out of the domain")
+    .addOption(new Option("--ci <method>", "proportion CI").choices(["wald", "logit"]).default("logit"))
+    .option("--level <p>", "confidence level", "0.95")
+    .option("--df <df>", "CI degrees of freedom: design, inf or a number")
+    .option("--repweights <regex>", "replicate weight columns (unanchored regex, file order)")
+    .addOption(
+      new Option("--rep-type <type>", "replicate type").choices(["jk1", "jkn", "bootstrap", "subbootstrap"]),
+    )
+    .option("--rep-scale <x>", "replicate scale")
+    .option("--rep-rscales <file>", "JSON array of rscales, in column order")
+    .option("--mse", "replicate variances around the full-sample estimate")
+    .option("--replicates <type>", "build replicate weights: jk1, jkn, bootstrap:N or subbootstrap:N")
+    .option("--seed <n>", "seed of bootstrap replicates", "1")
+    .addOption(
+      new Option("--calibrate <method>", "calibrate weights").choices(["poststratify", "rake", "linear"]),
+    )
+    .option("--margins <file>", 'JSON margins {"VAR": {"LEVEL": count}}')
+    .option("--tolerance <t>", "raking tolerance (largest relative margin error)", "1e-8")
+    .option("--max-iter <n>", "raking passes at most", "100")
+    .option("--json", "JSON output (the only format)")
+    .action(async (opts: Opts, command: Command) => {
+      const results = await runEstimate(opts, command.optsWithGlobals<{ db?: string }>());
+      process.stdout.write(`${JSON.stringify(results.map(toJson))}\n`);
+    });
+}
+
+function toJson(e: Estimate) {
+  const n = (v: number | null) =>
+    v === null || Number.isNaN(v) ? null : v === Number.POSITIVE_INFINITY ? "Inf" : v;
+  return {
+    by: e.by,
+    estimate: n(e.estimate),
+    se: n(e.se),
+    ci_low: n(e.ciLow),
+    ci_high: n(e.ciHigh),
+    df: n(e.df),
+    deff: n(e.deff),
+    n: e.n,
+    n_eff: n(e.nEff),
+  };
+}
+
+async function runEstimate(opts: Opts, global: { db?: string }): Promise<Estimate[]> {
+  if (!!opts.data === !!opts.table) throw new CliError("give --data FILE or --table NAME (one of them)");
+  const kinds = [opts.mean, opts.total, opts.prop, opts.ratio].filter((x) => x !== undefined);
+  if (kinds.length !== 1) throw new CliError("give exactly one of --mean, --total, --prop, --ratio");
+  const level = Number(opts.level);
+  if (!(level > 0 && level < 1)) throw new CliError(`--level must be between 0 and 1 (got ${opts.level})`);
+  let df: number | "design" | "inf" | undefined;
+  if (opts.df !== undefined) {
+    df = opts.df === "design" || opts.df === "inf" ? opts.df : Number(opts.df);
+    if (typeof df === "number" && !(df > 0))
+      throw new CliError(`--df must be design, inf or a positive number (got ${opts.df})`);
+  }
+  let session: Session;
+  let source: string;
+  if (opts.data) {
+    const path = resolve(opts.data);
+    const ext = extname(path).toLowerCase();
+    if (ext !== ".csv" && ext !== ".parquet")
+      throw new CliError(`--data must be a .csv or .parquet file (got ${opts.data})`);
+    const instance = await DuckDBInstance.create(":memory:");
+    session = sessionOf(await instance.connect());
+    try {
+      await session.run(
+        `create table data as select * from ${ext === ".csv" ? "read_csv(?, header = true)" : "read_parquet(?)"}`,
+        [path],
+      );
+    } catch (error) {
+      throw new CliError(`cannot read ${opts.data}: ${(error as Error).message}`);
+    }
+    source = "data";
+  } else {
+    session = await openForRead(global);
+    source = opts.table!;
+  }
+  try {
+    const columns = (
+      await session.connection.runAndReadAll(`select * from ${quoteIdent(source)} limit 0`)
+    ).columnNames();
+    const by = opts.by ? opts.by.split(",").map((s) => s.trim()) : undefined;
+    let design: SurveyDesign = await surveyDesign(session, {
+      source,
+      ids: (opts.ids ?? "1").split("+"),
+      strata: opts.strata,
+      weights: opts.weights,
+      probs: opts.probs,
+      fpc: opts.fpc ? opts.fpc.split("+") : [],
+      nest: opts.nest,
+      lonelyPsu: opts.lonelyPsu,
+    });
+    if (opts.calibrate) {
+      if (!opts.margins) throw new CliError("--calibrate needs --margins FILE.json");
+      const margins = readMargins(opts.margins);
+      if (opts.calibrate === "poststratify") {
+        if (margins.length !== 1)
+          throw new CliError(
+            "--calibrate poststratify takes one variable in --margins (cross it in the data)",
+          );
+        design = await postStratify(design, margins[0]!);
+      } else if (opts.calibrate === "rake") {
+        design = await rake(design, margins, {
+          tolerance: Number(opts.tolerance),
+          maxIterations: Number(opts.maxIter),
+        });
+      } else design = await linearCalibration(design, { margins });
+    }
+    if (opts.repweights) {
+      if (!opts.repType) throw new CliError("--repweights needs --rep-type");
+      if (opts.calibrate)
+        throw new CliError("--calibrate applies to designs, not to supplied replicate weights");
+      let re: RegExp;
+      try {
+        re = new RegExp(opts.repweights);
+      } catch (error) {
+        throw new CliError(`--repweights is not a valid regex: ${(error as Error).message}`);
+      }
+      const rep = columns.filter((c) => re.test(c));
+      if (rep.length < 2)
+        throw new CliError(
+          `--repweights ${opts.repweights} matches ${rep.length} column(s); need at least 2`,
+        );
+      const rscales = opts.repRscales
+        ? (JSON.parse(readFileSync(opts.repRscales, "utf8")) as number[])
+        : undefined;
+      const types: Record<string, ReplicateType> = {
+        jk1: "JK1",
+        jkn: "JKn",
+        bootstrap: "bootstrap",
+        subbootstrap: "subbootstrap",
+      };
+      design = await replicateDesign(session, {
+        source: quoteIdent(source),
+        repweights: rep,
+        type: types[opts.repType]!,
+        scale: opts.repScale !== undefined ? Number(opts.repScale) : undefined,
+        rscales,
+        mse: opts.mse,
+        weights: opts.weights,
+      });
+    } else if (opts.replicates) {
+      const [type, count] = opts.replicates.split(":");
+      const map = { jk1: "JK1", jkn: "JKn", bootstrap: "bootstrap", subbootstrap: "subbootstrap" } as const;
+      const t = map[type as keyof typeof map];
+      if (!t)
+        throw new CliError(
+          `--replicates must be jk1, jkn, bootstrap:N or subbootstrap:N (got ${opts.replicates})`,
+        );
+      if (design.kind !== "taylor") throw new CliError("--replicates needs a design");
+      design = await asReplicateDesign(design, {
+        type: t,
+        replicates: count ? Number(count) : undefined,
+        seed: Number(opts.seed),
+        mse: opts.mse,
+      });
+    }
+    const options = { by, naRm: opts.naRm, level, df };
+    if (opts.mean) return await surveyMean(design, opts.mean, options);
+    if (opts.total) return await surveyTotal(design, opts.total, options);
+    if (opts.ratio) {
+      const parts = opts.ratio.split("/");
+      if (parts.length !== 2) throw new CliError(`--ratio is NUM/DEN (got ${opts.ratio})`);
+      return await surveyRatio(design, parts[0]!, parts[1]!, options);
+    }
+    await checkBooleanExpression(session, quoteIdent(source), opts.prop!);
+    return await surveyProportion(design, opts.prop!, { ...options, ci: opts.ci });
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError((error as Error).message, { cause: error });
+  }
+}
+
+function readMargins(file: string): Margin[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new CliError(`--margins ${file}: ${(error as Error).message}`);
+  }
+  if (!json || typeof json !== "object" || Array.isArray(json))
+    throw new CliError(`--margins ${file}: expected {"VAR": {"LEVEL": count}}`);
+  return Object.entries(json as Record<string, Record<string, number>>).map(([v, cells]) => {
+    if (!cells || typeof cells !== "object")
+      throw new CliError(`--margins ${file}: "${v}" must map levels to counts`);
+    return {
+      variables: [v],
+      cells: Object.entries(cells).map(([level, count]) => {
+        if (typeof count !== "number") throw new CliError(`--margins ${file}: ${v}=${level} is not a number`);
+        return { levels: [level], count };
+      }),
+    };
+  });
+}

@@ -43,7 +43,7 @@ export function ingestCommand(): Command {
       let runError: string | null = null;
       if (result.status === "loaded" && opts.run !== false) {
         try {
-          await runModels(db, study, (step) => log(`run: ${step}`));
+          await runModels(db, study, { onProgress: (model, i, n) => log(`run [${i + 1}/${n}] ${model}`) });
         } catch (error) {
           runError = (error as Error).message;
         }

@@ -1,9 +1,9 @@
 export {
-  type IndexRow,
+  MODELS_DIR,
   modelEvents,
   type RunResult,
+  relationName,
   runModels,
-  scoreColumn,
-  stagingView,
-  weightedTable,
+  studyParams,
 } from "./runModels.ts";
+export { loadModels, type Model, type ModelContext, orderModels } from "./runner/loadModels.ts";

@@ -1,6 +1,7 @@
 import express from "express";
-import type { Database } from "../../db/index.ts";
+import { type Database, quoteIdent } from "../../db/index.ts";
 import { type Lang, message } from "../../messages/catalogue.ts";
+import { relationName } from "../../models/index.ts";
 import { requireRole } from "../auth/authenticate.ts";
 import { districtIndexChart } from "../charts/districtIndexChart.ts";
 import { HttpError } from "../HttpError.ts";
@@ -24,20 +25,46 @@ interface EstimateRow {
   ci_low_0_100: number | null;
   ci_high_0_100: number | null;
   se_0_100: number | null;
-  n_respondents: number;
-  n_effective: number | null;
+  n: number | null;
+  n_eff: number | null;
+  is_withheld: boolean;
+  withheld_reason: string;
 }
 
-/** District figures of one index for every organization and wave, from the marts. */
+/** A study's mart, or undefined when its models have not run yet. */
+export async function martOf(db: Database, model: string, study: string): Promise<string | undefined> {
+  const name = relationName(model, study);
+  const rows = await db.query(
+    "select 1 from duckdb_tables() where table_name = $1 and schema_name = 'main'",
+    [name],
+  );
+  return rows.length ? quoteIdent(name) : undefined;
+}
+
+/** The study's reporting rules (suppression thresholds), from its seed. */
+export async function reportingRules(
+  db: Database,
+  study: string,
+): Promise<{ min_n: number; max_rse: number } | undefined> {
+  const seed = await martOf(db, "seed_reporting", study);
+  return seed
+    ? (await db.query<{ min_n: number; max_rse: number }>(`select min_n, max_rse from ${seed}`))[0]
+    : undefined;
+}
+
+/** District figures of one index for every organization and wave, as leaders see them (suppressed). */
 export async function districtFigures(db: Database, study: string, index: string): Promise<EstimateRow[]> {
+  const scores = await martOf(db, "index_scores", study);
+  const orgs = await martOf(db, "seed_organizations", study);
+  if (!scores || !orgs) return [];
   return db.query<EstimateRow>(
-    `select e.wave_id, e.organization_id, o.name_zh, o.name_en, e.estimate_0_100, e.ci_low_0_100, e.ci_high_0_100,
-            e.se_0_100, e.n_respondents, e.n_effective
-     from index_estimates e
-     join organizations o using (study_id, organization_id)
-     where e.study_id = $1 and e.index_id = $2 and e.level = 'district'
-     order by o.sort_order, e.wave_id`,
-    [study, index],
+    `select s.wave_id, s.organization_id, o.name_zh, o.name_en, s.estimate_0_100, s.ci_low_0_100, s.ci_high_0_100,
+            s.se_0_100, s.n, s.n_eff, s.is_withheld, s.withheld_reason
+     from ${scores} s
+     join ${orgs} o using (organization_id)
+     where s.index_id = $1 and s.unit_level = 'district' and s.group_var = '' and s.aspect = '' and s.org_level = 'township'
+     order by o.sort_order, s.wave_id`,
+    [index],
   );
 }
 
@@ -72,7 +99,7 @@ export function apiRouter(db: Database): express.Router {
         estimate: r.estimate_0_100,
         ciLow: r.ci_low_0_100,
         ciHigh: r.ci_high_0_100,
-        n: r.n_respondents,
+        n: r.n ?? 0,
       })),
       {
         title: message("ui.awareness_district", lang),

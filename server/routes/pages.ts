@@ -3,7 +3,7 @@ import type { Database } from "../../db/index.ts";
 import { message } from "../../messages/catalogue.ts";
 import { principal, requireRole } from "../auth/authenticate.ts";
 import { html } from "../html.ts";
-import { districtFigures, langOf } from "./api.ts";
+import { districtFigures, langOf, reportingRules } from "./api.ts";
 import { layout } from "./layout.ts";
 
 const fmt = (v: number | null) => (v === null ? "—" : v.toFixed(1));
@@ -18,6 +18,11 @@ export function pagesRouter(db: Database): express.Router {
     const study = studies.find((s) => s.study_id === req.query.study) ?? studies[0];
     const rows = study ? await districtFigures(db, study.study_id, "awareness") : [];
     const t = (k: Parameters<typeof message>[0]) => message(k, lang);
+    const rules = study ? await reportingRules(db, study.study_id) : undefined;
+    const withheld = (reason: string) =>
+      reason === "min_n"
+        ? message("withheld.min_n", lang, { min: rules?.min_n ?? "?" })
+        : message("withheld.max_rse", lang, { max: rules?.max_rse ?? "?" });
     const body = rows.length
       ? html`<h1>${lang === "zh" ? study!.title_zh : study!.title_en}</h1>
 <section>
@@ -27,7 +32,7 @@ export function pagesRouter(db: Database): express.Router {
 <thead><tr><th>${t("ui.organization")}</th><th>${t("ui.wave")}</th><th>${t("ui.estimate")}</th><th>${t("ui.ci95")}</th><th>${t("ui.n")}</th><th>${t("ui.n_eff")}</th></tr></thead>
 <tbody>${rows.map(
           (r) =>
-            html`<tr><td>${lang === "zh" ? r.name_zh : r.name_en}</td><td>${r.wave_id}</td><td>${fmt(r.estimate_0_100)}</td><td>${fmt(r.ci_low_0_100)} – ${fmt(r.ci_high_0_100)}</td><td>${r.n_respondents}</td><td>${r.n_effective === null ? "—" : Math.round(r.n_effective)}</td></tr>`,
+            html`<tr><td>${lang === "zh" ? r.name_zh : r.name_en}</td><td>${r.wave_id}</td>${r.is_withheld ? html`<td colspan="2" class="withheld">${withheld(r.withheld_reason)}</td>` : html`<td>${fmt(r.estimate_0_100)}</td><td>${fmt(r.ci_low_0_100)} – ${fmt(r.ci_high_0_100)}</td>`}<td>${r.n ?? "—"}</td><td>${r.n_eff === null ? "—" : Math.round(r.n_eff)}</td></tr>`,
         )}</tbody>
 </table>
 <p class="note">${t("ui.method_note")}</p>

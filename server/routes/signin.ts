@@ -60,7 +60,7 @@ export function signInRouter(
   router.post("/signin", limiter, express.urlencoded({ extended: false, limit: "4kb" }), async (req, res) => {
     // Login CSRF: a sign-in must come from our own page.
     const origin = req.get("origin");
-    if (origin && new URL(origin).host !== req.get("host"))
+    if (origin && hostOf(origin) !== req.get("host"))
       throw new HttpError(403, "bad_origin", "sign-in from another site");
     const { user, password, next } = req.body as Record<string, string | undefined>;
     const rows = await db.query<{ user_name: string; password_hash: string | null }>(

@@ -18,9 +18,9 @@ import type { Population } from "./population.ts";
 import { Rng } from "./random.ts";
 
 export const SAMPLE_DESIGN = {
-  targetPsus: 200,
-  minPsusPerTownship: 2,
-  respondentsPerPsu: 10,
+  targetPsus: 400,
+  minPsusPerTownship: 4,
+  respondentsPerPsu: 7,
   itemBlankRate: 0.02,
 } as const;
 
@@ -69,17 +69,17 @@ export interface Sample {
   items: Record<string, Uint8Array>;
 }
 
-/** m_h per township: proportional to population, at least 2, no inclusion probability above 1. */
+/**
+ * m_h per township: proportional to population, at least `minPsusPerTownship` where the
+ * villages allow it (never fewer than 2), no inclusion probability above 1.
+ */
 export function allocatePsus(population: Population): number[] {
   const total = population.size;
   return population.townships.map((t) => {
     const maxSize = Math.max(...t.villages.map((v) => population.villages[v]!.population));
     const cap = Math.min(t.villages.length, Math.floor(t.population / maxSize));
-    if (cap < SAMPLE_DESIGN.minPsusPerTownship) {
-      throw new Error(
-        `township ${t.code}: its largest village is too large to draw ${SAMPLE_DESIGN.minPsusPerTownship} PSUs by PPS`,
-      );
-    }
+    if (cap < 2)
+      throw new Error(`township ${t.code}: its largest village is too large to draw 2 PSUs by PPS`);
     const proportional = Math.round((SAMPLE_DESIGN.targetPsus * t.population) / total);
     return Math.min(cap, Math.max(SAMPLE_DESIGN.minPsusPerTownship, proportional));
   });

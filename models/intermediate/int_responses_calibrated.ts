@@ -1,0 +1,78 @@
+import {
+  type Margin,
+  postStratify,
+  rake,
+  surveyDesign,
+  type TaylorDesign,
+  trimWeights,
+} from "../../analysis/index.ts";
+import { quoteIdent } from "../../db/index.ts";
+import type { Study } from "../../study/index.ts";
+import type { ModelContext } from "../runner/loadModels.ts";
+
+export const dependsOn = ["int_scores_wide"];
+
+/** The calibrated design, handed to the marts that estimate from it. */
+export const CALIBRATED_DESIGN = "calibrated_design";
+
+/**
+ * Each wave's margins: every wave is calibrated to the same census margins. Crossing the
+ * margins with the wave makes one raking over all waves exactly the separate raking of each.
+ */
+export function marginsByWave(study: Study, waves: string[]): Margin[] {
+  return study.calibration.margins.map((m) => ({
+    variables: ["wave_id", ...m.variables],
+    cells: waves.flatMap((w) => m.cells.map((c) => ({ levels: [w, ...c.levels], count: c.count }))),
+  }));
+}
+
+/**
+ * Calibrated weights through the statistics engine: the base-weighted design (strata and
+ * PSUs per wave) post-stratified or raked to the census margins of study.yaml, then trimmed
+ * if the study says so. The variance of every estimate from this design accounts for the
+ * calibration as R's postStratify / rake do.
+ */
+export async function build({ session, study, ref, self, shared }: ModelContext): Promise<void> {
+  let design: TaylorDesign = await surveyDesign(session, {
+    source: ref("int_scores_wide"),
+    ids: ["design_psu"],
+    strata: "design_stratum",
+    weights: "base_weight",
+    lonelyPsu: study.design.lonely_psu,
+  });
+  const waves = (
+    await session.query<{ wave_id: string }>(
+      `select distinct wave_id from ${quoteIdent(ref("int_scores_wide"))} order by 1`,
+    )
+  ).map((r) => r.wave_id);
+  const margins = marginsByWave(study, waves);
+  const { method, tolerance, max_iterations: maxIterations, trim } = study.calibration;
+  if (waves.length > 0 && margins.length > 0) {
+    if (method === "rake") design = await rake(design, margins, { tolerance, maxIterations });
+    else if (method === "poststratify") {
+      if (margins.length !== 1)
+        throw new Error(
+          `post-stratification takes one margin (a crossed variable); study.yaml lists ${margins.length}`,
+        );
+      design = await postStratify(design, margins[0]!);
+    } else if (method === "linear") {
+      throw new Error(
+        "calibration method linear is available in `barometer estimate`, not yet in the models; use rake or poststratify",
+      );
+    }
+    if (trim) {
+      const [{ mean }] = (await session.query<{ mean: number }>(
+        `select avg("__bm_w") as mean from ${design.relation}`,
+        design.params,
+      )) as [{ mean: number }];
+      design = await trimWeights(design, { lower: trim.lower * mean, upper: trim.upper * mean });
+    }
+  }
+  shared.set(CALIBRATED_DESIGN, design);
+  await session.run(
+    `create or replace table ${quoteIdent(self)} as
+     select wave_id, respondent_id, stratum_code, psu_code, design_stratum, design_psu, base_weight, "__bm_w" as weight
+     from ${design.relation}`,
+    design.params,
+  );
+}

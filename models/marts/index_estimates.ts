@@ -1,0 +1,209 @@
+import {
+  type Estimate,
+  type EstimateRequest,
+  qnorm,
+  surveyEstimates,
+  type TaylorDesign,
+} from "../../analysis/index.ts";
+import { quoteIdent } from "../../db/index.ts";
+import { CALIBRATED_DESIGN } from "../intermediate/int_responses_calibrated.ts";
+import type { ModelContext } from "../runner/loadModels.ts";
+import { writeRows } from "../seeds/writeRows.ts";
+
+export const dependsOn = [
+  "int_responses_calibrated",
+  "int_index_scores",
+  "seed_breakdowns",
+  "seed_composite_weights",
+  "seed_organizations",
+  "seed_units",
+];
+
+interface Score {
+  score_key: string;
+  index_id: string;
+  organization_id: string;
+  level: string;
+  aspect: string;
+}
+
+/** Rates are estimated as proportions (logit intervals, as R's svyciprop); scales as means. */
+const RATES = new Set(["awareness", "participation", "satisfaction_pct"]);
+
+type Row = {
+  wave_id: string;
+  organization_id: string;
+  index_id: string;
+  aspect: string;
+  org_level: string;
+  unit_level: string;
+  unit_code: string;
+  group_var: string;
+  group_value: string;
+  estimate_0_100: number;
+  se_0_100: number;
+  ci_low_0_100: number | null;
+  ci_high_0_100: number | null;
+  df: number | null;
+  deff: number | null;
+  n: number;
+  n_eff: number;
+};
+
+/**
+ * Every figure the reports use, from the calibrated design by Taylor linearization: each
+ * score (index x organization x organization level [x aspect]) for the district, every
+ * township, villages with enough respondents, and one-way demographic groups at district and
+ * township level, per wave. The composite index is the versioned linear combination of the
+ * four indices; its SE comes from their joint covariance in the same domain.
+ */
+export async function build({ session, study, ref, self, shared }: ModelContext): Promise<void> {
+  const design = shared.get(CALIBRATED_DESIGN) as TaylorDesign;
+  const scores = await session.query<Score>(
+    `select distinct score_key, index_id, organization_id, level, aspect from ${quoteIdent(ref("int_index_scores"))} order by score_key`,
+  );
+  const breakdowns = (
+    await session.query<{ variable: string }>(
+      `select variable from ${quoteIdent(ref("seed_breakdowns"))} order by position`,
+    )
+  ).map((r) => r.variable);
+  const weights = await session.query<{ index_id: string; weight: number }>(
+    `select index_id, weight from ${quoteIdent(ref("seed_composite_weights"))}`,
+  );
+  const level = study.reporting.confidence_level;
+  const z = qnorm(1 - (1 - level) / 2);
+  const rows: Row[] = [];
+
+  const domainSets: { by: string[]; unitLevel: string; group?: string; scores: Score[] }[] = [
+    { by: ["wave_id"], unitLevel: "district", scores },
+    { by: ["wave_id", "stratum_code"], unitLevel: "township", scores },
+    {
+      by: ["wave_id", "psu_code"],
+      unitLevel: "village",
+      scores: scores.filter((s) => s.level === "village"),
+    },
+    ...breakdowns.flatMap((g) => [
+      { by: ["wave_id", g], unitLevel: "district", group: g, scores },
+      { by: ["wave_id", "stratum_code", g], unitLevel: "township", group: g, scores },
+    ]),
+  ];
+
+  for (const set of domainSets) {
+    if (set.scores.length === 0) continue;
+    const requests: EstimateRequest[] = set.scores.map((s) =>
+      RATES.has(s.index_id)
+        ? { kind: "proportion", condition: `${quoteIdent(s.score_key)} = 100`, ci: "logit" }
+        : { kind: "mean", variable: s.score_key },
+    );
+    const scale = set.scores.map((s) => (RATES.has(s.index_id) ? 100 : 1));
+    const { estimates, covariance } = await surveyEstimates(design, requests, {
+      by: set.by,
+      naRm: true,
+      level,
+    });
+    const domainCount = estimates[0]?.length ?? 0;
+    for (let d = 0; d < domainCount; d++) {
+      const by = estimates[0]![d]!.by ?? {};
+      if (set.group && (by[set.group] === null || by[set.group] === undefined)) continue;
+      const place = {
+        wave_id: String(by.wave_id),
+        unit_level: set.unitLevel,
+        unit_code:
+          set.unitLevel === "township"
+            ? String(by.stratum_code)
+            : set.unitLevel === "village"
+              ? String(by.psu_code)
+              : "",
+        group_var: set.group ?? "",
+        group_value: set.group ? String(by[set.group]) : "",
+      };
+      set.scores.forEach((s, k) => {
+        const e = estimates[k]![d]!;
+        if (e.n === 0) return;
+        if (set.unitLevel === "village" && e.n < study.reporting.village_min_n) return;
+        rows.push({ ...place, ...keyOf(s), ...scaled(e, scale[k]!) });
+      });
+      // the composite, per organization and organization level, from the joint covariance
+      for (const org of study.organizations) {
+        for (const orgLevel of new Set(set.scores.map((s) => s.level))) {
+          const parts = weights.map((w) => ({
+            w,
+            k: set.scores.findIndex(
+              (s) =>
+                s.organization_id === org.id &&
+                s.level === orgLevel &&
+                s.index_id === w.index_id &&
+                s.aspect === "",
+            ),
+          }));
+          if (weights.length === 0 || parts.some((p) => p.k < 0)) continue;
+          const es = parts.map((p) => estimates[p.k]![d]!);
+          if (es.some((e) => e.n === 0 || !Number.isFinite(e.estimate))) continue;
+          const estimate = parts.reduce((a, p, i) => a + p.w.weight * scale[p.k]! * es[i]!.estimate, 0);
+          let variance = 0;
+          for (const a of parts)
+            for (const b of parts)
+              variance += a.w.weight * b.w.weight * scale[a.k]! * scale[b.k]! * covariance[d]![a.k]![b.k]!;
+          const se = Math.sqrt(Math.max(variance, 0));
+          rows.push({
+            ...place,
+            organization_id: org.id,
+            index_id: "composite",
+            aspect: "",
+            org_level: orgLevel,
+            estimate_0_100: estimate,
+            se_0_100: se,
+            ci_low_0_100: estimate - z * se,
+            ci_high_0_100: estimate + z * se,
+            df: null,
+            deff: null,
+            n: Math.min(...es.map((e) => e.n)),
+            n_eff: Math.min(...es.map((e) => e.nEff)),
+          });
+        }
+      }
+    }
+  }
+  await writeRows(
+    session,
+    self,
+    {
+      wave_id: "varchar",
+      organization_id: "varchar",
+      index_id: "varchar",
+      aspect: "varchar",
+      org_level: "varchar",
+      unit_level: "varchar",
+      unit_code: "varchar",
+      group_var: "varchar",
+      group_value: "varchar",
+      estimate_0_100: "double",
+      se_0_100: "double",
+      ci_low_0_100: "double",
+      ci_high_0_100: "double",
+      df: "double",
+      deff: "double",
+      n: "integer",
+      n_eff: "double",
+    },
+    rows,
+  );
+}
+
+function keyOf(s: Score) {
+  return { organization_id: s.organization_id, index_id: s.index_id, aspect: s.aspect, org_level: s.level };
+}
+
+function scaled(e: Estimate, scale: number) {
+  return {
+    estimate_0_100: e.estimate * scale,
+    se_0_100: e.se * scale,
+    ci_low_0_100: Number.isFinite(e.ciLow) ? e.ciLow * scale : null,
+    ci_high_0_100: Number.isFinite(e.ciHigh) ? e.ciHigh * scale : null,
+    df: Number.isFinite(e.df) ? e.df : null,
+    deff: e.deff !== null && Number.isFinite(e.deff) ? e.deff : null,
+    // a rate of exactly 0 or 100 has no logit interval (R gives NaN); it is withheld downstream
+    n: e.n,
+    n_eff: e.nEff,
+  };
+}

@@ -5,6 +5,7 @@ import { demoCommand } from "./demo.ts";
 import { estimateCommand } from "./estimate.ts";
 import { ingestCommand } from "./ingest.ts";
 import { notebookCommand } from "./notebook.ts";
+import { releaseCommand } from "./release.ts";
 import { runCommand } from "./run.ts";
 import { serveCommand } from "./serve.ts";
 import { sqlCommand } from "./sql.ts";
@@ -21,6 +22,7 @@ export function program(): Command {
     .addCommand(ingestCommand())
     .addCommand(uploadCommand())
     .addCommand(runCommand())
+    .addCommand(releaseCommand())
     .addCommand(estimateCommand())
     .addCommand(serveCommand())
     .addCommand(sqlCommand())

@@ -1,3 +1,13 @@
+export { methodologyVersion } from "./releases/methodologyVersion.ts";
+export {
+  createRelease,
+  getReleaseRecord,
+  listReleases,
+  type ReleaseFile,
+  type ReleaseRecord,
+  readRelease,
+  releasesDir,
+} from "./releases/releases.ts";
 export {
   MODELS_DIR,
   modelEvents,

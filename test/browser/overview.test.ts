@@ -57,7 +57,8 @@ describe("overview page", () => {
       await expect.poll(() => chart.getAttribute("data-rendered"), { timeout: 20_000 }).toBe("true");
       const rows = Number(await chart.getAttribute("data-rows"));
       const [{ n }] = (await db.query<{ n: number }>(
-        "select count(*)::int as n from index_estimates where level = 'district' and index_id = 'awareness' and estimate_0_100 is not null",
+        `select count(*)::int as n from index_scores__mass_org_evaluation
+         where unit_level = 'district' and group_var = '' and index_id = 'awareness' and org_level = 'township' and aspect = '' and not is_withheld`,
       )) as [{ n: number }];
       expect(rows).toBe(n);
       expect(n).toBe(9); // three organizations x three waves

@@ -11,7 +11,10 @@ const run = promisify(execFile);
 
 async function barometer(args: string[], env: Record<string, string> = {}) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 120_000 });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+      timeout: 120_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -31,7 +34,14 @@ beforeAll(async () => {
 
 describe("barometer CLI", () => {
   it("demo loads three waves, builds the marts and keeps stdout for data", async () => {
-    const out = await barometer(["--db", db, "sql", "select wave_id, count(*)::int as n from index_estimates group by 1 order by 1", "--format", "json"]);
+    const out = await barometer([
+      "--db",
+      db,
+      "sql",
+      "select wave_id, count(*)::int as n from index_scores__mass_org_evaluation where unit_level = 'district' and group_var = '' and index_id = 'awareness' and org_level = 'township' group by 1 order by 1",
+      "--format",
+      "json",
+    ]);
     expect(out.code, out.stderr).toBe(0);
     expect(JSON.parse(out.stdout)).toEqual([
       { wave_id: "2024", n: 3 },
@@ -44,19 +54,38 @@ describe("barometer CLI", () => {
     const again = await barometer(["--db", db, "demo"]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain("Already loaded (same file)");
-    const out = await barometer(["--db", db, "sql", "select count(*)::int as n from uploads", "--format", "json"]);
+    const out = await barometer([
+      "--db",
+      db,
+      "sql",
+      "select count(*)::int as n from uploads",
+      "--format",
+      "json",
+    ]);
     expect(JSON.parse(out.stdout)).toEqual([{ n: 3 }]);
   });
 
   it("BAROMETER_DB chooses the database when --db is absent", async () => {
-    const out = await barometer(["sql", "select count(*)::int as n from studies", "--format", "json"], { BAROMETER_DB: db });
+    const out = await barometer(["sql", "select count(*)::int as n from studies", "--format", "json"], {
+      BAROMETER_DB: db,
+    });
     expect(JSON.parse(out.stdout)).toEqual([{ n: 1 }]);
   });
 
   it("ingest --json prints one JSON object and exits non-zero when refused", async () => {
     const empty = join(dir, "empty.csv");
     writeFileSync(empty, "");
-    const out = await barometer(["--db", db, "ingest", empty, "--study", "mass_org_evaluation", "--wave", "2024", "--json"]);
+    const out = await barometer([
+      "--db",
+      db,
+      "ingest",
+      empty,
+      "--study",
+      "mass_org_evaluation",
+      "--wave",
+      "2024",
+      "--json",
+    ]);
     expect(out.code).toBe(2);
     const result = JSON.parse(out.stdout);
     expect(result).toMatchObject({ upload_id: null, status: "refused", rows: 0, accepted: 0, rejected: 0 });

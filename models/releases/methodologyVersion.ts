@@ -1,0 +1,32 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import type { Study } from "../../study/index.ts";
+
+const ROOT = join(import.meta.dirname, "../..");
+
+function files(dir: string): string[] {
+  return readdirSync(dir)
+    .flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? files(path) : [path];
+    })
+    .sort();
+}
+
+/**
+ * The methodology a figure was made with: Barometer's semver plus a hash of the models, the
+ * statistics engine and the study definition (study.yaml, codebooks, frame, margins).
+ */
+export function methodologyVersion(study: Study): string {
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+  const hash = createHash("sha256");
+  for (const dir of ["models", "analysis"]) {
+    for (const file of files(join(ROOT, dir))) {
+      hash.update(relative(ROOT, file));
+      hash.update(readFileSync(file));
+    }
+  }
+  hash.update(study.definitionSha256);
+  return `${pkg.version}+${hash.digest("hex").slice(0, 12)}`;
+}

@@ -1,0 +1,193 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { Database } from "../../db/index.ts";
+import { quoteIdent } from "../../db/index.ts";
+import type { Study } from "../../study/index.ts";
+import { relationName } from "../runModels.ts";
+import { methodologyVersion } from "./methodologyVersion.ts";
+
+export interface ReleaseRecord {
+  release_id: string;
+  study_id: string;
+  wave_id: string;
+  created_at: string;
+  created_by: string;
+  file_name: string;
+  sha256: string;
+  n_rows: number;
+  methodology_version: string;
+  supersedes_release_id: string | null;
+}
+
+export interface ReleaseFile {
+  release_id: string;
+  study_id: string;
+  wave_id: string;
+  created_at: string;
+  methodology_version: string;
+  supersedes_release_id: string | null;
+  columns: string[];
+  rows: unknown[][];
+}
+
+export const releasesDir = (db: Database) => join(dirname(db.path), "releases");
+
+/** JSON with keys in a fixed order and rows sorted: the same figures give the same bytes. */
+function canonical(file: ReleaseFile): string {
+  return `${JSON.stringify({
+    release_id: file.release_id,
+    study_id: file.study_id,
+    wave_id: file.wave_id,
+    created_at: file.created_at,
+    methodology_version: file.methodology_version,
+    supersedes_release_id: file.supersedes_release_id,
+    columns: file.columns,
+    rows: file.rows,
+  })}\n`;
+}
+
+const COLUMNS = [
+  "organization_id",
+  "organization_name_zh",
+  "organization_name_en",
+  "index_id",
+  "aspect",
+  "org_level",
+  "unit_level",
+  "unit_code",
+  "unit_name_zh",
+  "unit_name_en",
+  "group_var",
+  "group_value",
+  "estimate_0_100",
+  "se_0_100",
+  "ci_low_0_100",
+  "ci_high_0_100",
+  "n",
+  "n_eff",
+  "is_withheld",
+  "withheld_reason",
+  "is_unreliable",
+  "tier",
+] as const;
+
+/**
+ * Freeze a wave's reported figures (index_scores, suppression applied) as an immutable
+ * release: a canonical JSON file beside the database and its sha256 in `releases`. Later
+ * uploads, runs or model changes never alter it; a new release of the same wave supersedes
+ * it explicitly and both stay readable.
+ */
+export async function createRelease(
+  db: Database,
+  study: Study,
+  waveId: string,
+  user: string,
+): Promise<ReleaseRecord> {
+  const scores = quoteIdent(relationName("index_scores", study.id));
+  const units = quoteIdent(relationName("seed_units", study.id));
+  const orgs = quoteIdent(relationName("seed_organizations", study.id));
+  const exists = await db.query("select 1 from duckdb_tables() where table_name = $1", [
+    relationName("index_scores", study.id),
+  ]);
+  if (!exists.length)
+    throw new Error(`study ${study.id} has no marts yet: run \`barometer run --study ${study.id}\` first`);
+  const rows = await db.query<Record<string, unknown>>(
+    `select s.organization_id, o.name_zh as organization_name_zh, o.name_en as organization_name_en,
+            s.index_id, s.aspect, s.org_level, s.unit_level, s.unit_code,
+            coalesce(u.name_zh, '全区') as unit_name_zh, coalesce(u.name_en, 'District') as unit_name_en,
+            s.group_var, s.group_value, s.estimate_0_100, s.se_0_100, s.ci_low_0_100, s.ci_high_0_100,
+            s.n, s.n_eff, s.is_withheld, s.withheld_reason, s.is_unreliable, s.tier
+     from ${scores} s
+     join ${orgs} o using (organization_id)
+     left join ${units} u on u.unit_level = s.unit_level and u.unit_code = s.unit_code
+     where s.wave_id = $1
+     order by s.organization_id, s.index_id, s.aspect, s.org_level, s.unit_level, s.unit_code, s.group_var, s.group_value`,
+    [waveId],
+  );
+  if (rows.length === 0) throw new Error(`study ${study.id} has no figures for wave ${waveId}`);
+  const previous = await db.query<{ release_id: string }>(
+    "select release_id from releases where study_id = $1 and wave_id = $2 order by created_at desc limit 1",
+    [study.id, waveId],
+  );
+  const [{ n }] = (await db.query<{ n: number }>(
+    "select count(*)::int as n from releases where study_id = $1 and wave_id = $2",
+    [study.id, waveId],
+  )) as [{ n: number }];
+  const releaseId = `${study.id}-${waveId}-r${n + 1}`;
+  const file: ReleaseFile = {
+    release_id: releaseId,
+    study_id: study.id,
+    wave_id: waveId,
+    created_at: new Date().toISOString(),
+    methodology_version: methodologyVersion(study),
+    supersedes_release_id: previous[0]?.release_id ?? null,
+    columns: [...COLUMNS],
+    rows: rows.map((r) => COLUMNS.map((c) => r[c] ?? null)),
+  };
+  const text = canonical(file);
+  const sha256 = createHash("sha256").update(text).digest("hex");
+  const fileName = `${releaseId}.json`;
+  const dir = releasesDir(db);
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, fileName);
+  if (existsSync(path))
+    throw new Error(`release file ${path} already exists; refusing to overwrite a release`);
+  writeFileSync(`${path}.tmp`, text, { mode: 0o444 });
+  renameSync(`${path}.tmp`, path);
+  await db.run(
+    `insert into releases (release_id, study_id, wave_id, created_at, created_by, file_name, sha256, n_rows, methodology_version, supersedes_release_id)
+     values ($1, $2, $3, $4::timestamptz, $5, $6, $7, $8, $9, $10)`,
+    [
+      releaseId,
+      study.id,
+      waveId,
+      file.created_at,
+      user,
+      fileName,
+      sha256,
+      rows.length,
+      file.methodology_version,
+      file.supersedes_release_id,
+    ],
+  );
+  return (await getReleaseRecord(db, releaseId))!;
+}
+
+export async function getReleaseRecord(db: Database, releaseId: string): Promise<ReleaseRecord | undefined> {
+  const rows = await db.query<ReleaseRecord>(
+    `select release_id, study_id, wave_id, strftime(created_at, '%Y-%m-%dT%H:%M:%S.%gZ') as created_at, created_by, file_name,
+            sha256, n_rows, methodology_version, supersedes_release_id
+     from releases where release_id = $1`,
+    [releaseId],
+  );
+  return rows[0];
+}
+
+export async function listReleases(db: Database, studyId?: string): Promise<ReleaseRecord[]> {
+  return db.query<ReleaseRecord>(
+    `select release_id, study_id, wave_id, strftime(created_at, '%Y-%m-%dT%H:%M:%S.%gZ') as created_at, created_by, file_name,
+            sha256, n_rows, methodology_version, supersedes_release_id
+     from releases where $1::varchar is null or study_id = $1 order by created_at`,
+    [studyId ?? null],
+  );
+}
+
+/** Read a release, checking its file against the recorded sha256: a changed file is an error. */
+export async function readRelease(
+  db: Database,
+  releaseId: string,
+): Promise<{ record: ReleaseRecord; file: ReleaseFile; text: string }> {
+  const record = await getReleaseRecord(db, releaseId);
+  if (!record) throw new Error(`no release ${releaseId}`);
+  const path = join(releasesDir(db), record.file_name);
+  if (!existsSync(path)) throw new Error(`release ${releaseId}: its file ${path} is missing`);
+  const text = readFileSync(path, "utf8");
+  const actual = createHash("sha256").update(text).digest("hex");
+  if (actual !== record.sha256) {
+    throw new Error(
+      `release ${releaseId}: the file ${record.file_name} does not match its recorded checksum (expected ${record.sha256}, found ${actual}); it has been altered`,
+    );
+  }
+  return { record, file: JSON.parse(text) as ReleaseFile, text };
+}

@@ -3,13 +3,21 @@ import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import type { Database } from "../db/index.ts";
+import type { Analytics } from "./analytics.ts";
 import { authenticate } from "./auth/authenticate.ts";
 import { Sessions } from "./auth/sessions.ts";
 import { HttpError } from "./HttpError.ts";
+import { openapi } from "./openapi.ts";
 import { packageDir } from "./packageDir.ts";
 import { apiRouter } from "./routes/api.ts";
+import { figuresRouter } from "./routes/figuresApi.ts";
 import { pagesRouter } from "./routes/pages.ts";
+import { releasesRouter } from "./routes/releasesApi.ts";
 import { signInRouter } from "./routes/signin.ts";
+import { sqlRouter } from "./routes/sqlApi.ts";
+import { uploadsRouter } from "./routes/uploads.ts";
+import { workbenchRouter } from "./routes/workbench.ts";
+import { Writer } from "./writer.ts";
 
 export interface AppOptions {
   db: Database;
@@ -17,6 +25,11 @@ export interface AppOptions {
   sessionSecret: Buffer;
   /** Mark cookies Secure (behind an HTTPS reverse proxy). */
   secureCookies?: boolean;
+  /** The SQL sandbox and its snapshot; without it the SQL endpoints answer 503. */
+  analytics?: Analytics;
+  /** Serializes the server's writes (created when absent). */
+  writer?: Writer;
+  maxUploadBytes?: number;
   /** Write a line per failed request (never secrets); defaults to stderr. */
   logError?: (message: string) => void;
 }
@@ -28,6 +41,7 @@ function vendorAssets(): express.Router {
     "vega.min.js": join(packageDir("vega"), "build/vega.min.js"),
     "vega-lite.min.js": join(packageDir("vega-lite"), "build/vega-lite.min.js"),
     "vega-embed.min.js": join(packageDir("vega-embed"), "build/vega-embed.min.js"),
+    "papaparse.min.js": join(packageDir("papaparse"), "papaparse.min.js"),
   };
   for (const [name, path] of Object.entries(files)) {
     router.get(`/${name}`, (_req, res) => {
@@ -84,8 +98,17 @@ export function createApp(options: AppOptions): express.Express {
   const sessions = new Sessions(options.db, options.sessionSecret);
   app.use(authenticate(options.db, sessions));
   app.use("/", signInRouter(options.db, sessions, { secureCookies: options.secureCookies ?? false }));
+  const writer = options.writer ?? new Writer();
+  app.get("/api/docs", (_req, res) => {
+    res.json(openapi);
+  });
   app.use("/api/v1", apiRouter(options.db));
+  app.use("/api/v1", figuresRouter(options.db));
+  app.use("/api/v1", uploadsRouter({ db: options.db, writer, maxUploadBytes: options.maxUploadBytes }));
+  app.use("/api/v1", releasesRouter(options.db, writer));
+  app.use("/api/v1", sqlRouter(options.db, options.analytics));
   app.use("/", pagesRouter(options.db));
+  app.use("/", workbenchRouter(options.db));
 
   app.use((_req, _res, next) => next(new HttpError(404, "not_found", "no such page or endpoint")));
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {

@@ -15,10 +15,14 @@ export const ACCESS = {
   estimates: READERS,
   studies: READERS,
   charts: READERS,
-  upload: ["admin", "uploader"],
+  figures: READERS,
+  uploads: ["admin", "uploader"],
   users: ["admin"],
   sql: ["admin", "analyst"],
+  releases: ["admin", "analyst", "viewer", "assessment"],
+  createRelease: ["admin"],
   scores: ["admin", "analyst", "viewer", "assessment"],
+  docs: "public",
 } as const satisfies Record<string, Access>;
 
 export type Capability = keyof typeof ACCESS;

@@ -18,8 +18,11 @@ import { createApp } from "../../server/index.ts";
 // Every route x every role (and no sign-in), from the one access table in server/auth/access.ts.
 // Browser roles sign in through the real form; the assessment client uses an API token.
 
+// Permitted means "not refused for the role" (401/403); a permitted request may still be a 400
+// or 404 here, where the database holds no study.
 const ROUTES: { method: "get" | "post"; path: string; capability: Capability; page?: boolean }[] = [
   { method: "get", path: "/api/v1/health", capability: "health" },
+  { method: "get", path: "/api/docs", capability: "docs" },
   { method: "get", path: "/api/v1/studies", capability: "studies" },
   {
     method: "get",
@@ -27,13 +30,26 @@ const ROUTES: { method: "get" | "post"; path: string; capability: Capability; pa
     capability: "estimates",
   },
   { method: "get", path: "/api/v1/charts/district?study=mass_org_evaluation", capability: "charts" },
+  { method: "get", path: "/api/v1/studies/mass_org_evaluation/figures", capability: "figures" },
+  { method: "get", path: "/api/v1/studies/mass_org_evaluation/codebook", capability: "uploads" },
+  { method: "get", path: "/api/v1/uploads?study=mass_org_evaluation", capability: "uploads" },
+  { method: "post", path: "/api/v1/uploads", capability: "uploads" },
+  { method: "post", path: "/api/v1/uploads/up_1/retract", capability: "uploads" },
+  { method: "get", path: "/api/v1/releases", capability: "releases" },
+  { method: "post", path: "/api/v1/releases", capability: "createRelease" },
+  { method: "get", path: "/api/v1/releases/x-r1", capability: "releases" },
+  { method: "get", path: "/api/v1/releases/x-r1/scores", capability: "scores" },
+  { method: "post", path: "/api/v1/sql", capability: "sql" },
   { method: "get", path: "/", capability: "overview", page: true },
+  { method: "get", path: "/upload", capability: "uploads", page: true },
+  { method: "get", path: "/sql", capability: "sql", page: true },
 ];
 
 const PASSWORD = "a-long-test-password";
 let db: Database;
 let app: ReturnType<typeof createApp>;
 const cookies = new Map<Role, string>();
+const csrf = new Map<Role, string>();
 let token: string;
 
 beforeAll(async () => {
@@ -48,6 +64,9 @@ beforeAll(async () => {
       .send({ user: `u_${role}`, password: PASSWORD, next: "/" });
     expect(res.status).toBe(303);
     cookies.set(role, String(res.headers["set-cookie"]).split(";")[0]!);
+    const page = await request(app).get("/").set("Cookie", cookies.get(role)!);
+    const token = /<meta name="csrf-token" content="([^"]+)">/.exec(page.text)?.[1];
+    if (token) csrf.set(role, token);
   }
 });
 afterAll(async () => {
@@ -59,7 +78,7 @@ describe("access table", () => {
     const rule = ACCESS[route.capability];
     it(`${route.method.toUpperCase()} ${route.path} without sign-in`, async () => {
       const res = await request(app)[route.method](route.path);
-      if (rule === "public") expect(res.status).toBe(200);
+      if (rule === "public") expect([401, 403]).not.toContain(res.status);
       else if (route.page)
         expect([res.status, res.headers.location]).toEqual([
           303,
@@ -71,10 +90,12 @@ describe("access table", () => {
       it(`${route.method.toUpperCase()} ${route.path} as ${role}`, async () => {
         const req = request(app)[route.method](route.path);
         if (role === "assessment") req.set("Authorization", `Bearer ${token}`);
-        else req.set("Cookie", cookies.get(role)!);
+        else req.set("Cookie", cookies.get(role)!).set("X-CSRF-Token", csrf.get(role)!);
         const res = await req;
         const permitted = rule === "public" || (rule as readonly Role[]).includes(role);
-        expect(res.status, JSON.stringify(res.body)).toBe(permitted ? 200 : 403);
+        if (permitted)
+          expect([401, 403], `${res.status} ${JSON.stringify(res.body)}`).not.toContain(res.status);
+        else expect([res.status, res.body.error?.code]).toEqual([403, "forbidden"]);
       });
     }
   }
@@ -112,6 +133,14 @@ describe("access table", () => {
     const res = await request(app).get("/nope");
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ error: { code: "not_found", message: "no such page or endpoint" } });
+  });
+
+  it("a browser write without the session's CSRF token is refused", async () => {
+    const res = await request(app)
+      .post("/api/v1/sql")
+      .set("Cookie", cookies.get("analyst")!)
+      .send({ sql: "select 1" });
+    expect([res.status, res.body.error?.code]).toEqual([403, "csrf"]);
   });
 
   it("sign-out needs the CSRF token of the session", async () => {

@@ -1,0 +1,66 @@
+import { mkdirSync } from "node:fs";
+import type { Database } from "../db/index.ts";
+import { latestSnapshot, SqlSandbox, writeSnapshot } from "./sandbox/index.ts";
+
+/** Relations analysts may query: marts, staging, intermediate and seeds of every study. Never raw or personal tables. */
+const ANALYTICS =
+  /^(stg_|int_|seed_|index_estimates__|index_scores__|upload_reports__|weighting_diagnostics__|calibration_margins__)/;
+
+export const snapshotDirOf = (db: Database) => `${db.path}.snapshots`;
+
+/**
+ * The analytics snapshot and the SQL sandbox over it. After every model run the server
+ * writes a new versioned snapshot file and switches the sandbox to it, so analysts' SQL never
+ * touches the live database and never sees personal data.
+ */
+export class Analytics {
+  readonly sandbox: SqlSandbox;
+  readonly #db: Database;
+  readonly #dir: string;
+  #refreshing: Promise<void> = Promise.resolve();
+
+  constructor(db: Database, options: { timeoutMs?: number; maxRows?: number; memoryLimit?: string } = {}) {
+    this.#db = db;
+    this.#dir = snapshotDirOf(db);
+    mkdirSync(this.#dir, { recursive: true });
+    this.sandbox = new SqlSandbox({ snapshotDir: this.#dir, ...options });
+  }
+
+  /** Tables copied into a snapshot. */
+  async relations(): Promise<string[]> {
+    const rows = await this.#db.query<{ name: string }>(
+      `select table_name as name from duckdb_tables() where schema_name = 'main' and not temporary
+       union all
+       select view_name as name from duckdb_views() where schema_name = 'main' and not internal and not temporary
+       order by 1`,
+    );
+    return rows.map((r) => r.name).filter((n) => ANALYTICS.test(n));
+  }
+
+  /** Write a snapshot if none exists yet, and start the sandbox. */
+  async start(): Promise<void> {
+    if (!latestSnapshot(this.#dir)) await this.#write();
+    await this.sandbox.start();
+  }
+
+  /** A fresh snapshot after a model run; refreshes are serialized. */
+  refresh(): Promise<void> {
+    this.#refreshing = this.#refreshing.then(async () => {
+      const { path } = await this.#write();
+      await this.sandbox.switchSnapshot(path);
+    });
+    return this.#refreshing;
+  }
+
+  async #write() {
+    return writeSnapshot(this.#db, {
+      dir: this.#dir,
+      tables: await this.relations(),
+      inUse: this.sandbox.snapshotPath ? [this.sandbox.snapshotPath] : [],
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.sandbox.stop();
+  }
+}

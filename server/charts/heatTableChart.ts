@@ -1,0 +1,83 @@
+import type { TopLevelSpec } from "vega-lite";
+import { VEGA_LITE_SCHEMA, WITHHELD_GREY } from "./figure.ts";
+
+export interface HeatCell {
+  township: string;
+  organization: string;
+  /** null when withheld: the cell is grey and its text says so. */
+  estimate: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+  /** What the cell shows: "61.2", or the withheld mark. */
+  text: string;
+  /** Why it is withheld, in words ("" when shown). */
+  reason: string;
+}
+
+/**
+ * The organization × township table as a heat map: one cell per organization and township (the
+ * mark named "cells"), shaded by the estimate on a colour-blind-safe sequential scale (viridis),
+ * the value written in the cell; withheld figures are grey cells with the reason in the tooltip.
+ */
+export function heatTableChart(
+  cells: HeatCell[],
+  labels: { title: string; value: string; township: string; organization: string; ciLow: string; ciHigh: string; reason: string },
+  order: { organizations: string[]; townships: string[] },
+): TopLevelSpec {
+  const shown = cells.map((c) => c.estimate).filter((v): v is number => v !== null);
+  const lo = shown.length ? Math.floor(Math.min(...shown) / 5) * 5 : 0;
+  const hi = shown.length ? Math.ceil(Math.max(...shown) / 5) * 5 : 100;
+  const mid = (lo + hi) / 2;
+  const tooltip = [
+    { field: "township", type: "nominal" as const, title: labels.township },
+    { field: "organization", type: "nominal" as const, title: labels.organization },
+    { field: "text", type: "nominal" as const, title: labels.value },
+    { field: "ciLow", type: "quantitative" as const, format: ".1f", title: labels.ciLow },
+    { field: "ciHigh", type: "quantitative" as const, format: ".1f", title: labels.ciHigh },
+    { field: "reason", type: "nominal" as const, title: labels.reason },
+  ];
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title: labels.title,
+    data: { values: cells },
+    width: { step: 110 },
+    height: { step: 18 },
+    encoding: {
+      x: {
+        field: "organization",
+        type: "nominal",
+        title: null,
+        sort: order.organizations,
+        axis: { orient: "top", labelAngle: 0, labelFontSize: 12, labelFontWeight: "bold" },
+      },
+      y: { field: "township", type: "nominal", title: null, sort: order.townships, axis: { labelLimit: 160 } },
+      tooltip,
+    },
+    layer: [
+      {
+        name: "cells",
+        mark: { type: "rect", stroke: "#ffffff", strokeWidth: 1 },
+        encoding: {
+          color: {
+            condition: { test: "datum.estimate === null", value: WITHHELD_GREY },
+            field: "estimate",
+            type: "quantitative",
+            title: labels.value,
+            scale: { scheme: "viridis", domain: [lo, hi] },
+            legend: { orient: "top", direction: "horizontal", gradientLength: 200 },
+          },
+        },
+      },
+      {
+        mark: { type: "text", fontSize: 11 },
+        encoding: {
+          text: { field: "text" },
+          color: {
+            condition: { test: `datum.estimate !== null && datum.estimate < ${mid}`, value: "#ffffff" },
+            value: "#1b1b1b",
+          },
+        },
+      },
+    ],
+  };
+}

@@ -1,0 +1,190 @@
+import { SCORE_COLUMNS } from "./routes/releasesApi.ts";
+
+const error = { $ref: "#/components/schemas/Error" };
+const json = (schema: object) => ({ "application/json": { schema } });
+const errors = {
+  "400": { description: "bad parameter", content: json(error) },
+  "401": { description: "sign in or send a valid token", content: json(error) },
+  "403": { description: "the role may not do this", content: json(error) },
+};
+
+/** The OpenAPI 3.1 description of /api/v1, served at /api/docs. */
+export const openapi = {
+  openapi: "3.1.0",
+  info: {
+    title: "Barometer API",
+    version: "1",
+    description:
+      "Survey figures for the third-party evaluation of mass organizations. Authenticate with `Authorization: Bearer <token>` (tokens from `barometer user token NAME`) or a browser session (writes then need the X-CSRF-Token header). Errors are JSON `{ error: { code, message } }`.",
+  },
+  servers: [{ url: "/api/v1" }],
+  components: {
+    securitySchemes: {
+      token: { type: "http", scheme: "bearer" },
+      session: { type: "apiKey", in: "cookie", name: "barometer_session" },
+    },
+    schemas: {
+      Error: {
+        type: "object",
+        properties: {
+          error: {
+            type: "object",
+            properties: { code: { type: "string" }, message: { type: "string" } },
+            required: ["code", "message"],
+          },
+        },
+      },
+      ScoreRow: { type: "object", properties: Object.fromEntries(SCORE_COLUMNS.map((c) => [c, {}])) },
+      Release: {
+        type: "object",
+        properties: Object.fromEntries(
+          [
+            "release_id",
+            "study_id",
+            "wave_id",
+            "created_at",
+            "created_by",
+            "file_name",
+            "sha256",
+            "n_rows",
+            "methodology_version",
+            "supersedes_release_id",
+          ].map((c) => [c, {}]),
+        ),
+      },
+    },
+  },
+  security: [{ token: [] }, { session: [] }],
+  paths: {
+    "/health": {
+      get: {
+        summary: "Liveness and database check",
+        security: [],
+        responses: { "200": { description: "ok" } },
+      },
+    },
+    "/studies": {
+      get: {
+        summary: "Studies and their waves (admin, uploader, analyst, viewer)",
+        responses: { "200": { description: "studies" }, ...errors },
+      },
+    },
+    "/studies/{study}/figures": {
+      get: {
+        summary: "Current figures of a study, suppression applied (the overview's data)",
+        parameters: ["wave", "organization", "index", "unit_level", "org_level", "group_var"]
+          .map((name) => ({ name, in: "query", schema: { type: "string" } }))
+          .concat([{ name: "study", in: "path", required: true, schema: { type: "string" } } as never]),
+        responses: { "200": { description: "figures" }, ...errors },
+      },
+    },
+    "/uploads": {
+      get: {
+        summary: "Upload history of a study (admin, uploader)",
+        parameters: [{ name: "study", in: "query", required: true, schema: { type: "string" } }],
+        responses: { "200": { description: "uploads" }, ...errors },
+      },
+      post: {
+        summary:
+          "Upload a file of responses (multipart: file, study, wave, [replace], [strict], [encoding], [sheet]); the same ingest as the CLI; the study's models rerun after a load",
+        requestBody: {
+          content: {
+            "multipart/form-data": {
+              schema: {
+                type: "object",
+                properties: {
+                  file: { type: "string", format: "binary" },
+                  study: { type: "string" },
+                  wave: { type: "string" },
+                },
+                required: ["file", "study", "wave"],
+              },
+            },
+          },
+        },
+        responses: {
+          "200": { description: "loaded or duplicate: the validation report" },
+          "413": { description: "too large", content: json(error) },
+          "422": { description: "refused, with the reason" },
+          ...errors,
+        },
+      },
+    },
+    "/uploads/{id}/retract": {
+      post: {
+        summary: "Withdraw an upload (kept in the history)",
+        responses: { "200": { description: "retracted" }, ...errors },
+      },
+    },
+    "/releases": {
+      get: {
+        summary: "Releases (frozen figures)",
+        responses: { "200": { description: "releases" }, ...errors },
+      },
+      post: {
+        summary: "Freeze a wave's figures as a release (admin)",
+        requestBody: {
+          content: json({
+            type: "object",
+            properties: { study: { type: "string" }, wave: { type: "string" } },
+          }),
+        },
+        responses: {
+          "201": { description: "created", content: json({ $ref: "#/components/schemas/Release" }) },
+          ...errors,
+        },
+      },
+    },
+    "/releases/{release}": {
+      get: {
+        summary: "One release",
+        responses: {
+          "200": { description: "release", content: json({ $ref: "#/components/schemas/Release" }) },
+          "404": { description: "no such release" },
+          ...errors,
+        },
+      },
+    },
+    "/releases/{release}/scores": {
+      get: {
+        summary: "Scores for the annual assessment. Never change: ETag and caching; If-None-Match gives 304",
+        parameters: ["organization", "level", "unit", "index", "org_level", "group_var", "format"].map(
+          (name) => ({ name, in: "query", schema: { type: "string" } }),
+        ),
+        responses: {
+          "200": {
+            description: "JSON (default), CSV or XLSX (format=csv|xlsx)",
+            content: json({
+              type: "object",
+              properties: { rows: { type: "array", items: { $ref: "#/components/schemas/ScoreRow" } } },
+            }),
+          },
+          "304": { description: "not modified" },
+          ...errors,
+        },
+      },
+    },
+    "/sql": {
+      post: {
+        summary:
+          "One read-only SQL statement in the sandbox over the analytics snapshot (admin, analyst); ?format=csv|xlsx|arrow",
+        requestBody: {
+          content: json({
+            type: "object",
+            properties: {
+              sql: { type: "string" },
+              max_rows: { type: "integer" },
+              params: { type: "object" },
+            },
+            required: ["sql"],
+          }),
+        },
+        responses: {
+          "200": { description: "{ ok, columns, rows, truncated, elapsedMs }" },
+          "408": { description: "time limit" },
+          ...errors,
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,164 @@
+// The SQL console: one read-only statement at a time in the server's sandbox, results as a
+// table and a quick Vega-Lite chart, downloads, and queries saved in this browser.
+import { expressionInterpreter } from "/assets/vendor/vega-interpreter.js";
+
+const S = JSON.parse(document.querySelector(".console").dataset.strings);
+const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+const $ = (id) => document.getElementById(id);
+const SAVED = "barometer.savedQueries";
+
+async function post(sql, maxRows, format) {
+  return fetch(`/api/v1/sql${format ? `?format=${format}` : ""}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "X-CSRF-Token": csrf },
+    body: JSON.stringify({ sql, max_rows: maxRows }),
+  });
+}
+
+function cell(tag, text) {
+  const el = document.createElement(tag);
+  el.textContent = text === null || text === undefined ? "" : String(text);
+  return el;
+}
+
+/** A quick chart: the first text column against the first numeric one. */
+function quickChart(columns, rows) {
+  const numeric = columns.findIndex((c) => /INT|DOUBLE|DECIMAL|FLOAT|REAL|NUMERIC/i.test(c.type));
+  if (numeric < 0 || rows.length === 0) return null;
+  const label = columns.findIndex((_c, i) => i !== numeric);
+  const values = rows
+    .slice(0, 500)
+    .map((r) => ({ x: label >= 0 ? String(r[label]) : String(rows.indexOf(r)), y: r[numeric] }));
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    width: 560,
+    height: 220,
+    data: { values },
+    mark: { type: "bar", tooltip: true, color: "#0072B2" },
+    encoding: {
+      x: { field: "x", type: "nominal", title: label >= 0 ? columns[label].name : "row", sort: null },
+      y: { field: "y", type: "quantitative", title: columns[numeric].name },
+    },
+  };
+}
+
+async function run() {
+  const sql = $("sql").value;
+  const maxRows = Number($("max-rows").value) || 1000;
+  $("status").textContent = "…";
+  const res = await post(sql, maxRows);
+  const body = await res.json();
+  const table = $("result");
+  table.replaceChildren();
+  $("chart").replaceChildren();
+  if (!res.ok) {
+    $("status").textContent = `${body.error.code}: ${body.error.message}`;
+    $("status").className = "error";
+    return;
+  }
+  $("status").className = "";
+  $("status").textContent =
+    `${body.rows.length} ${S["ui.rows"]}${body.truncated ? ` (${S["ui.truncated"]})` : ""} · ${body.elapsedMs} ms`;
+  const head = document.createElement("tr");
+  for (const c of body.columns) head.append(cell("th", c.name));
+  table.append(head);
+  for (const r of body.rows) {
+    const tr = document.createElement("tr");
+    for (const v of r) tr.append(cell("td", typeof v === "object" && v !== null ? JSON.stringify(v) : v));
+    table.append(tr);
+  }
+  const spec = quickChart(body.columns, body.rows);
+  if (spec) {
+    await window.vegaEmbed($("chart"), spec, {
+      ast: true,
+      expr: expressionInterpreter,
+      renderer: "svg",
+      actions: { export: true, source: false, compiled: false, editor: false },
+    });
+    $("chart").dataset.rows = String(Math.min(body.rows.length, 500));
+  }
+}
+
+async function download(format) {
+  const res = await post($("sql").value, Number($("max-rows").value) || 1000, format);
+  if (!res.ok) {
+    $("status").textContent = (await res.json()).error.message;
+    return;
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = `query.${format}`;
+  a.click();
+  URL.revokeObjectURL(url);
+}
+
+function saved() {
+  try {
+    return JSON.parse(localStorage.getItem(SAVED) ?? "[]");
+  } catch {
+    return [];
+  }
+}
+
+function listSaved() {
+  const select = $("saved");
+  select.replaceChildren(cell("option", S["ui.saved_queries"]));
+  select.firstChild.value = "";
+  for (const q of saved()) {
+    const o = cell("option", q.name);
+    o.value = q.sql;
+    select.append(o);
+  }
+}
+
+async function schema() {
+  const res = await post(
+    "select table_name, column_name, data_type from information_schema.columns order by table_name, ordinal_position",
+    20000,
+  );
+  if (!res.ok) return;
+  const { rows } = await res.json();
+  const byTable = new Map();
+  for (const [t, c, type] of rows) byTable.set(t, [...(byTable.get(t) ?? []), `${c} ${type}`]);
+  const list = $("schema-list");
+  list.replaceChildren();
+  for (const [t, cols] of byTable) {
+    const li = document.createElement("li");
+    const details = document.createElement("details");
+    details.append(cell("summary", t));
+    const ul = document.createElement("ul");
+    for (const c of cols) ul.append(cell("li", c));
+    details.append(ul);
+    li.append(details);
+    list.append(li);
+  }
+}
+
+$("run").addEventListener("click", run);
+$("sql").addEventListener("keydown", (e) => {
+  if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+    e.preventDefault();
+    run();
+  }
+});
+for (const id of ["dl-csv", "dl-xlsx", "dl-arrow"]) {
+  $(id).addEventListener("click", (e) => {
+    e.preventDefault();
+    download(e.currentTarget.dataset.format);
+  });
+}
+$("save").addEventListener("click", () => {
+  const name = prompt(S["ui.save_query"]);
+  if (!name) return;
+  localStorage.setItem(
+    SAVED,
+    JSON.stringify([...saved().filter((q) => q.name !== name), { name, sql: $("sql").value }]),
+  );
+  listSaved();
+});
+$("saved").addEventListener("change", (e) => {
+  if (e.target.value) $("sql").value = e.target.value;
+});
+listSaved();
+schema();

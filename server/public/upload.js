@@ -1,0 +1,183 @@
+// The upload page: preview in the browser (papaparse: first rows, encoding, delimiter,
+// columns mapped to the codebook), then the server's validation report and the history.
+const form = document.getElementById("upload-form");
+const S = JSON.parse(form.dataset.strings);
+const lang = form.dataset.lang;
+const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+const $ = (id) => document.getElementById(id);
+let chosen = null;
+
+/** "1、您的性别：" -> "您的性别", as the server maps headers. */
+function normalizeLabel(text) {
+  return text
+    .normalize("NFKC")
+    .trim()
+    .replace(/^(q|Q)?\s*\d+(\.\d+)*\s*[、.．:：)）-]?\s*/, "")
+    .replace(/[\s:：?？。.]+$/u, "")
+    .replace(/\s+/g, " ")
+    .toLowerCase();
+}
+
+function cell(tag, text) {
+  const el = document.createElement(tag);
+  el.textContent = text ?? "";
+  return el;
+}
+
+function fillTable(table, header, rows) {
+  table.replaceChildren();
+  const head = document.createElement("tr");
+  for (const h of header) head.append(cell("th", h));
+  table.append(head);
+  for (const r of rows) {
+    const tr = document.createElement("tr");
+    for (const v of r) tr.append(cell("td", v));
+    table.append(tr);
+  }
+}
+
+function filterWaves() {
+  for (const option of $("wave").options) option.hidden = option.dataset.study !== $("study").value;
+  const first = [...$("wave").options].reverse().find((o) => !o.hidden);
+  if (first) $("wave").value = first.value;
+}
+
+async function codebook() {
+  const res = await fetch(
+    `/api/v1/studies/${encodeURIComponent($("study").value)}/codebook?wave=${encodeURIComponent($("wave").value)}`,
+  );
+  return res.ok ? (await res.json()).items : [];
+}
+
+async function preview(file) {
+  const head = new Uint8Array(await file.slice(0, 256 * 1024).arrayBuffer());
+  const isZip = head[0] === 0x50 && head[1] === 0x4b;
+  const isParquet = String.fromCharCode(...head.slice(0, 4)) === "PAR1";
+  $("preview").hidden = false;
+  if (isZip || isParquet) {
+    $("preview-meta").textContent =
+      `${file.name}: ${isZip ? "Excel (.xlsx)" : "Parquet"} — ${(file.size / 1024).toFixed(0)} KB`;
+    $("preview-table").replaceChildren();
+    return;
+  }
+  let encoding = $("encoding").value || "utf-8";
+  if (!$("encoding").value) {
+    try {
+      new TextDecoder("utf-8", { fatal: true }).decode(head.slice(0, head.length - 4));
+    } catch {
+      encoding = "gb18030";
+    }
+  }
+  const text = new TextDecoder(encoding === "gbk" ? "gb18030" : encoding).decode(head).replace(/^\uFEFF/, "");
+  const parsed = Papa.parse(text, { preview: 21, skipEmptyLines: true });
+  const [header = [], ...rows] = parsed.data;
+  const items = await codebook();
+  const byName = new Map(items.map((i) => [i.name.toLowerCase(), i]));
+  const byLabel = new Map(
+    items.flatMap((i) => [
+      [normalizeLabel(i.label_zh), i],
+      [normalizeLabel(i.label_en), i],
+    ]),
+  );
+  const mapped = header.map((h) => {
+    const item = byName.get(h.trim().toLowerCase()) ?? byLabel.get(normalizeLabel(h));
+    return item ? `${h} → ${item.name}` : `${h} (${S["ui.not_in_codebook"]})`;
+  });
+  $("preview-meta").textContent =
+    `${file.name}: ${S["ui.encoding"]} ${encoding}, ${S["ui.delimiter"]} ${JSON.stringify(parsed.meta.delimiter)}, ${rows.length}+ ${S["ui.rows"]}`;
+  fillTable($("preview-table"), mapped, rows.slice(0, 20));
+}
+
+function choose(file) {
+  chosen = file;
+  $("send").disabled = !file;
+  if (file) preview(file).catch((e) => ($("preview-meta").textContent = String(e)));
+}
+
+async function history() {
+  const res = await fetch(`/api/v1/uploads?study=${encodeURIComponent($("study").value)}`);
+  if (!res.ok) return;
+  const { uploads } = await res.json();
+  fillTable(
+    $("history"),
+    ["upload_id", "wave", "file", S["ui.status"], "read", "accepted", "rejected", "by", "at"],
+    uploads.map((u) => [
+      u.upload_id,
+      u.wave_id,
+      u.file_name,
+      u.status,
+      u.n_rows_read,
+      u.n_accepted,
+      u.n_rejected,
+      u.uploaded_by,
+      u.uploaded_at,
+    ]),
+  );
+}
+
+function report(result) {
+  const body = $("report-body");
+  body.replaceChildren();
+  $("report").hidden = false;
+  const summary = cell(
+    "p",
+    `${result.file_name}: ${result.status}${result.upload_id ? ` (${result.upload_id})` : ""} — read ${result.rows}, accepted ${result.accepted}, rejected ${result.rejected}`,
+  );
+  summary.className = `status-${result.status}`;
+  body.append(summary);
+  if (result.refusal) body.append(cell("p", result.refusal[lang]));
+  if (result.error) body.append(cell("p", result.error.message));
+  if (result.errors?.length) {
+    const table = document.createElement("table");
+    table.className = "grid";
+    fillTable(
+      table,
+      ["column", "reason", "count", "rows"],
+      result.errors.map((e) => [e.column, e.message[lang], e.count, e.first.map((f) => f.row).join(", ")]),
+    );
+    body.append(table);
+  }
+  if (result.upload_id && result.rejected > 0) {
+    const a = cell("a", S["ui.download_rejects"]);
+    a.href = `/api/v1/uploads/${encodeURIComponent(result.upload_id)}/rejects.csv`;
+    body.append(a);
+  }
+  if (result.model_run_error) body.append(cell("p", result.model_run_error));
+}
+
+$("file").addEventListener("change", () => choose($("file").files[0] ?? null));
+$("drop").addEventListener("dragover", (e) => e.preventDefault());
+$("drop").addEventListener("drop", (e) => {
+  e.preventDefault();
+  choose(e.dataTransfer.files[0] ?? null);
+});
+$("study").addEventListener("change", () => {
+  filterWaves();
+  history();
+});
+form.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  if (!chosen) return;
+  const data = new FormData();
+  data.set("study", $("study").value);
+  data.set("wave", $("wave").value);
+  if ($("encoding").value) data.set("encoding", $("encoding").value);
+  if ($("strict").checked) data.set("strict", "true");
+  data.set("file", chosen, chosen.name);
+  $("send").disabled = true;
+  $("report").hidden = false;
+  $("report-body").textContent = S["ui.sending"];
+  try {
+    const res = await fetch("/api/v1/uploads", {
+      method: "POST",
+      body: data,
+      headers: { "X-CSRF-Token": csrf },
+    });
+    report(await res.json());
+  } finally {
+    $("send").disabled = false;
+    history();
+  }
+});
+filterWaves();
+history();

@@ -1,0 +1,155 @@
+import { createHash } from "node:crypto";
+import express from "express";
+import type { Database } from "../../db/index.ts";
+import { createRelease, listReleases, type ReleaseFile, readRelease } from "../../models/index.ts";
+import { principal, requireRole } from "../auth/authenticate.ts";
+import { audit } from "../auth/users.ts";
+import { toCsv, toXlsx } from "../exports.ts";
+import { HttpError } from "../HttpError.ts";
+import type { Writer } from "../writer.ts";
+import { studyById } from "./uploads.ts";
+
+const ID = /^[A-Za-z0-9_.-]{1,128}$/;
+
+/** The columns of a scores row, in order (the contract with the annual assessment system). */
+export const SCORE_COLUMNS = [
+  "release_id",
+  "methodology_version",
+  "wave_id",
+  "unit_level",
+  "unit_code",
+  "unit_name_zh",
+  "unit_name_en",
+  "organization_id",
+  "organization_name_zh",
+  "organization_name_en",
+  "org_level",
+  "index_id",
+  "aspect",
+  "group_var",
+  "group_value",
+  "estimate_0_100",
+  "se_0_100",
+  "ci_low_0_100",
+  "ci_high_0_100",
+  "n",
+  "n_eff",
+  "is_withheld",
+  "withheld_reason",
+  "is_unreliable",
+  "tier",
+] as const;
+
+const FILTERS = {
+  organization: "organization_id",
+  level: "unit_level",
+  unit: "unit_code",
+  index: "index_id",
+  org_level: "org_level",
+  group_var: "group_var",
+} as const;
+
+/** Rows of a release as score rows, filtered by the query string (exact matches). */
+export function scoreRows(file: ReleaseFile, query: Record<string, unknown>): unknown[][] {
+  const at = (c: string) => file.columns.indexOf(c);
+  const filters = Object.entries(FILTERS)
+    .filter(([param]) => typeof query[param] === "string")
+    .map(([param, column]) => [at(column), String(query[param])] as const);
+  const groupIndex = at("group_var");
+  const wantGroups = typeof query.group_var === "string";
+  return file.rows
+    .filter((r) => (wantGroups || r[groupIndex] === "") && filters.every(([i, v]) => String(r[i]) === v))
+    .map((r) =>
+      SCORE_COLUMNS.map((c) =>
+        c === "release_id"
+          ? file.release_id
+          : c === "methodology_version"
+            ? file.methodology_version
+            : c === "wave_id"
+              ? file.wave_id
+              : r[at(c)],
+      ),
+    );
+}
+
+export function releasesRouter(db: Database, writer: Writer): express.Router {
+  const router = express.Router();
+  router.get("/releases", requireRole("releases"), async (req, res) => {
+    const study = typeof req.query.study === "string" ? req.query.study : undefined;
+    res.json({ releases: await listReleases(db, study) });
+  });
+
+  router.post("/releases", requireRole("createRelease"), express.json({ limit: "4kb" }), async (req, res) => {
+    const body = (req.body ?? {}) as { study?: string; wave?: string };
+    const study = await studyById(db, body.study);
+    if (typeof body.wave !== "string" || !study.waves.some((w) => w.id === body.wave)) {
+      throw new HttpError(400, "bad_parameter", `study ${study.id} has no wave ${JSON.stringify(body.wave)}`);
+    }
+    const who = principal(res)!;
+    const record = await writer.run(() => createRelease(db, study, body.wave!, who.user_name));
+    await audit(db, who.user_name, "release.create", {
+      release_id: record.release_id,
+      sha256: record.sha256,
+    });
+    res.status(201).json(record);
+  });
+
+  const load = async (id: string) => {
+    if (!ID.test(id)) throw new HttpError(400, "bad_parameter", "malformed release id");
+    try {
+      return await readRelease(db, id);
+    } catch (error) {
+      const message = (error as Error).message;
+      if (message.startsWith("no release")) throw new HttpError(404, "no_release", message);
+      throw new HttpError(500, "release_corrupt", message, { cause: error });
+    }
+  };
+
+  router.get("/releases/:id", requireRole("releases"), async (req, res) => {
+    const { record } = await load(String(req.params.id));
+    res.json(record);
+  });
+
+  /**
+   * A release's scores never change, so a response is identified by the release checksum
+   * and the query: ETag and long-lived caching; If-None-Match answers 304.
+   */
+  router.get("/releases/:id/scores", requireRole("scores"), async (req, res) => {
+    const { record, file } = await load(String(req.params.id));
+    const format = typeof req.query.format === "string" ? req.query.format : "json";
+    if (!["json", "csv", "xlsx"].includes(format))
+      throw new HttpError(400, "bad_parameter", "format is json, csv or xlsx");
+    const query = Object.fromEntries(
+      Object.entries(req.query).filter(([k]) => k in FILTERS || k === "format"),
+    );
+    const etag = `"${createHash("sha256")
+      .update(record.sha256)
+      .update(JSON.stringify(Object.entries(query).sort()))
+      .digest("hex")
+      .slice(0, 32)}"`;
+    res.set("ETag", etag).set("Cache-Control", "private, max-age=31536000, immutable");
+    if (req.get("if-none-match") === etag) {
+      res.status(304).end();
+      return;
+    }
+    const rows = scoreRows(file, req.query);
+    if (format === "csv") {
+      res
+        .type("text/csv; charset=utf-8")
+        .attachment(`${record.release_id}-scores.csv`)
+        .send(toCsv(SCORE_COLUMNS, rows));
+    } else if (format === "xlsx") {
+      res
+        .type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .attachment(`${record.release_id}-scores.xlsx`)
+        .send(await toXlsx("scores", SCORE_COLUMNS, rows));
+    } else {
+      res.json({
+        release: record,
+        columns: SCORE_COLUMNS,
+        rows: rows.map((r) => Object.fromEntries(SCORE_COLUMNS.map((c, i) => [c, r[i]]))),
+      });
+    }
+  });
+  return router;
+}

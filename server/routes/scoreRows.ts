@@ -1,0 +1,118 @@
+import type { Database } from "../../db/index.ts";
+import { type Lang, message } from "../../messages/catalogue.ts";
+import type { PageContext } from "./pageContext.ts";
+
+/** A row of index_scores with the names of its organization and unit. */
+export interface ScoreRow {
+  wave_id: string;
+  organization_id: string;
+  org_zh: string;
+  org_en: string;
+  index_id: string;
+  aspect: string;
+  org_level: string;
+  unit_level: string;
+  unit_code: string;
+  unit_zh: string | null;
+  unit_en: string | null;
+  group_var: string;
+  group_value: string;
+  estimate_0_100: number | null;
+  ci_low_0_100: number | null;
+  ci_high_0_100: number | null;
+  n: number | null;
+  n_eff: number | null;
+  is_withheld: boolean;
+  withheld_reason: string;
+  is_unreliable: boolean;
+  change_0_100: number | null;
+  change_p_value: number | null;
+  is_change_significant: boolean | null;
+  change_note: string;
+  tier: number | null;
+}
+
+const COLUMNS = [
+  "wave_id",
+  "organization_id",
+  "index_id",
+  "aspect",
+  "org_level",
+  "unit_level",
+  "unit_code",
+  "group_var",
+  "group_value",
+] as const;
+type Column = (typeof COLUMNS)[number];
+
+/**
+ * Rows of the suppressed scores mart. Conditions are column = value (a list: any of them), or
+ * "*" for "not empty"; values are bound, column names come from the fixed list above.
+ */
+export async function scoreRows(
+  db: Database,
+  ctx: PageContext,
+  where: Partial<Record<Column, string | string[]>>,
+): Promise<ScoreRow[]> {
+  const clauses: string[] = [];
+  const params: string[] = [];
+  for (const column of COLUMNS) {
+    const value = where[column];
+    if (value === undefined) continue;
+    if (value === "*") clauses.push(`s.${column} <> ''`);
+    else if (Array.isArray(value)) {
+      const marks = value.map((v) => {
+        params.push(v);
+        return `$${params.length}`;
+      });
+      clauses.push(value.length ? `s.${column} in (${marks.join(", ")})` : "false");
+    } else {
+      params.push(value);
+      clauses.push(`s.${column} = $${params.length}`);
+    }
+  }
+  return db.query<ScoreRow>(
+    `select s.wave_id, s.organization_id, o.name_zh as org_zh, o.name_en as org_en, s.index_id, s.aspect,
+            s.org_level, s.unit_level, s.unit_code, u.name_zh as unit_zh, u.name_en as unit_en,
+            s.group_var, s.group_value, s.estimate_0_100, s.ci_low_0_100, s.ci_high_0_100, s.n::int as n, s.n_eff,
+            s.is_withheld, s.withheld_reason, s.is_unreliable, s.change_0_100, s.change_p_value,
+            s.is_change_significant, s.change_note, s.tier::int as tier
+     from ${ctx.scores} s
+     join ${ctx.organizations} o using (organization_id)
+     left join ${ctx.units} u on u.unit_level = s.unit_level and u.unit_code = s.unit_code
+     where ${clauses.join(" and ") || "true"}
+     order by o.sort_order, s.unit_code, s.wave_id`,
+    params,
+  );
+}
+
+export const fmt1 = (v: number | null | undefined): string => (v === null || v === undefined ? "—" : v.toFixed(1));
+
+/** "+2.7" / "−1.2", with a true minus sign. */
+export const signed = (v: number): string => `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(1)}`;
+
+/** The arrow shown beside a figure: only where the change since the last wave is significant. */
+export function arrowOf(row: ScoreRow): string {
+  if (!row.is_change_significant || row.change_0_100 === null) return "";
+  return `${row.change_0_100 > 0 ? "▲" : "▼"} ${signed(row.change_0_100)}`;
+}
+
+/** The change since the last wave in words, for tooltips and tables. */
+export function changeText(row: ScoreRow, lang: Lang): string {
+  if (row.change_note === "first_wave") return message("fig.first_wave", lang);
+  if (row.change_0_100 === null) return "";
+  const delta = signed(row.change_0_100);
+  if (!row.is_change_significant) return message("fig.change_not_sig", lang, { delta });
+  return message(row.change_0_100 > 0 ? "fig.change_sig_up" : "fig.change_sig_down", lang, { delta });
+}
+
+/** Why a figure is withheld, in words, with the threshold from the study's reporting rules. */
+export function withheldText(
+  reason: string,
+  lang: Lang,
+  rules: { min_n: number; max_rse: number } | undefined,
+): string {
+  if (reason === "min_n") return message("withheld.min_n", lang, { min: rules?.min_n ?? "?" });
+  if (reason === "max_rse") return message("withheld.max_rse", lang, { max: rules?.max_rse ?? "?" });
+  return message("fig.withheld", lang);
+}

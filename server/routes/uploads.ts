@@ -1,0 +1,159 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import express from "express";
+import multer from "multer";
+import { type Database, loadSecret } from "../../db/index.ts";
+import { ingestFile, retractUpload } from "../../ingest/index.ts";
+import { runModels } from "../../models/index.ts";
+import { loadStudy, type Study } from "../../study/index.ts";
+import { principal, requireRole } from "../auth/authenticate.ts";
+import { audit } from "../auth/users.ts";
+import { HttpError } from "../HttpError.ts";
+import type { Writer } from "../writer.ts";
+import { martOf } from "./api.ts";
+
+export interface UploadsOptions {
+  db: Database;
+  writer: Writer;
+  /** Largest accepted upload, bytes (default 200 MB). */
+  maxUploadBytes?: number;
+}
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export async function studyById(db: Database, id: unknown): Promise<Study> {
+  if (typeof id !== "string" || !ID.test(id))
+    throw new HttpError(400, "bad_parameter", "parameter study is missing or malformed");
+  const rows = await db.query<{ study_dir: string }>("select study_dir from studies where study_id = $1", [
+    id,
+  ]);
+  if (!rows[0]) throw new HttpError(404, "no_study", `no study ${id}`);
+  return loadStudy(rows[0].study_dir);
+}
+
+/**
+ * Uploads through the server, with the same ingest code as the CLI; the models of the study
+ * are rerun after a load (a failed run keeps the upload and the last good marts, and says so).
+ */
+export function uploadsRouter(options: UploadsOptions): express.Router {
+  const { db, writer } = options;
+  const router = express.Router();
+  const staging = mkdtempSync(join(tmpdir(), "barometer-uploads-"));
+  const upload = multer({
+    dest: staging,
+    limits: { fileSize: options.maxUploadBytes ?? 200 * 1024 * 1024, files: 1, fields: 10, fieldSize: 1024 },
+  });
+  const receive: express.RequestHandler = (req, res, next) =>
+    upload.single("file")(req, res, (error: unknown) => {
+      if (error instanceof multer.MulterError) {
+        next(
+          new HttpError(
+            error.code === "LIMIT_FILE_SIZE" ? 413 : 400,
+            "bad_upload",
+            error.code === "LIMIT_FILE_SIZE" ? "the file is larger than the upload limit" : error.message,
+          ),
+        );
+      } else next(error);
+    });
+
+  router.post("/uploads", requireRole("uploads"), receive, async (req, res) => {
+    const file = req.file;
+    try {
+      if (!file) throw new HttpError(400, "no_file", "send the file in the multipart field `file`");
+      const body = req.body as Record<string, string | undefined>;
+      const study = await studyById(db, body.study);
+      const who = principal(res)!;
+      const result = await writer.run(async () => {
+        const r = await ingestFile(db, {
+          study,
+          waveId: body.wave ?? "",
+          path: file.path,
+          fileName: file.originalname,
+          strict: body.strict === "true",
+          replace: body.replace || undefined,
+          encoding:
+            body.encoding === "gbk" || body.encoding === "gb18030" || body.encoding === "utf-8"
+              ? body.encoding
+              : undefined,
+          sheet: body.sheet || undefined,
+          user: who.user_name,
+          hmacKey: loadSecret(db.path, "hmac"),
+        });
+        let modelRunError: string | null = null;
+        if (r.status === "loaded") {
+          try {
+            await runModels(db, study);
+          } catch (error) {
+            modelRunError = (error as Error).message;
+          }
+        }
+        return { ...r, model_run_error: modelRunError };
+      });
+      await audit(db, who.user_name, "upload", {
+        study: study.id,
+        wave: body.wave,
+        upload_id: result.upload_id,
+        status: result.status,
+        file_name: result.file_name,
+      });
+      res.status(result.status === "refused" ? 422 : 200).json(result);
+    } finally {
+      if (file) rmSync(file.path, { force: true });
+    }
+  });
+
+  router.get("/studies/:study/codebook", requireRole("uploads"), async (req, res) => {
+    const study = await studyById(db, req.params.study);
+    const wave =
+      typeof req.query.wave === "string" && study.waves.some((w) => w.id === req.query.wave)
+        ? req.query.wave
+        : study.waves.at(-1)?.id;
+    const codebook = wave ? study.codebookForWave(wave) : [...study.codebookByVersion.values()].at(-1)!;
+    res.json({
+      study: study.id,
+      wave,
+      version: codebook.version,
+      items: codebook.items.map((i) => ({
+        name: i.name,
+        type: i.type,
+        required: i.required,
+        label_zh: i.label.zh,
+        label_en: i.label.en,
+      })),
+    });
+  });
+
+  router.get("/uploads", requireRole("uploads"), async (req, res) => {
+    const study = await studyById(db, req.query.study);
+    const mart = await martOf(db, "upload_reports", study.id);
+    const rows = mart
+      ? await db.query(
+          `select * exclude (uploaded_at, retracted_at), strftime(uploaded_at, '%Y-%m-%d %H:%M:%S') as uploaded_at from ${mart} order by uploaded_at desc`,
+        )
+      : [];
+    res.json({ study: study.id, uploads: rows });
+  });
+
+  router.post("/uploads/:id/retract", requireRole("uploads"), async (req, res) => {
+    const id = String(req.params.id);
+    if (!ID.test(id)) throw new HttpError(400, "bad_parameter", "malformed upload id");
+    const rows = await db.query<{ study_id: string }>("select study_id from uploads where upload_id = $1", [
+      id,
+    ]);
+    if (!rows[0]) throw new HttpError(404, "no_upload", `no upload ${id}`);
+    const study = await studyById(db, rows[0].study_id);
+    const who = principal(res)!;
+    await writer.run(async () => {
+      try {
+        await retractUpload(db, id, who.user_name);
+      } catch (error) {
+        throw new HttpError(409, "cannot_retract", (error as Error).message);
+      }
+      await runModels(db, study);
+    });
+    await audit(db, who.user_name, "upload.retract", { upload_id: id });
+    res.json({ upload_id: id, status: "retracted" });
+  });
+  return router;
+}

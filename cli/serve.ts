@@ -1,28 +1,33 @@
 import type { Server } from "node:http";
 import { Command } from "commander";
 import { type Database, loadSecret, removeServerLock, writeServerLock } from "../db/index.ts";
+import { modelEvents } from "../models/index.ts";
+import { Analytics } from "../server/analytics.ts";
 import { createApp } from "../server/index.ts";
 import { CliError } from "./CliError.ts";
 import { openForWrite } from "./context.ts";
 import { log } from "./log.ts";
 
-/** Listen, note the server beside the database file (the one-writer rule), clean up on exit. */
+/**
+ * Start the analytics sandbox, listen, note the server beside the database file (the
+ * one-writer rule), refresh the analytics snapshot after every model run, clean up on exit.
+ */
 export async function serve(db: Database, host: string, port: number): Promise<Server> {
+  const analytics = new Analytics(db);
+  await analytics.start();
+  modelEvents.on("finished", () => {
+    analytics.refresh().catch((error: Error) => log(`analytics snapshot refresh failed: ${error.message}`));
+  });
   const app = createApp({
     db,
+    analytics,
     sessionSecret: loadSecret(db.path, "session"),
     secureCookies: process.env.BAROMETER_SECURE_COOKIES === "1",
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, host, () => resolve(s));
     s.once("error", (error: NodeJS.ErrnoException) =>
-      reject(
-        new CliError(
-          error.code === "EADDRINUSE"
-            ? `port ${port} on ${host} is in use; choose another with --port`
-            : error.message,
-        ),
-      ),
+      reject(new CliError(error.code === "EADDRINUSE" ? `port ${port} on ${host} is in use; choose another with --port` : error.message)),
     );
   });
   const address = server.address();
@@ -30,6 +35,7 @@ export async function serve(db: Database, host: string, port: number): Promise<S
   writeServerLock(db.path, { pid: process.pid, url, startedAt: new Date().toISOString() });
   const stop = () => {
     removeServerLock(db.path);
+    void analytics.stop();
     server.close(() => process.exit(0));
     setTimeout(() => process.exit(0), 2000).unref();
   };

@@ -1,0 +1,116 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import type { Server } from "node:http";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeDatabase, type Database } from "../../db/index.ts";
+import { modelEvents } from "../../models/index.ts";
+import { Analytics } from "../../server/analytics.ts";
+import { createUser } from "../../server/auth/index.ts";
+import { createApp } from "../../server/index.ts";
+import type { Study } from "../../study/index.ts";
+import { launchBrowser } from "../helpers/browser.ts";
+import { demoDatabase } from "../helpers/demoDatabase.ts";
+
+// The statistics team's upload page and the analysts' SQL console, in Debian chromium against
+// a real server on loopback with the real SQL sandbox.
+const ARTIFACTS = join(import.meta.dirname, "../artifacts");
+const PASSWORD = "a-long-test-password";
+
+let db: Database;
+let study: Study;
+let dir: string;
+let analytics: Analytics;
+let server: Server;
+let base: string;
+let browser: Browser;
+const refresh = () => analytics.refresh();
+
+beforeAll(async () => {
+  ({ db, study, dir } = await demoDatabase());
+  analytics = new Analytics(db);
+  await analytics.start();
+  modelEvents.on("finished", refresh);
+  await createUser(db, "stats", "uploader", PASSWORD);
+  await createUser(db, "ana", "analyst", PASSWORD);
+  server = await new Promise<Server>((resolve) => {
+    const s = createApp({ db, analytics, sessionSecret: randomBytes(32) }).listen(0, "127.0.0.1", () =>
+      resolve(s),
+    );
+  });
+  const address = server.address();
+  base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  browser = await launchBrowser();
+  mkdirSync(ARTIFACTS, { recursive: true });
+}, 300_000);
+
+afterAll(async () => {
+  modelEvents.off("finished", refresh);
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+  await analytics?.stop();
+  if (db) await closeDatabase(db);
+});
+
+async function signIn(user: string, path: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  await page.goto(`${base}${path}`);
+  await page.fill("input[name=user]", user);
+  await page.fill("input[name=password]", PASSWORD);
+  await page.click("button[type=submit]");
+  await page.waitForURL(`${base}${path}`);
+  return page;
+}
+
+describe("upload page", () => {
+  it("previews a file, uploads it and shows the server's report", async () => {
+    // five new respondents of wave 2026, one with an impossible age
+    const lines = readFileSync(join(study.dir, "responses/wave-2026.csv"), "utf8").trimEnd().split("\n");
+    const header = lines[0]!.split(",");
+    const age = header.indexOf("age");
+    const rows = lines.slice(1, 6).map((line, i) => {
+      const cells = line.split(",");
+      cells[0] = `2026-new-${i}`;
+      if (i === 2) cells[age] = "130";
+      return cells.join(",");
+    });
+    const file = join(dir, "extra-2026.csv");
+    writeFileSync(file, `${lines[0]}\n${rows.join("\n")}\n`);
+    const page = await signIn("stats", "/upload?lang=en");
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.selectOption("#wave", "2026");
+    await page.setInputFiles("#file", file);
+    await expect.poll(() => page.locator("#preview-table tr").count()).toBe(6);
+    expect(await page.locator("#preview-meta").textContent()).toContain("utf-8");
+    expect(await page.locator("#preview-table th").first().textContent()).toBe("resp_id → resp_id");
+    await page.click("#send");
+    await expect
+      .poll(() => page.locator("#report-body p").first().textContent(), { timeout: 60_000 })
+      .toMatch(/loaded .*accepted 4, rejected 1/);
+    expect(await page.locator("#report-body table td").allTextContents()).toContain("age");
+    await expect.poll(() => page.locator("#history tr").count()).toBe(5);
+    await page.screenshot({ path: join(ARTIFACTS, "upload-en.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("SQL console", () => {
+  it("runs a query and charts it, with the schema of the snapshot", async () => {
+    const page = await signIn("ana", "/sql?lang=en");
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.click("#run");
+    await expect.poll(() => page.locator("#result tr").count(), { timeout: 20_000 }).toBe(10);
+    await expect.poll(() => page.locator("#chart g.mark-rect.role-mark path").count()).toBe(9);
+    expect(await page.locator("#schema-list > li").count()).toBeGreaterThan(10);
+    await page.fill("#sql", "delete from uploads");
+    await page.click("#run");
+    await expect.poll(() => page.locator("#status").textContent()).toContain("not_read_only");
+    await page.screenshot({ path: join(ARTIFACTS, "sql-console-en.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

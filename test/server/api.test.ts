@@ -1,0 +1,267 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import ExcelJS from "exceljs";
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeDatabase, type Database } from "../../db/index.ts";
+import { modelEvents } from "../../models/index.ts";
+import { Analytics } from "../../server/analytics.ts";
+import { createToken, createUser } from "../../server/auth/index.ts";
+import { escapeCell, toCsv } from "../../server/exports.ts";
+import { createApp } from "../../server/index.ts";
+import type { Study } from "../../study/index.ts";
+import { demoDatabase } from "../helpers/demoDatabase.ts";
+
+// The JSON API in-process (supertest) over a real demo database, with the real SQL sandbox
+// child process over a real analytics snapshot.
+
+let db: Database;
+let study: Study;
+let analytics: Analytics;
+let app: ReturnType<typeof createApp>;
+const tokens: Record<string, string> = {};
+const refresh = () => analytics.refresh();
+
+beforeAll(async () => {
+  ({ db, study } = await demoDatabase());
+  analytics = new Analytics(db, { timeoutMs: 5000 });
+  await analytics.start();
+  modelEvents.on("finished", refresh);
+  app = createApp({ db, analytics, sessionSecret: randomBytes(32), maxUploadBytes: 2 * 1024 * 1024 });
+  for (const role of ["admin", "uploader", "analyst", "viewer", "assessment"] as const) {
+    await createUser(db, `t_${role}`, role, role === "assessment" ? null : "a-long-test-password");
+    tokens[role] = await createToken(db, `t_${role}`, "test");
+  }
+}, 300_000);
+afterAll(async () => {
+  modelEvents.off("finished", refresh);
+  await analytics?.stop();
+  if (db) await closeDatabase(db);
+});
+
+const as = (role: string) => ({ Authorization: `Bearer ${tokens[role]}` });
+
+describe("scores API", () => {
+  let releaseId: string;
+
+  it("an admin creates a release; others may not", async () => {
+    const denied = await request(app)
+      .post("/api/v1/releases")
+      .set(as("analyst"))
+      .send({ study: study.id, wave: "2026" });
+    expect(denied.status).toBe(403);
+    const res = await request(app)
+      .post("/api/v1/releases")
+      .set(as("admin"))
+      .send({ study: study.id, wave: "2026" });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body).toMatchObject({
+      study_id: study.id,
+      wave_id: "2026",
+      release_id: `${study.id}-2026-r1`,
+    });
+    releaseId = res.body.release_id;
+  });
+
+  it("serves filtered scores as JSON with the contract's columns, an ETag and 304 on revalidation", async () => {
+    const url = `/api/v1/releases/${releaseId}/scores?organization=union&level=township&index=awareness`;
+    const res = await request(app).get(url).set(as("assessment"));
+    expect(res.status).toBe(200);
+    expect(res.body.rows.length).toBe(50);
+    const row = res.body.rows[0];
+    expect(Object.keys(row)).toEqual(res.body.columns);
+    expect(row).toMatchObject({
+      release_id: releaseId,
+      organization_id: "union",
+      unit_level: "township",
+      index_id: "awareness",
+      wave_id: "2026",
+    });
+    for (const r of res.body.rows) {
+      if (r.is_withheld)
+        expect([r.estimate_0_100, r.n, r.withheld_reason === "" ? "reason" : null]).toEqual([
+          null,
+          null,
+          null,
+        ]);
+      else expect(r.ci_low_0_100).toBeLessThanOrEqual(r.estimate_0_100);
+    }
+    expect(res.headers.etag).toMatch(/^"[0-9a-f]{32}"$/);
+    expect(res.headers["cache-control"]).toContain("immutable");
+    const again = await request(app).get(url).set(as("assessment")).set("If-None-Match", res.headers.etag!);
+    expect(again.status).toBe(304);
+    const other = await request(app)
+      .get(`/api/v1/releases/${releaseId}/scores?organization=youth_league`)
+      .set(as("assessment"));
+    expect(other.headers.etag).not.toBe(res.headers.etag);
+  });
+
+  it("serves CSV and XLSX with the same rows", async () => {
+    const base = `/api/v1/releases/${releaseId}/scores?level=district`;
+    const json = await request(app).get(base).set(as("viewer"));
+    const csv = await request(app).get(`${base}&format=csv`).set(as("viewer"));
+    expect(csv.headers["content-type"]).toContain("text/csv");
+    const lines = csv.text
+      .replace(/^\uFEFF/, "")
+      .trimEnd()
+      .split("\r\n");
+    expect(lines[0]!.split(",")).toEqual(json.body.columns);
+    expect(lines.length - 1).toBe(json.body.rows.length);
+    const xlsx = await request(app)
+      .get(`${base}&format=xlsx`)
+      .set(as("viewer"))
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => done(null, Buffer.concat(chunks)));
+      });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.body as Buffer);
+    expect(wb.worksheets[0]!.rowCount).toBe(json.body.rows.length + 1);
+  });
+
+  it("an unknown release is a 404 JSON error", async () => {
+    const res = await request(app).get("/api/v1/releases/nope-r1/scores").set(as("assessment"));
+    expect([res.status, res.body.error.code]).toEqual([404, "no_release"]);
+  });
+
+  it("exported cells that look like formulas are escaped", () => {
+    expect(escapeCell('=HYPERLINK("x")')).toBe('\'=HYPERLINK("x")');
+    expect(escapeCell("+1")).toBe("'+1");
+    expect(escapeCell("-1")).toBe("'-1");
+    expect(escapeCell("@SUM(A1)")).toBe("'@SUM(A1)");
+    expect(escapeCell(-1)).toBe(-1);
+    expect(toCsv(["a"], [["=1+1"]])).toBe("\uFEFFa\r\n'=1+1\r\n");
+  });
+});
+
+describe("uploads API", () => {
+  it("recognises a file already loaded, and refuses an empty one with the reason", async () => {
+    const file = readFileSync(join(study.dir, "responses/wave-2024.csv"));
+    const dup = await request(app)
+      .post("/api/v1/uploads")
+      .set(as("uploader"))
+      .field("study", study.id)
+      .field("wave", "2024")
+      .attach("file", file, "wave-2024.csv");
+    expect(dup.status, JSON.stringify(dup.body)).toBe(200);
+    expect(dup.body.status).toBe("duplicate");
+    const empty = await request(app)
+      .post("/api/v1/uploads")
+      .set(as("uploader"))
+      .field("study", study.id)
+      .field("wave", "2024")
+      .attach("file", Buffer.alloc(0), "empty.csv");
+    expect(empty.status).toBe(422);
+    expect(empty.body).toMatchObject({ status: "refused", refusal: { code: "refuse.empty_file" } });
+  });
+
+  it("loads a replacing upload, reruns the models and refreshes the analysts' snapshot", async () => {
+    const [{ upload_id }] = (await db.query<{ upload_id: string }>(
+      "select upload_id from uploads where wave_id = '2024' and status = 'loaded'",
+    )) as [{ upload_id: string }];
+    const lines = readFileSync(join(study.dir, "responses/wave-2024.csv"), "utf8").trimEnd().split("\n");
+    const fewer = `${lines.filter((_, i) => i === 0 || i % 40 !== 0).join("\n")}\n`;
+    const res = await request(app)
+      .post("/api/v1/uploads")
+      .set(as("uploader"))
+      .field("study", study.id)
+      .field("wave", "2024")
+      .field("replace", upload_id)
+      .attach("file", Buffer.from(fewer), "wave-2024-fixed.csv");
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ status: "loaded", model_run_error: null, rejected: 0 });
+    const expected = lines.length - 1 - Math.floor((lines.length - 1) / 40);
+    await refresh();
+    const sql = await request(app)
+      .post("/api/v1/sql")
+      .set(as("analyst"))
+      .send({ sql: `select count(*) as n from stg_responses__${study.id} where wave_id = '2024'` });
+    expect(sql.body.rows).toEqual([[expected]]);
+    const history = await request(app).get(`/api/v1/uploads?study=${study.id}`).set(as("uploader"));
+    expect(history.body.uploads.map((u: { status: string }) => u.status).sort()).toEqual([
+      "loaded",
+      "loaded",
+      "loaded",
+      "superseded",
+    ]);
+  });
+
+  it("refuses a file over the size limit with 413", async () => {
+    const res = await request(app)
+      .post("/api/v1/uploads")
+      .set(as("uploader"))
+      .field("study", study.id)
+      .field("wave", "2024")
+      .attach("file", Buffer.alloc(3 * 1024 * 1024, 65), "big.csv");
+    expect([res.status, res.body.error?.code]).toEqual([413, "bad_upload"]);
+  });
+});
+
+describe("SQL API", () => {
+  it("runs one read-only statement in the sandbox and flags truncation", async () => {
+    const res = await request(app)
+      .post("/api/v1/sql")
+      .set(as("analyst"))
+      .send({ sql: `select * from index_scores__${study.id}`, max_rows: 5 });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ ok: true, truncated: true });
+    expect(res.body.rows).toHaveLength(5);
+  });
+
+  it("refuses writes, file reads and settings, and keeps serving", async () => {
+    for (const [sql, code] of [
+      ["delete from uploads", "not_read_only"],
+      ["select * from read_csv('/etc/passwd')", "forbidden"],
+      ["set memory_limit = '10GB'", "not_read_only"],
+      ["select 1; select 2", "not_one_statement"],
+      ["select * from uploads", "query_failed"],
+    ] as const) {
+      const res = await request(app).post("/api/v1/sql").set(as("analyst")).send({ sql });
+      expect([sql, res.body.error?.code]).toEqual([sql, code]);
+    }
+    const ok = await request(app).post("/api/v1/sql").set(as("analyst")).send({ sql: "select 42 as answer" });
+    expect(ok.body.rows).toEqual([[42]]);
+  });
+
+  it("downloads CSV and Arrow", async () => {
+    const csv = await request(app)
+      .post("/api/v1/sql?format=csv")
+      .set(as("analyst"))
+      .send({ sql: "select 1 as a, '=x' as b" });
+    expect(csv.text).toBe("\uFEFFa,b\r\n1,'=x\r\n");
+    const arrow = await request(app)
+      .post("/api/v1/sql?format=arrow")
+      .set(as("analyst"))
+      .send({ sql: "select 1 as a" })
+      .buffer(true);
+    expect(arrow.headers["content-type"]).toContain("arrow");
+  });
+
+  it("audits SQL queries", async () => {
+    const rows = await db.query<{ n: number }>(
+      "select count(*)::int as n from audit_log where action = 'sql' and user_name = 't_analyst'",
+    );
+    expect(rows[0]!.n).toBeGreaterThan(3);
+  });
+});
+
+describe("figures and docs", () => {
+  it("serves the overview's figures with filters, suppression applied", async () => {
+    const res = await request(app)
+      .get(`/api/v1/studies/${study.id}/figures?wave=2025&unit_level=district`)
+      .set(as("viewer"));
+    expect(res.status).toBe(200);
+    expect(res.body.rows.length).toBe(3 * 10);
+    expect(res.body.rows.every((r: { unit_name_en: string }) => r.unit_name_en === "District")).toBe(true);
+  });
+
+  it("serves the OpenAPI document publicly", async () => {
+    const res = await request(app).get("/api/docs");
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe("3.1.0");
+    expect(Object.keys(res.body.paths)).toContain("/releases/{release}/scores");
+  });
+});

@@ -9,11 +9,21 @@ export const CHROMIUM = process.env.BAROMETER_CHROMIUM ?? "/usr/bin/chromium";
  */
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Browser tests need Chromium at ${CHROMIUM}: sudo apt-get install chromium fonts-noto-cjk (or set BAROMETER_CHROMIUM)`);
+    throw new Error(
+      `Browser tests need Chromium at ${CHROMIUM}: sudo apt-get install chromium fonts-noto-cjk (or set BAROMETER_CHROMIUM)`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }

@@ -20,7 +20,8 @@ export async function demoDatabase(): Promise<{ db: Database; study: Study; dir:
       user: "test",
       hmacKey: Buffer.from("test-key"),
     });
-    if (result.status !== "loaded") throw new Error(`demo wave ${wave.id} not loaded: ${JSON.stringify(result.refusal)}`);
+    if (result.status !== "loaded")
+      throw new Error(`demo wave ${wave.id} not loaded: ${JSON.stringify(result.refusal)}`);
   }
   await runModels(db, study);
   return { db, study, dir };

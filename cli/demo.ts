@@ -42,7 +42,9 @@ export function demoCommand(): Command {
         log(formatIngestReport(result));
         if (result.status === "refused") throw new CliError(`the demo file ${file} was refused`);
       }
-      const run = await runModels(db, study, { onProgress: (model, i, n) => log(`[${i + 1}/${n}] ${model}`) });
+      const run = await runModels(db, study, {
+        onProgress: (model, i, n) => log(`[${i + 1}/${n}] ${model}`),
+      });
       log(`models built (run ${run.runId}) in ${db.path}`);
       const credentials = await ensureDemoUsers(db);
       log(`Try: barometer sql "select * from index_estimates limit 5"`);

@@ -10,7 +10,9 @@ export function runCommand(): Command {
     .action(async (opts, command: Command) => {
       const db = await openForWrite(command.optsWithGlobals());
       const study = await resolveStudy(opts.study, db);
-      const result = await runModels(db, study, { onProgress: (model, i, n) => log(`[${i + 1}/${n}] ${model}`) });
+      const result = await runModels(db, study, {
+        onProgress: (model, i, n) => log(`[${i + 1}/${n}] ${model}`),
+      });
       for (const t of result.timings) log(`  ${t.model.padEnd(48)} ${t.seconds.toFixed(3)} s`);
       log(`run ${result.runId} finished`);
     });

@@ -27,7 +27,13 @@ export async function serve(db: Database, host: string, port: number): Promise<S
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, host, () => resolve(s));
     s.once("error", (error: NodeJS.ErrnoException) =>
-      reject(new CliError(error.code === "EADDRINUSE" ? `port ${port} on ${host} is in use; choose another with --port` : error.message)),
+      reject(
+        new CliError(
+          error.code === "EADDRINUSE"
+            ? `port ${port} on ${host} is in use; choose another with --port`
+            : error.message,
+        ),
+      ),
     );
   });
   const address = server.address();

@@ -1,9 +1,16 @@
+import { notebookMessages } from "./notebooks.ts";
+import { pageMessages } from "./pages.ts";
+import { workbenchMessages } from "./workbench.ts";
+
 /**
  * The one catalogue of user-facing messages, in zh-CN and en. The CLI, the server, the
  * quarantine table and the pages all say the same thing because they all read this.
  * Placeholders are `{name}`; values are inserted as text, never as markup.
  */
 export const catalogue = {
+  ...workbenchMessages,
+  ...pageMessages,
+  ...notebookMessages,
   // ingest: row-level reasons stored in the quarantine table
   "reject.missing_id": { zh: "缺少受访者编号", en: "respondent id is missing" },
   "reject.duplicate_id_in_file": {
@@ -84,6 +91,10 @@ export const catalogue = {
   "refuse.xlsx_corrupt": {
     zh: "Excel 工作簿已损坏或不完整：{detail}（文件 {file}）",
     en: "the Excel workbook is damaged or truncated: {detail} (file {file})",
+  },
+  "refuse.xlsx_truncated": {
+    zh: "Excel 工作簿不完整：文件末尾的 zip 目录缺失，文件可能被截断（文件 {file}）",
+    en: "the Excel workbook is cut short: the zip directory at its end is missing (file {file})",
   },
   "refuse.zip_bomb": {
     zh: "Excel 工作簿解压后超过 {limit_mb} MB（大于文件本身的 {ratio} 倍），疑为压缩炸弹，拒绝导入（文件 {file}）",

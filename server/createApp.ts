@@ -11,6 +11,7 @@ import { openapi } from "./openapi.ts";
 import { packageDir } from "./packageDir.ts";
 import { apiRouter } from "./routes/api.ts";
 import { figuresRouter } from "./routes/figuresApi.ts";
+import { notebooksRouter } from "./routes/notebooks.ts";
 import { pagesRouter } from "./routes/pages.ts";
 import { releasesRouter } from "./routes/releasesApi.ts";
 import { signInRouter } from "./routes/signin.ts";
@@ -107,6 +108,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use("/api/v1", uploadsRouter({ db: options.db, writer, maxUploadBytes: options.maxUploadBytes }));
   app.use("/api/v1", releasesRouter(options.db, writer));
   app.use("/api/v1", sqlRouter(options.db, options.analytics));
+  if (options.analytics) app.use("/", notebooksRouter({ sandbox: options.analytics.sandbox }));
   app.use("/", pagesRouter(options.db));
   app.use("/", workbenchRouter(options.db));
 

@@ -31,7 +31,8 @@ export interface ReleaseFile {
   rows: unknown[][];
 }
 
-export const releasesDir = (db: Database) => join(dirname(db.path), "releases");
+/** Release files live beside the database file they belong to, in `<database>.releases/`. */
+export const releasesDir = (db: Database) => `${db.path}.releases`;
 
 /** JSON with keys in a fixed order and rows sorted: the same figures give the same bytes. */
 function canonical(file: ReleaseFile): string {

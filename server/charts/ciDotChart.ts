@@ -26,7 +26,8 @@ export interface CategoryLabels {
 /**
  * Rows of categories, one dot per organization in each, with its 95% interval as a line and,
  * where the change since the previous wave is significant, an arrow beside it. The common
- * shape of the scorecard, breakdown and item charts; the dots are the mark named "points".
+ * shape of the scorecard, breakdown and item charts; the dots are the marks named "points"
+ * ("points_0", "points_1", … with panels).
  */
 export function ciDotChart(
   figures: CategoryFigure[],
@@ -74,7 +75,8 @@ export function ciDotChart(
       encoding: { x, tooltip },
     },
     {
-      transform: [{ filter: "datum.arrow != ''" }],
+      // every row, with empty text where the change is not significant: a filter here would fork
+      // the data and trouble the faceted independent scales
       mark: {
         type: "text" as const,
         align: "left" as const,
@@ -86,27 +88,28 @@ export function ciDotChart(
     },
   ];
   const data = { values: figures.map((f) => ({ ...f, arrow: f.arrow ?? "", change: f.change ?? "" })) };
-  const step = options.organizations.length * 11 + 12;
+  const step = 13; // per organization within a row (the yOffset step)
   if (options.panels) {
+    // one chart per panel, stacked: a facet with independent scales over layers forks the data
+    // and makes Vega-Lite warn; concatenated units each get their own rows instead
+    const panels = options.panels;
     return {
       $schema: VEGA_LITE_SCHEMA,
       title: labels.title,
-      data,
-      facet: {
-        row: {
-          field: "panel",
-          type: "nominal",
-          title: null,
-          sort: options.panels,
-          header: { labelAngle: 0, labelAlign: "left", labelAnchor: "start", labelFontWeight: "bold" },
-        },
-      },
-      spec: {
-        width: options.width ?? 460,
-        height: { step },
-        encoding,
-        layer,
-      },
+      vconcat: panels.map((panel, i) => {
+        const values = data.values.filter((f) => f.panel === panel);
+        return {
+          title: { text: panel, fontSize: 12, fontWeight: "bold" as const, anchor: "start" as const },
+          data: { values },
+          width: options.width ?? 460,
+          height: { step },
+          encoding: {
+            ...encoding,
+            y: { ...y, sort: options.categories.filter((c) => values.some((v) => v.category === c)) },
+          },
+          layer: layer.map((l) => (l.name ? { ...l, name: `${l.name}_${i}` } : l)),
+        };
+      }),
       resolve: { scale: { y: "independent" } },
     } as TopLevelSpec;
   }

@@ -12,6 +12,8 @@ export interface HeatCell {
   text: string;
   /** Why it is withheld, in words ("" when shown). */
   reason: string;
+  /** The township's unit page. */
+  href: string;
 }
 
 /**
@@ -21,7 +23,15 @@ export interface HeatCell {
  */
 export function heatTableChart(
   cells: HeatCell[],
-  labels: { title: string; value: string; township: string; organization: string; ciLow: string; ciHigh: string; reason: string },
+  labels: {
+    title: string;
+    value: string;
+    township: string;
+    organization: string;
+    ciLow: string;
+    ciHigh: string;
+    reason: string;
+  },
   order: { organizations: string[]; townships: string[] },
 ): TopLevelSpec {
   const shown = cells.map((c) => c.estimate).filter((v): v is number => v !== null);
@@ -50,14 +60,22 @@ export function heatTableChart(
         sort: order.organizations,
         axis: { orient: "top", labelAngle: 0, labelFontSize: 12, labelFontWeight: "bold" },
       },
-      y: { field: "township", type: "nominal", title: null, sort: order.townships, axis: { labelLimit: 160 } },
+      y: {
+        field: "township",
+        type: "nominal",
+        title: null,
+        sort: order.townships,
+        axis: { labelLimit: 160 },
+      },
       tooltip,
     },
     layer: [
       {
         name: "cells",
-        mark: { type: "rect", stroke: "#ffffff", strokeWidth: 1 },
+        // invalid: null keeps withheld cells (no estimate), which the colour condition paints grey
+        mark: { type: "rect", stroke: "#ffffff", strokeWidth: 1, invalid: null, cursor: "pointer" },
         encoding: {
+          href: { field: "href" },
           color: {
             condition: { test: "datum.estimate === null", value: WITHHELD_GREY },
             field: "estimate",

@@ -8,8 +8,7 @@ export interface TrendFigure extends ChartFigure {
 
 /**
  * One index over the waves, a line per organization, each wave's figure a dot (the mark named
- * "points") with its 95% interval. Organizations sit side by side within a wave so their
- * intervals do not hide each other.
+ * "points") and its 95% interval a light band, so overlapping intervals stay visible.
  */
 export function trendChart(
   figures: TrendFigure[],
@@ -29,35 +28,34 @@ export function trendChart(
     title: labels.organization,
     sort: order.organizations,
     scale: { domain: order.organizations, range: PALETTE.slice(0, order.organizations.length) },
-    legend: { orient: "top" as const, labelFontSize: 12 },
+    legend: { orient: "top" as const, labelFontSize: 12, symbolOpacity: 1 },
   };
-  const xOffset = { field: "organization", type: "nominal" as const, sort: order.organizations };
   const tooltip = [{ field: "wave", type: "nominal" as const, title: labels.wave }, ...figureTooltip(labels)];
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: labels.title,
-    width: { step: 40 * Math.max(order.organizations.length, 2) },
+    width: { step: 110 },
     height: 260,
     data: { values: figures },
     encoding: { x, color },
     layer: [
       {
-        mark: { type: "line", strokeWidth: 1.5, opacity: 0.6 },
-        encoding: { xOffset, y: { field: "estimate", type: "quantitative", title: labels.value } },
-      },
-      {
-        mark: { type: "rule", strokeWidth: 2 },
+        // the 95% interval as a light band per organization
+        mark: { type: "area", opacity: 0.15 },
         encoding: {
-          xOffset,
           y: { field: "ciLow", type: "quantitative", title: labels.value, scale: { zero: false } },
           y2: { field: "ciHigh" },
           tooltip,
         },
       },
       {
+        mark: { type: "line", strokeWidth: 2 },
+        encoding: { y: { field: "estimate", type: "quantitative" } },
+      },
+      {
         name: "points",
         mark: { type: "point", filled: true, size: 80, opacity: 1 },
-        encoding: { xOffset, y: { field: "estimate", type: "quantitative" }, tooltip },
+        encoding: { y: { field: "estimate", type: "quantitative" }, tooltip },
       },
     ],
   };

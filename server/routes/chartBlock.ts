@@ -8,7 +8,10 @@ import { html, Raw } from "../html.ts";
  */
 export function chartBlock(id: string, spec: TopLevelSpec, rows: number, marks: string, caption = ""): Raw {
   // "<" and "&" escaped so no label can close the block or start markup
-  const json = JSON.stringify(spec).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
+  const json = JSON.stringify(spec)
+    .replace(/</g, "\\u003c")
+    .replace(/>/g, "\\u003e")
+    .replace(/&/g, "\\u0026");
   return html`<figure class="chart-figure">
 <div id="${id}" class="chart" data-spec-id="${id}-spec" data-rows="${rows}" data-marks="${marks}"></div>
 <script type="application/json" id="${id}-spec">${new Raw(json)}</script>

@@ -3,7 +3,14 @@ import type { Lang } from "../../messages/catalogue.ts";
 import { martOf } from "./api.ts";
 
 /** The indices in the order leaders read them: the composite first, then the four. */
-export const INDEX_ORDER = ["composite", "awareness", "participation", "approval", "satisfaction", "satisfaction_pct"];
+export const INDEX_ORDER = [
+  "composite",
+  "awareness",
+  "participation",
+  "approval",
+  "satisfaction",
+  "satisfaction_pct",
+];
 export const SCORECARD_INDICES = ["composite", "awareness", "participation", "approval", "satisfaction"];
 export const ORG_LEVELS = ["township", "village"] as const;
 
@@ -46,7 +53,10 @@ export const titleIn = (row: { title_zh: string; title_en: string }, lang: Lang)
  * filter is checked against the values the marts hold, so unknown values fall back to the
  * defaults (latest wave, all organizations, township level, composite index) instead of failing.
  */
-export async function pageContext(db: Database, query: Record<string, unknown>): Promise<PageContext | undefined> {
+export async function pageContext(
+  db: Database,
+  query: Record<string, unknown>,
+): Promise<PageContext | undefined> {
   const studies = await db.query<{ study_id: string; title_zh: string; title_en: string }>(
     "select study_id, title_zh, title_en from studies order by study_id",
   );
@@ -68,11 +78,14 @@ export async function pageContext(db: Database, query: Record<string, unknown>):
   const level = ORG_LEVELS.find((l) => l === query.level) ?? "township";
   const measured = new Set(
     (
-      await db.query<{ index_id: string }>(`select distinct index_id from ${scores} where org_level = $1`, [level])
+      await db.query<{ index_id: string }>(`select distinct index_id from ${scores} where org_level = $1`, [
+        level,
+      ])
     ).map((r) => r.index_id),
   );
   const indices = INDEX_ORDER.filter((i) => measured.has(i));
-  const asked = typeof query.index === "string" && INDEX_ORDER.includes(query.index) ? query.index : "composite";
+  const asked =
+    typeof query.index === "string" && INDEX_ORDER.includes(query.index) ? query.index : "composite";
   const index = indices.includes(asked) ? asked : (indices[0] ?? "composite");
   const filters: Filters = {
     study: study.study_id,

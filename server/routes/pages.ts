@@ -1,48 +1,75 @@
 import express from "express";
 import type { Database } from "../../db/index.ts";
-import { message } from "../../messages/catalogue.ts";
+import { type MessageKey, message } from "../../messages/catalogue.ts";
 import { principal, requireRole } from "../auth/authenticate.ts";
 import { html } from "../html.ts";
-import { districtFigures, langOf, reportingRules } from "./api.ts";
+import { langOf, reportingRules } from "./api.ts";
+import { chartScripts } from "./chartBlock.ts";
 import { layout } from "./layout.ts";
-
-const fmt = (v: number | null) => (v === null ? "—" : v.toFixed(1));
+import { methodologyPage } from "./methodology.ts";
+import { overviewCharts } from "./overviewCharts.ts";
+import { pageContext, titleIn, viewQuery } from "./pageContext.ts";
+import { scorecardTable } from "./scorecardTable.ts";
+import { scoreRows } from "./scoreRows.ts";
+import { unitPage } from "./unit.ts";
+import { filterForm, releaseLine } from "./viewHeader.ts";
 
 export function pagesRouter(db: Database): express.Router {
   const router = express.Router();
   router.get("/", requireRole("overview", { page: true }), async (req, res) => {
     const lang = langOf(req.query.lang);
-    const studies = await db.query<{ study_id: string; title_zh: string; title_en: string }>(
-      "select study_id, title_zh, title_en from studies order by study_id",
-    );
-    const study = studies.find((s) => s.study_id === req.query.study) ?? studies[0];
-    const rows = study ? await districtFigures(db, study.study_id, "awareness") : [];
-    const t = (k: Parameters<typeof message>[0]) => message(k, lang);
-    const rules = study ? await reportingRules(db, study.study_id) : undefined;
-    const withheld = (reason: string) =>
-      reason === "min_n"
-        ? message("withheld.min_n", lang, { min: rules?.min_n ?? "?" })
-        : message("withheld.max_rse", lang, { max: rules?.max_rse ?? "?" });
-    const body = rows.length
-      ? html`<h1>${lang === "zh" ? study!.title_zh : study!.title_en}</h1>
-<section>
-<h2>${t("ui.awareness_district")}</h2>
-<div id="chart-district" class="chart" data-spec="/api/v1/charts/district?study=${study!.study_id}&amp;lang=${lang}" data-rows="${rows.filter((r) => r.estimate_0_100 !== null).length}"></div>
-<table class="figures">
-<thead><tr><th>${t("ui.organization")}</th><th>${t("ui.wave")}</th><th>${t("ui.estimate")}</th><th>${t("ui.ci95")}</th><th>${t("ui.n")}</th><th>${t("ui.n_eff")}</th></tr></thead>
-<tbody>${rows.map(
-          (r) =>
-            html`<tr><td>${lang === "zh" ? r.name_zh : r.name_en}</td><td>${r.wave_id}</td>${r.is_withheld ? html`<td colspan="2" class="withheld">${withheld(r.withheld_reason)}</td>` : html`<td>${fmt(r.estimate_0_100)}</td><td>${fmt(r.ci_low_0_100)} – ${fmt(r.ci_high_0_100)}</td>`}<td>${r.n ?? "—"}</td><td>${r.n_eff === null ? "—" : Math.round(r.n_eff)}</td></tr>`,
-        )}</tbody>
-</table>
-<p class="note">${t("ui.method_note")}</p>
+    const print = req.query.print === "1";
+    const t = (k: MessageKey, p: Record<string, string> = {}) => message(k, lang, p);
+    const ctx = await pageContext(db, req.query);
+    if (!ctx) {
+      res
+        .type("html")
+        .send(
+          layout(
+            lang,
+            `${t("ui.overview")} · ${t("ui.app_name")}`,
+            html`<p class="empty">${t("ui.no_data")}</p>`,
+            principal(res),
+          ),
+        );
+      return;
+    }
+    const f = ctx.filters;
+    const rules = await reportingRules(db, f.study);
+    const wave = ctx.waves.find((w) => w.wave_id === f.wave)!;
+    const orgIds = f.org ? [f.org] : ctx.orgs.map((o) => o.organization_id);
+    const district = await scoreRows(db, ctx, {
+      wave_id: f.wave,
+      unit_level: "district",
+      org_level: f.level,
+      group_var: "",
+      aspect: "",
+      organization_id: orgIds,
+    });
+    const charts = await overviewCharts(db, ctx, lang, district, rules);
+    const body = html`<div class="page-head">
+<h1>${titleIn(ctx.study, lang)} <span class="wave">${titleIn(wave, lang)}</span></h1>
+${await releaseLine(db, ctx, lang)}
+</div>
+${filterForm(ctx, lang, "/")}
+${ctx.indexReplaced ? html`<p class="notice">${t("overview.no_index", { index: t(`index.${f.index}` as MessageKey) })}</p>` : ""}
+<section class="scorecard-section">
+<h2>${t("overview.scorecard", { wave: titleIn(wave, lang) })}</h2>
+${scorecardTable(ctx, district, lang, rules, (i) => `/${viewQuery({ ...f, index: i }, lang)}`)}
+<p class="note">${t("overview.scorecard_note")} ${t("ui.method_note")}</p>
 </section>
-<script src="/assets/vendor/vega.min.js"></script>
-<script src="/assets/vendor/vega-lite.min.js"></script>
-<script src="/assets/vendor/vega-embed.min.js"></script>
-<script type="module" src="/assets/app.js"></script>`
-      : html`<p class="empty">${t("ui.no_data")}</p>`;
-    res.type("html").send(layout(lang, `${t("ui.overview")} · ${t("ui.app_name")}`, body, principal(res)));
+${charts}
+${chartScripts}`;
+    res.type("html").send(
+      layout(lang, `${t("ui.overview")} · ${t("ui.app_name")}`, body, principal(res), {
+        url: req.originalUrl,
+        print,
+      }),
+    );
   });
+  router.get("/units/:code", requireRole("overview", { page: true }), (req, res) => unitPage(db, req, res));
+  router.get("/methodology", requireRole("overview", { page: true }), (req, res) =>
+    methodologyPage(db, req, res),
+  );
   return router;
 }

@@ -86,7 +86,8 @@ export async function scoreRows(
   );
 }
 
-export const fmt1 = (v: number | null | undefined): string => (v === null || v === undefined ? "—" : v.toFixed(1));
+export const fmt1 = (v: number | null | undefined): string =>
+  v === null || v === undefined ? "—" : v.toFixed(1);
 
 /** "+2.7" / "−1.2", with a true minus sign. */
 export const signed = (v: number): string => `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(1)}`;

@@ -25,7 +25,8 @@ export async function studyLabels(db: Database, studyId: string): Promise<StudyL
     [studyId],
   );
   const key = `${studyId}:${row?.definition_sha256}`;
-  if (!cache.has(key)) cache.set(key, row ? loadStudy(row.study_dir).catch(() => undefined) : Promise.resolve(undefined));
+  if (!cache.has(key))
+    cache.set(key, row ? loadStudy(row.study_dir).catch(() => undefined) : Promise.resolve(undefined));
   const study = await cache.get(key);
   const codebook = study ? study.codebookForWave(study.waves[study.waves.length - 1]!.id) : undefined;
   const pick = (label: { zh: string; en: string } | undefined, lang: Lang, fallback: string) =>

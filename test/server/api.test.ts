@@ -118,7 +118,7 @@ describe("scores API", () => {
         res.on("end", () => done(null, Buffer.concat(chunks)));
       });
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(xlsx.body as Buffer);
+    await wb.xlsx.load(xlsx.body as unknown as ArrayBuffer);
     expect(wb.worksheets[0]!.rowCount).toBe(json.body.rows.length + 1);
   });
 

@@ -2,7 +2,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
+import { breakdownChart } from "../../server/charts/breakdownChart.ts";
 import { districtIndexChart, PALETTE } from "../../server/charts/districtIndexChart.ts";
+import { heatTableChart } from "../../server/charts/heatTableChart.ts";
+import { itemsChart } from "../../server/charts/itemsChart.ts";
+import { scorecardChart } from "../../server/charts/scorecardChart.ts";
+import { townshipTierChart } from "../../server/charts/townshipTierChart.ts";
+import { trendChart } from "../../server/charts/trendChart.ts";
 import { packageDir } from "../../server/packageDir.ts";
 
 // Every chart spec is checked against the Vega-Lite JSON schema shipped with vega-lite.
@@ -20,5 +26,118 @@ describe("chart specs", () => {
     // withheld figures (no estimate) are not drawn
     expect((spec as { data: { values: unknown[] } }).data.values).toHaveLength(1);
     expect(PALETTE[0]).toBe("#0072B2");
+  });
+});
+
+// The leaders' charts: each builder's spec is valid Vega-Lite, draws one named mark per shown
+// figure, and carries labels as data (a "<b>" in a name stays text for Vega to draw).
+describe("leaders' chart specs", () => {
+  const labels = {
+    title: "t",
+    value: "v",
+    category: "c",
+    organization: "o",
+    ciLow: "lo",
+    ciHigh: "hi",
+    change: "ch",
+    wave: "w",
+  };
+  const fig = (organization: string, category: string, estimate: number, extra: object = {}) => ({
+    organization,
+    category,
+    estimate,
+    ciLow: estimate - 3,
+    ciHigh: estimate + 3,
+    n: 120,
+    ...extra,
+  });
+  const orgs = ["工会", "<b>妇联</b>"];
+  const valid = (spec: unknown) =>
+    expect(validate(spec), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+
+  it("scorecardChart: a dot per figure, an arrow only where the change is significant", () => {
+    const spec = scorecardChart(
+      [fig("工会", "综合指数", 61, { arrow: "▲ +2.7" }), fig("<b>妇联</b>", "综合指数", 63)],
+      labels,
+      { organizations: orgs, indices: ["综合指数"] },
+    );
+    valid(spec);
+    const data = (spec as { data: { values: { arrow: string; organization: string }[] } }).data.values;
+    expect(data.map((d) => d.arrow)).toEqual(["▲ +2.7", ""]);
+    expect(data[1]!.organization).toBe("<b>妇联</b>");
+    expect(JSON.stringify(spec)).toContain('"name":"points"');
+  });
+
+  it("breakdownChart: one panel per variable, each with only its own groups", () => {
+    const spec = breakdownChart(
+      [fig("工会", "男", 60, { panel: "性别" }), fig("工会", "16–29岁", 55, { panel: "年龄组" })],
+      labels,
+      { organizations: orgs, groups: ["男", "16–29岁"], variables: ["性别", "年龄组"] },
+    );
+    valid(spec);
+    const panels = (
+      spec as { vconcat: { data: { values: unknown[] }; encoding: { y: { sort: string[] } } }[] }
+    ).vconcat;
+    expect(panels).toHaveLength(2);
+    expect(panels.map((p) => p.data.values.length)).toEqual([1, 1]);
+    expect(panels[1]!.encoding.y.sort).toEqual(["16–29岁"]);
+  });
+
+  it("itemsChart is valid", () => {
+    valid(itemsChart([fig("工会", "服务群众", 70)], labels, { organizations: orgs, items: ["服务群众"] }));
+  });
+
+  it("townshipTierChart: a panel per organization, tiers coloured in the palette, dots link to unit pages", () => {
+    const spec = townshipTierChart(
+      [
+        { ...fig("工会", "", 70), township: "竹和街道", tier: "第1档", href: "/units/T01" },
+        { ...fig("<b>妇联</b>", "", 50), township: "福林街道", tier: "第2档", href: "/units/T02" },
+      ],
+      { ...labels, township: "镇", tier: "档" },
+      { organizations: orgs, tiers: ["第1档", "第2档"] },
+    );
+    valid(spec);
+    const panels = (spec as { hconcat: { data: { values: unknown[] } }[] }).hconcat;
+    expect(panels.map((p) => p.data.values.length)).toEqual([1, 1]);
+    expect(JSON.stringify(spec)).toContain(PALETTE[1]);
+  });
+
+  it("heatTableChart: withheld cells are kept (grey, with the reason) rather than dropped", () => {
+    const cell = (township: string, estimate: number | null) => ({
+      township,
+      organization: "工会",
+      estimate,
+      ciLow: estimate,
+      ciHigh: estimate,
+      text: estimate === null ? "不公布" : String(estimate),
+      reason: estimate === null ? "样本量不足（n < 30）" : "",
+      href: "/units/T01",
+    });
+    const spec = heatTableChart(
+      [cell("竹和街道", 61.2), cell("福林街道", null)],
+      { ...labels, township: "镇", reason: "r" },
+      {
+        organizations: ["工会"],
+        townships: ["竹和街道", "福林街道"],
+      },
+    );
+    valid(spec);
+    expect((spec as { data: { values: unknown[] } }).data.values).toHaveLength(2);
+    const json = JSON.stringify(spec);
+    expect(json).toContain('"invalid":null');
+    expect(json).toContain("viridis");
+  });
+
+  it("trendChart: the waves in the given order", () => {
+    const spec = trendChart(
+      [
+        { ...fig("工会", "", 58), wave: "2025" },
+        { ...fig("工会", "", 61), wave: "2026" },
+      ],
+      labels,
+      { organizations: ["工会"], waves: ["2025", "2026"] },
+    );
+    valid(spec);
+    expect((spec as { encoding: { x: { sort: string[] } } }).encoding.x.sort).toEqual(["2025", "2026"]);
   });
 });

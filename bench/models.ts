@@ -1,0 +1,86 @@
+// npm run bench:models — the model run against the machine's speed, in one process:
+//   baseline_s  DuckDB's native read_csv of the 1M-row ingest bench file into a table;
+//   demo_s      a full model run on the demo study (three waves of ~2000);
+//   million_s   a full model run on 1,000,000 respondents (the ingest bench file, loaded first).
+// Targets (issue 5, 2 cores): demo under 3 s, one million under 30 s, million_ratio under 15.
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { closeDatabase, openDatabase } from "../db/index.ts";
+import { ingestFile } from "../ingest/index.ts";
+import { runModels } from "../models/index.ts";
+import { loadStudy } from "../study/index.ts";
+import { DEMO_STUDY, writeSurveyCsv } from "./lib/surveyCsv.ts";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const OUT = join(ROOT, "bench/out/models");
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+mkdirSync(OUT, { recursive: true });
+const say = (m: string) => process.stderr.write(`${m}\n`);
+const seconds = (start: number) => (performance.now() - start) / 1000;
+
+function fresh(name: string): string {
+  const path = join(OUT, name);
+  for (const p of [path, `${path}.wal`]) rmSync(p, { force: true });
+  return path;
+}
+
+const csv = join(ROOT, "bench/out/ingest/survey-1m-utf8.csv");
+if (!existsSync(csv)) {
+  mkdirSync(join(ROOT, "bench/out/ingest"), { recursive: true });
+  writeSurveyCsv(csv, ROWS);
+}
+const study = await loadStudy(DEMO_STUDY);
+const key = Buffer.from("bench");
+
+// baseline: the bare native read of the same file
+const base = await openDatabase(fresh("baseline.duckdb"));
+let start = performance.now();
+await base.run("create table t as select * from read_csv($p, header = true, all_varchar = true)", { p: csv });
+const baselineS = seconds(start);
+await closeDatabase(base);
+say(`baseline: native read_csv of ${ROWS} rows ${baselineS.toFixed(2)} s`);
+
+// the demo study
+const demo = await openDatabase(fresh("demo.duckdb"));
+for (const wave of study.waves) {
+  await ingestFile(demo, {
+    study,
+    waveId: wave.id,
+    path: join(study.dir, `responses/wave-${wave.id}.csv`),
+    user: "bench",
+    hmacKey: key,
+  });
+}
+await runModels(demo, study); // warm: loads the model files once
+start = performance.now();
+const demoRun = await runModels(demo, study);
+const demoS = seconds(start);
+await closeDatabase(demo);
+say(`demo: full model run ${demoS.toFixed(2)} s`);
+for (const t of demoRun.timings) say(`  ${t.model.padEnd(32)} ${t.seconds.toFixed(3)} s`);
+
+// one million respondents
+const big = await openDatabase(fresh("million.duckdb"));
+start = performance.now();
+const loaded = await ingestFile(big, { study, waveId: "2024", path: csv, user: "bench", hmacKey: key });
+say(
+  `million: ingest ${loaded.accepted} accepted, ${loaded.rejected} quarantined in ${seconds(start).toFixed(2)} s (not part of million_s)`,
+);
+start = performance.now();
+const bigRun = await runModels(big, study);
+const millionS = seconds(start);
+await closeDatabase(big);
+say(`million: full model run ${millionS.toFixed(2)} s`);
+for (const t of bigRun.timings) say(`  ${t.model.padEnd(32)} ${t.seconds.toFixed(3)} s`);
+
+const result = {
+  bench: "models",
+  baseline_s: Number(baselineS.toFixed(3)),
+  demo_s: Number(demoS.toFixed(3)),
+  million_s: Number(millionS.toFixed(3)),
+  million_ratio: Number((millionS / baselineS).toFixed(2)),
+};
+say(
+  `targets: demo < 3 s ${result.demo_s < 3 ? "met" : "MISSED"}; million < 30 s ${result.million_s < 30 ? "met" : "MISSED"}; ratio < 15 ${result.million_ratio < 15 ? "met" : "MISSED"}`,
+);
+process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -1,0 +1,188 @@
+/**
+ * Messages of the leaders' pages (overview, unit page, print header, methodology). Spread into
+ * the one catalogue (catalogue.ts), so `message("page.…", lang)` reads them like every other.
+ */
+export const pageMessages = {
+  // navigation and filters
+  "page.nav_overview": { zh: "总览", en: "Overview" },
+  "page.nav_methodology": { zh: "方法说明", en: "Methodology" },
+  "page.filters": { zh: "筛选", en: "Filters" },
+  "page.filter_study": { zh: "研究", en: "Study" },
+  "page.filter_wave": { zh: "波次", en: "Wave" },
+  "page.filter_org": { zh: "组织", en: "Organization" },
+  "page.filter_level": { zh: "组织层级", en: "Organization level" },
+  "page.filter_index": { zh: "指数", en: "Index" },
+  "page.filter_apply": { zh: "应用", en: "Apply" },
+  "page.all_orgs": { zh: "全部组织", en: "All organizations" },
+  "page.print": { zh: "打印版", en: "Print version" },
+  "page.print_hint": {
+    zh: "用浏览器的“打印”可保存为 PDF（A4）。",
+    en: "Use the browser's Print to save a PDF (A4).",
+  },
+  // levels and indices
+  "level.district": { zh: "全区", en: "District" },
+  "level.township": { zh: "镇（街道）级组织", en: "Township organizations" },
+  "level.village": { zh: "村（社区）级组织", en: "Village organizations" },
+  "unit.township": { zh: "镇（街道）", en: "Township" },
+  "unit.village": { zh: "村（社区）", en: "Village" },
+  "index.composite": { zh: "综合指数", en: "Composite index" },
+  "index.awareness": { zh: "知晓度", en: "Awareness" },
+  "index.participation": { zh: "参与度", en: "Participation" },
+  "index.approval": { zh: "认可度", en: "Approval" },
+  "index.satisfaction": { zh: "满意度", en: "Satisfaction" },
+  "index.satisfaction_pct": { zh: "满意率（%满意）", en: "% satisfied" },
+  "aspect.guide": { zh: "政治引领", en: "Political guidance" },
+  "aspect.serve": { zh: "服务群众", en: "Services" },
+  "aspect.rights": { zh: "维护权益", en: "Protecting rights" },
+  "aspect.close": { zh: "密切联系群众", en: "Closeness to the masses" },
+  "breakdown.sex": { zh: "性别", en: "Sex" },
+  "breakdown.age_group": { zh: "年龄组", en: "Age group" },
+  "breakdown.urban_rural": { zh: "城乡", en: "Urban or rural" },
+  "breakdown.union_member": { zh: "工会会员", en: "Union member" },
+  // figures
+  "fig.score": { zh: "得分（0–100）", en: "Score (0–100)" },
+  "fig.ci_low": { zh: "95%置信区间下限", en: "95% CI low" },
+  "fig.ci_high": { zh: "95%置信区间上限", en: "95% CI high" },
+  "fig.change": { zh: "较上一波次变化", en: "Change since last wave" },
+  "fig.change_sig_up": { zh: "显著上升 {delta}", en: "significantly up {delta}" },
+  "fig.change_sig_down": { zh: "显著下降 {delta}", en: "significantly down {delta}" },
+  "fig.change_not_sig": { zh: "变化 {delta}（不显著）", en: "change {delta} (not significant)" },
+  "fig.first_wave": { zh: "首次调查", en: "first wave" },
+  "fig.tier": { zh: "档次", en: "Tier" },
+  "fig.tier_n": { zh: "第{tier}档", en: "Tier {tier}" },
+  "fig.withheld": { zh: "不公布", en: "withheld" },
+  "fig.withheld_reason": { zh: "不公布原因", en: "Reason withheld" },
+  "fig.group": { zh: "人群", en: "Group" },
+  "fig.item": { zh: "题目", en: "Item" },
+  "fig.unit": { zh: "单位", en: "Unit" },
+  "fig.district_line": { zh: "全区", en: "District" },
+  // overview
+  "overview.title": { zh: "群团组织第三方评价总览", en: "Third-party evaluation: overview" },
+  "overview.scorecard": {
+    zh: "各组织综合指数与四项指数（全区，{wave}）",
+    en: "Composite and the four indices per organization (district, {wave})",
+  },
+  "overview.scorecard_note": {
+    zh: "▲/▼ 仅标出与上一波次相比统计上显著的变化（95%）；括号内为95%置信区间。",
+    en: "▲/▼ marks only changes since the previous wave that are statistically significant (95%); brackets give the 95% confidence interval.",
+  },
+  "overview.scorecard_chart": {
+    zh: "各组织指数及95%置信区间（{wave}）",
+    en: "Indices per organization with 95% confidence intervals ({wave})",
+  },
+  "overview.townships": {
+    zh: "各镇（街道）{index}：按置信区间分档（{wave}）",
+    en: "{index} by township, grouped in tiers by overlapping confidence intervals ({wave})",
+  },
+  "overview.townships_note": {
+    zh: "点为估计值，横线为95%置信区间；同一档内各镇（街道）的区间与该档第一名重叠，差异不能确认。",
+    en: "Dots are estimates, lines 95% confidence intervals; townships in one tier have intervals overlapping the tier's first, so their differences are not established.",
+  },
+  "overview.heat": {
+    zh: "组织 × 镇（街道）{index}（{wave}）",
+    en: "{index}: organization × township ({wave})",
+  },
+  "overview.heat_note": {
+    zh: "灰色格为不公布的数字（样本量不足或误差过大），悬停可见原因。",
+    en: "Grey cells are withheld figures (too few respondents or too large an error); hover for the reason.",
+  },
+  "overview.trend": { zh: "历年{index}（全区）", en: "{index} over the waves (district)" },
+  "overview.breakdown": {
+    zh: "不同人群的{index}（全区，{wave}）",
+    en: "{index} by demographic group (district, {wave})",
+  },
+  "overview.withheld_list": { zh: "不公布的数字：", en: "Withheld figures:" },
+  "overview.no_index": {
+    zh: "所选层级没有此指数，已改为显示 {index}。",
+    en: "This level has no such index; showing {index} instead.",
+  },
+  // unit page
+  "unit.title": { zh: "{name}", en: "{name}" },
+  "unit.parent": { zh: "所属镇（街道）：", en: "Part of: " },
+  "unit.figures": {
+    zh: "各组织各项指数（{wave}）",
+    en: "Every organization and index ({wave})",
+  },
+  "unit.history": { zh: "历年{index}", en: "{index} over the waves" },
+  "unit.items": {
+    zh: "认可度分项与满意率（{wave}）",
+    en: "Approval aspects and % satisfied ({wave})",
+  },
+  "unit.villages": { zh: "下辖村（社区）", en: "Villages and communities" },
+  "unit.no_village_figures": {
+    zh: "本调查不在村（社区）一级公布数字：样本太少，无法给出可靠估计。请看所属镇（街道）的数字。",
+    en: "This survey does not report figures for single villages: their samples are too small for reliable estimates. See the township's figures.",
+  },
+  "unit.not_found": { zh: "没有此单位", en: "no such unit" },
+  "unit.all_withheld": {
+    zh: "本波次该单位的数字全部不公布。",
+    en: "All of this unit's figures are withheld in this wave.",
+  },
+  // print header
+  "print.release": { zh: "发布编号：{release}（{created}）", en: "Release {release} ({created})" },
+  "print.no_release": {
+    zh: "工作数据，尚未正式发布",
+    en: "Working figures, not yet a release",
+  },
+  "print.printed": { zh: "打印时间：{at}", en: "Printed {at}" },
+  // methodology
+  "method.title": { zh: "方法说明", en: "Methodology" },
+  "method.sampling": { zh: "抽样", en: "Sampling" },
+  "method.sampling_text": {
+    zh: "分层两阶段整群抽样：以镇（街道）为层（{strata}），以村（社区）为初级抽样单位（{psus}），按人口规模成比例抽取（PPS），在每个入样村（社区）内简单随机抽取相同人数。方差估计按有放回抽取初级单位近似（不做有限总体校正）；只有一个初级单位的层视为错误。",
+    en: "Stratified two-stage cluster sample: townships are strata ({strata}), villages and communities the primary sampling units ({psus}), drawn with probability proportional to population (PPS), then an equal number of people by simple random sampling in each sampled village. Variances treat the PSUs as drawn with replacement (no finite population correction); a stratum with a single PSU is an error.",
+  },
+  "method.frame": {
+    zh: "抽样框：{townships} 个镇（街道），{villages} 个村（社区）。",
+    en: "Frame: {townships} townships and {villages} villages and communities.",
+  },
+  "method.weighting": { zh: "加权", en: "Weighting" },
+  "method.weighting_text": {
+    zh: "基础权数 = 1 / 入样概率（镇人口 ÷（入样村数 × 村内受访人数））；再以{method}方式校准到人口普查边际：{margins}。",
+    en: "Base weight = 1 / probability of selection (township population ÷ (sampled villages × respondents in the village)); then calibrated by {method} to census margins: {margins}.",
+  },
+  "method.rake": { zh: "迭代比例调整（raking）", en: "raking" },
+  "method.diagnostics": { zh: "加权诊断", en: "Weighting diagnostics" },
+  "method.respondents": { zh: "受访人数", en: "Respondents" },
+  "method.weight_range": { zh: "最终权数范围", en: "Final weight range" },
+  "method.cv": { zh: "权数变异系数", en: "Weight CV" },
+  "method.deff_w": { zh: "加权设计效应", en: "Design effect of weighting" },
+  "method.iterations": { zh: "迭代次数", en: "Iterations" },
+  "method.worst_error": { zh: "最大边际误差", en: "Worst margin error" },
+  "method.indices": { zh: "指数公式", en: "Index formulas" },
+  "method.formula_awareness": {
+    zh: "知晓度 = 回答“知道”者的加权百分比；“说不清”计为不知道。",
+    en: "Awareness = weighted % answering yes; “don't know” counts as not aware.",
+  },
+  "method.formula_participation": {
+    zh: "参与度 = 过去12个月参加过活动或使用过服务者的加权百分比。",
+    en: "Participation = weighted % who took part in an activity or used a service in the past 12 months.",
+  },
+  "method.formula_approval": {
+    zh: "认可度 = 各方面评分（1–5）的个人平均值换算为 (x − 1) / 4 × 100 后的加权平均；“说不清”不计入分母。",
+    en: "Approval = weighted mean of each respondent's mean rating over the aspects (1–5), rescaled (x − 1) / 4 × 100; “don't know” leaves the base.",
+  },
+  "method.formula_satisfaction": {
+    zh: "满意度 = 总体满意度（1–5）换算为 0–100 的加权平均；满意率 = 回答 4 或 5 者的加权百分比。",
+    en: "Satisfaction = weighted mean of overall satisfaction (1–5) rescaled to 0–100; % satisfied = weighted % answering 4 or 5.",
+  },
+  "method.formula_composite": {
+    zh: "综合指数 = {weights}（权重版本 {version}）。",
+    en: "Composite = {weights} (weights version {version}).",
+  },
+  "method.suppression": { zh: "公布规则", en: "Suppression rules" },
+  "method.suppression_text": {
+    zh: "置信水平 {level}%；受访人数少于 {min_n} 或相对标准误大于 {max_rse}% 的数字不公布；相对标准误大于 {unreliable}% 的数字标注“不够可靠”；村（社区）至少 {village_min_n} 人才公布。",
+    en: "Confidence level {level}%; figures resting on fewer than {min_n} respondents or with a relative standard error above {max_rse}% are withheld; above {unreliable}% they are flagged unreliable; villages are shown only from {village_min_n} respondents.",
+  },
+  "method.change_text": {
+    zh: "与上一波次的变化按独立样本检验，p < {alpha} 为显著。",
+    en: "Changes since the previous wave are tested as independent samples; significant when p < {alpha}.",
+  },
+  "method.releases": { zh: "发布记录", en: "Release history" },
+  "method.release_id": { zh: "发布编号", en: "Release" },
+  "method.created_at": { zh: "发布时间", en: "Created" },
+  "method.methodology_version": { zh: "方法版本", en: "Methodology version" },
+  "method.supersedes": { zh: "取代", en: "Supersedes" },
+  "method.no_releases": { zh: "尚无正式发布。", en: "No releases yet." },
+} as const satisfies Record<string, { zh: string; en: string }>;

@@ -1,0 +1,13 @@
+/** Notebooks: Markdown analyses with SQL, Vega-Lite and estimate blocks, rendered live or to files. */
+export { findNotebook, listNotebooks, loadNotebook, NOTEBOOKS_DIR } from "./loadNotebook.ts";
+export { localize } from "./localize.ts";
+export { describePlace, NotebookError, type NotebookPlace } from "./NotebookError.ts";
+export { parseNotebook } from "./parseNotebook.ts";
+export { renderBody } from "./renderBody.ts";
+export { renderNotebook } from "./renderNotebook.ts";
+export { resolveParams } from "./resolveParams.ts";
+export { runNotebook, UNSUPPRESSED } from "./runNotebook.ts";
+export { snapshotTables } from "./snapshotTables.ts";
+export { NOTEBOOK_CSS, standaloneHtml } from "./standaloneHtml.ts";
+export type * from "./types.ts";
+export { clientScript } from "./vendorScripts.ts";

@@ -1,0 +1,126 @@
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { surveyDesign, surveyMean, surveyProportion, surveyTotal } from "../../analysis/index.ts";
+import type { Estimate } from "../../analysis/types.ts";
+import { sessionOf } from "../../db/Database.ts";
+import { quoteIdent } from "../../db/quoteIdent.ts";
+import type { JsonValue, SandboxSuccess } from "../../server/sandbox/index.ts";
+import type { BlockResult, EstimateBlock } from "./types.ts";
+
+/** The study's reporting rules (seed_reporting): below `minN` or above `maxRse` a figure is withheld. */
+export interface ReportingRules {
+  minN: number;
+  maxRse: number;
+  confidenceLevel: number;
+}
+
+const NUMERIC =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*)$/;
+const TABLE = "notebook_data";
+
+/**
+ * Run an estimate block's estimator on rows the sandbox returned (one per respondent), in a
+ * private in-memory DuckDB of this process: the analyst's SQL ran in the sandbox, only the
+ * engine's own SQL runs here. Returns one row per domain: the `by` columns, then estimate,
+ * se, ci_low, ci_high, df, deff, n, n_eff, rse, is_withheld, withheld_reason; with `suppress`
+ * the figures of a withheld domain are null, as in index_scores. Throws a plain Error (the
+ * engine's message, which names the column or stratum).
+ */
+export async function runEstimate(
+  block: EstimateBlock,
+  data: SandboxSuccess,
+  rules: ReportingRules,
+  suppress: boolean,
+): Promise<BlockResult> {
+  const names = data.columns.map((c) => c.name);
+  for (const column of [
+    block.variable,
+    ...block.by,
+    ...block.design.ids,
+    block.design.weights,
+    block.design.strata,
+  ]) {
+    if (column !== undefined && column !== "1" && !names.includes(column))
+      throw new Error(`column "${column}" is not in the data query's result (it has: ${names.join(", ")})`);
+  }
+  const instance = await DuckDBInstance.create(":memory:", {
+    enable_external_access: "false",
+    autoinstall_known_extensions: "false",
+    autoload_known_extensions: "false",
+  });
+  const connection = await instance.connect();
+  try {
+    await load(connection, data);
+    const session = sessionOf(connection);
+    const design = await surveyDesign(session, {
+      source: TABLE,
+      ids: block.design.ids,
+      strata: block.design.strata ?? null,
+      weights: block.design.weights,
+    });
+    const options = { by: block.by, level: rules.confidenceLevel };
+    const estimates: Estimate[] =
+      block.estimator === "mean"
+        ? await surveyMean(design, block.variable, options)
+        : block.estimator === "total"
+          ? await surveyTotal(design, block.variable, options)
+          : await surveyProportion(design, `${quoteIdent(block.variable)}::double <> 0`, options);
+    return toResult(block, estimates, rules, suppress);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+async function load(connection: DuckDBConnection, data: SandboxSuccess): Promise<void> {
+  const kinds = data.columns.map((c) =>
+    c.type === "BOOLEAN" ? "boolean" : NUMERIC.test(c.type) ? "double" : "varchar",
+  );
+  const columns = data.columns.map((c, i) => `${quoteIdent(c.name)} ${kinds[i]}`).join(", ");
+  await connection.run(`create table ${TABLE} (${columns})`);
+  const appender = await connection.createAppender(TABLE);
+  for (const row of data.rows) {
+    row.forEach((value, i) => {
+      if (value === null) appender.appendNull();
+      else if (kinds[i] === "boolean") appender.appendBoolean(value === true);
+      else if (kinds[i] === "double") appender.appendDouble(Number(value));
+      else appender.appendVarchar(typeof value === "string" ? value : JSON.stringify(value));
+    });
+    appender.endRow();
+  }
+  appender.closeSync();
+}
+
+function toResult(
+  block: EstimateBlock,
+  estimates: Estimate[],
+  rules: ReportingRules,
+  suppress: boolean,
+): BlockResult {
+  const figures = ["estimate", "se", "ci_low", "ci_high", "df", "deff", "n", "n_eff", "rse"];
+  const columns = [
+    ...block.by.map((name) => ({ name, type: "VARCHAR" })),
+    ...figures.map((name) => ({ name, type: name === "n" ? "INTEGER" : "DOUBLE" })),
+    { name: "is_withheld", type: "BOOLEAN" },
+    { name: "withheld_reason", type: "VARCHAR" },
+  ];
+  const round = (v: number | null) => (v === null || !Number.isFinite(v) ? null : Number(v.toPrecision(12)));
+  const rows = estimates.map((e): JsonValue[] => {
+    const rse = e.estimate === 0 ? null : Math.abs(e.se / e.estimate);
+    const reason = e.n < rules.minN ? "min_n" : rse === null || rse > rules.maxRse ? "max_rse" : "";
+    const withheld = reason !== "";
+    const s = block.scale;
+    const shown = [e.estimate * s, e.se * s, e.ciLow * s, e.ciHigh * s, e.df, e.deff, e.n, e.nEff, rse].map(
+      round,
+    );
+    return [
+      ...block.by.map((b) => (e.by?.[b] === undefined || e.by[b] === null ? null : String(e.by[b]))),
+      ...(withheld && suppress ? shown.map(() => null) : shown),
+      withheld,
+      reason,
+    ];
+  });
+  rows.sort((a, b) =>
+    JSON.stringify(a.slice(0, block.by.length)).localeCompare(JSON.stringify(b.slice(0, block.by.length))),
+  );
+  return { name: block.name, columns, rows, truncated: false };
+}

@@ -1,0 +1,87 @@
+import type { JsonValue, SandboxColumn } from "../../server/sandbox/index.ts";
+
+/** A parameter as declared in a notebook's front matter. */
+export interface ParamSpec {
+  name: string;
+  type: "string" | "integer" | "number" | "boolean";
+  default: string | number | boolean;
+  /** When given, the only accepted values (a select box in the form). */
+  choices?: readonly (string | number)[];
+  label?: { zh: string; en: string };
+}
+
+export type ParamValue = string | number | boolean;
+
+/** Where a block starts: 1-based line of its opening fence in the notebook file. */
+interface BlockBase {
+  line: number;
+}
+
+export interface ProseBlock extends BlockBase {
+  kind: "prose";
+  markdown: string;
+}
+
+export interface SqlBlock extends BlockBase {
+  kind: "sql";
+  name: string;
+  sql: string;
+  /** Show the result as a table (default true). */
+  table: boolean;
+}
+
+export interface ChartBlock extends BlockBase {
+  kind: "chart";
+  /** The SQL or estimate block whose rows the chart draws. */
+  query: string;
+  /** A Vega-Lite spec without `data`: the renderer supplies the named result's rows. */
+  spec: Record<string, unknown>;
+}
+
+export interface EstimateBlock extends BlockBase {
+  kind: "estimate";
+  name: string;
+  /** One row per respondent: the analysis variable, the `by` columns and the design columns. */
+  data: string;
+  design: { ids: string[]; strata?: string; weights: string };
+  estimator: "mean" | "proportion" | "total";
+  variable: string;
+  by: string[];
+  /** Multiply estimate, SE and CI by this (100 turns a 0/1 proportion into a percentage). */
+  scale: number;
+  table: boolean;
+}
+
+export type Block = ProseBlock | SqlBlock | ChartBlock | EstimateBlock;
+
+export interface Notebook {
+  /** The file name without `.md`: what errors and URLs call it. */
+  name: string;
+  title: { zh: string; en: string };
+  /** The study whose reporting rules (seed_reporting__<study>) suppress estimate blocks. */
+  study: string;
+  params: ParamSpec[];
+  blocks: Block[];
+}
+
+/** The result of one SQL or estimate block, by name, as later blocks and charts see it. */
+export interface BlockResult {
+  name: string;
+  columns: SandboxColumn[];
+  rows: JsonValue[][];
+  truncated: boolean;
+}
+
+export type RenderedSection =
+  | { kind: "prose"; markdown: string }
+  | { kind: "table"; block: "sql" | "estimate"; result: BlockResult }
+  | { kind: "chart"; query: string; line: number; spec: Record<string, unknown>; rows: number };
+
+export interface RenderedNotebook {
+  name: string;
+  title: { zh: string; en: string };
+  params: ParamSpec[];
+  values: Record<string, ParamValue>;
+  suppress: boolean;
+  sections: RenderedSection[];
+}

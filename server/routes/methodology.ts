@@ -1,0 +1,142 @@
+import type { Request, Response } from "express";
+import type { Database } from "../../db/index.ts";
+import { type MessageKey, message } from "../../messages/catalogue.ts";
+import { principal } from "../auth/authenticate.ts";
+import { html } from "../html.ts";
+import { langOf, martOf } from "./api.ts";
+import { layout } from "./layout.ts";
+import { pageContext, titleIn } from "./pageContext.ts";
+import { studyLabels } from "./studyLabels.ts";
+
+const pct = (v: number) => String(Math.round(v * 1000) / 10);
+
+/**
+ * How the figures are made: sampling (from the study design), weighting (method, margins and
+ * the diagnostics mart), index formulas, suppression rules (seed_reporting) and releases.
+ */
+export async function methodologyPage(db: Database, req: Request, res: Response): Promise<void> {
+  const lang = langOf(req.query.lang);
+  const t = (k: MessageKey, p: Record<string, string> = {}) => message(k, lang, p);
+  const ctx = await pageContext(db, req.query);
+  if (!ctx) {
+    res
+      .type("html")
+      .send(layout(lang, t("method.title"), html`<p class="empty">${t("ui.no_data")}</p>`, principal(res)));
+    return;
+  }
+  const study = ctx.study.study_id;
+  const { study: definition, variable } = await studyLabels(db, study);
+  const count = async (level: string) =>
+    (
+      await db.query<{ n: number }>(`select count(*)::int as n from ${ctx.units} where unit_level = $1`, [
+        level,
+      ])
+    )[0]?.n ?? 0;
+  const [townships, villages] = [await count("township"), await count("village")];
+  const diagnosticsMart = await martOf(db, "weighting_diagnostics", study);
+  const diagnostics = diagnosticsMart
+    ? await db.query<{
+        wave_id: string;
+        n_respondents: number;
+        min_weight: number;
+        max_weight: number;
+        cv_weight: number;
+        deff_weight: number;
+        n_eff_weight: number;
+        calibration_method: string;
+        calibration_iterations: number;
+        calibration_worst_error: number;
+      }>(`select * from ${diagnosticsMart} order by wave_id`)
+    : [];
+  const reportingMart = await martOf(db, "seed_reporting", study);
+  const reporting = reportingMart
+    ? (
+        await db.query<{
+          confidence_level: number;
+          min_n: number;
+          max_rse: number;
+          unreliable_rse: number;
+          village_min_n: number;
+        }>(`select * from ${reportingMart}`)
+      )[0]
+    : undefined;
+  const weightsMart = await martOf(db, "seed_composite_weights", study);
+  const weights = weightsMart
+    ? await db.query<{ version: string; index_id: string; weight: number }>(`select * from ${weightsMart}`)
+    : [];
+  const releases = await db.query<{
+    release_id: string;
+    wave_id: string;
+    created_at: string;
+    methodology_version: string;
+    supersedes_release_id: string | null;
+  }>(
+    `select release_id, wave_id, strftime(created_at, '%Y-%m-%d %H:%M') as created_at, methodology_version, supersedes_release_id
+     from releases where study_id = $1 order by created_at desc`,
+    [study],
+  );
+  const margins = (definition?.calibration.margins ?? [])
+    .map((m) => m.variables.map((v) => variable(v, lang)).join(" × "))
+    .filter(Boolean)
+    .join(lang === "zh" ? "；" : "; ");
+  const method =
+    definition?.calibration.method === "rake" ? t("method.rake") : (definition?.calibration.method ?? "");
+  const composite = weights.map((w) => `${w.weight} × ${t(`index.${w.index_id}` as MessageKey)}`).join(" + ");
+  const num = (v: number, d = 1) => v.toFixed(d);
+
+  const body = html`<div class="method">
+<h1>${t("method.title")} <span class="wave">${titleIn(ctx.study, lang)}</span></h1>
+<section><h2>${t("method.sampling")}</h2>
+<p>${t("method.sampling_text", { strata: definition?.design.strata ?? "", psus: definition?.design.ids?.join(", ") ?? "" })}</p>
+<p>${t("method.frame", { townships: String(townships), villages: String(villages) })}</p>
+</section>
+<section><h2>${t("method.weighting")}</h2>
+<p>${t("method.weighting_text", { method, margins })}</p>
+<table class="figures diagnostics">
+<caption>${t("method.diagnostics")}</caption>
+<thead><tr><th>${t("ui.wave")}</th><th>${t("method.respondents")}</th><th>${t("method.weight_range")}</th><th>${t("method.cv")}</th><th>${t("method.deff_w")}</th><th>${t("ui.n_eff")}</th><th>${t("method.iterations")}</th><th>${t("method.worst_error")}</th></tr></thead>
+<tbody>${diagnostics.map(
+    (d) =>
+      html`<tr><td>${titleIn(ctx.waves.find((w) => w.wave_id === d.wave_id) ?? { title_zh: d.wave_id, title_en: d.wave_id }, lang)}</td><td>${d.n_respondents}</td><td>${num(d.min_weight)} – ${num(d.max_weight)}</td><td>${num(d.cv_weight, 3)}</td><td>${num(d.deff_weight, 3)}</td><td>${Math.round(d.n_eff_weight)}</td><td>${d.calibration_iterations}</td><td>${d.calibration_worst_error.toExponential(1)}</td></tr>`,
+  )}</tbody>
+</table>
+</section>
+<section><h2>${t("method.indices")}</h2>
+<ul>
+<li>${t("method.formula_awareness")}</li>
+<li>${t("method.formula_participation")}</li>
+<li>${t("method.formula_approval")}</li>
+<li>${t("method.formula_satisfaction")}</li>
+${composite ? html`<li>${t("method.formula_composite", { weights: composite, version: weights[0]!.version })}</li>` : ""}
+</ul>
+<p class="note">${t("ui.method_note")}</p>
+</section>
+<section><h2>${t("method.suppression")}</h2>
+${
+  reporting
+    ? html`<p>${t("method.suppression_text", {
+        level: pct(reporting.confidence_level),
+        min_n: String(reporting.min_n),
+        max_rse: pct(reporting.max_rse),
+        unreliable: pct(reporting.unreliable_rse),
+        village_min_n: String(reporting.village_min_n),
+      })}</p>
+<p>${t("method.change_text", { alpha: String(Math.round((1 - reporting.confidence_level) * 1000) / 1000) })}</p>`
+    : ""
+}
+</section>
+<section><h2>${t("method.releases")}</h2>
+${
+  releases.length
+    ? html`<table class="figures releases"><thead><tr><th>${t("method.release_id")}</th><th>${t("ui.wave")}</th><th>${t("method.created_at")}</th><th>${t("method.methodology_version")}</th><th>${t("method.supersedes")}</th></tr></thead>
+<tbody>${releases.map((r) => html`<tr><td>${r.release_id}</td><td>${r.wave_id}</td><td>${r.created_at}</td><td>${r.methodology_version}</td><td>${r.supersedes_release_id ?? "—"}</td></tr>`)}</tbody></table>`
+    : html`<p>${t("method.no_releases")}</p>`
+}
+</section>
+</div>`;
+  res.type("html").send(
+    layout(lang, `${t("method.title")} · ${t("ui.app_name")}`, body, principal(res), {
+      url: req.originalUrl,
+    }),
+  );
+}

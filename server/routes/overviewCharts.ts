@@ -1,0 +1,235 @@
+import type { Database } from "../../db/index.ts";
+import { type Lang, type MessageKey, message } from "../../messages/catalogue.ts";
+import { breakdownChart } from "../charts/breakdownChart.ts";
+import { heatTableChart } from "../charts/heatTableChart.ts";
+import { scorecardChart } from "../charts/scorecardChart.ts";
+import { townshipTierChart } from "../charts/townshipTierChart.ts";
+import { trendChart } from "../charts/trendChart.ts";
+import { html, type Raw } from "../html.ts";
+import { martOf, type reportingRules } from "./api.ts";
+import { chartBlock } from "./chartBlock.ts";
+import { nameIn, type PageContext, SCORECARD_INDICES, titleIn, viewQuery } from "./pageContext.ts";
+import { arrowOf, changeText, fmt1, type ScoreRow, scoreRows, withheldText } from "./scoreRows.ts";
+import { studyLabels } from "./studyLabels.ts";
+
+type Rules = Awaited<ReturnType<typeof reportingRules>>;
+
+/** Shown figures as the chart builders take them (withheld ones are listed, not drawn). */
+export function shown(rows: ScoreRow[], lang: Lang) {
+  return rows
+    .filter((r) => !r.is_withheld && r.estimate_0_100 !== null)
+    .map((r) => ({
+      organization: lang === "zh" ? r.org_zh : r.org_en,
+      estimate: r.estimate_0_100!,
+      ciLow: r.ci_low_0_100!,
+      ciHigh: r.ci_high_0_100!,
+      n: r.n ?? 0,
+      arrow: arrowOf(r),
+      change: changeText(r, lang),
+      row: r,
+    }));
+}
+
+/** "Withheld figures: Zhuhe (Trade union): too few respondents (n < 30); …", or nothing. */
+export function withheldNote(rows: ScoreRow[], lang: Lang, rules: Rules, what: (r: ScoreRow) => string): Raw {
+  const withheld = rows.filter((r) => r.is_withheld);
+  if (!withheld.length) return html``;
+  return html`<details class="withheld-list"><summary>${message("overview.withheld_list", lang)} ${withheld.length}</summary>${withheld
+    .map((r) => `${what(r)}: ${withheldText(r.withheld_reason, lang, rules)}`)
+    .join(lang === "zh" ? "；" : "; ")}</details>`;
+}
+
+export function labelsFor(lang: Lang) {
+  const t = (k: MessageKey) => message(k, lang);
+  return {
+    value: t("fig.score"),
+    organization: t("ui.organization"),
+    ciLow: t("fig.ci_low"),
+    ciHigh: t("fig.ci_high"),
+    change: t("fig.change"),
+    wave: t("ui.wave"),
+  };
+}
+
+/** The overview's charts, from the filters: scorecard, townships in tiers, heat table, trend, breakdown. */
+export async function overviewCharts(
+  db: Database,
+  ctx: PageContext,
+  lang: Lang,
+  district: ScoreRow[],
+  rules: Rules,
+): Promise<Raw> {
+  const f = ctx.filters;
+  const t = (k: MessageKey, p: Record<string, string> = {}) => message(k, lang, p);
+  const base = labelsFor(lang);
+  const wave = titleIn(ctx.waves.find((w) => w.wave_id === f.wave)!, lang);
+  const indexName = t(`index.${f.index}` as MessageKey);
+  const orgs = ctx.orgs.filter((o) => !f.org || o.organization_id === f.org);
+  const orgIds = orgs.map((o) => o.organization_id);
+  const orgNames = orgs.map((o) => nameIn(o, lang));
+  const indexNames = SCORECARD_INDICES.filter((i) => ctx.indices.includes(i)).map((i) =>
+    t(`index.${i}` as MessageKey),
+  );
+
+  const card = shown(
+    district.filter((r) => SCORECARD_INDICES.includes(r.index_id)),
+    lang,
+  ).map((s) => ({ ...s, category: t(`index.${s.row.index_id}` as MessageKey), row: undefined }));
+  const scorecard = chartBlock(
+    "chart-scorecard",
+    scorecardChart(
+      card,
+      { ...base, title: t("overview.scorecard_chart", { wave }), category: t("page.filter_index") },
+      { organizations: orgNames, indices: indexNames },
+    ),
+    card.length,
+    "points",
+  );
+
+  const common = {
+    org_level: f.level,
+    group_var: "",
+    aspect: "",
+    index_id: f.index,
+    organization_id: orgIds,
+  };
+  const townshipRows = await scoreRows(db, ctx, { ...common, wave_id: f.wave, unit_level: "township" });
+  const unitName = (r: ScoreRow) => (lang === "zh" ? r.unit_zh : r.unit_en) ?? r.unit_code;
+  const unitHref = (code: string) =>
+    `/units/${code}${viewQuery({ study: f.study, wave: f.wave, index: f.index, level: f.level }, lang)}`;
+  const townships = shown(townshipRows, lang).map((s) => ({
+    ...s,
+    township: unitName(s.row),
+    tier: t("fig.tier_n", { tier: String(s.row.tier ?? "") }),
+    href: unitHref(s.row.unit_code),
+    row: undefined,
+  }));
+  const tiers = [...new Set(townshipRows.map((r) => r.tier).filter((x): x is number => x !== null))]
+    .sort((a, b) => a - b)
+    .map((tier) => t("fig.tier_n", { tier: String(tier) }));
+  const tierChart = chartBlock(
+    "chart-townships",
+    townshipTierChart(
+      townships,
+      {
+        ...base,
+        title: t("overview.townships", { index: indexName, wave }),
+        township: t("unit.township"),
+        tier: t("fig.tier"),
+      },
+      { organizations: orgNames, tiers },
+    ),
+    townships.length,
+    "points",
+    t("overview.townships_note"),
+  );
+
+  const unitCodes = [...new Set(townshipRows.map((r) => r.unit_code))].sort();
+  const names = new Map(townshipRows.map((r) => [r.unit_code, unitName(r)]));
+  const cells = townshipRows.map((r) => ({
+    township: unitName(r),
+    organization: lang === "zh" ? r.org_zh : r.org_en,
+    estimate: r.is_withheld ? null : r.estimate_0_100,
+    ciLow: r.ci_low_0_100,
+    ciHigh: r.ci_high_0_100,
+    text: r.is_withheld ? t("fig.withheld") : fmt1(r.estimate_0_100),
+    reason: r.is_withheld ? withheldText(r.withheld_reason, lang, rules) : "",
+    href: unitHref(r.unit_code),
+  }));
+  const heat = chartBlock(
+    "chart-heat",
+    heatTableChart(
+      cells,
+      {
+        ...base,
+        title: t("overview.heat", { index: indexName, wave }),
+        township: t("unit.township"),
+        reason: t("fig.withheld_reason"),
+      },
+      { organizations: orgNames, townships: unitCodes.map((c) => names.get(c)!) },
+    ),
+    cells.length,
+    "cells",
+    t("overview.heat_note"),
+  );
+  const unitLinks = html`<nav class="unit-links no-print" aria-label="${t("unit.township")}">${unitCodes.map(
+    (c) => html`<a href="${unitHref(c)}">${names.get(c)}</a>`,
+  )}</nav>`;
+
+  const trendRows = await scoreRows(db, ctx, { ...common, unit_level: "district" });
+  const trend = shown(trendRows, lang).map((s) => ({
+    ...s,
+    wave: titleIn(waveOf(ctx, s.row.wave_id), lang),
+    row: undefined,
+  }));
+  const trendBlock = chartBlock(
+    "chart-trend",
+    trendChart(
+      trend,
+      { ...base, title: t("overview.trend", { index: indexName }) },
+      {
+        organizations: orgNames,
+        waves: ctx.waves.map((w) => titleIn(w, lang)),
+      },
+    ),
+    trend.length,
+    "points",
+  );
+
+  const labels = await studyLabels(db, f.study);
+  const groupRows = await scoreRows(db, ctx, {
+    ...common,
+    group_var: "*",
+    wave_id: f.wave,
+    unit_level: "district",
+  });
+  const present = new Set(groupRows.map((r) => r.group_var));
+  const variables = (await breakdownOrder(db, f.study)).filter((v) => present.has(v));
+  const groups = shown(groupRows, lang).map((s) => ({
+    ...s,
+    panel: labels.variable(s.row.group_var, lang),
+    category: labels.group(s.row.group_var, s.row.group_value, lang),
+    row: undefined,
+  }));
+  const groupOrder = [
+    ...new Set(
+      [...groupRows]
+        .sort((a, b) => a.group_var.localeCompare(b.group_var) || a.group_value.localeCompare(b.group_value))
+        .map((r) => labels.group(r.group_var, r.group_value, lang)),
+    ),
+  ];
+  const breakdown = chartBlock(
+    "chart-breakdown",
+    breakdownChart(
+      groups,
+      { ...base, title: t("overview.breakdown", { index: indexName, wave }), category: t("fig.group") },
+      {
+        organizations: orgNames,
+        groups: groupOrder,
+        variables: variables.map((v) => labels.variable(v, lang)),
+      },
+    ),
+    groups.length,
+    "points",
+  );
+  const groupName = (r: ScoreRow) =>
+    `${labels.variable(r.group_var, lang)} ${labels.group(r.group_var, r.group_value, lang)} (${lang === "zh" ? r.org_zh : r.org_en})`;
+
+  return html`<section class="chart-section">${scorecard}</section>
+<section class="chart-section">${tierChart}
+${withheldNote(townshipRows, lang, rules, (r) => `${unitName(r)} (${lang === "zh" ? r.org_zh : r.org_en})`)}</section>
+<section class="chart-section">${heat}${unitLinks}</section>
+<section class="chart-section two">${trendBlock}<div>${breakdown}${withheldNote(groupRows, lang, rules, groupName)}</div></section>`;
+}
+
+async function breakdownOrder(db: Database, study: string): Promise<string[]> {
+  const seed = await martOf(db, "seed_breakdowns", study);
+  if (!seed) return [];
+  return (await db.query<{ variable: string }>(`select variable from ${seed} order by position`)).map(
+    (r) => r.variable,
+  );
+}
+
+function waveOf(ctx: PageContext, id: string) {
+  return ctx.waves.find((w) => w.wave_id === id) ?? { title_zh: id, title_en: id };
+}

@@ -1,0 +1,185 @@
+import type { Request, Response } from "express";
+import type { Database } from "../../db/index.ts";
+import { type MessageKey, message } from "../../messages/catalogue.ts";
+import { principal } from "../auth/authenticate.ts";
+import { itemsChart } from "../charts/itemsChart.ts";
+import { scorecardChart } from "../charts/scorecardChart.ts";
+import { trendChart } from "../charts/trendChart.ts";
+import { HttpError } from "../HttpError.ts";
+import { html } from "../html.ts";
+import { langOf, reportingRules } from "./api.ts";
+import { chartBlock, chartScripts } from "./chartBlock.ts";
+import { layout } from "./layout.ts";
+import { labelsFor, shown, withheldNote } from "./overviewCharts.ts";
+import { type Named, nameIn, pageContext, SCORECARD_INDICES, titleIn, viewQuery } from "./pageContext.ts";
+import { figureCell, scorecardTable } from "./scorecardTable.ts";
+import { scoreRows } from "./scoreRows.ts";
+import { studyLabels } from "./studyLabels.ts";
+import { filterForm, releaseLine } from "./viewHeader.ts";
+
+const ASPECTS = ["guide", "serve", "rights", "close"];
+
+interface Unit extends Named {
+  unit_level: "township" | "village";
+  unit_code: string;
+  parent_code: string | null;
+  population: number | null;
+}
+
+/**
+ * One township (or village): every organization × index with its interval, the history over
+ * the waves, and its items in detail (approval aspects, % satisfied). Villages have no figures
+ * of their own in this survey; their page says so and points to the township.
+ */
+export async function unitPage(db: Database, req: Request, res: Response): Promise<void> {
+  const lang = langOf(req.query.lang);
+  const print = req.query.print === "1";
+  const t = (k: MessageKey, p: Record<string, string> = {}) => message(k, lang, p);
+  const ctx = await pageContext(db, req.query);
+  const code = String(req.params.code);
+  const units = ctx
+    ? await db.query<Unit>(
+        `select unit_level, unit_code, parent_code, name_zh, name_en, population from ${ctx.units}
+         where unit_code = $1 or parent_code = $1 order by unit_code`,
+        [code],
+      )
+    : [];
+  const unit = units.find((u) => u.unit_code === code);
+  if (!ctx || !unit) throw new HttpError(404, "not_found", message("unit.not_found", lang));
+  const f = ctx.filters;
+  const rules = await reportingRules(db, f.study);
+  const wave = titleIn(ctx.waves.find((w) => w.wave_id === f.wave)!, lang);
+  const [parent] = unit.parent_code
+    ? await db.query<Unit>(`select * from ${ctx.units} where unit_code = $1`, [unit.parent_code])
+    : [];
+  const children = units.filter((u) => u.parent_code === code);
+  const name = nameIn(unit, lang);
+  const link = (u: Unit) =>
+    html`<a href="/units/${u.unit_code}${viewQuery({ study: f.study, wave: f.wave, index: f.index }, lang)}">${nameIn(u, lang)}</a>`;
+  const head = html`<div class="page-head">
+<p class="breadcrumb no-print"><a href="/${viewQuery(f, lang)}">${t("page.nav_overview")}</a>${parent ? html` › ${link(parent)}` : ""}</p>
+<h1>${name} <span class="wave">${t(`unit.${unit.unit_level}`)} ${unit.unit_code}</span></h1>
+${await releaseLine(db, ctx, lang, `${t("fig.unit")}: ${name}`)}
+</div>
+${filterForm(ctx, lang, `/units/${code}`)}`;
+
+  const all = await scoreRows(db, ctx, { unit_level: unit.unit_level, unit_code: code, group_var: "" });
+  let body = html``;
+  if (!all.length) {
+    body = html`<p class="notice">${t("unit.no_village_figures")}</p>`;
+  } else {
+    const base = labelsFor(lang);
+    const orgs = ctx.orgs.filter((o) => !f.org || o.organization_id === f.org);
+    const orgIds = orgs.map((o) => o.organization_id);
+    const orgNames = orgs.map((o) => nameIn(o, lang));
+    const now = all.filter(
+      (r) =>
+        r.wave_id === f.wave &&
+        r.org_level === f.level &&
+        r.aspect === "" &&
+        orgIds.includes(r.organization_id),
+    );
+    const indexNames = SCORECARD_INDICES.filter((i) => ctx.indices.includes(i)).map((i) =>
+      t(`index.${i}` as MessageKey),
+    );
+    const card = shown(
+      now.filter((r) => SCORECARD_INDICES.includes(r.index_id)),
+      lang,
+    ).map((s) => ({ ...s, category: t(`index.${s.row.index_id}` as MessageKey), row: undefined }));
+    const history = shown(
+      all.filter(
+        (r) =>
+          r.index_id === f.index &&
+          r.org_level === f.level &&
+          r.aspect === "" &&
+          orgIds.includes(r.organization_id),
+      ),
+      lang,
+    ).map((s) => ({
+      ...s,
+      wave: titleIn(ctx.waves.find((w) => w.wave_id === s.row.wave_id)!, lang),
+      row: undefined,
+    }));
+    const labels = await studyLabels(db, f.study);
+    const itemRows = all.filter(
+      (r) =>
+        r.wave_id === f.wave &&
+        orgIds.includes(r.organization_id) &&
+        (r.index_id === "approval_aspect" || r.index_id === "satisfaction_pct"),
+    );
+    const itemName = (r: (typeof itemRows)[number]) =>
+      r.index_id === "approval_aspect" ? labels.aspect(r.aspect, lang) : t("index.satisfaction_pct");
+    const items = shown(itemRows, lang).map((s) => ({ ...s, category: itemName(s.row), row: undefined }));
+    // the aspects in questionnaire order, then the % satisfied
+    const rank = (r: (typeof itemRows)[number]) =>
+      r.index_id === "approval_aspect" ? ASPECTS.indexOf(r.aspect.split("_").pop() ?? "") : ASPECTS.length;
+    const itemOrder = [...new Set([...itemRows].sort((a, b) => rank(a) - rank(b)).map(itemName))];
+    body = html`<section>
+<h2>${t("unit.figures", { wave })}</h2>
+${scorecardTable(ctx, now, lang, rules, (i) => `/units/${code}${viewQuery({ ...f, index: i }, lang)}`)}
+${now.length && now.every((r) => r.is_withheld) ? html`<p class="notice">${t("unit.all_withheld")}</p>` : ""}
+<p class="note">${t("overview.scorecard_note")}</p>
+</section>
+<section class="chart-section two">
+${chartBlock(
+  "chart-unit-scorecard",
+  scorecardChart(
+    card,
+    { ...base, title: t("overview.scorecard_chart", { wave }), category: t("page.filter_index") },
+    { organizations: orgNames, indices: indexNames },
+  ),
+  card.length,
+  "points",
+)}
+${chartBlock(
+  "chart-unit-history",
+  trendChart(
+    history,
+    { ...base, title: t("unit.history", { index: t(`index.${f.index}` as MessageKey) }) },
+    {
+      organizations: orgNames,
+      waves: ctx.waves.map((w) => titleIn(w, lang)),
+    },
+  ),
+  history.length,
+  "points",
+)}
+</section>
+<section class="chart-section">
+${chartBlock(
+  "chart-unit-items",
+  itemsChart(
+    items,
+    { ...base, title: t("unit.items", { wave }), category: t("fig.item") },
+    { organizations: orgNames, items: itemOrder },
+  ),
+  items.length,
+  "points",
+)}
+${withheldNote(itemRows, lang, rules, (r) => `${itemName(r)} (${lang === "zh" ? r.org_zh : r.org_en})`)}
+<table class="figures items">
+<thead><tr><th>${t("fig.item")}</th>${orgs.map((o) => html`<th>${nameIn(o, lang)}</th>`)}</tr></thead>
+<tbody>${itemOrder.map(
+      (item) =>
+        html`<tr><th scope="row">${item}</th>${orgs.map((o) =>
+          figureCell(
+            itemRows.find((r) => itemName(r) === item && r.organization_id === o.organization_id),
+            lang,
+            rules,
+          ),
+        )}</tr>`,
+    )}</tbody>
+</table>
+</section>
+${chartScripts}`;
+  }
+  const villages = children.length
+    ? html`<section class="no-print"><h2>${t("unit.villages")}</h2><nav class="unit-links">${children.map(link)}</nav></section>`
+    : "";
+  res.type("html").send(
+    layout(lang, `${name} · ${t("ui.app_name")}`, html`${head}${body}${villages}`, principal(res), {
+      url: req.originalUrl,
+      print,
+    }),
+  );
+}

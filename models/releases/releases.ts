@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { Database } from "../../db/index.ts";
 import { quoteIdent } from "../../db/index.ts";
 import type { Study } from "../../study/index.ts";

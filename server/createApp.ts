@@ -71,6 +71,8 @@ export function createApp(options: AppOptions): express.Express {
   const app = express();
   const logError = options.logError ?? ((m) => process.stderr.write(`${m}\n`));
   app.disable("x-powered-by");
+  // behind a reverse proxy on this machine, client addresses come from X-Forwarded-For
+  if (process.env.BAROMETER_TRUST_PROXY === "1") app.set("trust proxy", "loopback");
   app.set("query parser", "simple");
   app.use(
     helmet({

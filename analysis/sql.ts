@@ -1,4 +1,4 @@
-import type { DuckDBValue } from "@duckdb/node-api";
+import { DuckDBDoubleVector, type DuckDBValue, JSDuckDBValueConverter } from "@duckdb/node-api";
 import type { Session } from "../db/Database.ts";
 import { quoteIdent } from "../db/quoteIdent.ts";
 
@@ -24,6 +24,44 @@ export async function queryColumns(
   const names = reader.columnNames();
   const columns = reader.getColumnsJS().map((c) => c.map(plain));
   return { names, columns, rows: columns[0]?.length ?? 0 };
+}
+
+/**
+ * Run a query whose columns from `numericFrom` on are DOUBLE and never null (coalesce and cast
+ * them in the SQL): those come back as Float64Arrays copied from DuckDB's vectors, without a JS
+ * value per cell; the columns before are converted as `queryColumns` does. For wide aggregates.
+ */
+export async function queryNumericColumns(
+  session: Session,
+  sql: string,
+  params: Record<string, DuckDBValue>,
+  numericFrom: number,
+): Promise<{ columns: unknown[][]; numbers: Float64Array[]; rows: number }> {
+  const result = await session.connection.run(sql, params);
+  const rows = result.rowCount;
+  const width = result.columnCount;
+  const columns: unknown[][] = Array.from({ length: numericFrom }, () => []);
+  const numbers = Array.from({ length: width - numericFrom }, () => new Float64Array(rows));
+  let at = 0;
+  for (let ci = 0; ci < result.chunkCount; ci++) {
+    const chunk = result.getChunk(ci);
+    const n = chunk.rowCount;
+    for (let j = 0; j < numericFrom; j++) {
+      for (const v of chunk.convertColumnValues(j, JSDuckDBValueConverter)) columns[j]!.push(plain(v));
+    }
+    for (let j = numericFrom; j < width; j++) {
+      const vector = chunk.getColumnVector(j);
+      if (!(vector instanceof DuckDBDoubleVector))
+        throw new Error(`column ${j + 1} of a numeric query is not DOUBLE`);
+      const out = numbers[j - numericFrom]!;
+      // the vector's own Float64Array when it has one (every value valid: the SQL coalesces)
+      const items = (vector as unknown as { items?: unknown }).items;
+      if (items instanceof Float64Array && items.length === n) out.set(items, at);
+      else for (let i = 0; i < n; i++) out[at + i] = vector.getItem(i) ?? 0;
+    }
+    at += n;
+  }
+  return { columns, numbers, rows };
 }
 
 function plain(v: unknown): unknown {

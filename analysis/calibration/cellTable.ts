@@ -1,4 +1,3 @@
-import { listValue } from "@duckdb/node-api";
 import { col, columnsOf, queryColumns } from "../sql.ts";
 import type { TaylorDesign } from "../types.ts";
 import type { Margin } from "./types.ts";
@@ -106,17 +105,25 @@ export async function cellTable(design: TaylorDesign, margins: readonly Margin[]
   return { variables, cells, rows, weight, margins: out };
 }
 
-/** Relation with weights multiplied by a per-cell factor; adds `__bm_wprev` and `__bm_cell`. */
+/**
+ * Relation with weights multiplied by a per-cell factor; adds `__bm_wprev` and `__bm_cell`.
+ * The cells travel as one JSON parameter (levels as strings, factors as their shortest
+ * round-trip decimal, cast back exactly): binding thousands of list elements costs more than
+ * the queries that use the relation.
+ */
 export function cellRelation(design: TaylorDesign, table: CellTable, factor: Float64Array) {
-  const params = {
-    ...design.params,
-    ...Object.fromEntries(
-      table.variables.map((_, i) => [`cal_v${i}`, listValue(table.cells.map((c) => c[i]!))]),
-    ),
-    cal_cell: listValue(table.cells.map((_, c) => c)),
-    cal_g: listValue([...factor]),
-  };
-  const cellsSql = `(select ${table.variables.map((_, i) => `unnest($cal_v${i}::varchar[]) as v${i}`).join(", ")}, unnest($cal_cell::integer[]) as cell, unnest($cal_g::double[]) as g)`;
+  const cells = table.cells.map((c, cell) => ({
+    ...Object.fromEntries(table.variables.map((_, i) => [`v${i}`, c[i]!])),
+    cell,
+    g: String(factor[cell]!),
+  }));
+  const params = { ...design.params, cal_cells: JSON.stringify(cells) };
+  const shape = JSON.stringify({
+    ...Object.fromEntries(table.variables.map((_, i) => [`v${i}`, "VARCHAR"])),
+    cell: "INTEGER",
+    g: "VARCHAR",
+  });
+  const cellsSql = `(select ${table.variables.map((_, i) => `v${i}`).join(", ")}, cell, g::double as g from (select unnest(from_json($cal_cells::json, '[${shape}]'), recursive := true)))`;
   const on = table.variables.map((v, i) => `__bm_p.${col(v)}::varchar = __bm_c.v${i}`).join(" and ");
   const relation = `(select __bm_p.* replace (__bm_p."__bm_w" * __bm_c.g as "__bm_w"), __bm_p."__bm_w" as "__bm_wprev", __bm_c.cell as "__bm_cell" from ${design.relation} as __bm_p join ${cellsSql} as __bm_c on ${on})`;
   return { relation, params };

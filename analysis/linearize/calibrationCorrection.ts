@@ -1,40 +1,38 @@
 import type { Calibration } from "../types.ts";
+import { rakeSweeps } from "./rakeSweeps.ts";
 
-/** Design-level sums over all rows: per (unit, cell) Σ w_prev, or per unit Σ w_cal·X. */
+/**
+ * Design-level sums over all rows, one entry per aggregate row: its unit, and per cell
+ * Σ w_prev (post-stratification, raking) or per calibration variable Σ w_cal·X (linear, `px`,
+ * `p` values per entry).
+ */
 export interface CellSums {
-  units: number[];
-  cells: number[];
-  values: number[];
+  units: Int32Array;
+  cells: Int32Array;
+  values: Float64Array;
   nCell: Float64Array;
   wprevCell: Float64Array;
-  px: Float64Array[];
-}
-
-/** Per item: cell sums of the score divided by the pre-calibration factor (S), of the score (Sw), or X-moments (Fg). */
-export interface ItemCalibrationSums {
-  S: Float64Array;
-  Sw: Float64Array;
-  Fg: number[];
+  px: Float64Array;
 }
 
 /**
  * Replace the unit totals of k scores by those of their calibration residuals, as R's
  * `svyrecvar` does with `design$postStrata`:
  * - post-stratification: z − w·(Σ_g z·w_old/w)/Σ_g w_old (residuals from cell means weighted by
- *   the pre-calibration weights);
- * - raking: exactly 10 sweeps over the margins of z ← z − w_m·ave_m(z/w_m), `ave` an
- *   unweighted mean within the margin's category and w_m the weights after that margin's step in
- *   the last raking pass (R's loop `for (iterations in 1:10)`, whatever the convergence);
- * - linear (GREG): z − w_cal·X β, β the regression of z/g on X with the design weights.
+ *   the pre-calibration weights); `F` holds per cell Σ score (cells x k);
+ * - raking: R's 10 sweeps (`rakeSweeps`); `F` holds the margin-level sums F0 (levels x k);
+ * - linear (GREG): z − w_cal·X β, β the regression of z/g on X with the design weights; `F`
+ *   holds Σ score·x·g/w_prev per calibration variable (p x k).
  * The residual of a row is its score minus w_prev·H(cell) (or w_cal·X'β), so unit totals change
- * by Σ_cell H(cell)·Σ_unit∩cell w_prev, computed from the design-level sums.
+ * by Σ_cell H(cell)·Σ_unit∩cell w_prev, computed from the design-level sums. This is the direct
+ * computation; `calibrationOperator` tabulates the same linear map once per design.
  */
 export function calibrationCorrection(
   cal: Calibration,
   sums: CellSums,
-  items: ItemCalibrationSums[],
-  totals: Map<number, Float64Array>,
+  F: Float64Array,
   k: number,
+  totals: Map<number, Float64Array>,
 ): void {
   const add = (u: number): Float64Array => {
     let t = totals.get(u);
@@ -45,52 +43,42 @@ export function calibrationCorrection(
     return t;
   };
   if (cal.method === "linear") {
-    const betas = items.map((it) => solve(cal.gram, it.Fg));
+    const p = cal.columns.length;
+    const betas = Array.from({ length: k }, (_, i) =>
+      solve(
+        cal.gram,
+        Array.from({ length: p }, (_, j) => F[j * k + i]!),
+      ),
+    );
     sums.units.forEach((u, r) => {
       const t = add(u);
-      const px = sums.px[r]!;
       for (let i = 0; i < k; i++) {
         let v = 0;
-        for (let j = 0; j < px.length; j++) v += betas[i]![j]! * px[j]!;
+        for (let j = 0; j < p; j++) v += betas[i]![j]! * sums.px[r * p + j]!;
         t[i]! -= v;
       }
     });
     return;
   }
-  const cells = cal.cells.length;
-  const H = items.map((it) => {
-    const h = new Float64Array(cells);
-    if (cal.method === "poststratify") {
-      for (let c = 0; c < cells; c++) h[c] = sums.wprevCell[c]! > 0 ? it.Sw[c]! / sums.wprevCell[c]! : 0;
-      return h;
+  let H: Float64Array;
+  if (cal.method === "poststratify") {
+    H = new Float64Array(F.length);
+    for (let c = 0; c < cal.cells.length; c++) {
+      const wp = sums.wprevCell[c]!;
+      if (wp > 0) for (let i = 0; i < k; i++) H[c * k + i] = F[c * k + i]! / wp;
     }
-    const margins = cal.margins;
-    const F0 = margins.map((m, mi) => {
-      const f = new Float64Array(m.levels.length);
-      for (let c = 0; c < cells; c++) f[m.levelOfCell[c]!]! += it.S[c]! / cal.stepFactor[mi]![c]!;
-      return f;
-    });
-    const Nm = margins.map((m) => {
-      const nn = new Float64Array(m.levels.length);
-      for (let c = 0; c < cells; c++) nn[m.levelOfCell[c]!]! += sums.nCell[c]!;
-      return nn;
-    });
-    for (let sweep = 0; sweep < 10; sweep++) {
-      margins.forEach((m, mi) => {
-        const G = cal.stepFactor[mi]!;
-        const acc = new Float64Array(m.levels.length);
-        for (let c = 0; c < cells; c++) acc[m.levelOfCell[c]!]! += (sums.nCell[c]! * h[c]!) / G[c]!;
-        const ave = acc.map((a, g) => (Nm[mi]![g]! > 0 ? (F0[mi]![g]! - a) / Nm[mi]![g]! : 0));
-        for (let c = 0; c < cells; c++) h[c]! += ave[m.levelOfCell[c]!]! * G[c]!;
-      });
-    }
-    return h;
-  });
+  } else {
+    H = rakeSweeps(cal, sums.nCell, F, k);
+  }
   sums.units.forEach((u, r) => {
-    const t = add(u);
     const c = sums.cells[r]!;
+    let zero = true;
+    for (let i = 0; i < k && zero; i++) zero = H[c * k + i] === 0;
+    // post-stratification leaves units outside the domain's cells alone: keep the totals sparse
+    if (zero) return;
+    const t = add(u);
     const wp = sums.values[r]!;
-    for (let i = 0; i < k; i++) t[i]! -= H[i]![c]! * wp;
+    for (let i = 0; i < k; i++) t[i]! -= H[c * k + i]! * wp;
   });
 }
 

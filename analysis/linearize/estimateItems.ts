@@ -1,10 +1,13 @@
 import type { DuckDBValue } from "@duckdb/node-api";
 import { keyOf } from "../designStructure.ts";
-import { col, columnsOf, queryColumns } from "../sql.ts";
+import { col, columnsOf, queryNumericColumns } from "../sql.ts";
 import type { TaylorDesign } from "../types.ts";
+import { calibratedCovariance } from "./calibratedCovariance.ts";
 import { type CellSums, calibrationCorrection } from "./calibrationCorrection.ts";
+import { calibrationOperator } from "./calibrationOperator.ts";
 import { multistageVariance } from "./multistageVariance.ts";
 import { pointEstimate } from "./pointEstimate.ts";
+import { levelOffsets } from "./rakeSweeps.ts";
 
 export type ItemKind = "mean" | "total" | "ratio" | "proportion";
 
@@ -48,16 +51,33 @@ export interface DomainEstimates {
 export async function estimateItems(
   design: TaylorDesign,
   items: Item[],
-  options: { by?: string[]; naRm?: boolean; extraParams?: Record<string, DuckDBValue> } = {},
+  options: {
+    by?: string[];
+    naRm?: boolean;
+    extraParams?: Record<string, DuckDBValue>;
+    /**
+     * How the calibration enters the variance; for tests, which compare the ways. "sweeps": R's
+     * computation for every domain; "local" / "dense": the design's tabulated operator (see
+     * calibratedCovariance); "auto" (default): the operator where it applies, the cheaper way.
+     */
+    calibrationPath?: "auto" | "sweeps" | "local" | "dense";
+  } = {},
 ): Promise<DomainEstimates[]> {
   const by = options.by ?? [];
   if (by.length) {
-    const available = await columnsOf(design.session, design.relation, design.params);
+    const available = await relationColumns(design);
     for (const b of by)
       if (!available.includes(b)) throw new Error(`domain column "${b}" is not in the data`);
   }
   const cal = design.calibration;
   const clustered = design.unitExprs.length > 0;
+  // calibration: the design's tabulated correction, or design-level sums to compute it directly
+  const path = options.calibrationPath ?? "auto";
+  const op =
+    cal && path !== "sweeps"
+      ? await calibrationOperator(design, { ifBuilt: path === "auto" && by.length === 0 })
+      : null;
+  const direct = cal !== null && op === null;
   const inner: string[] = ["*"];
   items.forEach((it, k) => {
     const ok =
@@ -77,8 +97,8 @@ export async function estimateItems(
   ];
   if (cal && cal.method !== "linear") groups.push(`"__bm_cell"`);
   const aggs: string[] = ["count(*)"];
-  if (cal && cal.method !== "linear") aggs.push(`sum("__bm_wprev")`);
-  if (cal && cal.method === "linear") {
+  if (direct && cal.method !== "linear") aggs.push(`sum("__bm_wprev")`);
+  if (direct && cal.method === "linear") {
     for (let j = 0; j < cal.columns.length; j++) aggs.push(`sum("__bm_psw" * "__bm_x${j}")`);
   }
   const w = `"__bm_w"`;
@@ -108,16 +128,22 @@ export async function estimateItems(
       });
     }
   });
-  const sql = `select ${groups.join(", ")}, ${aggs.join(", ")} from (select ${inner.join(", ")} from ${design.relation}) group by all`;
-  const q = await queryColumns(design.session, sql, { ...design.params, ...(options.extraParams ?? {}) });
+  const sql = `select ${groups.join(", ")}, ${aggs.map((a) => `coalesce(${a}, 0)::double`).join(", ")} from (select ${inner.join(", ")} from ${design.relation}) group by all`;
+  const q = await queryNumericColumns(
+    design.session,
+    sql,
+    { ...design.params, ...(options.extraParams ?? {}) },
+    groups.length,
+  );
   const C = q.columns;
-  const num = (j: number, r: number) => (C[j]![r] as number | null) ?? 0;
+  // the sums, read in every domain's loops, by column position
+  const V = [...C.map(() => new Float64Array(0)), ...q.numbers];
 
   // column positions
   let j = groups.length;
   const jCount = j++;
-  const jWprev = cal && cal.method !== "linear" ? j++ : -1;
-  const jPx: number[] = cal && cal.method === "linear" ? cal.columns.map(() => j++) : [];
+  const jWprev = direct && cal.method !== "linear" ? j++ : -1;
+  const jPx: number[] = direct && cal.method === "linear" ? cal.columns.map(() => j++) : [];
   const pos = items.map((it) => {
     const p = {
       n: j++,
@@ -159,6 +185,8 @@ export async function estimateItems(
   const unitOfRow = new Int32Array(q.rows);
   const unitsToStrata = clustered ? null : new Int32Array(q.rows);
   const stratumOfRow = new Int32Array(q.rows);
+  const cellOfRow =
+    cal && cal.method !== "linear" ? Int32Array.from(C[groups.length - 1]! as number[]) : null;
   for (let r = 0; r < q.rows; r++) {
     const hKey = keyOf([C[nb]![r]]);
     const h = structure.strataIndex.get(hKey);
@@ -196,49 +224,28 @@ export async function estimateItems(
     return u;
   };
 
-  // calibration: design-level sums per unit and cell over all rows
-  let cellSums: CellSums | null = null;
-  if (cal) {
-    cellSums = {
-      units: [],
-      cells: [],
-      values: [],
-      nCell: new Float64Array(0),
-      wprevCell: new Float64Array(0),
-      px: [],
-    };
-    if (cal.method !== "linear") {
-      const cells = cal.cells.length;
-      cellSums.nCell = new Float64Array(cells);
-      cellSums.wprevCell = new Float64Array(cells);
-      const jCell = groups.length - 1;
-      for (let r = 0; r < q.rows; r++) {
-        const c = num(jCell, r);
-        cellSums.units.push(unitOfRow[r]!);
-        cellSums.cells.push(c);
-        cellSums.values.push(num(jWprev, r));
-        cellSums.nCell[c]! += num(jCount, r);
-        cellSums.wprevCell[c]! += num(jWprev, r);
-      }
-    } else {
-      for (let r = 0; r < q.rows; r++) {
-        cellSums.units.push(unitOfRow[r]!);
-        cellSums.px.push(Float64Array.from(jPx.map((jj) => num(jj, r))));
-      }
-    }
-  }
+  const sums = direct ? cellSumsOf(cal, q.rows, unitOfRow, cellOfRow, V, jCount, jWprev, jPx) : null;
+  const k = items.length;
+  const L = cal === null ? 0 : cal.method === "linear" ? cal.columns.length : cal.cells.length;
+  const offsets = cal && cal.method === "rake" ? levelOffsets(cal) : [0];
+  const levelMark = new Int32Array(Math.max(offsets[offsets.length - 1]!, L)).fill(-1);
+  const levelLocal = new Int32Array(levelMark.length);
+  const cellMark = new Int32Array(cellOfRow ? L : 0).fill(-1);
+  const unitMark = new Int32Array(clustered ? structure.stages[S - 1]!.length : q.rows).fill(-1);
+  const unitLocal = new Int32Array(unitMark.length);
+  const cellLocal = new Int32Array(cellMark.length);
 
   const results: DomainEstimates[] = [];
   const order = domainBy.map((_, d) => d).sort((a, b) => compareBy(domainBy[a] ?? null, domainBy[b] ?? null));
   for (const d of order) {
     const rows = rowsOf[d]!;
-    const k = items.length;
     const ests: ItemEstimate[] = [];
     const coef: { a: number; b: number; g: number }[] = [];
     const strataPresent = new Set<number>();
     const psusPresent = new Set<number>();
+    const count = V[jCount]!;
     for (const r of rows) {
-      if (num(jCount, r) > 0) {
+      if (count[r]! > 0) {
         strataPresent.add(stratumOfRow[r]!);
         psusPresent.add(clustered ? stage1Of(r) : r);
       }
@@ -246,27 +253,24 @@ export async function estimateItems(
     for (let i = 0; i < k; i++) {
       const p = pos[i]!;
       const it = items[i]!;
-      let n = 0;
-      let sw = 0;
-      let swy = 0;
-      let sw2 = 0;
-      let swyy = 0;
-      let swx = 0;
-      let swxx = 0;
-      let swxy = 0;
+      const m = { n: 0, sw: 0, swy: 0, sw2: 0, swyy: 0, swx: 0, swxx: 0, swxy: 0 };
       let missing = 0;
+      const [vn, vsw, vswy, vsw2, vswyy] = [V[p.n]!, V[p.sw]!, V[p.swy]!, V[p.sw2]!, V[p.swyy]!];
       for (const r of rows) {
-        const nr = num(p.n, r);
-        n += nr;
-        missing += num(jCount, r) - nr;
-        sw += num(p.sw, r);
-        swy += num(p.swy, r);
-        sw2 += num(p.sw2, r);
-        swyy += num(p.swyy, r);
-        if (p.swx >= 0) {
-          swx += num(p.swx, r);
-          swxx += num(p.swxx, r);
-          swxy += num(p.swxy, r);
+        const nr = vn[r]!;
+        m.n += nr;
+        missing += count[r]! - nr;
+        m.sw += vsw[r]!;
+        m.swy += vswy[r]!;
+        m.sw2 += vsw2[r]!;
+        m.swyy += vswyy[r]!;
+      }
+      if (p.swx >= 0) {
+        const [vswx, vswxx, vswxy] = [V[p.swx]!, V[p.swxx]!, V[p.swxy]!];
+        for (const r of rows) {
+          m.swx += vswx[r]!;
+          m.swxx += vswxx[r]!;
+          m.swxy += vswxy[r]!;
         }
       }
       if (missing > 0 && !options.naRm) {
@@ -275,73 +279,146 @@ export async function estimateItems(
           `${it.label} has ${missing} missing value(s)${where}; set naRm to leave those rows out`,
         );
       }
-      const pe = pointEstimate(it.kind, { n, sw, swy, sw2, swyy, swx, swxx, swxy });
+      const pe = pointEstimate(it.kind, m);
       coef.push(pe.coef);
       ests.push({
         estimate: pe.estimate,
         variance: Number.NaN,
-        n,
+        n: m.n,
         nEff: pe.nEff,
         deff: pe.vsrs,
-        weightSum: sw,
+        weightSum: m.sw,
       });
     }
-    // unit totals of the scores
-    const totals = new Map<number, Float64Array>();
-    for (const r of rows) {
+    // unit totals of the scores: per row its domain-local unit, then item by item
+    const units: number[] = [];
+    const localUnit = new Int32Array(rows.length);
+    rows.forEach((r, x) => {
       const u = unitOfRow[r]!;
-      let t = totals.get(u);
-      if (!t) {
-        t = new Float64Array(k);
-        totals.set(u, t);
+      if (unitMark[u] !== d) {
+        unitMark[u] = d;
+        unitLocal[u] = units.length;
+        units.push(u);
       }
-      for (let i = 0; i < k; i++) {
-        const p = pos[i]!;
-        const cc = coef[i]!;
-        t[i]! += cc.a * num(p.swy, r) + (p.swx >= 0 ? cc.b * num(p.swx, r) : 0) + cc.g * num(p.sw, r);
+      localUnit[x] = unitLocal[u]!;
+    });
+    /** adds, per row x, the item's score Σ a·y + b·x + g over columns (sy, sx, s1) to out[at[x]·k + i] */
+    const addScores = (
+      out: Float64Array,
+      at: Int32Array,
+      sy: number,
+      sx: number,
+      s1: number,
+      i: number,
+      by?: Float64Array,
+    ) => {
+      const { a, b, g } = coef[i]!;
+      const vy = V[sy]!;
+      const vx = sx >= 0 ? V[sx]! : null;
+      const v1 = V[s1]!;
+      for (let x = 0; x < rows.length; x++) {
+        const r = rows[x]!;
+        const v = a * vy[r]! + (vx ? b * vx[r]! : 0) + g * v1[r]!;
+        out[at[x]! * k + i]! += by ? by[x]! * v : v;
       }
+    };
+    const unitTotals = new Float64Array(units.length * k);
+    for (let i = 0; i < k; i++) {
+      const p = pos[i]!;
+      addScores(unitTotals, localUnit, p.swy, p.swx, p.sw, i);
     }
-    if (cal && cellSums) {
-      const perItem = items.map((_, i) => {
-        const p = pos[i]!;
-        const cc = coef[i]!;
-        if (cal.method !== "linear") {
-          const jCell = groups.length - 1;
-          const S = new Float64Array(cal.cells.length);
-          const Sw = new Float64Array(cal.cells.length);
-          const factor = cal.factor;
-          for (const r of rows) {
-            const cell = num(jCell, r);
-            if (cellFactorOnly) {
-              // Σ (w/w_prev)·u = G(cell)·(a·Σy + b·Σx + g·n)
-              S[cell]! +=
-                factor[cell]! *
-                (cc.a * num(p.sry, r) + (p.srx >= 0 ? cc.b * num(p.srx, r) : 0) + cc.g * num(p.n, r));
-            } else {
-              S[cell]! +=
-                cc.a * num(p.sry, r) + (p.srx >= 0 ? cc.b * num(p.srx, r) : 0) + cc.g * num(p.sr, r);
-            }
-            Sw[cell]! += cc.a * num(p.swy, r) + (p.swx >= 0 ? cc.b * num(p.swx, r) : 0) + cc.g * num(p.sw, r);
+    const totals = new Map<number, Float64Array>();
+    units.forEach((u, l) => {
+      totals.set(u, unitTotals.subarray(l * k, l * k + k));
+    });
+    let covariance: number[][];
+    if (cal) {
+      // F: what the correction needs of the scores, on the levels (cells, variables) touched
+      let F: Float64Array;
+      const levels: number[] = [];
+      if (cal.method === "linear") {
+        F = new Float64Array(L * k);
+        const at = new Int32Array(rows.length);
+        for (let jj = 0; jj < L; jj++) {
+          levels.push(jj);
+          at.fill(jj);
+          for (let i = 0; i < k; i++) {
+            const g = pos[i]!.g[jj]!;
+            addScores(F, at, g.sgy, g.sgx, g.sg, i);
           }
-          return { S, Sw, Fg: [] as number[] };
         }
-        const Fg = p.g.map((g) => {
-          let v = 0;
-          for (const r of rows)
-            v += cc.a * num(g.sgy, r) + (g.sgx >= 0 ? cc.b * num(g.sgx, r) : 0) + cc.g * num(g.sg, r);
-          return v;
+      } else {
+        // per touched cell: Σ score (post-stratification) or Σ score·w_prev/w (raking)
+        const cells: number[] = [];
+        const localCell = new Int32Array(rows.length);
+        const factor = cellFactorOnly ? new Float64Array(rows.length) : undefined;
+        rows.forEach((r, x) => {
+          const c = cellOfRow![r]!;
+          if (cellMark[c] !== d) {
+            cellMark[c] = d;
+            cellLocal[c] = cells.length;
+            cells.push(c);
+          }
+          localCell[x] = cellLocal[c]!;
+          if (factor) factor[x] = cal.factor[c]!;
         });
-        return { S: new Float64Array(0), Sw: new Float64Array(0), Fg };
-      });
-      calibrationCorrection(cal, cellSums, perItem, totals, k);
+        const Sc = new Float64Array(cells.length * k);
+        for (let i = 0; i < k; i++) {
+          const p = pos[i]!;
+          if (cal.method === "poststratify") addScores(Sc, localCell, p.swy, p.swx, p.sw, i);
+          else if (factor) addScores(Sc, localCell, p.sry, p.srx, p.n, i, factor);
+          else addScores(Sc, localCell, p.sry, p.srx, p.sr, i);
+        }
+        if (cal.method === "poststratify") {
+          F = new Float64Array(L * k);
+          cells.forEach((c, lc) => {
+            F.set(Sc.subarray(lc * k, lc * k + k), c * k);
+          });
+        } else {
+          // margin-level sums F0 = Σ_cells S/G_m, over the touched levels only for the operator
+          F = new Float64Array((op ? cells.length * cal.margins.length : offsets[offsets.length - 1]!) * k);
+          cells.forEach((c, lc) => {
+            cal.margins.forEach((m, mi) => {
+              let jl = offsets[mi]! + m.levelOfCell[c]!;
+              if (op) {
+                if (levelMark[jl] !== d) {
+                  levelMark[jl] = d;
+                  levelLocal[jl] = levels.length;
+                  levels.push(jl);
+                }
+                jl = levelLocal[jl]!;
+              }
+              const G = cal.stepFactor[mi]![c]!;
+              for (let i = 0; i < k; i++) F[jl * k + i]! += Sc[lc * k + i]! / G;
+            });
+          });
+        }
+      }
+      if (op) {
+        covariance = calibratedCovariance(
+          structure,
+          design.spec.lonelyPsu,
+          op,
+          totals,
+          F,
+          levels,
+          [...strataPresent],
+          k,
+          path === "sweeps" ? "auto" : path,
+        );
+      } else {
+        calibrationCorrection(cal, sums!, F, k, totals);
+        covariance = multistageVariance(structure, unitsToStrata, { totals, k }, design.spec.lonelyPsu, null);
+      }
+    } else {
+      covariance = multistageVariance(
+        structure,
+        unitsToStrata,
+        { totals, k },
+        design.spec.lonelyPsu,
+        design.calibrated ? null : strataPresent,
+      );
     }
-    const covariance = multistageVariance(
-      structure,
-      unitsToStrata,
-      { totals, k },
-      design.spec.lonelyPsu,
-      design.calibrated ? null : strataPresent,
-    );
     ests.forEach((e, i) => {
       e.variance = covariance[i]![i]!;
       e.deff = e.variance / e.deff;
@@ -354,6 +431,51 @@ export async function estimateItems(
     });
   }
   return results;
+}
+
+/** Design-level sums for the direct correction: every aggregate row's unit, cell and Σ w_prev (or Σ w_cal·X). */
+function cellSumsOf(
+  cal: NonNullable<TaylorDesign["calibration"]>,
+  rows: number,
+  unitOfRow: Int32Array,
+  cellOfRow: Int32Array | null,
+  V: Float64Array[],
+  jCount: number,
+  jWprev: number,
+  jPx: number[],
+): CellSums {
+  const cells = cal.method === "linear" ? 0 : cal.cells.length;
+  const sums: CellSums = {
+    units: unitOfRow,
+    cells: cellOfRow ?? new Int32Array(rows),
+    values: jWprev >= 0 ? V[jWprev]! : new Float64Array(rows),
+    nCell: new Float64Array(cells),
+    wprevCell: new Float64Array(cells),
+    px: new Float64Array(rows * jPx.length),
+  };
+  for (let r = 0; r < rows; r++) {
+    if (cellOfRow) {
+      const c = cellOfRow[r]!;
+      sums.nCell[c]! += V[jCount]![r]!;
+      sums.wprevCell[c]! += V[jWprev]![r]!;
+    }
+    jPx.forEach((jj, l) => {
+      sums.px[r * jPx.length + l] = V[jj]![r]!;
+    });
+  }
+  return sums;
+}
+
+/** A design's relation does not change: its columns are asked once. */
+const columnsCache = new WeakMap<TaylorDesign, Promise<string[]>>();
+function relationColumns(design: TaylorDesign): Promise<string[]> {
+  let columns = columnsCache.get(design);
+  if (!columns) {
+    columns = columnsOf(design.session, design.relation, design.params);
+    columnsCache.set(design, columns);
+    columns.catch(() => columnsCache.delete(design));
+  }
+  return columns;
 }
 
 function normalizeKey(v: unknown): string | number | null {

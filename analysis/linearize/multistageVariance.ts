@@ -30,7 +30,8 @@ export function multistageVariance(
 ): number[][] {
   const k = input.k;
   const stages = structure.stages.length;
-  const out: number[][] = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  // the upper triangle (b >= a) of the k x k result, mirrored at the end
+  const out = new Float64Array(k * k);
   // totals per stage, from the finest up
   let level: Map<number, Float64Array> = input.totals;
   const perStage: Map<number, Float64Array>[] = [];
@@ -49,44 +50,42 @@ export function multistageVariance(
     perStage[s - 1] = up;
     level = up;
   }
-  // stage 1: strata
+  const acc = { sum: new Float64Array(k), cross: new Float64Array(k * k) };
+  const stratum = new Float64Array(k * k);
+  // stage 1: strata, one at a time (units grouped by stratum in their order of appearance)
   const parentOf0 = (u: number) => (unitsToStrata ? unitsToStrata[u]! : structure.stages[0]![u]!.parent);
   const nStrata = structure.strata.length;
-  const s1 = new Map<number, { sum: Float64Array; cross: Float64Array }>();
-  for (const [u, t] of perStage[0]!) {
-    accumulate(s1, parentOf0(u), t, k);
-  }
+  const s1 = groupBy(perStage[0]!, parentOf0);
   let okStrata = 0;
   let countedStrata = 0;
-  const stratum = new Float64Array(k * k);
   for (let h = 0; h < nStrata; h++) {
     if (strataPresent && !strataPresent.has(h)) continue;
     countedStrata++;
     const n = structure.psusPerStratum[h]!;
     const N = structure.strataN[h]!;
     const f = Number.isFinite(N) ? (N - n) / N : 1;
-    const acc = s1.get(h);
+    const units = s1.get(h);
     if (f < 1e-7) {
       okStrata++;
       continue;
     }
     if (n === 1 && lonelyPsu === "average") continue;
     okStrata++;
-    if (!acc) continue;
+    if (!units) continue;
+    accumulate(acc, units, k);
     onestrat(acc, n, f, lonelyPsu, stratum, k);
-    for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) out[a]![b]! += stratum[a * k + b]!;
+    for (let a = 0; a < k; a++) for (let b = a; b < k; b++) out[a * k + b]! += stratum[a * k + b]!;
   }
   if (lonelyPsu === "average" && okStrata < countedStrata) {
     const scale = countedStrata / okStrata;
-    for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) out[a]![b]! *= scale;
+    for (let a = 0; a < k; a++) for (let b = a; b < k; b++) out[a * k + b]! *= scale;
   }
   // later stages: each parent unit is a "stratum" of its children
   for (let s = 1; s < stages; s++) {
     const childOf = new Map<number, { n: number; N: number }>();
     for (const c of structure.stages[s]!) if (!childOf.has(c.parent)) childOf.set(c.parent, c);
-    const groups = new Map<number, { sum: Float64Array; cross: Float64Array }>();
-    for (const [u, t] of perStage[s]!) accumulate(groups, structure.stages[s]![u]!.parent, t, k);
-    for (const [p, acc] of groups) {
+    const groups = groupBy(perStage[s]!, (u) => structure.stages[s]![u]!.parent);
+    for (const [p, units] of groups) {
       const child = childOf.get(p)!;
       const n = child.n;
       const N = child.N;
@@ -110,27 +109,47 @@ export function multistageVariance(
         mult *= unit.n / unit.N;
         q = unit.parent;
       }
+      accumulate(acc, units, k);
       onestrat(acc, n, f, lonelyPsu, stratum, k);
-      for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) out[a]![b]! += mult * stratum[a * k + b]!;
+      for (let a = 0; a < k; a++) for (let b = a; b < k; b++) out[a * k + b]! += mult * stratum[a * k + b]!;
     }
   }
-  return out;
+  const rows: number[][] = [];
+  for (let a = 0; a < k; a++) {
+    const row = new Array<number>(k);
+    for (let b = 0; b < k; b++) row[b] = b >= a ? out[a * k + b]! : out[b * k + a]!;
+    rows.push(row);
+  }
+  return rows;
 }
 
-function accumulate(
-  map: Map<number, { sum: Float64Array; cross: Float64Array }>,
-  key: number,
-  t: Float64Array,
-  k: number,
-): void {
-  let acc = map.get(key);
-  if (!acc) {
-    acc = { sum: new Float64Array(k), cross: new Float64Array(k * k) };
-    map.set(key, acc);
+/** Units' totals grouped by parent, parents and units in their order of appearance. */
+function groupBy(
+  totals: Map<number, Float64Array>,
+  parentOf: (u: number) => number,
+): Map<number, Float64Array[]> {
+  const groups = new Map<number, Float64Array[]>();
+  for (const [u, t] of totals) {
+    const p = parentOf(u);
+    const list = groups.get(p);
+    if (list) list.push(t);
+    else groups.set(p, [t]);
   }
-  for (let a = 0; a < k; a++) {
-    acc.sum[a]! += t[a]!;
-    for (let b = 0; b < k; b++) acc.cross[a * k + b]! += t[a]! * t[b]!;
+  return groups;
+}
+
+/** Σt and the upper triangle of Σtt' over one group's units. */
+function accumulate(acc: { sum: Float64Array; cross: Float64Array }, units: Float64Array[], k: number): void {
+  acc.sum.fill(0);
+  acc.cross.fill(0);
+  for (const t of units) {
+    for (let a = 0; a < k; a++) {
+      const ta = t[a]!;
+      acc.sum[a]! += ta;
+      if (ta === 0) continue;
+      const row = a * k;
+      for (let b = a; b < k; b++) acc.cross[row + b]! += ta * t[b]!;
+    }
   }
 }
 
@@ -145,7 +164,7 @@ function onestrat(
   const centre = !(n === 1 && lonelyPsu === "adjust");
   const scale = n > 1 ? (f * n) / (n - 1) : f;
   for (let a = 0; a < k; a++) {
-    for (let b = 0; b < k; b++) {
+    for (let b = a; b < k; b++) {
       const c = acc.cross[a * k + b]! - (centre ? (acc.sum[a]! * acc.sum[b]!) / n : 0);
       out[a * k + b] = scale * c;
     }

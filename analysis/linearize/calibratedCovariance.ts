@@ -1,0 +1,86 @@
+import type { DesignStructure, LonelyPsu } from "../types.ts";
+import type { CalibrationOperator } from "./calibrationOperator.ts";
+import { multistageVariance } from "./multistageVariance.ts";
+
+/** How a domain's covariance is formed from the operator: chosen by cost, or forced (tests). */
+export type OperatorPath = "auto" | "local" | "dense";
+
+/**
+ * The covariance (k x k) of k scores in a domain of a calibrated design, from their unit totals
+ * within the domain (`totals`, before calibration) and the correction's inputs F (nJ x k,
+ * row-major; row j belongs to operator level `levels[j]`, the levels the domain's rows touch):
+ * unit totals t = t_domain − Z·F, covariance t'Vt as `multistageVariance` computes it.
+ *
+ * "dense" corrects every unit and sums over all strata. "local" corrects only the units of the
+ * strata the domain has rows in (`strata`) and adds the other strata through the tabulated
+ * K = Z'VZ: t'Vt = Σ_{h in strata}(t_h'Vt_h − D_h'VD_h) + F'KF, exact because V is
+ * block-diagonal by stratum and the domain's totals are zero outside its strata. "auto" takes
+ * the cheaper, counting multiply-adds.
+ */
+export function calibratedCovariance(
+  structure: DesignStructure,
+  lonelyPsu: LonelyPsu,
+  op: CalibrationOperator,
+  totals: Map<number, Float64Array>,
+  F: Float64Array,
+  levels: ArrayLike<number>,
+  strata: ArrayLike<number>,
+  k: number,
+  path: OperatorPath = "auto",
+): number[][] {
+  const L = op.size;
+  const nJ = levels.length;
+  const nUnits = op.Z.length / L;
+  let local = path === "local";
+  if (path === "auto") {
+    let near = 0;
+    for (let s = 0; s < strata.length; s++) near += op.unitsOfStratum[strata[s]!]!.length;
+    const localCost = near * (nJ * k + k * k) + nJ * nJ * k + (nJ * k * k) / 2;
+    const denseCost = nUnits * (nJ * k + (k * k) / 2);
+    local = localCost < denseCost;
+  }
+  const T = new Map<number, Float64Array>();
+  const D = local ? new Map<number, Float64Array>() : null;
+  const correct = (u: number) => {
+    const d = new Float64Array(k);
+    const z = u * L;
+    for (let j = 0; j < nJ; j++) {
+      const zj = op.Z[z + levels[j]!]!;
+      if (zj === 0) continue;
+      const f = j * k;
+      for (let i = 0; i < k; i++) d[i]! += zj * F[f + i]!;
+    }
+    const t = new Float64Array(k);
+    const raw = totals.get(u);
+    for (let i = 0; i < k; i++) t[i] = (raw ? raw[i]! : 0) - d[i]!;
+    T.set(u, t);
+    D?.set(u, d);
+  };
+  if (!local) {
+    for (let u = 0; u < nUnits; u++) correct(u);
+    return multistageVariance(structure, null, { totals: T, k }, lonelyPsu, null);
+  }
+  for (let s = 0; s < strata.length; s++) for (const u of op.unitsOfStratum[strata[s]!]!) correct(u);
+  const out = multistageVariance(structure, null, { totals: T, k }, lonelyPsu, null);
+  const near = multistageVariance(structure, null, { totals: D!, k }, lonelyPsu, null);
+  // F'KF over the touched levels: KF = K_JJ·F, then F'·KF
+  const KF = new Float64Array(nJ * k);
+  for (let a = 0; a < nJ; a++) {
+    const row = levels[a]! * L;
+    for (let b = 0; b < nJ; b++) {
+      const kab = op.K[row + levels[b]!]!;
+      if (kab === 0) continue;
+      for (let i = 0; i < k; i++) KF[a * k + i]! += kab * F[b * k + i]!;
+    }
+  }
+  for (let i = 0; i < k; i++) {
+    for (let l = i; l < k; l++) {
+      let q = 0;
+      for (let a = 0; a < nJ; a++) q += F[a * k + i]! * KF[a * k + l]!;
+      const v = out[i]![l]! - near[i]![l]! + q;
+      out[i]![l] = v;
+      out[l]![i] = v;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,197 @@
+/**
+ * The tabulated calibration operator against the direct computation (no external reference: R's
+ * 10-sweep residualization, run per item and domain, is the reference the R fixtures check):
+ * - the operator's unit corrections Z·F equal R's sweeps applied to the same level sums F;
+ * - every domain's estimates, SEs and joint covariance are the same, to 1e-10 relative, whether
+ *   the calibration enters through the sweeps, the operator over all units ("dense") or the
+ *   operator over the domain's own strata plus Z'VZ ("local"), on raked, raked-then-trimmed
+ *   and linearly calibrated designs, one- and two-stage, with and without strata.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { keyOf } from "../../analysis/designStructure.ts";
+import { linearCalibration, type Margin, rake, surveyDesign, trimWeights } from "../../analysis/index.ts";
+import { type CellSums, calibrationCorrection } from "../../analysis/linearize/calibrationCorrection.ts";
+import { calibrationOperator } from "../../analysis/linearize/calibrationOperator.ts";
+import { type DomainEstimates, estimateItems, type Item } from "../../analysis/linearize/estimateItems.ts";
+import { queryColumns } from "../../analysis/sql.ts";
+import type { TaylorDesign } from "../../analysis/types.ts";
+import type { Session } from "../../db/Database.ts";
+import { fixtureSession } from "./fixtures.ts";
+
+let db: Session;
+beforeAll(async () => {
+  db = await fixtureSession();
+});
+
+const margins: Margin[] = [
+  {
+    variables: ["stype"],
+    cells: [
+      { levels: ["E"], count: 4421 },
+      { levels: ["H"], count: 755 },
+      { levels: ["M"], count: 1018 },
+    ],
+  },
+  {
+    variables: ["sch_wide"],
+    cells: [
+      { levels: ["No"], count: 1072 },
+      { levels: ["Yes"], count: 5122 },
+    ],
+  },
+];
+const crossed: Margin = {
+  variables: ["stype", "awards"],
+  cells: [
+    { levels: ["E", "No"], count: 1400 },
+    { levels: ["E", "Yes"], count: 3021 },
+    { levels: ["H", "No"], count: 400 },
+    { levels: ["H", "Yes"], count: 355 },
+    { levels: ["M", "No"], count: 500 },
+    { levels: ["M", "Yes"], count: 518 },
+  ],
+};
+
+const items: Item[] = [
+  { kind: "mean", y: `"api00"`, label: "api00" },
+  { kind: "total", y: `"enroll"`, label: "enroll" },
+  { kind: "ratio", y: `"api00"`, x: `"api99"`, label: "api00/api99" },
+  { kind: "proportion", y: `("comp_imp" = 'Yes')::int`, label: "comp_imp" },
+  { kind: "mean", y: `case when "snum" % 5 = 0 then null else "api99" end`, label: "api99 with gaps" },
+];
+
+const designs: Record<string, () => Promise<TaylorDesign>> = {
+  "one-stage clusters, raked": async () =>
+    rake(await surveyDesign(db, { source: "apiclus1", ids: ["dnum"], weights: "pw", fpc: ["fpc"] }), margins),
+  "two-stage clusters with fpc, raked on three margins": async () =>
+    rake(await surveyDesign(db, { source: "apiclus2", ids: ["dnum", "snum"], fpc: ["fpc1", "fpc2"] }), [
+      ...margins,
+      crossed,
+    ]),
+  "strata and clusters, raked then trimmed": async () => {
+    const base = await surveyDesign(db, {
+      source: "apistrat",
+      ids: ["dnum"],
+      strata: "stype",
+      weights: "pw",
+      nest: true,
+      lonelyPsu: "adjust",
+    });
+    const raked = await rake(base, [margins[1]!, crossed]);
+    return trimWeights(raked, { upper: 60 });
+  },
+  "one-stage clusters, linear calibration": async () =>
+    linearCalibration(
+      await surveyDesign(db, { source: "apiclus1", ids: ["dnum"], weights: "pw", fpc: ["fpc"] }),
+      {
+        margins: [margins[0]!],
+        totals: { api99: 3914069 },
+      },
+    ),
+};
+
+/** a and b agree within tol (absolute), both NaN (an item with no rows in the domain), or are equal. */
+function expectClose(a: number, b: number, tol: number, what: string): void {
+  if (Number.isNaN(b)) expect(a, what).toBeNaN();
+  else if (a !== b) expect(Math.abs(a - b), what).toBeLessThanOrEqual(tol);
+}
+
+/** Same domains, estimates (to the last bits of DuckDB's sums) and covariances (1e-10 relative). */
+function expectSameDomains(got: DomainEstimates[], want: DomainEstimates[]): void {
+  expect(got.length).toBe(want.length);
+  got.forEach((g, d) => {
+    const w = want[d]!;
+    const where = `domain ${JSON.stringify(g.by)}`;
+    expect(g.by).toEqual(w.by);
+    expect(g.degf).toBe(w.degf);
+    g.items.forEach((e, i) => {
+      // DuckDB may sum in another order from one query to the next
+      const want = w.items[i]!.estimate;
+      expectClose(e.estimate, want, 1e-13 * Math.abs(want), `${where} estimate ${i}`);
+      expect(e.n).toBe(w.items[i]!.n);
+    });
+    const k = g.covariance.length;
+    for (let a = 0; a < k; a++) {
+      // the SE, relative (a constant score has none: zero both ways)
+      const se = Math.sqrt(w.covariance[a]![a]!);
+      expectClose(Math.sqrt(g.covariance[a]![a]!), se, 1e-10 * se, `${where} se ${a}`);
+      // covariances, relative to sqrt(v_aa·v_bb)
+      for (let b = 0; b < k; b++) {
+        const scale = Math.sqrt(w.covariance[a]![a]! * w.covariance[b]![b]!);
+        expectClose(g.covariance[a]![b]!, w.covariance[a]![b]!, 1e-10 * scale, `${where} cov[${a}][${b}]`);
+      }
+    }
+  });
+}
+
+describe("calibration operator", () => {
+  for (const [name, make] of Object.entries(designs)) {
+    it(`${name}: domains agree between the sweeps and the operator`, async () => {
+      const design = await make();
+      expect(await calibrationOperator(design)).not.toBeNull();
+      for (const by of [[], ["awards"], ["stype", "comp_imp"], ["cds"]]) {
+        const options = { by, naRm: true };
+        const sweeps = await estimateItems(design, items, { ...options, calibrationPath: "sweeps" });
+        expect(sweeps.length).toBeGreaterThan(0);
+        for (const path of ["local", "dense", "auto"] as const)
+          expectSameDomains(
+            await estimateItems(design, items, { ...options, calibrationPath: path }),
+            sweeps,
+          );
+      }
+    });
+  }
+
+  it("unit corrections Z·F equal R's sweeps applied to the same level sums", async () => {
+    const design = await designs["two-stage clusters with fpc, raked on three margins"]!();
+    const cal = design.calibration!;
+    if (cal.method !== "rake") throw new Error("expected a raked design");
+    const op = (await calibrationOperator(design))!;
+    const S = design.unitExprs.length;
+    const q = await queryColumns(
+      design.session,
+      `select ${design.stratumExpr}, ${design.unitExprs.join(", ")}, "__bm_cell", count(*)::double, sum("__bm_wprev") from ${design.relation} group by all`,
+      design.params,
+    );
+    const units = Int32Array.from(
+      { length: q.rows },
+      (_, r) => design.structure.keys[S - 1]!.get(keyOf(q.columns.slice(0, 1 + S).map((c) => c[r])))!,
+    );
+    const cellOf = Int32Array.from(q.columns[1 + S]! as number[]);
+    const sums: CellSums = {
+      units,
+      cells: cellOf,
+      values: Float64Array.from(q.columns[3 + S]! as number[]),
+      nCell: new Float64Array(cal.cells.length),
+      wprevCell: new Float64Array(cal.cells.length),
+      px: new Float64Array(0),
+    };
+    cellOf.forEach((c, r) => {
+      sums.nCell[c]! += q.columns[2 + S]![r] as number;
+    });
+    // three arbitrary level-sum vectors, one sparse (a single level)
+    const k = 3;
+    const L = op.size;
+    const F = new Float64Array(L * k);
+    for (let j = 0; j < L; j++) {
+      F[j * k] = Math.sin(j + 1) * 1000;
+      F[j * k + 1] = j % 3 === 0 ? (j + 1) / 7 : -2.5;
+    }
+    F[4 * k + 2] = 123.456;
+    const totals = new Map<number, Float64Array>();
+    calibrationCorrection(cal, sums, F, k, totals);
+    const nUnits = op.Z.length / L;
+    let biggest = 0;
+    for (const t of totals.values()) for (const v of t) biggest = Math.max(biggest, Math.abs(v));
+    expect(biggest).toBeGreaterThan(0);
+    for (let u = 0; u < nUnits; u++) {
+      const swept = totals.get(u) ?? new Float64Array(k);
+      for (let i = 0; i < k; i++) {
+        let d = 0;
+        for (let j = 0; j < L; j++) d += op.Z[u * L + j]! * F[j * k + i]!;
+        // the sweeps subtract the correction from the unit totals
+        expect(Math.abs(-swept[i]! - d)).toBeLessThanOrEqual(1e-10 * biggest);
+      }
+    }
+  });
+});

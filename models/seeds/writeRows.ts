@@ -6,8 +6,9 @@ import type { ModelContext } from "../runner/loadModels.ts";
 export type ColumnType = "varchar" | "double" | "integer" | "boolean" | "varchar[]" | "double[]";
 
 /**
- * Write rows taken from study.yaml into a table: the seeds other models join to. Values
- * travel as one bound JSON document, never as SQL text.
+ * Write rows (from study.yaml, or computed by a TypeScript model) into a new table. Scalar
+ * columns go through DuckDB's appender; list columns (seeds only, a few rows) through one
+ * bound JSON document. Values never become SQL text.
  */
 export async function writeRows(
   session: Session,
@@ -16,17 +17,47 @@ export async function writeRows(
   rows: Record<string, unknown>[],
 ): Promise<void> {
   const names = Object.keys(columns);
-  const structType = names.map((n) => `${quoteIdent(n)} ${columns[n]!.toUpperCase()}`).join(", ");
-  const select = names.map((n) => `r.${quoteIdent(n)}`).join(", ");
-  await session.run(
-    `create or replace table ${quoteIdent(table)} as
-     select ${select}
-     from (select unnest(cast(json($rows) as struct(${structType})[]), recursive := false) as r)`,
-    { rows: JSON.stringify(rows) },
-  );
-  if (rows.length === 0) {
-    // an empty seed still needs its columns
-    await session.run(`create or replace table ${quoteIdent(table)} (${structType})`);
+  const ddl = names.map((n) => `${quoteIdent(n)} ${columns[n]!.toUpperCase()}`).join(", ");
+  if (names.some((n) => columns[n]!.endsWith("[]"))) {
+    const select = names.map((n) => `r.${quoteIdent(n)}`).join(", ");
+    await session.run(`create or replace table ${quoteIdent(table)} (${ddl})`);
+    if (rows.length === 0) return;
+    await session.run(
+      `insert into ${quoteIdent(table)}
+       select ${select}
+       from (select unnest(cast(json($rows) as struct(${ddl})[]), recursive := false) as r)`,
+      { rows: JSON.stringify(rows) },
+    );
+    return;
+  }
+  await session.run(`create or replace table ${quoteIdent(table)} (${ddl})`);
+  const appender = await session.connection.createAppender(table);
+  try {
+    for (const row of rows) {
+      for (const name of names) {
+        const v = row[name];
+        if (v === null || v === undefined || (typeof v === "number" && !Number.isFinite(v))) {
+          appender.appendNull();
+          continue;
+        }
+        switch (columns[name]) {
+          case "double":
+            appender.appendDouble(Number(v));
+            break;
+          case "integer":
+            appender.appendInteger(Number(v));
+            break;
+          case "boolean":
+            appender.appendBoolean(Boolean(v));
+            break;
+          default:
+            appender.appendVarchar(String(v));
+        }
+      }
+      appender.endRow();
+    }
+  } finally {
+    appender.closeSync();
   }
 }
 

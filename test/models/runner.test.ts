@@ -1,6 +1,7 @@
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pnorm } from "../../analysis/distributions/pnorm.ts";
 import { closeDatabase, type Database } from "../../db/index.ts";
 import { ingestFile } from "../../ingest/index.ts";
 import {
@@ -104,6 +105,53 @@ describe("model runner", () => {
        where (e.n < 30) <> (s.withheld_reason = 'min_n')`,
     )) as [{ unshown: number }];
     expect(unshown).toBe(0);
+  });
+});
+
+describe("change and tiers", () => {
+  it("p-values of changes are 2(1 - Phi(|z|)) (checked against the engine's pnorm), significance at 1 - level", async () => {
+    const rows = await db.query<{
+      change_0_100: number;
+      change_se_0_100: number;
+      change_p_value: number;
+      is_change_significant: boolean;
+    }>(
+      "select change_0_100, change_se_0_100, change_p_value, is_change_significant from index_scores__mass_org_evaluation where change_p_value is not null",
+    );
+    expect(rows.length).toBeGreaterThan(1000);
+    for (const r of rows) {
+      const p = 2 * (1 - pnorm(Math.abs(r.change_0_100 / r.change_se_0_100)));
+      expect(Math.abs(r.change_p_value - p)).toBeLessThan(1e-6);
+      expect(r.is_change_significant).toBe(r.change_p_value < 0.05);
+    }
+    expect(rows.some((r) => r.is_change_significant)).toBe(true);
+  });
+
+  it("tiers follow the rule: sorted by estimate, a township joins the tier while its CI overlaps the first one's", async () => {
+    const rows = await db.query<{
+      g: string;
+      unit_code: string;
+      estimate_0_100: number;
+      ci_low_0_100: number;
+      ci_high_0_100: number;
+      tier: number;
+    }>(
+      `select wave_id || organization_id || index_id || aspect || org_level as g, unit_code, estimate_0_100, ci_low_0_100, ci_high_0_100, tier
+       from index_scores__mass_org_evaluation where tier is not null order by g, estimate_0_100 desc, unit_code`,
+    );
+    let head: (typeof rows)[number] | undefined;
+    let expected = 0;
+    for (const r of rows) {
+      if (!head || head.g !== r.g) {
+        head = r;
+        expected = 1;
+      } else if (r.ci_high_0_100 < head.ci_low_0_100) {
+        head = r;
+        expected++;
+      }
+      expect(r.tier, `${r.g} ${r.unit_code}`).toBe(expected);
+    }
+    expect(Math.max(...rows.map((r) => r.tier))).toBeGreaterThan(1);
   });
 });
 

@@ -1,0 +1,163 @@
+-- The figures as leaders, the scores API, exports and leader notebooks see them.
+-- Suppression (study.yaml reporting): n < min_n or relative SE > max_rse is withheld (no
+-- estimate and no n), with the reason; relative SE > unreliable_rse is flagged.
+-- Change from the previous wave that measured the same figure: difference, SE and two-sided
+-- p-value, the waves being independent samples (separate draws); significant when
+-- p < 1 - confidence level. A figure the previous wave did not measure says so.
+-- Tiers of townships per wave, organization, index and organization level: sorted by
+-- estimate, a township joins the current tier while its CI overlaps the CI of the tier's
+-- first township, otherwise it starts the next tier.
+with recursive
+
+estimates as (
+    select * from {{ ref('index_estimates') }}
+),
+
+waves as (
+    select wave_id, wave_order from {{ ref('seed_waves') }}
+),
+
+judged as (
+    select
+        e.*,
+        w.wave_order,
+        if(e.estimate_0_100 > 0, e.se_0_100 / e.estimate_0_100, null) as rse_all,
+        case
+            when e.n < $min_n then 'min_n'
+            when e.estimate_0_100 <= 0 or e.se_0_100 / e.estimate_0_100 > $max_rse then 'max_rse'
+            else ''
+        end as withheld_reason
+    from estimates as e
+    join waves as w using (wave_id)
+),
+
+with_previous as (
+    select
+        j.*,
+        coalesce(pw.wave_id, '') as previous_wave_id,
+        p.estimate_0_100 as previous_estimate,
+        p.se_0_100 as previous_se,
+        p.withheld_reason as previous_withheld_reason,
+        p.wave_id is not null as previous_measured
+    from judged as j
+    left join waves as pw on pw.wave_order = j.wave_order - 1
+    left join judged as p
+        on p.wave_id = pw.wave_id
+        and p.organization_id = j.organization_id
+        and p.index_id = j.index_id
+        and p.aspect = j.aspect
+        and p.org_level = j.org_level
+        and p.unit_level = j.unit_level
+        and p.unit_code = j.unit_code
+        and p.group_var = j.group_var
+        and p.group_value = j.group_value
+),
+
+changes as (
+    select
+        *,
+        withheld_reason = '' and previous_measured and previous_withheld_reason = '' as can_compare,
+        estimate_0_100 - previous_estimate as change_raw,
+        sqrt(se_0_100 * se_0_100 + previous_se * previous_se) as change_se_raw
+    from with_previous
+),
+
+-- two-sided normal p-value 2(1 - Phi(|z|)) = erfc(|z| / sqrt 2), by the Chebyshev
+-- approximation of erfc (Numerical Recipes' erfcc, relative error below 1.2e-7)
+p_values as (
+    select
+        *,
+        if(change_se_raw > 0, abs(change_raw) / change_se_raw / sqrt(2), null) as x,
+        1 / (1 + 0.5 * abs(change_raw) / change_se_raw / sqrt(2)) as t
+    from changes
+),
+
+reported as (
+    select
+        wave_id,
+        organization_id,
+        index_id,
+        aspect,
+        org_level,
+        unit_level,
+        unit_code,
+        group_var,
+        group_value,
+        if(withheld_reason = '', estimate_0_100, null) as estimate_0_100,
+        if(withheld_reason = '', se_0_100, null) as se_0_100,
+        if(withheld_reason = '', ci_low_0_100, null) as ci_low_0_100,
+        if(withheld_reason = '', ci_high_0_100, null) as ci_high_0_100,
+        if(withheld_reason = '', df, null) as df,
+        if(withheld_reason = '', deff, null) as deff,
+        if(withheld_reason = '', n, null) as n,
+        if(withheld_reason = '', n_eff, null) as n_eff,
+        if(withheld_reason = '', rse_all, null) as rse,
+        withheld_reason <> '' as is_withheld,
+        withheld_reason,
+        withheld_reason = '' and rse_all > $unreliable_rse as is_unreliable,
+        previous_wave_id,
+        if(can_compare, change_raw, null) as change_0_100,
+        if(can_compare, change_se_raw, null) as change_se_0_100,
+        case
+            when not can_compare then null
+            when x is null then 1.0
+            else t * exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+                + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))))
+        end as change_p_value,
+        case
+            when previous_wave_id = '' then 'first_wave'
+            when not previous_measured then 'not_measured_in_previous_wave'
+            when not can_compare then 'withheld_in_either_wave'
+            else 'independent_samples'
+        end as change_note
+    from p_values
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by wave_id, organization_id, index_id, aspect, org_level
+            order by estimate_0_100 desc, unit_code
+        ) as position
+    from reported
+    where unit_level = 'township' and group_var = '' and not is_withheld
+),
+
+tiers (wave_id, organization_id, index_id, aspect, org_level, unit_code, position, tier, head_low) as (
+    select wave_id, organization_id, index_id, aspect, org_level, unit_code, position, 1, coalesce(ci_low_0_100, estimate_0_100)
+    from ranked
+    where position = 1
+    union all
+    select
+        r.wave_id, r.organization_id, r.index_id, r.aspect, r.org_level, r.unit_code, r.position,
+        if(coalesce(r.ci_high_0_100, r.estimate_0_100) >= t.head_low, t.tier, t.tier + 1),
+        if(coalesce(r.ci_high_0_100, r.estimate_0_100) >= t.head_low, t.head_low, coalesce(r.ci_low_0_100, r.estimate_0_100))
+    from tiers as t
+    join ranked as r
+        on r.wave_id = t.wave_id
+        and r.organization_id = t.organization_id
+        and r.index_id = t.index_id
+        and r.aspect = t.aspect
+        and r.org_level = t.org_level
+        and r.position = t.position + 1
+),
+
+final as (
+    select
+        r.*,
+        r.change_p_value < 1 - $confidence_level as is_change_significant,
+        t.tier
+    from reported as r
+    left join (select *, 'township' as unit_level, '' as group_var from tiers) as t
+        on t.unit_level = r.unit_level
+        and t.group_var = r.group_var
+        and t.wave_id = r.wave_id
+        and t.organization_id = r.organization_id
+        and t.index_id = r.index_id
+        and t.aspect = r.aspect
+        and t.org_level = r.org_level
+        and t.unit_code = r.unit_code
+)
+
+select * from final

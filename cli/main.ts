@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { closeAllDatabases } from "../db/index.ts";
+import { backupCommand, restoreCommand } from "./backup.ts";
 import { CliError } from "./CliError.ts";
 import { demoCommand } from "./demo.ts";
 import { estimateCommand } from "./estimate.ts";
@@ -27,7 +28,9 @@ export function program(): Command {
     .addCommand(serveCommand())
     .addCommand(sqlCommand())
     .addCommand(notebookCommand())
-    .addCommand(userCommand());
+    .addCommand(userCommand())
+    .addCommand(backupCommand())
+    .addCommand(restoreCommand());
 }
 
 /** Run the CLI; returns the exit code. Known errors become one plain line on stderr. */

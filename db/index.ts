@@ -1,4 +1,5 @@
 export { applyMigrations, listMigrations } from "./applyMigrations.ts";
+export { type BackupManifest, backupDatabase, restoreDatabase } from "./backupDatabase.ts";
 export {
   closeAllDatabases,
   closeDatabase,

@@ -9,6 +9,7 @@ import { Sessions } from "./auth/sessions.ts";
 import { HttpError } from "./HttpError.ts";
 import { openapi } from "./openapi.ts";
 import { packageDir } from "./packageDir.ts";
+import { adminRouter } from "./routes/adminApi.ts";
 import { apiRouter } from "./routes/api.ts";
 import { figuresRouter } from "./routes/figuresApi.ts";
 import { notebooksRouter } from "./routes/notebooks.ts";
@@ -110,6 +111,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use("/api/v1", uploadsRouter({ db: options.db, writer, maxUploadBytes: options.maxUploadBytes }));
   app.use("/api/v1", releasesRouter(options.db, writer));
   app.use("/api/v1", sqlRouter(options.db, options.analytics));
+  app.use("/api/v1", adminRouter(options.db, writer));
   if (options.analytics) app.use("/", notebooksRouter({ sandbox: options.analytics.sandbox }));
   app.use("/", pagesRouter(options.db));
   app.use("/", workbenchRouter(options.db));

@@ -9,7 +9,7 @@ create table studies (
 );
 
 create table waves (
-  study_id varchar not null references studies (study_id),
+  study_id varchar not null,
   wave_id varchar not null,
   title_zh varchar not null,
   title_en varchar not null,

@@ -1,3 +1,4 @@
+-- No foreign keys: DuckDB's COPY FROM DATABASE (backups) copies tables in name order; the code keeps these references.
 -- Local users, API tokens, browser sessions and the audit log. Passwords are scrypt hashes;
 -- tokens and session ids are stored only as sha256 digests.
 create table users (
@@ -12,7 +13,7 @@ create table users (
 create table api_tokens (
   token_sha256 varchar primary key,
   token_prefix varchar not null,
-  user_name varchar not null references users (user_name),
+  user_name varchar not null,
   label varchar not null,
   created_at timestamptz not null default now(),
   revoked_at timestamptz
@@ -20,7 +21,7 @@ create table api_tokens (
 
 create table sessions (
   session_sha256 varchar primary key,
-  user_name varchar not null references users (user_name),
+  user_name varchar not null,
   csrf_token varchar not null,
   created_at timestamptz not null default now(),
   expires_at timestamptz not null

@@ -4,6 +4,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/stress/**/*.test.ts"],
+    exclude: ["node_modules/**"],
     testTimeout: 600_000,
     hookTimeout: 600_000,
     pool: "forks",

@@ -1,16 +1,32 @@
 import type { Item } from "./linearize/estimateItems.ts";
-import { type DomainEstimates, estimateItems } from "./linearize/estimateItems.ts";
+import { type DomainEstimates, estimateItemsBySets } from "./linearize/estimateItems.ts";
 import { replicateItems } from "./replicates/replicateItems.ts";
 import type { EstimateOptions, SurveyDesign } from "./types.ts";
 
 /** Domain estimates of linear items on either kind of design (Taylor or replicate). */
-export function estimate(
+export async function estimate(
   design: SurveyDesign,
   items: Item[],
   options: EstimateOptions,
 ): Promise<DomainEstimates[]> {
-  if (options.by && new Set(options.by).size !== options.by.length)
-    throw new Error("a domain column is repeated in by");
-  if (design.kind === "taylor") return estimateItems(design, items, options);
-  return replicateItems(design, items, options);
+  const [domains] = await estimateBySets(design, items, [options.by ?? []], options);
+  return domains!;
+}
+
+/**
+ * `estimate` for several domain sets (`options.by` is ignored): on a Taylor design one pass over
+ * the rows for all sets (see `estimateItemsBySets`), on a replicate design one per set.
+ */
+export async function estimateBySets(
+  design: SurveyDesign,
+  items: Item[],
+  bySets: string[][],
+  options: EstimateOptions,
+): Promise<DomainEstimates[][]> {
+  for (const by of bySets)
+    if (new Set(by).size !== by.length) throw new Error("a domain column is repeated in by");
+  if (design.kind === "taylor") return estimateItemsBySets(design, items, bySets, options);
+  const out: DomainEstimates[][] = [];
+  for (const by of bySets) out.push(await replicateItems(design, items, { ...options, by }));
+  return out;
 }

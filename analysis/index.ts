@@ -13,6 +13,7 @@ export { asReplicateDesign } from "./replicates/asReplicateDesign.ts";
 export { replicateDesign } from "./replicates/replicateDesign.ts";
 export { surveyDesign } from "./surveyDesign.ts";
 export { type BatchResult, type EstimateRequest, surveyEstimates } from "./surveyEstimates.ts";
+export { surveyEstimatesBySets } from "./surveyEstimatesBySets.ts";
 export { surveyMean } from "./surveyMean.ts";
 export { surveyProportion } from "./surveyProportion.ts";
 export { surveyQuantile } from "./surveyQuantile.ts";

@@ -1,5 +1,5 @@
 import { estimate } from "./estimate.ts";
-import type { Item } from "./linearize/estimateItems.ts";
+import type { DomainEstimates, Item } from "./linearize/estimateItems.ts";
 import { col } from "./sql.ts";
 import { toEstimates } from "./toEstimates.ts";
 import type { Estimate, EstimateOptions, SurveyDesign } from "./types.ts";
@@ -38,7 +38,13 @@ export async function surveyEstimates(
   requests: EstimateRequest[],
   options: EstimateOptions = {},
 ): Promise<BatchResult> {
-  const items: Item[] = requests.map((r) => {
+  const domains = await estimate(design, requestItems(requests), options);
+  return batchResult(requests, domains, options);
+}
+
+/** The linear items of the requests, in order. */
+export function requestItems(requests: EstimateRequest[]): Item[] {
+  return requests.map((r) => {
     if (r.kind === "ratio") {
       return {
         kind: "ratio",
@@ -51,7 +57,14 @@ export async function surveyEstimates(
       return { kind: "proportion", y: `(${r.condition})::boolean::int`, label: `condition ${r.condition}` };
     return { kind: r.kind, y: col(r.variable), label: `column "${r.variable}"` };
   });
-  const domains = await estimate(design, items, options);
+}
+
+/** Shape the items' domain estimates as the requests' `Estimate`s (intervals per request kind). */
+export function batchResult(
+  requests: EstimateRequest[],
+  domains: DomainEstimates[],
+  options: EstimateOptions,
+): BatchResult {
   const estimates = requests.map((r, i) => {
     if (r.kind !== "proportion") return toEstimates(domains, i, options, "normal");
     return toEstimates(domains, i, options, r.ci ?? "logit", (d) => {

@@ -23,11 +23,17 @@ export function toEstimates(
 ): Estimate[] {
   const level = options.level ?? 0.95;
   if (!(level > 0 && level < 1)) throw new Error(`level must be between 0 and 1 (got ${level})`);
+  // domains share few distinct df: the quantile (an iterative inversion) once per df
+  const quantiles = new Map<number, number>();
   return domains.map((d, di) => {
     const e = d.items[item]!;
     const se = Math.sqrt(e.variance);
     const df = ciDf(options.df, ci === "normal" ? "inf" : "design", d.degf);
-    const q = qt(1 - (1 - level) / 2, df);
+    let q = quantiles.get(df);
+    if (q === undefined) {
+      q = qt(1 - (1 - level) / 2, df);
+      quantiles.set(df, q);
+    }
     let ciLow = e.estimate - q * se;
     let ciHigh = e.estimate + q * se;
     if (ci === "logit") {

@@ -5,6 +5,7 @@ import { runModels } from "../models/index.ts";
 import { CliError } from "./CliError.ts";
 import { databasePath, openForWrite, resolveStudy } from "./context.ts";
 import { log } from "./log.ts";
+import { ingestProgressBar } from "./progressBar.ts";
 
 export function ingestCommand(): Command {
   return new Command("ingest")
@@ -29,6 +30,7 @@ export function ingestCommand(): Command {
       const global = command.optsWithGlobals<{ db?: string }>();
       const db = await openForWrite(global);
       const study = await resolveStudy(opts.study, db);
+      const progress = ingestProgressBar();
       const result = await ingestFile(db, {
         study,
         waveId: opts.wave,
@@ -39,7 +41,8 @@ export function ingestCommand(): Command {
         replace: opts.replace,
         user: opts.user,
         hmacKey: loadSecret(databasePath(global), "hmac"),
-      });
+        onProgress: progress.onProgress,
+      }).finally(progress.stop);
       let runError: string | null = null;
       if (result.status === "loaded" && opts.run !== false) {
         try {

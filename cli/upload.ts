@@ -1,6 +1,9 @@
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
 import { Command } from "commander";
-import { retractUpload } from "../ingest/index.ts";
-import { openForWrite } from "./context.ts";
+import { exportRejects, retractUpload } from "../ingest/index.ts";
+import { CliError } from "./CliError.ts";
+import { openForRead, openForWrite } from "./context.ts";
 import { log } from "./log.ts";
 
 export function uploadCommand(): Command {
@@ -24,6 +27,29 @@ export function uploadCommand(): Command {
         "select upload_id, study_id, wave_id, file_name, status, n_rows_read, n_accepted, n_rejected, uploaded_by, uploaded_at::varchar as uploaded_at from uploads order by uploaded_at",
       );
       process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    });
+  upload
+    .command("rejects")
+    .description(
+      "write the quarantined rows of an upload as CSV in the file's original layout, to fix and re-upload",
+    )
+    .argument("<upload>", "upload id")
+    .option("-o, --output <file>", "write to this file instead of stdout")
+    .action(async (id: string, opts: { output?: string }, command: Command) => {
+      const db = await openForRead(command.optsWithGlobals());
+      const out = opts.output ? createWriteStream(opts.output) : process.stdout;
+      let n: number;
+      try {
+        n = await exportRejects(db, id, out);
+      } catch (error) {
+        throw new CliError((error as Error).message, { cause: error });
+      } finally {
+        if (opts.output) {
+          out.end();
+          await once(out, "finish");
+        }
+      }
+      log(`${n} quarantined rows of ${id}${opts.output ? ` written to ${opts.output}` : ""}`);
     });
   return upload;
 }

@@ -33,7 +33,9 @@ export async function backupDatabase(db: Database, targetDir: string): Promise<B
   await db.withSession(async (session) => {
     await session.run(`attach ${quoteLiteral(target)} as barometer_backup`);
     try {
-      const [{ name }] = (await session.query<{ name: string }>("select current_database() as name")) as [{ name: string }];
+      const [{ name }] = (await session.query<{ name: string }>("select current_database() as name")) as [
+        { name: string },
+      ];
       await session.run(`copy from database ${quoteIdent(name)} to barometer_backup`);
     } finally {
       await session.run("detach barometer_backup");

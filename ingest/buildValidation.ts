@@ -5,14 +5,24 @@ import { expressionToSql } from "./expressionToSql.ts";
 import type { ColumnMapping } from "./mapColumns.ts";
 
 export interface Validation {
-  /** Creates temp table `_checked`: source_row, one column per codebook item (mapped codes), `errors`. */
-  sql: string;
+  /**
+   * `select source_row, <one column per codebook item, labels mapped to codes>, cells` from
+   * the file: the rows as they land, and (`cells`, a JSON list, computed only where used)
+   * the original cells. Use as a CTE or subquery; it binds the source's values. `where`
+   * filters the source rows before any mapping (on source_row only).
+   */
+  mapped: (where?: string) => string;
+  /** Boolean SQL over the mapped rows: the row fails at least one check (cheap: no structs built). */
+  isBad: string;
+  /** List-of-struct SQL over the mapped rows: every check it fails, {c: column, v: value, k: reason}. */
+  errors: string;
   params: Record<string, string | number>;
   /** (reason code, column header) -> texts, for the quarantine table. */
   reasons: { key: MessageKey; column: string; zh: string; en: string }[];
 }
 
-export const CHECKED = "_checked";
+/** Temp table of the failing rows only: source_row, cells (JSON list), errors. */
+export const CHECKED = "_bad";
 
 /**
  * Build the one SQL pass that maps every cell to a codebook code and checks every row:
@@ -23,7 +33,7 @@ export function buildValidation(
   study: Study,
   codebook: Codebook,
   mapping: ColumnMapping,
-  staged: { table: string; rowOffset: number },
+  staged: { source: string; columns: string[] },
   existingIds: { rawTable: string; waveId: string; excludeUpload: string | null },
 ): Validation {
   const params: Record<string, string | number> = {};
@@ -43,9 +53,15 @@ export function buildValidation(
   const q = quoteIdent;
   const cell = (item: string) => {
     const m = fileColumn.get(item);
-    return m ? `nullif(trim(${q(m.column)}), '')` : "cast(null as varchar)";
+    return m ? q(m.column) : "cast(null as varchar)";
   };
   const headerOf = (item: Item) => fileColumn.get(item.name)?.header ?? item.name;
+
+  // A short list as IN (compiled to comparisons), a long one (villages) as one list lookup.
+  const isCode = (value: string, codes: string[]) =>
+    codes.length <= 12
+      ? `${value} in (${codes.map((c) => bind(c)).join(", ")})`
+      : `list_contains([${codes.map((c) => bind(c)).join(", ")}]::varchar[], ${value})`;
 
   // 1. map labels to codes for select items
   const mappedCols = codebook.items.map((item) => {
@@ -54,20 +70,25 @@ export function buildValidation(
     if (item.type !== "select_one" || choices.length === 0 || !fileColumn.has(item.name)) {
       return `${raw} as ${q(item.name)}`;
     }
+    // Codes pass through after one list lookup; only cells that are not codes go through the
+    // label CASE (a long chain of comparisons for a list like villages).
+    const codes = new Set(choices.map((c) => c.name));
     const whens: string[] = [];
-    const seen = new Set<string>();
+    const seen = new Set<string>(codes);
     for (const c of choices) {
-      for (const label of [c.name, c.label.zh, c.label.en]) {
+      for (const label of [c.label.zh, c.label.en]) {
         if (seen.has(label)) continue;
         seen.add(label);
         whens.push(`when ${bind(label)} then ${bind(c.name)}`);
       }
     }
-    return `case ${raw} ${whens.join(" ")} else ${raw} end as ${q(item.name)}`;
+    if (whens.length === 0) return `${raw} as ${q(item.name)}`;
+    return `case when ${isCode(raw, [...codes])} then ${raw} else case ${raw} ${whens.join(" ")} else ${raw} end end as ${q(item.name)}`;
   });
 
   // 2. checks, each a struct {c: column header, v: value, k: reason key} when it fails
   const checks: string[] = [];
+  const conditions: string[] = [];
   const fail = (
     cond: string,
     _item: Item | null,
@@ -77,6 +98,7 @@ export function buildValidation(
     p: Record<string, string> = {},
   ) => {
     reason(key, header, p);
+    conditions.push(`coalesce(${cond}, false)`);
     checks.push(`case when ${cond} then {'c': ${bind(header)}, 'v': ${value}, 'k': ${bind(key)}} end`);
   };
   const ctxFor = (self: string) => ({ self, item: (name: string) => q(name), bind });
@@ -84,7 +106,7 @@ export function buildValidation(
   const rid = q(study.respondent_id);
   const ridHeader = fileColumn.get(study.respondent_id)?.header ?? study.respondent_id;
   fail(`${rid} is null`, null, ridHeader, "cast(null as varchar)", "reject.missing_id");
-  fail(`${rid} is not null and n_same_id > 1`, null, ridHeader, rid, "reject.duplicate_id_in_file");
+  fail(`${rid} in (select id from _dup_ids)`, null, ridHeader, rid, "reject.duplicate_id_in_file");
   fail(
     `${rid} in (select respondent_id from ${q(existingIds.rawTable)} where wave_id = ${bind(existingIds.waveId)}
        and upload_id in (select upload_id from uploads where status = 'loaded'
@@ -110,14 +132,9 @@ export function buildValidation(
       const list = `[${codes.map((c) => bind(c)).join(", ")}]::varchar[]`;
       const allowed = codes.join(", ");
       if (item.type === "select_one")
-        fail(
-          `${v} is not null and not list_contains(${list}, ${v})`,
-          item,
-          header,
-          v,
-          "reject.unknown_code",
-          { allowed },
-        );
+        fail(`${v} is not null and not ${isCode(v, codes)}`, item, header, v, "reject.unknown_code", {
+          allowed,
+        });
       else
         fail(
           `${v} is not null and len(list_filter(string_split(${v}, ' '), x -> x <> '' and not list_contains(${list}, x))) > 0`,
@@ -169,20 +186,23 @@ export function buildValidation(
     "reject.psu_not_in_stratum",
   );
 
-  const sql = `
-create or replace temp table ${CHECKED} as
-with mapped as (
-  select rowid + ${staged.rowOffset} as source_row,
-    ${mappedCols.join(",\n    ")}
-  from ${q(staged.table)}
-),
-counted as (
-  select *, count(*) over (partition by ${rid}) as n_same_id from mapped
-),
-final as (
-  select *, list_filter([${checks.join(",\n    ")}], e -> e is not null) as errors
-  from counted
-)
-select * from final`;
-  return { sql, params, reasons };
+  // Cells are trimmed once, in an inner select, then mapped; the untrimmed cells ride along
+  // under other names for the quarantine copy.
+  const rawName = (column: string) => q(`_raw_${column}`);
+  const inner = [
+    "source_row",
+    ...staged.columns.map((c) => `${q(c)} as ${rawName(c)}`),
+    ...mapping.mapped.map((m) => `nullif(trim(${q(m.column)}), '') as ${q(m.column)}`),
+  ];
+  const mapped = (where?: string) => `select source_row,
+    ${mappedCols.join(",\n    ")},
+    to_json(list_value(${staged.columns.map(rawName).join(", ")})) as cells
+  from (select ${inner.join(", ")} from ${staged.source}${where ? ` where ${where}` : ""})`;
+  return {
+    mapped,
+    isBad: `(${conditions.join("\n    or ")})`,
+    errors: `list_filter([${checks.join(",\n    ")}], e -> e is not null)`,
+    params,
+    reasons,
+  };
 }

@@ -1,9 +1,12 @@
 export { detectEncoding, detectFormat, type FileFormat } from "./detectFile.ts";
+export { exportRejects } from "./exportRejects.ts";
+export { IngestRefusal } from "./IngestRefusal.ts";
 export {
+  displayName,
   type ErrorSummary,
   formatIngestReport,
   type IngestOptions,
-  IngestRefusal,
+  type IngestProgress,
   type IngestResult,
   ingestFile,
 } from "./ingestFile.ts";

@@ -4,12 +4,15 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import type { Database, Session } from "../db/index.ts";
 import { quoteIdent } from "../db/index.ts";
-import { type Lang, type MessageKey, message, messages } from "../messages/catalogue.ts";
-import type { Study } from "../study/index.ts";
+import type { Lang, MessageKey } from "../messages/catalogue.ts";
+import type { Codebook, Study } from "../study/index.ts";
 import { buildValidation, CHECKED } from "./buildValidation.ts";
-import { detectEncoding, detectFormat, type FileFormat } from "./detectFile.ts";
+import { csvRefusal } from "./csvRefusal.ts";
+import { detectFormat, type FileFormat } from "./detectFile.ts";
 import { hmacSql } from "./hmacSql.ts";
-import { type ColumnMapping, mapColumns } from "./mapColumns.ts";
+import { IngestRefusal, showValue } from "./IngestRefusal.ts";
+import { type ColumnMapping, mapColumns, normalizeLabel } from "./mapColumns.ts";
+import { prescanText } from "./prescanText.ts";
 import { readIntoStaging } from "./readIntoStaging.ts";
 import { RAW_META_COLUMNS, rawItemColumns, rawTableName, registerStudy } from "./registerStudy.ts";
 import { transcodeToUtf8 } from "./transcodeToUtf8.ts";
@@ -27,6 +30,15 @@ export interface IngestOptions {
   replace?: string;
   user: string;
   hmacKey: Buffer;
+  /** Called as the work advances (the CLI draws a progress bar from it). */
+  onProgress?: (progress: IngestProgress) => void;
+}
+
+export interface IngestProgress {
+  phase: "scan" | "transcode" | "read" | "validate" | "land";
+  /** Bytes (scan, transcode) or steps done so far, out of `total`. */
+  done: number;
+  total: number;
 }
 
 export interface ErrorSummary {
@@ -53,20 +65,85 @@ export interface IngestResult {
   refusal: { code: MessageKey; zh: string; en: string } | null;
 }
 
-/** A whole-file refusal: nothing was written. */
-export class IngestRefusal extends Error {
-  readonly code: MessageKey;
-  readonly texts: { zh: string; en: string };
-  constructor(code: MessageKey, params: Record<string, string | number> = {}) {
-    super(message(code, "en", params));
-    this.code = code;
-    this.texts = messages(code, params);
+/**
+ * The file name as the user gave it, for showing and storing only: the last path segment
+ * (either slash), control characters removed, at most 200 characters. Never used as a path.
+ */
+export function displayName(name: string): string {
+  const last =
+    name
+      .split(/[\\/]/)
+      .filter((p) => p !== "" && p !== "." && p !== "..")
+      .pop() ?? "";
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+  const clean = last.replace(/[\u0000-\u001f\u007f]/g, "").slice(0, 200);
+  return clean || "upload";
+}
+
+/** DuckDB's memory limit while ingesting, unless BAROMETER_MEMORY_LIMIT says otherwise. */
+export const INGEST_MEMORY_LIMIT = "512MB";
+
+/**
+ * Keep memory bounded whatever the file size: the file is streamed, and what DuckDB keeps
+ * (the id counts, the insert's buffers) spills to disk past its memory limit. The limit is
+ * per DuckDB instance, so this lowers the instance's limit when it is higher (DuckDB's
+ * default is 80% of RAM) for the time of the ingest, and gives the previous one back after.
+ */
+async function capMemory(db: Database): Promise<() => Promise<void>> {
+  const wanted = process.env.BAROMETER_MEMORY_LIMIT ?? INGEST_MEMORY_LIMIT;
+  const wantedBytes = sizeInBytes(wanted);
+  if (wantedBytes === null) throw new Error(`BAROMETER_MEMORY_LIMIT: not a size: ${JSON.stringify(wanted)}`);
+  const [row] = await db.query<{ limit: string }>("select current_setting('memory_limit') as limit");
+  const current = sizeInBytes(row?.limit ?? "");
+  if (current !== null && current <= wantedBytes) return async () => {};
+  await db.run(`set memory_limit = '${wantedBytes}B'`);
+  // the limit is the instance's: give the previous one back, so model runs and queries after
+  // the ingest are not held to it
+  return async () => {
+    if (current !== null) await db.run(`set memory_limit = '${current}B'`);
+  };
+}
+
+/** "512MB", "488.2 MiB", "18.8 GiB" -> bytes; null when it is not a size. */
+function sizeInBytes(text: string): number | null {
+  const m = /^\s*([\d.]+)\s*([KMGT]?)(i?)B?\s*$/i.exec(text);
+  if (!m) return null;
+  const power = " KMGT".indexOf(m[2]!.toUpperCase() || " ");
+  return Math.round(Number(m[1]) * (m[3] ? 1024 : 1000) ** power);
+}
+
+/**
+ * A header that names a codebook item twice is refused: which column holds the answer is
+ * the team's call. Duplicated platform columns (not in the codebook) are only ignored.
+ */
+function refuseDuplicateHeaders(header: string[], codebook: Codebook, file: string): void {
+  const names = new Set(
+    codebook.items.flatMap((i) => [
+      i.name.toLowerCase(),
+      normalizeLabel(i.label.zh),
+      normalizeLabel(i.label.en),
+    ]),
+  );
+  const positions = new Map<string, number[]>();
+  header.forEach((h, i) => {
+    positions.set(h, [...(positions.get(h) ?? []), i + 1]);
+  });
+  for (const [h, at] of positions) {
+    if (at.length > 1 && (names.has(h.trim().toLowerCase()) || names.has(normalizeLabel(h))))
+      throw new IngestRefusal("refuse.duplicate_header", {
+        file,
+        column: showValue(h),
+        positions: at.join(", "),
+      });
   }
 }
 
-async function sha256File(path: string): Promise<string> {
+async function sha256File(path: string, onBytes: (n: number) => void): Promise<string> {
   const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
+    onBytes((chunk as Buffer).length);
+  }
   return hash.digest("hex");
 }
 
@@ -76,13 +153,16 @@ function newUploadId(): string {
 }
 
 /**
- * Load one file of responses for a study wave: detect, map, validate every row in one SQL
- * pass, quarantine bad rows with reasons, land the rest. The whole upload is one
- * transaction: it lands whole (good rows plus quarantine) or not at all.
+ * Load one file of responses for a study wave: one streaming read for the hash, the
+ * encoding and the checks that refuse a file outright; then DuckDB reads the file natively
+ * (never materializing it whole) to count ids, flag the failing rows in one SQL pass, and
+ * land the rest; failing rows go to the quarantine with their reasons and original cells.
+ * The whole upload is one transaction: it lands whole (good rows plus quarantine) or not at
+ * all, also under kill -9. Refusals name the file (and line, column, value where known).
  */
 export async function ingestFile(db: Database, options: IngestOptions): Promise<IngestResult> {
   const { study, waveId } = options;
-  const fileName = basename(options.fileName ?? options.path);
+  const fileName = displayName(options.fileName ?? basename(options.path));
   const base: IngestResult = {
     upload_id: null,
     status: "refused",
@@ -99,58 +179,93 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
   };
   const refuse = (e: IngestRefusal): IngestResult => ({ ...base, refusal: { code: e.code, ...e.texts } });
 
+  const report = options.onProgress ?? (() => undefined);
   if (!study.waves.some((w) => w.id === waveId))
-    return refuse(new IngestRefusal("refuse.unknown_wave", { study: study.id, wave: waveId }));
+    return refuse(
+      new IngestRefusal("refuse.unknown_wave", { file: fileName, study: study.id, wave: waveId }),
+    );
   const size = statSync(options.path).size;
-  if (size === 0) return refuse(new IngestRefusal("refuse.empty_file"));
+  if (size === 0) return refuse(new IngestRefusal("refuse.empty_file", { file: fileName }));
   await registerStudy(db, study);
+  const restoreMemory = await capMemory(db);
 
-  const sha256 = await sha256File(options.path);
-  const same = await db.query<{ upload_id: string }>(
-    "select upload_id from uploads where study_id = $1 and wave_id = $2 and sha256 = $3 and status = 'loaded'",
-    [study.id, waveId, sha256],
-  );
-  if (same[0]) return { ...base, upload_id: same[0].upload_id, status: "duplicate" };
-
-  const format = await detectFormat(options.path);
-  base.format = format;
   const work = mkdtempSync(join(tmpdir(), "barometer-ingest-"));
   try {
-    let textPath = options.path;
+    const format = await detectFormat(options.path);
+    base.format = format;
+    // Text files are read once for the hash, the encoding and the checks that refuse a file
+    // before DuckDB sees it; binary formats only need the hash.
+    let done = 0;
+    const onBytes = (n: number) => {
+      done += n;
+      report({ phase: "scan", done, total: size });
+    };
+    let sha256: string;
     if (format === "csv") {
       const declared = options.encoding === "gbk" ? "gb18030" : options.encoding;
-      const encoding = declared ?? (await detectEncoding(options.path)).encoding;
-      base.encoding = encoding;
-      if (encoding !== "utf-8") {
-        textPath = join(work, "utf8.csv");
-        await transcodeToUtf8(options.path, textPath, encoding);
-      }
+      const scan = await prescanText(options.path, { file: fileName, declared, onBytes });
+      sha256 = scan.sha256;
+      base.encoding = scan.encoding;
+    } else {
+      sha256 = await sha256File(options.path, onBytes);
+    }
+    const same = await db.query<{ upload_id: string }>(
+      "select upload_id from uploads where study_id = $1 and wave_id = $2 and sha256 = $3 and status = 'loaded'",
+      [study.id, waveId, sha256],
+    );
+    if (same[0]) return { ...base, upload_id: same[0].upload_id, status: "duplicate" };
+
+    let textPath = options.path;
+    if (format === "csv" && base.encoding !== "utf-8") {
+      textPath = join(work, "utf8.csv");
+      done = 0;
+      await transcodeToUtf8(options.path, textPath, base.encoding ?? "gb18030", (n) => {
+        done += n;
+        report({ phase: "transcode", done, total: size });
+      });
     }
     const uploadId = newUploadId();
     const result = await db.withSession(async (session) => {
-      // Cells are staged in a temporary table before the transaction, so rowids are the
-      // record order; everything that writes happens in the one transaction below.
+      report({ phase: "read", done: 0, total: 1 });
       const staged = await readIntoStaging(session, format, textPath, {
+        file: fileName,
         tmpCsv: join(work, "sheet.csv"),
         sheet: options.sheet,
       });
       base.delimiter = staged.delimiter;
-      base.rows = staged.rows;
-      if (staged.rows === 0) throw new IngestRefusal("refuse.no_rows");
+      const codebook = study.codebookForWave(waveId);
+      refuseDuplicateHeaders(staged.header, codebook, fileName);
+      const mapping = mapColumns(staged.header, staged.columns, codebook);
+      base.mapping = mapping;
+      const present = new Set(mapping.mapped.map((m) => m.item));
+      const needed = [
+        study.respondent_id,
+        study.frame.stratum,
+        study.frame.psu,
+        ...codebook.items.filter((i) => i.required).map((i) => i.name),
+      ];
+      const missing = [...new Set(needed)].filter((n) => !present.has(n));
+      if (missing.length > 0)
+        throw new IngestRefusal("refuse.missing_columns", { file: fileName, columns: missing.join(", ") });
       return session.transaction(async (tx) => {
-        const codebook = study.codebookForWave(waveId);
-        const mapping = mapColumns(staged.header, staged.columns, codebook);
-        base.mapping = mapping;
-        const present = new Set(mapping.mapped.map((m) => m.item));
-        const needed = [
-          study.respondent_id,
-          study.frame.stratum,
-          study.frame.psu,
-          ...codebook.items.filter((i) => i.required).map((i) => i.name),
-        ];
-        const missing = [...new Set(needed)].filter((n) => !present.has(n));
-        if (missing.length > 0)
-          throw new IngestRefusal("refuse.missing_columns", { columns: missing.join(", ") });
+        // The file is read natively three times and never materialized whole: once for the
+        // respondent ids (the row count and the duplicates), once to find the failing rows
+        // (few: only they get error structs and a copy of their cells), once to land the rest.
+        const ridColumn = mapping.mapped.find((m) => m.item === study.respondent_id)!.column;
+        await tx.run(
+          `create or replace temp table _ids as
+           select nullif(trim(${quoteIdent(ridColumn)}), '') as id, count(*) as n from ${staged.source} group by all`,
+          only(staged.params, staged.source),
+        );
+        const [{ rows }] = (await tx.query<{ rows: number }>(
+          "select coalesce(sum(n), 0)::bigint as rows from _ids",
+        )) as [{ rows: number }];
+        base.rows = rows;
+        if (rows === 0) throw new IngestRefusal("refuse.no_rows", { file: fileName });
+        await tx.run(
+          "create or replace temp table _dup_ids as select id from _ids where id is not null and n > 1",
+        );
+        report({ phase: "validate", done: 0, total: 1 });
 
         if (options.replace) await supersede(tx, study.id, waveId, options.replace);
         await stageFrame(tx, study);
@@ -158,25 +273,41 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
           study,
           codebook,
           mapping,
-          { table: staged.table, rowOffset: format === "parquet" ? 1 : 2 },
+          { source: staged.source, columns: staged.columns },
           {
             rawTable: rawTableName(study.id),
             waveId,
             excludeUpload: options.replace ?? null,
           },
         );
-        await tx.run(validation.sql, validation.params);
+        const params = { ...validation.params, ...staged.params };
+        // The failing rows are flagged in a projection, not a filter: a filter would be pushed
+        // down and repeat the label mapping inside every check.
+        const all = validation.mapped();
+        await tx.run(
+          `create or replace temp table _flags as
+           select source_row from (select source_row, ${validation.isBad} as is_bad from (${all})) where is_bad`,
+          only(params, all, validation.isBad),
+        );
+        const bad = validation.mapped("source_row in (select source_row from _flags)");
+        await tx.run(
+          `create or replace temp table ${CHECKED} as with _mapped as (${bad})
+           select source_row, cells, ${validation.errors} as errors from _mapped`,
+          only(params, bad, validation.errors),
+        );
         const [{ rejected }] = (await tx.query<{ rejected: number }>(
-          `select count(*)::bigint as rejected from ${CHECKED} where len(errors) > 0`,
+          `select count(*)::bigint as rejected from ${CHECKED}`,
         )) as [{ rejected: number }];
         base.rejected = rejected;
-        base.accepted = staged.rows - rejected;
+        base.accepted = rows - rejected;
         if (options.strict && rejected > 0) {
           base.errors = await summarizeErrors(tx, validation.reasons);
-          throw new IngestRefusal("refuse.strict", { count: rejected });
+          throw new IngestRefusal("refuse.strict", { file: fileName, count: rejected });
         }
-        await land(tx, study, waveId, uploadId, staged.table, format === "parquet" ? 1 : 2, options.hmacKey);
-        await recordQuarantine(tx, uploadId, validation.reasons, staged.table, format === "parquet" ? 1 : 2);
+        report({ phase: "land", done: 0, total: 1 });
+        const good = validation.mapped("source_row not in (select source_row from _flags)");
+        await land(tx, study, waveId, uploadId, options.hmacKey, good, only(params, good));
+        await recordQuarantine(tx, uploadId, validation.reasons);
         await tx.run(
           `insert into uploads (upload_id, study_id, wave_id, file_name, sha256, size_bytes, format, encoding, delimiter,
            n_rows_read, n_accepted, n_rejected, status, replaces_upload_id, uploaded_by, column_mapping, header)
@@ -191,7 +322,7 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
             format,
             base.encoding,
             base.delimiter,
-            staged.rows,
+            base.rows,
             base.accepted,
             rejected,
             options.replace ?? null,
@@ -207,9 +338,12 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
     return result;
   } catch (error) {
     if (error instanceof IngestRefusal) return refuse(error);
+    const csv = csvRefusal(error, fileName);
+    if (csv) return refuse(csv);
     throw new Error(`${fileName}: ${(error as Error).message}`, { cause: error });
   } finally {
     rmSync(work, { recursive: true, force: true });
+    await restoreMemory();
   }
 }
 
@@ -240,9 +374,9 @@ async function land(
   study: Study,
   waveId: string,
   uploadId: string,
-  _staged: string,
-  _offset: number,
   hmacKey: Buffer,
+  mapped: string,
+  params: Record<string, string | number>,
 ): Promise<void> {
   const q = quoteIdent;
   const hmacColumns = new Set(study.personal_data.filter((p) => p.action === "hmac").map((p) => p.column));
@@ -252,18 +386,23 @@ async function land(
   const select = columns.map((c) => (hmacColumns.has(c) ? hmac.expression(q(c)) : q(c)));
   await tx.run(
     `insert into ${q(rawTableName(study.id))} (${[...RAW_META_COLUMNS, ...columns].map(q).join(", ")})
+     with _mapped as (${mapped})
      select $upload, $wave, source_row, ${q(study.respondent_id)}, ${select.join(", ")}
-     from ${CHECKED} where len(errors) = 0`,
-    { upload: uploadId, wave: waveId, ...hmac.params },
+     from _mapped where source_row not in (select source_row from _bad)`,
+    { upload: uploadId, wave: waveId, ...hmac.params, ...params },
   );
+}
+
+/** The bound values a statement uses: DuckDB refuses values for parameters it does not have. */
+function only(params: Record<string, string | number>, ...sql: string[]): Record<string, string | number> {
+  const used = new Set(sql.flatMap((text) => [...text.matchAll(/\$(\w+)/g)].map((m) => m[1]!)));
+  return Object.fromEntries(Object.entries(params).filter(([k]) => used.has(k)));
 }
 
 async function recordQuarantine(
   tx: Session,
   uploadId: string,
   reasons: { key: string; column: string; zh: string; en: string }[],
-  staged: string,
-  offset: number,
 ): Promise<void> {
   await tx.run("create or replace temp table _reasons (k varchar, c varchar, zh varchar, en varchar)");
   for (const r of reasons)
@@ -271,16 +410,14 @@ async function recordQuarantine(
   await tx.run(
     `insert into quarantine (upload_id, source_row, column_name, value, reason_code, reason_zh, reason_en)
      select $u, source_row, e.c, e.v, e.k, r.zh, r.en
-     from (select source_row, unnest(errors) as e from ${CHECKED} where len(errors) > 0) x
+     from (select source_row, unnest(errors) as e from ${CHECKED}) x
      join _reasons r on r.k = x.e.k and r.c = x.e.c
      order by source_row`,
     { u: uploadId },
   );
   await tx.run(
     `insert into quarantine_rows (upload_id, source_row, cells)
-     select $u, s.rowid + ${offset}, to_json(list_value(*columns(s.*)))
-     from ${quoteIdent(staged)} s
-     where s.rowid + ${offset} in (select source_row from ${CHECKED} where len(errors) > 0)`,
+     select $u, source_row, cells from ${CHECKED} order by source_row`,
     { u: uploadId },
   );
 }
@@ -297,7 +434,7 @@ async function summarizeErrors(
   }>(
     `select e.k as k, e.c as c, count(*)::bigint as n,
             list({'row': source_row, 'value': e.v} order by source_row)[1:5] as first
-     from (select source_row, unnest(errors) as e from ${CHECKED} where len(errors) > 0)
+     from (select source_row, unnest(errors) as e from ${CHECKED})
      group by all order by n desc, k, c`,
   );
   return rows.map((r) => {
@@ -317,7 +454,8 @@ export function formatIngestReport(result: IngestResult, lang: Lang = "en"): str
   const lines: string[] = [];
   const t = (zh: string, en: string) => (lang === "zh" ? zh : en);
   if (result.status === "refused") {
-    lines.push(`${t("拒绝导入", "Refused")}: ${result.file_name}: ${result.refusal?.[lang] ?? ""}`);
+    // the refusal message names the file itself
+    lines.push(`${t("拒绝导入", "Refused")}: ${result.refusal?.[lang] ?? result.file_name}`);
   } else if (result.status === "duplicate") {
     lines.push(
       `${t("重复文件，未再次导入", "Already loaded (same file), not loaded again")}: ${result.file_name} = ${result.upload_id}`,

@@ -1,90 +1,148 @@
 import { once } from "node:events";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, statSync } from "node:fs";
 import ExcelJS from "exceljs";
 import Papa from "papaparse";
 import type { Session } from "../db/index.ts";
-import { quoteIdent } from "../db/index.ts";
+import { checkZip } from "./checkZip.ts";
 import type { FileFormat } from "./detectFile.ts";
+import { IngestRefusal, showValue } from "./IngestRefusal.ts";
 
 export interface StagedFile {
-  /** Temporary table holding every cell as text, in file order (rowid = record index). */
-  table: string;
+  /**
+   * A subquery over the file itself, read natively by DuckDB each time it runs (nothing is
+   * materialized, so memory stays bounded whatever the file size): `source_row` (the line
+   * of the record in a text file, the row number in Parquet), then every cell as text.
+   */
+  source: string;
+  /** Values `source` binds ($source_path, $source_delim). */
+  params: Record<string, string>;
   /** Header cells as written in the file, in order. */
   header: string[];
-  /** Column names DuckDB gave them (same order; duplicates get suffixes). */
+  /** Column names in `source`, in the same order (generated for text files). */
   columns: string[];
-  rows: number;
   delimiter: string | null;
 }
 
-const STAGE = "_upload_cells";
+const DELIMITERS = [",", "\t", ";"] as const;
 
-/** The first record of a UTF-8 text file, parsed as CSV with the given delimiter. */
-async function readHeader(path: string, delimiter: string): Promise<string[]> {
+/**
+ * The first record of a UTF-8 text file and the delimiter that splits it into the most
+ * columns (comma, tab or semicolon). A header that no candidate splits is refused: the data
+ * uses some other separator, and reading it as one column would only say "columns missing".
+ */
+async function readHeader(path: string, file: string): Promise<{ header: string[]; delimiter: string }> {
   let text = "";
-  for await (const chunk of createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 16 })) {
+  const stream = createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 16 });
+  for await (const chunk of stream) {
     text += chunk;
     if (text.length > 1 << 20 || /\n/.test(text)) break;
   }
-  const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ""), { delimiter, preview: 1 });
-  return (parsed.data[0] ?? []).map((h) => h.trim());
+  stream.destroy();
+  text = text.replace(/^\uFEFF/, "");
+  let best: { header: string[]; delimiter: string } = { header: [], delimiter: "," };
+  for (const delimiter of DELIMITERS) {
+    const parsed = Papa.parse<string[]>(text, { delimiter, preview: 1 });
+    const header = (parsed.data[0] ?? []).map((h) => h.trim());
+    if (header.length > best.header.length) best = { header, delimiter };
+  }
+  if (best.header.length < 2)
+    throw new IngestRefusal("refuse.no_delimiter", {
+      file,
+      value: showValue(text.split(/\r?\n/)[0] ?? ""),
+    });
+  return best;
 }
 
-async function stageCsv(db: Session, path: string): Promise<StagedFile> {
-  const sniff = await db.query<{ Delimiter: string }>(
-    "select Delimiter from sniff_csv($p, sample_size = 20480)",
-    { p: path },
-  );
-  const delimiter = sniff[0]?.Delimiter ?? ",";
-  await db.run(
-    `create or replace temp table ${STAGE} as
-     select * from read_csv($p, all_varchar = true, header = true, delim = $d, quote = '"', escape = '"',
-                            strict_mode = true, null_padding = false, parallel = true)`,
-    { p: path, d: delimiter },
-  );
-  return finish(db, await readHeader(path, delimiter), delimiter);
+/** Column names of the staging table: c0001, c0002, ... (the header is kept apart, as written). */
+function stagingColumns(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `c${String(i + 1).padStart(4, "0")}`);
 }
 
-async function stageParquet(db: Session, path: string): Promise<StagedFile> {
-  await db.run(`create or replace temp table ${STAGE} as select columns(*)::varchar from read_parquet($p)`, {
-    p: path,
-  });
-  const cols = await columnsOf(db);
-  return finish(db, cols, null);
+async function stageCsv(path: string, file: string): Promise<StagedFile> {
+  const { header, delimiter } = await readHeader(path, file);
+  const columns = stagingColumns(header.length);
+  // The dialect is set, not sniffed: the sniffer guesses wrong on small or ragged files, and
+  // strict mode turns every malformed line into an error that names it (see csvRefusal).
+  // row_number() over () streams and keeps the file order; + 1 counts the header line.
+  const types = `{${columns.map((c) => `'${c}': 'VARCHAR'`).join(", ")}}`;
+  const source = `(select row_number() over () + 1 as source_row, *
+    from read_csv($source_path, columns = ${types}, header = true, auto_detect = false, delim = $source_delim,
+                  quote = '"', escape = '"', strict_mode = true, null_padding = false, parallel = true))`;
+  return { source, params: { source_path: path, source_delim: delimiter }, header, columns, delimiter };
+}
+
+async function stageParquet(db: Session, path: string, file: string): Promise<StagedFile> {
+  let columns: string[];
+  try {
+    const rows = await db.query<{ column_name: string }>(
+      "select column_name from (describe select * from read_parquet($p))",
+      {
+        p: path,
+      },
+    );
+    columns = rows.map((r) => r.column_name);
+  } catch (error) {
+    throw new IngestRefusal("refuse.unreadable", {
+      file,
+      format: "Parquet",
+      detail: (error as Error).message.split("\n")[0]!,
+    });
+  }
+  const source = `(select row_number() over () as source_row, columns(*)::varchar from read_parquet($source_path))`;
+  return { source, params: { source_path: path }, header: columns, columns, delimiter: null };
 }
 
 /**
- * Excel: stream the sheet with exceljs into a temporary UTF-8 CSV, then read that natively,
- * so memory stays bounded whatever the size of the workbook.
+ * Excel: check the zip inflates to a sane size, then stream the sheet with exceljs into a
+ * temporary UTF-8 CSV and read that natively, so memory stays bounded whatever the size of
+ * the workbook. exceljs leaves trailing empty cells out of a row; rows are padded to the
+ * header's width, so only a cell beyond the header makes a row ragged.
  */
-async function stageXlsx(db: Session, path: string, tmpCsv: string, sheet?: string): Promise<StagedFile> {
+async function stageXlsx(path: string, file: string, tmpCsv: string, sheet?: string): Promise<StagedFile> {
+  await checkZip(path, statSync(path).size, file);
   const out = createWriteStream(tmpCsv);
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
-    sharedStrings: "cache",
-    worksheets: "emit",
-    hyperlinks: "ignore",
-    styles: "ignore",
-  });
   let found = false;
-  let index = 0;
-  for await (const worksheet of reader) {
-    index++;
-    const name = (worksheet as unknown as { name?: string }).name;
-    if (found || (sheet ? name !== sheet : index !== 1)) continue;
-    found = true;
-    for await (const row of worksheet) {
-      const values = (row.values as ExcelJS.CellValue[]).slice(1).map(cellToText);
-      const line = `${Papa.unparse([values], { newline: "\n" })}\n`;
-      if (!out.write(line)) await once(out, "drain");
+  let rows = 0;
+  try {
+    const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+      sharedStrings: "cache",
+      worksheets: "emit",
+      hyperlinks: "ignore",
+      styles: "ignore",
+    });
+    let index = 0;
+    let width = 0;
+    for await (const worksheet of reader) {
+      index++;
+      const name = (worksheet as unknown as { name?: string }).name;
+      if (found || (sheet ? name !== sheet : index !== 1)) continue;
+      found = true;
+      for await (const row of worksheet) {
+        const values = Array.from((row.values as ExcelJS.CellValue[]).slice(1), cellToText);
+        if (width === 0) width = values.length;
+        while (values.length > width && values[values.length - 1] === "") values.pop();
+        while (values.length < width) values.push("");
+        rows++;
+        const line = `${Papa.unparse([values], { newline: "\n" })}\n`;
+        if (!out.write(line)) await once(out, "drain");
+      }
     }
+  } catch (error) {
+    if (error instanceof IngestRefusal) throw error;
+    throw new IngestRefusal("refuse.xlsx_corrupt", {
+      file,
+      detail: (error as Error).message.split("\n")[0]!,
+    });
+  } finally {
+    out.end();
+    await once(out, "finish").catch(() => undefined);
   }
-  out.end();
-  await once(out, "finish");
-  if (!found)
-    throw new Error(
-      sheet ? `the workbook has no sheet named ${JSON.stringify(sheet)}` : "the workbook has no sheet",
-    );
-  return stageCsv(db, tmpCsv);
+  if (!found) {
+    if (sheet) throw new IngestRefusal("refuse.no_sheet", { file, sheet: showValue(sheet) });
+    throw new IngestRefusal("refuse.xlsx_corrupt", { file, detail: "the workbook has no sheet" });
+  }
+  if (rows === 0) throw new IngestRefusal("refuse.empty_file", { file });
+  return stageCsv(tmpCsv, file);
 }
 
 function cellToText(value: ExcelJS.CellValue): string {
@@ -100,36 +158,18 @@ function cellToText(value: ExcelJS.CellValue): string {
   return String(value);
 }
 
-async function columnsOf(db: Session): Promise<string[]> {
-  const rows = await db.query<{ column_name: string }>(
-    "select column_name from duckdb_columns() where table_name = $t and database_name = 'temp' order by column_index",
-    { t: STAGE },
-  );
-  return rows.map((r) => r.column_name);
-}
-
-async function finish(db: Session, header: string[], delimiter: string | null): Promise<StagedFile> {
-  const columns = await columnsOf(db);
-  const [{ n }] = (await db.query<{ n: number }>(
-    `select count(*)::bigint as n from ${quoteIdent(STAGE)}`,
-  )) as [{ n: number }];
-  return {
-    table: STAGE,
-    header: header.length === columns.length ? header : columns,
-    columns,
-    rows: n,
-    delimiter,
-  };
-}
-
-/** Load the file's cells into a temporary table on `db`'s connection. */
+/**
+ * Prepare to read the file's cells natively: the header, the delimiter, and the subquery
+ * that reads the cells (an .xlsx is first streamed into a temporary CSV). A file whose
+ * content cannot be read throws an IngestRefusal naming the file.
+ */
 export async function readIntoStaging(
   db: Session,
   format: FileFormat,
   path: string,
-  options: { tmpCsv: string; sheet?: string },
+  options: { file: string; tmpCsv: string; sheet?: string },
 ): Promise<StagedFile> {
-  if (format === "parquet") return stageParquet(db, path);
-  if (format === "xlsx") return stageXlsx(db, path, options.tmpCsv, options.sheet);
-  return stageCsv(db, path);
+  if (format === "parquet") return stageParquet(db, path, options.file);
+  if (format === "xlsx") return stageXlsx(path, options.file, options.tmpCsv, options.sheet);
+  return stageCsv(path, options.file);
 }

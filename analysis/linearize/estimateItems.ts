@@ -1,10 +1,11 @@
 import type { DuckDBValue } from "@duckdb/node-api";
 import { keyOf } from "../designStructure.ts";
-import { col, columnsOf, queryNumericColumns } from "../sql.ts";
+import { columnsOf } from "../sql.ts";
 import type { TaylorDesign } from "../types.ts";
 import { calibratedCovariance } from "./calibratedCovariance.ts";
 import { type CellSums, calibrationCorrection } from "./calibrationCorrection.ts";
-import { calibrationOperator } from "./calibrationOperator.ts";
+import { type CalibrationOperator, calibrationOperator } from "./calibrationOperator.ts";
+import { cellSumsOf, type ItemSums, itemSums } from "./itemSums.ts";
 import { multistageVariance } from "./multistageVariance.ts";
 import { pointEstimate } from "./pointEstimate.ts";
 import { levelOffsets } from "./rakeSweeps.ts";
@@ -42,6 +43,18 @@ export interface DomainEstimates {
   degf: number;
 }
 
+/** Options of `estimateItems` and `estimateItemsBySets`. */
+export interface ItemsOptions {
+  naRm?: boolean;
+  extraParams?: Record<string, DuckDBValue>;
+  /**
+   * How the calibration enters the variance; for tests, which compare the ways. "sweeps": R's
+   * computation for every domain; "local" / "dense": the design's tabulated operator (see
+   * calibratedCovariance); "auto" (default): the operator where it applies, the cheaper way.
+   */
+  calibrationPath?: "auto" | "sweeps" | "local" | "dense";
+}
+
 /**
  * Point estimates and linearization variances of several linear statistics over domains, from
  * one aggregate query: rows are summed in DuckDB to (domain, stratum, unit[, calibration cell])
@@ -51,158 +64,86 @@ export interface DomainEstimates {
 export async function estimateItems(
   design: TaylorDesign,
   items: Item[],
-  options: {
-    by?: string[];
-    naRm?: boolean;
-    extraParams?: Record<string, DuckDBValue>;
-    /**
-     * How the calibration enters the variance; for tests, which compare the ways. "sweeps": R's
-     * computation for every domain; "local" / "dense": the design's tabulated operator (see
-     * calibratedCovariance); "auto" (default): the operator where it applies, the cheaper way.
-     */
-    calibrationPath?: "auto" | "sweeps" | "local" | "dense";
-  } = {},
+  options: ItemsOptions & { by?: string[] } = {},
 ): Promise<DomainEstimates[]> {
-  const by = options.by ?? [];
-  if (by.length) {
+  const [domains] = await estimateItemsBySets(design, items, [options.by ?? []], options);
+  return domains!;
+}
+
+/**
+ * `estimateItems` for several domain sets at once (e.g. by wave, by wave x township, by wave x
+ * sex), from ONE aggregate query at the grain of all their columns together: each set's domains
+ * are unions of those rows, so the results equal one `estimateItems` call per set up to the
+ * order of floating-point summation. Rows missing a set's domain column belong to no domain of
+ * that set (as in `estimateItems`), and stay in the other sets.
+ */
+export async function estimateItemsBySets(
+  design: TaylorDesign,
+  items: Item[],
+  bySets: string[][],
+  options: ItemsOptions = {},
+): Promise<DomainEstimates[][]> {
+  const all = [...new Set(bySets.flat())];
+  if (all.length) {
     const available = await relationColumns(design);
-    for (const b of by)
+    for (const b of all)
       if (!available.includes(b)) throw new Error(`domain column "${b}" is not in the data`);
   }
   const cal = design.calibration;
-  const clustered = design.unitExprs.length > 0;
   // calibration: the design's tabulated correction, or design-level sums to compute it directly
   const path = options.calibrationPath ?? "auto";
+  const single = bySets.length === 1 && all.length === 0;
   const op =
     cal && path !== "sweeps"
-      ? await calibrationOperator(design, { ifBuilt: path === "auto" && by.length === 0 })
+      ? await calibrationOperator(design, { ifBuilt: path === "auto" && single })
       : null;
-  const direct = cal !== null && op === null;
-  const inner: string[] = ["*"];
-  items.forEach((it, k) => {
-    const ok =
-      it.x !== undefined ? `(${it.y}) is not null and (${it.x}) is not null` : `(${it.y}) is not null`;
-    inner.push(`case when ${ok} then (${it.y})::double end as "__y${k}"`);
-    inner.push(`case when ${ok} then "__bm_w" end as "__m${k}"`);
-    if (it.x !== undefined) inner.push(`case when ${ok} then (${it.x})::double end as "__x${k}"`);
+  const sums = await itemSums(design, items, all, {
+    direct: cal !== null && op === null,
+    extraParams: options.extraParams,
   });
-  // after post-stratification or raking alone, w / w_prev is the cell's factor: unweighted sums suffice
-  const cellFactorOnly =
-    cal !== null && cal.method !== "linear" && design.steps[design.steps.length - 1] !== "trim";
-  if (!clustered) inner.push(`row_number() over () as "__bm_row"`);
-  const groups: string[] = [
-    ...by.map((b, i) => `${col(b)} as "__b${i}"`),
-    `${design.stratumExpr} as "__h"`,
-    ...(clustered ? design.unitExprs.map((u, s) => `${u} as "__u${s}"`) : [`"__bm_row"`]),
-  ];
-  if (cal && cal.method !== "linear") groups.push(`"__bm_cell"`);
-  const aggs: string[] = ["count(*)"];
-  if (direct && cal.method !== "linear") aggs.push(`sum("__bm_wprev")`);
-  if (direct && cal.method === "linear") {
-    for (let j = 0; j < cal.columns.length; j++) aggs.push(`sum("__bm_psw" * "__bm_x${j}")`);
-  }
-  const w = `"__bm_w"`;
-  items.forEach((it, k) => {
-    const y = `"__y${k}"`;
-    const x = `"__x${k}"`;
-    const m = `"__m${k}"`;
-    const f = `filter (where ${y} is not null)`;
-    aggs.push(`count(${y})`, `sum(${m})`, `sum(${w} * ${y})`, `sum(${m} * ${w})`, `sum(${w} * ${y} * ${y})`);
-    if (it.x !== undefined)
-      aggs.push(`sum(${w} * ${x})`, `sum(${w} * ${x} * ${x})`, `sum(${w} * ${x} * ${y})`);
-    if (cal && cal.method !== "linear") {
-      if (cellFactorOnly) {
-        aggs.push(`sum(${y})`);
-        if (it.x !== undefined) aggs.push(`sum(${x})`);
-      } else {
-        const r = `(${w} / "__bm_wprev")`;
-        aggs.push(`sum(${r}) ${f}`, `sum(${r} * ${y})`);
-        if (it.x !== undefined) aggs.push(`sum(${r} * ${x})`);
-      }
-    }
-    if (cal && cal.method === "linear") {
-      cal.columns.forEach((_, j) => {
-        const r = `("__bm_x${j}" * ${w} * "__bm_wprev" / "__bm_psw")`;
-        aggs.push(`sum(${r}) ${f}`, `sum(${r} * ${y})`);
-        if (it.x !== undefined) aggs.push(`sum(${r} * ${x})`);
-      });
-    }
-  });
-  const sql = `select ${groups.join(", ")}, ${aggs.map((a) => `coalesce(${a}, 0)::double`).join(", ")} from (select ${inner.join(", ")} from ${design.relation}) group by all`;
-  const q = await queryNumericColumns(
-    design.session,
-    sql,
-    { ...design.params, ...(options.extraParams ?? {}) },
-    groups.length,
+  const cellSums = cal && op === null ? cellSumsOf(cal, sums) : null;
+  return bySets.map((by) =>
+    domainsOf(
+      design,
+      items,
+      sums,
+      by,
+      by.map((b) => all.indexOf(b)),
+      op,
+      cellSums,
+      options,
+    ),
   );
-  const C = q.columns;
-  // the sums, read in every domain's loops, by column position
-  const V = [...C.map(() => new Float64Array(0)), ...q.numbers];
+}
 
-  // column positions
-  let j = groups.length;
-  const jCount = j++;
-  const jWprev = direct && cal.method !== "linear" ? j++ : -1;
-  const jPx: number[] = direct && cal.method === "linear" ? cal.columns.map(() => j++) : [];
-  const pos = items.map((it) => {
-    const p = {
-      n: j++,
-      sw: j++,
-      swy: j++,
-      sw2: j++,
-      swyy: j++,
-      swx: -1,
-      swxx: -1,
-      swxy: -1,
-      sr: -1,
-      sry: -1,
-      srx: -1,
-    };
-    if (it.x !== undefined) {
-      p.swx = j++;
-      p.swxx = j++;
-      p.swxy = j++;
-    }
-    const g: { sg: number; sgy: number; sgx: number }[] = [];
-    if (cal && cal.method !== "linear") {
-      if (!cellFactorOnly) p.sr = j++;
-      p.sry = j++;
-      if (it.x !== undefined) p.srx = j++;
-    }
-    if (cal && cal.method === "linear") {
-      for (const _ of cal.columns) g.push({ sg: j++, sgy: j++, sgx: it.x !== undefined ? j++ : -1 });
-    }
-    return { ...p, g };
-  });
-
-  // rows -> domains, units, cells
+/** The domains of one set from the sums: `columns` are the set's positions among the sums' by columns. */
+function domainsOf(
+  design: TaylorDesign,
+  items: Item[],
+  q: ItemSums,
+  by: string[],
+  columns: number[],
+  op: CalibrationOperator | null,
+  sums: CellSums | null,
+  options: ItemsOptions,
+): DomainEstimates[] {
+  const cal = design.calibration;
+  const clustered = design.unitExprs.length > 0;
+  const path = options.calibrationPath ?? "auto";
+  const V = q.V;
+  const pos = q.items;
+  const cellFactorOnly = q.cellFactorOnly;
+  const { unitOfRow, stratumOfRow, cellOfRow, unitsToStrata } = q;
+  const jCount = q.count;
   const structure = design.structure;
   const S = design.unitExprs.length;
   const nb = by.length;
   const domainIndex = new Map<string, number>();
   const domainBy: (Record<string, string | number | null> | null)[] = [];
   const rowsOf: number[][] = [];
-  const unitOfRow = new Int32Array(q.rows);
-  const unitsToStrata = clustered ? null : new Int32Array(q.rows);
-  const stratumOfRow = new Int32Array(q.rows);
-  const cellOfRow =
-    cal && cal.method !== "linear" ? Int32Array.from(C[groups.length - 1]! as number[]) : null;
+  const byColumns = columns.map((c) => q.byValues[c]!);
   for (let r = 0; r < q.rows; r++) {
-    const hKey = keyOf([C[nb]![r]]);
-    const h = structure.strataIndex.get(hKey);
-    if (h === undefined) throw new Error(`stratum ${hKey} not in the design (the source changed?)`);
-    stratumOfRow[r] = h;
-    if (clustered) {
-      const ids = [C[nb]![r]];
-      for (let s = 0; s < S; s++) ids.push(C[nb + 1 + s]![r]);
-      const u = structure.keys[S - 1]!.get(keyOf(ids));
-      if (u === undefined) throw new Error(`unit ${keyOf(ids)} not in the design (the source changed?)`);
-      unitOfRow[r] = u;
-    } else {
-      unitOfRow[r] = r;
-      unitsToStrata![r] = h;
-    }
-    const byValues = by.map((_, i) => C[i]![r] as string | number | null);
+    const byValues = byColumns.map((c) => c[r] as string | number | null);
     if (byValues.some((v) => v === null || v === undefined)) continue;
     const dk = keyOf(byValues);
     let d = domainIndex.get(dk);
@@ -224,7 +165,6 @@ export async function estimateItems(
     return u;
   };
 
-  const sums = direct ? cellSumsOf(cal, q.rows, unitOfRow, cellOfRow, V, jCount, jWprev, jPx) : null;
   const k = items.length;
   const L = cal === null ? 0 : cal.method === "linear" ? cal.columns.length : cal.cells.length;
   const offsets = cal && cal.method === "rake" ? levelOffsets(cal) : [0];
@@ -431,39 +371,6 @@ export async function estimateItems(
     });
   }
   return results;
-}
-
-/** Design-level sums for the direct correction: every aggregate row's unit, cell and Σ w_prev (or Σ w_cal·X). */
-function cellSumsOf(
-  cal: NonNullable<TaylorDesign["calibration"]>,
-  rows: number,
-  unitOfRow: Int32Array,
-  cellOfRow: Int32Array | null,
-  V: Float64Array[],
-  jCount: number,
-  jWprev: number,
-  jPx: number[],
-): CellSums {
-  const cells = cal.method === "linear" ? 0 : cal.cells.length;
-  const sums: CellSums = {
-    units: unitOfRow,
-    cells: cellOfRow ?? new Int32Array(rows),
-    values: jWprev >= 0 ? V[jWprev]! : new Float64Array(rows),
-    nCell: new Float64Array(cells),
-    wprevCell: new Float64Array(cells),
-    px: new Float64Array(rows * jPx.length),
-  };
-  for (let r = 0; r < rows; r++) {
-    if (cellOfRow) {
-      const c = cellOfRow[r]!;
-      sums.nCell[c]! += V[jCount]![r]!;
-      sums.wprevCell[c]! += V[jWprev]![r]!;
-    }
-    jPx.forEach((jj, l) => {
-      sums.px[r * jPx.length + l] = V[jj]![r]!;
-    });
-  }
-  return sums;
 }
 
 /** A design's relation does not change: its columns are asked once. */

@@ -1,8 +1,9 @@
 import {
+  type BatchResult,
   type Estimate,
   type EstimateRequest,
   qnorm,
-  surveyEstimates,
+  surveyEstimatesBySets,
   type TaylorDesign,
 } from "../../analysis/index.ts";
 import { quoteIdent } from "../../db/index.ts";
@@ -88,19 +89,31 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
     ]),
   ];
 
-  for (const set of domainSets) {
-    if (set.scores.length === 0) continue;
-    const requests: EstimateRequest[] = set.scores.map((s) =>
+  // one pass over the respondents per list of scores, for all the domain sets that use it
+  const results = new Map<string[], BatchResult>();
+  for (const list of new Set(domainSets.map((set) => set.scores))) {
+    if (list.length === 0) continue;
+    const requests: EstimateRequest[] = list.map((s) =>
       RATES.has(s.index_id)
         ? { kind: "proportion", condition: `${quoteIdent(s.score_key)} = 100`, ci: "logit" }
         : { kind: "mean", variable: s.score_key },
     );
-    const scale = set.scores.map((s) => (RATES.has(s.index_id) ? 100 : 1));
-    const { estimates, covariance } = await surveyEstimates(design, requests, {
-      by: set.by,
-      naRm: true,
-      level,
+    const sets = domainSets.filter((set) => set.scores === list);
+    const batches = await surveyEstimatesBySets(
+      design,
+      requests,
+      sets.map((set) => set.by),
+      { naRm: true, level },
+    );
+    sets.forEach((set, i) => {
+      results.set(set.by, batches[i]!);
     });
+  }
+
+  for (const set of domainSets) {
+    if (set.scores.length === 0) continue;
+    const scale = set.scores.map((s) => (RATES.has(s.index_id) ? 100 : 1));
+    const { estimates, covariance } = results.get(set.by)!;
     const domainCount = estimates[0]?.length ?? 0;
     for (let d = 0; d < domainCount; d++) {
       const by = estimates[0]![d]!.by ?? {};

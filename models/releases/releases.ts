@@ -132,8 +132,14 @@ export async function createRelease(
   const dir = releasesDir(db);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, fileName);
-  if (existsSync(path))
-    throw new Error(`release file ${path} already exists; refusing to overwrite a release`);
+  if (existsSync(path)) {
+    // a file no release row names is what a crash between writing the file and recording it
+    // leaves behind: it was never a release, so it may go
+    const recorded = await db.query("select 1 from releases where file_name = $1", [fileName]);
+    if (recorded.length)
+      throw new Error(`release file ${path} already exists; refusing to overwrite a release`);
+    rmSync(path, { force: true });
+  }
   writeFileSync(`${path}.tmp`, text, { mode: 0o444 });
   renameSync(`${path}.tmp`, path);
   await db.run(

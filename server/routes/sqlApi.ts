@@ -52,11 +52,11 @@ export function sqlRouter(db: Database, analytics: Analytics | undefined): expre
     const columns = result.columns.map((c) => c.name);
     const format = typeof req.query.format === "string" ? req.query.format : "json";
     if (format === "csv") {
-      res.type("text/csv; charset=utf-8").attachment("query.csv").send(toCsv(columns, result.rows));
+      res.attachment("query.csv").type("text/csv; charset=utf-8").send(toCsv(columns, result.rows));
     } else if (format === "xlsx") {
       res
-        .type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .attachment("query.xlsx")
+        .type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .send(await toXlsx("query", columns, result.rows));
     } else if (format === "arrow") {
       const arrays: Record<string, unknown[]> = Object.fromEntries(
@@ -64,8 +64,8 @@ export function sqlRouter(db: Database, analytics: Analytics | undefined): expre
       );
       const table = tableFromArrays(arrays as Parameters<typeof tableFromArrays>[0]);
       res
-        .type("application/vnd.apache.arrow.stream")
         .attachment("query.arrow")
+        .type("application/vnd.apache.arrow.stream")
         .send(Buffer.from(tableToIPC(table, "stream")));
     } else {
       res.json(result);

@@ -101,10 +101,10 @@ describe("barometer CLI", () => {
     expect(file.stderr).toMatch(/external access|disabled/i);
   });
 
-  it("a command that belongs to a later issue says so and fails", async () => {
-    const out = await barometer(["notebook", "render", "x.md"]);
-    expect(out.code).toBe(3);
-    expect(out.stderr).toContain("barometer: the command notebook is not available yet (see issue 7)");
+  it("an unknown command fails with the usage on stderr and nothing on stdout", async () => {
+    const out = await barometer(["frobnicate"]);
+    expect(out.code).not.toBe(0);
+    expect(out.stderr).toContain("unknown command 'frobnicate'");
     expect(out.stdout).toBe("");
   });
 

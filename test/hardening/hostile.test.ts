@@ -103,7 +103,7 @@ describe("hostile labels and names", () => {
         ).toBeUndefined();
       }
       await page.goto(`${base}/?lang=zh`);
-      expect(await page.locator("body").innerText()).toContain(ORG);
+      expect(await page.locator("body").textContent()).toContain(ORG);
     } finally {
       await browser?.close();
       await new Promise((r) => server.close(r));

@@ -177,14 +177,16 @@ describe("ingestFile", () => {
       { strict: true },
     );
     expect(result).toMatchObject({ status: "refused", upload_id: null, rejected: 1 });
-    expect(result.refusal?.en).toBe("strict mode: 1 rows failed validation, so nothing was loaded");
+    expect(result.refusal?.en).toBe(
+      "strict mode: 1 rows failed validation, so nothing was loaded (file b.csv)",
+    );
     expect(await counts()).toEqual(before);
   });
 
   it("refuses a file missing required columns, naming them", async () => {
     const result = await ingest(file("a.csv", "rid,town,village\nr1,T1,V1\n"));
     expect(result.status).toBe("refused");
-    expect(result.refusal?.en).toBe("required columns are missing: sex, age, aw_union, league");
+    expect(result.refusal?.en).toBe("required columns are missing: sex, age, aw_union, league (file a.csv)");
     expect(await counts()).toEqual({ uploads: 0, raw: 0, quarantine: 0 });
   });
 

@@ -186,6 +186,17 @@ describe("releases", () => {
     expect((await readRelease(db, release.release_id)).file.rows.length).toBe(release.n_rows);
   });
 
+  it("a release file a crash left unrecorded is replaced when the release is made again", async () => {
+    const [{ n }] = (await db.query<{ n: number }>(
+      "select count(*)::int as n from releases where wave_id = '2026'",
+    )) as [{ n: number }];
+    const orphan = join(releasesDir(db), `mass_org_evaluation-2026-r${n + 1}.json`);
+    writeFileSync(orphan, "half a file");
+    const release = await createRelease(db, study, "2026", "tester");
+    expect(release.file_name).toBe(`mass_org_evaluation-2026-r${n + 1}.json`);
+    expect((await readRelease(db, release.release_id)).record.sha256).toBe(release.sha256);
+  });
+
   it("a tampered release file is detected on read", async () => {
     const release = await createRelease(db, study, "2024", "tester");
     const path = join(releasesDir(db), release.file_name);

@@ -36,7 +36,9 @@ describe("backup and restore", () => {
     const res = await request(app).post("/api/v1/admin/backup").set("Authorization", `Bearer ${token}`);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     const folder = res.body.folder as string;
-    expect(res.body.files.map((f: { path: string }) => f.path)).toContain(`demo.duckdb.releases/${release.file_name}`);
+    expect(res.body.files.map((f: { path: string }) => f.path)).toContain(
+      `demo.duckdb.releases/${release.file_name}`,
+    );
 
     const target = join(mkdtempSync(join(tmpdir(), "barometer-restore-")), "restored.duckdb");
     restoreDatabase(folder, target);

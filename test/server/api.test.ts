@@ -65,7 +65,7 @@ describe("scores API", () => {
   });
 
   it("serves filtered scores as JSON with the contract's columns, an ETag and 304 on revalidation", async () => {
-    const url = `/api/v1/releases/${releaseId}/scores?organization=union&level=township&index=awareness`;
+    const url = `/api/v1/releases/${releaseId}/scores?organization=union&level=township&index=awareness&org_level=township`;
     const res = await request(app).get(url).set(as("assessment"));
     expect(res.status).toBe(200);
     expect(res.body.rows.length).toBe(50);
@@ -213,7 +213,7 @@ describe("SQL API", () => {
 
   it("refuses writes, file reads and settings, and keeps serving", async () => {
     for (const [sql, code] of [
-      ["delete from uploads", "not_read_only"],
+      [`delete from index_scores__${study.id}`, "not_read_only"],
       ["select * from read_csv('/etc/passwd')", "forbidden"],
       ["set memory_limit = '10GB'", "not_read_only"],
       ["select 1; select 2", "not_one_statement"],

@@ -1,0 +1,219 @@
+import type { DuckDBValue } from "@duckdb/node-api";
+import { keyOf } from "../designStructure.ts";
+import { col, queryNumericColumns } from "../sql.ts";
+import type { TaylorDesign } from "../types.ts";
+import type { CellSums } from "./calibrationCorrection.ts";
+import type { Item } from "./estimateItems.ts";
+
+/** Where an item's sums are among the numeric columns (-1: not computed). */
+export interface ItemColumns {
+  n: number;
+  sw: number;
+  swy: number;
+  sw2: number;
+  swyy: number;
+  swx: number;
+  swxx: number;
+  swxy: number;
+  sr: number;
+  sry: number;
+  srx: number;
+  /** linear calibration: per calibration variable, Σ r, Σ r·y, Σ r·x */
+  g: { sg: number; sgy: number; sgx: number }[];
+}
+
+/**
+ * The items' sums at the grain (by columns, stratum, unit[, calibration cell]), as one aggregate
+ * query, with every aggregate row placed in the design: its stratum, finest-stage unit and cell.
+ * Any domain whose columns are among `by` is a union of these rows, so one `ItemSums` serves
+ * several domain sets.
+ */
+export interface ItemSums {
+  rows: number;
+  /** per `by` column, the value of each row */
+  byValues: unknown[][];
+  /** the sums by column position (see `count`, `items`, `wprev`, `px`) */
+  V: Float64Array[];
+  count: number;
+  wprev: number;
+  px: number[];
+  items: ItemColumns[];
+  stratumOfRow: Int32Array;
+  unitOfRow: Int32Array;
+  /** unclustered designs: every row is its own unit, this its stratum */
+  unitsToStrata: Int32Array | null;
+  cellOfRow: Int32Array | null;
+  /** post-stratification or raking alone: w / w_prev is the cell's factor */
+  cellFactorOnly: boolean;
+}
+
+/** Sum the items over the design's rows, grouped by `by`, stratum, unit and calibration cell. */
+export async function itemSums(
+  design: TaylorDesign,
+  items: Item[],
+  by: string[],
+  options: { direct: boolean; extraParams?: Record<string, DuckDBValue> },
+): Promise<ItemSums> {
+  const cal = design.calibration;
+  const direct = options.direct && cal !== null;
+  const clustered = design.unitExprs.length > 0;
+  const inner: string[] = ["*"];
+  items.forEach((it, k) => {
+    const ok =
+      it.x !== undefined ? `(${it.y}) is not null and (${it.x}) is not null` : `(${it.y}) is not null`;
+    inner.push(`case when ${ok} then (${it.y})::double end as "__y${k}"`);
+    inner.push(`case when ${ok} then "__bm_w" end as "__m${k}"`);
+    if (it.x !== undefined) inner.push(`case when ${ok} then (${it.x})::double end as "__x${k}"`);
+  });
+  const cellFactorOnly =
+    cal !== null && cal.method !== "linear" && design.steps[design.steps.length - 1] !== "trim";
+  if (!clustered) inner.push(`row_number() over () as "__bm_row"`);
+  const groups: string[] = [
+    ...by.map((b, i) => `${col(b)} as "__b${i}"`),
+    `${design.stratumExpr} as "__h"`,
+    ...(clustered ? design.unitExprs.map((u, s) => `${u} as "__u${s}"`) : [`"__bm_row"`]),
+  ];
+  if (cal && cal.method !== "linear") groups.push(`"__bm_cell"`);
+  const aggs: string[] = ["count(*)"];
+  if (direct && cal.method !== "linear") aggs.push(`sum("__bm_wprev")`);
+  if (direct && cal.method === "linear") {
+    for (let j = 0; j < cal.columns.length; j++) aggs.push(`sum("__bm_psw" * "__bm_x${j}")`);
+  }
+  const w = `"__bm_w"`;
+  items.forEach((it, k) => {
+    const y = `"__y${k}"`;
+    const x = `"__x${k}"`;
+    const m = `"__m${k}"`;
+    const f = `filter (where ${y} is not null)`;
+    aggs.push(`count(${y})`, `sum(${m})`, `sum(${w} * ${y})`, `sum(${m} * ${w})`, `sum(${w} * ${y} * ${y})`);
+    if (it.x !== undefined)
+      aggs.push(`sum(${w} * ${x})`, `sum(${w} * ${x} * ${x})`, `sum(${w} * ${x} * ${y})`);
+    if (cal && cal.method !== "linear") {
+      if (cellFactorOnly) {
+        aggs.push(`sum(${y})`);
+        if (it.x !== undefined) aggs.push(`sum(${x})`);
+      } else {
+        const r = `(${w} / "__bm_wprev")`;
+        aggs.push(`sum(${r}) ${f}`, `sum(${r} * ${y})`);
+        if (it.x !== undefined) aggs.push(`sum(${r} * ${x})`);
+      }
+    }
+    if (cal && cal.method === "linear") {
+      cal.columns.forEach((_, j) => {
+        const r = `("__bm_x${j}" * ${w} * "__bm_wprev" / "__bm_psw")`;
+        aggs.push(`sum(${r}) ${f}`, `sum(${r} * ${y})`);
+        if (it.x !== undefined) aggs.push(`sum(${r} * ${x})`);
+      });
+    }
+  });
+  const sql = `select ${groups.join(", ")}, ${aggs.map((a) => `coalesce(${a}, 0)::double`).join(", ")} from (select ${inner.join(", ")} from ${design.relation}) group by all`;
+  const q = await queryNumericColumns(
+    design.session,
+    sql,
+    { ...design.params, ...(options.extraParams ?? {}) },
+    groups.length,
+  );
+  const C = q.columns;
+  const V = [...C.map(() => new Float64Array(0)), ...q.numbers];
+
+  // column positions, in the order of `aggs`
+  let j = groups.length;
+  const count = j++;
+  const wprev = direct && cal.method !== "linear" ? j++ : -1;
+  const px: number[] = direct && cal.method === "linear" ? cal.columns.map(() => j++) : [];
+  const positions = items.map((it): ItemColumns => {
+    const p: ItemColumns = {
+      n: j++,
+      sw: j++,
+      swy: j++,
+      sw2: j++,
+      swyy: j++,
+      swx: -1,
+      swxx: -1,
+      swxy: -1,
+      sr: -1,
+      sry: -1,
+      srx: -1,
+      g: [],
+    };
+    if (it.x !== undefined) {
+      p.swx = j++;
+      p.swxx = j++;
+      p.swxy = j++;
+    }
+    if (cal && cal.method !== "linear") {
+      if (!cellFactorOnly) p.sr = j++;
+      p.sry = j++;
+      if (it.x !== undefined) p.srx = j++;
+    }
+    if (cal && cal.method === "linear") {
+      for (const _ of cal.columns) p.g.push({ sg: j++, sgy: j++, sgx: it.x !== undefined ? j++ : -1 });
+    }
+    return p;
+  });
+
+  // rows -> strata, units, cells
+  const structure = design.structure;
+  const S = design.unitExprs.length;
+  const nb = by.length;
+  const unitOfRow = new Int32Array(q.rows);
+  const unitsToStrata = clustered ? null : new Int32Array(q.rows);
+  const stratumOfRow = new Int32Array(q.rows);
+  const cellOfRow =
+    cal && cal.method !== "linear" ? Int32Array.from(C[groups.length - 1]! as number[]) : null;
+  for (let r = 0; r < q.rows; r++) {
+    const hKey = keyOf([C[nb]![r]]);
+    const h = structure.strataIndex.get(hKey);
+    if (h === undefined) throw new Error(`stratum ${hKey} not in the design (the source changed?)`);
+    stratumOfRow[r] = h;
+    if (clustered) {
+      const ids = [C[nb]![r]];
+      for (let s = 0; s < S; s++) ids.push(C[nb + 1 + s]![r]);
+      const u = structure.keys[S - 1]!.get(keyOf(ids));
+      if (u === undefined) throw new Error(`unit ${keyOf(ids)} not in the design (the source changed?)`);
+      unitOfRow[r] = u;
+    } else {
+      unitOfRow[r] = r;
+      unitsToStrata![r] = h;
+    }
+  }
+  return {
+    rows: q.rows,
+    byValues: C.slice(0, nb),
+    V,
+    count,
+    wprev,
+    px,
+    items: positions,
+    stratumOfRow,
+    unitOfRow,
+    unitsToStrata,
+    cellOfRow,
+    cellFactorOnly,
+  };
+}
+
+/** Design-level sums for the direct correction: every aggregate row's unit, cell and Σ w_prev (or Σ w_cal·X). */
+export function cellSumsOf(cal: NonNullable<TaylorDesign["calibration"]>, s: ItemSums): CellSums {
+  const { rows, V, unitOfRow, cellOfRow, count, wprev, px } = s;
+  const cells = cal.method === "linear" ? 0 : cal.cells.length;
+  const sums: CellSums = {
+    units: unitOfRow,
+    cells: cellOfRow ?? new Int32Array(rows),
+    values: wprev >= 0 ? V[wprev]! : new Float64Array(rows),
+    nCell: new Float64Array(cells),
+    wprevCell: new Float64Array(cells),
+    px: new Float64Array(rows * px.length),
+  };
+  for (let r = 0; r < rows; r++) {
+    if (cellOfRow) {
+      const c = cellOfRow[r]!;
+      sums.nCell[c]! += V[count]![r]!;
+      sums.wprevCell[c]! += V[wprev]![r]!;
+    }
+    px.forEach((jj, l) => {
+      sums.px[r * px.length + l] = V[jj]![r]!;
+    });
+  }
+  return sums;
+}

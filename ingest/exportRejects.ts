@@ -1,0 +1,48 @@
+import { once } from "node:events";
+import type { Writable } from "node:stream";
+import Papa from "papaparse";
+import type { Session } from "../db/index.ts";
+import { message } from "../messages/catalogue.ts";
+
+/**
+ * A cell a spreadsheet would run as a formula (= + - @, or a tab or carriage return before
+ * one) gets a leading apostrophe, so opening the export cannot execute what a respondent
+ * typed (OWASP "CSV injection").
+ */
+export function escapeFormula(cell: string | null): string {
+  if (cell === null) return "";
+  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
+/**
+ * Write the quarantined rows of an upload as CSV in the file's original layout (its header,
+ * then each rejected row's cells as read, in source order), to fix and upload again.
+ * Returns the number of rows written. Streams in batches, so memory stays bounded.
+ */
+export async function exportRejects(db: Session, uploadId: string, out: Writable): Promise<number> {
+  const uploads = await db.query<{ header: string | null }>(
+    "select header from uploads where upload_id = $1",
+    [uploadId],
+  );
+  if (!uploads[0]) throw new Error(message("export.no_upload", "en", { upload: uploadId }));
+  const header = JSON.parse(uploads[0].header ?? "[]") as string[];
+  const write = async (cells: (string | null)[]) => {
+    const line = `${Papa.unparse([cells.map(escapeFormula)], { newline: "\r\n", quotes: false })}\r\n`;
+    if (!out.write(line)) await once(out, "drain");
+  };
+  await write(header);
+  let written = 0;
+  let after = -1;
+  for (;;) {
+    const rows = await db.query<{ source_row: number; cells: string }>(
+      `select source_row, cells::varchar as cells from quarantine_rows
+       where upload_id = $1 and source_row > $2 order by source_row limit 10000`,
+      [uploadId, after],
+    );
+    if (rows.length === 0) break;
+    for (const r of rows) await write(JSON.parse(r.cells) as (string | null)[]);
+    written += rows.length;
+    after = rows[rows.length - 1]!.source_row;
+  }
+  return written;
+}

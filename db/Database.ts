@@ -153,19 +153,20 @@ async function queryOn<T>(connection: DuckDBConnection, sql: string, params?: Pa
   return reader.getRowObjectsJS().map(toPlainRow) as T[];
 }
 
-/** BIGINT and HUGEINT come back as bigint; numbers within the safe range become numbers. */
-function toPlainRow(row: Record<string, unknown>): Row {
-  for (const key of Object.keys(row)) {
-    const v = row[key];
-    if (
-      typeof v === "bigint" &&
-      v <= BigInt(Number.MAX_SAFE_INTEGER) &&
-      v >= BigInt(Number.MIN_SAFE_INTEGER)
-    ) {
-      row[key] = Number(v);
-    }
+/** BIGINT and HUGEINT come back as bigint, also inside lists and structs; safe ones become numbers. */
+function plain(value: unknown): unknown {
+  if (typeof value === "bigint") {
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
   }
-  return row;
+  if (Array.isArray(value)) return value.map(plain);
+  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const key of Object.keys(value)) (value as Record<string, unknown>)[key] = plain((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
+
+function toPlainRow(row: Record<string, unknown>): Row {
+  return plain(row) as Row;
 }
 
 export interface OpenOptions {

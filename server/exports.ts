@@ -1,12 +1,12 @@
 import ExcelJS from "exceljs";
+import { escapeFormula } from "../ingest/exportRejects.ts";
 
 /**
  * A cell that a spreadsheet would read as a formula (= + - @, also after tab or CR) gets a
  * leading apostrophe, so exported text stays text.
  */
 export function escapeCell(value: unknown): unknown {
-  if (typeof value === "string" && /^[=+\-@\t\r]/.test(value)) return `'${value}`;
-  return value;
+  return typeof value === "string" ? escapeFormula(value) : value;
 }
 
 function csvField(value: unknown): string {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import express from "express";
 import multer from "multer";
 import { type Database, loadSecret } from "../../db/index.ts";
-import { ingestFile, retractUpload } from "../../ingest/index.ts";
+import { exportRejects, ingestFile, retractUpload } from "../../ingest/index.ts";
 import { runModels } from "../../models/index.ts";
 import { loadStudy, type Study } from "../../study/index.ts";
 import { principal, requireRole } from "../auth/authenticate.ts";
@@ -133,6 +133,19 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
         )
       : [];
     res.json({ study: study.id, uploads: rows });
+  });
+
+  // The rejected rows in the file's own layout, through the same ingest function as
+  // `barometer upload rejects` (the one place that reads quarantine_rows).
+  router.get("/uploads/:id/rejects.csv", requireRole("uploads"), async (req, res) => {
+    const id = String(req.params.id);
+    if (!ID.test(id)) throw new HttpError(400, "bad_parameter", "malformed upload id");
+    const rows = await db.query("select 1 from uploads where upload_id = $1", [id]);
+    if (!rows[0]) throw new HttpError(404, "no_upload", `no upload ${id}`);
+    res.attachment(`${id}-rejects.csv`).type("text/csv; charset=utf-8");
+    res.write("\uFEFF");
+    await exportRejects(db, id, res);
+    res.end();
   });
 
   router.post("/uploads/:id/retract", requireRole("uploads"), async (req, res) => {

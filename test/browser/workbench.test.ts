@@ -71,7 +71,7 @@ describe("upload page", () => {
     const age = header.indexOf("age");
     const rows = lines.slice(1, 6).map((line, i) => {
       const cells = line.split(",");
-      cells[0] = `2026-new-${i}`;
+      cells[0] = `2026-9${String(i).padStart(4, "0")}`;
       if (i === 2) cells[age] = "130";
       return cells.join(",");
     });
@@ -90,6 +90,15 @@ describe("upload page", () => {
       .poll(() => page.locator("#report-body p").first().textContent(), { timeout: 60_000 })
       .toMatch(/loaded .*accepted 4, rejected 1/);
     expect(await page.locator("#report-body table td").allTextContents()).toContain("age");
+    // the rejected row downloads in the file's own layout
+    const download = await page.locator("#report-body a").getAttribute("href");
+    const rejects = await page.evaluate(async (href) => (await fetch(href!)).text(), download);
+    expect(
+      rejects
+        .replace(/^\uFEFF/, "")
+        .trimEnd()
+        .split("\r\n"),
+    ).toEqual([lines[0], rows[2]]);
     await expect.poll(() => page.locator("#history tr").count()).toBe(5);
     await page.screenshot({ path: join(ARTIFACTS, "upload-en.png"), fullPage: true });
     expect(errors).toEqual([]);
@@ -106,7 +115,7 @@ describe("SQL console", () => {
     await expect.poll(() => page.locator("#result tr").count(), { timeout: 20_000 }).toBe(10);
     await expect.poll(() => page.locator("#chart g.mark-rect.role-mark path").count()).toBe(9);
     expect(await page.locator("#schema-list > li").count()).toBeGreaterThan(10);
-    await page.fill("#sql", "delete from uploads");
+    await page.fill("#sql", "delete from index_scores__mass_org_evaluation");
     await page.click("#run");
     await expect.poll(() => page.locator("#status").textContent()).toContain("not_read_only");
     await page.screenshot({ path: join(ARTIFACTS, "sql-console-en.png"), fullPage: true });

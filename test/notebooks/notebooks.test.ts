@@ -1,7 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Ajv } from "ajv";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -13,6 +12,7 @@ import {
   parseNotebook,
   renderNotebook,
 } from "../../notebooks/engine/index.ts";
+import { validateVegaLite } from "../helpers/vegaLite.ts";
 import { type NotebookFixture, notebookFixture, SHIPPED } from "./fixture.ts";
 
 // The shipped notebooks run on the demo study (three waves, models built) in a real sandbox
@@ -57,10 +57,7 @@ async function failure(text: string, params: Record<string, string> = {}): Promi
 }
 
 describe("shipped notebooks", () => {
-  const schema = JSON.parse(
-    readFileSync(join(ROOT, "node_modules/vega-lite/build/vega-lite-schema.json"), "utf8"),
-  );
-  const validate = new Ajv({ strict: false, allowUnionTypes: true }).compile(schema);
+  const validate = validateVegaLite;
 
   for (const name of SHIPPED) {
     it(`${name} renders with every chart valid and fed by its query`, async () => {

@@ -1,6 +1,3 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { breakdownChart } from "../../server/charts/breakdownChart.ts";
 import { districtIndexChart, PALETTE } from "../../server/charts/districtIndexChart.ts";
@@ -9,11 +6,10 @@ import { itemsChart } from "../../server/charts/itemsChart.ts";
 import { scorecardChart } from "../../server/charts/scorecardChart.ts";
 import { townshipTierChart } from "../../server/charts/townshipTierChart.ts";
 import { trendChart } from "../../server/charts/trendChart.ts";
-import { packageDir } from "../../server/packageDir.ts";
+import { validateVegaLite } from "../helpers/vegaLite.ts";
 
 // Every chart spec is checked against the Vega-Lite JSON schema shipped with vega-lite.
-const schema = JSON.parse(readFileSync(join(packageDir("vega-lite"), "build/vega-lite-schema.json"), "utf8"));
-const validate = new Ajv({ strict: false, allowUnionTypes: true }).compile(schema);
+const validate = validateVegaLite;
 
 describe("chart specs", () => {
   it("districtIndexChart is a valid Vega-Lite spec with one point and one rule per figure", () => {

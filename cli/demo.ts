@@ -47,7 +47,7 @@ export function demoCommand(): Command {
       });
       log(`models built (run ${run.runId}) in ${db.path}`);
       const credentials = await ensureDemoUsers(db);
-      log(`Try: barometer sql "select * from index_estimates limit 5"`);
+      log(`Try: barometer sql "select * from index_scores__mass_org_evaluation limit 5"`);
       log(
         `Sign in as "leader" (viewer) or "admin"; the demo passwords are in ${credentials} (readable only by you).`,
       );

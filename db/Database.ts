@@ -156,11 +156,14 @@ async function queryOn<T>(connection: DuckDBConnection, sql: string, params?: Pa
 /** BIGINT and HUGEINT come back as bigint, also inside lists and structs; safe ones become numbers. */
 function plain(value: unknown): unknown {
   if (typeof value === "bigint") {
-    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
   }
   if (Array.isArray(value)) return value.map(plain);
   if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const key of Object.keys(value)) (value as Record<string, unknown>)[key] = plain((value as Record<string, unknown>)[key]);
+    for (const key of Object.keys(value))
+      (value as Record<string, unknown>)[key] = plain((value as Record<string, unknown>)[key]);
   }
   return value;
 }

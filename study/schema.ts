@@ -70,6 +70,10 @@ const designSchema = z
     strata: column.nullable().optional(),
     /** Stage ids, outermost first; defaults to [frame.psu]. `["1"]` means no clusters. */
     ids: z.array(column).min(1).optional(),
+    /**
+     * Finite-population corrections per stage: response columns, or `frame_psus` for the
+     * number of PSUs of the stratum in the sampling frame (first stage).
+     */
     fpc: z.array(column).default([]),
     nest: z.boolean().default(true),
     lonely_psu: z.enum(["fail", "certainty", "adjust", "average", "remove"]).default("fail"),

@@ -17,6 +17,13 @@ townships as (
     where unit_level = 'township'
 ),
 
+frame_psus as (
+    select parent_code as stratum_code, count(*) as psus_in_frame
+    from {{ ref('seed_units') }}
+    where unit_level = 'village'
+    group by all
+),
+
 psu_counts as (
     select wave_id, psu_code, count(*) as n_in_psu
     from responses
@@ -34,6 +41,7 @@ final as (
         r.*,
         r.wave_id || '/' || r.stratum_code as design_stratum,
         r.wave_id || '/' || r.psu_code as design_psu,
+        fp.psus_in_frame,
         case
             when $weight_method = 'column' then r.delivered_weight
             else t.stratum_population / (sc.n_psus_in_stratum * pc.n_in_psu)
@@ -42,6 +50,7 @@ final as (
     join psu_counts as pc on pc.wave_id = r.wave_id and pc.psu_code = r.psu_code
     join stratum_counts as sc on sc.wave_id = r.wave_id and sc.stratum_code = r.stratum_code
     join townships as t on t.stratum_code = r.stratum_code
+    join frame_psus as fp on fp.stratum_code = r.stratum_code
 )
 
 select * from final

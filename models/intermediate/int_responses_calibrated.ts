@@ -12,6 +12,9 @@ import type { ModelContext } from "../runner/loadModels.ts";
 
 export const dependsOn = ["int_scores_wide"];
 
+/** In study.yaml `design.fpc`, the number of PSUs of each stratum in the sampling frame. */
+export const FRAME_PSUS = "frame_psus";
+
 /** The calibrated design, handed to the marts that estimate from it. */
 export const CALIBRATED_DESIGN = "calibrated_design";
 
@@ -38,6 +41,8 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
     ids: ["design_psu"],
     strata: "design_stratum",
     weights: "base_weight",
+    // "frame_psus": the stratum's PSUs in the frame, the first stage's finite-population correction
+    fpc: study.design.fpc.map((f) => (f === FRAME_PSUS ? "psus_in_frame" : f)),
     lonelyPsu: study.design.lonely_psu,
   });
   const waves = (

@@ -3,6 +3,7 @@ export {
   createRelease,
   getReleaseRecord,
   listReleases,
+  RELEASE_COLUMNS,
   type ReleaseFile,
   type ReleaseRecord,
   readRelease,

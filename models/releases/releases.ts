@@ -48,7 +48,8 @@ function canonical(file: ReleaseFile): string {
   })}\n`;
 }
 
-const COLUMNS = [
+/** The columns of a release's rows, in order. */
+export const RELEASE_COLUMNS = [
   "organization_id",
   "organization_name_zh",
   "organization_name_en",
@@ -123,8 +124,8 @@ export async function createRelease(
     created_at: new Date().toISOString(),
     methodology_version: methodologyVersion(study),
     supersedes_release_id: previous[0]?.release_id ?? null,
-    columns: [...COLUMNS],
-    rows: rows.map((r) => COLUMNS.map((c) => r[c] ?? null)),
+    columns: [...RELEASE_COLUMNS],
+    rows: rows.map((r) => RELEASE_COLUMNS.map((c) => r[c] ?? null)),
   };
   const text = canonical(file);
   const sha256 = createHash("sha256").update(text).digest("hex");

@@ -1,7 +1,13 @@
 import { createHash } from "node:crypto";
 import express from "express";
 import type { Database } from "../../db/index.ts";
-import { createRelease, listReleases, type ReleaseFile, readRelease } from "../../models/index.ts";
+import {
+  createRelease,
+  listReleases,
+  RELEASE_COLUMNS,
+  type ReleaseFile,
+  readRelease,
+} from "../../models/index.ts";
 import { principal, requireRole } from "../auth/authenticate.ts";
 import { audit } from "../auth/users.ts";
 import { toCsv, toXlsx } from "../exports.ts";
@@ -12,33 +18,7 @@ import { studyById } from "./uploads.ts";
 const ID = /^[A-Za-z0-9_.-]{1,128}$/;
 
 /** The columns of a scores row, in order (the contract with the annual assessment system). */
-export const SCORE_COLUMNS = [
-  "release_id",
-  "methodology_version",
-  "wave_id",
-  "unit_level",
-  "unit_code",
-  "unit_name_zh",
-  "unit_name_en",
-  "organization_id",
-  "organization_name_zh",
-  "organization_name_en",
-  "org_level",
-  "index_id",
-  "aspect",
-  "group_var",
-  "group_value",
-  "estimate_0_100",
-  "se_0_100",
-  "ci_low_0_100",
-  "ci_high_0_100",
-  "n",
-  "n_eff",
-  "is_withheld",
-  "withheld_reason",
-  "is_unreliable",
-  "tier",
-] as const;
+export const SCORE_COLUMNS = ["release_id", "methodology_version", "wave_id", ...RELEASE_COLUMNS] as const;
 
 const FILTERS = {
   organization: "organization_id",

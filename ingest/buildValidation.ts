@@ -24,6 +24,11 @@ export interface Validation {
 /** Temp table of the failing rows only: source_row, cells (JSON list), errors. */
 export const CHECKED = "_bad";
 
+/** A whole number as text: optional sign, at most 18 digits (fits a BIGINT). */
+const INTEGER_TEXT = "^[+-]?[0-9]{1,18}$";
+/** A decimal number as text: 12, -3.5, .5, 1e3, 2.5E-2. */
+const DECIMAL_TEXT = "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$";
+
 /**
  * Build the one SQL pass that maps every cell to a codebook code and checks every row:
  * types, allowed codes (or their labels), XLSForm constraints, required answers (respecting
@@ -122,9 +127,22 @@ export function buildValidation(
     const v = q(item.name);
     const header = headerOf(item);
     if (item.type === "integer")
-      fail(`${v} is not null and try_cast(${v} as bigint) is null`, item, header, v, "reject.not_integer");
+      // DuckDB's cast is lenient ('30.5' -> 31, '1e2' -> 100, '3_0' -> 30): the text must be digits
+      fail(
+        `${v} is not null and not regexp_full_match(${v}, ${bind(INTEGER_TEXT)})`,
+        item,
+        header,
+        v,
+        "reject.not_integer",
+      );
     if (item.type === "decimal")
-      fail(`${v} is not null and try_cast(${v} as double) is null`, item, header, v, "reject.not_decimal");
+      fail(
+        `${v} is not null and not regexp_full_match(${v}, ${bind(DECIMAL_TEXT)})`,
+        item,
+        header,
+        v,
+        "reject.not_decimal",
+      );
     if (item.type === "date")
       fail(`${v} is not null and try_cast(${v} as date) is null`, item, header, v, "reject.not_date");
     if (item.list) {

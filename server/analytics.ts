@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import type { Database } from "../db/index.ts";
-import { latestSnapshot, SqlSandbox, writeSnapshot } from "./sandbox/index.ts";
+import { SqlSandbox, writeSnapshot } from "./sandbox/index.ts";
 
 /** Relations analysts may query: marts, staging, intermediate and seeds of every study. Never raw or personal tables. */
 const ANALYTICS =
@@ -37,9 +37,13 @@ export class Analytics {
     return rows.map((r) => r.name).filter((n) => ANALYTICS.test(n));
   }
 
-  /** Write a snapshot if none exists yet, and start the sandbox. */
+  /**
+   * Write a fresh snapshot and start the sandbox over it: the database may have changed since
+   * the last one (a model run by the CLI while no server ran, or a crash between a run and
+   * its snapshot).
+   */
   async start(): Promise<void> {
-    if (!latestSnapshot(this.#dir)) await this.#write();
+    await this.#write();
     await this.sandbox.start();
   }
 

@@ -69,7 +69,7 @@ async function startServer(db: string, port: number): Promise<ChildProcess> {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "inherit"],
   });
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 1200; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/api/v1/health`)).ok) return child;
     } catch {

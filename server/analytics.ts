@@ -1,6 +1,6 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import type { Database } from "../db/index.ts";
-import { SqlSandbox, writeSnapshot } from "./sandbox/index.ts";
+import { latestSnapshot, SqlSandbox, writeSnapshot } from "./sandbox/index.ts";
 
 /** Relations analysts may query: marts, staging, intermediate and seeds of every study. Never raw or personal tables. */
 const ANALYTICS =
@@ -38,12 +38,18 @@ export class Analytics {
   }
 
   /**
-   * Write a fresh snapshot and start the sandbox over it: the database may have changed since
-   * the last one (a model run by the CLI while no server ran, or a crash between a run and
-   * its snapshot).
+   * Start the sandbox over the newest snapshot, writing a fresh one first when a model run
+   * finished after it (a run by the CLI while no server ran, or a crash between a run and its
+   * snapshot).
    */
   async start(): Promise<void> {
-    await this.#write();
+    const latest = latestSnapshot(this.#dir);
+    const [run] = await this.#db.query<{ at: number | null }>(
+      "select epoch_ms(max(finished_at)) as at from model_runs where status = 'succeeded'",
+    );
+    const stale =
+      !latest || (run?.at !== null && run?.at !== undefined && run.at > statSync(latest.path).mtimeMs);
+    if (stale) await this.#write();
     await this.sandbox.start();
   }
 

@@ -4,7 +4,7 @@ import type { Session } from "../../db/index.ts";
 import { HttpError } from "../HttpError.ts";
 import { allowed, type Capability } from "./access.ts";
 import { SESSION_COOKIE, type Sessions } from "./sessions.ts";
-import { type User, userByToken } from "./users.ts";
+import { sha256, type User, userByToken } from "./users.ts";
 
 export interface Principal extends User {
   via: "session" | "token";
@@ -15,25 +15,54 @@ export function principal(res: Response): Principal | undefined {
   return res.locals.principal as Principal | undefined;
 }
 
+/** How long a token's or session's lookup is reused (a disabled user or signed-out session takes at most this long to stop working). */
+const LOOKUP_TTL_MS = 10_000;
+
 /** Who is asking: an API token (Authorization: Bearer) or a browser session cookie. */
 export function authenticate(db: Session, sessions: Sessions): RequestHandler {
+  const seen = sessions.lookups as Map<string, { principal: Principal | undefined; until: number }>;
+  const remember = (key: string, principal: Principal | undefined) => {
+    if (seen.size > 5000) seen.clear();
+    seen.set(key, { principal, until: Date.now() + LOOKUP_TTL_MS });
+    return principal;
+  };
   return async (req, res, next) => {
     try {
       const header = req.get("authorization");
       if (header?.startsWith("Bearer ")) {
-        const user = await userByToken(db, header.slice(7).trim());
-        if (!user) throw new HttpError(401, "bad_token", "the API token is not valid");
-        res.locals.principal = { ...user, via: "token" } satisfies Principal;
+        const key = `t:${sha256(header.slice(7).trim())}`;
+        const hit = seen.get(key);
+        const principal =
+          hit && hit.until > Date.now()
+            ? hit.principal
+            : remember(
+                key,
+                await userByToken(db, header.slice(7).trim()).then((u) =>
+                  u ? { ...u, via: "token" as const } : undefined,
+                ),
+              );
+        if (!principal) throw new HttpError(401, "bad_token", "the API token is not valid");
+        res.locals.principal = principal;
       } else {
         const cookie = parse(req.get("cookie") ?? "")[SESSION_COOKIE];
-        const user = await sessions.read(cookie);
-        if (user)
-          res.locals.principal = {
-            user_name: user.user_name,
-            role: user.role,
-            via: "session",
-            csrf: user.csrf,
-          } satisfies Principal;
+        if (cookie) {
+          const key = `s:${sha256(cookie)}`;
+          const hit = seen.get(key);
+          const principal =
+            hit && hit.until > Date.now()
+              ? hit.principal
+              : remember(
+                  key,
+                  await sessions
+                    .read(cookie)
+                    .then((u) =>
+                      u
+                        ? { user_name: u.user_name, role: u.role, via: "session" as const, csrf: u.csrf }
+                        : undefined,
+                    ),
+                );
+          if (principal) res.locals.principal = principal;
+        }
       }
       next();
     } catch (error) {

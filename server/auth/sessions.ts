@@ -13,6 +13,8 @@ const LIFETIME_HOURS = 12;
 export class Sessions {
   readonly #db: Session;
   readonly #secret: Buffer;
+  /** Recent token and session lookups (authenticate.ts); a session's entry goes at sign-out. */
+  readonly lookups = new Map<string, unknown>();
   constructor(db: Session, secret: Buffer) {
     this.#db = db;
     this.#secret = secret;
@@ -50,6 +52,7 @@ export class Sessions {
   }
 
   async destroy(cookie: string | undefined): Promise<void> {
+    if (cookie) this.lookups.delete(`s:${sha256(cookie)}`);
     const id = cookie?.split(".")[0];
     if (id) await this.#db.run("delete from sessions where session_sha256 = $1", [sha256(id)]);
   }

@@ -1,5 +1,6 @@
 import express from "express";
 import type { Database } from "../../db/index.ts";
+import { modelEvents } from "../../models/index.ts";
 import { requireRole } from "../auth/authenticate.ts";
 import { HttpError } from "../HttpError.ts";
 import { martOf } from "./api.ts";
@@ -21,6 +22,10 @@ function filter(query: Record<string, unknown>, name: string, fallback?: string)
  */
 export function figuresRouter(db: Database): express.Router {
   const router = express.Router();
+  // Answers are kept until the next model run changes the marts (in this process: the server
+  // is the only writer of its database).
+  const answers = new Map<string, string>();
+  modelEvents.on("finished", () => answers.clear());
   router.get("/studies/:study/figures", requireRole("figures"), async (req, res) => {
     const study = String(req.params.study);
     if (!/^[a-z][a-z0-9_]{0,63}$/.test(study))
@@ -50,7 +55,10 @@ export function figuresRouter(db: Database): express.Router {
        order by s.wave_id, s.organization_id, s.index_id, s.aspect, s.unit_level, s.unit_code, s.group_value`,
       params,
     );
-    res.json({ study, filters: params, rows });
+    const body = JSON.stringify({ study, filters: params, rows });
+    if (answers.size > 1000) answers.clear();
+    answers.set(req.originalUrl, body);
+    res.type("json").send(body);
   });
   return router;
 }

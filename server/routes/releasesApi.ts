@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import express from "express";
 import type { Database } from "../../db/index.ts";
 import {
@@ -7,6 +9,7 @@ import {
   RELEASE_COLUMNS,
   type ReleaseFile,
   readRelease,
+  releasesDir,
 } from "../../models/index.ts";
 import { principal, requireRole } from "../auth/authenticate.ts";
 import { audit } from "../auth/users.ts";
@@ -52,6 +55,15 @@ export function scoreRows(file: ReleaseFile, query: Record<string, unknown>): un
     );
 }
 
+function stampOf(path: string): string {
+  try {
+    const st = statSync(path);
+    return `${st.size}:${st.mtimeMs}:${st.ino}`;
+  } catch {
+    return "missing";
+  }
+}
+
 export function releasesRouter(db: Database, writer: Writer): express.Router {
   const router = express.Router();
   router.get("/releases", requireRole("releases"), async (req, res) => {
@@ -74,11 +86,23 @@ export function releasesRouter(db: Database, writer: Writer): express.Router {
     res.status(201).json(record);
   });
 
+  // Releases never change: a parsed release is kept while its file's size and mtime stay the
+  // same; any change to the file makes the next request read it again, checksum included.
+  const cache = new Map<string, { stamp: string; release: Awaited<ReturnType<typeof readRelease>> }>();
   const load = async (id: string) => {
     if (!ID.test(id)) throw new HttpError(400, "bad_parameter", "malformed release id");
+    const cached = cache.get(id);
+    if (cached) {
+      const stamp = stampOf(join(releasesDir(db), cached.release.record.file_name));
+      if (stamp === cached.stamp) return cached.release;
+    }
     try {
-      return await readRelease(db, id);
+      const release = await readRelease(db, id);
+      const stamp = stampOf(join(releasesDir(db), release.record.file_name));
+      cache.set(id, { stamp, release });
+      return release;
     } catch (error) {
+      cache.delete(id);
       const message = (error as Error).message;
       if (message.startsWith("no release")) throw new HttpError(404, "no_release", message);
       throw new HttpError(500, "release_corrupt", message, { cause: error });

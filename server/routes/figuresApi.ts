@@ -30,6 +30,11 @@ export function figuresRouter(db: Database): express.Router {
     const study = String(req.params.study);
     if (!/^[a-z][a-z0-9_]{0,63}$/.test(study))
       throw new HttpError(400, "bad_parameter", "malformed study id");
+    const cached = answers.get(req.originalUrl);
+    if (cached) {
+      res.type("json").send(cached);
+      return;
+    }
     const scores = await martOf(db, "index_scores", study);
     const units = await martOf(db, "seed_units", study);
     if (!scores || !units)

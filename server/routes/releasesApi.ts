@@ -89,6 +89,8 @@ export function releasesRouter(db: Database, writer: Writer): express.Router {
   // Releases never change: a parsed release is kept while its file's size and mtime stay the
   // same; any change to the file makes the next request read it again, checksum included.
   const cache = new Map<string, { stamp: string; release: Awaited<ReturnType<typeof readRelease>> }>();
+  // serialized JSON answers by ETag (release checksum + query): a release never changes
+  const answers = new Map<string, string>();
   const load = async (id: string) => {
     if (!ID.test(id)) throw new HttpError(400, "bad_parameter", "malformed release id");
     const cached = cache.get(id);
@@ -136,6 +138,13 @@ export function releasesRouter(db: Database, writer: Writer): express.Router {
       res.status(304).end();
       return;
     }
+    if (format === "json") {
+      const hit = answers.get(etag);
+      if (hit) {
+        res.type("json").send(hit);
+        return;
+      }
+    }
     const rows = scoreRows(file, req.query);
     if (format === "csv") {
       res
@@ -148,11 +157,14 @@ export function releasesRouter(db: Database, writer: Writer): express.Router {
         .attachment(`${record.release_id}-scores.xlsx`)
         .send(await toXlsx("scores", SCORE_COLUMNS, rows));
     } else {
-      res.json({
+      const body = JSON.stringify({
         release: record,
         columns: SCORE_COLUMNS,
         rows: rows.map((r) => Object.fromEntries(SCORE_COLUMNS.map((c, i) => [c, r[i]]))),
       });
+      if (answers.size > 500) answers.clear();
+      answers.set(etag, body);
+      res.type("json").send(body);
     }
   });
   return router;

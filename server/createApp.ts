@@ -72,6 +72,8 @@ export function createApp(options: AppOptions): express.Express {
   const app = express();
   const logError = options.logError ?? ((m) => process.stderr.write(`${m}\n`));
   app.disable("x-powered-by");
+  // no hashing of every body for a weak ETag: the scores API sets its own, from the release
+  app.set("etag", false);
   // behind a reverse proxy on this machine, client addresses come from X-Forwarded-For
   if (process.env.BAROMETER_TRUST_PROXY === "1") app.set("trust proxy", "loopback");
   app.set("query parser", "simple");

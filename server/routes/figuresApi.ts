@@ -24,7 +24,7 @@ export function figuresRouter(db: Database): express.Router {
   const router = express.Router();
   // Answers are kept until the next model run changes the marts (in this process: the server
   // is the only writer of its database).
-  const answers = new Map<string, string>();
+  const answers = new Map<string, Buffer>();
   modelEvents.on("finished", () => answers.clear());
   router.get("/studies/:study/figures", requireRole("figures"), async (req, res) => {
     const study = String(req.params.study);
@@ -60,7 +60,7 @@ export function figuresRouter(db: Database): express.Router {
        order by s.wave_id, s.organization_id, s.index_id, s.aspect, s.unit_level, s.unit_code, s.group_value`,
       params,
     );
-    const body = JSON.stringify({ study, filters: params, rows });
+    const body = Buffer.from(JSON.stringify({ study, filters: params, rows }));
     if (answers.size > 1000) answers.clear();
     answers.set(req.originalUrl, body);
     res.type("json").send(body);

@@ -90,7 +90,7 @@ export function releasesRouter(db: Database, writer: Writer): express.Router {
   // same; any change to the file makes the next request read it again, checksum included.
   const cache = new Map<string, { stamp: string; release: Awaited<ReturnType<typeof readRelease>> }>();
   // serialized JSON answers by ETag (release checksum + query): a release never changes
-  const answers = new Map<string, string>();
+  const answers = new Map<string, Buffer>();
   const load = async (id: string) => {
     if (!ID.test(id)) throw new HttpError(400, "bad_parameter", "malformed release id");
     const cached = cache.get(id);
@@ -157,11 +157,13 @@ export function releasesRouter(db: Database, writer: Writer): express.Router {
         .attachment(`${record.release_id}-scores.xlsx`)
         .send(await toXlsx("scores", SCORE_COLUMNS, rows));
     } else {
-      const body = JSON.stringify({
-        release: record,
-        columns: SCORE_COLUMNS,
-        rows: rows.map((r) => Object.fromEntries(SCORE_COLUMNS.map((c, i) => [c, r[i]]))),
-      });
+      const body = Buffer.from(
+        JSON.stringify({
+          release: record,
+          columns: SCORE_COLUMNS,
+          rows: rows.map((r) => Object.fromEntries(SCORE_COLUMNS.map((c, i) => [c, r[i]]))),
+        }),
+      );
       if (answers.size > 500) answers.clear();
       answers.set(etag, body);
       res.type("json").send(body);

@@ -10,7 +10,9 @@ import { countRows, killChild, runChild, writeLargeFile } from "../ingest/killDu
 // every kill the database must be exactly as before, and at the end the rerun must load.
 
 const MOMENTS = [
-  ...[200, 600, 1000, 1500, 2000, 3000, 4000, 5000].map((afterMs) => ({ phase: null, afterMs })),
+  // fixed delays stay well inside the load (an unloaded machine ingests 1M rows in ~5 s, and a
+  // kill after the commit rightly finds the upload landed); the phase kills cover the rest
+  ...[200, 600, 1000, 1500].map((afterMs) => ({ phase: null, afterMs })),
   ...["scan", "read", "validate", "land"].flatMap((phase) => [0, 300].map((afterMs) => ({ phase, afterMs }))),
 ];
 

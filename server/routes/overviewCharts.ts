@@ -52,6 +52,19 @@ export function labelsFor(lang: Lang) {
 }
 
 /** The overview's charts, from the filters: scorecard, townships in tiers, heat table, trend, breakdown. */
+/** The scorecard's figures (composite and the four indices) and the index names in their order. */
+export function scorecardFigures(rows: ScoreRow[], ctx: PageContext, lang: Lang) {
+  const t = (k: MessageKey) => message(k, lang);
+  const indexNames = SCORECARD_INDICES.filter((i) => ctx.indices.includes(i)).map((i) =>
+    t(`index.${i}` as MessageKey),
+  );
+  const card = shown(
+    rows.filter((r) => SCORECARD_INDICES.includes(r.index_id)),
+    lang,
+  ).map((s) => ({ ...s, category: t(`index.${s.row.index_id}` as MessageKey), row: undefined }));
+  return { card, indexNames };
+}
+
 export async function overviewCharts(
   db: Database,
   ctx: PageContext,
@@ -67,14 +80,7 @@ export async function overviewCharts(
   const orgs = ctx.orgs.filter((o) => !f.org || o.organization_id === f.org);
   const orgIds = orgs.map((o) => o.organization_id);
   const orgNames = orgs.map((o) => nameIn(o, lang));
-  const indexNames = SCORECARD_INDICES.filter((i) => ctx.indices.includes(i)).map((i) =>
-    t(`index.${i}` as MessageKey),
-  );
-
-  const card = shown(
-    district.filter((r) => SCORECARD_INDICES.includes(r.index_id)),
-    lang,
-  ).map((s) => ({ ...s, category: t(`index.${s.row.index_id}` as MessageKey), row: undefined }));
+  const { card, indexNames } = scorecardFigures(district, ctx, lang);
   const scorecard = chartBlock(
     "chart-scorecard",
     scorecardChart(

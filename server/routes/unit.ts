@@ -10,8 +10,8 @@ import { html } from "../html.ts";
 import { langOf, reportingRules } from "./api.ts";
 import { chartBlock, chartScripts } from "./chartBlock.ts";
 import { layout } from "./layout.ts";
-import { labelsFor, shown, withheldNote } from "./overviewCharts.ts";
-import { type Named, nameIn, pageContext, SCORECARD_INDICES, titleIn, viewQuery } from "./pageContext.ts";
+import { labelsFor, scorecardFigures, shown, withheldNote } from "./overviewCharts.ts";
+import { type Named, nameIn, pageContext, titleIn, viewQuery } from "./pageContext.ts";
 import { figureCell, scorecardTable } from "./scorecardTable.ts";
 import { scoreRows } from "./scoreRows.ts";
 import { studyLabels } from "./studyLabels.ts";
@@ -79,13 +79,7 @@ ${filterForm(ctx, lang, `/units/${code}`)}`;
         r.aspect === "" &&
         orgIds.includes(r.organization_id),
     );
-    const indexNames = SCORECARD_INDICES.filter((i) => ctx.indices.includes(i)).map((i) =>
-      t(`index.${i}` as MessageKey),
-    );
-    const card = shown(
-      now.filter((r) => SCORECARD_INDICES.includes(r.index_id)),
-      lang,
-    ).map((s) => ({ ...s, category: t(`index.${s.row.index_id}` as MessageKey), row: undefined }));
+    const { card, indexNames } = scorecardFigures(now, ctx, lang);
     const history = shown(
       all.filter(
         (r) =>

@@ -205,6 +205,12 @@ describe("four uploads and their model runs while the server is under load", () 
     expect(after["2024"].n).toBe(before["2024"]! + 35);
 
     // the analysts' snapshot catches up with the last model run (the refresh is asynchronous)
+    // (the uploads are serialized in any order, so wait for the counts of every wave)
+    const expectedCounts = [
+      ["2024", before["2024"]! + 35],
+      ["2025", before["2025"]],
+      ["2026", before["2026"]! + 68],
+    ];
     let snapshotCounts: unknown;
     for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(250)) {
       const res = await fetch(`${url}/api/v1/sql`, {
@@ -216,13 +222,9 @@ describe("four uploads and their model runs while the server is under load", () 
       });
       expect(res.status).toBe(200);
       snapshotCounts = ((await res.json()) as { rows: unknown[] }).rows;
-      if (JSON.stringify(snapshotCounts).includes(String(before["2026"]! + 68))) break;
+      if (JSON.stringify(snapshotCounts) === JSON.stringify(expectedCounts)) break;
     }
-    expect(snapshotCounts).toEqual([
-      ["2024", before["2024"]! + 35],
-      ["2025", before["2025"]],
-      ["2026", before["2026"]! + 68],
-    ]);
+    expect(snapshotCounts).toEqual(expectedCounts);
 
     // no row lost or doubled: the database file, reopened after the server stops
     await stopServer(server);

@@ -2,6 +2,7 @@ import express from "express";
 import type { Database } from "../../db/index.ts";
 import { modelEvents } from "../../models/index.ts";
 import { requireRole } from "../auth/authenticate.ts";
+import { CachedBody } from "../cachedBody.ts";
 import { HttpError } from "../HttpError.ts";
 import { martOf } from "./api.ts";
 
@@ -24,7 +25,7 @@ export function figuresRouter(db: Database): express.Router {
   const router = express.Router();
   // Answers are kept until the next model run changes the marts (in this process: the server
   // is the only writer of its database).
-  const answers = new Map<string, Buffer>();
+  const answers = new Map<string, CachedBody>();
   modelEvents.on("finished", () => answers.clear());
   router.get("/studies/:study/figures", requireRole("figures"), async (req, res) => {
     const study = String(req.params.study);
@@ -32,7 +33,7 @@ export function figuresRouter(db: Database): express.Router {
       throw new HttpError(400, "bad_parameter", "malformed study id");
     const cached = answers.get(req.originalUrl);
     if (cached) {
-      res.type("json").send(cached);
+      await cached.send(req, res, "json");
       return;
     }
     const scores = await martOf(db, "index_scores", study);
@@ -60,10 +61,10 @@ export function figuresRouter(db: Database): express.Router {
        order by s.wave_id, s.organization_id, s.index_id, s.aspect, s.unit_level, s.unit_code, s.group_value`,
       params,
     );
-    const body = Buffer.from(JSON.stringify({ study, filters: params, rows }));
+    const body = new CachedBody(JSON.stringify({ study, filters: params, rows }));
     if (answers.size > 1000) answers.clear();
     answers.set(req.originalUrl, body);
-    res.type("json").send(body);
+    await body.send(req, res, "json");
   });
   return router;
 }

@@ -13,6 +13,7 @@ import {
 } from "../../models/index.ts";
 import { principal, requireRole } from "../auth/authenticate.ts";
 import { audit } from "../auth/users.ts";
+import { CachedBody } from "../cachedBody.ts";
 import { toCsv, toXlsx } from "../exports.ts";
 import { HttpError } from "../HttpError.ts";
 import type { Writer } from "../writer.ts";
@@ -90,7 +91,7 @@ export function releasesRouter(db: Database, writer: Writer): express.Router {
   // same; any change to the file makes the next request read it again, checksum included.
   const cache = new Map<string, { stamp: string; release: Awaited<ReturnType<typeof readRelease>> }>();
   // serialized JSON answers by ETag (release checksum + query): a release never changes
-  const answers = new Map<string, Buffer>();
+  const answers = new Map<string, CachedBody>();
   const load = async (id: string) => {
     if (!ID.test(id)) throw new HttpError(400, "bad_parameter", "malformed release id");
     const cached = cache.get(id);
@@ -128,45 +129,51 @@ export function releasesRouter(db: Database, writer: Writer): express.Router {
     const query = Object.fromEntries(
       Object.entries(req.query).filter(([k]) => k in FILTERS || k === "format"),
     );
-    const etag = `"${createHash("sha256")
+    const tag = createHash("sha256")
       .update(record.sha256)
       .update(JSON.stringify(Object.entries(query).sort()))
       .digest("hex")
-      .slice(0, 32)}"`;
-    res.set("ETag", etag).set("Cache-Control", "private, max-age=31536000, immutable");
-    if (req.get("if-none-match") === etag) {
-      res.status(304).end();
+      .slice(0, 32);
+    // JSON goes out gzip-encoded to clients that accept it: another representation, another
+    // ETag; If-None-Match compares weakly (RFC 9110), so either one answers 304
+    const etags = [`"${tag}"`, `"${tag}-gzip"`];
+    res.set("Cache-Control", "private, max-age=31536000, immutable");
+    const known = etags.find((e) => req.get("if-none-match") === e);
+    if (known) {
+      res.set("ETag", known).status(304).end();
       return;
     }
     if (format === "json") {
-      const hit = answers.get(etag);
-      if (hit) {
-        res.type("json").send(hit);
-        return;
+      let body = answers.get(tag);
+      if (!body) {
+        body = new CachedBody(
+          JSON.stringify({
+            release: record,
+            columns: SCORE_COLUMNS,
+            rows: scoreRows(file, req.query).map((r) =>
+              Object.fromEntries(SCORE_COLUMNS.map((c, i) => [c, r[i]])),
+            ),
+          }),
+        );
+        if (answers.size > 500) answers.clear();
+        answers.set(tag, body);
       }
+      res.set("ETag", CachedBody.wantsGzip(req, body) ? etags[1] : etags[0]);
+      await body.send(req, res, "json");
+      return;
     }
+    res.set("ETag", etags[0]);
     const rows = scoreRows(file, req.query);
     if (format === "csv") {
       res
         .type("text/csv; charset=utf-8")
         .attachment(`${record.release_id}-scores.csv`)
         .send(toCsv(SCORE_COLUMNS, rows));
-    } else if (format === "xlsx") {
+    } else {
       res
         .type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .attachment(`${record.release_id}-scores.xlsx`)
         .send(await toXlsx("scores", SCORE_COLUMNS, rows));
-    } else {
-      const body = Buffer.from(
-        JSON.stringify({
-          release: record,
-          columns: SCORE_COLUMNS,
-          rows: rows.map((r) => Object.fromEntries(SCORE_COLUMNS.map((c, i) => [c, r[i]]))),
-        }),
-      );
-      if (answers.size > 500) answers.clear();
-      answers.set(etag, body);
-      res.type("json").send(body);
     }
   });
   return router;

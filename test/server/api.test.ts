@@ -1,6 +1,10 @@
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { readFileSync } from "node:fs";
+import { get as httpGet, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import ExcelJS from "exceljs";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -66,8 +70,9 @@ describe("scores API", () => {
 
   it("serves filtered scores as JSON with the contract's columns, an ETag and 304 on revalidation", async () => {
     const url = `/api/v1/releases/${releaseId}/scores?organization=union&level=township&index=awareness&org_level=township`;
-    const res = await request(app).get(url).set(as("assessment"));
+    const res = await request(app).get(url).set(as("assessment")).set("Accept-Encoding", "identity");
     expect(res.status).toBe(200);
+    expect(res.headers["content-encoding"]).toBeUndefined();
     expect(res.body.rows.length).toBe(50);
     const row = res.body.rows[0];
     expect(Object.keys(row)).toEqual(res.body.columns);
@@ -95,6 +100,43 @@ describe("scores API", () => {
       .get(`/api/v1/releases/${releaseId}/scores?organization=youth_league`)
       .set(as("assessment"));
     expect(other.headers.etag).not.toBe(res.headers.etag);
+  });
+
+  it("gzips JSON for clients that accept it: the same body, its own ETag, either ETag revalidates", async () => {
+    const url = `/api/v1/releases/${releaseId}/scores?organization=union&level=township`;
+    const server = app.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const { port } = server.address() as AddressInfo;
+    // node:http does not decompress: the bytes on the wire
+    const get = (encoding: string) =>
+      new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        httpGet(
+          `http://127.0.0.1:${port}${url}`,
+          { headers: { ...as("assessment"), "Accept-Encoding": encoding } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+          },
+        ).on("error", reject);
+      });
+    try {
+      const plain = await get("identity");
+      const zipped = await get("gzip, deflate, br");
+      expect(plain.headers["content-encoding"]).toBeUndefined();
+      expect(zipped.headers["content-encoding"]).toBe("gzip");
+      expect(zipped.headers.vary).toContain("Accept-Encoding");
+      expect(zipped.body.length * 10).toBeLessThan(plain.body.length);
+      expect(gunzipSync(zipped.body).equals(plain.body)).toBe(true);
+      expect(JSON.parse(plain.body.toString()).rows.length).toBeGreaterThan(100);
+      expect(zipped.headers.etag).toBe(`${plain.headers.etag!.slice(0, -1)}-gzip"`);
+      for (const etag of [plain.headers.etag!, zipped.headers.etag!]) {
+        const again = await request(app).get(url).set(as("assessment")).set("If-None-Match", etag);
+        expect(again.status).toBe(304);
+      }
+    } finally {
+      server.close();
+    }
   });
 
   it("serves CSV and XLSX with the same rows", async () => {

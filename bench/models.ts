@@ -61,6 +61,10 @@ for (const t of demoRun.timings) say(`  ${t.model.padEnd(32)} ${t.seconds.toFixe
 
 // one million respondents
 const big = await openDatabase(fresh("million.duckdb"));
+const [{ threads }] = (await big.query<{ threads: number }>(
+  "select current_setting('threads')::integer as threads",
+)) as [{ threads: number }];
+say(`million: DuckDB runs on ${threads} threads`);
 start = performance.now();
 const loaded = await ingestFile(big, { study, waveId: "2024", path: csv, user: "bench", hmacKey: key });
 say(

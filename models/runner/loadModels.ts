@@ -13,6 +13,12 @@ const contractSchema = z
     description: z.string().min(1),
     grain: z.string().min(1),
     key: z.array(z.string()).min(1),
+    /**
+     * Why the key is unique and not null without checking every row, for a view many times
+     * longer than the relation it is built from (an unpivot): that relation's key, checked
+     * in its contract, and premises the invariants (or the model) check.
+     */
+    key_by_construction: z.string().min(1).optional(),
     not_null: z.array(z.string()).default([]),
     accepted_values: z
       .record(z.string(), z.array(z.union([z.string(), z.number(), z.boolean()])))
@@ -28,7 +34,7 @@ export interface ModelContext {
   study: Study;
   /** The relation name of another model for this study. */
   ref(name: string): string;
-  /** The relation this model must create (a table). */
+  /** The relation this model must create (a table, or a view: see runner/createView.ts). */
   self: string;
   /** Objects TypeScript models hand to later ones in the same run (e.g. a calibrated design). */
   shared: Map<string, unknown>;
@@ -48,7 +54,7 @@ export interface Model {
   module?: TsModule;
   dependsOn: string[];
   contract: Contract;
-  /** staging models are views; everything else a table */
+  /** SQL models: staging ones are views, the others tables; a TypeScript model makes its own choice */
   materialized: "view" | "table";
 }
 

@@ -1,0 +1,305 @@
+import type { Session } from "../../db/index.ts";
+import { quoteIdent } from "../../db/index.ts";
+import { createView } from "../runner/createView.ts";
+import type { ModelContext } from "../runner/loadModels.ts";
+
+export const dependsOn = ["int_responses_base_weighted", "seed_index_items"];
+
+/**
+ * Every score the index definitions give (one per score_key), from seed_index_items:
+ *   each index x organization x level, each approval item as an aspect (approval_aspect),
+ *   and "% satisfied" beside every satisfaction index (satisfaction_pct);
+ * numbered in score_key order (the order of the wide columns). `{{ items }}` stands for
+ * the seed relation; int_index_scores reads the same text.
+ */
+export const SCORE_CATALOG_SQL = `
+    select
+        *,
+        row_number() over (order by score_key) as score_position
+    from (
+        select
+            *,
+            index_id || '__' || organization_id || '__' || level || if(aspect = '', '', '__' || aspect) as score_key
+        from (
+            select distinct index_id, organization_id, level, '' as aspect
+            from {{ items }}
+            union
+            select distinct 'approval_aspect' as index_id, organization_id, level, item_key as aspect
+            from {{ items }}
+            where index_id = 'approval'
+            union
+            select distinct 'satisfaction_pct' as index_id, organization_id, level, '' as aspect
+            from {{ items }}
+            where index_id = 'satisfaction'
+        )
+    )`;
+
+export interface ScoreKey {
+  score_key: string;
+  score_position: number;
+  index_id: string;
+  organization_id: string;
+  level: string;
+  aspect: string;
+}
+
+/** The score catalog of a study, in score_key order; a score_key given twice is an error. */
+export async function scoreCatalog(session: Session, items: string): Promise<ScoreKey[]> {
+  const keys = await session.query<ScoreKey>(
+    `select * from (${SCORE_CATALOG_SQL.replaceAll("{{ items }}", quoteIdent(items))}) order by score_position`,
+  );
+  const seen = new Set<string>();
+  for (const k of keys) {
+    if (seen.has(k.score_key))
+      throw new Error(`two scores share the score_key ${k.score_key} (ids containing "__"?)`);
+    seen.add(k.score_key);
+  }
+  return keys;
+}
+
+/** One row of seed_index_items (an item of an index definition in one wave), and its code counts. */
+interface Item {
+  wave_id: string;
+  index_id: string;
+  organization_id: string;
+  level: string;
+  item_key: string;
+  item: string;
+  /** 1-based, in the seed's rows in ITEM_ORDER */
+  position: number;
+  n_yes: number;
+  n_dont_know: number;
+  n_refused: number;
+  n_satisfied: number;
+}
+
+const ITEM_ORDER = "index_id, organization_id, level, item_key, wave_id";
+
+/**
+ * The rules the scores use, as columns of a one-row relation `r` that reads them from
+ * seed_index_items (item[position].field[j]), so no value from study.yaml is written into
+ * the SQL and each is read once, not per response.
+ */
+class Rules {
+  readonly #columns = new Map<string, string>();
+
+  /** r.<column> for the value item[position].field (or its j-th element, 1-based). */
+  value(position: number, field: string, j?: number): string {
+    const source = `item[${position}].${field}${j === undefined ? "" : `[${j}]`}`;
+    let column = this.#columns.get(source);
+    if (!column) {
+      column = `v${this.#columns.size}`;
+      this.#columns.set(source, column);
+    }
+    return `r.${column}`;
+  }
+
+  /** `answer in (item[position].field[1], ...)`, or false for an empty list. */
+  isIn(answer: string, position: number, field: string, length: number): string {
+    if (length === 0) return "false";
+    const values = Array.from({ length }, (_, j) => this.value(position, field, j + 1));
+    return `${answer} in (${values.join(", ")})`;
+  }
+
+  /** The select list of the one-row relation. */
+  sql(): string {
+    return (
+      [...this.#columns].map(([source, column]) => `${source} as ${column}`).join(",\n        ") || "1 as v"
+    );
+  }
+}
+
+/**
+ * The answer to one item as varchar, per response `w`: the column the row's wave names it by
+ * (codebook renames), null in waves that do not ask it (or where the column is missing).
+ */
+function answerSql(byWave: Map<string, Item>, waves: string[], columns: Set<string>, rules: Rules): string {
+  const columnOf = (wave: string) => {
+    const item = byWave.get(wave)?.item;
+    return item !== undefined && columns.has(item) ? item : undefined;
+  };
+  const used = waves.map(columnOf);
+  const first = used[0];
+  if (used.every((c) => c === undefined)) return "cast(null as varchar)";
+  if (first !== undefined && used.every((c) => c === first)) return `w.${quoteIdent(first)}::varchar`;
+  const whens = waves.map((w, i) =>
+    used[i] === undefined
+      ? ""
+      : `when ${rules.value(byWave.get(w)!.position, "wave_id")} then w.${quoteIdent(used[i])}::varchar `,
+  );
+  return `(case w.wave_id ${whens.join("")}end)`;
+}
+
+/**
+ * An item's 0-100 score as SQL, by the rules of its row of seed_index_items: rates 100 for
+ * "yes", 0 otherwise ("don't know" left out when the index says "excluded"); scales
+ * rescaled, "don't know" left out; refusals and unanswered items left out (null).
+ */
+function itemScoreSql(a: string, item: Item, rules: Rules): string {
+  const p = item.position;
+  const refused = `when ${rules.isIn(a, p, "refused_codes", item.n_refused)} then null`;
+  const dontKnow = rules.isIn(a, p, "dont_know_codes", item.n_dont_know);
+  if (item.index_id === "awareness" || item.index_id === "participation") {
+    const excluded = rules.value(p, "dont_know_as");
+    return `case when ${a} is null then null ${refused} when ${rules.isIn(a, p, "yes_codes", item.n_yes)} then 100::double when ${excluded} = 'excluded' and ${dontKnow} then null else 0::double end`;
+  }
+  const min = rules.value(p, "scale_min");
+  const max = rules.value(p, "scale_max");
+  return `case when ${a} is null then null ${refused} when ${dontKnow} then null else (try_cast(${a} as double) - ${min}) / (${max} - ${min}) * 100 end`;
+}
+
+/** "% satisfied" of a satisfaction item: 100 when the answer is a satisfied code, 0 otherwise. */
+function satisfiedSql(a: string, item: Item, rules: Rules): string {
+  const p = item.position;
+  const skipped = `${rules.isIn(a, p, "dont_know_codes", item.n_dont_know)} or ${rules.isIn(a, p, "refused_codes", item.n_refused)}`;
+  const satisfied = rules.isIn(`try_cast(${a} as double)`, p, "satisfied_codes", item.n_satisfied);
+  return `case when ${a} is null then null when ${skipped} then null when ${satisfied} then 100::double else 0::double end`;
+}
+
+/** Item scores as columns of an inner relation, each computed once however many scores use it. */
+class ItemColumns {
+  readonly #names = new Map<string, string>();
+
+  /** The quoted name of the column computing `sql`. */
+  column(sql: string): string {
+    let name = this.#names.get(sql);
+    if (!name) {
+      name = quoteIdent(`__bm_item_${this.#names.size + 1}`);
+      this.#names.set(sql, name);
+    }
+    return name;
+  }
+
+  names(): string[] {
+    return [...this.#names.values()];
+  }
+
+  sql(): string {
+    return [...this.#names].map(([sql, name]) => `,\n        ${sql} as ${name}`).join("");
+  }
+}
+
+/** The mean of the item scores answered, null when none: their sum over their count, as avg(). */
+function meanSql(columns: string[]): string {
+  if (columns.length === 1) return columns[0]!;
+  const sum = columns.map((c) => `coalesce(${c}, 0)`).join(" + ");
+  const count = columns.map((c) => `(${c} is not null)::integer`).join(" + ");
+  return `(${sum}) / nullif(${count}, 0)`;
+}
+
+/**
+ * Each response with its design, its base weight and one column per score (score_key, in
+ * score_key order), the shape the statistics engine estimates from in one pass: a view that
+ * scores the wide responses by SQL generated from the index definitions, the rules read from
+ * seed_index_items (never copied into the SQL). Nothing is copied: the statistics engine
+ * reads the responses and computes the scores it asks for. int_index_scores is the same
+ * scores in long form. A score no respondent has gets no column.
+ */
+export async function build({ session, ref, self }: ModelContext): Promise<void> {
+  const weighted = quoteIdent(ref("int_responses_base_weighted"));
+  const seed = quoteIdent(ref("seed_index_items"));
+  const items = await session.query<Item>(
+    `select
+       wave_id, index_id, organization_id, level, item_key, item,
+       row_number() over (order by ${ITEM_ORDER})::integer as position,
+       coalesce(len(yes_codes), 0)::integer as n_yes,
+       coalesce(len(dont_know_codes), 0)::integer as n_dont_know,
+       coalesce(len(refused_codes), 0)::integer as n_refused,
+       coalesce(len(satisfied_codes), 0)::integer as n_satisfied
+     from ${seed}
+     order by position`,
+  );
+  const keys = await scoreCatalog(session, ref("seed_index_items"));
+  const columns = new Set(
+    (await session.query<{ column_name: string }>(`select column_name from (describe ${weighted})`)).map(
+      (c) => c.column_name,
+    ),
+  );
+  const waves = (
+    await session.query<{ wave_id: string }>(`select distinct wave_id from ${weighted} order by wave_id`)
+  ).map((w) => w.wave_id);
+
+  // per index definition, its items, each by wave (the rules are the index definition's,
+  // the same in every wave's row of the seed; only the item's column may differ)
+  const definitions = new Map<string, Map<string, Map<string, Item>>>();
+  for (const item of items) {
+    const definition = `${item.index_id}\u0000${item.organization_id}\u0000${item.level}`;
+    const byItem = definitions.get(definition) ?? new Map<string, Map<string, Item>>();
+    const byWave = byItem.get(item.item_key) ?? new Map<string, Item>();
+    byWave.set(item.wave_id, item);
+    byItem.set(item.item_key, byWave);
+    definitions.set(definition, byItem);
+  }
+  const itemsOf = (indexId: string, k: ScoreKey, rules: Rules) =>
+    [...(definitions.get(`${indexId}\u0000${k.organization_id}\u0000${k.level}`)?.values() ?? [])].map(
+      (byWave) => {
+        const first = byWave.values().next().value!;
+        return { item: first, answer: answerSql(byWave, waves, columns, rules) };
+      },
+    );
+  const scoreSql = (k: ScoreKey, rules: Rules, inner: ItemColumns) => {
+    if (k.index_id === "approval_aspect") {
+      const aspect = itemsOf("approval", k, rules).find((i) => i.item.item_key === k.aspect)!;
+      return inner.column(itemScoreSql(aspect.answer, aspect.item, rules));
+    }
+    if (k.index_id === "satisfaction_pct")
+      return meanSql(
+        itemsOf("satisfaction", k, rules).map((i) => inner.column(satisfiedSql(i.answer, i.item, rules))),
+      );
+    return meanSql(
+      itemsOf(k.index_id, k, rules).map((i) => inner.column(itemScoreSql(i.answer, i.item, rules))),
+    );
+  };
+
+  const create = (scored: ScoreKey[]) => {
+    const rules = new Rules();
+    const inner = new ItemColumns();
+    const scores = scored
+      .map((k) => `,\n        ${scoreSql(k, rules, inner)} as ${quoteIdent(k.score_key)}`)
+      .join("");
+    return createView(
+      session,
+      self,
+      `with
+
+weighted as (
+    select * from ${weighted}
+),
+
+rules as (
+    select
+        ${rules.sql()}
+    from (select list(i order by ${ITEM_ORDER}) as item from ${seed} as i)
+),
+
+items as (
+    select
+        w.*${inner.sql()}
+    from weighted as w, rules as r
+),
+
+final as (
+    select
+        *${inner.names().length ? ` exclude (${inner.names().join(", ")})` : ""}${scores}
+    from items
+)
+
+select * from final`,
+    );
+  };
+  await create(keys);
+
+  // as a pivot of the long scores would: no column for a score no respondent has (counted
+  // in the first responses read, then over all of them for any score not seen there)
+  const counts = async (of: ScoreKey[], limit: string) => {
+    const counted = of.map((k, i) => `count(${quoteIdent(k.score_key)})::bigint as n${i}`);
+    const columns = of.map((k) => quoteIdent(k.score_key));
+    const [n] = await session.query<Record<string, number>>(
+      `select ${counted.join(", ")} from (select ${columns.join(", ")} from ${quoteIdent(self)} ${limit})`,
+    );
+    return of.filter((_, i) => !n?.[`n${i}`]);
+  };
+  const unseen = keys.length ? await counts(keys, "limit 2048") : [];
+  const empty = new Set(unseen.length ? await counts(unseen, "") : []);
+  if (empty.size) await create(keys.filter((k) => !empty.has(k)));
+}

@@ -14,6 +14,13 @@ import type { DesignSpec, TaylorDesign } from "./types.ts";
  * (otherwise the ultimate-cluster, with-replacement approximation). Without weights or probs the
  * weights come from the fpc (product of N/n over stages) or are 1.
  *
+ * With `pps: "brewer"` (R's `pps = "brewer"`), `fpc` holds the inclusion probabilities of the
+ * units at each stage (first stage only for the ultimate-cluster variance), and the variance is
+ * Brewer's approximation for sampling with probability proportional to size without
+ * replacement: each PSU's squared deviation is weighted by its own 1 − π_i instead of a common
+ * 1 − n_h/N_h (see `multistageVariance`). Unlike R, pps without an fpc is an error (R silently
+ * treats the PSUs as drawn with replacement, the same as leaving pps out).
+ *
  * Limits: one strata column; the design is a view over `source` (nothing is copied), so the
  * source must not change while the design is in use.
  *
@@ -25,6 +32,13 @@ export async function surveyDesign(db: Session, spec: DesignSpec): Promise<Taylo
   const ids = spec.ids.filter((x) => x !== "1" && x !== "0");
   const fpc = spec.fpc ?? [];
   if (spec.weights && spec.probs) throw new Error("give weights or probs, not both");
+  const pps = spec.pps ?? null;
+  if (pps !== null && pps !== "brewer") throw new Error(`pps "${pps}" is not supported; use "brewer"`);
+  if (pps && fpc.length === 0) {
+    throw new Error(
+      'pps "brewer" needs the inclusion probabilities of the PSUs as fpc (without them the PSUs are treated as drawn with replacement: leave pps out)',
+    );
+  }
   if (fpc.length > 0 && fpc.length !== Math.max(ids.length, 1)) {
     throw new Error(
       `fpc needs one column per stage: ${fpc.length} given for ${Math.max(ids.length, 1)} stage(s) (R: svydesign)`,
@@ -66,6 +80,9 @@ export async function surveyDesign(db: Session, spec: DesignSpec): Promise<Taylo
   const fpcUsed = fpc.slice(0, varianceStages);
   const groupCols = [stratumExpr === "1" ? "1" : stratumExpr, ...unitExprs];
   const fpcAggs = fpcUsed.flatMap((f) => [`min(${col(f)})::double`, `max(${col(f)})::double`]);
+  // unclustered pps: every row a PSU with its own f = 1 − π, summed per stratum here
+  const rowF = pps && !clustered ? `(1 - ${col(fpcUsed[0]!)}::double)` : null;
+  if (rowF) fpcAggs.push(`sum(${rowF})`, `max(${rowF})`);
   const sq = await queryColumns(
     db,
     `select ${groupCols.map((g, i) => `${g} as g${i}`).join(", ")}, count(*) ${fpcAggs.length ? `, ${fpcAggs.join(", ")}` : ""} from ${source} group by all`,
@@ -79,6 +96,7 @@ export async function surveyDesign(db: Session, spec: DesignSpec): Promise<Taylo
       ids: unitExprs.map((_, s) => at(1 + s)),
       fpcMin: fpcUsed.map((_, s) => at(groupCols.length + 1 + 2 * s) as number | null),
       fpcMax: fpcUsed.map((_, s) => at(groupCols.length + 2 + 2 * s) as number | null),
+      ...(rowF ? { fSum: at(groupCols.length + 3) as number, fMax: at(groupCols.length + 4) as number } : {}),
     });
     rowCounts.push(at(groupCols.length) as number);
   }
@@ -101,6 +119,7 @@ export async function surveyDesign(db: Session, spec: DesignSpec): Promise<Taylo
     fpcColumns: fpcUsed,
     lonelyPsu,
     rowCounts,
+    pps: pps !== null,
   });
   if (clustered && ids.length === 1 && structure.stages[0]!.length === 1 && !spec.strata) {
     throw new Error("the design has only one primary sampling unit");
@@ -133,6 +152,7 @@ export async function surveyDesign(db: Session, spec: DesignSpec): Promise<Taylo
       fpc,
       nest: spec.nest ?? false,
       lonelyPsu,
+      pps,
     },
     relation,
     params: {},

@@ -17,6 +17,13 @@ export interface DesignSpec {
   fpc?: string[];
   nest?: boolean;
   lonelyPsu?: LonelyPsu;
+  /**
+   * Units drawn with probability proportional to size without replacement, as R's
+   * `svydesign(..., fpc = <inclusion probabilities>, pps = "brewer")`: `fpc` then holds each
+   * unit's inclusion probability at its stage (all <= 1; constant within a unit, free to vary
+   * between the units of a stratum), and the variance uses Brewer's approximation.
+   */
+  pps?: "brewer" | null;
 }
 
 /** One stage-`s` sampling unit, as seen by the variance. */
@@ -25,7 +32,7 @@ export interface Unit {
   parent: number;
   /** number of sampled units in the parent (stratum or unit) */
   n: number;
-  /** population size of the parent at this stage (Infinity without fpc) */
+  /** population size of the parent at this stage (Infinity without fpc); with pps n/π of this unit */
   N: number;
 }
 
@@ -40,8 +47,19 @@ export interface DesignStructure {
   keys: Map<string, number>[];
   /** PSUs per stratum */
   psusPerStratum: number[];
-  /** stage-1 population size per stratum (Infinity without fpc) */
+  /** stage-1 population size per stratum (Infinity without fpc; NaN with pps: it is per PSU) */
   strataN: number[];
+  /**
+   * PPS without replacement (Brewer): each unit has its own finite-population factor
+   * f = (N − n)/N = 1 − π, N its `Unit.N` (n/π) and n its parent's sample size.
+   */
+  pps: boolean;
+  /**
+   * With pps, per stage s: Σ f and max f over the units of each parent (index 0: per stratum;
+   * s >= 1: per unit of stage s−1), every unit counted whether a domain has rows in it or not.
+   */
+  fSum: Float64Array[];
+  fMax: Float64Array[];
   /** strata with one PSU and a sampling fraction < 1 */
   lonelyStrata: number[];
 }
@@ -75,10 +93,11 @@ export type Calibration =
 export interface TaylorDesign {
   readonly kind: "taylor";
   readonly session: Session;
-  readonly spec: Readonly<Required<Omit<DesignSpec, "weights" | "probs" | "strata">>> & {
+  readonly spec: Readonly<Required<Omit<DesignSpec, "weights" | "probs" | "strata" | "pps">>> & {
     strata: string | null;
     weights: string | null;
     probs: string | null;
+    pps: "brewer" | null;
   };
   /** SQL text of a relation with the source columns plus `__bm_w` (final weight) and design keys */
   readonly relation: string;

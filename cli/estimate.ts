@@ -31,6 +31,7 @@ interface Opts {
   weights?: string;
   probs?: string;
   fpc?: string;
+  pps?: "brewer";
   nest?: boolean;
   lonelyPsu: LonelyPsu;
   mean?: string;
@@ -72,6 +73,12 @@ export function estimateCommand(): Command {
     .option("--weights <col>", "weight column")
     .option("--probs <col>", "selection probability column")
     .option("--fpc <cols>", "fpc column per stage, joined by +")
+    .addOption(
+      new Option(
+        "--pps <method>",
+        "PSUs drawn with probability proportional to size without replacement: --fpc holds inclusion probabilities (R: pps=)",
+      ).choices(["brewer"]),
+    )
     .option("--nest", "PSU ids repeat across strata")
     .addOption(
       new Option("--lonely-psu <how>", "a stratum with one PSU")
@@ -171,6 +178,7 @@ async function runEstimate(opts: Opts, global: { db?: string }): Promise<Estimat
       weights: opts.weights,
       probs: opts.probs,
       fpc: opts.fpc ? opts.fpc.split("+") : [],
+      pps: opts.pps ?? null,
       nest: opts.nest,
       lonelyPsu: opts.lonelyPsu,
     });

@@ -71,15 +71,45 @@ const designSchema = z
     /** Stage ids, outermost first; defaults to [frame.psu]. `["1"]` means no clusters. */
     ids: z.array(column).min(1).optional(),
     /**
-     * Finite-population corrections per stage: response columns, or `frame_psus` for the
-     * number of PSUs of the stratum in the sampling frame (first stage).
+     * Finite-population corrections per stage: response columns, `frame_psus` for the number of
+     * PSUs of the stratum in the sampling frame (first stage), or, with `pps: brewer`,
+     * `frame_pps` for each PSU's first-stage inclusion probability m_h N_hi / N_h (its
+     * population in the frame over the stratum's, times the PSUs sampled in the stratum) and
+     * `frame_ssu` for the second stage's n_hi / N_hi (respondents over the PSU's population).
      */
     fpc: z.array(column).default([]),
+    /**
+     * `brewer`: PSUs drawn with probability proportional to size without replacement; `fpc`
+     * then holds inclusion probabilities and the variance is Brewer's approximation, as R's
+     * `svydesign(..., fpc = <probabilities>, pps = "brewer")`. `null`: fpc as population sizes
+     * or sampling fractions (none: PSUs treated as drawn with replacement).
+     */
+    pps: z.enum(["brewer"]).nullable().default(null),
     nest: z.boolean().default(true),
     lonely_psu: z.enum(["fail", "certainty", "adjust", "average", "remove"]).default("fail"),
     base_weights: baseWeights.default({ method: "pps_srs" }),
   })
-  .strict();
+  .strict()
+  .superRefine((d, ctx) => {
+    if (d.pps && d.fpc.length === 0)
+      ctx.addIssue({
+        code: "custom",
+        path: ["fpc"],
+        message: "pps: brewer needs the PSUs' inclusion probabilities as fpc (e.g. [frame_pps])",
+      });
+    if (d.pps && d.fpc.includes("frame_psus"))
+      ctx.addIssue({
+        code: "custom",
+        path: ["fpc"],
+        message: "with pps: brewer, fpc holds inclusion probabilities; frame_psus is a count (use frame_pps)",
+      });
+    if (!d.pps && (d.fpc.includes("frame_pps") || d.fpc.includes("frame_ssu")))
+      ctx.addIssue({
+        code: "custom",
+        path: ["pps"],
+        message: "fpc frame_pps and frame_ssu need pps: brewer",
+      });
+  });
 
 const marginSchema = z
   .object({
@@ -184,6 +214,7 @@ export const studySchema = z
     frame: frameSchema,
     design: designSchema.default({
       fpc: [],
+      pps: null,
       nest: true,
       lonely_psu: "fail",
       base_weights: { method: "pps_srs" },

@@ -5,6 +5,8 @@ import type { Margin } from "./types.ts";
 /** The sample's cross-classification by every calibration variable: cells, row counts and Σw. */
 export interface CellTable {
   variables: string[];
+  /** DuckDB type of each variable (as `typeof` names it) */
+  types: string[];
   cells: string[][];
   rows: Float64Array;
   weight: Float64Array;
@@ -51,6 +53,12 @@ export async function cellTable(design: TaylorDesign, margins: readonly Margin[]
     `select ${variables.map((v) => `${col(v)}::varchar`).join(", ")}, count(*), sum("__bm_w") from ${design.relation} group by all order by all`,
     design.params,
   );
+  const typed = await queryColumns(
+    design.session,
+    `select ${variables.map((v) => `typeof(${col(v)})`).join(", ")} from ${design.relation} limit 1`,
+    design.params,
+  );
+  const types = variables.map((_, i) => String(typed.columns[i]![0]));
   const cells: string[][] = [];
   for (let r = 0; r < q.rows; r++) cells.push(variables.map((_, i) => q.columns[i]![r] as string));
   const rows = Float64Array.from(q.columns[variables.length]! as number[]);
@@ -102,14 +110,31 @@ export async function cellTable(design: TaylorDesign, margins: readonly Margin[]
       targets: m.cells.map((c) => c.count),
     };
   });
-  return { variables, cells, rows, weight, margins: out };
+  return { variables, types, cells, rows, weight, margins: out };
 }
+
+/** Types whose values survive a round trip through VARCHAR exactly, so cells can be joined typed. */
+const EXACT_TEXT = new Set([
+  "TINYINT",
+  "SMALLINT",
+  "INTEGER",
+  "BIGINT",
+  "HUGEINT",
+  "UTINYINT",
+  "USMALLINT",
+  "UINTEGER",
+  "UBIGINT",
+  "VARCHAR",
+  "BOOLEAN",
+]);
 
 /**
  * Relation with weights multiplied by a per-cell factor; adds `__bm_wprev` and `__bm_cell`.
  * The cells travel as one JSON parameter (levels as strings, factors as their shortest
  * round-trip decimal, cast back exactly): binding thousands of list elements costs more than
- * the queries that use the relation.
+ * the queries that use the relation. Levels are the sample's own values as text, so for integer,
+ * text and boolean variables they are cast back to the column's type and the join compares
+ * native values (casting a million rows to text on every query costs several times the join).
  */
 export function cellRelation(design: TaylorDesign, table: CellTable, factor: Float64Array) {
   const cells = table.cells.map((c, cell) => ({
@@ -123,8 +148,12 @@ export function cellRelation(design: TaylorDesign, table: CellTable, factor: Flo
     cell: "INTEGER",
     g: "VARCHAR",
   });
-  const cellsSql = `(select ${table.variables.map((_, i) => `v${i}`).join(", ")}, cell, g::double as g from (select unnest(from_json($cal_cells::json, '[${shape}]'), recursive := true)))`;
-  const on = table.variables.map((v, i) => `__bm_p.${col(v)}::varchar = __bm_c.v${i}`).join(" and ");
+  const exact = table.types.map((t) => EXACT_TEXT.has(t));
+  const levels = table.variables.map((_, i) => (exact[i] ? `v${i}::${table.types[i]} as v${i}` : `v${i}`));
+  const cellsSql = `(select ${levels.join(", ")}, cell, g::double as g from (select unnest(from_json($cal_cells::json, '[${shape}]'), recursive := true)))`;
+  const on = table.variables
+    .map((v, i) => `__bm_p.${col(v)}${exact[i] ? "" : "::varchar"} = __bm_c.v${i}`)
+    .join(" and ");
   const relation = `(select __bm_p.* replace (__bm_p."__bm_w" * __bm_c.g as "__bm_w"), __bm_p."__bm_w" as "__bm_wprev", __bm_c.cell as "__bm_cell" from ${design.relation} as __bm_p join ${cellsSql} as __bm_c on ${on})`;
   return { relation, params };
 }

@@ -133,7 +133,7 @@ function domainsOf(
   const V = q.V;
   const pos = q.items;
   const cellFactorOnly = q.cellFactorOnly;
-  const { unitOfRow, stratumOfRow, cellOfRow, unitsToStrata } = q;
+  const { unitOfRow, stratumOfRow, cellOfRow, unitsToStrata, unitF } = q;
   const jCount = q.count;
   const structure = design.structure;
   const S = design.unitExprs.length;
@@ -348,15 +348,24 @@ function domainsOf(
         );
       } else {
         calibrationCorrection(cal, sums!, F, k, totals);
-        covariance = multistageVariance(structure, unitsToStrata, { totals, k }, design.spec.lonelyPsu, null);
+        covariance = multistageVariance(
+          structure,
+          unitsToStrata,
+          { totals, k },
+          design.spec.lonelyPsu,
+          null,
+          unitF,
+        );
       }
     } else {
+      // R subsets calibrated and pps designs by zeroing weights, keeping every stratum
       covariance = multistageVariance(
         structure,
         unitsToStrata,
         { totals, k },
         design.spec.lonelyPsu,
-        design.calibrated ? null : strataPresent,
+        design.calibrated || structure.pps ? null : strataPresent,
+        unitF,
       );
     }
     ests.forEach((e, i) => {

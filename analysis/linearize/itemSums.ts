@@ -42,6 +42,8 @@ export interface ItemSums {
   unitOfRow: Int32Array;
   /** unclustered designs: every row is its own unit, this its stratum */
   unitsToStrata: Int32Array | null;
+  /** unclustered pps designs: f = 1 − π of each row's unit */
+  unitF: Float64Array | null;
   cellOfRow: Int32Array | null;
   /** post-stratification or raking alone: w / w_prev is the cell's factor */
   cellFactorOnly: boolean;
@@ -57,12 +59,26 @@ export async function itemSums(
   const cal = design.calibration;
   const direct = options.direct && cal !== null;
   const clustered = design.unitExprs.length > 0;
+  const params = { ...design.params, ...(options.extraParams ?? {}) };
+  const okOf = (it: Item) =>
+    it.x !== undefined ? `(${it.y}) is not null and (${it.x}) is not null` : `(${it.y}) is not null`;
+  // items never missing share the rows' count, Σw and Σw² instead of three aggregates each:
+  // one cheap ungrouped scan saves a third of the grouped aggregates
+  const complete = items.length
+    ? (
+        await queryNumericColumns(
+          design.session,
+          `select ${items.map((it) => `count(*) filter (where not (${okOf(it)}))::double`).join(", ")} from ${design.relation}`,
+          params,
+          0,
+        )
+      ).numbers.map((c) => c[0] === 0)
+    : [];
   const inner: string[] = ["*"];
   items.forEach((it, k) => {
-    const ok =
-      it.x !== undefined ? `(${it.y}) is not null and (${it.x}) is not null` : `(${it.y}) is not null`;
+    const ok = okOf(it);
     inner.push(`case when ${ok} then (${it.y})::double end as "__y${k}"`);
-    inner.push(`case when ${ok} then "__bm_w" end as "__m${k}"`);
+    if (!complete[k]) inner.push(`case when ${ok} then "__bm_w" end as "__m${k}"`);
     if (it.x !== undefined) inner.push(`case when ${ok} then (${it.x})::double end as "__x${k}"`);
   });
   const cellFactorOnly =
@@ -73,8 +89,10 @@ export async function itemSums(
     `${design.stratumExpr} as "__h"`,
     ...(clustered ? design.unitExprs.map((u, s) => `${u} as "__u${s}"`) : [`"__bm_row"`]),
   ];
+  const rowF = !clustered && design.spec.pps !== null;
+  if (rowF) groups.push(`(1 - ${col(design.spec.fpc[0]!)}::double) as "__f"`);
   if (cal && cal.method !== "linear") groups.push(`"__bm_cell"`);
-  const aggs: string[] = ["count(*)"];
+  const aggs: string[] = ["count(*)", `sum("__bm_w")`, `sum("__bm_w" * "__bm_w")`];
   if (direct && cal.method !== "linear") aggs.push(`sum("__bm_wprev")`);
   if (direct && cal.method === "linear") {
     for (let j = 0; j < cal.columns.length; j++) aggs.push(`sum("__bm_psw" * "__bm_x${j}")`);
@@ -85,7 +103,15 @@ export async function itemSums(
     const x = `"__x${k}"`;
     const m = `"__m${k}"`;
     const f = `filter (where ${y} is not null)`;
-    aggs.push(`count(${y})`, `sum(${m})`, `sum(${w} * ${y})`, `sum(${m} * ${w})`, `sum(${w} * ${y} * ${y})`);
+    if (complete[k]) aggs.push(`sum(${w} * ${y})`, `sum(${w} * ${y} * ${y})`);
+    else
+      aggs.push(
+        `count(${y})`,
+        `sum(${m})`,
+        `sum(${w} * ${y})`,
+        `sum(${m} * ${w})`,
+        `sum(${w} * ${y} * ${y})`,
+      );
     if (it.x !== undefined)
       aggs.push(`sum(${w} * ${x})`, `sum(${w} * ${x} * ${x})`, `sum(${w} * ${x} * ${y})`);
     if (cal && cal.method !== "linear") {
@@ -107,26 +133,28 @@ export async function itemSums(
     }
   });
   const sql = `select ${groups.join(", ")}, ${aggs.map((a) => `coalesce(${a}, 0)::double`).join(", ")} from (select ${inner.join(", ")} from ${design.relation}) group by all`;
-  const q = await queryNumericColumns(
-    design.session,
-    sql,
-    { ...design.params, ...(options.extraParams ?? {}) },
-    groups.length,
-  );
+  const q = await queryNumericColumns(design.session, sql, params, groups.length);
   const C = q.columns;
   const V = [...C.map(() => new Float64Array(0)), ...q.numbers];
 
   // column positions, in the order of `aggs`
   let j = groups.length;
   const count = j++;
+  const sumW = j++;
+  const sumW2 = j++;
   const wprev = direct && cal.method !== "linear" ? j++ : -1;
   const px: number[] = direct && cal.method === "linear" ? cal.columns.map(() => j++) : [];
-  const positions = items.map((it): ItemColumns => {
+  const positions = items.map((it, k): ItemColumns => {
+    const shared = complete[k]!;
+    const n = shared ? count : j++;
+    const sw = shared ? sumW : j++;
+    const swy = j++;
+    const sw2 = shared ? sumW2 : j++;
     const p: ItemColumns = {
-      n: j++,
-      sw: j++,
-      swy: j++,
-      sw2: j++,
+      n,
+      sw,
+      swy,
+      sw2,
       swyy: j++,
       swx: -1,
       swxx: -1,
@@ -179,6 +207,7 @@ export async function itemSums(
   }
   return {
     rows: q.rows,
+    unitF: rowF ? Float64Array.from(C[nb + 2]! as number[]) : null,
     byValues: C.slice(0, nb),
     V,
     count,

@@ -20,6 +20,15 @@ export interface UnitTotals {
  *
  * Centred sums are computed from per-parent sums Σt and Σtt' (absent units have t = 0, exactly
  * as R pads a domain subset with zero rows).
+ *
+ * PPS without replacement (`structure.pps`, R's `pps = "brewer"`): f varies by unit,
+ * f_i = 1 − π_i, and a parent's term is n/(n−1) Σ_i f_i (t_i − t̄)(t_i − t̄)' with t̄ the
+ * unweighted mean over its n units, as R's `onestrat` computes it with a per-row fpc (Brewer's
+ * approximation). It is formed as Σf·tt' − t̄(Σf·t)' − (Σf·t)t̄' + (Σ_all f)·t̄t̄', the last sum over
+ * every unit of the parent (absent ones have t = 0). `unitF` gives f of each unit of an
+ * unclustered design (indexed like `unitsToStrata`). R pairs each PSU's f with its total by
+ * position after `rowsum` sorts the PSUs, which is right only when they appear in sorted order
+ * within their stratum; here each unit keeps its own f.
  */
 export function multistageVariance(
   structure: DesignStructure,
@@ -27,6 +36,7 @@ export function multistageVariance(
   input: UnitTotals,
   lonelyPsu: LonelyPsu,
   strataPresent: Set<number> | null,
+  unitF: Float64Array | null = null,
 ): number[][] {
   const k = input.k;
   const stages = structure.stages.length;
@@ -50,12 +60,19 @@ export function multistageVariance(
     perStage[s - 1] = up;
     level = up;
   }
-  const acc = { sum: new Float64Array(k), cross: new Float64Array(k * k) };
+  const acc = { sum: new Float64Array(k), cross: new Float64Array(k * k), fsum: new Float64Array(k) };
   const stratum = new Float64Array(k * k);
   // stage 1: strata, one at a time (units grouped by stratum in their order of appearance)
   const parentOf0 = (u: number) => (unitsToStrata ? unitsToStrata[u]! : structure.stages[0]![u]!.parent);
   const nStrata = structure.strata.length;
+  const pps = structure.pps;
   const s1 = groupBy(perStage[0]!, parentOf0);
+  // pps: f of a stage-s unit (unclustered designs: of an aggregate row)
+  const fOf = (s: number, u: number): number => {
+    if (s === 0 && unitsToStrata) return unitF![u]!;
+    const unit = structure.stages[s]![u]!;
+    return (unit.N - unit.n) / unit.N;
+  };
   let okStrata = 0;
   let countedStrata = 0;
   for (let h = 0; h < nStrata; h++) {
@@ -63,7 +80,7 @@ export function multistageVariance(
     countedStrata++;
     const n = structure.psusPerStratum[h]!;
     const N = structure.strataN[h]!;
-    const f = Number.isFinite(N) ? (N - n) / N : 1;
+    const f = pps ? structure.fMax[0]![h]! : Number.isFinite(N) ? (N - n) / N : 1;
     const units = s1.get(h);
     if (f < 1e-7) {
       okStrata++;
@@ -72,8 +89,13 @@ export function multistageVariance(
     if (n === 1 && lonelyPsu === "average") continue;
     okStrata++;
     if (!units) continue;
-    accumulate(acc, units, k);
-    onestrat(acc, n, f, lonelyPsu, stratum, k);
+    if (pps) {
+      accumulatePps(acc, units, (u) => fOf(0, u), k);
+      onestratPps(acc, n, structure.fSum[0]![h]!, lonelyPsu, stratum, k);
+    } else {
+      accumulate(acc, units.totals, k);
+      onestrat(acc, n, f, lonelyPsu, stratum, k);
+    }
     for (let a = 0; a < k; a++) for (let b = a; b < k; b++) out[a * k + b]! += stratum[a * k + b]!;
   }
   if (lonelyPsu === "average" && okStrata < countedStrata) {
@@ -89,7 +111,7 @@ export function multistageVariance(
       const child = childOf.get(p)!;
       const n = child.n;
       const N = child.N;
-      const f = Number.isFinite(N) ? (N - n) / N : 1;
+      const f = pps ? structure.fMax[s]![p]! : Number.isFinite(N) ? (N - n) / N : 1;
       if (f < 1e-7) continue;
       if (n === 1 && lonelyPsu === "fail") {
         throw new Error(
@@ -109,8 +131,13 @@ export function multistageVariance(
         mult *= unit.n / unit.N;
         q = unit.parent;
       }
-      accumulate(acc, units, k);
-      onestrat(acc, n, f, lonelyPsu, stratum, k);
+      if (pps) {
+        accumulatePps(acc, units, (u) => fOf(s, u), k);
+        onestratPps(acc, n, structure.fSum[s]![p]!, lonelyPsu, stratum, k);
+      } else {
+        accumulate(acc, units.totals, k);
+        onestrat(acc, n, f, lonelyPsu, stratum, k);
+      }
       for (let a = 0; a < k; a++) for (let b = a; b < k; b++) out[a * k + b]! += mult * stratum[a * k + b]!;
     }
   }
@@ -123,19 +150,70 @@ export function multistageVariance(
   return rows;
 }
 
+interface Group {
+  units: number[];
+  totals: Float64Array[];
+}
+
 /** Units' totals grouped by parent, parents and units in their order of appearance. */
-function groupBy(
-  totals: Map<number, Float64Array>,
-  parentOf: (u: number) => number,
-): Map<number, Float64Array[]> {
-  const groups = new Map<number, Float64Array[]>();
+function groupBy(totals: Map<number, Float64Array>, parentOf: (u: number) => number): Map<number, Group> {
+  const groups = new Map<number, Group>();
   for (const [u, t] of totals) {
     const p = parentOf(u);
-    const list = groups.get(p);
-    if (list) list.push(t);
-    else groups.set(p, [t]);
+    const group = groups.get(p);
+    if (group) {
+      group.units.push(u);
+      group.totals.push(t);
+    } else groups.set(p, { units: [u], totals: [t] });
   }
   return groups;
+}
+
+/** pps: Σt, Σf·t (in `fsum`) and the upper triangle of Σf·tt' over one group's units. */
+function accumulatePps(
+  acc: { sum: Float64Array; cross: Float64Array; fsum: Float64Array },
+  group: Group,
+  fOf: (u: number) => number,
+  k: number,
+): void {
+  acc.sum.fill(0);
+  acc.fsum.fill(0);
+  acc.cross.fill(0);
+  group.totals.forEach((t, x) => {
+    const f = fOf(group.units[x]!);
+    for (let a = 0; a < k; a++) {
+      const ta = t[a]!;
+      acc.sum[a]! += ta;
+      acc.fsum[a]! += f * ta;
+      if (ta === 0) continue;
+      const row = a * k;
+      const fta = f * ta;
+      for (let b = a; b < k; b++) acc.cross[row + b]! += fta * t[b]!;
+    }
+  });
+}
+
+/** pps: n/(n−1) Σ_i f_i (t_i − t̄)(t_i − t̄)' from the sums, `fAll` = Σ f over all n units. */
+function onestratPps(
+  acc: { sum: Float64Array; cross: Float64Array; fsum: Float64Array },
+  n: number,
+  fAll: number,
+  lonelyPsu: LonelyPsu,
+  out: Float64Array,
+  k: number,
+): void {
+  const centre = !(n === 1 && lonelyPsu === "adjust");
+  const scale = n > 1 ? n / (n - 1) : 1;
+  for (let a = 0; a < k; a++) {
+    const ma = acc.sum[a]! / n;
+    for (let b = a; b < k; b++) {
+      const mb = acc.sum[b]! / n;
+      const c = centre
+        ? acc.cross[a * k + b]! - ma * acc.fsum[b]! - mb * acc.fsum[a]! + fAll * ma * mb
+        : acc.cross[a * k + b]!;
+      out[a * k + b] = scale * c;
+    }
+  }
 }
 
 /** Σt and the upper triangle of Σtt' over one group's units. */

@@ -41,6 +41,12 @@ export async function asReplicateDesign(
     );
   }
   const st = design.structure;
+  if (st.pps) {
+    // R's as.svrepdesign fails too ("More than one fpc value given"): the PSUs' fpcs differ
+    throw new Error(
+      "asReplicateDesign does not take a pps design (inclusion probabilities differ by PSU); build replicates from the design without pps, or supply replicate weights",
+    );
+  }
   const psus = st.stages[0]!;
   const P = psus.length;
   const H = st.strata.length;

@@ -4,9 +4,18 @@
  * raking to sex x age group, township and urban/rural, then 95% CIs of awareness and
  * satisfaction for every organization, for the district and (optionally) every township, with
  * t intervals on the domain's design degrees of freedom (`df: "design"`).
+ *
+ * `variance` (`--variance`) chooses the design the CIs come from:
+ * - "brewer" (default): the sampler's design, villages drawn by PPS without replacement (about
+ *   47% of them) then respondents by simple random sampling, with Brewer's approximation over
+ *   both stages as R's `svydesign(ids = ~village + respondent, fpc = ~pi1 + pi2,
+ *   pps = "brewer")`: pi1 = m_h N_hi / N_h, pi2 = respondents / N_hi;
+ * - "brewer-villages": Brewer on the villages alone (ultimate clusters, fpc = pi1), which also
+ *   shrinks the within-village variance by 1 − pi1;
+ * - "with-replacement": villages treated as drawn with replacement (the demo study's design).
  * Truth comes from the generator's `computeTruth` (plain loops over the whole population).
  *
- * Run: `npm run sim:coverage [-- --samples 500 --seed 20240501]`.
+ * Run: `npm run sim:coverage [-- --samples 500 --seed 20240501 --first-sample 0 --variance brewer --df-inf]`.
  */
 import { DuckDBInstance } from "@duckdb/node-api";
 import { sessionOf } from "../../db/Database.ts";
@@ -35,11 +44,24 @@ export interface CoverageRow {
   samples: number;
 }
 
+export type CoverageVariance = "brewer" | "brewer-villages" | "with-replacement";
+
+const DESIGNS = {
+  brewer: { ids: ["village", "r"], fpc: ["pi", "pi2"], pps: "brewer" as const },
+  "brewer-villages": { ids: ["village"], fpc: ["pi"], pps: "brewer" as const },
+  "with-replacement": { ids: ["village"] },
+};
+
 export async function runCoverage(options: {
   samples: number;
   seed?: number;
   townships?: boolean;
   wave?: "2024" | "2025" | "2026";
+  variance?: CoverageVariance;
+  /** index of the first sample (samples are seeded seed·1000 + index); default 0 */
+  firstSample?: number;
+  /** degrees of freedom of the intervals; default "design" */
+  df?: "design" | "inf";
   onProgress?: (done: number) => void;
 }): Promise<CoverageRow[]> {
   const seed = options.seed ?? 20240501;
@@ -87,12 +109,12 @@ export async function runCoverage(options: {
   const session = sessionOf(connection);
   const itemCols = orgs.flatMap((o) => [`aw_${o.id}`, `sa_${o.id}`]);
   await session.run(
-    `create table sim (township integer, village integer, sex integer, age_group integer, urban integer, w double, ${itemCols.map((c) => `${c} double`).join(", ")})`,
+    `create table sim (township integer, village integer, sex integer, age_group integer, urban integer, w double, pi double, r integer, pi2 double, ${itemCols.map((c) => `${c} double`).join(", ")})`,
   );
   const hits = keys.map(() => ({ cover: 0, err: 0, se: 0 }));
   const townHits = keys.map(() => townshipCodes.map(() => ({ cover: 0, n: 0 })));
   for (let s = 0; s < options.samples; s++) {
-    const sample = drawSample(population, wave, seed * 1000 + s);
+    const sample = drawSample(population, wave, seed * 1000 + (options.firstSample ?? 0) + s);
     await session.run("delete from sim");
     const appender = await connection.createAppender("sim");
     const psuOf = new Map(sample.psus.map((p) => [p.village, p]));
@@ -108,6 +130,9 @@ export async function runCoverage(options: {
       appender.appendInteger(people.ageGroup[i]!);
       appender.appendInteger(people.urbanRural[i]!);
       appender.appendDouble(population.townships[t]!.population / (m[t]! * psu.responded));
+      appender.appendDouble(psu.probability);
+      appender.appendInteger(r);
+      appender.appendDouble(psu.responded / population.villages[v]!.population);
       for (const o of orgs) {
         const aw = sample.items[o.items.awarenessTownship]![r]!;
         appender.appendDouble(aw === 1 ? 100 : 0);
@@ -120,9 +145,10 @@ export async function runCoverage(options: {
     appender.closeSync();
     const design = await surveyDesign(session, {
       source: "sim",
-      ids: ["village"],
       strata: "township",
       weights: "w",
+      ...DESIGNS[options.variance ?? "brewer"],
+      // a village with a single respondent (stage 2) or a township with one village
       lonelyPsu: "adjust",
     });
     const raked = await rake(design, margins);
@@ -130,7 +156,7 @@ export async function runCoverage(options: {
       { kind: "mean" as const, variable: `aw_${o.id}` },
       { kind: "mean" as const, variable: `sa_${o.id}` },
     ]);
-    const district = await surveyEstimates(raked, requests, { naRm: true, df: "design" });
+    const district = await surveyEstimates(raked, requests, { naRm: true, df: options.df ?? "design" });
     keys.forEach((_, k) => {
       const e = district.estimates[k]![0]!;
       const truthValue = districtTruth[k]!;
@@ -140,7 +166,11 @@ export async function runCoverage(options: {
     });
     if (options.townships) {
       // few PSUs per township: t intervals with the domain's degf (PSUs − strata), as svyciprop
-      const town = await surveyEstimates(raked, requests, { naRm: true, by: ["township"], df: "design" });
+      const town = await surveyEstimates(raked, requests, {
+        naRm: true,
+        by: ["township"],
+        df: options.df ?? "design",
+      });
       keys.forEach((_, k) => {
         for (const e of town.estimates[k]!) {
           const t = e.by!.township as number;
@@ -186,11 +216,17 @@ async function main(): Promise<void> {
     return i >= 0 ? Number(args[i + 1]) : fallback;
   };
   const samples = arg("--samples", 500);
+  const v = args.indexOf("--variance");
+  const variance = (v >= 0 ? args[v + 1] : "brewer") as CoverageVariance;
+  if (!(variance in DESIGNS)) throw new Error(`--variance: one of ${Object.keys(DESIGNS).join(", ")}`);
   const t0 = performance.now();
   const rows = await runCoverage({
     samples,
     seed: arg("--seed", 20240501),
     townships: true,
+    variance,
+    df: args.includes("--df-inf") ? "inf" : "design",
+    firstSample: arg("--first-sample", 0),
     onProgress: (d) => {
       if (d % 50 === 0) process.stderr.write(`${d}/${samples} samples\n`);
     },
@@ -208,7 +244,14 @@ async function main(): Promise<void> {
     district.every((r) => r.coverage >= 0.93 && r.coverage <= 0.97 && Math.abs(r.biasOverSe) < 0.1) &&
     town.every((r) => r.coverage >= 0.93 && r.coverage <= 0.97 && (r.cellsOutside ?? 0) <= 0.05);
   console.log(
-    JSON.stringify({ sim: "coverage", samples, seconds: (performance.now() - t0) / 1000, targets_met: ok }),
+    JSON.stringify({
+      sim: "coverage",
+      samples,
+      variance,
+      df: args.includes("--df-inf") ? "inf" : "design",
+      seconds: (performance.now() - t0) / 1000,
+      targets_met: ok,
+    }),
   );
 }
 

@@ -15,6 +15,29 @@ export const dependsOn = ["int_scores_wide"];
 /** In study.yaml `design.fpc`, the number of PSUs of each stratum in the sampling frame. */
 export const FRAME_PSUS = "frame_psus";
 
+/**
+ * In study.yaml `design.fpc` (with `pps: brewer`): each PSU's first-stage inclusion
+ * probability, and the second stage's sampling fraction (respondents over the PSU's population).
+ */
+export const FRAME_PPS = "frame_pps";
+export const FRAME_SSU = "frame_ssu";
+
+/** The design columns of int_responses_base_weighted that study.yaml's fpc keywords name. */
+const FPC_COLUMNS: Record<string, string> = {
+  [FRAME_PSUS]: "psus_in_frame",
+  [FRAME_PPS]: "psu_inclusion_prob",
+  [FRAME_SSU]: "ssu_sampling_fraction",
+};
+
+/**
+ * The design's stage ids: the wave-prefixed PSU, then any later stages study.yaml names (the
+ * respondent id column under its model name, respondent_id, unique within the wave's PSU).
+ */
+export function designIds(study: Study): string[] {
+  const later = (study.design.ids ?? []).slice(1);
+  return ["design_psu", ...later.map((c) => (c === study.respondent_id ? "respondent_id" : c))];
+}
+
 /** The calibrated design, handed to the marts that estimate from it. */
 export const CALIBRATED_DESIGN = "calibrated_design";
 
@@ -38,11 +61,13 @@ export function marginsByWave(study: Study, waves: string[]): Margin[] {
 export async function build({ session, study, ref, self, shared }: ModelContext): Promise<void> {
   let design: TaylorDesign = await surveyDesign(session, {
     source: ref("int_scores_wide"),
-    ids: ["design_psu"],
+    ids: designIds(study),
     strata: "design_stratum",
     weights: "base_weight",
-    // "frame_psus": the stratum's PSUs in the frame, the first stage's finite-population correction
-    fpc: study.design.fpc.map((f) => (f === FRAME_PSUS ? "psus_in_frame" : f)),
+    // "frame_psus": the stratum's PSUs in the frame, the first stage's finite-population
+    // correction; "frame_pps" / "frame_ssu": the stages' inclusion probabilities, for pps: brewer
+    fpc: study.design.fpc.map((f) => FPC_COLUMNS[f] ?? f),
+    pps: study.design.pps,
     lonelyPsu: study.design.lonely_psu,
   });
   const waves = (

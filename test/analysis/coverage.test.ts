@@ -1,7 +1,8 @@
 /**
- * A small coverage simulation (issue 4): 100 samples from the demo population, raked; the
- * district 95% CIs of awareness and satisfaction must cover the generator's truth in 88–99% of
- * samples. The full version (500 samples, townships) is `npm run sim:coverage`.
+ * A small coverage simulation (issue 4): 100 samples from the demo population, raked, with
+ * the sampler's design (villages PPS without replacement, Brewer's approximation over both
+ * stages); the district 95% CIs of awareness and satisfaction must cover the generator's truth
+ * in 88–99% of samples. The full version (500 samples, townships) is `npm run sim:coverage`.
  */
 import { describe, expect, it } from "vitest";
 import { runCoverage } from "../../analysis/simulation/coverage.ts";

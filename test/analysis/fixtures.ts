@@ -17,6 +17,8 @@ export interface FixtureResult {
   n: number;
   n_eff: Num;
   p?: Num;
+  /** proportions: R's svymean of the indicator, where svyciprop's IRLS estimate stops short */
+  estimate_svymean?: Num;
 }
 export interface Fixture {
   case: string;
@@ -30,6 +32,8 @@ export interface Fixture {
     fpc: string[];
     nest: boolean;
     lonely_psu: "fail" | "certainty" | "adjust" | "average" | "remove";
+    /** R's svydesign(pps = "brewer"): fpc holds inclusion probabilities */
+    pps?: "brewer";
   };
   replicates: { type: string; scale: Num; rscales: Num[]; mse: boolean; weights_file: string } | null;
   calibration: {

@@ -2,16 +2,19 @@ import { quoteIdent } from "../db/index.ts";
 import { type MessageKey, messages } from "../messages/catalogue.ts";
 import type { Codebook, Item, Study } from "../study/index.ts";
 import { expressionToSql } from "./expressionToSql.ts";
+import { isCodeSql } from "./isCodeSql.ts";
 import type { ColumnMapping } from "./mapColumns.ts";
 
 export interface Validation {
   /**
-   * `select source_row, <one column per codebook item, labels mapped to codes>, cells` from
-   * the file: the rows as they land, and (`cells`, a JSON list, computed only where used)
-   * the original cells. Use as a CTE or subquery; it binds the source's values. `where`
-   * filters the source rows before any mapping (on source_row only).
+   * `select source_row, <one column per codebook item, labels mapped to codes>, <the
+   * original cells, under other names>` from the staged cells: the rows as they land, and
+   * what `cells` reads. Use as a CTE or subquery. `where` filters the source rows before any
+   * mapping (on source_row only).
    */
   mapped: (where?: string) => string;
+  /** SQL over the mapped rows: the original cells, as a JSON list (build it on few rows only). */
+  cells: string;
   /** Boolean SQL over the mapped rows: the row fails at least one check (cheap: no structs built). */
   isBad: string;
   /** List-of-struct SQL over the mapped rows: every check it fails, {c: column, v: value, k: reason}. */
@@ -38,7 +41,7 @@ export function buildValidation(
   study: Study,
   codebook: Codebook,
   mapping: ColumnMapping,
-  staged: { source: string; columns: string[] },
+  staged: { source: string; columns: string[]; clean?: Set<string> },
   existingIds: { rawTable: string; waveId: string; excludeUpload: string | null },
 ): Validation {
   const params: Record<string, string | number> = {};
@@ -55,6 +58,8 @@ export function buildValidation(
   };
 
   const fileColumn = new Map(mapping.mapped.map((m) => [m.item, m]));
+  // items whose cells are all codes as read (see codeProbes): they pass through untouched
+  const clean = staged.clean ?? new Set<string>();
   const q = quoteIdent;
   const cell = (item: string) => {
     const m = fileColumn.get(item);
@@ -62,17 +67,18 @@ export function buildValidation(
   };
   const headerOf = (item: Item) => fileColumn.get(item.name)?.header ?? item.name;
 
-  // A short list as IN (compiled to comparisons), a long one (villages) as one list lookup.
-  const isCode = (value: string, codes: string[]) =>
-    codes.length <= 12
-      ? `${value} in (${codes.map((c) => bind(c)).join(", ")})`
-      : `list_contains([${codes.map((c) => bind(c)).join(", ")}]::varchar[], ${value})`;
+  const isCode = (value: string, list: string, codes: string[]) => isCodeSql(value, list, codes, bind);
 
   // 1. map labels to codes for select items
   const mappedCols = codebook.items.map((item) => {
     const raw = cell(item.name);
     const choices = item.list ? (codebook.choices.get(item.list) ?? []) : [];
-    if (item.type !== "select_one" || choices.length === 0 || !fileColumn.has(item.name)) {
+    if (
+      item.type !== "select_one" ||
+      choices.length === 0 ||
+      !fileColumn.has(item.name) ||
+      clean.has(item.name)
+    ) {
       return `${raw} as ${q(item.name)}`;
     }
     // Codes pass through after one list lookup; only cells that are not codes go through the
@@ -88,7 +94,7 @@ export function buildValidation(
       }
     }
     if (whens.length === 0) return `${raw} as ${q(item.name)}`;
-    return `case when ${isCode(raw, [...codes])} then ${raw} else case ${raw} ${whens.join(" ")} else ${raw} end end as ${q(item.name)}`;
+    return `case when ${isCode(raw, item.list!, [...codes])} then ${raw} else case ${raw} ${whens.join(" ")} else ${raw} end end as ${q(item.name)}`;
   });
 
   // 2. checks, each a struct {c: column header, v: value, k: reason key} when it fails
@@ -149,11 +155,19 @@ export function buildValidation(
       const codes = (codebook.choices.get(item.list) ?? []).map((c) => c.name);
       const list = `[${codes.map((c) => bind(c)).join(", ")}]::varchar[]`;
       const allowed = codes.join(", ");
-      if (item.type === "select_one")
-        fail(`${v} is not null and not ${isCode(v, codes)}`, item, header, v, "reject.unknown_code", {
-          allowed,
-        });
-      else
+      if (item.type === "select_one") {
+        if (!clean.has(item.name))
+          fail(
+            `${v} is not null and not ${isCode(v, item.list, codes)}`,
+            item,
+            header,
+            v,
+            "reject.unknown_code",
+            {
+              allowed,
+            },
+          );
+      } else
         fail(
           `${v} is not null and len(list_filter(string_split(${v}, ' '), x -> x <> '' and not list_contains(${list}, x))) > 0`,
           item,
@@ -210,14 +224,17 @@ export function buildValidation(
   const inner = [
     "source_row",
     ...staged.columns.map((c) => `${q(c)} as ${rawName(c)}`),
-    ...mapping.mapped.map((m) => `nullif(trim(${q(m.column)}), '') as ${q(m.column)}`),
+    ...mapping.mapped.map((m) =>
+      clean.has(m.item) ? q(m.column) : `nullif(trim(${q(m.column)}), '') as ${q(m.column)}`,
+    ),
   ];
   const mapped = (where?: string) => `select source_row,
     ${mappedCols.join(",\n    ")},
-    to_json(list_value(${staged.columns.map(rawName).join(", ")})) as cells
+    ${staged.columns.map(rawName).join(", ")}
   from (select ${inner.join(", ")} from ${staged.source}${where ? ` where ${where}` : ""})`;
   return {
     mapped,
+    cells: `to_json(list_value(${staged.columns.map(rawName).join(", ")}))`,
     isBad: `(${conditions.join("\n    or ")})`,
     errors: `list_filter([${checks.join(",\n    ")}], e -> e is not null)`,
     params,

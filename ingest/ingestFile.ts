@@ -7,10 +7,12 @@ import { quoteIdent } from "../db/index.ts";
 import type { Lang, MessageKey } from "../messages/catalogue.ts";
 import type { Codebook, Study } from "../study/index.ts";
 import { buildValidation, CHECKED } from "./buildValidation.ts";
+import { codeProbes } from "./codeProbes.ts";
 import { csvRefusal } from "./csvRefusal.ts";
 import { detectFormat, type FileFormat } from "./detectFile.ts";
 import { hmacSql } from "./hmacSql.ts";
 import { IngestRefusal, showValue } from "./IngestRefusal.ts";
+import { CODES, SHORT_LIST } from "./isCodeSql.ts";
 import { type ColumnMapping, mapColumns, normalizeLabel } from "./mapColumns.ts";
 import { prescanText } from "./prescanText.ts";
 import { readIntoStaging } from "./readIntoStaging.ts";
@@ -80,14 +82,20 @@ export function displayName(name: string): string {
   return clean || "upload";
 }
 
-/** DuckDB's memory limit while ingesting, unless BAROMETER_MEMORY_LIMIT says otherwise. */
-export const INGEST_MEMORY_LIMIT = "512MB";
+/**
+ * DuckDB's memory limit while ingesting, unless BAROMETER_MEMORY_LIMIT says otherwise. The
+ * staged cells fill it (the rest spills to disk), and the process needs some 300-500 MB
+ * beside it (Node, DuckDB's per-thread state): 384 MB keeps a 5,000,000-row file near 700 MB
+ * of RSS, where 512 MB measured 880-1150 MB.
+ */
+export const INGEST_MEMORY_LIMIT = "384MB";
 
 /**
  * Keep memory bounded whatever the file size: the file is streamed, and what DuckDB keeps
- * (the id counts, the insert's buffers) spills to disk past its memory limit. The limit is
- * per DuckDB instance, so this lowers the instance's limit when it is higher (DuckDB's
- * default is 80% of RAM) for the time of the ingest, and gives the previous one back after.
+ * (the staged cells, the id counts, the insert's buffers) spills to disk past its memory
+ * limit. The limit is per DuckDB instance, so this lowers the instance's limit when it is
+ * higher (DuckDB's default is 80% of RAM) for the time of the ingest, and gives the previous
+ * one back after.
  */
 async function capMemory(db: Database): Promise<() => Promise<void>> {
   const wanted = process.env.BAROMETER_MEMORY_LIMIT ?? INGEST_MEMORY_LIMIT;
@@ -147,6 +155,9 @@ async function sha256File(path: string, onBytes: (n: number) => void): Promise<s
   return hash.digest("hex");
 }
 
+/** Temp table of the file's cells as read, every cell as text, in file order (see readIntoStaging). */
+const STAGED = "_staged";
+
 function newUploadId(): string {
   const stamp = new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14);
   return `up_${stamp}_${randomBytes(3).toString("hex")}`;
@@ -154,9 +165,10 @@ function newUploadId(): string {
 
 /**
  * Load one file of responses for a study wave: one streaming read for the hash, the
- * encoding and the checks that refuse a file outright; then DuckDB reads the file natively
- * (never materializing it whole) to count ids, flag the failing rows in one SQL pass, and
- * land the rest; failing rows go to the quarantine with their reasons and original cells.
+ * encoding and the checks that refuse a file outright; then DuckDB parses the file natively,
+ * once, into a temp table of its cells (spilled to disk past the memory limit), and the
+ * counts, the checks (one SQL pass) and the landing read that; failing rows go to the
+ * quarantine with their reasons and original cells.
  * The whole upload is one transaction: it lands whole (good rows plus quarantine) or not at
  * all, also under kill -9. Refusals name the file (and line, column, value where known).
  */
@@ -247,53 +259,64 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
       const missing = [...new Set(needed)].filter((n) => !present.has(n));
       if (missing.length > 0)
         throw new IngestRefusal("refuse.missing_columns", { file: fileName, columns: missing.join(", ") });
+      // The file is parsed natively once, in parallel and in file order, into a temp table
+      // of this session (outside the transaction: committed temp storage scans fast; spilled
+      // to disk past the memory limit), whose rowid numbers the records. Every pass below
+      // reads that, in parallel, never the file again.
+      await session.run(
+        `create or replace temp table ${STAGED} as select * from ${staged.source}`,
+        only(staged.params, staged.source),
+      );
+      const source = `(select rowid + ${staged.firstRow} as source_row, * from ${STAGED})`;
+      // Past this point nothing depends on the order rows come in (source_row says where
+      // each came from; reports sort by it): this session's inserts may then run on every
+      // core instead of one. The setting is this connection's own.
+      await session.run("set preserve_insertion_order = false");
+      // One aggregate over the staged cells: the row count, and which select_one columns
+      // hold codes only, as read (they land untouched: no trim, label mapping or code check).
+      const { probes, params: probeParams } = codeProbes(codebook, mapping);
+      await stageCodes(session, codebook);
+      const [totals] = await session.query<Record<string, number | boolean>>(
+        `select ${["count(*)::bigint as _rows", ...probes.map((p, i) => `${p.sql} as p${i}`)].join(", ")}
+         from ${STAGED}`,
+        probeParams,
+      );
+      const rows = Number(totals?._rows ?? 0);
+      base.rows = rows;
+      if (rows === 0) throw new IngestRefusal("refuse.no_rows", { file: fileName });
+      const clean = new Set(probes.filter((_, i) => totals?.[`p${i}`] === false).map((p) => p.item));
+      const ridColumn = mapping.mapped.find((m) => m.item === study.respondent_id)!.column;
+      await session.run(
+        `create or replace temp table _dup_ids as
+         select id from (select nullif(trim(${quoteIdent(ridColumn)}), '') as id from ${STAGED})
+         where id is not null group by id having count(*) > 1`,
+      );
+      await stageFrame(session, study);
       return session.transaction(async (tx) => {
-        // The file is read natively three times and never materialized whole: once for the
-        // respondent ids (the row count and the duplicates), once to find the failing rows
-        // (few: only they get error structs and a copy of their cells), once to land the rest.
-        const ridColumn = mapping.mapped.find((m) => m.item === study.respondent_id)!.column;
-        await tx.run(
-          `create or replace temp table _ids as
-           select nullif(trim(${quoteIdent(ridColumn)}), '') as id, count(*) as n from ${staged.source} group by all`,
-          only(staged.params, staged.source),
-        );
-        const [{ rows }] = (await tx.query<{ rows: number }>(
-          "select coalesce(sum(n), 0)::bigint as rows from _ids",
-        )) as [{ rows: number }];
-        base.rows = rows;
-        if (rows === 0) throw new IngestRefusal("refuse.no_rows", { file: fileName });
-        await tx.run(
-          "create or replace temp table _dup_ids as select id from _ids where id is not null and n > 1",
-        );
         report({ phase: "validate", done: 0, total: 1 });
 
         if (options.replace) await supersede(tx, study.id, waveId, options.replace);
-        await stageFrame(tx, study);
         const validation = buildValidation(
           study,
           codebook,
           mapping,
-          { source: staged.source, columns: staged.columns },
+          { source, columns: staged.columns, clean },
           {
             rawTable: rawTableName(study.id),
             waveId,
             excludeUpload: options.replace ?? null,
           },
         );
-        const params = { ...validation.params, ...staged.params };
-        // The failing rows are flagged in a projection, not a filter: a filter would be pushed
-        // down and repeat the label mapping inside every check.
+        const params = validation.params;
+        // One pass flags the failing rows in a projection (a filter would be pushed down and
+        // repeat the label mapping inside every check); only they get error structs and a
+        // copy of their cells.
         const all = validation.mapped();
         await tx.run(
-          `create or replace temp table _flags as
-           select source_row from (select source_row, ${validation.isBad} as is_bad from (${all})) where is_bad`,
-          only(params, all, validation.isBad),
-        );
-        const bad = validation.mapped("source_row in (select source_row from _flags)");
-        await tx.run(
-          `create or replace temp table ${CHECKED} as with _mapped as (${bad})
-           select source_row, cells, ${validation.errors} as errors from _mapped`,
-          only(params, bad, validation.errors),
+          `create or replace temp table ${CHECKED} as
+           select source_row, ${validation.cells} as cells, ${validation.errors} as errors
+           from (select * from (select *, ${validation.isBad} as is_bad from (${all})) where is_bad)`,
+          only(params, all, validation.isBad, validation.errors),
         );
         const [{ rejected }] = (await tx.query<{ rejected: number }>(
           `select count(*)::bigint as rejected from ${CHECKED}`,
@@ -305,7 +328,7 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
           throw new IngestRefusal("refuse.strict", { file: fileName, count: rejected });
         }
         report({ phase: "land", done: 0, total: 1 });
-        const good = validation.mapped("source_row not in (select source_row from _flags)");
+        const good = validation.mapped(`source_row not in (select source_row from ${CHECKED})`);
         await land(tx, study, waveId, uploadId, options.hmacKey, good, only(params, good));
         await recordQuarantine(tx, uploadId, validation.reasons);
         await tx.run(
@@ -369,6 +392,21 @@ async function stageFrame(tx: Session, study: Study): Promise<void> {
   appender.closeSync();
 }
 
+/** The codes of every long choice list, for hash lookups (see isCodeSql). */
+async function stageCodes(tx: Session, codebook: Codebook): Promise<void> {
+  await tx.run(`create or replace temp table ${CODES} (list varchar, code varchar)`);
+  const appender = await tx.connection.createAppender(CODES, "main", "temp");
+  for (const [list, choices] of codebook.choices) {
+    if (choices.length <= SHORT_LIST) continue;
+    for (const c of choices) {
+      appender.appendVarchar(list);
+      appender.appendVarchar(c.name);
+      appender.endRow();
+    }
+  }
+  appender.closeSync();
+}
+
 async function land(
   tx: Session,
   study: Study,
@@ -384,13 +422,12 @@ async function land(
   const columns = rawItemColumns(study).filter((c) => codebook.item(c));
   const hmac = hmacSql(hmacKey);
   const select = columns.map((c) => (hmacColumns.has(c) ? hmac.expression(q(c)) : q(c)));
-  await tx.run(
-    `insert into ${q(rawTableName(study.id))} (${[...RAW_META_COLUMNS, ...columns].map(q).join(", ")})
+  const sql = `insert into ${q(rawTableName(study.id))} (${[...RAW_META_COLUMNS, ...columns].map(q).join(", ")})
      with _mapped as (${mapped})
      select $upload, $wave, source_row, ${q(study.respondent_id)}, ${select.join(", ")}
-     from _mapped where source_row not in (select source_row from _bad)`,
-    { upload: uploadId, wave: waveId, ...hmac.params, ...params },
-  );
+     from _mapped`;
+  // a study without a column to pseudonymise binds no key
+  await tx.run(sql, only({ upload: uploadId, wave: waveId, ...hmac.params, ...params }, sql));
 }
 
 /** The bound values a statement uses: DuckDB refuses values for parameters it does not have. */

@@ -9,11 +9,13 @@ import { IngestRefusal, showValue } from "./IngestRefusal.ts";
 
 export interface StagedFile {
   /**
-   * A subquery over the file itself, read natively by DuckDB each time it runs (nothing is
-   * materialized, so memory stays bounded whatever the file size): `source_row` (the line
-   * of the record in a text file, the row number in Parquet), then every cell as text.
+   * A subquery over the file itself, read natively by DuckDB (streamed, in parallel, in file
+   * order): every cell as text. ingestFile reads it once, into a temp table whose rowid then
+   * numbers the records (no row_number() window, which would run the read on one thread).
    */
   source: string;
+  /** `source_row` of the first record: its line in a text file (after the header), 1 in Parquet. */
+  firstRow: number;
   /** Values `source` binds ($source_path, $source_delim). */
   params: Record<string, string>;
   /** Header cells as written in the file, in order. */
@@ -63,12 +65,13 @@ async function stageCsv(path: string, file: string): Promise<StagedFile> {
   const columns = stagingColumns(header.length);
   // The dialect is set, not sniffed: the sniffer guesses wrong on small or ragged files, and
   // strict mode turns every malformed line into an error that names it (see csvRefusal).
-  // row_number() over () streams and keeps the file order; + 1 counts the header line.
   const types = `{${columns.map((c) => `'${c}': 'VARCHAR'`).join(", ")}}`;
-  const source = `(select row_number() over () + 1 as source_row, *
+  const source = `(select *
     from read_csv($source_path, columns = ${types}, header = true, auto_detect = false, delim = $source_delim,
                   quote = '"', escape = '"', strict_mode = true, null_padding = false, parallel = true))`;
-  return { source, params: { source_path: path, source_delim: delimiter }, header, columns, delimiter };
+  const params = { source_path: path, source_delim: delimiter };
+  // the header is line 1
+  return { source, firstRow: 2, params, header, columns, delimiter };
 }
 
 async function stageParquet(db: Session, path: string, file: string): Promise<StagedFile> {
@@ -88,8 +91,8 @@ async function stageParquet(db: Session, path: string, file: string): Promise<St
       detail: (error as Error).message.split("\n")[0]!,
     });
   }
-  const source = `(select row_number() over () as source_row, columns(*)::varchar from read_parquet($source_path))`;
-  return { source, params: { source_path: path }, header: columns, columns, delimiter: null };
+  const source = `(select columns(*)::varchar from read_parquet($source_path))`;
+  return { source, firstRow: 1, params: { source_path: path }, header: columns, columns, delimiter: null };
 }
 
 /**

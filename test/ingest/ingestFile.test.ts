@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { closeDatabase, type Database, openDatabase } from "../../db/index.ts";
 import { ingestFile, rawTableName } from "../../ingest/index.ts";
 import { loadStudy, type Study } from "../../study/index.ts";
-import { writeStudy } from "../helpers/tinyStudy.ts";
+import { CODEBOOK, STUDY, writeStudy } from "../helpers/tinyStudy.ts";
 
 const KEY = Buffer.from("test-hmac-key");
 const HEADER = "rid,town,village,sex,age,aw_union,league,phone,name";
@@ -221,5 +221,73 @@ describe("ingestFile", () => {
     expect(result).toMatchObject({ status: "loaded", accepted: 1 });
     const [row] = await db.query<{ phone: string }>(`select phone from ${rawTableName("tiny")}`);
     expect(row!.phone).toBe(createHmac("sha256", KEY).update('=HYPERLINK("http://x","y")').digest("hex"));
+  });
+
+  it("maps labels and trims codes in a long choice list (looked up by hash), and checks it", async () => {
+    // 13 towns: a list longer than the short-list limit, so codes are looked up in a table
+    const towns = Array.from({ length: 13 }, (_, i) =>
+      i < 2
+        ? `{ name: T${i + 1}, label: { zh: ${["一镇", "二镇"][i]}, en: Town ${i + 1} } }`
+        : `{ name: T${i + 1}, label: { zh: 镇${i + 1}, en: Town ${i + 1} } }`,
+    );
+    const codebook = CODEBOOK.replace(/ {2}town: \[.*\]\n/, `  town: [${towns.join(", ")}]\n`);
+    expect(codebook).toContain("T13");
+    study = await loadStudy(writeStudy({ "codebook.yaml": codebook }));
+    const result = await ingest(
+      file(
+        "towns.csv",
+        [
+          HEADER,
+          "r1,二镇,V3,1,30,1,2,,",
+          'r2," T1 ",V1,2,40,1,2,,',
+          "r3,T99,V1,1,30,1,2,,",
+          "r4,T1,V2,1,30,1,2,,",
+        ].join("\n"),
+      ),
+    );
+    expect(result).toMatchObject({ status: "loaded", rows: 4, accepted: 3, rejected: 1 });
+    const raw = await db.query<{ respondent_id: string; town: string }>(
+      `select respondent_id, town from ${rawTableName("tiny")} order by source_row`,
+    );
+    expect(raw).toEqual([
+      { respondent_id: "r1", town: "T2" },
+      { respondent_id: "r2", town: "T1" },
+      { respondent_id: "r4", town: "T1" },
+    ]);
+    const q = await db.query<{ source_row: number; value: string; reason_code: string }>(
+      "select source_row, value, reason_code from quarantine order by reason_code",
+    );
+    expect(q).toEqual([
+      { source_row: 4, value: "T99", reason_code: "reject.unknown_code" },
+      { source_row: 4, value: "T99", reason_code: "reject.unknown_stratum" },
+    ]);
+  });
+
+  it("loads a study with no column to pseudonymise (no HMAC key bound)", async () => {
+    const noHmac = STUDY.replace("{ column: phone, action: hmac }", "{ column: phone, action: drop }");
+    expect(noHmac).not.toContain("hmac");
+    study = await loadStudy(writeStudy({ "study.yaml": noHmac }));
+    const result = await ingest(file("plain.csv", [HEADER, "r1,T1,V1,1,30,1,2,,"].join("\n")));
+    expect(result).toMatchObject({ status: "loaded", rows: 1, accepted: 1, rejected: 0 });
+  });
+
+  it("lands a column that holds codes only as read, and numbers rows by their line", async () => {
+    const rows = Array.from({ length: 300 }, (_, i) => `r${i},T1,V1,${(i % 2) + 1},30,1,2,,`);
+    rows[150] = "r150,T1,V1,7,30,1,2,,";
+    const result = await ingest(file("many.csv", [HEADER, ...rows].join("\n")));
+    expect(result).toMatchObject({ status: "loaded", rows: 300, accepted: 299, rejected: 1 });
+    const [bad] = await db.query<{ source_row: number; value: string }>(
+      "select source_row, value from quarantine",
+    );
+    // line 1 is the header: row i is on line i + 2
+    expect(bad).toEqual({ source_row: 152, value: "7" });
+    const landed = await db.query<{ source_row: number; respondent_id: string; sex: string }>(
+      `select source_row, respondent_id, sex from ${rawTableName("tiny")} where respondent_id in ('r0', 'r299')
+       order by source_row`,
+    );
+    expect(landed).toEqual([
+      { source_row: 2, respondent_id: "r0", sex: "1" },
+      { source_row: 301, respondent_id: "r299", sex: "2" },
+    ]);
   });
 });

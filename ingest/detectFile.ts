@@ -2,15 +2,20 @@ import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 
 export type FileFormat = "csv" | "xlsx" | "parquet";
+/** Formats recognised only to be refused with a reason: SPSS system files. */
+export type DetectedFormat = FileFormat | "sav";
 export type TextEncoding = "utf-8" | "gb18030";
 
 /** The format, from the first bytes (never from the file name, which the user controls). */
-export async function detectFormat(path: string): Promise<FileFormat> {
+export async function detectFormat(path: string): Promise<DetectedFormat> {
   const handle = await open(path, "r");
   try {
     const head = Buffer.alloc(8);
     const { bytesRead } = await handle.read(head, 0, 8, 0);
-    if (bytesRead >= 4 && head.subarray(0, 4).toString("latin1") === "PAR1") return "parquet";
+    const magic = head.subarray(0, 4).toString("latin1");
+    if (bytesRead >= 4 && magic === "PAR1") return "parquet";
+    // SPSS system files: $FL2 (uncompressed or bytecode-compressed), $FL3 (zlib, .zsav)
+    if (bytesRead >= 4 && (magic === "$FL2" || magic === "$FL3")) return "sav";
     if (bytesRead >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04)
       return "xlsx";
     return "csv";

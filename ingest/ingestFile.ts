@@ -203,7 +203,9 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
 
   const work = mkdtempSync(join(tmpdir(), "barometer-ingest-"));
   try {
-    const format = await detectFormat(options.path);
+    const detected = await detectFormat(options.path);
+    if (detected === "sav") throw new IngestRefusal("refuse.spss", { file: fileName });
+    const format = detected;
     base.format = format;
     // Text files are read once for the hash, the encoding and the checks that refuse a file
     // before DuckDB sees it; binary formats only need the hash.

@@ -104,6 +104,10 @@ export const catalogue = {
     zh: "工作簿中没有名为 {sheet} 的工作表（文件 {file}）",
     en: "the workbook has no sheet named {sheet} (file {file})",
   },
+  "refuse.spss": {
+    zh: "这是 SPSS 数据文件（.sav），暂不支持直接导入：请在 SPSS 中用“文件 > 导出 > Excel 或 CSV”导出后上传（文件 {file}）",
+    en: "this is an SPSS data file (.sav), which cannot be loaded directly yet: export it from SPSS as Excel or CSV (File > Export) and upload that (file {file})",
+  },
   "refuse.unreadable": {
     zh: "无法按 {format} 读取：{detail}（文件 {file}）",
     en: "the file cannot be read as {format}: {detail} (file {file})",

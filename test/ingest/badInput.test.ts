@@ -92,6 +92,12 @@ describe("refused, database unchanged", () => {
       "not a CSV, Excel or Parquet file: binary content at byte 14 (file binary-garbage.csv)",
     ));
 
+  it("an SPSS .sav file (written by R haven): refused with what to do instead", () =>
+    expectRefused(
+      resolve(import.meta.dirname, "../fixtures/spss/wave-2024-codes.sav"),
+      "this is an SPSS data file (.sav), which cannot be loaded directly yet: export it from SPSS as Excel or CSV (File > Export) and upload that (file wave-2024-codes.sav)",
+    ));
+
   it("truncated .xlsx", () =>
     expectRefused(
       join(BAD, "truncated.xlsx"),

@@ -76,7 +76,8 @@ export async function surveyDesign(db: Session, spec: DesignSpec): Promise<Taylo
     }
   }
 
-  // structure: one row per finest unit used by the variance
+  // structure: one row per finest unit used by the variance, in the order of their keys, so
+  // units are numbered the same whatever the order of the rows (seeded replicates depend on it)
   const fpcUsed = fpc.slice(0, varianceStages);
   const groupCols = [stratumExpr === "1" ? "1" : stratumExpr, ...unitExprs];
   const fpcAggs = fpcUsed.flatMap((f) => [`min(${col(f)})::double`, `max(${col(f)})::double`]);
@@ -85,7 +86,7 @@ export async function surveyDesign(db: Session, spec: DesignSpec): Promise<Taylo
   if (rowF) fpcAggs.push(`sum(${rowF})`, `max(${rowF})`);
   const sq = await queryColumns(
     db,
-    `select ${groupCols.map((g, i) => `${g} as g${i}`).join(", ")}, count(*) ${fpcAggs.length ? `, ${fpcAggs.join(", ")}` : ""} from ${source} group by all`,
+    `select ${groupCols.map((g, i) => `${g} as g${i}`).join(", ")}, count(*) ${fpcAggs.length ? `, ${fpcAggs.join(", ")}` : ""} from ${source} group by all order by all`,
   );
   const structureRows: StructureRow[] = [];
   const rowCounts: number[] = [];

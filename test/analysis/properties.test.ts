@@ -4,7 +4,8 @@
  * - equal weights give the unweighted mean, and SE of an SRS (with replacement) s/sqrt(n);
  * - scaling all weights leaves means and their SEs unchanged (totals scale);
  * - a domain estimate equals the estimate with weights zeroed outside the domain (same SE);
- * - asReplicateDesign JK1 reproduces R's JK1 fixture (as.svrepdesign is deterministic for JK1).
+ * - asReplicateDesign JK1 reproduces R's JK1 fixture (as.svrepdesign is deterministic for JK1);
+ * - seeded bootstrap replicates are the same whatever the order of the rows.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import {
@@ -120,6 +121,20 @@ describe("estimator properties", () => {
     const [m] = await surveyMean(jk, "api00");
     expect(rel(m!.se, num(f.results[0]!.se))).toBeLessThan(1e-9);
     expect(rel(m!.deff!, num(f.results[0]!.deff))).toBeLessThan(1e-9);
+  });
+
+  it("bootstrap replicates with a seed do not depend on the order of the rows", async () => {
+    await db.run(
+      "create or replace table strat_shuffled as select * from apistrat order by hash(snum * 7919)",
+    );
+    const se = async (source: string) => {
+      const d = await surveyDesign(db, { source, ids: ["snum"], strata: "stype", weights: "pw" });
+      const boot = await asReplicateDesign(d, { type: "bootstrap", replicates: 40, seed: 7 });
+      const [m] = await surveyMean(boot, "api00");
+      return m!.se;
+    };
+    const a = await se("apistrat");
+    expect(rel(await se("strat_shuffled"), a)).toBeLessThan(1e-12);
   });
 
   it("raking meets the margins; trimming keeps the total; diagnostics are Kish's", async () => {

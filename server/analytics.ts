@@ -18,6 +18,7 @@ export class Analytics {
   readonly #db: Database;
   readonly #dir: string;
   #refreshing: Promise<void> = Promise.resolve();
+  #queued: Promise<void> | undefined;
 
   constructor(db: Database, options: { timeoutMs?: number; maxRows?: number; memoryLimit?: string } = {}) {
     this.#db = db;
@@ -53,13 +54,42 @@ export class Analytics {
     await this.sandbox.start();
   }
 
-  /** A fresh snapshot after a model run; refreshes are serialized. */
+  /**
+   * A fresh snapshot after a model run. Refreshes are serialized; a refresh asked for while
+   * another waits to start is that one (it will see this run's results too); a failed one does
+   * not stop later ones.
+   */
   refresh(): Promise<void> {
-    this.#refreshing = this.#refreshing.then(async () => {
-      const { path } = await this.#write();
-      await this.sandbox.switchSnapshot(path);
-    });
-    return this.#refreshing;
+    if (this.#queued) return this.#queued;
+    const queued = this.#refreshing
+      .catch(() => undefined)
+      .then(async () => {
+        this.#queued = undefined;
+        const { path } = await this.#write();
+        await this.#switch(path);
+      });
+    this.#queued = queued;
+    this.#refreshing = queued;
+    return queued;
+  }
+
+  /**
+   * Point the sandbox at `path`. DuckDB may release this process's hold on a file it just
+   * wrote only when other transactions of the instance end (a model run, an ingest), so a
+   * lock conflict is waited out, up to a minute, before it counts as a failure.
+   */
+  async #switch(path: string): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (let delay = 50; ; delay = Math.min(delay * 2, 2000)) {
+      try {
+        await this.sandbox.switchSnapshot(path);
+        return;
+      } catch (error) {
+        const locked = /Could not set lock/.test((error as Error).message);
+        if (!locked || Date.now() + delay > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   async #write() {

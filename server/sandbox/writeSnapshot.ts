@@ -49,17 +49,24 @@ export async function writeSnapshot(db: Database, options: WriteSnapshotOptions)
     const temp = join(dir, `.${snapshotName(version)}.${process.pid}.${Date.now()}.tmp`);
     const alias = `snapshot_write_${process.pid}_${version}`;
     try {
-      // ATTACH takes no bound parameters; the path is ours, quoted as a literal
-      await db.run(`attach ${quoteLiteral(temp)} as ${quoteIdent(alias)}`);
-      try {
-        for (const table of options.tables) {
-          await db.run(
-            `create table ${quoteIdent(alias)}.main.${quoteIdent(table)} as select * from ${quoteIdent(table)}`,
-          );
+      // One connection of its own, closed when done, so nothing else in this process keeps
+      // a hold on the new file (the sandbox child must lock it); one transaction, so every
+      // table is copied from the same committed state of the models.
+      await db.withSession(async (session) => {
+        // ATTACH takes no bound parameters; the path is ours, quoted as a literal
+        await session.run(`attach ${quoteLiteral(temp)} as ${quoteIdent(alias)}`);
+        try {
+          await session.transaction(async (tx) => {
+            for (const table of options.tables) {
+              await tx.run(
+                `create table ${quoteIdent(alias)}.main.${quoteIdent(table)} as select * from main.${quoteIdent(table)}`,
+              );
+            }
+          });
+        } finally {
+          await session.run(`detach ${quoteIdent(alias)}`);
         }
-      } finally {
-        await db.run(`detach ${quoteIdent(alias)}`);
-      }
+      });
       linkSync(temp, path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EEXIST" && attempt < 5) continue;

@@ -224,7 +224,7 @@ describe("four uploads and their model runs while the server is under load", () 
       snapshotCounts = ((await res.json()) as { rows: unknown[] }).rows;
       if (JSON.stringify(snapshotCounts) === JSON.stringify(expectedCounts)) break;
     }
-    expect(snapshotCounts).toEqual(expectedCounts);
+    expect(snapshotCounts, `the server's log:\n${server!.log().slice(-4000)}`).toEqual(expectedCounts);
 
     // no row lost or doubled: the database file, reopened after the server stops
     await stopServer(server);

@@ -7,7 +7,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   type EstimateRequest,
-  type Margin,
   rake,
   surveyDesign,
   surveyEstimates,
@@ -15,7 +14,7 @@ import {
   type TaylorDesign,
 } from "../../analysis/index.ts";
 import type { Session } from "../../db/Database.ts";
-import { fixtureSession } from "./fixtures.ts";
+import { API_MARGINS, fixtureSession } from "./fixtures.ts";
 
 let db: Session;
 beforeAll(async () => {
@@ -28,23 +27,7 @@ beforeAll(async () => {
   }
 });
 
-const margins: Margin[] = [
-  {
-    variables: ["stype"],
-    cells: [
-      { levels: ["E"], count: 4421 },
-      { levels: ["H"], count: 755 },
-      { levels: ["M"], count: 1018 },
-    ],
-  },
-  {
-    variables: ["sch_wide"],
-    cells: [
-      { levels: ["No"], count: 1072 },
-      { levels: ["Yes"], count: 5122 },
-    ],
-  },
-];
+const margins = API_MARGINS;
 
 const requests: EstimateRequest[] = [
   { kind: "mean", variable: "api00" },

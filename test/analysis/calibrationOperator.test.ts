@@ -16,30 +16,14 @@ import { type DomainEstimates, estimateItems, type Item } from "../../analysis/l
 import { queryColumns } from "../../analysis/sql.ts";
 import type { TaylorDesign } from "../../analysis/types.ts";
 import type { Session } from "../../db/Database.ts";
-import { fixtureSession } from "./fixtures.ts";
+import { API_MARGINS, fixtureSession } from "./fixtures.ts";
 
 let db: Session;
 beforeAll(async () => {
   db = await fixtureSession();
 });
 
-const margins: Margin[] = [
-  {
-    variables: ["stype"],
-    cells: [
-      { levels: ["E"], count: 4421 },
-      { levels: ["H"], count: 755 },
-      { levels: ["M"], count: 1018 },
-    ],
-  },
-  {
-    variables: ["sch_wide"],
-    cells: [
-      { levels: ["No"], count: 1072 },
-      { levels: ["Yes"], count: 5122 },
-    ],
-  },
-];
+const margins = API_MARGINS;
 const crossed: Margin = {
   variables: ["stype", "awards"],
   cells: [

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
+import type { Margin } from "../../analysis/index.ts";
 import { type Session, sessionOf } from "../../db/Database.ts";
 
 export const FIXTURES = join(import.meta.dirname, "..", "fixtures", "r-survey");
@@ -90,3 +91,22 @@ export async function fixtureSession(): Promise<Session> {
   }
   return session;
 }
+
+/** Population counts of apipop (R's api data) by school type and by sch_wide: calibration margins. */
+export const API_MARGINS: Margin[] = [
+  {
+    variables: ["stype"],
+    cells: [
+      { levels: ["E"], count: 4421 },
+      { levels: ["H"], count: 755 },
+      { levels: ["M"], count: 1018 },
+    ],
+  },
+  {
+    variables: ["sch_wide"],
+    cells: [
+      { levels: ["No"], count: 1072 },
+      { levels: ["Yes"], count: 5122 },
+    ],
+  },
+];

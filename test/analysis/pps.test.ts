@@ -9,7 +9,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { asReplicateDesign, rake, surveyDesign, surveyMean, surveyTotal } from "../../analysis/index.ts";
 import type { Session } from "../../db/Database.ts";
-import { fixtureSession } from "./fixtures.ts";
+import { API_MARGINS, fixtureSession } from "./fixtures.ts";
 
 let db: Session;
 beforeAll(async () => {
@@ -39,26 +39,7 @@ describe("pps brewer", () => {
     const [ma] = await surveyMean(a, "api00");
     const [mb] = await surveyMean(b, "api00");
     expect(rel(mb!.se, ma!.se)).toBeLessThan(1e-12);
-    const margins = [
-      {
-        variables: ["stype"],
-        cells: [
-          ["E", 4421],
-          ["H", 755],
-          ["M", 1018],
-        ],
-      },
-      {
-        variables: ["sch_wide"],
-        cells: [
-          ["No", 1072],
-          ["Yes", 5122],
-        ],
-      },
-    ].map((m) => ({
-      variables: m.variables,
-      cells: m.cells.map(([l, c]) => ({ levels: [String(l)], count: Number(c) })),
-    }));
+    const margins = API_MARGINS;
     const ra = await surveyMean(await rake(a, margins), "api00", { by: ["awards"] });
     const rb = await surveyMean(await rake(b, margins), "api00", { by: ["awards"] });
     ra.forEach((e, i) => {

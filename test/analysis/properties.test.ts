@@ -20,7 +20,7 @@ import {
   weightingDiagnostics,
 } from "../../analysis/index.ts";
 import type { Session } from "../../db/Database.ts";
-import { fixtureSession, loadFixtures, num } from "./fixtures.ts";
+import { API_MARGINS, fixtureSession, loadFixtures, num } from "./fixtures.ts";
 
 let db: Session;
 beforeAll(async () => {
@@ -139,23 +139,7 @@ describe("estimator properties", () => {
 
   it("raking meets the margins; trimming keeps the total; diagnostics are Kish's", async () => {
     const d = await surveyDesign(db, { source: "apiclus1", ids: ["dnum"], weights: "pw" });
-    const margins = [
-      {
-        variables: ["stype"],
-        cells: [
-          { levels: ["E"], count: 4421 },
-          { levels: ["H"], count: 755 },
-          { levels: ["M"], count: 1018 },
-        ],
-      },
-      {
-        variables: ["sch_wide"],
-        cells: [
-          { levels: ["No"], count: 1072 },
-          { levels: ["Yes"], count: 5122 },
-        ],
-      },
-    ];
+    const margins = API_MARGINS;
     const r = await rake(d, margins);
     expect(r.diagnostics.worstError).toBeLessThanOrEqual(1e-8);
     const [tot] = await db.query<{ s: number }>(

@@ -4,17 +4,13 @@ import { col, queryNumericColumns } from "../sql.ts";
 import type { TaylorDesign } from "../types.ts";
 import type { CellSums } from "./calibrationCorrection.ts";
 import type { Item } from "./estimateItems.ts";
+import type { Moments } from "./pointEstimate.ts";
 
-/** Where an item's sums are among the numeric columns (-1: not computed). */
-export interface ItemColumns {
-  n: number;
-  sw: number;
-  swy: number;
-  sw2: number;
-  swyy: number;
-  swx: number;
-  swxx: number;
-  swxy: number;
+/**
+ * Where an item's sums are among the numeric columns (-1: not computed): one column per moment,
+ * then the calibration residuals' sums.
+ */
+export interface ItemColumns extends Record<keyof Moments, number> {
   sr: number;
   sry: number;
   srx: number;

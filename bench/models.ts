@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { closeDatabase, openDatabase } from "../db/index.ts";
-import { ingestFile } from "../ingest/index.ts";
+import { ingestFile, ingestStudyResponses } from "../ingest/index.ts";
 import { runModels } from "../models/index.ts";
 import { loadStudy } from "../study/index.ts";
 import { DEMO_STUDY, writeSurveyCsv } from "./lib/surveyCsv.ts";
@@ -42,15 +42,7 @@ say(`baseline: native read_csv of ${ROWS} rows ${baselineS.toFixed(2)} s`);
 
 // the demo study
 const demo = await openDatabase(fresh("demo.duckdb"));
-for (const wave of study.waves) {
-  await ingestFile(demo, {
-    study,
-    waveId: wave.id,
-    path: join(study.dir, `responses/wave-${wave.id}.csv`),
-    user: "bench",
-    hmacKey: key,
-  });
-}
+await ingestStudyResponses(demo, study, { user: "bench", hmacKey: key });
 await runModels(demo, study); // warm: loads the model files once
 start = performance.now();
 const demoRun = await runModels(demo, study);

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Command } from "commander";
 import type { Database } from "../db/index.ts";
 import { loadSecret } from "../db/index.ts";
-import { formatIngestReport, ingestFile } from "../ingest/index.ts";
+import { formatIngestReport, ingestStudyResponses } from "../ingest/index.ts";
 import { runModels } from "../models/index.ts";
 import { createUser, setPassword } from "../server/auth/index.ts";
 import { loadStudy } from "../study/index.ts";
@@ -28,20 +28,13 @@ export function demoCommand(): Command {
       const global = command.optsWithGlobals<{ db?: string }>();
       const db = await openForWrite(global);
       const study = await loadStudy(DEMO_STUDY_DIR);
-      const dir = join(study.dir, "responses");
-      for (const wave of study.waves) {
-        const file = readdirSync(dir).find((f) => f === `wave-${wave.id}.csv`);
-        if (!file) throw new CliError(`demo data for wave ${wave.id} is missing in ${dir}`);
-        const result = await ingestFile(db, {
-          study,
-          waveId: wave.id,
-          path: join(dir, file),
-          user: "demo",
-          hmacKey: loadSecret(databasePath(global), "hmac"),
-        });
-        log(formatIngestReport(result));
-        if (result.status === "refused") throw new CliError(`the demo file ${file} was refused`);
-      }
+      await ingestStudyResponses(db, study, {
+        user: "demo",
+        hmacKey: loadSecret(databasePath(global), "hmac"),
+        onResult: (result) => log(formatIngestReport(result)),
+      }).catch((error: Error) => {
+        throw new CliError(`the demo data: ${error.message}`, { cause: error });
+      });
       const run = await runModels(db, study, {
         onProgress: (model, i, n) => log(`[${i + 1}/${n}] ${model}`),
       });

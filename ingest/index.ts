@@ -10,6 +10,7 @@ export {
   type IngestResult,
   ingestFile,
 } from "./ingestFile.ts";
+export { ingestStudyResponses } from "./ingestStudyResponses.ts";
 export { type ColumnMapping, mapColumns, normalizeLabel } from "./mapColumns.ts";
 export { rawItemColumns, rawTableName, registerStudy } from "./registerStudy.ts";
 export { retractUpload } from "./retractUpload.ts";

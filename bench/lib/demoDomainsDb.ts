@@ -5,26 +5,16 @@
  * are kept and the failure is reported on stderr; the benchmark only needs
  * int_scores_wide__mass_org_evaluation.
  */
-import { join } from "node:path";
 import { DEMO_STUDY_DIR } from "../../cli/context.ts";
 import { openDatabase } from "../../db/index.ts";
-import { ingestFile } from "../../ingest/index.ts";
+import { ingestStudyResponses } from "../../ingest/index.ts";
 import { runModels } from "../../models/index.ts";
 import { loadStudy } from "../../study/index.ts";
 
 const path = process.argv[2] ?? "/tmp/perf.duckdb";
 const db = await openDatabase(path);
 const study = await loadStudy(DEMO_STUDY_DIR);
-for (const wave of study.waves) {
-  const result = await ingestFile(db, {
-    study,
-    waveId: wave.id,
-    path: join(study.dir, "responses", `wave-${wave.id}.csv`),
-    user: "bench",
-    hmacKey: Buffer.from("bench-key"),
-  });
-  if (result.status !== "loaded") throw new Error(`wave ${wave.id} not loaded: ${JSON.stringify(result)}`);
-}
+await ingestStudyResponses(db, study, { user: "bench", hmacKey: Buffer.from("bench-key") });
 const started = performance.now();
 try {
   const run = await runModels(db, study);

@@ -8,7 +8,7 @@ import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_STUDY_DIR } from "../../cli/context.ts";
 import { closeDatabase, type Database, openDatabase } from "../../db/index.ts";
-import { ingestFile } from "../../ingest/index.ts";
+import { ingestStudyResponses } from "../../ingest/index.ts";
 import { createRelease, runModels } from "../../models/index.ts";
 import { createToken, createUser } from "../../server/auth/index.ts";
 import { createApp } from "../../server/index.ts";
@@ -47,15 +47,7 @@ beforeAll(async () => {
   );
   study = await loadStudy(folder);
   db = await openDatabase(join(dir, "hostile.duckdb"));
-  for (const wave of study.waves) {
-    await ingestFile(db, {
-      study,
-      waveId: wave.id,
-      path: join(folder, `responses/wave-${wave.id}.csv`),
-      user: "t",
-      hmacKey: Buffer.from("k"),
-    });
-  }
+  await ingestStudyResponses(db, study, { user: "t", hmacKey: Buffer.from("k") });
   await runModels(db, study);
   await createRelease(db, study, "2026", "t");
   await createUser(db, "viewer", "viewer", "a-long-test-password");

@@ -51,10 +51,18 @@ export function labelsFor(lang: Lang) {
   };
 }
 
-/** The overview's charts, from the filters: scorecard, townships in tiers, heat table, trend, breakdown. */
-/** The scorecard's figures (composite and the four indices) and the index names in their order. */
-export function scorecardFigures(rows: ScoreRow[], ctx: PageContext, lang: Lang) {
-  const t = (k: MessageKey) => message(k, lang);
+/**
+ * The scorecard chart of one unit's figures (composite and the four indices, in their order)
+ * for the organizations named, titled with the wave: the overview's and the unit page's.
+ */
+export function scorecardBlock(
+  id: string,
+  rows: ScoreRow[],
+  ctx: PageContext,
+  lang: Lang,
+  labels: { wave: string; organizations: string[] },
+): Raw {
+  const t = (k: MessageKey, p: Record<string, string> = {}) => message(k, lang, p);
   const indexNames = SCORECARD_INDICES.filter((i) => ctx.indices.includes(i)).map((i) =>
     t(`index.${i}` as MessageKey),
   );
@@ -62,8 +70,23 @@ export function scorecardFigures(rows: ScoreRow[], ctx: PageContext, lang: Lang)
     rows.filter((r) => SCORECARD_INDICES.includes(r.index_id)),
     lang,
   ).map((s) => ({ ...s, category: t(`index.${s.row.index_id}` as MessageKey), row: undefined }));
-  return { card, indexNames };
+  return chartBlock(
+    id,
+    scorecardChart(
+      card,
+      {
+        ...labelsFor(lang),
+        title: t("overview.scorecard_chart", { wave: labels.wave }),
+        category: t("page.filter_index"),
+      },
+      { organizations: labels.organizations, indices: indexNames },
+    ),
+    card.length,
+    "points",
+  );
 }
+
+/** The overview's charts, from the filters: scorecard, townships in tiers, heat table, trend, breakdown. */
 
 export async function overviewCharts(
   db: Database,
@@ -80,17 +103,7 @@ export async function overviewCharts(
   const orgs = ctx.orgs.filter((o) => !f.org || o.organization_id === f.org);
   const orgIds = orgs.map((o) => o.organization_id);
   const orgNames = orgs.map((o) => nameIn(o, lang));
-  const { card, indexNames } = scorecardFigures(district, ctx, lang);
-  const scorecard = chartBlock(
-    "chart-scorecard",
-    scorecardChart(
-      card,
-      { ...base, title: t("overview.scorecard_chart", { wave }), category: t("page.filter_index") },
-      { organizations: orgNames, indices: indexNames },
-    ),
-    card.length,
-    "points",
-  );
+  const scorecard = scorecardBlock("chart-scorecard", district, ctx, lang, { wave, organizations: orgNames });
 
   const common = {
     org_level: f.level,

@@ -3,14 +3,13 @@ import type { Database } from "../../db/index.ts";
 import { type MessageKey, message } from "../../messages/catalogue.ts";
 import { principal } from "../auth/authenticate.ts";
 import { itemsChart } from "../charts/itemsChart.ts";
-import { scorecardChart } from "../charts/scorecardChart.ts";
 import { trendChart } from "../charts/trendChart.ts";
 import { HttpError } from "../HttpError.ts";
 import { html } from "../html.ts";
 import { langOf, reportingRules } from "./api.ts";
 import { chartBlock, chartScripts } from "./chartBlock.ts";
 import { layout } from "./layout.ts";
-import { labelsFor, scorecardFigures, shown, withheldNote } from "./overviewCharts.ts";
+import { labelsFor, scorecardBlock, shown, withheldNote } from "./overviewCharts.ts";
 import { type Named, nameIn, pageContext, titleIn, viewQuery } from "./pageContext.ts";
 import { figureCell, scorecardTable } from "./scorecardTable.ts";
 import { scoreRows } from "./scoreRows.ts";
@@ -79,7 +78,6 @@ ${filterForm(ctx, lang, `/units/${code}`)}`;
         r.aspect === "" &&
         orgIds.includes(r.organization_id),
     );
-    const { card, indexNames } = scorecardFigures(now, ctx, lang);
     const history = shown(
       all.filter(
         (r) =>
@@ -115,16 +113,7 @@ ${now.length && now.every((r) => r.is_withheld) ? html`<p class="notice">${t("un
 <p class="note">${t("overview.scorecard_note")}</p>
 </section>
 <section class="chart-section two">
-${chartBlock(
-  "chart-unit-scorecard",
-  scorecardChart(
-    card,
-    { ...base, title: t("overview.scorecard_chart", { wave }), category: t("page.filter_index") },
-    { organizations: orgNames, indices: indexNames },
-  ),
-  card.length,
-  "points",
-)}
+${scorecardBlock("chart-unit-scorecard", now, ctx, lang, { wave, organizations: orgNames })}
 ${chartBlock(
   "chart-unit-history",
   trendChart(

@@ -21,7 +21,11 @@ const LOOKUP_TTL_MS = 10_000;
 /** Who is asking: an API token (Authorization: Bearer) or a browser session cookie. */
 export function authenticate(db: Session, sessions: Sessions): RequestHandler {
   const seen = sessions.lookups as Map<string, { principal: Principal | undefined; until: number }>;
-  const remember = (key: string, principal: Principal | undefined) => {
+  /** The principal cached under `key`, or `load`ed and cached (misses too) for LOOKUP_TTL_MS. */
+  const lookup = async (key: string, load: () => Promise<Principal | undefined>) => {
+    const hit = seen.get(key);
+    if (hit && hit.until > Date.now()) return hit.principal;
+    const principal = await load();
     if (seen.size > 5000) seen.clear();
     seen.set(key, { principal, until: Date.now() + LOOKUP_TTL_MS });
     return principal;
@@ -30,37 +34,20 @@ export function authenticate(db: Session, sessions: Sessions): RequestHandler {
     try {
       const header = req.get("authorization");
       if (header?.startsWith("Bearer ")) {
-        const key = `t:${sha256(header.slice(7).trim())}`;
-        const hit = seen.get(key);
-        const principal =
-          hit && hit.until > Date.now()
-            ? hit.principal
-            : remember(
-                key,
-                await userByToken(db, header.slice(7).trim()).then((u) =>
-                  u ? { ...u, via: "token" as const } : undefined,
-                ),
-              );
+        const token = header.slice(7).trim();
+        const principal = await lookup(`t:${sha256(token)}`, async () => {
+          const u = await userByToken(db, token);
+          return u ? { ...u, via: "token" } : undefined;
+        });
         if (!principal) throw new HttpError(401, "bad_token", "the API token is not valid");
         res.locals.principal = principal;
       } else {
         const cookie = parse(req.get("cookie") ?? "")[SESSION_COOKIE];
         if (cookie) {
-          const key = `s:${sha256(cookie)}`;
-          const hit = seen.get(key);
-          const principal =
-            hit && hit.until > Date.now()
-              ? hit.principal
-              : remember(
-                  key,
-                  await sessions
-                    .read(cookie)
-                    .then((u) =>
-                      u
-                        ? { user_name: u.user_name, role: u.role, via: "session" as const, csrf: u.csrf }
-                        : undefined,
-                    ),
-                );
+          const principal = await lookup(`s:${sha256(cookie)}`, async () => {
+            const u = await sessions.read(cookie);
+            return u ? { user_name: u.user_name, role: u.role, via: "session", csrf: u.csrf } : undefined;
+          });
           if (principal) res.locals.principal = principal;
         }
       }

@@ -8,7 +8,7 @@ import type { ColumnMapping } from "./mapColumns.ts";
 export interface Validation {
   /**
    * `select source_row, <one column per codebook item, labels mapped to codes>, <the
-   * original cells, under other names>` from the staged cells: the rows as they land, and
+   * original cells, under other names>` from the cells as read: the rows as they land, and
    * what `cells` reads. Use as a CTE or subquery. `where` filters the source rows before any
    * mapping (on source_row only).
    */

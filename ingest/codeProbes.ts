@@ -5,7 +5,7 @@ import type { ColumnMapping } from "./mapColumns.ts";
 
 export interface CodeProbe {
   item: string;
-  /** Aggregate SQL over the staged cells: true when some cell, as read, is present and not a code. */
+  /** Aggregate SQL over the cells as read: true when some cell, as read, is present and not a code. */
   sql: string;
 }
 

@@ -12,5 +12,11 @@ export {
 } from "./ingestFile.ts";
 export { ingestStudyResponses } from "./ingestStudyResponses.ts";
 export { type ColumnMapping, mapColumns, normalizeLabel } from "./mapColumns.ts";
-export { rawItemColumns, rawTableName, registerStudy } from "./registerStudy.ts";
+export {
+  type RawColumnType,
+  rawColumnTypes,
+  rawItemColumns,
+  rawTableName,
+  registerStudy,
+} from "./registerStudy.ts";
 export { retractUpload } from "./retractUpload.ts";

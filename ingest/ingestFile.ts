@@ -14,9 +14,9 @@ import { hmacSql } from "./hmacSql.ts";
 import { IngestRefusal, showValue } from "./IngestRefusal.ts";
 import { CODES, SHORT_LIST } from "./isCodeSql.ts";
 import { type ColumnMapping, mapColumns, normalizeLabel } from "./mapColumns.ts";
+import { prepareRead } from "./prepareRead.ts";
 import { prescanText } from "./prescanText.ts";
-import { readIntoStaging } from "./readIntoStaging.ts";
-import { RAW_META_COLUMNS, rawItemColumns, rawTableName, registerStudy } from "./registerStudy.ts";
+import { RAW_META_COLUMNS, rawColumnTypes, rawTableName, registerStudy } from "./registerStudy.ts";
 import { transcodeToUtf8 } from "./transcodeToUtf8.ts";
 
 export interface IngestOptions {
@@ -84,15 +84,14 @@ export function displayName(name: string): string {
 
 /**
  * DuckDB's memory limit while ingesting, unless BAROMETER_MEMORY_LIMIT says otherwise. The
- * staged cells fill it (the rest spills to disk), and the process needs some 300-500 MB
- * beside it (Node, DuckDB's per-thread state): 384 MB keeps a 5,000,000-row file near 700 MB
- * of RSS, where 512 MB measured 880-1150 MB.
+ * id counts and the insert's buffers fill it (the rest spills to disk), and the process
+ * needs some 300-500 MB beside it (Node, DuckDB's per-thread state).
  */
 export const INGEST_MEMORY_LIMIT = "384MB";
 
 /**
  * Keep memory bounded whatever the file size: the file is streamed, and what DuckDB keeps
- * (the staged cells, the id counts, the insert's buffers) spills to disk past its memory
+ * (the id counts, the insert's buffers) spills to disk past its memory
  * limit. The limit is per DuckDB instance, so this lowers the instance's limit when it is
  * higher (DuckDB's default is 80% of RAM) for the time of the ingest, and gives the previous
  * one back after.
@@ -155,9 +154,6 @@ async function sha256File(path: string, onBytes: (n: number) => void): Promise<s
   return hash.digest("hex");
 }
 
-/** Temp table of the file's cells as read, every cell as text, in file order (see readIntoStaging). */
-const STAGED = "_staged";
-
 function newUploadId(): string {
   const stamp = new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14);
   return `up_${stamp}_${randomBytes(3).toString("hex")}`;
@@ -165,10 +161,12 @@ function newUploadId(): string {
 
 /**
  * Load one file of responses for a study wave: one streaming read for the hash, the
- * encoding and the checks that refuse a file outright; then DuckDB parses the file natively,
- * once, into a temp table of its cells (spilled to disk past the memory limit), and the
- * counts, the checks (one SQL pass) and the landing read that; failing rows go to the
- * quarantine with their reasons and original cells.
+ * encoding and the checks that refuse a file outright; one that copies it with each
+ * record's number in front (see prepareRead); then DuckDB reads that copy natively, in
+ * parallel, once for the counts, once for the duplicate ids, once for the checks (one SQL
+ * pass) and once to land the rows that pass; failing rows go to the quarantine with their
+ * reasons and original cells. Keeping the cells in a table in file order instead costs more
+ * than all the reads.
  * The whole upload is one transaction: it lands whole (good rows plus quarantine) or not at
  * all, also under kill -9. Refusals name the file (and line, column, value where known).
  */
@@ -241,9 +239,10 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
     const uploadId = newUploadId();
     const result = await db.withSession(async (session) => {
       report({ phase: "read", done: 0, total: 1 });
-      const staged = await readIntoStaging(session, format, textPath, {
+      const staged = await prepareRead(session, format, textPath, {
         file: fileName,
         tmpCsv: join(work, "sheet.csv"),
+        numberedCsv: join(work, "numbered.csv"),
         sheet: options.sheet,
       });
       base.delimiter = staged.delimiter;
@@ -261,37 +260,40 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
       const missing = [...new Set(needed)].filter((n) => !present.has(n));
       if (missing.length > 0)
         throw new IngestRefusal("refuse.missing_columns", { file: fileName, columns: missing.join(", ") });
-      // The file is parsed natively once, in parallel and in file order, into a temp table
-      // of this session (outside the transaction: committed temp storage scans fast; spilled
-      // to disk past the memory limit), whose rowid numbers the records. Every pass below
-      // reads that, in parallel, never the file again.
-      await session.run(
-        `create or replace temp table ${STAGED} as select * from ${staged.source}`,
-        only(staged.params, staged.source),
-      );
-      const source = `(select rowid + ${staged.firstRow} as source_row, * from ${STAGED})`;
-      // Past this point nothing depends on the order rows come in (source_row says where
-      // each came from; reports sort by it): this session's inserts may then run on every
-      // core instead of one. The setting is this connection's own.
+      // Every pass reads the file natively, in parallel; nothing depends on the order rows
+      // come in (source_row says where each came from; reports sort by it), so this
+      // session's inserts run on every core too. The setting is this connection's own.
       await session.run("set preserve_insertion_order = false");
-      // One aggregate over the staged cells: the row count, and which select_one columns
-      // hold codes only, as read (they land untouched: no trim, label mapping or code check).
+      const source = staged.source;
+      // One aggregate over the file: the row count, whether any respondent id comes twice,
+      // and which select_one columns hold codes only, as read (they land untouched: no trim,
+      // label mapping or code check).
       const { probes, params: probeParams } = codeProbes(codebook, mapping);
       await stageCodes(session, codebook);
+      const ridColumn = mapping.mapped.find((m) => m.item === study.respondent_id)!.column;
+      const id = `nullif(trim(${quoteIdent(ridColumn)}), '')`;
+      const totalsSql = `select ${[
+        "count(*)::bigint as _rows",
+        `count(${id})::bigint - count(distinct ${id})::bigint as _repeats`,
+        ...probes.map((p, i) => `${p.sql} as p${i}`),
+      ].join(", ")}
+         from ${source}`;
       const [totals] = await session.query<Record<string, number | boolean>>(
-        `select ${["count(*)::bigint as _rows", ...probes.map((p, i) => `${p.sql} as p${i}`)].join(", ")}
-         from ${STAGED}`,
-        probeParams,
+        totalsSql,
+        only({ ...staged.params, ...probeParams }, totalsSql),
       );
       const rows = Number(totals?._rows ?? 0);
       base.rows = rows;
       if (rows === 0) throw new IngestRefusal("refuse.no_rows", { file: fileName });
       const clean = new Set(probes.filter((_, i) => totals?.[`p${i}`] === false).map((p) => p.item));
-      const ridColumn = mapping.mapped.find((m) => m.item === study.respondent_id)!.column;
+      // the ids that come more than once (another pass only when there are some)
       await session.run(
-        `create or replace temp table _dup_ids as
-         select id from (select nullif(trim(${quoteIdent(ridColumn)}), '') as id from ${STAGED})
-         where id is not null group by id having count(*) > 1`,
+        Number(totals?._repeats) > 0
+          ? `create or replace temp table _dup_ids as
+             select id from (select ${id} as id from ${source})
+             where id is not null group by id having count(*) > 1`
+          : "create or replace temp table _dup_ids (id varchar)",
+        Number(totals?._repeats) > 0 ? staged.params : undefined,
       );
       await stageFrame(session, study);
       return session.transaction(async (tx) => {
@@ -309,7 +311,7 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
             excludeUpload: options.replace ?? null,
           },
         );
-        const params = validation.params;
+        const params = { ...staged.params, ...validation.params };
         // One pass flags the failing rows in a projection (a filter would be pushed down and
         // repeat the label mapping inside every check); only they get error structs and a
         // copy of their cells.
@@ -363,7 +365,7 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
     return result;
   } catch (error) {
     if (error instanceof IngestRefusal) return refuse(error);
-    const csv = csvRefusal(error, fileName);
+    const csv = csvRefusal(error, fileName, base.delimiter);
     if (csv) return refuse(csv);
     throw new Error(`${fileName}: ${(error as Error).message}`, { cause: error });
   } finally {
@@ -421,9 +423,17 @@ async function land(
   const q = quoteIdent;
   const hmacColumns = new Set(study.personal_data.filter((p) => p.action === "hmac").map((p) => p.column));
   const codebook = study.codebookForWave(waveId);
-  const columns = rawItemColumns(study).filter((c) => codebook.item(c));
+  const types = rawColumnTypes(study);
+  const columns = [...types.keys()].filter((c) => codebook.item(c));
   const hmac = hmacSql(hmacKey);
-  const select = columns.map((c) => (hmacColumns.has(c) ? hmac.expression(q(c)) : q(c)));
+  // validated codes and whole numbers: the casts cannot fail
+  const select = columns.map((c) =>
+    hmacColumns.has(c)
+      ? hmac.expression(q(c))
+      : types.get(c) === "VARCHAR"
+        ? q(c)
+        : `cast(${q(c)} as ${types.get(c)})`,
+  );
   const sql = `insert into ${q(rawTableName(study.id))} (${[...RAW_META_COLUMNS, ...columns].map(q).join(", ")})
      with _mapped as (${mapped})
      select $upload, $wave, source_row, ${q(study.respondent_id)}, ${select.join(", ")}

@@ -21,6 +21,39 @@ export function rawItemColumns(study: Study): string[] {
   return [...names];
 }
 
+/** How a raw column stores its answers: codes and whole numbers as numbers, the rest as text. */
+export type RawColumnType = "SMALLINT" | "BIGINT" | "VARCHAR";
+
+/** A code that survives a round trip through SMALLINT unchanged (no sign, no leading zero). */
+const SMALL_CODE = /^(0|-?[1-9][0-9]{0,3})$/;
+
+/**
+ * The type of each item column of a study's raw table. A select_one whose codes are all
+ * plain small numbers (1, 2, 9) is stored as SMALLINT, an integer item as BIGINT: a file
+ * lands several times faster than as text, and takes less room. Everything else is text, and
+ * so is an item that different codebook versions type differently. Staging gives every item
+ * back as text (see sourceSql in models/runModels.ts): models see what they always saw.
+ * A raw table made before a column was typed keeps its text column (inserts cast to it).
+ */
+export function rawColumnTypes(study: Study): Map<string, RawColumnType> {
+  const hmac = new Set(study.personal_data.filter((p) => p.action === "hmac").map((p) => p.column));
+  const types = new Map<string, RawColumnType>();
+  for (const codebook of study.codebookByVersion.values()) {
+    for (const item of codebook.items) {
+      let type: RawColumnType = "VARCHAR";
+      if (hmac.has(item.name)) type = "VARCHAR";
+      else if (item.type === "integer") type = "BIGINT";
+      else if (item.type === "select_one" && item.list) {
+        const codes = (codebook.choices.get(item.list) ?? []).map((c) => c.name);
+        if (codes.length > 0 && codes.every((c) => SMALL_CODE.test(c))) type = "SMALLINT";
+      }
+      const before = types.get(item.name);
+      types.set(item.name, before === undefined || before === type ? type : "VARCHAR");
+    }
+  }
+  return new Map(rawItemColumns(study).map((c) => [c, types.get(c) ?? "VARCHAR"]));
+}
+
 /**
  * Record the study and its waves in the database and create (or widen) its raw table.
  * Idempotent: run on every ingest and model run with the study as loaded from its folder.
@@ -53,7 +86,7 @@ export async function registerStudy(db: Session, study: Study): Promise<void> {
       )
     ).map((r) => r.column_name),
   );
-  for (const column of rawItemColumns(study)) {
-    if (!existing.has(column)) await db.run(`alter table ${table} add column ${quoteIdent(column)} varchar`);
+  for (const [column, type] of rawColumnTypes(study)) {
+    if (!existing.has(column)) await db.run(`alter table ${table} add column ${quoteIdent(column)} ${type}`);
   }
 }

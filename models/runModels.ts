@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { Database, Session } from "../db/index.ts";
 import { quoteIdent } from "../db/index.ts";
-import { rawTableName, registerStudy } from "../ingest/index.ts";
+import { rawColumnTypes, rawTableName, registerStudy } from "../ingest/index.ts";
 import type { Study } from "../study/index.ts";
 import { checkContract } from "./runner/checkContract.ts";
 import { loadModels, type Model, type ModelContext, renderSql } from "./runner/loadModels.ts";
@@ -59,11 +59,18 @@ function sourceSql(study: Study, name: string): string {
   const personal = study.personal_data.filter((p) => p.action === "hmac").map((p) => q(p.column));
   const bw = study.design.base_weights;
   const weight = bw.method === "column" ? `try_cast(${q(bw.column)} as double)` : "cast(null as double)";
-  return `(select * ${personal.length ? `exclude (${personal.join(", ")})` : ""},
+  // answers stored as numbers (rawColumnTypes) come back as the text of their codes, before
+  // anything (the design columns too) reads them
+  const typed = [...rawColumnTypes(study)].filter(([, type]) => type !== "VARCHAR").map(([c]) => q(c));
+  const replace = typed.length
+    ? `replace (${typed.map((c) => `cast(${c} as varchar) as ${c}`).join(", ")})`
+    : "";
+  return `(select *,
       ${q(study.design.strata ?? study.frame.stratum)} as stratum_code,
       ${q(study.design.ids?.[0] ?? study.frame.psu)} as psu_code,
       ${weight} as delivered_weight
-    from ${q(rawTableName(study.id))})`;
+    from (select * ${personal.length ? `exclude (${personal.join(", ")})` : ""} ${replace}
+      from ${q(rawTableName(study.id))}))`;
 }
 
 let loaded: Promise<Model[]> | undefined;

@@ -255,13 +255,13 @@ describe("formats", () => {
     expect(await quarantined(result.upload_id!)).toEqual([
       { source_row: 4, column_name: "1、性别：", value: "其他", reason_code: "reject.unknown_code" },
     ]);
-    const raw = await db.query<{ town: string; sex: string; aw_union: string; league: string | null }>(
+    const raw = await db.query<{ town: string; sex: number; aw_union: number; league: number | null }>(
       `select town, sex, aw_union, league from ${rawTableName("tiny")} where upload_id = $1 order by source_row`,
       [result.upload_id],
     );
     expect(raw).toEqual([
-      { town: "T1", sex: "1", aw_union: "1", league: "2" },
-      { town: "T2", sex: "2", aw_union: "9", league: null },
+      { town: "T1", sex: 1, aw_union: 1, league: 2 },
+      { town: "T2", sex: 2, aw_union: 9, league: null },
     ]);
   });
 

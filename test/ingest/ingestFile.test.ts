@@ -5,7 +5,8 @@ import { join } from "node:path";
 import iconv from "iconv-lite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { closeDatabase, type Database, openDatabase } from "../../db/index.ts";
-import { ingestFile, rawTableName } from "../../ingest/index.ts";
+import { ingestFile, rawColumnTypes, rawTableName } from "../../ingest/index.ts";
+import { loadModels, MODELS_DIR, runModels } from "../../models/index.ts";
 import { loadStudy, type Study } from "../../study/index.ts";
 import { CODEBOOK, STUDY, writeStudy } from "../helpers/tinyStudy.ts";
 
@@ -205,12 +206,12 @@ describe("ingestFile", () => {
       delimiter: ";",
     });
     expect(result.mapping?.ignored).toEqual(["提交时间"]);
-    const raw = await db.query<{ town: string; sex: string; aw_union: string; league: string | null }>(
+    const raw = await db.query<{ town: string; sex: number; aw_union: number; league: number | null }>(
       `select town, sex, aw_union, league from ${rawTableName("tiny")} order by source_row`,
     );
     expect(raw).toEqual([
-      { town: "T1", sex: "1", aw_union: "1", league: "2" },
-      { town: "T2", sex: "2", aw_union: "9", league: null },
+      { town: "T1", sex: 1, aw_union: 1, league: 2 },
+      { town: "T2", sex: 2, aw_union: 9, league: null },
     ]);
   });
 
@@ -263,6 +264,63 @@ describe("ingestFile", () => {
     ]);
   });
 
+  it("stores plain codes and whole numbers as numbers, and staging gives them back as text", async () => {
+    const result = await ingest(file("wave.csv", [HEADER, ...GOOD].join("\n")));
+    expect(result.status).toBe("loaded");
+    const types = await db.query<{ column_name: string; data_type: string }>(
+      `select column_name, data_type from duckdb_columns() where table_name = $1 order by column_index`,
+      [rawTableName("tiny")],
+    );
+    expect(Object.fromEntries(types.map((t) => [t.column_name, t.data_type]))).toMatchObject({
+      town: "VARCHAR", // codes T1, T2
+      village: "VARCHAR",
+      sex: "SMALLINT",
+      age: "BIGINT",
+      aw_union: "SMALLINT",
+      league: "SMALLINT",
+      phone: "VARCHAR", // pseudonymised
+    });
+    // seeds and the staging model alone (the tiny study has too few PSUs for the weighting models)
+    const models = (await loadModels(MODELS_DIR)).filter(
+      (m) => m.name.startsWith("seed_") || m.name === "stg_responses",
+    );
+    await runModels(db, study, { models });
+    const staged = await db.query<{ sex: string; age: string; league: string | null }>(
+      "select sex, age, league from stg_responses__tiny order by respondent_id",
+    );
+    expect(staged).toEqual([
+      { sex: "1", age: "30", league: "2" },
+      { sex: "2", age: "50", league: null },
+      { sex: "1", age: "20", league: "1" },
+    ]);
+  });
+
+  it("keeps as text a list whose codes do not survive a number (07, +1), and an item typed two ways", () => {
+    const codebook = CODEBOOK.replace('sex: [{ name: "1"', 'sex: [{ name: "01"');
+    const v2 = CODEBOOK.replace("{ type: select_one yndk, name: league", "{ type: text, name: league");
+    const twoVersions = STUDY.replace(
+      "codebooks: [{ version: v1, file: codebook.yaml }]",
+      "codebooks: [{ version: v1, file: codebook.yaml }, { version: v2, file: v2.yaml }]",
+    );
+    return loadStudy(
+      writeStudy({ "study.yaml": twoVersions, "codebook.yaml": codebook, "v2.yaml": v2 }),
+    ).then((s) => {
+      const types = rawColumnTypes(s);
+      expect(types.get("sex")).toBe("VARCHAR");
+      expect(types.get("league")).toBe("VARCHAR");
+      expect(types.get("aw_union")).toBe("SMALLINT");
+    });
+  });
+
+  it("counts a blank line in source_row, as a spreadsheet shows the rows", async () => {
+    const result = await ingest(
+      file("blank.csv", [HEADER, GOOD[0], "", GOOD[1], "r9,T1,V1,5,30,1,2,,"].join("\n")),
+    );
+    expect(result).toMatchObject({ status: "loaded", rows: 3, accepted: 2, rejected: 1 });
+    const [bad] = await db.query<{ source_row: number }>("select source_row from quarantine");
+    expect(bad).toEqual({ source_row: 5 });
+  });
+
   it("loads a study with no column to pseudonymise (no HMAC key bound)", async () => {
     const noHmac = STUDY.replace("{ column: phone, action: hmac }", "{ column: phone, action: drop }");
     expect(noHmac).not.toContain("hmac");
@@ -281,13 +339,13 @@ describe("ingestFile", () => {
     );
     // line 1 is the header: row i is on line i + 2
     expect(bad).toEqual({ source_row: 152, value: "7" });
-    const landed = await db.query<{ source_row: number; respondent_id: string; sex: string }>(
+    const landed = await db.query<{ source_row: number; respondent_id: string; sex: number }>(
       `select source_row, respondent_id, sex from ${rawTableName("tiny")} where respondent_id in ('r0', 'r299')
        order by source_row`,
     );
     expect(landed).toEqual([
-      { source_row: 2, respondent_id: "r0", sex: "1" },
-      { source_row: 301, respondent_id: "r299", sex: "2" },
+      { source_row: 2, respondent_id: "r0", sex: 1 },
+      { source_row: 301, respondent_id: "r299", sex: 2 },
     ]);
   });
 });

@@ -6,21 +6,22 @@ import type { Session } from "../db/index.ts";
 import { checkZip } from "./checkZip.ts";
 import type { FileFormat } from "./detectFile.ts";
 import { IngestRefusal, showValue } from "./IngestRefusal.ts";
+import { numberRecords } from "./numberRecords.ts";
 
-export interface StagedFile {
+export interface PreparedRead {
   /**
-   * A subquery over the file itself, read natively by DuckDB (streamed, in parallel, in file
-   * order): every cell as text. ingestFile reads it once, into a temp table whose rowid then
-   * numbers the records (no row_number() window, which would run the read on one thread).
+   * A subquery over the file itself, read natively by DuckDB (streamed, in parallel, in no
+   * particular order): `source_row`, then every cell as text. Every pass of the ingest reads
+   * it again (a read costs less than keeping the cells in order in a table).
+   * `source_row` is the record's number in the file, header = 1 (the row a spreadsheet
+   * shows); in Parquet, the first row is 1.
    */
   source: string;
-  /** `source_row` of the first record: its line in a text file (after the header), 1 in Parquet. */
-  firstRow: number;
   /** Values `source` binds ($source_path, $source_delim). */
   params: Record<string, string>;
   /** Header cells as written in the file, in order. */
   header: string[];
-  /** Column names in `source`, in the same order (generated for text files). */
+  /** Column names of the cells in `source`, in the same order (generated for text files). */
   columns: string[];
   delimiter: string | null;
 }
@@ -55,26 +56,33 @@ async function readHeader(path: string, file: string): Promise<{ header: string[
   return best;
 }
 
-/** Column names of the staging table: c0001, c0002, ... (the header is kept apart, as written). */
-function stagingColumns(n: number): string[] {
+/** Column names of the cells as read: c0001, c0002, ... (the header is kept apart, as written). */
+function cellColumns(n: number): string[] {
   return Array.from({ length: n }, (_, i) => `c${String(i + 1).padStart(4, "0")}`);
 }
 
-async function stageCsv(path: string, file: string): Promise<StagedFile> {
+/**
+ * A CSV is copied with each record's number in front (numberRecords); the copy is read with
+ * the dialect set, not sniffed: the sniffer guesses wrong on small or ragged files, and
+ * strict mode turns every malformed line into an error that names it (see csvRefusal).
+ */
+async function stageCsv(path: string, file: string, numberedCsv: string): Promise<PreparedRead> {
   const { header, delimiter } = await readHeader(path, file);
-  const columns = stagingColumns(header.length);
-  // The dialect is set, not sniffed: the sniffer guesses wrong on small or ragged files, and
-  // strict mode turns every malformed line into an error that names it (see csvRefusal).
-  const types = `{${columns.map((c) => `'${c}': 'VARCHAR'`).join(", ")}}`;
+  await numberRecords(path, numberedCsv, delimiter);
+  return numberedSource(numberedCsv, header, delimiter);
+}
+
+/** The subquery over a CSV whose first column is the record's number. */
+function numberedSource(path: string, header: string[], delimiter: string): PreparedRead {
+  const columns = cellColumns(header.length);
+  const types = `{'source_row': 'BIGINT', ${columns.map((c) => `'${c}': 'VARCHAR'`).join(", ")}}`;
   const source = `(select *
     from read_csv($source_path, columns = ${types}, header = true, auto_detect = false, delim = $source_delim,
                   quote = '"', escape = '"', strict_mode = true, null_padding = false, parallel = true))`;
-  const params = { source_path: path, source_delim: delimiter };
-  // the header is line 1
-  return { source, firstRow: 2, params, header, columns, delimiter };
+  return { source, params: { source_path: path, source_delim: delimiter }, header, columns, delimiter };
 }
 
-async function stageParquet(db: Session, path: string, file: string): Promise<StagedFile> {
+async function stageParquet(db: Session, path: string, file: string): Promise<PreparedRead> {
   let columns: string[];
   try {
     const rows = await db.query<{ column_name: string }>(
@@ -91,8 +99,9 @@ async function stageParquet(db: Session, path: string, file: string): Promise<St
       detail: (error as Error).message.split("\n")[0]!,
     });
   }
-  const source = `(select columns(*)::varchar from read_parquet($source_path))`;
-  return { source, firstRow: 1, params: { source_path: path }, header: columns, columns, delimiter: null };
+  const source = `(select file_row_number + 1 as source_row, columns(* exclude (file_row_number))::varchar
+    from read_parquet($source_path, file_row_number = true))`;
+  return { source, params: { source_path: path }, header: columns, columns, delimiter: null };
 }
 
 /**
@@ -101,7 +110,13 @@ async function stageParquet(db: Session, path: string, file: string): Promise<St
  * the workbook. exceljs leaves trailing empty cells out of a row; rows are padded to the
  * header's width, so only a cell beyond the header makes a row ragged.
  */
-async function stageXlsx(path: string, file: string, tmpCsv: string, sheet?: string): Promise<StagedFile> {
+async function stageXlsx(
+  path: string,
+  file: string,
+  tmpCsv: string,
+  numberedCsv: string,
+  sheet?: string,
+): Promise<PreparedRead> {
   await checkZip(path, statSync(path).size, file);
   const out = createWriteStream(tmpCsv);
   let found = false;
@@ -145,7 +160,7 @@ async function stageXlsx(path: string, file: string, tmpCsv: string, sheet?: str
     throw new IngestRefusal("refuse.xlsx_corrupt", { file, detail: "the workbook has no sheet" });
   }
   if (rows === 0) throw new IngestRefusal("refuse.empty_file", { file });
-  return stageCsv(tmpCsv, file);
+  return stageCsv(tmpCsv, file, numberedCsv);
 }
 
 function cellToText(value: ExcelJS.CellValue): string {
@@ -163,16 +178,18 @@ function cellToText(value: ExcelJS.CellValue): string {
 
 /**
  * Prepare to read the file's cells natively: the header, the delimiter, and the subquery
- * that reads the cells (an .xlsx is first streamed into a temporary CSV). A file whose
- * content cannot be read throws an IngestRefusal naming the file.
+ * that reads the cells with their record numbers (a CSV is first copied with the numbers in
+ * front, an .xlsx streamed into a temporary CSV and that copied). A file whose content
+ * cannot be read throws an IngestRefusal naming the file.
  */
-export async function readIntoStaging(
+export async function prepareRead(
   db: Session,
   format: FileFormat,
   path: string,
-  options: { file: string; tmpCsv: string; sheet?: string },
-): Promise<StagedFile> {
+  options: { file: string; tmpCsv: string; numberedCsv: string; sheet?: string },
+): Promise<PreparedRead> {
   if (format === "parquet") return stageParquet(db, path, options.file);
-  if (format === "xlsx") return stageXlsx(path, options.file, options.tmpCsv, options.sheet);
-  return stageCsv(path, options.file);
+  if (format === "xlsx")
+    return stageXlsx(path, options.file, options.tmpCsv, options.numberedCsv, options.sheet);
+  return stageCsv(path, options.file, options.numberedCsv);
 }

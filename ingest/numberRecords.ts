@@ -1,0 +1,146 @@
+import { once } from "node:events";
+import { createReadStream, createWriteStream } from "node:fs";
+
+const NL = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+
+/**
+ * Copy a UTF-8 CSV with every record's number written in front of it, as a first column:
+ * `n<delim>` before the header, then `2<delim>`, `3<delim>`, ... (the header is record 1),
+ * so every read of the copy knows where each record came from. DuckDB's parallel CSV
+ * reader has no row number of its own, and numbering rows in SQL (a window, or the rowid of
+ * an order-preserving copy) costs more than the rest of the ingest put together.
+ *
+ * Records are split as DuckDB splits them (RFC 4180, quote and escape `"`): a quote opens a
+ * quoted value only at the start of a field, `""` inside one is a quote, and a line break
+ * inside one belongs to the value. A blank line (DuckDB skips it) gets no number but is
+ * counted, so numbers stay the rows a spreadsheet shows. Lines are neither added nor
+ * removed, so DuckDB's "line N" in an error is the line of the original file. A leading BOM
+ * is dropped. Returns the number of the last record. (`chunkBytes` is the read size; tests
+ * vary it to put chunk boundaries everywhere.)
+ */
+export async function numberRecords(
+  source: string,
+  target: string,
+  delimiter: string,
+  onBytes?: (n: number) => void,
+  chunkBytes = 1 << 20,
+): Promise<number> {
+  const delim = delimiter.charCodeAt(0);
+  const out = createWriteStream(target, { highWaterMark: 1 << 20 });
+  let record = 0;
+  let inQuote = false;
+  // the previous chunk ended inside a quoted value on a quote: escaped or closing, decided by the next byte
+  let quotePending = false;
+  // the next byte starts a record (it gets its number, unless the line is blank)
+  let recordStart = true;
+  // the next byte starts a field (a quote there opens a quoted value)
+  let fieldStart = true;
+  // a CR ended the previous chunk at the start of a record: blank line if the next byte is LF
+  let carry: Buffer | null = null;
+  let first = true;
+
+  const prefix = (n: number) => Buffer.from(`${n === 1 ? "n" : n}${delimiter}`, "latin1");
+
+  for await (const data of createReadStream(source, { highWaterMark: chunkBytes })) {
+    let chunk = data as Buffer;
+    onBytes?.(chunk.length);
+    if (first) {
+      first = false;
+      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+    }
+    if (carry) {
+      chunk = Buffer.concat([carry, chunk]);
+      carry = null;
+    }
+    const pieces: Buffer[] = [];
+    let from = 0; // start of the part of `chunk` not yet copied to `pieces`
+    let pos = 0;
+    const end = chunk.length;
+    const after = (at: number) => (at < 0 ? end : at);
+    let nextQuote = -1;
+    if (quotePending) {
+      quotePending = false;
+      if (chunk[0] === QUOTE) pos = 1;
+      else {
+        inQuote = false;
+        fieldStart = false;
+      }
+    }
+    while (pos < end) {
+      if (recordStart) {
+        const b = chunk[pos]!;
+        if (b === CR && pos + 1 >= end) {
+          // CR at the end of the chunk: wait for the next to know if the line is blank
+          pieces.push(chunk.subarray(from, pos));
+          carry = Buffer.from(chunk.subarray(pos));
+          from = end;
+          break;
+        }
+        record++;
+        if (b === NL || (b === CR && chunk[pos + 1] === NL)) {
+          // a blank line: counted, not numbered
+          pos += b === NL ? 1 : 2;
+          continue;
+        }
+        pieces.push(chunk.subarray(from, pos), prefix(record));
+        from = pos;
+        recordStart = false;
+        fieldStart = true;
+      }
+      if (inQuote) {
+        const q = chunk.indexOf(QUOTE, pos);
+        nextQuote = after(q);
+        if (q < 0) {
+          pos = end;
+          break;
+        }
+        if (q + 1 >= end) {
+          quotePending = true;
+          pos = end;
+          break;
+        }
+        if (chunk[q + 1] === QUOTE) pos = q + 2;
+        else {
+          inQuote = false;
+          fieldStart = false;
+          pos = q + 1;
+        }
+        continue;
+      }
+      const nl = chunk.indexOf(NL, pos);
+      const limit = nl < 0 ? end : nl;
+      // a quote before the end of the line that starts a field opens a quoted value (the
+      // next quote is searched for only once passed: most chunks have none)
+      while (
+        nextQuote < limit &&
+        (nextQuote < pos || !(nextQuote === pos ? fieldStart : chunk[nextQuote - 1] === delim))
+      )
+        nextQuote = after(chunk.indexOf(QUOTE, Math.max(pos, nextQuote + 1)));
+      if (nextQuote < limit) {
+        const q = nextQuote;
+        inQuote = true;
+        pos = q + 1;
+        continue;
+      }
+      if (nl < 0) {
+        fieldStart = chunk[end - 1] === delim;
+        pos = end;
+        break;
+      }
+      pos = nl + 1;
+      recordStart = true;
+    }
+    if (from < end) pieces.push(chunk.subarray(from, end));
+    if (!out.write(Buffer.concat(pieces))) await once(out, "drain");
+  }
+  if (carry) {
+    // a lone CR at the very end: a blank line
+    out.write(carry);
+    record++;
+  }
+  out.end();
+  await once(out, "finish");
+  return record;
+}

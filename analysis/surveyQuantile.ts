@@ -1,6 +1,7 @@
 import { qt } from "./distributions/qt.ts";
 import { estimateItems } from "./linearize/estimateItems.ts";
 import { col, queryColumns } from "./sql.ts";
+import { ciDf } from "./toEstimates.ts";
 import type { Estimate, EstimateOptions, SurveyDesign } from "./types.ts";
 
 /**
@@ -60,15 +61,11 @@ export async function surveyQuantile(
       {
         naRm: options.naRm,
         extraParams: { q_hat: qhat },
+        df: options.df,
       },
     );
     const e = dom!.items[0]!;
-    const df =
-      options.df === "inf"
-        ? Number.POSITIVE_INFINITY
-        : typeof options.df === "number"
-          ? options.df
-          : dom!.degf;
+    const df = ciDf(options.df, "design", dom!.degf, dom!.satterthwaiteDf?.[0]);
     const t = qt(1 - (1 - level) / 2, df);
     const se = Math.sqrt(e.variance);
     const lo = e.estimate - t * se;

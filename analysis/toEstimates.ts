@@ -4,12 +4,22 @@ import type { Estimate, EstimateOptions } from "./types.ts";
 
 export type CiKind = "normal" | "wald" | "logit";
 
-/** Degrees of freedom of a CI: the option, else `fallback` ("design" = the domain's degf). */
-export function ciDf(option: EstimateOptions["df"], fallback: "design" | "inf", degf: number): number {
+/**
+ * Degrees of freedom of a CI: the option, else `fallback` ("design" = the domain's degf).
+ * "satterthwaite" (not an R option, see `EstimateOptions.df`) is the estimate's Satterthwaite df
+ * when the domain has one (variance with a stage-2 term), else degf.
+ */
+export function ciDf(
+  option: EstimateOptions["df"],
+  fallback: "design" | "inf",
+  degf: number,
+  satterthwaite?: number,
+): number {
   const df = option ?? fallback;
   if (df === "inf") return Number.POSITIVE_INFINITY;
   if (df === "design") return degf;
-  if (!(df > 0)) throw new Error(`df must be positive, "design" or "inf" (got ${df})`);
+  if (df === "satterthwaite") return satterthwaite ?? degf;
+  if (!(df > 0)) throw new Error(`df must be positive, "design", "inf" or "satterthwaite" (got ${df})`);
   return df;
 }
 
@@ -28,7 +38,7 @@ export function toEstimates(
   return domains.map((d, di) => {
     const e = d.items[item]!;
     const se = Math.sqrt(e.variance);
-    const df = ciDf(options.df, ci === "normal" ? "inf" : "design", d.degf);
+    const df = ciDf(options.df, ci === "normal" ? "inf" : "design", d.degf, d.satterthwaiteDf?.[item]);
     let q = quantiles.get(df);
     if (q === undefined) {
       q = qt(1 - (1 - level) / 2, df);

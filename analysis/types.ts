@@ -141,8 +141,25 @@ export interface EstimateOptions {
   by?: string[];
   naRm?: boolean;
   level?: number;
-  /** degrees of freedom of the CI: a number, `"design"` (degf of the domain) or `"inf"` (normal) */
-  df?: number | "design" | "inf";
+  /**
+   * Degrees of freedom of the CI: a number, `"design"` (degf of the domain: PSUs minus strata
+   * with rows in it, R's), `"inf"` (normal) or `"satterthwaite"`. The defaults are R's (t on
+   * degf for proportions' intervals, normal otherwise).
+   *
+   * `"satterthwaite"` is NOT an R survey option (R has none): a Satterthwaite (1946) effective df
+   * per domain and per estimate, (v1 + v2)² / (Σ_h v1h²/(m_h − 1) + Σ_i v2i²/(n_i − 1)), with
+   * v1h stratum h's stage-1 term (m_h PSUs with rows in the domain) and v2i PSU i's stage-2
+   * (within) term (n_i stage-2 units in the domain), taken from the same terms, after
+   * calibration, that the SE is the sum of (see `DfTerms`, `satterthwaiteDf`), clamped to
+   * [1, design's finest-stage units − strata]. Why: in a two-stage design with a stage-2 fpc
+   * (or Brewer over both stages) much of the variance can be the within-PSU term, which has far
+   * more df than PSUs − strata, so t on degf over-covers with few PSUs per domain while normal
+   * intervals under-cover (Valliant & Rust 2010, "Degrees of freedom approximations and
+   * rules-of-thumb", J. Official Statistics 26(4)). It applies only when the variance has a
+   * stage-2 term; for one-stage / ultimate-cluster variances and for replicate designs it is
+   * exactly `"design"` (degf), so it is never worse than "design" there.
+   */
+  df?: number | "design" | "inf" | "satterthwaite";
 }
 
 export interface Estimate {

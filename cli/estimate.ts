@@ -93,7 +93,10 @@ export function estimateCommand(): Command {
     .option("--na-rm", "leave rows with a missing value out of the domain")
     .addOption(new Option("--ci <method>", "proportion CI").choices(["wald", "logit"]).default("logit"))
     .option("--level <p>", "confidence level", "0.95")
-    .option("--df <df>", "CI degrees of freedom: design, inf or a number")
+    .option(
+      "--df <df>",
+      "CI degrees of freedom: design, inf, satterthwaite (not an R option: effective df of two-stage variances) or a number",
+    )
     .option("--repweights <regex>", "replicate weight columns (unanchored regex, file order)")
     .addOption(
       new Option("--rep-type <type>", "replicate type").choices(["jk1", "jkn", "bootstrap", "subbootstrap"]),
@@ -138,11 +141,11 @@ async function runEstimate(opts: Opts, global: { db?: string }): Promise<Estimat
   if (kinds.length !== 1) throw new CliError("give exactly one of --mean, --total, --prop, --ratio");
   const level = Number(opts.level);
   if (!(level > 0 && level < 1)) throw new CliError(`--level must be between 0 and 1 (got ${opts.level})`);
-  let df: number | "design" | "inf" | undefined;
+  let df: number | "design" | "inf" | "satterthwaite" | undefined;
   if (opts.df !== undefined) {
-    df = opts.df === "design" || opts.df === "inf" ? opts.df : Number(opts.df);
+    df = opts.df === "design" || opts.df === "inf" || opts.df === "satterthwaite" ? opts.df : Number(opts.df);
     if (typeof df === "number" && !(df > 0))
-      throw new CliError(`--df must be design, inf or a positive number (got ${opts.df})`);
+      throw new CliError(`--df must be design, inf, satterthwaite or a positive number (got ${opts.df})`);
   }
   let session: Session;
   let source: string;

@@ -1,6 +1,6 @@
 import type { DesignStructure, LonelyPsu } from "../types.ts";
 import type { CalibrationOperator } from "./calibrationOperator.ts";
-import { multistageVariance } from "./multistageVariance.ts";
+import { type DfTerms, multistageVariance } from "./multistageVariance.ts";
 
 /** How a domain's covariance is formed from the operator: chosen by cost, or forced (tests). */
 export type OperatorPath = "auto" | "local" | "dense";
@@ -16,6 +16,10 @@ export type OperatorPath = "auto" | "local" | "dense";
  * K = Z'VZ: t'Vt = Σ_{h in strata}(t_h'Vt_h − D_h'VD_h) + F'KF, exact because V is
  * block-diagonal by stratum and the domain's totals are zero outside its strata. "auto" takes
  * the cheaper, counting multiply-adds.
+ *
+ * `df` (a Satterthwaite df, see `DfTerms`) needs every stratum's and unit's own term of the
+ * corrected totals, which "local" folds into F'KF: it forces "dense" (same covariance, up to
+ * rounding).
  */
 export function calibratedCovariance(
   structure: DesignStructure,
@@ -27,12 +31,13 @@ export function calibratedCovariance(
   strata: ArrayLike<number>,
   k: number,
   path: OperatorPath = "auto",
+  df: DfTerms | null = null,
 ): number[][] {
   const L = op.size;
   const nJ = levels.length;
   const nUnits = op.Z.length / L;
-  let local = path === "local";
-  if (path === "auto") {
+  let local = path === "local" && df === null;
+  if (path === "auto" && df === null) {
     let near = 0;
     for (let s = 0; s < strata.length; s++) near += op.unitsOfStratum[strata[s]!]!.length;
     const localCost = near * (nJ * k + k * k) + nJ * nJ * k + (nJ * k * k) / 2;
@@ -58,7 +63,7 @@ export function calibratedCovariance(
   };
   if (!local) {
     for (let u = 0; u < nUnits; u++) correct(u);
-    return multistageVariance(structure, null, { totals: T, k }, lonelyPsu, null);
+    return multistageVariance(structure, null, { totals: T, k }, lonelyPsu, null, null, df);
   }
   for (let s = 0; s < strata.length; s++) for (const u of op.unitsOfStratum[strata[s]!]!) correct(u);
   const out = multistageVariance(structure, null, { totals: T, k }, lonelyPsu, null);

@@ -1,12 +1,12 @@
 import type { DuckDBValue } from "@duckdb/node-api";
 import { keyOf } from "../designStructure.ts";
 import { columnsOf } from "../sql.ts";
-import type { TaylorDesign } from "../types.ts";
+import type { EstimateOptions, TaylorDesign } from "../types.ts";
 import { calibratedCovariance } from "./calibratedCovariance.ts";
 import { type CellSums, calibrationCorrection } from "./calibrationCorrection.ts";
 import { type CalibrationOperator, calibrationOperator } from "./calibrationOperator.ts";
 import { cellSumsOf, type ItemSums, itemSums } from "./itemSums.ts";
-import { multistageVariance } from "./multistageVariance.ts";
+import { type DfTerms, multistageVariance, satterthwaiteDf } from "./multistageVariance.ts";
 import { pointEstimate } from "./pointEstimate.ts";
 import { levelOffsets } from "./rakeSweeps.ts";
 
@@ -41,6 +41,12 @@ export interface DomainEstimates {
   covariance: number[][];
   /** PSUs with rows in the domain minus strata with rows in the domain (R's degf of the subset) */
   degf: number;
+  /**
+   * Per item, the Satterthwaite effective df of its variance (`df: "satterthwaite"`, not an R
+   * option): only computed when asked for and the variance has a stage-2 term; otherwise
+   * absent, and "satterthwaite" means `degf`.
+   */
+  satterthwaiteDf?: number[];
 }
 
 /** Options of `estimateItems` and `estimateItemsBySets`. */
@@ -53,6 +59,8 @@ export interface ItemsOptions {
    * calibratedCovariance); "auto" (default): the operator where it applies, the cheaper way.
    */
   calibrationPath?: "auto" | "sweeps" | "local" | "dense";
+  /** only `"satterthwaite"` changes the work: the variance terms are kept for `satterthwaiteDf` */
+  df?: EstimateOptions["df"];
 }
 
 /**
@@ -137,6 +145,11 @@ function domainsOf(
   const jCount = q.count;
   const structure = design.structure;
   const S = design.unitExprs.length;
+  // Satterthwaite df: only when the variance has a stage-2 term (every stage has an fpc, so
+  // unitExprs holds two or more stages); one-stage / ultimate-cluster variances keep degf
+  const satterthwaite = options.df === "satterthwaite" && S >= 2;
+  // its upper bound: the design-level df, finest-stage units minus strata
+  const dfBound = satterthwaite ? structure.stages[S - 1]!.length - structure.strata.length : 0;
   const nb = by.length;
   const domainIndex = new Map<string, number>();
   const domainBy: (Record<string, string | number | null> | null)[] = [];
@@ -271,6 +284,22 @@ function domainsOf(
     units.forEach((u, l) => {
       totals.set(u, unitTotals.subarray(l * k, l * k + k));
     });
+    // Satterthwaite: per finest unit of the domain, per item, whether it has rows of the item
+    let df: DfTerms | null = null;
+    if (satterthwaite) {
+      const flags = new Uint8Array(units.length * k);
+      for (let i = 0; i < k; i++) {
+        const vn = V[pos[i]!.n]!;
+        rows.forEach((r, x) => {
+          if (vn[r]! > 0) flags[localUnit[x]! * k + i] = 1;
+        });
+      }
+      const present = new Map<number, Uint8Array>();
+      units.forEach((u, l) => {
+        present.set(u, flags.subarray(l * k, l * k + k));
+      });
+      df = { present, sum: new Float64Array(k), sumSq: new Float64Array(k) };
+    }
     let covariance: number[][];
     if (cal) {
       // F: what the correction needs of the scores, on the levels (cells, variables) touched
@@ -345,6 +374,7 @@ function domainsOf(
           [...strataPresent],
           k,
           path === "sweeps" ? "auto" : path,
+          df,
         );
       } else {
         calibrationCorrection(cal, sums!, F, k, totals);
@@ -355,6 +385,7 @@ function domainsOf(
           design.spec.lonelyPsu,
           null,
           unitF,
+          df,
         );
       }
     } else {
@@ -366,17 +397,27 @@ function domainsOf(
         design.spec.lonelyPsu,
         design.calibrated || structure.pps ? null : strataPresent,
         unitF,
+        df,
       );
     }
     ests.forEach((e, i) => {
       e.variance = covariance[i]![i]!;
       e.deff = e.variance / e.deff;
     });
+    const degf = psusPresent.size - strataPresent.size;
+    const terms = df;
     results.push({
       by: domainBy[d]!,
       items: ests,
       covariance,
-      degf: psusPresent.size - strataPresent.size,
+      degf,
+      ...(terms
+        ? {
+            satterthwaiteDf: ests.map((_, i) =>
+              satterthwaiteDf(terms.sum[i]!, terms.sumSq[i]!, dfBound, degf),
+            ),
+          }
+        : {}),
     });
   }
   return results;

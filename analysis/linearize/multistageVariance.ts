@@ -11,6 +11,43 @@ export interface UnitTotals {
 }
 
 /**
+ * What `multistageVariance` collects, when asked, for a Satterthwaite effective df of each of the
+ * k variances (the diagonal): every term the variance is a sum of (one per stratum at stage 1,
+ * one per parent unit at each later stage, each as it enters the sum: lonely-PSU "average"
+ * scaling and ancestors' sampling fractions included) is added to `sum` and term²/d to `sumSq`,
+ * d = (units of the term's parent present in the domain) − 1. "Present" comes from `present`
+ * (finest-stage unit -> per item 1 when it has rows of that item in the domain) and is carried up
+ * to the parents. A parent with no unit present (a calibrated domain's stratum or PSU that enters
+ * only through the calibration residuals, which spread over all its units) counts all its n
+ * sampled units instead; d is at least 1 (a lonely PSU kept by "adjust", a single unit in the
+ * domain). Stage 3+ terms join the stage-2 sum the same way, each with its own d.
+ * See `satterthwaiteDf` for the df itself.
+ */
+export interface DfTerms {
+  present: Map<number, Uint8Array>;
+  /** per item: Σ terms */
+  sum: Float64Array;
+  /** per item: Σ term²/d */
+  sumSq: Float64Array;
+}
+
+/**
+ * Satterthwaite (1946) effective degrees of freedom of a variance that is a sum of independent
+ * terms v_j with d_j degrees of freedom each: (Σ v_j)² / Σ v_j²/d_j, here
+ * (v1 + v2)² / (Σ_h v1h²/(m_h − 1) + Σ_i v2i²/(n_i − 1)) from `DfTerms`.
+ *
+ * By Cauchy–Schwarz it never exceeds Σ d_j, so the upper clamp (`bound`: the design-level df,
+ * finest-stage units minus strata) only guards rounding; the lower clamp 1 keeps qt() finite
+ * when one term with d = 1 dominates. A zero variance (no terms) has no df of its own: then
+ * `fallback` (the domain's design df), clamped the same way.
+ */
+export function satterthwaiteDf(sum: number, sumSq: number, bound: number, fallback: number): number {
+  const hi = Math.max(1, bound);
+  const df = sumSq > 0 && sum > 0 ? (sum * sum) / sumSq : fallback;
+  return Math.min(hi, Math.max(1, Number.isFinite(df) ? df : hi));
+}
+
+/**
  * The covariance matrix (k x k) of k linear estimators from their unit totals, as R's
  * `svyrecvar` -> `multistage` -> `onestage` -> `onestrat` compute it:
  * Σ_h f_h n_h/(n_h-1) Σ_i (t_hi - t̄_h)(t_hi - t̄_h)', plus, when every stage has an fpc,
@@ -29,6 +66,9 @@ export interface UnitTotals {
  * unclustered design (indexed like `unitsToStrata`). R pairs each PSU's f with its total by
  * position after `rowsum` sorts the PSUs, which is right only when they appear in sorted order
  * within their stratum; here each unit keeps its own f.
+ *
+ * `df` (optional): collect the terms of the diagonal for a Satterthwaite df (see `DfTerms`);
+ * it reuses the loops over strata and units above, nothing over rows.
  */
 export function multistageVariance(
   structure: DesignStructure,
@@ -37,6 +77,7 @@ export function multistageVariance(
   lonelyPsu: LonelyPsu,
   strataPresent: Set<number> | null,
   unitF: Float64Array | null = null,
+  df: DfTerms | null = null,
 ): number[][] {
   const k = input.k;
   const stages = structure.stages.length;
@@ -62,6 +103,50 @@ export function multistageVariance(
   }
   const acc = { sum: new Float64Array(k), cross: new Float64Array(k * k), fsum: new Float64Array(k) };
   const stratum = new Float64Array(k * k);
+  // df: per stage, per unit, per item: 1 when the unit has rows of the item in the domain
+  const presentAt: Map<number, Uint8Array>[] = [];
+  if (df) {
+    let p = df.present;
+    presentAt[Math.max(stages, 1) - 1] = p;
+    for (let s = stages - 1; s >= 1; s--) {
+      const up = new Map<number, Uint8Array>();
+      for (const [u, flags] of p) {
+        const parent = structure.stages[s]![u]!.parent;
+        let any = up.get(parent);
+        if (!any) {
+          any = new Uint8Array(k);
+          up.set(parent, any);
+        }
+        for (let a = 0; a < k; a++) any[a]! |= flags[a]!;
+      }
+      presentAt[s - 1] = up;
+      p = up;
+    }
+  }
+  // df: adds one term per item (term = scale · diagonal of `stratum`), d from the units present
+  const presentCount = new Float64Array(k);
+  const addTerms = (
+    group: Group,
+    present: Map<number, Uint8Array>,
+    n: number,
+    scale: number,
+    sum: Float64Array,
+    sumSq: Float64Array,
+  ) => {
+    presentCount.fill(0);
+    for (const u of group.units) {
+      const flags = present.get(u);
+      if (flags) for (let a = 0; a < k; a++) presentCount[a]! += flags[a]!;
+    }
+    for (let a = 0; a < k; a++) {
+      const v = scale * stratum[a * k + a]!;
+      const m = presentCount[a]! > 0 ? presentCount[a]! : n;
+      sum[a]! += v;
+      sumSq[a]! += (v * v) / Math.max(m - 1, 1);
+    }
+  };
+  const sum1 = new Float64Array(df ? k : 0);
+  const sumSq1 = new Float64Array(df ? k : 0);
   // stage 1: strata, one at a time (units grouped by stratum in their order of appearance)
   const parentOf0 = (u: number) => (unitsToStrata ? unitsToStrata[u]! : structure.stages[0]![u]!.parent);
   const nStrata = structure.strata.length;
@@ -97,10 +182,19 @@ export function multistageVariance(
       onestrat(acc, n, f, lonelyPsu, stratum, k);
     }
     for (let a = 0; a < k; a++) for (let b = a; b < k; b++) out[a * k + b]! += stratum[a * k + b]!;
+    if (df) addTerms(units, presentAt[0]!, n, 1, sum1, sumSq1);
   }
+  let scale1 = 1;
   if (lonelyPsu === "average" && okStrata < countedStrata) {
     const scale = countedStrata / okStrata;
+    scale1 = scale;
     for (let a = 0; a < k; a++) for (let b = a; b < k; b++) out[a * k + b]! *= scale;
+  }
+  if (df) {
+    for (let a = 0; a < k; a++) {
+      df.sum[a]! += scale1 * sum1[a]!;
+      df.sumSq[a]! += scale1 * scale1 * sumSq1[a]!;
+    }
   }
   // later stages: each parent unit is a "stratum" of its children
   for (let s = 1; s < stages; s++) {
@@ -139,6 +233,7 @@ export function multistageVariance(
         onestrat(acc, n, f, lonelyPsu, stratum, k);
       }
       for (let a = 0; a < k; a++) for (let b = a; b < k; b++) out[a * k + b]! += mult * stratum[a * k + b]!;
+      if (df) addTerms(units, presentAt[s]!, n, mult, df.sum, df.sumSq);
     }
   }
   const rows: number[][] = [];

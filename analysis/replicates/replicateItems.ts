@@ -183,6 +183,7 @@ export async function replicateItems(
       e.variance = covariance[i]![i]!;
       e.deff = e.variance / e.deff;
     });
+    // no satterthwaiteDf: on replicate designs df "satterthwaite" is the design's degf
     out.push({ by: d.by, items: ests, covariance, degf: design.degf });
   }
   return out;

@@ -41,8 +41,9 @@ export function rawColumnTypes(study: Study): Map<string, RawColumnType> {
   for (const codebook of study.codebookByVersion.values()) {
     for (const item of codebook.items) {
       let type: RawColumnType = "VARCHAR";
-      if (hmac.has(item.name)) type = "VARCHAR";
-      else if (item.type === "integer") type = "BIGINT";
+      if (hmac.has(item.name)) {
+        // pseudonymised: the HMAC is text
+      } else if (item.type === "integer") type = "BIGINT";
       else if (item.type === "select_one" && item.list) {
         const codes = (codebook.choices.get(item.list) ?? []).map((c) => c.name);
         if (codes.length > 0 && codes.every((c) => SMALL_CODE.test(c))) type = "SMALLINT";

@@ -41,7 +41,7 @@ export async function numberRecords(
   let carry: Buffer | null = null;
   let first = true;
 
-  const prefix = (n: number) => Buffer.from(`${n === 1 ? "n" : n}${delimiter}`, "latin1");
+  const copy = new CopyBuffer(delim);
 
   for await (const data of createReadStream(source, { highWaterMark: chunkBytes })) {
     let chunk = data as Buffer;
@@ -54,7 +54,6 @@ export async function numberRecords(
       chunk = Buffer.concat([carry, chunk]);
       carry = null;
     }
-    const pieces: Buffer[] = [];
     let from = 0; // start of the part of `chunk` not yet copied to `pieces`
     let pos = 0;
     const end = chunk.length;
@@ -73,7 +72,7 @@ export async function numberRecords(
         const b = chunk[pos]!;
         if (b === CR && pos + 1 >= end) {
           // CR at the end of the chunk: wait for the next to know if the line is blank
-          pieces.push(chunk.subarray(from, pos));
+          copy.bytes(chunk, from, pos);
           carry = Buffer.from(chunk.subarray(pos));
           from = end;
           break;
@@ -84,7 +83,8 @@ export async function numberRecords(
           pos += b === NL ? 1 : 2;
           continue;
         }
-        pieces.push(chunk.subarray(from, pos), prefix(record));
+        copy.bytes(chunk, from, pos);
+        copy.number(record);
         from = pos;
         recordStart = false;
         fieldStart = true;
@@ -132,8 +132,10 @@ export async function numberRecords(
       pos = nl + 1;
       recordStart = true;
     }
-    if (from < end) pieces.push(chunk.subarray(from, end));
-    if (!out.write(Buffer.concat(pieces))) await once(out, "drain");
+    if (from < end) copy.bytes(chunk, from, end);
+    let drained = true;
+    for (const piece of copy.take()) drained = out.write(piece) && drained;
+    if (!drained) await once(out, "drain");
   }
   if (carry) {
     // a lone CR at the very end: a blank line
@@ -143,4 +145,62 @@ export async function numberRecords(
   out.end();
   await once(out, "finish");
   return record;
+}
+
+const DIGIT_0 = 0x30;
+
+/**
+ * The copy being written: spans of the input and record numbers, into buffers of about a
+ * megabyte handed to the stream as they fill (one allocation per megabyte, not two per
+ * record).
+ */
+class CopyBuffer {
+  private static readonly SIZE = 1 << 20;
+  private buffer = Buffer.allocUnsafe(CopyBuffer.SIZE);
+  private used = 0;
+  private full: Buffer[] = [];
+
+  constructor(private readonly delim: number) {}
+
+  /** Copy `source[from, to)`. */
+  bytes(source: Buffer, from: number, to: number): void {
+    while (from < to) {
+      if (this.used === this.buffer.length) this.rotate();
+      const n = Math.min(to - from, this.buffer.length - this.used);
+      source.copy(this.buffer, this.used, from, from + n);
+      this.used += n;
+      from += n;
+    }
+  }
+
+  /** The record's number and the delimiter (the header, record 1, gets `n`). */
+  number(record: number): void {
+    if (this.used + 24 > this.buffer.length) this.rotate();
+    const b = this.buffer;
+    if (record === 1) b[this.used++] = 0x6e; // "n"
+    else {
+      let digits = 1;
+      for (let x = record; x >= 10; x = Math.floor(x / 10)) digits++;
+      let at = this.used + digits;
+      this.used = at;
+      for (let x = record; at > this.used - digits; x = Math.floor(x / 10)) b[--at] = DIGIT_0 + (x % 10);
+    }
+    b[this.used++] = this.delim;
+  }
+
+  /** What was written since the last call, handed over (the copy starts new buffers). */
+  take(): Buffer[] {
+    const out = this.full;
+    if (this.used > 0) out.push(this.buffer.subarray(0, this.used));
+    this.full = [];
+    this.buffer = Buffer.allocUnsafe(CopyBuffer.SIZE);
+    this.used = 0;
+    return out;
+  }
+
+  private rotate(): void {
+    this.full.push(this.buffer.subarray(0, this.used));
+    this.buffer = Buffer.allocUnsafe(CopyBuffer.SIZE);
+    this.used = 0;
+  }
 }

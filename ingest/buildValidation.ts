@@ -10,9 +10,10 @@ export interface Validation {
    * `select source_row, <one column per codebook item, labels mapped to codes>, <the
    * original cells, under other names>` from the cells as read: the rows as they land, and
    * what `cells` reads. Use as a CTE or subquery. `where` filters the source rows before any
-   * mapping (on source_row only).
+   * mapping (on source_row only). `source` replaces the staged source (the same cells,
+   * some read typed: see PreparedRead.typedSource).
    */
-  mapped: (where?: string) => string;
+  mapped: (where?: string, source?: string) => string;
   /** SQL over the mapped rows: the original cells, as a JSON list (build it on few rows only). */
   cells: string;
   /** Boolean SQL over the mapped rows: the row fails at least one check (cheap: no structs built). */
@@ -228,10 +229,10 @@ export function buildValidation(
       clean.has(m.item) ? q(m.column) : `nullif(trim(${q(m.column)}), '') as ${q(m.column)}`,
     ),
   ];
-  const mapped = (where?: string) => `select source_row,
+  const mapped = (where?: string, source = staged.source) => `select source_row,
     ${mappedCols.join(",\n    ")},
     ${staged.columns.map(rawName).join(", ")}
-  from (select ${inner.join(", ")} from ${staged.source}${where ? ` where ${where}` : ""})`;
+  from (select ${inner.join(", ")} from ${source}${where ? ` where ${where}` : ""})`;
   return {
     mapped,
     cells: `to_json(list_value(${staged.columns.map(rawName).join(", ")}))`,

@@ -332,7 +332,18 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
           throw new IngestRefusal("refuse.strict", { file: fileName, count: rejected });
         }
         report({ phase: "land", done: 0, total: 1 });
-        const good = validation.mapped(`source_row not in (select source_row from ${CHECKED})`);
+        // columns that hold codes only are read as numbers where they land as numbers: the
+        // reader parses them faster than a cast of the text
+        const rawTypes = rawColumnTypes(study);
+        const typed = new Map(
+          mapping.mapped
+            .filter((m) => clean.has(m.item) && rawTypes.get(m.item) === "SMALLINT")
+            .map((m) => [m.column, "SMALLINT"]),
+        );
+        const good = validation.mapped(
+          `source_row not in (select source_row from ${CHECKED})`,
+          staged.typedSource(typed),
+        );
         await land(tx, study, waveId, uploadId, options.hmacKey, good, only(params, good));
         await recordQuarantine(tx, uploadId, validation.reasons);
         await tx.run(

@@ -17,6 +17,12 @@ export interface PreparedRead {
    * shows); in Parquet, the first row is 1.
    */
   source: string;
+  /**
+   * `source` with the given cells read as the given types (column -> SQL type), where the
+   * reader can (CSV); `source` itself where it cannot. Only for cells known to parse: a
+   * typed read stops at the first cell that does not.
+   */
+  typedSource(types: ReadonlyMap<string, string>): string;
   /** Values `source` binds ($source_path, $source_delim). */
   params: Record<string, string>;
   /** Header cells as written in the file, in order. */
@@ -75,11 +81,21 @@ async function stageCsv(path: string, file: string, numberedCsv: string): Promis
 /** The subquery over a CSV whose first column is the record's number. */
 function numberedSource(path: string, header: string[], delimiter: string): PreparedRead {
   const columns = cellColumns(header.length);
-  const types = `{'source_row': 'BIGINT', ${columns.map((c) => `'${c}': 'VARCHAR'`).join(", ")}}`;
-  const source = `(select *
-    from read_csv($source_path, columns = ${types}, header = true, auto_detect = false, delim = $source_delim,
-                  quote = '"', escape = '"', strict_mode = true, null_padding = false, parallel = true))`;
-  return { source, params: { source_path: path, source_delim: delimiter }, header, columns, delimiter };
+  const typedSource = (types: ReadonlyMap<string, string>) => {
+    const spec = columns.map((c) => `'${c}': '${types.get(c) ?? "VARCHAR"}'`).join(", ");
+    return `(select *
+    from read_csv($source_path, columns = {'source_row': 'BIGINT', ${spec}}, header = true, auto_detect = false,
+                  delim = $source_delim, quote = '"', escape = '"', strict_mode = true, null_padding = false,
+                  parallel = true))`;
+  };
+  return {
+    source: typedSource(new Map()),
+    typedSource,
+    params: { source_path: path, source_delim: delimiter },
+    header,
+    columns,
+    delimiter,
+  };
 }
 
 async function stageParquet(db: Session, path: string, file: string): Promise<PreparedRead> {
@@ -101,7 +117,14 @@ async function stageParquet(db: Session, path: string, file: string): Promise<Pr
   }
   const source = `(select file_row_number + 1 as source_row, columns(* exclude (file_row_number))::varchar
     from read_parquet($source_path, file_row_number = true))`;
-  return { source, params: { source_path: path }, header: columns, columns, delimiter: null };
+  return {
+    source,
+    typedSource: () => source,
+    params: { source_path: path },
+    header: columns,
+    columns,
+    delimiter: null,
+  };
 }
 
 /**

@@ -148,6 +148,7 @@ export async function numberRecords(
 }
 
 const DIGIT_0 = 0x30;
+const LETTER_N = 0x6e;
 
 /**
  * The copy being written: spans of the input and record numbers, into buffers of about a
@@ -177,13 +178,14 @@ class CopyBuffer {
   number(record: number): void {
     if (this.used + 24 > this.buffer.length) this.rotate();
     const b = this.buffer;
-    if (record === 1) b[this.used++] = 0x6e; // "n"
-    else {
+    if (record === 1) {
+      b[this.used++] = LETTER_N;
+    } else {
       let digits = 1;
       for (let x = record; x >= 10; x = Math.floor(x / 10)) digits++;
-      let at = this.used + digits;
-      this.used = at;
-      for (let x = record; at > this.used - digits; x = Math.floor(x / 10)) b[--at] = DIGIT_0 + (x % 10);
+      for (let i = digits - 1, x = record; i >= 0; i--, x = Math.floor(x / 10))
+        b[this.used + i] = DIGIT_0 + (x % 10);
+      this.used += digits;
     }
     b[this.used++] = this.delim;
   }

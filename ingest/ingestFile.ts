@@ -245,133 +245,146 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
         numberedCsv: join(work, "numbered.csv"),
         sheet: options.sheet,
       });
-      base.delimiter = staged.delimiter;
-      const codebook = study.codebookForWave(waveId);
-      refuseDuplicateHeaders(staged.header, codebook, fileName);
-      const mapping = mapColumns(staged.header, staged.columns, codebook);
-      base.mapping = mapping;
-      const present = new Set(mapping.mapped.map((m) => m.item));
-      const needed = [
-        study.respondent_id,
-        study.frame.stratum,
-        study.frame.psu,
-        ...codebook.items.filter((i) => i.required).map((i) => i.name),
-      ];
-      const missing = [...new Set(needed)].filter((n) => !present.has(n));
-      if (missing.length > 0)
-        throw new IngestRefusal("refuse.missing_columns", { file: fileName, columns: missing.join(", ") });
-      // Every pass reads the file natively, in parallel; nothing depends on the order rows
-      // come in (source_row says where each came from; reports sort by it), so this
-      // session's inserts run on every core too. The setting is this connection's own.
-      await session.run("set preserve_insertion_order = false");
-      const source = staged.source;
-      // One aggregate over the file: the row count, whether any respondent id comes twice,
-      // and which select_one columns hold codes only, as read (they land untouched: no trim,
-      // label mapping or code check).
-      const { probes, params: probeParams } = codeProbes(codebook, mapping);
-      await stageCodes(session, codebook);
-      const ridColumn = mapping.mapped.find((m) => m.item === study.respondent_id)!.column;
-      const id = `nullif(trim(${quoteIdent(ridColumn)}), '')`;
-      const totalsSql = `select ${[
-        "count(*)::bigint as _rows",
-        `count(${id})::bigint - count(distinct ${id})::bigint as _repeats`,
-        ...probes.map((p, i) => `${p.sql} as p${i}`),
-      ].join(", ")}
-         from ${source}`;
-      const [totals] = await session.query<Record<string, number | boolean>>(
-        totalsSql,
-        only({ ...staged.params, ...probeParams }, totalsSql),
-      );
-      const rows = Number(totals?._rows ?? 0);
-      base.rows = rows;
-      if (rows === 0) throw new IngestRefusal("refuse.no_rows", { file: fileName });
-      const clean = new Set(probes.filter((_, i) => totals?.[`p${i}`] === false).map((p) => p.item));
-      // the ids that come more than once (another pass only when there are some)
-      await session.run(
-        Number(totals?._repeats) > 0
-          ? `create or replace temp table _dup_ids as
-             select id from (select ${id} as id from ${source})
-             where id is not null group by id having count(*) > 1`
-          : "create or replace temp table _dup_ids (id varchar)",
-        Number(totals?._repeats) > 0 ? staged.params : undefined,
-      );
-      await stageFrame(session, study);
-      return session.transaction(async (tx) => {
-        report({ phase: "validate", done: 0, total: 1 });
+      // the copy with the record numbers is written while the first pass reads the file
+      try {
+        base.delimiter = staged.delimiter;
+        const codebook = study.codebookForWave(waveId);
+        refuseDuplicateHeaders(staged.header, codebook, fileName);
+        const mapping = mapColumns(staged.header, staged.columns, codebook);
+        base.mapping = mapping;
+        const present = new Set(mapping.mapped.map((m) => m.item));
+        const needed = [
+          study.respondent_id,
+          study.frame.stratum,
+          study.frame.psu,
+          ...codebook.items.filter((i) => i.required).map((i) => i.name),
+        ];
+        const missing = [...new Set(needed)].filter((n) => !present.has(n));
+        if (missing.length > 0)
+          throw new IngestRefusal("refuse.missing_columns", { file: fileName, columns: missing.join(", ") });
+        // Every pass reads the file natively, in parallel; nothing depends on the order rows
+        // come in (source_row says where each came from; reports sort by it), so this
+        // session's inserts run on every core too. The setting is this connection's own.
+        await session.run("set preserve_insertion_order = false");
+        // One aggregate over the file: the row count, whether any respondent id comes twice,
+        // and which select_one columns hold codes only, as read (they land untouched: no trim,
+        // label mapping or code check). It reads the file itself, at the same time as the
+        // copy with the record numbers is written, and its CSV errors are the file's own.
+        const { probes, params: probeParams } = codeProbes(codebook, mapping);
+        await stageCodes(session, codebook);
+        const ridColumn = mapping.mapped.find((m) => m.item === study.respondent_id)!.column;
+        const id = `nullif(trim(${quoteIdent(ridColumn)}), '')`;
+        const totalsSql = `select ${[
+          "count(*)::bigint as _rows",
+          `count(${id})::bigint - count(distinct ${id})::bigint as _repeats`,
+          ...probes.map((p, i) => `${p.sql} as p${i}`),
+        ].join(", ")}
+           from ${staged.plainSource}`;
+        const [[totals]] = await Promise.all([
+          session
+            .query<Record<string, number | boolean>>(
+              totalsSql,
+              only({ ...staged.params, ...probeParams }, totalsSql),
+            )
+            .catch((error: unknown) => {
+              throw csvRefusal(error, fileName, null) ?? error;
+            }),
+          staged.numbered,
+        ]);
+        const source = staged.source;
+        const rows = Number(totals?._rows ?? 0);
+        base.rows = rows;
+        if (rows === 0) throw new IngestRefusal("refuse.no_rows", { file: fileName });
+        const clean = new Set(probes.filter((_, i) => totals?.[`p${i}`] === false).map((p) => p.item));
+        // the ids that come more than once (another pass only when there are some)
+        await session.run(
+          Number(totals?._repeats) > 0
+            ? `create or replace temp table _dup_ids as
+               select id from (select ${id} as id from ${staged.plainSource})
+               where id is not null group by id having count(*) > 1`
+            : "create or replace temp table _dup_ids (id varchar)",
+          Number(totals?._repeats) > 0 ? only(staged.params, staged.plainSource) : undefined,
+        );
+        await stageFrame(session, study);
+        return session.transaction(async (tx) => {
+          report({ phase: "validate", done: 0, total: 1 });
 
-        if (options.replace) await supersede(tx, study.id, waveId, options.replace);
-        const validation = buildValidation(
-          study,
-          codebook,
-          mapping,
-          { source, columns: staged.columns, clean },
-          {
-            rawTable: rawTableName(study.id),
-            waveId,
-            excludeUpload: options.replace ?? null,
-          },
-        );
-        const params = { ...staged.params, ...validation.params };
-        // One pass flags the failing rows in a projection (a filter would be pushed down and
-        // repeat the label mapping inside every check); only they get error structs and a
-        // copy of their cells.
-        const all = validation.mapped();
-        await tx.run(
-          `create or replace temp table ${CHECKED} as
-           select source_row, ${validation.cells} as cells, ${validation.errors} as errors
-           from (select * from (select *, ${validation.isBad} as is_bad from (${all})) where is_bad)`,
-          only(params, all, validation.isBad, validation.errors),
-        );
-        const [{ rejected }] = (await tx.query<{ rejected: number }>(
-          `select count(*)::bigint as rejected from ${CHECKED}`,
-        )) as [{ rejected: number }];
-        base.rejected = rejected;
-        base.accepted = rows - rejected;
-        if (options.strict && rejected > 0) {
+          if (options.replace) await supersede(tx, study.id, waveId, options.replace);
+          const validation = buildValidation(
+            study,
+            codebook,
+            mapping,
+            { source, columns: staged.columns, clean },
+            {
+              rawTable: rawTableName(study.id),
+              waveId,
+              excludeUpload: options.replace ?? null,
+            },
+          );
+          const params = { ...staged.params, ...validation.params };
+          // One pass flags the failing rows in a projection (a filter would be pushed down and
+          // repeat the label mapping inside every check); only they get error structs and a
+          // copy of their cells.
+          const all = validation.mapped();
+          await tx.run(
+            `create or replace temp table ${CHECKED} as
+             select source_row, ${validation.cells} as cells, ${validation.errors} as errors
+             from (select * from (select *, ${validation.isBad} as is_bad from (${all})) where is_bad)`,
+            only(params, all, validation.isBad, validation.errors),
+          );
+          const [{ rejected }] = (await tx.query<{ rejected: number }>(
+            `select count(*)::bigint as rejected from ${CHECKED}`,
+          )) as [{ rejected: number }];
+          base.rejected = rejected;
+          base.accepted = rows - rejected;
+          if (options.strict && rejected > 0) {
+            base.errors = await summarizeErrors(tx, validation.reasons);
+            throw new IngestRefusal("refuse.strict", { file: fileName, count: rejected });
+          }
+          report({ phase: "land", done: 0, total: 1 });
+          // columns that hold codes only are read as numbers where they land as numbers: the
+          // reader parses them faster than a cast of the text
+          const rawTypes = rawColumnTypes(study);
+          const typed = new Map(
+            mapping.mapped
+              .filter((m) => clean.has(m.item) && rawTypes.get(m.item) === "SMALLINT")
+              .map((m) => [m.column, "SMALLINT"]),
+          );
+          const good = validation.mapped(
+            `source_row not in (select source_row from ${CHECKED})`,
+            staged.typedSource(typed),
+          );
+          await land(tx, study, waveId, uploadId, options.hmacKey, good, only(params, good));
+          await recordQuarantine(tx, uploadId, validation.reasons);
+          await tx.run(
+            `insert into uploads (upload_id, study_id, wave_id, file_name, sha256, size_bytes, format, encoding, delimiter,
+             n_rows_read, n_accepted, n_rejected, status, replaces_upload_id, uploaded_by, column_mapping, header)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'loaded', $13, $14, $15, $16)`,
+            [
+              uploadId,
+              study.id,
+              waveId,
+              fileName,
+              sha256,
+              size,
+              format,
+              base.encoding,
+              base.delimiter,
+              base.rows,
+              base.accepted,
+              rejected,
+              options.replace ?? null,
+              options.user,
+              JSON.stringify(mapping),
+              JSON.stringify(staged.header),
+            ],
+          );
           base.errors = await summarizeErrors(tx, validation.reasons);
-          throw new IngestRefusal("refuse.strict", { file: fileName, count: rejected });
-        }
-        report({ phase: "land", done: 0, total: 1 });
-        // columns that hold codes only are read as numbers where they land as numbers: the
-        // reader parses them faster than a cast of the text
-        const rawTypes = rawColumnTypes(study);
-        const typed = new Map(
-          mapping.mapped
-            .filter((m) => clean.has(m.item) && rawTypes.get(m.item) === "SMALLINT")
-            .map((m) => [m.column, "SMALLINT"]),
-        );
-        const good = validation.mapped(
-          `source_row not in (select source_row from ${CHECKED})`,
-          staged.typedSource(typed),
-        );
-        await land(tx, study, waveId, uploadId, options.hmacKey, good, only(params, good));
-        await recordQuarantine(tx, uploadId, validation.reasons);
-        await tx.run(
-          `insert into uploads (upload_id, study_id, wave_id, file_name, sha256, size_bytes, format, encoding, delimiter,
-           n_rows_read, n_accepted, n_rejected, status, replaces_upload_id, uploaded_by, column_mapping, header)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'loaded', $13, $14, $15, $16)`,
-          [
-            uploadId,
-            study.id,
-            waveId,
-            fileName,
-            sha256,
-            size,
-            format,
-            base.encoding,
-            base.delimiter,
-            base.rows,
-            base.accepted,
-            rejected,
-            options.replace ?? null,
-            options.user,
-            JSON.stringify(mapping),
-            JSON.stringify(staged.header),
-          ],
-        );
-        base.errors = await summarizeErrors(tx, validation.reasons);
-        return { ...base, upload_id: uploadId, status: "loaded" as const };
-      });
+          return { ...base, upload_id: uploadId, status: "loaded" as const };
+        });
+      } finally {
+        await staged.numbered.catch(() => undefined);
+      }
     });
     return result;
   } catch (error) {

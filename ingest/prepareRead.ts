@@ -23,6 +23,16 @@ export interface PreparedRead {
    * typed read stops at the first cell that does not.
    */
   typedSource(types: ReadonlyMap<string, string>): string;
+  /**
+   * The same cells without `source_row`, readable at once: a pass that needs no record
+   * numbers reads the file itself while the copy with the numbers is being written.
+   */
+  plainSource: string;
+  /**
+   * Settles when `source` can be read (the copy with the numbers is written). Whoever reads
+   * `source` awaits it first; it is never left to reject unhandled.
+   */
+  numbered: Promise<void>;
   /** Values `source` binds ($source_path, $source_delim). */
   params: Record<string, string>;
   /** Header cells as written in the file, in order. */
@@ -68,30 +78,31 @@ function cellColumns(n: number): string[] {
 }
 
 /**
- * A CSV is copied with each record's number in front (numberRecords); the copy is read with
- * the dialect set, not sniffed: the sniffer guesses wrong on small or ragged files, and
- * strict mode turns every malformed line into an error that names it (see csvRefusal).
+ * A CSV is copied with each record's number in front (numberRecords), in the background; the
+ * file and the copy are read with the dialect set, not sniffed: the sniffer guesses wrong on
+ * small or ragged files, and strict mode turns every malformed line into an error that names
+ * it (see csvRefusal).
  */
 async function stageCsv(path: string, file: string, numberedCsv: string): Promise<PreparedRead> {
   const { header, delimiter } = await readHeader(path, file);
-  await numberRecords(path, numberedCsv, delimiter);
-  return numberedSource(numberedCsv, header, delimiter);
-}
-
-/** The subquery over a CSV whose first column is the record's number. */
-function numberedSource(path: string, header: string[], delimiter: string): PreparedRead {
+  const numbered = numberRecords(path, numberedCsv, delimiter).then(() => undefined);
+  numbered.catch(() => undefined);
   const columns = cellColumns(header.length);
-  const typedSource = (types: ReadonlyMap<string, string>) => {
-    const spec = columns.map((c) => `'${c}': '${types.get(c) ?? "VARCHAR"}'`).join(", ");
+  const read = (pathParam: string, types: ReadonlyMap<string, string>, numberColumn: boolean) => {
+    const spec = columns.map((c) => `'${c}': '${types.get(c) ?? "VARCHAR"}'`);
+    if (numberColumn) spec.unshift("'source_row': 'BIGINT'");
     return `(select *
-    from read_csv($source_path, columns = {'source_row': 'BIGINT', ${spec}}, header = true, auto_detect = false,
+    from read_csv(${pathParam}, columns = {${spec.join(", ")}}, header = true, auto_detect = false,
                   delim = $source_delim, quote = '"', escape = '"', strict_mode = true, null_padding = false,
                   parallel = true))`;
   };
+  const typedSource = (types: ReadonlyMap<string, string>) => read("$source_path", types, true);
   return {
     source: typedSource(new Map()),
     typedSource,
-    params: { source_path: path, source_delim: delimiter },
+    plainSource: read("$plain_path", new Map(), false),
+    numbered,
+    params: { source_path: numberedCsv, plain_path: path, source_delim: delimiter },
     header,
     columns,
     delimiter,
@@ -120,6 +131,8 @@ async function stageParquet(db: Session, path: string, file: string): Promise<Pr
   return {
     source,
     typedSource: () => source,
+    plainSource: source,
+    numbered: Promise.resolve(),
     params: { source_path: path },
     header: columns,
     columns,

@@ -28,6 +28,14 @@ export interface Validation {
 /** Temp table of the failing rows only: source_row, cells (JSON list), errors. */
 export const CHECKED = "_bad";
 
+/**
+ * The reason of an error that is not the row's but the ingest's (never shown or stored): a
+ * column taken to hold codes only (`clean`) has another cell, in this row, in column `c`
+ * (the item's name). The checks are wrong for that column, and must run again with it not
+ * clean.
+ */
+export const NOT_CLEAN = "_not_clean";
+
 /** A whole number as text: optional sign, at most 18 digits (fits a BIGINT). */
 const INTEGER_TEXT = "^[+-]?[0-9]{1,18}$";
 /** A decimal number as text: 12, -3.5, .5, 1e3, 2.5E-2. */
@@ -42,7 +50,7 @@ export function buildValidation(
   study: Study,
   codebook: Codebook,
   mapping: ColumnMapping,
-  staged: { source: string; columns: string[]; clean?: Set<string> },
+  staged: { source: string; columns: string[]; clean?: ReadonlySet<string> },
   existingIds: { rawTable: string; waveId: string; excludeUpload: string | null },
 ): Validation {
   const params: Record<string, string | number> = {};
@@ -59,7 +67,8 @@ export function buildValidation(
   };
 
   const fileColumn = new Map(mapping.mapped.map((m) => [m.item, m]));
-  // items whose cells are all codes as read (see codeProbes): they pass through untouched
+  // items taken to hold codes only, as read (see codeProbes): they pass through untouched,
+  // and a check on every row says where one does not (NOT_CLEAN)
   const clean = staged.clean ?? new Set<string>();
   const q = quoteIdent;
   const cell = (item: string) => {
@@ -113,6 +122,12 @@ export function buildValidation(
     conditions.push(`coalesce(${cond}, false)`);
     checks.push(`case when ${cond} then {'c': ${bind(header)}, 'v': ${value}, 'k': ${bind(key)}} end`);
   };
+  const notClean = (cond: string, itemName: string) => {
+    conditions.push(`coalesce(${cond}, false)`);
+    checks.push(
+      `case when ${cond} then {'c': ${bind(itemName)}, 'v': cast(null as varchar), 'k': ${bind(NOT_CLEAN)}} end`,
+    );
+  };
   const ctxFor = (self: string) => ({ self, item: (name: string) => q(name), bind });
 
   const rid = q(study.respondent_id);
@@ -157,7 +172,10 @@ export function buildValidation(
       const list = `[${codes.map((c) => bind(c)).join(", ")}]::varchar[]`;
       const allowed = codes.join(", ");
       if (item.type === "select_one") {
-        if (!clean.has(item.name))
+        if (clean.has(item.name))
+          // the guess that this column holds codes only, checked on every row
+          notClean(`${v} is not null and not ${isCode(v, item.list, codes)}`, item.name);
+        else
           fail(
             `${v} is not null and not ${isCode(v, item.list, codes)}`,
             item,

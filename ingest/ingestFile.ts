@@ -6,7 +6,7 @@ import type { Database, Session } from "../db/index.ts";
 import { quoteIdent } from "../db/index.ts";
 import type { Lang, MessageKey } from "../messages/catalogue.ts";
 import type { Codebook, Study } from "../study/index.ts";
-import { buildValidation, CHECKED } from "./buildValidation.ts";
+import { buildValidation, CHECKED, NOT_CLEAN, type Validation } from "./buildValidation.ts";
 import { codeProbes } from "./codeProbes.ts";
 import { csvRefusal } from "./csvRefusal.ts";
 import { detectFormat, type FileFormat } from "./detectFile.ts";
@@ -266,36 +266,40 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
         // come in (source_row says where each came from; reports sort by it), so this
         // session's inserts run on every core too. The setting is this connection's own.
         await session.run("set preserve_insertion_order = false");
-        // One aggregate over the file: the row count, whether any respondent id comes twice,
-        // and which select_one columns hold codes only, as read (they land untouched: no trim,
-        // label mapping or code check). It reads the file itself, at the same time as the
-        // copy with the record numbers is written, and its CSV errors are the file's own.
-        const { probes, params: probeParams } = codeProbes(codebook, mapping);
+        // The passes before the checks read the file itself, at the same time as the copy
+        // with the record numbers is written; their CSV errors are the file's own.
+        const readFile = <T>(sql: string, params: Record<string, string>) =>
+          session.query<T>(sql, only({ ...staged.params, ...params }, sql)).catch((error: unknown) => {
+            throw csvRefusal(error, fileName, null) ?? error;
+          });
         await stageCodes(session, codebook);
+        // which select_one columns hold codes only, as read, in the first rows: a guess the
+        // checks confirm on every row (see guessClean)
+        const { probes, params: probeParams } = codeProbes(codebook, mapping);
+        const guessed = probes.length
+          ? await readFile<Record<string, boolean>>(
+              `select ${probes.map((p, i) => `${p.sql} as p${i}`).join(", ")}
+               from (select * from ${staged.plainSource} limit ${GUESS_ROWS})`,
+              probeParams,
+            ).then(
+              ([found]) => new Set(probes.filter((_, i) => found?.[`p${i}`] === false).map((p) => p.item)),
+            )
+          : new Set<string>();
+        // one aggregate over the file: the row count, and whether any respondent id comes twice
         const ridColumn = mapping.mapped.find((m) => m.item === study.respondent_id)!.column;
         const id = `nullif(trim(${quoteIdent(ridColumn)}), '')`;
-        const totalsSql = `select ${[
-          "count(*)::bigint as _rows",
-          `count(${id})::bigint - count(distinct ${id})::bigint as _repeats`,
-          ...probes.map((p, i) => `${p.sql} as p${i}`),
-        ].join(", ")}
-           from ${staged.plainSource}`;
         const [[totals]] = await Promise.all([
-          session
-            .query<Record<string, number | boolean>>(
-              totalsSql,
-              only({ ...staged.params, ...probeParams }, totalsSql),
-            )
-            .catch((error: unknown) => {
-              throw csvRefusal(error, fileName, null) ?? error;
-            }),
+          readFile<{ _rows: number; _repeats: number }>(
+            `select count(*)::bigint as _rows, count(${id})::bigint - count(distinct ${id})::bigint as _repeats
+             from ${staged.plainSource}`,
+            {},
+          ),
           staged.numbered,
         ]);
         const source = staged.source;
         const rows = Number(totals?._rows ?? 0);
         base.rows = rows;
         if (rows === 0) throw new IngestRefusal("refuse.no_rows", { file: fileName });
-        const clean = new Set(probes.filter((_, i) => totals?.[`p${i}`] === false).map((p) => p.item));
         // the ids that come more than once (another pass only when there are some)
         await session.run(
           Number(totals?._repeats) > 0
@@ -310,28 +314,44 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
           report({ phase: "validate", done: 0, total: 1 });
 
           if (options.replace) await supersede(tx, study.id, waveId, options.replace);
-          const validation = buildValidation(
-            study,
-            codebook,
-            mapping,
-            { source, columns: staged.columns, clean },
-            {
-              rawTable: rawTableName(study.id),
-              waveId,
-              excludeUpload: options.replace ?? null,
-            },
-          );
-          const params = { ...staged.params, ...validation.params };
-          // One pass flags the failing rows in a projection (a filter would be pushed down and
-          // repeat the label mapping inside every check); only they get error structs and a
-          // copy of their cells.
-          const all = validation.mapped();
-          await tx.run(
-            `create or replace temp table ${CHECKED} as
-             select source_row, ${validation.cells} as cells, ${validation.errors} as errors
-             from (select * from (select *, ${validation.isBad} as is_bad from (${all})) where is_bad)`,
-            only(params, all, validation.isBad, validation.errors),
-          );
+          // The checks take the guessed columns to hold codes only, and flag a row where one
+          // does not (NOT_CLEAN); they then run again with those columns checked in full (once
+          // at most: every other guess held on every row).
+          let clean = guessed;
+          let validation: Validation;
+          let params: Record<string, string | number>;
+          for (;;) {
+            validation = buildValidation(
+              study,
+              codebook,
+              mapping,
+              { source, columns: staged.columns, clean },
+              {
+                rawTable: rawTableName(study.id),
+                waveId,
+                excludeUpload: options.replace ?? null,
+              },
+            );
+            params = { ...staged.params, ...validation.params };
+            // One pass flags the failing rows in a projection (a filter would be pushed down and
+            // repeat the label mapping inside every check); only they get error structs and a
+            // copy of their cells.
+            const all = validation.mapped();
+            await tx.run(
+              `create or replace temp table ${CHECKED} as
+               select source_row, ${validation.cells} as cells, ${validation.errors} as errors
+               from (select * from (select *, ${validation.isBad} as is_bad from (${all})) where is_bad)`,
+              only(params, all, validation.isBad, validation.errors),
+            );
+            if (clean.size === 0) break;
+            const wrong = await tx.query<{ item: string }>(
+              `select distinct e.c as item from (select unnest(errors) as e from ${CHECKED}) where e.k = $k`,
+              { k: NOT_CLEAN },
+            );
+            if (wrong.length === 0) break;
+            const notClean = new Set(wrong.map((w) => w.item));
+            clean = new Set([...clean].filter((item) => !notClean.has(item)));
+          }
           const [{ rejected }] = (await tx.query<{ rejected: number }>(
             `select count(*)::bigint as rejected from ${CHECKED}`,
           )) as [{ rejected: number }];
@@ -397,6 +417,14 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
     await restoreMemory();
   }
 }
+
+/**
+ * Rows read to guess which select_one columns hold codes only, as read (most files: they
+ * land as read, skipping the trim, the label mapping and the code check, which are
+ * identities or passes on such a column). A column with another cell in these rows is
+ * certainly not clean; for the others, the checks confirm the guess on every row.
+ */
+const GUESS_ROWS = 4096;
 
 async function supersede(tx: Session, studyId: string, waveId: string, replaced: string): Promise<void> {
   const rows = await tx.query<{ status: string }>(

@@ -329,6 +329,33 @@ describe("ingestFile", () => {
     expect(result).toMatchObject({ status: "loaded", rows: 1, accepted: 1, rejected: 0 });
   });
 
+  it("checks in full a column that holds codes only in its first rows, and labels, spaces or bad codes later", async () => {
+    // the first 4096 rows decide which columns are taken to hold codes only; these come after
+    const rows = Array.from({ length: 5000 }, (_, i) => `r${i},T1,V1,${(i % 2) + 1},30,1,2,,`);
+    rows[4500] = "r4500,T1,V1,男,30,1,2,,";
+    rows[4600] = "r4600,T1,V1, 2 ,30,1,2,,";
+    rows[4700] = "r4700,T1,V1,1,30,5,2,,";
+    rows[4900] = "r4900,T1,V1,2,30,1,7,,";
+    const result = await ingest(file("late.csv", [HEADER, ...rows].join("\n")));
+    expect(result).toMatchObject({ status: "loaded", rows: 5000, accepted: 4998, rejected: 2 });
+    const q = await db.query<{ source_row: number; column_name: string; value: string; reason_code: string }>(
+      "select source_row, column_name, value, reason_code from quarantine order by source_row",
+    );
+    expect(q).toEqual([
+      { source_row: 4702, column_name: "aw_union", value: "5", reason_code: "reject.unknown_code" },
+      { source_row: 4902, column_name: "league", value: "7", reason_code: "reject.unknown_code" },
+    ]);
+    const landed = await db.query<{ respondent_id: string; sex: number }>(
+      `select respondent_id, sex from ${rawTableName("tiny")} where respondent_id in ('r4500', 'r4600', 'r4601')
+       order by source_row`,
+    );
+    expect(landed).toEqual([
+      { respondent_id: "r4500", sex: 1 },
+      { respondent_id: "r4600", sex: 2 },
+      { respondent_id: "r4601", sex: 2 },
+    ]);
+  });
+
   it("lands a column that holds codes only as read, and numbers rows by their line", async () => {
     const rows = Array.from({ length: 300 }, (_, i) => `r${i},T1,V1,${(i % 2) + 1},30,1,2,,`);
     rows[150] = "r150,T1,V1,7,30,1,2,,";

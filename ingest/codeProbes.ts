@@ -11,9 +11,11 @@ export interface CodeProbe {
 
 /**
  * One probe per select_one column of the file whose codes are written plainly (no
- * surrounding spaces, none empty). A column whose probe stays false holds codes only, as
- * read (most files): it lands as read, skipping the trim, the label mapping and the code
- * check, which are identities or passes on such a column. All probes run in one aggregate.
+ * surrounding spaces, none empty). A column whose probe stays false over the first rows is
+ * taken to hold codes only, as read (most files): it lands as read, skipping the trim, the
+ * label mapping and the code check, which are identities or passes on such a column; the
+ * checks confirm it on every row (NOT_CLEAN in buildValidation). All probes run in one
+ * aggregate.
  */
 export function codeProbes(
   codebook: Codebook,

@@ -6,7 +6,7 @@ import type { Database, Session } from "../db/index.ts";
 import { quoteIdent } from "../db/index.ts";
 import type { Lang, MessageKey } from "../messages/catalogue.ts";
 import type { Codebook, Study } from "../study/index.ts";
-import { buildValidation, CHECKED, NOT_CLEAN, type Validation } from "./buildValidation.ts";
+import { buildValidation, CHECKED, NOT_CLEAN } from "./buildValidation.ts";
 import { codeProbes } from "./codeProbes.ts";
 import { csvRefusal } from "./csvRefusal.ts";
 import { detectFormat, type FileFormat } from "./detectFile.ts";
@@ -14,7 +14,7 @@ import { hmacSql } from "./hmacSql.ts";
 import { IngestRefusal, showValue } from "./IngestRefusal.ts";
 import { CODES, SHORT_LIST } from "./isCodeSql.ts";
 import { type ColumnMapping, mapColumns, normalizeLabel } from "./mapColumns.ts";
-import { prepareRead } from "./prepareRead.ts";
+import { type PreparedRead, prepareCsv, prepareRead } from "./prepareRead.ts";
 import { prescanText } from "./prescanText.ts";
 import { RAW_META_COLUMNS, rawColumnTypes, rawTableName, registerStudy } from "./registerStudy.ts";
 import { transcodeToUtf8 } from "./transcodeToUtf8.ts";
@@ -161,12 +161,13 @@ function newUploadId(): string {
 
 /**
  * Load one file of responses for a study wave: one streaming read for the hash, the
- * encoding and the checks that refuse a file outright; one that copies it with each
- * record's number in front (see prepareRead); then DuckDB reads that copy natively, in
- * parallel, once for the counts, once for the duplicate ids, once for the checks (one SQL
- * pass) and once to land the rows that pass; failing rows go to the quarantine with their
- * reasons and original cells. Keeping the cells in a table in file order instead costs more
- * than all the reads.
+ * encoding and the checks that refuse a file outright, and at the same time one that copies
+ * it with each record's number in front (see prepareRead); then DuckDB reads that copy
+ * natively, in parallel, once for the checks (one SQL pass) and once to land the rows that
+ * pass; failing rows go to the quarantine with their reasons and original cells. Ids that
+ * come twice are found among the rows landed and quarantined, and only their rows are
+ * checked again. Keeping the cells in a table in file order instead costs more than all the
+ * reads, and every pass over the file costs about as much as the checks.
  * The whole upload is one transaction: it lands whole (good rows plus quarantine) or not at
  * all, also under kill -9. Refusals name the file (and line, column, value where known).
  */
@@ -200,6 +201,7 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
   const restoreMemory = await capMemory(db);
 
   const work = mkdtempSync(join(tmpdir(), "barometer-ingest-"));
+  let early: Promise<PreparedRead> | null = null;
   try {
     const detected = await detectFormat(options.path);
     if (detected === "sav") throw new IngestRefusal("refuse.spss", { file: fileName });
@@ -215,9 +217,16 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
     let sha256: string;
     if (format === "csv") {
       const declared = options.encoding === "gbk" ? "gb18030" : options.encoding;
+      // Most files are UTF-8: the copy with the record numbers is made while the file is
+      // scanned, and thrown away if the scan finds another encoding or refuses the file.
+      if (declared !== "gb18030") {
+        early = prepareCsv(options.path, fileName, join(work, "numbered.csv"));
+        early.catch(() => undefined);
+      }
       const scan = await prescanText(options.path, { file: fileName, declared, onBytes });
       sha256 = scan.sha256;
       base.encoding = scan.encoding;
+      if (scan.encoding !== "utf-8") early = await settled(early);
     } else {
       sha256 = await sha256File(options.path, onBytes);
     }
@@ -239,13 +248,13 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
     const uploadId = newUploadId();
     const result = await db.withSession(async (session) => {
       report({ phase: "read", done: 0, total: 1 });
-      const staged = await prepareRead(session, format, textPath, {
-        file: fileName,
-        tmpCsv: join(work, "sheet.csv"),
-        numberedCsv: join(work, "numbered.csv"),
-        sheet: options.sheet,
-      });
-      // the copy with the record numbers is written while the first pass reads the file
+      const staged = await (early ??
+        prepareRead(session, format, textPath, {
+          file: fileName,
+          tmpCsv: join(work, "sheet.csv"),
+          numberedCsv: join(work, "numbered.csv"),
+          sheet: options.sheet,
+        }));
       try {
         base.delimiter = staged.delimiter;
         const codebook = study.codebookForWave(waveId);
@@ -285,64 +294,45 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
               ([found]) => new Set(probes.filter((_, i) => found?.[`p${i}`] === false).map((p) => p.item)),
             )
           : new Set<string>();
-        // one aggregate over the file: the row count, and whether any respondent id comes twice
-        const ridColumn = mapping.mapped.find((m) => m.item === study.respondent_id)!.column;
-        const id = `nullif(trim(${quoteIdent(ridColumn)}), '')`;
-        const [[totals]] = await Promise.all([
-          readFile<{ _rows: number; _repeats: number }>(
-            `select count(*)::bigint as _rows, count(${id})::bigint - count(distinct ${id})::bigint as _repeats
-             from ${staged.plainSource}`,
-            {},
-          ),
-          staged.numbered,
-        ]);
+        await staged.numbered;
         const source = staged.source;
-        const rows = Number(totals?._rows ?? 0);
-        base.rows = rows;
-        if (rows === 0) throw new IngestRefusal("refuse.no_rows", { file: fileName });
-        // the ids that come more than once (another pass only when there are some)
-        await session.run(
-          Number(totals?._repeats) > 0
-            ? `create or replace temp table _dup_ids as
-               select id from (select ${id} as id from ${staged.plainSource})
-               where id is not null group by id having count(*) > 1`
-            : "create or replace temp table _dup_ids (id varchar)",
-          Number(totals?._repeats) > 0 ? only(staged.params, staged.plainSource) : undefined,
-        );
+        // the ids that come more than once in the file: found after the rows land (see below)
+        await session.run("create or replace temp table _dup_ids (id varchar)");
         await stageFrame(session, study);
         return session.transaction(async (tx) => {
           report({ phase: "validate", done: 0, total: 1 });
 
           if (options.replace) await supersede(tx, study.id, waveId, options.replace);
+          const ids = { rawTable: rawTableName(study.id), waveId, excludeUpload: options.replace ?? null };
           // The checks take the guessed columns to hold codes only, and flag a row where one
           // does not (NOT_CLEAN); they then run again with those columns checked in full (once
           // at most: every other guess held on every row).
           let clean = guessed;
-          let validation: Validation;
-          let params: Record<string, string | number>;
-          for (;;) {
-            validation = buildValidation(
-              study,
-              codebook,
-              mapping,
-              { source, columns: staged.columns, clean },
-              {
-                rawTable: rawTableName(study.id),
-                waveId,
-                excludeUpload: options.replace ?? null,
-              },
-            );
-            params = { ...staged.params, ...validation.params };
-            // One pass flags the failing rows in a projection (a filter would be pushed down and
-            // repeat the label mapping inside every check); only they get error structs and a
-            // copy of their cells.
-            const all = validation.mapped();
+          let validation = buildValidation(
+            study,
+            codebook,
+            mapping,
+            { source, columns: staged.columns, clean },
+            ids,
+          );
+          let params = { ...staged.params, ...validation.params };
+          // One pass flags the failing rows in a projection (a filter would be pushed down and
+          // repeat the label mapping inside every check); only they get error structs and a
+          // copy of their cells. `where` limits it to some rows (on source_row).
+          const check = async (where?: string) => {
+            const all = validation.mapped(where);
+            const select = `select source_row, ${quoteIdent(study.respondent_id)} as rid, ${validation.cells} as cells,
+                ${validation.errors} as errors
+              from (select * from (select *, ${validation.isBad} as is_bad from (${all})) where is_bad)`;
             await tx.run(
-              `create or replace temp table ${CHECKED} as
-               select source_row, ${validation.cells} as cells, ${validation.errors} as errors
-               from (select * from (select *, ${validation.isBad} as is_bad from (${all})) where is_bad)`,
-              only(params, all, validation.isBad, validation.errors),
+              where
+                ? `insert into ${CHECKED} ${select}`
+                : `create or replace temp table ${CHECKED} as ${select}`,
+              only(params, select),
             );
+          };
+          for (;;) {
+            await check();
             if (clean.size === 0) break;
             const wrong = await tx.query<{ item: string }>(
               `select distinct e.c as item from (select unnest(errors) as e from ${CHECKED}) where e.k = $k`,
@@ -351,16 +341,33 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
             if (wrong.length === 0) break;
             const notClean = new Set(wrong.map((w) => w.item));
             clean = new Set([...clean].filter((item) => !notClean.has(item)));
+            validation = buildValidation(
+              study,
+              codebook,
+              mapping,
+              { source, columns: staged.columns, clean },
+              ids,
+            );
+            params = { ...staged.params, ...validation.params };
           }
-          const [{ rejected }] = (await tx.query<{ rejected: number }>(
-            `select count(*)::bigint as rejected from ${CHECKED}`,
-          )) as [{ rejected: number }];
-          base.rejected = rejected;
-          base.accepted = rows - rejected;
-          if (options.strict && rejected > 0) {
-            base.errors = await summarizeErrors(tx, validation.reasons);
-            throw new IngestRefusal("refuse.strict", { file: fileName, count: rejected });
-          }
+          const strict = async () => {
+            const [{ rejected }] = (await tx.query<{ rejected: number }>(
+              `select count(*)::bigint as rejected from ${CHECKED}`,
+            )) as [{ rejected: number }];
+            if (options.strict && rejected > 0) {
+              // the report still says how many rows the file has
+              const [read] = await tx.query<{ n: number }>(
+                `select count(*)::bigint as n from ${staged.plainSource}`,
+                only(staged.params, staged.plainSource),
+              );
+              base.rows = read?.n ?? 0;
+              base.rejected = rejected;
+              base.accepted = base.rows - rejected;
+              base.errors = await summarizeErrors(tx, validation.reasons);
+              throw new IngestRefusal("refuse.strict", { file: fileName, count: rejected });
+            }
+          };
+          await strict();
           report({ phase: "land", done: 0, total: 1 });
           // columns that hold codes only are read as numbers where they land as numbers: the
           // reader parses them faster than a cast of the text
@@ -375,6 +382,46 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
             staged.typedSource(typed),
           );
           await land(tx, study, waveId, uploadId, options.hmacKey, good, only(params, good));
+          // The ids that come more than once in the file, among the rows landed and the rows
+          // quarantined (counting them before would take a pass over the file of its own): the
+          // rows that share one are taken out of the raw table again and checked anew, now
+          // with their ids known to repeat.
+          const raw = quoteIdent(rawTableName(study.id));
+          await tx.run(
+            `create or replace temp table _dup_ids as
+             select id from (select respondent_id as id from ${raw} where upload_id = $u
+                             union all select rid from ${CHECKED} where rid is not null)
+             group by id having count(*) > 1`,
+            { u: uploadId },
+          );
+          const [{ repeats }] = (await tx.query<{ repeats: number }>(
+            "select count(*)::bigint as repeats from _dup_ids",
+          )) as [{ repeats: number }];
+          if (repeats > 0) {
+            await tx.run(
+              `create or replace temp table _recheck as
+               select source_row from ${raw} where upload_id = $u and respondent_id in (select id from _dup_ids)
+               union all select source_row from ${CHECKED} where rid in (select id from _dup_ids)`,
+              { u: uploadId },
+            );
+            await tx.run(
+              `delete from ${raw} where upload_id = $u and source_row in (select source_row from _recheck)`,
+              { u: uploadId },
+            );
+            await tx.run(`delete from ${CHECKED} where source_row in (select source_row from _recheck)`);
+            await check("source_row in (select source_row from _recheck)");
+            await strict();
+          }
+          const [counts] = await tx.query<{ accepted: number; rejected: number }>(
+            `select (select count(*) from ${raw} where upload_id = $u)::bigint as accepted,
+                    (select count(*) from ${CHECKED})::bigint as rejected`,
+            { u: uploadId },
+          );
+          const { accepted, rejected } = counts!;
+          base.rows = accepted + rejected;
+          base.accepted = accepted;
+          base.rejected = rejected;
+          if (base.rows === 0) throw new IngestRefusal("refuse.no_rows", { file: fileName });
           await recordQuarantine(tx, uploadId, validation.reasons);
           await tx.run(
             `insert into uploads (upload_id, study_id, wave_id, file_name, sha256, size_bytes, format, encoding, delimiter,
@@ -413,9 +460,16 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
     if (csv) return refuse(csv);
     throw new Error(`${fileName}: ${(error as Error).message}`, { cause: error });
   } finally {
+    await settled(early);
     rmSync(work, { recursive: true, force: true });
     await restoreMemory();
   }
+}
+
+/** Wait until a read prepared ahead is done with its files, whatever its outcome; null. */
+async function settled(read: Promise<PreparedRead> | null): Promise<null> {
+  await read?.then((r) => r.numbered).catch(() => undefined);
+  return null;
 }
 
 /**

@@ -83,7 +83,7 @@ function cellColumns(n: number): string[] {
  * small or ragged files, and strict mode turns every malformed line into an error that names
  * it (see csvRefusal).
  */
-async function stageCsv(path: string, file: string, numberedCsv: string): Promise<PreparedRead> {
+export async function prepareCsv(path: string, file: string, numberedCsv: string): Promise<PreparedRead> {
   const { header, delimiter } = await readHeader(path, file);
   const numbered = numberRecords(path, numberedCsv, delimiter).then(() => undefined);
   numbered.catch(() => undefined);
@@ -196,7 +196,7 @@ async function stageXlsx(
     throw new IngestRefusal("refuse.xlsx_corrupt", { file, detail: "the workbook has no sheet" });
   }
   if (rows === 0) throw new IngestRefusal("refuse.empty_file", { file });
-  return stageCsv(tmpCsv, file, numberedCsv);
+  return prepareCsv(tmpCsv, file, numberedCsv);
 }
 
 function cellToText(value: ExcelJS.CellValue): string {
@@ -227,5 +227,5 @@ export async function prepareRead(
   if (format === "parquet") return stageParquet(db, path, options.file);
   if (format === "xlsx")
     return stageXlsx(path, options.file, options.tmpCsv, options.numberedCsv, options.sheet);
-  return stageCsv(path, options.file, options.numberedCsv);
+  return prepareCsv(path, options.file, options.numberedCsv);
 }

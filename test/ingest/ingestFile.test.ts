@@ -170,6 +170,39 @@ describe("ingestFile", () => {
     expect(statuses.map((s) => s.status)).toEqual(["superseded", "loaded", "loaded"]);
   });
 
+  it("quarantines every copy of a repeated id, with the other errors of each copy", async () => {
+    const rows = [
+      "r1,T1,V1,1,30,1,2,,",
+      "r5,T1,V1,3,30,1,2,,",
+      "r5,T1,V1,1,30,1,2,,",
+      " r6 ,T1,V1,1,30,1,2,,",
+      "r6,T1,V1,2,30,1,2,,",
+      "r7,T1,V1,2,30,1,2,,",
+      "r6,T1,V2,2,44,1,2,,",
+    ];
+    const result = await ingest(file("repeats.csv", [HEADER, ...rows].join("\n")));
+    expect(result).toMatchObject({ status: "loaded", rows: 7, accepted: 2, rejected: 5 });
+    const q = await db.query<{ source_row: number; column_name: string; value: string; reason_code: string }>(
+      "select source_row, column_name, value, reason_code from quarantine order by source_row, reason_code",
+    );
+    expect(q).toEqual([
+      { source_row: 3, column_name: "rid", value: "r5", reason_code: "reject.duplicate_id_in_file" },
+      { source_row: 3, column_name: "sex", value: "3", reason_code: "reject.unknown_code" },
+      { source_row: 4, column_name: "rid", value: "r5", reason_code: "reject.duplicate_id_in_file" },
+      { source_row: 5, column_name: "rid", value: "r6", reason_code: "reject.duplicate_id_in_file" },
+      { source_row: 6, column_name: "rid", value: "r6", reason_code: "reject.duplicate_id_in_file" },
+      { source_row: 8, column_name: "rid", value: "r6", reason_code: "reject.duplicate_id_in_file" },
+    ]);
+    const cells = await db.query<{ source_row: number; cells: string }>(
+      "select source_row, cells::varchar as cells from quarantine_rows where source_row = 5",
+    );
+    expect(JSON.parse(cells[0]!.cells)[0]).toBe(" r6 ");
+    const raw = await db.query<{ respondent_id: string }>(
+      `select respondent_id from ${rawTableName("tiny")} order by source_row`,
+    );
+    expect(raw.map((r) => r.respondent_id)).toEqual(["r1", "r7"]);
+  });
+
   it("refuses the whole file in strict mode and leaves the database as it was", async () => {
     await ingest(file("a.csv", [HEADER, ...GOOD].join("\n")));
     const before = await counts();
@@ -177,7 +210,7 @@ describe("ingestFile", () => {
       file("b.csv", [HEADER, "r8,T1,V1,1,30,1,2,,", "r9,T1,V1,5,30,1,2,,"].join("\n")),
       { strict: true },
     );
-    expect(result).toMatchObject({ status: "refused", upload_id: null, rejected: 1 });
+    expect(result).toMatchObject({ status: "refused", upload_id: null, rows: 2, accepted: 1, rejected: 1 });
     expect(result.refusal?.en).toBe(
       "strict mode: 1 rows failed validation, so nothing was loaded (file b.csv)",
     );

@@ -6,7 +6,7 @@ import type { Database, Session } from "../db/index.ts";
 import { quoteIdent } from "../db/index.ts";
 import type { Lang, MessageKey } from "../messages/catalogue.ts";
 import type { Codebook, Study } from "../study/index.ts";
-import { buildValidation, CHECKED, NOT_CLEAN } from "./buildValidation.ts";
+import { buildValidation, CHECKED, NOT_CLEAN, type Validation } from "./buildValidation.ts";
 import { codeProbes } from "./codeProbes.ts";
 import { csvRefusal } from "./csvRefusal.ts";
 import { detectFormat, type FileFormat } from "./detectFile.ts";
@@ -275,15 +275,15 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
         // come in (source_row says where each came from; reports sort by it), so this
         // session's inserts run on every core too. The setting is this connection's own.
         await session.run("set preserve_insertion_order = false");
-        // The passes before the checks read the file itself, at the same time as the copy
-        // with the record numbers is written; their CSV errors are the file's own.
+        // A read of the file itself (the copy with the record numbers may still be being
+        // written): its CSV errors are the file's own.
         const readFile = <T>(sql: string, params: Record<string, string>) =>
           session.query<T>(sql, only({ ...staged.params, ...params }, sql)).catch((error: unknown) => {
             throw csvRefusal(error, fileName, null) ?? error;
           });
         await stageCodes(session, codebook);
         // which select_one columns hold codes only, as read, in the first rows: a guess the
-        // checks confirm on every row (see guessClean)
+        // checks confirm on every row (see GUESS_ROWS)
         const { probes, params: probeParams } = codeProbes(codebook, mapping);
         const guessed = probes.length
           ? await readFile<Record<string, boolean>>(
@@ -304,52 +304,14 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
 
           if (options.replace) await supersede(tx, study.id, waveId, options.replace);
           const ids = { rawTable: rawTableName(study.id), waveId, excludeUpload: options.replace ?? null };
-          // The checks take the guessed columns to hold codes only, and flag a row where one
-          // does not (NOT_CLEAN); they then run again with those columns checked in full (once
-          // at most: every other guess held on every row).
-          let clean = guessed;
-          let validation = buildValidation(
-            study,
-            codebook,
-            mapping,
-            { source, columns: staged.columns, clean },
-            ids,
-          );
-          let params = { ...staged.params, ...validation.params };
-          // One pass flags the failing rows in a projection (a filter would be pushed down and
-          // repeat the label mapping inside every check); only they get error structs and a
-          // copy of their cells. `where` limits it to some rows (on source_row).
-          const check = async (where?: string) => {
-            const all = validation.mapped(where);
-            const select = `select source_row, ${quoteIdent(study.respondent_id)} as rid, ${validation.cells} as cells,
-                ${validation.errors} as errors
-              from (select * from (select *, ${validation.isBad} as is_bad from (${all})) where is_bad)`;
-            await tx.run(
-              where
-                ? `insert into ${CHECKED} ${select}`
-                : `create or replace temp table ${CHECKED} as ${select}`,
-              only(params, select),
-            );
-          };
-          for (;;) {
-            await check();
-            if (clean.size === 0) break;
-            const wrong = await tx.query<{ item: string }>(
-              `select distinct e.c as item from (select unnest(errors) as e from ${CHECKED}) where e.k = $k`,
-              { k: NOT_CLEAN },
-            );
-            if (wrong.length === 0) break;
-            const notClean = new Set(wrong.map((w) => w.item));
-            clean = new Set([...clean].filter((item) => !notClean.has(item)));
-            validation = buildValidation(
-              study,
-              codebook,
-              mapping,
-              { source, columns: staged.columns, clean },
-              ids,
-            );
-            params = { ...staged.params, ...validation.params };
-          }
+          const checks = await checkEveryRow(tx, {
+            build: (clean) =>
+              buildValidation(study, codebook, mapping, { source, columns: staged.columns, clean }, ids),
+            guessed,
+            sourceParams: staged.params,
+            respondentId: study.respondent_id,
+          });
+          const { validation, clean } = checks;
           const strict = async () => {
             const [{ rejected }] = (await tx.query<{ rejected: number }>(
               `select count(*)::bigint as rejected from ${CHECKED}`,
@@ -381,37 +343,9 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
             `source_row not in (select source_row from ${CHECKED})`,
             staged.typedSource(typed),
           );
-          await land(tx, study, waveId, uploadId, options.hmacKey, good, only(params, good));
-          // The ids that come more than once in the file, among the rows landed and the rows
-          // quarantined (counting them before would take a pass over the file of its own): the
-          // rows that share one are taken out of the raw table again and checked anew, now
-          // with their ids known to repeat.
+          await land(tx, study, waveId, uploadId, options.hmacKey, good, only(checks.params, good));
           const raw = quoteIdent(rawTableName(study.id));
-          await tx.run(
-            `create or replace temp table _dup_ids as
-             select id from (select respondent_id as id from ${raw} where upload_id = $u
-                             union all select rid from ${CHECKED} where rid is not null)
-             group by id having count(*) > 1`,
-            { u: uploadId },
-          );
-          const [{ repeats }] = (await tx.query<{ repeats: number }>(
-            "select count(*)::bigint as repeats from _dup_ids",
-          )) as [{ repeats: number }];
-          if (repeats > 0) {
-            await tx.run(
-              `create or replace temp table _recheck as
-               select source_row from ${raw} where upload_id = $u and respondent_id in (select id from _dup_ids)
-               union all select source_row from ${CHECKED} where rid in (select id from _dup_ids)`,
-              { u: uploadId },
-            );
-            await tx.run(
-              `delete from ${raw} where upload_id = $u and source_row in (select source_row from _recheck)`,
-              { u: uploadId },
-            );
-            await tx.run(`delete from ${CHECKED} where source_row in (select source_row from _recheck)`);
-            await check("source_row in (select source_row from _recheck)");
-            await strict();
-          }
+          if (await recheckRepeatedIds(tx, raw, uploadId, checks)) await strict();
           const [counts] = await tx.query<{ accepted: number; rejected: number }>(
             `select (select count(*) from ${raw} where upload_id = $u)::bigint as accepted,
                     (select count(*) from ${CHECKED})::bigint as rejected`,
@@ -464,6 +398,99 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
     rmSync(work, { recursive: true, force: true });
     await restoreMemory();
   }
+}
+
+interface RowChecks {
+  /** The checks as they ran last, and the columns they took to hold codes only. */
+  validation: Validation;
+  params: Record<string, string | number>;
+  clean: ReadonlySet<string>;
+  /** Run the checks again on some rows (`where`, on source_row), adding the failing ones to CHECKED. */
+  recheck(where: string): Promise<void>;
+}
+
+/**
+ * Run the checks on every row, into CHECKED: one pass flags the failing rows in a projection
+ * (a filter would be pushed down and repeat the label mapping inside every check), and only
+ * they get error structs and a copy of their cells. The checks take the guessed columns to
+ * hold codes only and flag a row where one does not (NOT_CLEAN); the pass then runs again
+ * with those columns checked in full (once at most: every other guess held on every row).
+ */
+async function checkEveryRow(
+  tx: Session,
+  job: {
+    build: (clean: ReadonlySet<string>) => Validation;
+    guessed: ReadonlySet<string>;
+    sourceParams: Record<string, string>;
+    respondentId: string;
+  },
+): Promise<RowChecks> {
+  let clean = job.guessed;
+  let validation = job.build(clean);
+  let params = { ...job.sourceParams, ...validation.params };
+  const run = async (where?: string) => {
+    const select = `select source_row, ${quoteIdent(job.respondentId)} as rid, ${validation.cells} as cells,
+        ${validation.errors} as errors
+      from (select * from (select *, ${validation.isBad} as is_bad from (${validation.mapped(where)})) where is_bad)`;
+    await tx.run(
+      where ? `insert into ${CHECKED} ${select}` : `create or replace temp table ${CHECKED} as ${select}`,
+      only(params, select),
+    );
+  };
+  for (;;) {
+    await run();
+    if (clean.size === 0) break;
+    const wrong = await tx.query<{ item: string }>(
+      `select distinct e.c as item from (select unnest(errors) as e from ${CHECKED}) where e.k = $k`,
+      { k: NOT_CLEAN },
+    );
+    if (wrong.length === 0) break;
+    const notClean = new Set(wrong.map((w) => w.item));
+    clean = new Set([...clean].filter((item) => !notClean.has(item)));
+    validation = job.build(clean);
+    params = { ...job.sourceParams, ...validation.params };
+  }
+  return { validation, params, clean, recheck: run };
+}
+
+/**
+ * The ids that come more than once in the file, found among the rows landed and the rows
+ * quarantined (counting them before would take a pass over the file of its own), into
+ * _dup_ids, which the checks read. The rows that share one are taken out of the raw table
+ * again and checked anew. Says whether there were any.
+ */
+async function recheckRepeatedIds(
+  tx: Session,
+  raw: string,
+  uploadId: string,
+  checks: RowChecks,
+): Promise<boolean> {
+  await tx.run(
+    `create or replace temp table _dup_ids as
+     select id from (select respondent_id as id from ${raw} where upload_id = $u
+                     union all select rid from ${CHECKED} where rid is not null)
+     group by id having count(*) > 1`,
+    { u: uploadId },
+  );
+  const [{ repeats }] = (await tx.query<{ repeats: number }>(
+    "select count(*)::bigint as repeats from _dup_ids",
+  )) as [{ repeats: number }];
+  if (repeats === 0) return false;
+  await tx.run(
+    `create or replace temp table _recheck as
+     select source_row from ${raw} where upload_id = $u and respondent_id in (select id from _dup_ids)
+     union all select source_row from ${CHECKED} where rid in (select id from _dup_ids)`,
+    { u: uploadId },
+  );
+  await tx.run(
+    `delete from ${raw} where upload_id = $u and source_row in (select source_row from _recheck)`,
+    {
+      u: uploadId,
+    },
+  );
+  await tx.run(`delete from ${CHECKED} where source_row in (select source_row from _recheck)`);
+  await checks.recheck("source_row in (select source_row from _recheck)");
+  return true;
 }
 
 /** Wait until a read prepared ahead is done with its files, whatever its outcome; null. */

@@ -202,6 +202,7 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
 
   const work = mkdtempSync(join(tmpdir(), "barometer-ingest-"));
   let early: Promise<PreparedRead> | null = null;
+  const stopEarly = new AbortController();
   try {
     const detected = await detectFormat(options.path);
     if (detected === "sav") throw new IngestRefusal("refuse.spss", { file: fileName });
@@ -220,13 +221,21 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
       // Most files are UTF-8: the copy with the record numbers is made while the file is
       // scanned, and thrown away if the scan finds another encoding or refuses the file.
       if (declared !== "gb18030") {
-        early = prepareCsv(options.path, fileName, join(work, "numbered.csv"));
+        early = prepareCsv(options.path, fileName, join(work, "numbered.csv"), stopEarly.signal);
         early.catch(() => undefined);
       }
-      const scan = await prescanText(options.path, { file: fileName, declared, onBytes });
+      const scan = await prescanText(options.path, { file: fileName, declared, onBytes }).catch(
+        (error: unknown) => {
+          stopEarly.abort();
+          throw error;
+        },
+      );
       sha256 = scan.sha256;
       base.encoding = scan.encoding;
-      if (scan.encoding !== "utf-8") early = await settled(early);
+      if (scan.encoding !== "utf-8") {
+        stopEarly.abort();
+        early = await settled(early);
+      }
     } else {
       sha256 = await sha256File(options.path, onBytes);
     }
@@ -234,7 +243,10 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
       "select upload_id from uploads where study_id = $1 and wave_id = $2 and sha256 = $3 and status = 'loaded'",
       [study.id, waveId, sha256],
     );
-    if (same[0]) return { ...base, upload_id: same[0].upload_id, status: "duplicate" };
+    if (same[0]) {
+      stopEarly.abort();
+      return { ...base, upload_id: same[0].upload_id, status: "duplicate" };
+    }
 
     let textPath = options.path;
     if (format === "csv" && base.encoding !== "utf-8") {

@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 
 const NL = 0x0a;
 const CR = 0x0d;
@@ -17,18 +17,33 @@ const QUOTE = 0x22;
  * inside one belongs to the value. A blank line (DuckDB skips it) gets no number but is
  * counted, so numbers stay the rows a spreadsheet shows. Lines are neither added nor
  * removed, so DuckDB's "line N" in an error is the line of the original file. A leading BOM
- * is dropped. Returns the number of the last record. (`chunkBytes` is the read size; tests
- * vary it to put chunk boundaries everywhere.)
+ * is dropped. Returns the number of the last record. `signal` stops the copy (it then
+ * rejects, and the target is left incomplete); `chunkBytes` is the read size (tests vary it to
+ * put chunk boundaries everywhere).
  */
 export async function numberRecords(
   source: string,
   target: string,
   delimiter: string,
-  onBytes?: (n: number) => void,
-  chunkBytes = 1 << 20,
+  options: { signal?: AbortSignal; chunkBytes?: number } = {},
+): Promise<number> {
+  const out = createWriteStream(target, { highWaterMark: 1 << 20 });
+  try {
+    return await copyNumbered(source, out, delimiter, options.chunkBytes ?? 1 << 20, options.signal);
+  } catch (error) {
+    out.destroy();
+    throw error;
+  }
+}
+
+async function copyNumbered(
+  source: string,
+  out: WriteStream,
+  delimiter: string,
+  chunkBytes: number,
+  signal?: AbortSignal,
 ): Promise<number> {
   const delim = delimiter.charCodeAt(0);
-  const out = createWriteStream(target, { highWaterMark: 1 << 20 });
   let record = 0;
   let inQuote = false;
   // the previous chunk ended inside a quoted value on a quote: escaped or closing, decided by the next byte
@@ -43,9 +58,8 @@ export async function numberRecords(
 
   const copy = new CopyBuffer(delim);
 
-  for await (const data of createReadStream(source, { highWaterMark: chunkBytes })) {
+  for await (const data of createReadStream(source, { highWaterMark: chunkBytes, signal })) {
     let chunk = data as Buffer;
-    onBytes?.(chunk.length);
     if (first) {
       first = false;
       if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);

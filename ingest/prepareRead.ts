@@ -83,9 +83,14 @@ function cellColumns(n: number): string[] {
  * small or ragged files, and strict mode turns every malformed line into an error that names
  * it (see csvRefusal).
  */
-export async function prepareCsv(path: string, file: string, numberedCsv: string): Promise<PreparedRead> {
+export async function prepareCsv(
+  path: string,
+  file: string,
+  numberedCsv: string,
+  signal?: AbortSignal,
+): Promise<PreparedRead> {
   const { header, delimiter } = await readHeader(path, file);
-  const numbered = numberRecords(path, numberedCsv, delimiter).then(() => undefined);
+  const numbered = numberRecords(path, numberedCsv, delimiter, { signal }).then(() => undefined);
   numbered.catch(() => undefined);
   const columns = cellColumns(header.length);
   const read = (pathParam: string, types: ReadonlyMap<string, string>, numberColumn: boolean) => {

@@ -10,7 +10,7 @@ async function numbered(text: string | Buffer, delimiter = ",", chunkBytes?: num
   const source = join(dir, "in.csv");
   const target = join(dir, "out.csv");
   writeFileSync(source, text);
-  const last = await numberRecords(source, target, delimiter, undefined, chunkBytes);
+  const last = await numberRecords(source, target, delimiter, { chunkBytes });
   return { last, text: readFileSync(target, "utf8") };
 }
 
@@ -41,6 +41,15 @@ describe("numberRecords", () => {
     );
     expect(out.text).toBe("n;a;b\r\n2;1;2");
     expect(out.last).toBe(2);
+  });
+
+  it("stops when its signal is aborted, and rejects", async () => {
+    const source = join(dir, "big.csv");
+    writeFileSync(source, `a,b\n${"1,2\n".repeat(200_000)}`);
+    const stop = new AbortController();
+    const copy = numberRecords(source, join(dir, "big.out.csv"), ",", { signal: stop.signal, chunkBytes: 1024 });
+    stop.abort();
+    await expect(copy).rejects.toThrow(/abort/i);
   });
 
   it("a quote that opens a value never closed swallows the rest (DuckDB then refuses the line)", async () => {

@@ -140,7 +140,9 @@ for (const bench of BENCHES.filter((b) => only.length === 0 || only.includes(b.n
     );
   }
   lines.push(
-    `| ${bench.name} | (wall time of the bench) | ${((performance.now() - started) / 1000).toFixed(0)} s | | | | |`,
+    reuse
+      ? `| ${bench.name} | (not run: reused from the log of an earlier run, BENCH_REUSE) | | | | | |`
+      : `| ${bench.name} | (wall time of the bench) | ${((performance.now() - started) / 1000).toFixed(0)} s | | | | |`,
   );
   lines.push(`<!-- ${bench.name}: ${last} -->`);
 }

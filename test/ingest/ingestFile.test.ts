@@ -217,6 +217,18 @@ describe("ingestFile", () => {
     expect(await counts()).toEqual(before);
   });
 
+  it("refuses in strict mode a file whose only fault is a repeated id", async () => {
+    await ingest(file("a.csv", [HEADER, ...GOOD].join("\n")));
+    const before = await counts();
+    const result = await ingest(
+      file("b.csv", [HEADER, "r8,T1,V1,1,30,1,2,,", "r9,T1,V1,2,30,1,2,,", "r8,T1,V2,2,31,1,2,,"].join("\n")),
+      { strict: true },
+    );
+    expect(result).toMatchObject({ status: "refused", upload_id: null, rows: 3, accepted: 1, rejected: 2 });
+    expect(result.errors).toMatchObject([{ reason: "reject.duplicate_id_in_file", count: 2 }]);
+    expect(await counts()).toEqual(before);
+  });
+
   it("refuses a file missing required columns, naming them", async () => {
     const result = await ingest(file("a.csv", "rid,town,village\nr1,T1,V1\n"));
     expect(result.status).toBe("refused");

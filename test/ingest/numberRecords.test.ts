@@ -47,7 +47,10 @@ describe("numberRecords", () => {
     const source = join(dir, "big.csv");
     writeFileSync(source, `a,b\n${"1,2\n".repeat(200_000)}`);
     const stop = new AbortController();
-    const copy = numberRecords(source, join(dir, "big.out.csv"), ",", { signal: stop.signal, chunkBytes: 1024 });
+    const copy = numberRecords(source, join(dir, "big.out.csv"), ",", {
+      signal: stop.signal,
+      chunkBytes: 1024,
+    });
     stop.abort();
     await expect(copy).rejects.toThrow(/abort/i);
   });

@@ -40,6 +40,12 @@ async function counts() {
   return { uploads: u!.n, raw: r!.n, quarantine: q!.n };
 }
 
+/** Every quarantined cell: row, column, value, reason. */
+const quarantine = () =>
+  db.query<{ source_row: number; column_name: string; value: string; reason_code: string }>(
+    "select source_row, column_name, value, reason_code from quarantine order by source_row, reason_code",
+  );
+
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "barometer-ingest-test-"));
   study = await loadStudy(writeStudy());
@@ -182,10 +188,7 @@ describe("ingestFile", () => {
     ];
     const result = await ingest(file("repeats.csv", [HEADER, ...rows].join("\n")));
     expect(result).toMatchObject({ status: "loaded", rows: 7, accepted: 2, rejected: 5 });
-    const q = await db.query<{ source_row: number; column_name: string; value: string; reason_code: string }>(
-      "select source_row, column_name, value, reason_code from quarantine order by source_row, reason_code",
-    );
-    expect(q).toEqual([
+    expect(await quarantine()).toEqual([
       { source_row: 3, column_name: "rid", value: "r5", reason_code: "reject.duplicate_id_in_file" },
       { source_row: 3, column_name: "sex", value: "3", reason_code: "reject.unknown_code" },
       { source_row: 4, column_name: "rid", value: "r5", reason_code: "reject.duplicate_id_in_file" },
@@ -383,10 +386,7 @@ describe("ingestFile", () => {
     rows[4900] = "r4900,T1,V1,2,30,1,7,,";
     const result = await ingest(file("late.csv", [HEADER, ...rows].join("\n")));
     expect(result).toMatchObject({ status: "loaded", rows: 5000, accepted: 4998, rejected: 2 });
-    const q = await db.query<{ source_row: number; column_name: string; value: string; reason_code: string }>(
-      "select source_row, column_name, value, reason_code from quarantine order by source_row",
-    );
-    expect(q).toEqual([
+    expect(await quarantine()).toEqual([
       { source_row: 4702, column_name: "aw_union", value: "5", reason_code: "reject.unknown_code" },
       { source_row: 4902, column_name: "league", value: "7", reason_code: "reject.unknown_code" },
     ]);

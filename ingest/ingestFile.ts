@@ -17,7 +17,6 @@ import { type ColumnMapping, mapColumns, normalizeLabel } from "./mapColumns.ts"
 import { type PreparedRead, prepareCsv, prepareRead } from "./prepareRead.ts";
 import { prescanText } from "./prescanText.ts";
 import { RAW_META_COLUMNS, rawColumnTypes, rawTableName, registerStudy } from "./registerStudy.ts";
-import { transcodeToUtf8 } from "./transcodeToUtf8.ts";
 
 export interface IngestOptions {
   study: Study;
@@ -218,24 +217,26 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
     let sha256: string;
     if (format === "csv") {
       const declared = options.encoding === "gbk" ? "gb18030" : options.encoding;
-      // Most files are UTF-8: the copy with the record numbers is made while the file is
-      // scanned, and thrown away if the scan finds another encoding or refuses the file.
-      if (declared !== "gb18030") {
-        early = prepareCsv(options.path, fileName, join(work, "numbered.csv"), stopEarly.signal);
-        early.catch(() => undefined);
-      }
-      const scan = await prescanText(options.path, { file: fileName, declared, onBytes }).catch(
-        (error: unknown) => {
-          stopEarly.abort();
-          throw error;
-        },
-      );
+      // The copy with the record numbers, in UTF-8, is made while the file is scanned: in
+      // the encoding declared, else as UTF-8 (most files). It is thrown away when the scan
+      // finds the file is not UTF-8 after all, or refuses it.
+      early = prepareCsv(options.path, fileName, join(work, "numbered.csv"), {
+        encoding: declared ?? "utf-8",
+        signal: stopEarly.signal,
+      });
+      early.catch(() => undefined);
+      const scan = await prescanText(options.path, {
+        file: fileName,
+        declared,
+        onBytes,
+        onNotUtf8: () => stopEarly.abort(),
+      }).catch((error: unknown) => {
+        stopEarly.abort();
+        throw error;
+      });
       sha256 = scan.sha256;
       base.encoding = scan.encoding;
-      if (scan.encoding !== "utf-8") {
-        stopEarly.abort();
-        early = await settled(early);
-      }
+      if (scan.encoding !== (declared ?? "utf-8")) early = await settled(early);
     } else {
       sha256 = await sha256File(options.path, onBytes);
     }
@@ -248,20 +249,23 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
       return { ...base, upload_id: same[0].upload_id, status: "duplicate" };
     }
 
-    let textPath = options.path;
-    if (format === "csv" && base.encoding !== "utf-8") {
-      textPath = join(work, "utf8.csv");
+    if (format === "csv" && !early) {
+      // found to be GB18030: transcoded on the way into the copy
       done = 0;
-      await transcodeToUtf8(options.path, textPath, base.encoding ?? "gb18030", (n) => {
-        done += n;
-        report({ phase: "transcode", done, total: size });
+      early = prepareCsv(options.path, fileName, join(work, "numbered-utf8.csv"), {
+        encoding: "gb18030",
+        onBytes: (n) => {
+          done += n;
+          report({ phase: "transcode", done, total: size });
+        },
       });
+      await early.then((read) => read.numbered);
     }
     const uploadId = newUploadId();
     const result = await db.withSession(async (session) => {
       report({ phase: "read", done: 0, total: 1 });
       const staged = await (early ??
-        prepareRead(session, format, textPath, {
+        prepareRead(session, format, options.path, {
           file: fileName,
           tmpCsv: join(work, "sheet.csv"),
           numberedCsv: join(work, "numbered.csv"),
@@ -287,11 +291,12 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
         // come in (source_row says where each came from; reports sort by it), so this
         // session's inserts run on every core too. The setting is this connection's own.
         await session.run("set preserve_insertion_order = false");
-        // A read of the file itself (the copy with the record numbers may still be being
-        // written): its CSV errors are the file's own.
+        // A read of the file itself where it is UTF-8 (the copy with the record numbers may
+        // still be being written), else of the copy: CSV errors name the file's lines.
+        await staged.plainReady;
         const readFile = <T>(sql: string, params: Record<string, string>) =>
           session.query<T>(sql, only({ ...staged.params, ...params }, sql)).catch((error: unknown) => {
-            throw csvRefusal(error, fileName, null) ?? error;
+            throw csvRefusal(error, fileName, staged.plainNumbered) ?? error;
           });
         await stageCodes(session, codebook);
         // which select_one columns hold codes only, as read, in the first rows: a guess the

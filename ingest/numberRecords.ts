@@ -17,19 +17,24 @@ const QUOTE = 0x22;
  * inside one belongs to the value. A blank line (DuckDB skips it) gets no number but is
  * counted, so numbers stay the rows a spreadsheet shows. Lines are neither added nor
  * removed, so DuckDB's "line N" in an error is the line of the original file. A leading BOM
- * is dropped. Returns the number of the last record. `signal` stops the copy (it then
- * rejects, and the target is left incomplete); `chunkBytes` is the read size (tests vary it to
- * put chunk boundaries everywhere).
+ * is dropped. Returns the number of the last record. `source` is a file, or the chunks of
+ * one (a transcoded file). For a file, `signal` stops the copy (it then rejects, and the
+ * target is left incomplete), and `chunkBytes` is the read size (tests vary it to put chunk
+ * boundaries everywhere).
  */
 export async function numberRecords(
-  source: string,
+  source: string | AsyncIterable<Buffer>,
   target: string,
   delimiter: string,
   options: { signal?: AbortSignal; chunkBytes?: number } = {},
 ): Promise<number> {
   const out = createWriteStream(target, { highWaterMark: 1 << 20 });
   try {
-    return await copyNumbered(source, out, delimiter, options.chunkBytes ?? 1 << 20, options.signal);
+    const chunks =
+      typeof source === "string"
+        ? createReadStream(source, { highWaterMark: options.chunkBytes ?? 1 << 20, signal: options.signal })
+        : source;
+    return await copyNumbered(chunks, out, delimiter);
   } catch (error) {
     out.destroy();
     throw error;
@@ -37,11 +42,9 @@ export async function numberRecords(
 }
 
 async function copyNumbered(
-  source: string,
+  source: AsyncIterable<unknown>,
   out: WriteStream,
   delimiter: string,
-  chunkBytes: number,
-  signal?: AbortSignal,
 ): Promise<number> {
   const delim = delimiter.charCodeAt(0);
   let record = 0;
@@ -58,7 +61,7 @@ async function copyNumbered(
 
   const copy = new CopyBuffer(delim);
 
-  for await (const data of createReadStream(source, { highWaterMark: chunkBytes, signal })) {
+  for await (const data of source) {
     let chunk = data as Buffer;
     if (first) {
       first = false;

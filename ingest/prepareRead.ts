@@ -4,9 +4,10 @@ import ExcelJS from "exceljs";
 import Papa from "papaparse";
 import type { Session } from "../db/index.ts";
 import { checkZip } from "./checkZip.ts";
-import type { FileFormat } from "./detectFile.ts";
+import type { FileFormat, TextEncoding } from "./detectFile.ts";
 import { IngestRefusal, showValue } from "./IngestRefusal.ts";
 import { numberRecords } from "./numberRecords.ts";
+import { transcodeToUtf8 } from "./transcodeToUtf8.ts";
 
 export interface PreparedRead {
   /**
@@ -29,6 +30,13 @@ export interface PreparedRead {
    */
   plainSource: string;
   /**
+   * Settles when `plainSource` can be read: at once when it reads the file itself; else it
+   * reads the copy (a transcoded file has no plain UTF-8 version), as `numbered`.
+   */
+  plainReady: Promise<void>;
+  /** The delimiter when `plainSource` reads the copy with the numbers, null when the file itself (see csvRefusal). */
+  plainNumbered: string | null;
+  /**
    * Settles when `source` can be read (the copy with the numbers is written). Whoever reads
    * `source` awaits it first; it is never left to reject unhandled.
    */
@@ -45,15 +53,20 @@ export interface PreparedRead {
 const DELIMITERS = [",", "\t", ";"] as const;
 
 /**
- * The first record of a UTF-8 text file and the delimiter that splits it into the most
- * columns (comma, tab or semicolon). A header that no candidate splits is refused: the data
- * uses some other separator, and reading it as one column would only say "columns missing".
+ * The first record of a text file and the delimiter that splits it into the most columns
+ * (comma, tab or semicolon). A header that no candidate splits is refused: the data uses
+ * some other separator, and reading it as one column would only say "columns missing".
  */
-async function readHeader(path: string, file: string): Promise<{ header: string[]; delimiter: string }> {
+async function readHeader(
+  path: string,
+  file: string,
+  encoding: TextEncoding,
+): Promise<{ header: string[]; delimiter: string }> {
   let text = "";
-  const stream = createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 16 });
+  const decoder = new TextDecoder(encoding);
+  const stream = createReadStream(path, { highWaterMark: 1 << 16 });
   for await (const chunk of stream) {
-    text += chunk;
+    text += decoder.decode(chunk as Buffer, { stream: true });
     if (text.length > 1 << 20 || /\n/.test(text)) break;
   }
   stream.destroy();
@@ -78,19 +91,22 @@ function cellColumns(n: number): string[] {
 }
 
 /**
- * A CSV is copied with each record's number in front (numberRecords), in the background; the
- * file and the copy are read with the dialect set, not sniffed: the sniffer guesses wrong on
- * small or ragged files, and strict mode turns every malformed line into an error that names
- * it (see csvRefusal).
+ * A CSV is copied with each record's number in front (numberRecords), in the background, and
+ * in UTF-8 (a GB18030 file is transcoded on the way); the file and the copy are read with the
+ * dialect set, not sniffed: the sniffer guesses wrong on small or ragged files, and strict
+ * mode turns every malformed line into an error that names it (see csvRefusal). `signal`
+ * stops the copy; `onBytes` counts the bytes transcoded.
  */
 export async function prepareCsv(
   path: string,
   file: string,
   numberedCsv: string,
-  signal?: AbortSignal,
+  options: { encoding?: TextEncoding; signal?: AbortSignal; onBytes?: (n: number) => void } = {},
 ): Promise<PreparedRead> {
-  const { header, delimiter } = await readHeader(path, file);
-  const numbered = numberRecords(path, numberedCsv, delimiter, { signal }).then(() => undefined);
+  const { encoding = "utf-8", signal, onBytes } = options;
+  const { header, delimiter } = await readHeader(path, file, encoding);
+  const chunks = encoding === "utf-8" ? path : transcodeToUtf8(path, encoding, { signal, onBytes });
+  const numbered = numberRecords(chunks, numberedCsv, delimiter, { signal }).then(() => undefined);
   numbered.catch(() => undefined);
   const columns = cellColumns(header.length);
   const read = (pathParam: string, types: ReadonlyMap<string, string>, numberColumn: boolean) => {
@@ -102,10 +118,13 @@ export async function prepareCsv(
                   parallel = true))`;
   };
   const typedSource = (types: ReadonlyMap<string, string>) => read("$source_path", types, true);
+  const utf8 = encoding === "utf-8";
   return {
     source: typedSource(new Map()),
     typedSource,
-    plainSource: read("$plain_path", new Map(), false),
+    plainSource: utf8 ? read("$plain_path", new Map(), false) : typedSource(new Map()),
+    plainReady: utf8 ? Promise.resolve() : numbered,
+    plainNumbered: utf8 ? null : delimiter,
     numbered,
     params: { source_path: numberedCsv, plain_path: path, source_delim: delimiter },
     header,
@@ -137,6 +156,8 @@ async function stageParquet(db: Session, path: string, file: string): Promise<Pr
     source,
     typedSource: () => source,
     plainSource: source,
+    plainReady: Promise.resolve(),
+    plainNumbered: null,
     numbered: Promise.resolve(),
     params: { source_path: path },
     header: columns,

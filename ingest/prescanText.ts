@@ -21,10 +21,11 @@ export interface TextScan {
  * refuse a file before DuckDB sees it: binary content, NUL bytes, a line longer than
  * MAX_LINE_BYTES, invalid UTF-8 in a file declared UTF-8. Stops at the first problem, so a
  * 100 MB single line costs 8 MB of reading. Refusals name the file and the line.
+ * `onNotUtf8` is called once, as soon as a byte is found that is not UTF-8.
  */
 export async function prescanText(
   path: string,
-  options: { file: string; declared?: TextEncoding; onBytes?: (n: number) => void },
+  options: { file: string; declared?: TextEncoding; onBytes?: (n: number) => void; onNotUtf8?: () => void },
 ): Promise<TextScan> {
   const hash = createHash("sha256");
   const checkUtf8 = options.declared !== "gb18030";
@@ -54,6 +55,7 @@ export async function prescanText(
         const whole = carry.length ? Buffer.concat([carry, chunk.subarray(0, cut)]) : chunk.subarray(0, cut);
         if (!isUtf8(whole)) {
           utf8 = false;
+          options.onNotUtf8?.();
           if (options.declared === "utf-8")
             throw new IngestRefusal("refuse.not_utf8", {
               file: options.file,
@@ -87,6 +89,7 @@ export async function prescanText(
   }
   if (checkUtf8 && utf8 && carry.length && !isUtf8(carry)) {
     utf8 = false;
+    options.onNotUtf8?.();
     if (options.declared === "utf-8")
       throw new IngestRefusal("refuse.not_utf8", { file: options.file, line: lines + 1 });
   }

@@ -1,23 +1,21 @@
-import { once } from "node:events";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream } from "node:fs";
 
 /**
- * Re-encode a GB18030/GBK text file as UTF-8, streaming (DuckDB's CSV reader cannot decode
- * GBK). Bytes that are not valid GB18030 become U+FFFD, which validation then reports.
+ * A GB18030/GBK text file re-encoded as UTF-8, streamed in chunks (DuckDB's CSV reader
+ * cannot decode GBK). Bytes that are not valid GB18030 become U+FFFD, which validation then
+ * reports. `onBytes` counts the bytes of the file read so far.
  */
-export async function transcodeToUtf8(
+export async function* transcodeToUtf8(
   source: string,
-  target: string,
   encoding: string,
-  onBytes?: (n: number) => void,
-): Promise<void> {
+  options: { signal?: AbortSignal; onBytes?: (n: number) => void } = {},
+): AsyncGenerator<Buffer> {
   const decoder = new TextDecoder(encoding);
-  const out = createWriteStream(target);
-  for await (const chunk of createReadStream(source, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of createReadStream(source, { highWaterMark: 1 << 20, signal: options.signal })) {
     const text = decoder.decode(chunk as Buffer, { stream: true });
-    onBytes?.((chunk as Buffer).length);
-    if (!out.write(text)) await once(out, "drain");
+    options.onBytes?.((chunk as Buffer).length);
+    if (text) yield Buffer.from(text, "utf8");
   }
-  out.end(decoder.decode());
-  await once(out, "finish");
+  const rest = decoder.decode();
+  if (rest) yield Buffer.from(rest, "utf8");
 }

@@ -263,6 +263,24 @@ describe("ingestFile", () => {
     ]);
   });
 
+  it("reports progress phase by phase, in order; GB18030 with a transcode phase over the whole file", async () => {
+    const phases = async (path: string, extra: Partial<Parameters<typeof ingestFile>[1]> = {}) => {
+      const seen: { phase: string; done: number; total: number }[] = [];
+      const result = await ingest(path, { ...extra, onProgress: (p) => seen.push({ ...p }) });
+      expect(result.status).toBe("loaded");
+      return seen;
+    };
+    const order = (seen: { phase: string }[]) => [...new Set(seen.map((p) => p.phase))];
+    const rows = Array.from({ length: 200 }, (_, i) => `r${i},T1,V1,1,30,1,2,,王${i}`);
+    const utf8 = await phases(file("u.csv", [HEADER, ...rows].join("\n")));
+    expect(order(utf8)).toEqual(["scan", "read", "validate", "land"]);
+    const gbkPath = file("g.csv", iconv.encode([HEADER, ...rows].join("\n"), "gbk"));
+    const gbk = await phases(gbkPath);
+    expect(order(gbk)).toEqual(["scan", "transcode", "read", "validate", "land"]);
+    const transcoded = gbk.filter((p) => p.phase === "transcode").at(-1)!;
+    expect(transcoded.done).toBe(transcoded.total);
+  });
+
   it("keeps formula-looking text and quoted newlines as plain text", async () => {
     const result = await ingest(
       file("f.csv", `${HEADER}\nr1,T1,V1,1,30,1,2,"=HYPERLINK(""http://x"",""y"")","a\nb"\n`),

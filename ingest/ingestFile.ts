@@ -31,6 +31,11 @@ export interface IngestOptions {
   replace?: string;
   user: string;
   hmacKey: Buffer;
+  /**
+   * How many ids one part of the search for repeated ids holds (default two million: memory
+   * stays bounded whatever the size of the file). Tests set it small.
+   */
+  idPartRows?: number;
   /** Called as the work advances (the CLI draws a progress bar from it). */
   onProgress?: (progress: IngestProgress) => void;
 }
@@ -362,7 +367,8 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
           );
           await land(tx, study, waveId, uploadId, options.hmacKey, good, only(checks.params, good));
           const raw = quoteIdent(rawTableName(study.id));
-          if (await recheckRepeatedIds(tx, raw, uploadId, checks)) await strict();
+          if (await recheckRepeatedIds(tx, raw, uploadId, checks, options.idPartRows ?? ID_PART_ROWS))
+            await strict();
           const [counts] = await tx.query<{ accepted: number; rejected: number }>(
             `select (select count(*) from ${raw} where upload_id = $u)::bigint as accepted,
                     (select count(*) from ${CHECKED})::bigint as rejected`,
@@ -482,15 +488,27 @@ async function recheckRepeatedIds(
   raw: string,
   uploadId: string,
   checks: RowChecks,
+  partRows: number,
 ): Promise<boolean> {
-  await tx.run(
-    `create or replace temp table _dup_ids as
-     with ids as (select respondent_id as id from ${raw} where upload_id = $u
-                  union all select rid from ${CHECKED} where rid is not null),
-     h as (select hash(id) as h from ids group by 1 having count(*) > 1)
-     select id from ids where hash(id) in (select h from h) group by id having count(*) > 1`,
+  const [{ rows }] = (await tx.query<{ rows: number }>(
+    `select (select count(*) from ${raw} where upload_id = $u) + (select count(*) from ${CHECKED}) as rows`,
     { u: uploadId },
-  );
+  )) as [{ rows: number }];
+  // in parts of at most `partRows` ids (by hash), so memory stays the same whatever the size
+  const parts = Math.max(1, Math.ceil(Number(rows) / partRows));
+  await tx.run("create or replace temp table _dup_ids (id varchar)");
+  for (let part = 0; part < parts; part++)
+    await tx.run(
+      `insert into _dup_ids
+       with ids as (select id, hash(id) as h from (
+                      select respondent_id as id from ${raw} where upload_id = $u
+                      union all select rid from ${CHECKED} where rid is not null)
+                    where hash(id) % ${parts} = ${part}),
+       repeated as (select h from ids group by h having count(*) > 1)
+       select id from ids where h in (select h from repeated) group by id having count(*) > 1`,
+      // the part as SQL numbers: as bound values, DuckDB takes twenty times as long
+      { u: uploadId },
+    );
   const [{ repeats }] = (await tx.query<{ repeats: number }>(
     "select count(*)::bigint as repeats from _dup_ids",
   )) as [{ repeats: number }];
@@ -511,6 +529,9 @@ async function recheckRepeatedIds(
   await checks.recheck("source_row in (select source_row from _recheck)");
   return true;
 }
+
+/** How many ids one part of the search for repeated ids holds, unless IngestOptions say. */
+const ID_PART_ROWS = 2_000_000;
 
 /** Wait until a read prepared ahead is done with its files, whatever its outcome; null. */
 async function settled(read: Promise<PreparedRead> | null): Promise<null> {

@@ -176,34 +176,55 @@ describe("ingestFile", () => {
     expect(statuses.map((s) => s.status)).toEqual(["superseded", "loaded", "loaded"]);
   });
 
-  it("quarantines every copy of a repeated id, with the other errors of each copy", async () => {
-    const rows = [
-      "r1,T1,V1,1,30,1,2,,",
-      "r5,T1,V1,3,30,1,2,,",
-      "r5,T1,V1,1,30,1,2,,",
-      " r6 ,T1,V1,1,30,1,2,,",
-      "r6,T1,V1,2,30,1,2,,",
-      "r7,T1,V1,2,30,1,2,,",
-      "r6,T1,V2,2,44,1,2,,",
+  it.each([
+    ["in one part", undefined],
+    ["in parts of two ids", 2],
+  ])(
+    "quarantines every copy of a repeated id, with the other errors of each copy (%s)",
+    async (_, idPartRows) => {
+      const rows = [
+        "r1,T1,V1,1,30,1,2,,",
+        "r5,T1,V1,3,30,1,2,,",
+        "r5,T1,V1,1,30,1,2,,",
+        " r6 ,T1,V1,1,30,1,2,,",
+        "r6,T1,V1,2,30,1,2,,",
+        "r7,T1,V1,2,30,1,2,,",
+        "r6,T1,V2,2,44,1,2,,",
+      ];
+      const result = await ingest(file("repeats.csv", [HEADER, ...rows].join("\n")), { idPartRows });
+      expect(result).toMatchObject({ status: "loaded", rows: 7, accepted: 2, rejected: 5 });
+      expect(await quarantine()).toEqual([
+        { source_row: 3, column_name: "rid", value: "r5", reason_code: "reject.duplicate_id_in_file" },
+        { source_row: 3, column_name: "sex", value: "3", reason_code: "reject.unknown_code" },
+        { source_row: 4, column_name: "rid", value: "r5", reason_code: "reject.duplicate_id_in_file" },
+        { source_row: 5, column_name: "rid", value: "r6", reason_code: "reject.duplicate_id_in_file" },
+        { source_row: 6, column_name: "rid", value: "r6", reason_code: "reject.duplicate_id_in_file" },
+        { source_row: 8, column_name: "rid", value: "r6", reason_code: "reject.duplicate_id_in_file" },
+      ]);
+      const cells = await db.query<{ source_row: number; cells: string }>(
+        "select source_row, cells::varchar as cells from quarantine_rows where source_row = 5",
+      );
+      expect(JSON.parse(cells[0]!.cells)[0]).toBe(" r6 ");
+      const raw = await db.query<{ respondent_id: string }>(
+        `select respondent_id from ${rawTableName("tiny")} order by source_row`,
+      );
+      expect(raw.map((r) => r.respondent_id)).toEqual(["r1", "r7"]);
+    },
+  );
+
+  it("finds every repeated id when the search runs in parts", async () => {
+    // r0..r19 twice each, r20..r29 once: 50 ids, 8 a part, so 7 parts
+    const ids = [
+      ...Array.from({ length: 20 }, (_, i) => [`r${i}`, `r${i}`]).flat(),
+      ...Array.from({ length: 10 }, (_, i) => `r${20 + i}`),
     ];
-    const result = await ingest(file("repeats.csv", [HEADER, ...rows].join("\n")));
-    expect(result).toMatchObject({ status: "loaded", rows: 7, accepted: 2, rejected: 5 });
-    expect(await quarantine()).toEqual([
-      { source_row: 3, column_name: "rid", value: "r5", reason_code: "reject.duplicate_id_in_file" },
-      { source_row: 3, column_name: "sex", value: "3", reason_code: "reject.unknown_code" },
-      { source_row: 4, column_name: "rid", value: "r5", reason_code: "reject.duplicate_id_in_file" },
-      { source_row: 5, column_name: "rid", value: "r6", reason_code: "reject.duplicate_id_in_file" },
-      { source_row: 6, column_name: "rid", value: "r6", reason_code: "reject.duplicate_id_in_file" },
-      { source_row: 8, column_name: "rid", value: "r6", reason_code: "reject.duplicate_id_in_file" },
-    ]);
-    const cells = await db.query<{ source_row: number; cells: string }>(
-      "select source_row, cells::varchar as cells from quarantine_rows where source_row = 5",
+    const path = file("parts.csv", [HEADER, ...ids.map((id) => `${id},T1,V1,1,30,1,2,,`)].join("\n"));
+    const result = await ingest(path, { idPartRows: 8 });
+    expect(result).toMatchObject({ status: "loaded", rows: 50, accepted: 10, rejected: 40 });
+    const repeated = await db.query<{ value: string }>(
+      "select distinct value from quarantine where reason_code = 'reject.duplicate_id_in_file' order by value",
     );
-    expect(JSON.parse(cells[0]!.cells)[0]).toBe(" r6 ");
-    const raw = await db.query<{ respondent_id: string }>(
-      `select respondent_id from ${rawTableName("tiny")} order by source_row`,
-    );
-    expect(raw.map((r) => r.respondent_id)).toEqual(["r1", "r7"]);
+    expect(repeated.map((r) => r.value)).toEqual(Array.from({ length: 20 }, (_, i) => `r${i}`).sort());
   });
 
   it("refuses the whole file in strict mode and leaves the database as it was", async () => {

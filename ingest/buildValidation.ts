@@ -25,8 +25,11 @@ export interface Validation {
   reasons: { key: MessageKey; column: string; zh: string; en: string }[];
 }
 
-/** Temp table of the failing rows only: source_row, cells (JSON list), errors. */
+/** Temp table of the failing rows only: source_row, rid (the respondent id), cells (JSON list), errors. */
 export const CHECKED = "_bad";
+
+/** Temp table of every row as the checks saw it: source_row, rid, is_bad (and cells, errors when bad). */
+export const ROWS = "_rows";
 
 /**
  * The reason of an error that is not the row's but the ingest's (never shown or stored): a

@@ -6,7 +6,7 @@ import type { Database, Session } from "../db/index.ts";
 import { quoteIdent } from "../db/index.ts";
 import type { Lang, MessageKey } from "../messages/catalogue.ts";
 import type { Codebook, Study } from "../study/index.ts";
-import { buildValidation, CHECKED, NOT_CLEAN, type Validation } from "./buildValidation.ts";
+import { buildValidation, CHECKED, NOT_CLEAN, ROWS, type Validation } from "./buildValidation.ts";
 import { codeProbes } from "./codeProbes.ts";
 import { csvRefusal } from "./csvRefusal.ts";
 import { detectFormat, type FileFormat } from "./detectFile.ts";
@@ -169,8 +169,8 @@ function newUploadId(): string {
  * it with each record's number in front (see prepareRead); then DuckDB reads that copy
  * natively, in parallel, once for the checks (one SQL pass) and once to land the rows that
  * pass; failing rows go to the quarantine with their reasons and original cells. Ids that
- * come twice are found among the rows landed and quarantined, and only their rows are
- * checked again. Keeping the cells in a table in file order instead costs more than all the
+ * come twice are found among the ids the checks kept, and only their rows are checked
+ * again, before anything lands. Keeping the cells in a table in file order instead costs more than all the
  * reads, and every pass over the file costs about as much as the checks.
  * The whole upload is one transaction: it lands whole (good rows plus quarantine) or not at
  * all, also under kill -9. Refusals name the file (and line, column, value where known).
@@ -318,7 +318,7 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
           : new Set<string>();
         await staged.numbered;
         const source = staged.source;
-        // the ids that come more than once in the file: found after the rows land (see below)
+        // the ids that come more than once in the file: found after the checks (see recheckRepeatedIds)
         await session.run("create or replace temp table _dup_ids (id varchar)");
         await stageFrame(session, study);
         return session.transaction(async (tx) => {
@@ -334,24 +334,19 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
             respondentId: study.respondent_id,
           });
           const { validation, clean } = checks;
-          const strict = async () => {
-            const [{ rejected }] = (await tx.query<{ rejected: number }>(
-              `select count(*)::bigint as rejected from ${CHECKED}`,
-            )) as [{ rejected: number }];
-            if (options.strict && rejected > 0) {
-              // the report still says how many rows the file has
-              const [read] = await tx.query<{ n: number }>(
-                `select count(*)::bigint as n from ${staged.plainSource}`,
-                only(staged.params, staged.plainSource),
-              );
-              base.rows = read?.n ?? 0;
-              base.rejected = rejected;
-              base.accepted = base.rows - rejected;
-              base.errors = await summarizeErrors(tx, validation.reasons);
-              throw new IngestRefusal("refuse.strict", { file: fileName, count: rejected });
-            }
-          };
-          await strict();
+          await recheckRepeatedIds(tx, checks, options.idPartRows ?? ID_PART_ROWS);
+          const [counts] = await tx.query<{ rows: number; rejected: number }>(
+            `select (select count(*) from ${ROWS})::bigint as rows, (select count(*) from ${CHECKED})::bigint as rejected`,
+          );
+          const { rows, rejected } = counts!;
+          base.rows = rows;
+          base.accepted = rows - rejected;
+          base.rejected = rejected;
+          if (rows === 0) throw new IngestRefusal("refuse.no_rows", { file: fileName });
+          if (options.strict && rejected > 0) {
+            base.errors = await summarizeErrors(tx, validation.reasons);
+            throw new IngestRefusal("refuse.strict", { file: fileName, count: rejected });
+          }
           report({ phase: "land", done: 0, total: 1 });
           // columns that hold codes only are read as numbers where they land as numbers: the
           // reader parses them faster than a cast of the text
@@ -366,19 +361,6 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
             staged.typedSource(typed),
           );
           await land(tx, study, waveId, uploadId, options.hmacKey, good, only(checks.params, good));
-          const raw = quoteIdent(rawTableName(study.id));
-          if (await recheckRepeatedIds(tx, raw, uploadId, checks, options.idPartRows ?? ID_PART_ROWS))
-            await strict();
-          const [counts] = await tx.query<{ accepted: number; rejected: number }>(
-            `select (select count(*) from ${raw} where upload_id = $u)::bigint as accepted,
-                    (select count(*) from ${CHECKED})::bigint as rejected`,
-            { u: uploadId },
-          );
-          const { accepted, rejected } = counts!;
-          base.rows = accepted + rejected;
-          base.accepted = accepted;
-          base.rejected = rejected;
-          if (base.rows === 0) throw new IngestRefusal("refuse.no_rows", { file: fileName });
           await recordQuarantine(tx, uploadId, validation.reasons);
           await tx.run(
             `insert into uploads (upload_id, study_id, wave_id, file_name, sha256, size_bytes, format, encoding, delimiter,
@@ -433,9 +415,10 @@ interface RowChecks {
 }
 
 /**
- * Run the checks on every row, into CHECKED: one pass flags the failing rows in a projection
- * (a filter would be pushed down and repeat the label mapping inside every check), and only
- * they get error structs and a copy of their cells. The checks take the guessed columns to
+ * Run the checks on every row, into ROWS (every row's id and whether it failed) and CHECKED
+ * (the failing rows): one pass flags the failing rows in a projection (a filter would be
+ * pushed down and repeat the label mapping inside every check), and only they get error
+ * structs and a copy of their cells. The checks take the guessed columns to
  * hold codes only and flag a row where one does not (NOT_CLEAN); the pass then runs again
  * with those columns checked in full (once at most: every other guess held on every row).
  */
@@ -452,12 +435,20 @@ async function checkEveryRow(
   let validation = job.build(clean);
   let params = { ...job.sourceParams, ...validation.params };
   const run = async (where?: string) => {
-    const select = `select source_row, ${quoteIdent(job.respondentId)} as rid, ${validation.cells} as cells,
-        ${validation.errors} as errors
-      from (select * from (select *, ${validation.isBad} as is_bad from (${validation.mapped(where)})) where is_bad)`;
+    const rid = quoteIdent(job.respondentId);
+    if (where) {
+      const select = `select source_row, ${rid} as rid, ${validation.cells} as cells, ${validation.errors} as errors
+        from (select * from (select *, ${validation.isBad} as is_bad from (${validation.mapped(where)})) where is_bad)`;
+      await tx.run(`insert into ${CHECKED} ${select}`, only(params, select));
+      return;
+    }
+    // every row's id (the search for repeated ids reads them), the failing rows' errors and cells
+    const select = `select source_row, ${rid} as rid, is_bad,
+        case when is_bad then ${validation.cells} end as cells, case when is_bad then ${validation.errors} end as errors
+      from (select *, ${validation.isBad} as is_bad from (${validation.mapped()}))`;
+    await tx.run(`create or replace temp table ${ROWS} as ${select}`, only(params, select));
     await tx.run(
-      where ? `insert into ${CHECKED} ${select}` : `create or replace temp table ${CHECKED} as ${select}`,
-      only(params, select),
+      `create or replace temp table ${CHECKED} as select source_row, rid, cells, errors from ${ROWS} where is_bad`,
     );
   };
   for (;;) {
@@ -477,57 +468,36 @@ async function checkEveryRow(
 }
 
 /**
- * The ids that come more than once in the file, found among the rows landed and the rows
- * quarantined (counting them before would take a pass over the file of its own), into
- * _dup_ids, which the checks read. The rows that share one are taken out of the raw table
- * again and checked anew. Says whether there were any. (Grouped by a hash of the id first,
- * a smaller table than the ids; then by the ids whose hash repeats, to be exact.)
+ * The ids that come more than once in the file, found among every row's id as the checks
+ * kept it (ROWS; counting them before the checks would take a pass over the file of its
+ * own), into _dup_ids, which the checks read. The rows that share one are checked again.
+ * (Grouped by a hash of the id first, a smaller table than the ids, then by the ids whose
+ * hash repeats, to be exact; in parts of at most `partRows` ids, by hash, so memory stays
+ * the same whatever the size of the file.)
  */
-async function recheckRepeatedIds(
-  tx: Session,
-  raw: string,
-  uploadId: string,
-  checks: RowChecks,
-  partRows: number,
-): Promise<boolean> {
-  const [{ rows }] = (await tx.query<{ rows: number }>(
-    `select (select count(*) from ${raw} where upload_id = $u) + (select count(*) from ${CHECKED}) as rows`,
-    { u: uploadId },
-  )) as [{ rows: number }];
-  // in parts of at most `partRows` ids (by hash), so memory stays the same whatever the size
+async function recheckRepeatedIds(tx: Session, checks: RowChecks, partRows: number): Promise<void> {
+  const [{ rows }] = (await tx.query<{ rows: number }>(`select count(*) as rows from ${ROWS}`)) as [
+    { rows: number },
+  ];
   const parts = Math.max(1, Math.ceil(Number(rows) / partRows));
   await tx.run("create or replace temp table _dup_ids (id varchar)");
   for (let part = 0; part < parts; part++)
     await tx.run(
       `insert into _dup_ids
-       with ids as (select id, hash(id) as h from (
-                      select respondent_id as id from ${raw} where upload_id = $u
-                      union all select rid from ${CHECKED} where rid is not null)
-                    where hash(id) % ${parts} = ${part}),
+       with ids as (select rid as id, hash(rid) as h from ${ROWS} where rid is not null and hash(rid) % ${parts} = ${part}),
        repeated as (select h from ids group by h having count(*) > 1)
        select id from ids where h in (select h from repeated) group by id having count(*) > 1`,
       // the part as SQL numbers: as bound values, DuckDB takes twenty times as long
-      { u: uploadId },
     );
   const [{ repeats }] = (await tx.query<{ repeats: number }>(
     "select count(*)::bigint as repeats from _dup_ids",
   )) as [{ repeats: number }];
-  if (repeats === 0) return false;
+  if (repeats === 0) return;
   await tx.run(
-    `create or replace temp table _recheck as
-     select source_row from ${raw} where upload_id = $u and respondent_id in (select id from _dup_ids)
-     union all select source_row from ${CHECKED} where rid in (select id from _dup_ids)`,
-    { u: uploadId },
-  );
-  await tx.run(
-    `delete from ${raw} where upload_id = $u and source_row in (select source_row from _recheck)`,
-    {
-      u: uploadId,
-    },
+    `create or replace temp table _recheck as select source_row from ${ROWS} where rid in (select id from _dup_ids)`,
   );
   await tx.run(`delete from ${CHECKED} where source_row in (select source_row from _recheck)`);
   await checks.recheck("source_row in (select source_row from _recheck)");
-  return true;
 }
 
 /** How many ids one part of the search for repeated ids holds, unless IngestOptions say. */

@@ -19,6 +19,7 @@ export class Analytics {
   readonly #dir: string;
   #refreshing: Promise<void> = Promise.resolve();
   #queued: Promise<void> | undefined;
+  #stopped = false;
 
   constructor(db: Database, options: { timeoutMs?: number; maxRows?: number; memoryLimit?: string } = {}) {
     this.#db = db;
@@ -57,14 +58,16 @@ export class Analytics {
   /**
    * A fresh snapshot after a model run. Refreshes are serialized; a refresh asked for while
    * another waits to start is that one (it will see this run's results too); a failed one does
-   * not stop later ones.
+   * not stop later ones. After stop() there are none.
    */
   refresh(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
     if (this.#queued) return this.#queued;
     const queued = this.#refreshing
       .catch(() => undefined)
       .then(async () => {
         this.#queued = undefined;
+        if (this.#stopped) return;
         const { path } = await this.#write();
         await this.#switch(path);
       });
@@ -100,7 +103,13 @@ export class Analytics {
     });
   }
 
+  /**
+   * Stop the sandbox, after the refresh under way if any (stopping the child while it opens the
+   * new snapshot would fail that refresh for nothing).
+   */
   async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.#refreshing.catch(() => undefined);
     await this.sandbox.stop();
   }
 }

@@ -6,7 +6,8 @@ import { closeDatabase, type Database, openDatabase } from "../../db/index.ts";
 import { Analytics } from "../../server/analytics.ts";
 
 // The analysts' snapshot over a real DuckDB file and the real sandbox child: a refresh that
-// fails (a relation that cannot be read) is reported, and the next refresh still runs.
+// fails (a relation that cannot be read) is reported, and the next refresh still runs; a
+// refresh under way when the sandbox stops finishes first.
 
 let dir: string;
 let db: Database;
@@ -54,5 +55,17 @@ describe("analytics snapshot refresh", () => {
     expect(second).toBe(first);
     await first;
     expect(await count()).toEqual([[3]]);
+  });
+
+  // last: it stops the sandbox
+  it("stopping waits for the refresh under way, and no refresh starts after", async () => {
+    await db.run("insert into index_estimates__s values (4)");
+    const underWay = analytics.refresh();
+    await analytics.stop();
+    await expect(underWay).resolves.toBeUndefined();
+    const snapshot = analytics.sandbox.snapshotPath;
+    await db.run("insert into index_estimates__s values (5)");
+    await expect(analytics.refresh()).resolves.toBeUndefined();
+    expect(analytics.sandbox.snapshotPath).toBe(snapshot);
   });
 });

@@ -78,6 +78,20 @@ export const openapi = {
         responses: { "200": { description: "figures" }, ...errors },
       },
     },
+    "/studies/{study}/column-mapping": {
+      post: {
+        summary:
+          "How the ingest would map these header cells to the codebook (admin, uploader): JSON {header: [...], [wave]}; `column` in the answer is a cell's position",
+        requestBody: {
+          content: json({
+            type: "object",
+            properties: { header: { type: "array", items: { type: "string" } }, wave: { type: "string" } },
+            required: ["header"],
+          }),
+        },
+        responses: { "200": { description: "mapped, ignored and duplicated header cells" }, ...errors },
+      },
+    },
     "/uploads": {
       get: {
         summary: "Upload history of a study (admin, uploader)",

@@ -1,22 +1,12 @@
-// The upload page: preview in the browser (papaparse: first rows, encoding, delimiter,
-// columns mapped to the codebook), then the server's validation report and the history.
+// The upload page: preview in the browser (papaparse: first rows, encoding, delimiter; the
+// columns as the server maps them to the codebook), then the server's validation report and
+// the history.
 const form = document.getElementById("upload-form");
 const S = JSON.parse(form.dataset.strings);
 const lang = form.dataset.lang;
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 const $ = (id) => document.getElementById(id);
 let chosen = null;
-
-/** "1、您的性别：" -> "您的性别", as the server maps headers. */
-function normalizeLabel(text) {
-  return text
-    .normalize("NFKC")
-    .trim()
-    .replace(/^(q|Q)?\s*\d+(\.\d+)*\s*[、.．:：)）-]?\s*/, "")
-    .replace(/[\s:：?？。.]+$/u, "")
-    .replace(/\s+/g, " ")
-    .toLowerCase();
-}
 
 function cell(tag, text) {
   const el = document.createElement(tag);
@@ -42,11 +32,16 @@ function filterWaves() {
   if (first) $("wave").value = first.value;
 }
 
-async function codebook() {
-  const res = await fetch(
-    `/api/v1/studies/${encodeURIComponent($("study").value)}/codebook?wave=${encodeURIComponent($("wave").value)}`,
-  );
-  return res.ok ? (await res.json()).items : [];
+/** The server's mapping of these header cells to the codebook: item name by position. */
+async function columnMapping(header) {
+  const res = await fetch(`/api/v1/studies/${encodeURIComponent($("study").value)}/column-mapping`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+    body: JSON.stringify({ wave: $("wave").value, header }),
+  });
+  if (!res.ok) return new Map();
+  const { mapping } = await res.json();
+  return new Map(mapping.mapped.map((m) => [Number(m.column), m.item]));
 }
 
 async function preview(file) {
@@ -71,18 +66,10 @@ async function preview(file) {
   const text = new TextDecoder(encoding === "gbk" ? "gb18030" : encoding).decode(head).replace(/^\uFEFF/, "");
   const parsed = Papa.parse(text, { preview: 21, skipEmptyLines: true });
   const [header = [], ...rows] = parsed.data;
-  const items = await codebook();
-  const byName = new Map(items.map((i) => [i.name.toLowerCase(), i]));
-  const byLabel = new Map(
-    items.flatMap((i) => [
-      [normalizeLabel(i.label_zh), i],
-      [normalizeLabel(i.label_en), i],
-    ]),
+  const items = await columnMapping(header);
+  const mapped = header.map((h, i) =>
+    items.has(i) ? `${h} → ${items.get(i)}` : `${h} (${S["ui.not_in_codebook"]})`,
   );
-  const mapped = header.map((h) => {
-    const item = byName.get(h.trim().toLowerCase()) ?? byLabel.get(normalizeLabel(h));
-    return item ? `${h} → ${item.name}` : `${h} (${S["ui.not_in_codebook"]})`;
-  });
   $("preview-meta").textContent =
     `${file.name}: ${S["ui.encoding"]} ${encoding}, ${S["ui.delimiter"]} ${JSON.stringify(parsed.meta.delimiter)}, ${rows.length}+ ${S["ui.rows"]}`;
   fillTable($("preview-table"), mapped, rows.slice(0, 20));

@@ -4,9 +4,9 @@ import { join } from "node:path";
 import express from "express";
 import multer from "multer";
 import { type Database, loadSecret } from "../../db/index.ts";
-import { exportRejects, ingestFile, retractUpload } from "../../ingest/index.ts";
+import { exportRejects, ingestFile, mapColumns, retractUpload } from "../../ingest/index.ts";
 import { runModels } from "../../models/index.ts";
-import { loadStudy, type Study } from "../../study/index.ts";
+import { type Codebook, loadStudy, type Study } from "../../study/index.ts";
 import { principal, requireRole } from "../auth/authenticate.ts";
 import { audit } from "../auth/users.ts";
 import { HttpError } from "../HttpError.ts";
@@ -30,6 +30,14 @@ export async function studyById(db: Database, id: unknown): Promise<Study> {
   ]);
   if (!rows[0]) throw new HttpError(404, "no_study", `no study ${id}`);
   return loadStudy(rows[0].study_dir);
+}
+
+/** The codebook of the wave asked for, or of the study's latest wave. */
+function codebookOf(study: Study, asked: unknown): { wave: string | undefined; codebook: Codebook } {
+  const wave =
+    typeof asked === "string" && study.waves.some((w) => w.id === asked) ? asked : study.waves.at(-1)?.id;
+  const codebook = wave ? study.codebookForWave(wave) : [...study.codebookByVersion.values()].at(-1)!;
+  return { wave, codebook };
 }
 
 /**
@@ -105,11 +113,7 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
 
   router.get("/studies/:study/codebook", requireRole("uploads"), async (req, res) => {
     const study = await studyById(db, req.params.study);
-    const wave =
-      typeof req.query.wave === "string" && study.waves.some((w) => w.id === req.query.wave)
-        ? req.query.wave
-        : study.waves.at(-1)?.id;
-    const codebook = wave ? study.codebookForWave(wave) : [...study.codebookByVersion.values()].at(-1)!;
+    const { wave, codebook } = codebookOf(study, req.query.wave);
     res.json({
       study: study.id,
       wave,
@@ -123,6 +127,33 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
       })),
     });
   });
+
+  // How the ingest would map these header cells to codebook items (the upload page's preview
+  // asks, so that it shows what the ingest will do); `column` in the answer is the cell's
+  // position, from 0.
+  router.post(
+    "/studies/:study/column-mapping",
+    requireRole("uploads"),
+    express.json({ limit: "256kb" }),
+    async (req, res) => {
+      const study = await studyById(db, req.params.study);
+      const body = (req.body ?? {}) as { wave?: unknown; header?: unknown };
+      const header = body.header;
+      if (
+        !Array.isArray(header) ||
+        header.length > 5000 ||
+        !header.every((h): h is string => typeof h === "string" && h.length <= 2000)
+      )
+        throw new HttpError(400, "bad_parameter", "header must be a list of at most 5000 strings");
+      const { wave, codebook } = codebookOf(study, body.wave);
+      const mapping = mapColumns(
+        header,
+        header.map((_, i) => String(i)),
+        codebook,
+      );
+      res.json({ study: study.id, wave, mapping });
+    },
+  );
 
   router.get("/uploads", requireRole("uploads"), async (req, res) => {
     const study = await studyById(db, req.query.study);

@@ -32,6 +32,7 @@ const ROUTES: { method: "get" | "post"; path: string; capability: Capability; pa
   { method: "get", path: "/api/v1/charts/district?study=mass_org_evaluation", capability: "charts" },
   { method: "get", path: "/api/v1/studies/mass_org_evaluation/figures", capability: "figures" },
   { method: "get", path: "/api/v1/studies/mass_org_evaluation/codebook", capability: "uploads" },
+  { method: "post", path: "/api/v1/studies/mass_org_evaluation/column-mapping", capability: "uploads" },
   { method: "get", path: "/api/v1/uploads?study=mass_org_evaluation", capability: "uploads" },
   { method: "post", path: "/api/v1/uploads", capability: "uploads" },
   { method: "post", path: "/api/v1/uploads/up_1/retract", capability: "uploads" },

@@ -231,6 +231,26 @@ describe("uploads API", () => {
     ]);
   });
 
+  it("maps header cells as the ingest will (the upload preview asks): names, numbered labels, each item once", async () => {
+    const sex = study.codebookForWave("2024").item("sex")!;
+    const header = [study.respondent_id, `1、${sex.label.zh}：`, "sex", "submitted_at"];
+    const res = await request(app)
+      .post(`/api/v1/studies/${study.id}/column-mapping`)
+      .set(as("uploader"))
+      .send({ wave: "2024", header });
+    expect(res.status).toBe(200);
+    expect(res.body.mapping.mapped).toEqual([
+      { column: "0", header: study.respondent_id, item: study.respondent_id, by: "name" },
+      { column: "1", header: `1、${sex.label.zh}：`, item: "sex", by: "label_zh" },
+    ]);
+    expect(res.body.mapping.ignored).toEqual(["sex", "submitted_at"]);
+    const bad = await request(app)
+      .post(`/api/v1/studies/${study.id}/column-mapping`)
+      .set(as("uploader"))
+      .send({ header: "resp_id" });
+    expect([bad.status, bad.body.error?.code]).toEqual([400, "bad_parameter"]);
+  });
+
   it("refuses a file over the size limit with 413", async () => {
     const res = await request(app)
       .post("/api/v1/uploads")

@@ -28,9 +28,6 @@ export interface Validation {
 /** Temp table of the failing rows only: source_row, rid (the respondent id), cells (JSON list), errors. */
 export const CHECKED = "_bad";
 
-/** Temp table of every row as the checks saw it: source_row, rid, is_bad (and cells, errors when bad). */
-export const ROWS = "_rows";
-
 /**
  * The reason of an error that is not the row's but the ingest's (never shown or stored): a
  * column taken to hold codes only (`clean`) has another cell, in this row, in column `c`

@@ -6,7 +6,7 @@ import type { Database, Session } from "../db/index.ts";
 import { quoteIdent } from "../db/index.ts";
 import type { Lang, MessageKey } from "../messages/catalogue.ts";
 import type { Codebook, Study } from "../study/index.ts";
-import { buildValidation, CHECKED, NOT_CLEAN, ROWS, type Validation } from "./buildValidation.ts";
+import { buildValidation, CHECKED, NOT_CLEAN, type Validation } from "./buildValidation.ts";
 import { codeProbes } from "./codeProbes.ts";
 import { csvRefusal } from "./csvRefusal.ts";
 import { detectFormat, type FileFormat } from "./detectFile.ts";
@@ -169,8 +169,8 @@ function newUploadId(): string {
  * it with each record's number in front (see prepareRead); then DuckDB reads that copy
  * natively, in parallel, once for the checks (one SQL pass) and once to land the rows that
  * pass; failing rows go to the quarantine with their reasons and original cells. Ids that
- * come twice are found among the ids the checks kept, and only their rows are checked
- * again, before anything lands. Keeping the cells in a table in file order instead costs more than all the
+ * come twice are found among the rows landed and quarantined; when there are any, the upload
+ * starts over with them known (the commonest file has none, and pays nothing for them). Keeping the cells in a table in file order instead costs more than all the
  * reads, and every pass over the file costs about as much as the checks.
  * The whole upload is one transaction: it lands whole (good rows plus quarantine) or not at
  * all, also under kill -9. Refusals name the file (and line, column, value where known).
@@ -318,10 +318,19 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
           : new Set<string>();
         await staged.numbered;
         const source = staged.source;
-        // the ids that come more than once in the file: found after the checks (see recheckRepeatedIds)
+        // the ids that come more than once in the file: found after the rows land (see newRepeatedIds)
         await session.run("create or replace temp table _dup_ids (id varchar)");
         await stageFrame(session, study);
-        return session.transaction(async (tx) => {
+        // once more at most: when ids repeat that the checks did not know of (RepeatedIds)
+        for (;;) {
+          try {
+            return await session.transaction((tx) => checkAndLand(tx));
+          } catch (error) {
+            if (!(error instanceof RepeatedIds)) throw error;
+            await appendIds(session, error.ids);
+          }
+        }
+        async function checkAndLand(tx: Session): Promise<IngestResult> {
           report({ phase: "validate", done: 0, total: 1 });
 
           if (options.replace) await supersede(tx, study.id, waveId, options.replace);
@@ -334,16 +343,18 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
             respondentId: study.respondent_id,
           });
           const { validation, clean } = checks;
-          await recheckRepeatedIds(tx, checks, options.idPartRows ?? ID_PART_ROWS);
-          const [counts] = await tx.query<{ rows: number; rejected: number }>(
-            `select (select count(*) from ${ROWS})::bigint as rows, (select count(*) from ${CHECKED})::bigint as rejected`,
-          );
-          const { rows, rejected } = counts!;
-          base.rows = rows;
-          base.accepted = rows - rejected;
-          base.rejected = rejected;
-          if (rows === 0) throw new IngestRefusal("refuse.no_rows", { file: fileName });
+          const [{ rejected }] = (await tx.query<{ rejected: number }>(
+            `select count(*)::bigint as rejected from ${CHECKED}`,
+          )) as [{ rejected: number }];
           if (options.strict && rejected > 0) {
+            // the report still says how many rows the file has
+            const [read] = await tx.query<{ n: number }>(
+              `select count(*)::bigint as n from ${staged.plainSource}`,
+              only(staged.params, staged.plainSource),
+            );
+            base.rows = read?.n ?? 0;
+            base.rejected = rejected;
+            base.accepted = base.rows - rejected;
             base.errors = await summarizeErrors(tx, validation.reasons);
             throw new IngestRefusal("refuse.strict", { file: fileName, count: rejected });
           }
@@ -361,6 +372,20 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
             staged.typedSource(typed),
           );
           await land(tx, study, waveId, uploadId, options.hmacKey, good, only(checks.params, good));
+          // Ids that repeat in the file, unknown to the checks: the upload starts again with them
+          // known (the rows that share one must not land; deleting rows landed in this
+          // transaction would make the commit rewrite all of them).
+          const raw = quoteIdent(rawTableName(study.id));
+          const repeated = await newRepeatedIds(tx, raw, uploadId, options.idPartRows ?? ID_PART_ROWS);
+          if (repeated.length > 0) throw new RepeatedIds(repeated);
+          const [{ accepted }] = (await tx.query<{ accepted: number }>(
+            `select count(*)::bigint as accepted from ${raw} where upload_id = $u`,
+            { u: uploadId },
+          )) as [{ accepted: number }];
+          base.rows = accepted + rejected;
+          base.accepted = accepted;
+          base.rejected = rejected;
+          if (base.rows === 0) throw new IngestRefusal("refuse.no_rows", { file: fileName });
           await recordQuarantine(tx, uploadId, validation.reasons);
           await tx.run(
             `insert into uploads (upload_id, study_id, wave_id, file_name, sha256, size_bytes, format, encoding, delimiter,
@@ -387,7 +412,7 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
           );
           base.errors = await summarizeErrors(tx, validation.reasons);
           return { ...base, upload_id: uploadId, status: "loaded" as const };
-        });
+        }
       } finally {
         await staged.numbered.catch(() => undefined);
       }
@@ -410,15 +435,12 @@ interface RowChecks {
   validation: Validation;
   params: Record<string, string | number>;
   clean: ReadonlySet<string>;
-  /** Run the checks again on some rows (`where`, on source_row), adding the failing ones to CHECKED. */
-  recheck(where: string): Promise<void>;
 }
 
 /**
- * Run the checks on every row, into ROWS (every row's id and whether it failed) and CHECKED
- * (the failing rows): one pass flags the failing rows in a projection (a filter would be
- * pushed down and repeat the label mapping inside every check), and only they get error
- * structs and a copy of their cells. The checks take the guessed columns to
+ * Run the checks on every row, into CHECKED: one pass flags the failing rows in a projection
+ * (a filter would be pushed down and repeat the label mapping inside every check), and only
+ * they get error structs and a copy of their cells. The checks take the guessed columns to
  * hold codes only and flag a row where one does not (NOT_CLEAN); the pass then runs again
  * with those columns checked in full (once at most: every other guess held on every row).
  */
@@ -435,20 +457,12 @@ async function checkEveryRow(
   let validation = job.build(clean);
   let params = { ...job.sourceParams, ...validation.params };
   const run = async (where?: string) => {
-    const rid = quoteIdent(job.respondentId);
-    if (where) {
-      const select = `select source_row, ${rid} as rid, ${validation.cells} as cells, ${validation.errors} as errors
-        from (select * from (select *, ${validation.isBad} as is_bad from (${validation.mapped(where)})) where is_bad)`;
-      await tx.run(`insert into ${CHECKED} ${select}`, only(params, select));
-      return;
-    }
-    // every row's id (the search for repeated ids reads them), the failing rows' errors and cells
-    const select = `select source_row, ${rid} as rid, is_bad,
-        case when is_bad then ${validation.cells} end as cells, case when is_bad then ${validation.errors} end as errors
-      from (select *, ${validation.isBad} as is_bad from (${validation.mapped()}))`;
-    await tx.run(`create or replace temp table ${ROWS} as ${select}`, only(params, select));
+    const select = `select source_row, ${quoteIdent(job.respondentId)} as rid, ${validation.cells} as cells,
+        ${validation.errors} as errors
+      from (select * from (select *, ${validation.isBad} as is_bad from (${validation.mapped(where)})) where is_bad)`;
     await tx.run(
-      `create or replace temp table ${CHECKED} as select source_row, rid, cells, errors from ${ROWS} where is_bad`,
+      where ? `insert into ${CHECKED} ${select}` : `create or replace temp table ${CHECKED} as ${select}`,
+      only(params, select),
     );
   };
   for (;;) {
@@ -464,40 +478,60 @@ async function checkEveryRow(
     validation = job.build(clean);
     params = { ...job.sourceParams, ...validation.params };
   }
-  return { validation, params, clean, recheck: run };
+  return { validation, params, clean };
 }
 
 /**
- * The ids that come more than once in the file, found among every row's id as the checks
- * kept it (ROWS; counting them before the checks would take a pass over the file of its
- * own), into _dup_ids, which the checks read. The rows that share one are checked again.
- * (Grouped by a hash of the id first, a smaller table than the ids, then by the ids whose
- * hash repeats, to be exact; in parts of at most `partRows` ids, by hash, so memory stays
- * the same whatever the size of the file.)
+ * The ids that come more than once in the file and that the checks did not know of: found
+ * among the ids landed and quarantined (counting them before the checks would take a pass
+ * over the file of its own). Grouped by a hash of the id first, a smaller table than the
+ * ids, then by the ids whose hash repeats, to be exact; in parts of at most `partRows` ids,
+ * by hash, so memory stays the same whatever the size of the file.
  */
-async function recheckRepeatedIds(tx: Session, checks: RowChecks, partRows: number): Promise<void> {
-  const [{ rows }] = (await tx.query<{ rows: number }>(`select count(*) as rows from ${ROWS}`)) as [
-    { rows: number },
-  ];
+async function newRepeatedIds(
+  tx: Session,
+  raw: string,
+  uploadId: string,
+  partRows: number,
+): Promise<string[]> {
+  const [{ rows }] = (await tx.query<{ rows: number }>(
+    `select (select count(*) from ${raw} where upload_id = $u) + (select count(*) from ${CHECKED}) as rows`,
+    { u: uploadId },
+  )) as [{ rows: number }];
   const parts = Math.max(1, Math.ceil(Number(rows) / partRows));
-  await tx.run("create or replace temp table _dup_ids (id varchar)");
-  for (let part = 0; part < parts; part++)
-    await tx.run(
-      `insert into _dup_ids
-       with ids as (select rid as id, hash(rid) as h from ${ROWS} where rid is not null and hash(rid) % ${parts} = ${part}),
+  const found: string[] = [];
+  for (let part = 0; part < parts; part++) {
+    const ids = await tx.query<{ id: string }>(
+      `with ids as (select id, hash(id) as h from (
+                      select respondent_id as id from ${raw} where upload_id = $u
+                      union all select rid from ${CHECKED} where rid is not null)
+                    where hash(id) % ${parts} = ${part}),
        repeated as (select h from ids group by h having count(*) > 1)
-       select id from ids where h in (select h from repeated) group by id having count(*) > 1`,
+       select id from ids where h in (select h from repeated) and id not in (select id from _dup_ids)
+       group by id having count(*) > 1`,
       // the part as SQL numbers: as bound values, DuckDB takes twenty times as long
+      { u: uploadId },
     );
-  const [{ repeats }] = (await tx.query<{ repeats: number }>(
-    "select count(*)::bigint as repeats from _dup_ids",
-  )) as [{ repeats: number }];
-  if (repeats === 0) return;
-  await tx.run(
-    `create or replace temp table _recheck as select source_row from ${ROWS} where rid in (select id from _dup_ids)`,
-  );
-  await tx.run(`delete from ${CHECKED} where source_row in (select source_row from _recheck)`);
-  await checks.recheck("source_row in (select source_row from _recheck)");
+    for (const { id } of ids) found.push(id);
+  }
+  return found;
+}
+
+/** Add ids to _dup_ids, which the checks read. */
+async function appendIds(session: Session, ids: string[]): Promise<void> {
+  const appender = await session.connection.createAppender("_dup_ids", "main", "temp");
+  for (const id of ids) {
+    appender.appendVarchar(id);
+    appender.endRow();
+  }
+  appender.closeSync();
+}
+
+/** Thrown out of the upload's transaction (so that it rolls back) when ids repeat that the checks did not know of. */
+class RepeatedIds extends Error {
+  constructor(readonly ids: string[]) {
+    super(`${ids.length} ids repeat in the file`);
+  }
 }
 
 /** How many ids one part of the search for repeated ids holds, unless IngestOptions say. */

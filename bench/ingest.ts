@@ -73,8 +73,8 @@ const secs = (ms: number) => (ms / 1000).toFixed(1);
 const round = (x: number, digits = 2) => Number(x.toFixed(digits));
 
 // While iterating: BENCH_ROWS_BIG=0 skips the big file, BENCH_GBK=0 the GBK runs (their
-// figures are then null); BENCH_RUNS sets how many runs each best-of takes (default 3: native runs on this machine vary by
-// about 10% from run to run).
+// figures are then null); BENCH_RUNS sets how many runs each best-of takes (default 3:
+// native runs on this machine vary by about 10% from run to run).
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const utf8 = file(`survey-${ROWS}-utf8.csv`, ROWS, "utf-8");
 const gbk = process.env.BENCH_GBK === "0" ? null : file(`survey-${ROWS}-gbk.csv`, ROWS, "gbk");

@@ -321,17 +321,20 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
         // the ids that come more than once in the file: found after the rows land (see newRepeatedIds)
         await session.run("create or replace temp table _dup_ids (id varchar)");
         await stageFrame(session, study);
-        // once more at most: when ids repeat that the checks did not know of (RepeatedIds)
+        // once more at most: when ids repeat that the checks did not know of (RepeatedIds); the
+        // progress stays where it is then, rather than go back
+        let startedOver = false;
         for (;;) {
           try {
             return await session.transaction((tx) => checkAndLand(tx));
           } catch (error) {
             if (!(error instanceof RepeatedIds)) throw error;
             await appendIds(session, error.ids);
+            startedOver = true;
           }
         }
         async function checkAndLand(tx: Session): Promise<IngestResult> {
-          report({ phase: "validate", done: 0, total: 1 });
+          if (!startedOver) report({ phase: "validate", done: 0, total: 1 });
 
           if (options.replace) await supersede(tx, study.id, waveId, options.replace);
           const ids = { rawTable: rawTableName(study.id), waveId, excludeUpload: options.replace ?? null };
@@ -358,7 +361,7 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
             base.errors = await summarizeErrors(tx, validation.reasons);
             throw new IngestRefusal("refuse.strict", { file: fileName, count: rejected });
           }
-          report({ phase: "land", done: 0, total: 1 });
+          if (!startedOver) report({ phase: "land", done: 0, total: 1 });
           // columns that hold codes only are read as numbers where they land as numbers: the
           // reader parses them faster than a cast of the text
           const rawTypes = rawColumnTypes(study);

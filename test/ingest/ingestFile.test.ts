@@ -300,6 +300,12 @@ describe("ingestFile", () => {
     expect(order(gbk)).toEqual(["scan", "transcode", "read", "validate", "land"]);
     const transcoded = gbk.filter((p) => p.phase === "transcode").at(-1)!;
     expect(transcoded.done).toBe(transcoded.total);
+    // an upload that starts over for repeated ids does not report its phases again
+    const repeated = await phases(file("r.csv", [HEADER, ...rows, rows[0]!.replace("王0", "李")].join("\n")));
+    expect(repeated.map((p) => p.phase).filter((p) => p === "validate" || p === "land")).toEqual([
+      "validate",
+      "land",
+    ]);
   });
 
   it("keeps formula-looking text and quoted newlines as plain text", async () => {

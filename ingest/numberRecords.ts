@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
+import { finished } from "node:stream/promises";
 
 const NL = 0x0a;
 const CR = 0x0d;
@@ -36,7 +37,10 @@ export async function numberRecords(
         : source;
     return await copyNumbered(chunks, out, delimiter);
   } catch (error) {
+    // closed (its file opened first, if that was under way) before the caller hears of it, so
+    // the caller may remove the folder
     out.destroy();
+    await finished(out).catch(() => undefined);
     throw error;
   }
 }

@@ -319,7 +319,7 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
         await staged.numbered;
         const source = staged.source;
         // the ids that come more than once in the file: found after the rows land (see newRepeatedIds)
-        await session.run("create or replace temp table _dup_ids (id varchar)");
+        await tempTextTable(session, "_dup_ids", ["id"], []);
         await stageFrame(session, study);
         // once more at most: when ids repeat that the checks did not know of (RepeatedIds); the
         // progress stays where it is then, rather than go back
@@ -329,7 +329,12 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
             return await session.transaction((tx) => checkAndLand(tx));
           } catch (error) {
             if (!(error instanceof RepeatedIds)) throw error;
-            await appendIds(session, error.ids);
+            await tempTextTable(
+              session,
+              "_dup_ids",
+              ["id"],
+              error.ids.map((id) => [id]),
+            );
             startedOver = true;
           }
         }
@@ -520,16 +525,6 @@ async function newRepeatedIds(
   return found;
 }
 
-/** Add ids to _dup_ids, which the checks read. */
-async function appendIds(session: Session, ids: string[]): Promise<void> {
-  const appender = await session.connection.createAppender("_dup_ids", "main", "temp");
-  for (const id of ids) {
-    appender.appendVarchar(id);
-    appender.endRow();
-  }
-  appender.closeSync();
-}
-
 /** Thrown out of the upload's transaction (so that it rolls back) when ids repeat that the checks did not know of. */
 class RepeatedIds extends Error {
   constructor(readonly ids: string[]) {
@@ -565,31 +560,44 @@ async function supersede(tx: Session, studyId: string, waveId: string, replaced:
   await tx.run("update uploads set status = 'superseded' where upload_id = $1", [replaced]);
 }
 
-async function stageFrame(tx: Session, study: Study): Promise<void> {
-  await tx.run("create or replace temp table _frame (stratum varchar, psu varchar)");
-  const appender = await tx.connection.createAppender("_frame", "main", "temp");
-  for (const u of study.units) {
-    appender.appendVarchar(u.stratum);
-    appender.appendVarchar(u.psu);
-    appender.endRow();
-  }
-  appender.closeSync();
-}
-
-/** The codes of every long choice list, for hash lookups (see isCodeSql). */
-async function stageCodes(tx: Session, codebook: Codebook): Promise<void> {
-  await tx.run(`create or replace temp table ${CODES} (list varchar, code varchar)`);
-  const appender = await tx.connection.createAppender(CODES, "main", "temp");
-  for (const [list, choices] of codebook.choices) {
-    if (choices.length <= SHORT_LIST) continue;
-    for (const c of choices) {
-      appender.appendVarchar(list);
-      appender.appendVarchar(c.name);
+/**
+ * A temp table of text columns, made anew with these rows through DuckDB's appender (values
+ * never become SQL text).
+ */
+async function tempTextTable(session: Session, table: string, columns: string[], rows: Iterable<string[]>) {
+  await session.run(
+    `create or replace temp table ${table} (${columns.map((c) => `${c} varchar`).join(", ")})`,
+  );
+  const appender = await session.connection.createAppender(table, "main", "temp");
+  try {
+    for (const row of rows) {
+      for (const value of row) appender.appendVarchar(value);
       appender.endRow();
     }
+  } finally {
+    appender.closeSync();
   }
-  appender.closeSync();
 }
+
+/** The frame's strata and PSUs, for the checks. */
+const stageFrame = (session: Session, study: Study) =>
+  tempTextTable(
+    session,
+    "_frame",
+    ["stratum", "psu"],
+    study.units.map((u) => [u.stratum, u.psu]),
+  );
+
+/** The codes of every long choice list, for hash lookups (see isCodeSql). */
+const stageCodes = (session: Session, codebook: Codebook) =>
+  tempTextTable(
+    session,
+    CODES,
+    ["list", "code"],
+    [...codebook.choices].flatMap(([list, choices]) =>
+      choices.length <= SHORT_LIST ? [] : choices.map((c) => [list, c.name]),
+    ),
+  );
 
 async function land(
   tx: Session,
@@ -633,9 +641,12 @@ async function recordQuarantine(
   uploadId: string,
   reasons: { key: string; column: string; zh: string; en: string }[],
 ): Promise<void> {
-  await tx.run("create or replace temp table _reasons (k varchar, c varchar, zh varchar, en varchar)");
-  for (const r of reasons)
-    await tx.run("insert into _reasons values ($1, $2, $3, $4)", [r.key, r.column, r.zh, r.en]);
+  await tempTextTable(
+    tx,
+    "_reasons",
+    ["k", "c", "zh", "en"],
+    reasons.map((r) => [r.key, r.column, r.zh, r.en]),
+  );
   await tx.run(
     `insert into quarantine (upload_id, source_row, column_name, value, reason_code, reason_zh, reason_en)
      select $u, source_row, e.c, e.v, e.k, r.zh, r.en

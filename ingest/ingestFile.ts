@@ -296,26 +296,25 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
         // come in (source_row says where each came from; reports sort by it), so this
         // session's inserts run on every core too. The setting is this connection's own.
         await session.run("set preserve_insertion_order = false");
-        // A read of the file itself where it is UTF-8 (the copy with the record numbers may
-        // still be being written), else of the copy: CSV errors name the file's lines.
-        await staged.plainReady;
-        const readFile = <T>(sql: string, params: Record<string, string>) =>
-          session.query<T>(sql, only({ ...staged.params, ...params }, sql)).catch((error: unknown) => {
-            throw csvRefusal(error, fileName, staged.plainNumbered) ?? error;
-          });
         await stageCodes(session, codebook);
-        // which select_one columns hold codes only, as read, in the first rows: a guess the
-        // checks confirm on every row (see GUESS_ROWS)
+        // Which select_one columns hold codes only, as read, in the first rows: a guess the
+        // checks confirm on every row (see GUESS_ROWS). It reads the file itself where it is
+        // UTF-8 (the copy with the record numbers may still be being written), else the copy.
+        if (staged.plainNumbered !== null) await staged.numbered;
         const { probes, params: probeParams } = codeProbes(codebook, mapping);
-        const guessed = probes.length
-          ? await readFile<Record<string, boolean>>(
-              `select ${probes.map((p, i) => `${p.sql} as p${i}`).join(", ")}
-               from (select * from ${staged.plainSource} limit ${GUESS_ROWS})`,
-              probeParams,
-            ).then(
-              ([found]) => new Set(probes.filter((_, i) => found?.[`p${i}`] === false).map((p) => p.item)),
-            )
-          : new Set<string>();
+        const sampleSql = `select ${probes.map((p, i) => `${p.sql} as p${i}`).join(", ")}
+          from (select * from ${staged.plainSource} limit ${GUESS_ROWS})`;
+        const [found] = probes.length
+          ? await session
+              .query<Record<string, boolean>>(
+                sampleSql,
+                only({ ...staged.params, ...probeParams }, sampleSql),
+              )
+              .catch((error: unknown) => {
+                throw csvRefusal(error, fileName, staged.plainNumbered) ?? error;
+              })
+          : [];
+        const guessed = new Set(probes.filter((_, i) => found?.[`p${i}`] === false).map((p) => p.item));
         await staged.numbered;
         const source = staged.source;
         // the ids that come more than once in the file: found after the rows land (see newRepeatedIds)

@@ -30,11 +30,10 @@ export interface PreparedRead {
    */
   plainSource: string;
   /**
-   * Settles when `plainSource` can be read: at once when it reads the file itself; else it
-   * reads the copy (a transcoded file has no plain UTF-8 version), as `numbered`.
+   * Null when `plainSource` reads the file itself; else it reads the copy with the numbers (a
+   * transcoded file has no plain UTF-8 version: await `numbered` first), and this is the
+   * delimiter, for csvRefusal.
    */
-  plainReady: Promise<void>;
-  /** The delimiter when `plainSource` reads the copy with the numbers, null when the file itself (see csvRefusal). */
   plainNumbered: string | null;
   /**
    * Settles when `source` can be read (the copy with the numbers is written). Whoever reads
@@ -123,7 +122,6 @@ export async function prepareCsv(
     source: typedSource(new Map()),
     typedSource,
     plainSource: utf8 ? read("$plain_path", new Map(), false) : typedSource(new Map()),
-    plainReady: utf8 ? Promise.resolve() : numbered,
     plainNumbered: utf8 ? null : delimiter,
     numbered,
     params: { source_path: numberedCsv, plain_path: path, source_delim: delimiter },
@@ -156,7 +154,6 @@ async function stageParquet(db: Session, path: string, file: string): Promise<Pr
     source,
     typedSource: () => source,
     plainSource: source,
-    plainReady: Promise.resolve(),
     plainNumbered: null,
     numbered: Promise.resolve(),
     params: { source_path: path },

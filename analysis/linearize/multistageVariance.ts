@@ -84,45 +84,17 @@ export function multistageVariance(
   // the upper triangle (b >= a) of the k x k result, mirrored at the end
   const out = new Float64Array(k * k);
   // totals per stage, from the finest up
-  let level: Map<number, Float64Array> = input.totals;
-  const perStage: Map<number, Float64Array>[] = [];
-  perStage[Math.max(stages, 1) - 1] = level;
-  for (let s = stages - 1; s >= 1; s--) {
-    const up = new Map<number, Float64Array>();
-    for (const [u, t] of level) {
-      const p = structure.stages[s]![u]!.parent;
-      let acc = up.get(p);
-      if (!acc) {
-        acc = new Float64Array(k);
-        up.set(p, acc);
-      }
-      for (let a = 0; a < k; a++) acc[a]! += t[a]!;
-    }
-    perStage[s - 1] = up;
-    level = up;
-  }
+  const perStage = rollUp(structure, input.totals, k, Float64Array, (into, t) => {
+    for (let a = 0; a < k; a++) into[a]! += t[a]!;
+  });
   const acc = { sum: new Float64Array(k), cross: new Float64Array(k * k), fsum: new Float64Array(k) };
   const stratum = new Float64Array(k * k);
   // df: per stage, per unit, per item: 1 when the unit has rows of the item in the domain
-  const presentAt: Map<number, Uint8Array>[] = [];
-  if (df) {
-    let p = df.present;
-    presentAt[Math.max(stages, 1) - 1] = p;
-    for (let s = stages - 1; s >= 1; s--) {
-      const up = new Map<number, Uint8Array>();
-      for (const [u, flags] of p) {
-        const parent = structure.stages[s]![u]!.parent;
-        let any = up.get(parent);
-        if (!any) {
-          any = new Uint8Array(k);
-          up.set(parent, any);
-        }
-        for (let a = 0; a < k; a++) any[a]! |= flags[a]!;
-      }
-      presentAt[s - 1] = up;
-      p = up;
-    }
-  }
+  const presentAt = df
+    ? rollUp(structure, df.present, k, Uint8Array, (into, flags) => {
+        for (let a = 0; a < k; a++) into[a]! |= flags[a]!;
+      })
+    : [];
   // df: adds one term per item (term = scale · diagonal of `stratum`), d from the units present
   const presentCount = new Float64Array(k);
   const addTerms = (
@@ -342,4 +314,37 @@ function onestrat(
       out[a * k + b] = scale * c;
     }
   }
+}
+
+/**
+ * Per-unit arrays of the finest stage, and each coarser stage's made from its units' by `add`
+ * (sums of totals, or of presence flags): index s holds stage s's units (the finest at the
+ * last stage, or at 0 for a one-stage design).
+ */
+function rollUp<T extends Float64Array | Uint8Array>(
+  structure: DesignStructure,
+  finest: Map<number, T>,
+  k: number,
+  make: new (k: number) => T,
+  add: (into: T, from: T) => void,
+): Map<number, T>[] {
+  const stages = structure.stages.length;
+  const out: Map<number, T>[] = [];
+  let level = finest;
+  out[Math.max(stages, 1) - 1] = level;
+  for (let s = stages - 1; s >= 1; s--) {
+    const up = new Map<number, T>();
+    for (const [u, values] of level) {
+      const parent = structure.stages[s]![u]!.parent;
+      let into = up.get(parent);
+      if (!into) {
+        into = new make(k);
+        up.set(parent, into);
+      }
+      add(into, values);
+    }
+    out[s - 1] = up;
+    level = up;
+  }
+  return out;
 }

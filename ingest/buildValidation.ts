@@ -119,14 +119,11 @@ export function buildValidation(
     p: Record<string, string> = {},
   ) => {
     reason(key, header, p);
-    conditions.push(`coalesce(${cond}, false)`);
-    checks.push(`case when ${cond} then {'c': ${bind(header)}, 'v': ${value}, 'k': ${bind(key)}} end`);
+    flag(cond, header, value, key);
   };
-  const notClean = (cond: string, itemName: string) => {
+  const flag = (cond: string, column: string, value: string, key: string) => {
     conditions.push(`coalesce(${cond}, false)`);
-    checks.push(
-      `case when ${cond} then {'c': ${bind(itemName)}, 'v': cast(null as varchar), 'k': ${bind(NOT_CLEAN)}} end`,
-    );
+    checks.push(`case when ${cond} then {'c': ${bind(column)}, 'v': ${value}, 'k': ${bind(key)}} end`);
   };
   const ctxFor = (self: string) => ({ self, item: (name: string) => q(name), bind });
 
@@ -169,24 +166,14 @@ export function buildValidation(
       fail(`${v} is not null and try_cast(${v} as date) is null`, item, header, v, "reject.not_date");
     if (item.list) {
       const codes = (codebook.choices.get(item.list) ?? []).map((c) => c.name);
-      const list = `[${codes.map((c) => bind(c)).join(", ")}]::varchar[]`;
       const allowed = codes.join(", ");
       if (item.type === "select_one") {
-        if (clean.has(item.name))
-          // the guess that this column holds codes only, checked on every row
-          notClean(`${v} is not null and not ${isCode(v, item.list, codes)}`, item.name);
-        else
-          fail(
-            `${v} is not null and not ${isCode(v, item.list, codes)}`,
-            item,
-            header,
-            v,
-            "reject.unknown_code",
-            {
-              allowed,
-            },
-          );
-      } else
+        const unknown = `${v} is not null and not ${isCode(v, item.list, codes)}`;
+        // a column taken to hold codes only: the guess, checked on every row (named by the item)
+        if (clean.has(item.name)) flag(unknown, item.name, "cast(null as varchar)", NOT_CLEAN);
+        else fail(unknown, item, header, v, "reject.unknown_code", { allowed });
+      } else {
+        const list = `[${codes.map((c) => bind(c)).join(", ")}]::varchar[]`;
         fail(
           `${v} is not null and len(list_filter(string_split(${v}, ' '), x -> x <> '' and not list_contains(${list}, x))) > 0`,
           item,
@@ -195,6 +182,7 @@ export function buildValidation(
           "reject.unknown_code",
           { allowed },
         );
+      }
     }
     if (item.required && item.name !== study.respondent_id) {
       const relevant = item.relevant

@@ -11,9 +11,10 @@ import { transcodeToUtf8 } from "./transcodeToUtf8.ts";
 
 export interface PreparedRead {
   /**
-   * A subquery over the file itself, read natively by DuckDB (streamed, in parallel, in no
-   * particular order): `source_row`, then every cell as text. Every pass of the ingest reads
-   * it again (a read costs less than keeping the cells in order in a table).
+   * A subquery over the copy of the file with each record's number in front (a Parquet
+   * file: the file itself), read natively by DuckDB (streamed, in parallel, in no particular
+   * order): `source_row`, then every cell as text. Every pass of the ingest reads it again (a
+   * read costs less than keeping the cells in order in a table).
    * `source_row` is the record's number in the file, header = 1 (the row a spreadsheet
    * shows); in Parquet, the first row is 1.
    */
@@ -25,8 +26,8 @@ export interface PreparedRead {
    */
   typedSource(types: ReadonlyMap<string, string>): string;
   /**
-   * The same cells without `source_row`, readable at once: a pass that needs no record
-   * numbers reads the file itself while the copy with the numbers is being written.
+   * The same cells, for a read that needs no record numbers: the file itself, readable while
+   * the copy is being written (see `plainNumbered` for when it is the copy).
    */
   plainSource: string;
   /**
@@ -117,11 +118,12 @@ export async function prepareCsv(
                   parallel = true))`;
   };
   const typedSource = (types: ReadonlyMap<string, string>) => read("$source_path", types, true);
+  const source = typedSource(new Map());
   const utf8 = encoding === "utf-8";
   return {
-    source: typedSource(new Map()),
+    source,
     typedSource,
-    plainSource: utf8 ? read("$plain_path", new Map(), false) : typedSource(new Map()),
+    plainSource: utf8 ? read("$plain_path", new Map(), false) : source,
     plainNumbered: utf8 ? null : delimiter,
     numbered,
     params: { source_path: numberedCsv, plain_path: path, source_delim: delimiter },

@@ -2,8 +2,10 @@ import { quoteIdent } from "../db/index.ts";
 import { type MessageKey, messages } from "../messages/catalogue.ts";
 import type { Codebook, Item, Study } from "../study/index.ts";
 import { expressionToSql } from "./expressionToSql.ts";
+import type { hmacSql } from "./hmacSql.ts";
 import { isCodeSql } from "./isCodeSql.ts";
 import type { ColumnMapping } from "./mapColumns.ts";
+import type { PersonalAction } from "./personalRules.ts";
 
 export interface Validation {
   /**
@@ -36,6 +38,19 @@ export const CHECKED = "_bad";
  */
 export const NOT_CLEAN = "_not_clean";
 
+/**
+ * The reason of another error that is the ingest's, not the row's: the personal column `c`
+ * (the item's name) holds a marked hash (`hmac:…`) in this row. ingestFile refuses a column
+ * that mixes them with clear values, and otherwise takes these entries off again.
+ */
+export const HMAC_MARKED_CELL = "_hmac_marked";
+
+/** The personal-data rules as the checks apply them: what shows of a personal cell. */
+export interface PersonalMasks {
+  rules: ReadonlyMap<string, PersonalAction>;
+  hmac: ReturnType<typeof hmacSql>;
+}
+
 /** A whole number as text: optional sign, at most 18 digits (fits a BIGINT). */
 const INTEGER_TEXT = "^[+-]?[0-9]{1,18}$";
 /** A decimal number as text: 12, -3.5, .5, 1e3, 2.5E-2. */
@@ -52,6 +67,7 @@ export function buildValidation(
   mapping: ColumnMapping,
   staged: { source: string; columns: string[]; clean?: ReadonlySet<string> },
   existingIds: { rawTable: string; waveId: string; excludeUpload: string | null },
+  personal?: PersonalMasks,
 ): Validation {
   const params: Record<string, string | number> = {};
   let n = 0;
@@ -76,6 +92,17 @@ export function buildValidation(
     return m ? q(m.column) : "cast(null as varchar)";
   };
   const headerOf = (item: Item) => fileColumn.get(item.name)?.header ?? item.name;
+  // Personal cells never reach the quarantine, the rejects download or a message in clear:
+  // a dropped one shows as nothing, a pseudonymised one as its marked hash.
+  const personalOf = (item: string | undefined) =>
+    item === undefined ? undefined : personal?.rules.get(item);
+  const masked = (item: string | undefined, value: string) => {
+    const action = personalOf(item);
+    if (action === "drop") return "cast(null as varchar)";
+    if (action === "hmac") return personal!.hmac.shown(value);
+    return value;
+  };
+  if (personal && [...personal.rules.values()].includes("hmac")) Object.assign(params, personal.hmac.params);
 
   const isCode = (value: string, list: string, codes: string[]) => isCodeSql(value, list, codes, bind);
 
@@ -112,14 +139,14 @@ export function buildValidation(
   const conditions: string[] = [];
   const fail = (
     cond: string,
-    _item: Item | null,
+    item: Item | null,
     header: string,
     value: string,
     key: MessageKey,
     p: Record<string, string> = {},
   ) => {
     reason(key, header, p);
-    flag(cond, header, value, key);
+    flag(cond, header, masked(item?.name, value), key);
   };
   const flag = (cond: string, column: string, value: string, key: string) => {
     conditions.push(`coalesce(${cond}, false)`);
@@ -143,8 +170,15 @@ export function buildValidation(
 
   for (const item of codebook.items) {
     if (!fileColumn.has(item.name) && !item.required) continue;
-    const v = q(item.name);
     const header = headerOf(item);
+    // a marked hash passes the checks a clear value gets (it was checked, or not, before it
+    // was hashed); ingestFile refuses a column that mixes the two
+    const hashed = personalOf(item.name) === "hmac" && fileColumn.has(item.name);
+    const v = hashed
+      ? `(case when ${personal!.hmac.marked(q(item.name))} then null else ${q(item.name)} end)`
+      : q(item.name);
+    if (hashed)
+      flag(personal!.hmac.marked(q(item.name)), item.name, "cast(null as varchar)", HMAC_MARKED_CELL);
     if (item.type === "integer")
       // DuckDB's cast is lenient ('30.5' -> 31, '1e2' -> 100, '3_0' -> 30): the text must be digits
       fail(
@@ -188,7 +222,13 @@ export function buildValidation(
       const relevant = item.relevant
         ? `coalesce(${expressionToSql(item.relevant.expr, ctxFor(v))}, false)`
         : "true";
-      fail(`${v} is null and ${relevant}`, item, header, "cast(null as varchar)", "reject.required");
+      fail(
+        `${q(item.name)} is null and ${relevant}`,
+        item,
+        header,
+        "cast(null as varchar)",
+        "reject.required",
+      );
     }
     if (item.constraint) {
       const c = expressionToSql(item.constraint.expr, ctxFor(v));
@@ -228,6 +268,14 @@ export function buildValidation(
   // Cells are trimmed once, in an inner select, then mapped; the untrimmed cells ride along
   // under other names for the quarantine copy.
   const rawName = (column: string) => q(`_raw_${column}`);
+  const itemOfColumn = new Map(mapping.mapped.map((m) => [m.column, m.item]));
+  const cellShown = (column: string) => {
+    const item = itemOfColumn.get(column);
+    // hashed as it would land: trimmed, an empty cell is no value
+    return personalOf(item) === "hmac"
+      ? masked(item, `nullif(trim(${rawName(column)}), '')`)
+      : masked(item, rawName(column));
+  };
   const inner = [
     "source_row",
     ...staged.columns.map((c) => `${q(c)} as ${rawName(c)}`),
@@ -241,7 +289,7 @@ export function buildValidation(
   from (select ${inner.join(", ")} from ${source}${where ? ` where ${where}` : ""})`;
   return {
     mapped,
-    cells: `to_json(list_value(${staged.columns.map(rawName).join(", ")}))`,
+    cells: `to_json(list_value(${staged.columns.map(cellShown).join(", ")}))`,
     isBad: `(${conditions.join("\n    or ")})`,
     errors: `list_filter([${checks.join(",\n    ")}], e -> e is not null)`,
     params,

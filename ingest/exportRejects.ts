@@ -2,7 +2,7 @@ import { once } from "node:events";
 import type { Writable } from "node:stream";
 import Papa from "papaparse";
 import type { Session } from "../db/index.ts";
-import { message } from "../messages/catalogue.ts";
+import { message, messages } from "../messages/catalogue.ts";
 
 /**
  * A cell a spreadsheet would run as a formula (= + - @, or a tab or carriage return before
@@ -17,11 +17,15 @@ export function escapeFormula(cell: string | null): string {
 /**
  * Write the quarantined rows of an upload as CSV in the file's original layout (its header,
  * then each rejected row's cells as read, in source order), to fix and upload again.
- * Returns the number of rows written. Streams in batches, so memory stays bounded.
+ * Returns the number of rows written. Streams in batches, so memory stays bounded. The cells
+ * are as the ingest stored them, with the study's personal-data rules applied: a dropped
+ * column is empty, an HMACed one holds its hash marked `hmac:…` (see rejectsNote). The rows
+ * of an upload refused as a whole are kept for REFUSED_REJECTS_DAYS; of a retracted one, none.
  */
 export async function exportRejects(db: Session, uploadId: string, out: Writable): Promise<number> {
   const uploads = await db.query<{ header: string | null }>(
-    "select header from uploads where upload_id = $1",
+    `select header from uploads where upload_id = $1
+     union all select header from refused_uploads where upload_id = $1 and expires_at > now()`,
     [uploadId],
   );
   if (!uploads[0]) throw new Error(message("export.no_upload", "en", { upload: uploadId }));
@@ -45,4 +49,21 @@ export async function exportRejects(db: Session, uploadId: string, out: Writable
     after = rows[rows.length - 1]!.source_row;
   }
   return written;
+}
+
+/**
+ * Why a rejected-rows download has empty or `hmac:…` cells, in both languages: the personal
+ * columns of the file, by what the ingest does with them. Null when the file has none.
+ */
+export function rejectsNote(
+  personal: readonly { column: string; action: "drop" | "hmac" }[],
+): { zh: string; en: string } | null {
+  if (personal.length === 0) return null;
+  const list = (action: "drop" | "hmac", lang: "zh" | "en") => {
+    const columns = personal.filter((p) => p.action === action).map((p) => p.column);
+    return columns.length ? columns.join(lang === "zh" ? "、" : ", ") : message("export.personal_none", lang);
+  };
+  const zh = messages("export.personal_note", { dropped: list("drop", "zh"), hashed: list("hmac", "zh") }).zh;
+  const en = messages("export.personal_note", { dropped: list("drop", "en"), hashed: list("hmac", "en") }).en;
+  return { zh, en };
 }

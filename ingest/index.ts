@@ -1,5 +1,5 @@
 export { detectEncoding, detectFormat, type FileFormat } from "./detectFile.ts";
-export { exportRejects } from "./exportRejects.ts";
+export { exportRejects, rejectsNote } from "./exportRejects.ts";
 export { IngestRefusal } from "./IngestRefusal.ts";
 export {
   displayName,
@@ -12,6 +12,7 @@ export {
 } from "./ingestFile.ts";
 export { ingestStudyResponses } from "./ingestStudyResponses.ts";
 export { type ColumnMapping, mapColumns, normalizeLabel } from "./mapColumns.ts";
+export { purgeExpiredRejects, REFUSED_REJECTS_DAYS } from "./purgeExpiredRejects.ts";
 export {
   type RawColumnType,
   rawColumnTypes,

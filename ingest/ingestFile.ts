@@ -6,16 +6,19 @@ import type { Database, Session } from "../db/index.ts";
 import { quoteIdent } from "../db/index.ts";
 import type { Lang, MessageKey } from "../messages/catalogue.ts";
 import type { Codebook, Study } from "../study/index.ts";
-import { buildValidation, CHECKED, NOT_CLEAN, type Validation } from "./buildValidation.ts";
+import { buildValidation, CHECKED, HMAC_MARKED_CELL, NOT_CLEAN, type Validation } from "./buildValidation.ts";
 import { codeProbes } from "./codeProbes.ts";
 import { csvRefusal } from "./csvRefusal.ts";
 import { detectFormat, type FileFormat } from "./detectFile.ts";
+import { rejectsNote } from "./exportRejects.ts";
 import { hmacSql } from "./hmacSql.ts";
 import { IngestRefusal, showValue } from "./IngestRefusal.ts";
 import { CODES, SHORT_LIST } from "./isCodeSql.ts";
 import { type ColumnMapping, mapColumns, normalizeLabel } from "./mapColumns.ts";
+import { personalRules } from "./personalRules.ts";
 import { type PreparedRead, prepareCsv, prepareRead } from "./prepareRead.ts";
 import { prescanText } from "./prescanText.ts";
+import { purgeExpiredRejects, REFUSED_REJECTS_DAYS } from "./purgeExpiredRejects.ts";
 import { RAW_META_COLUMNS, rawColumnTypes, rawTableName, registerStudy } from "./registerStudy.ts";
 
 export interface IngestOptions {
@@ -69,6 +72,13 @@ export interface IngestResult {
   errors: ErrorSummary[];
   /** Why the whole file was refused (both languages). */
   refusal: { code: MessageKey; zh: string; en: string } | null;
+  /**
+   * The file's personal columns (header, and what the ingest does with them): a dropped one
+   * comes back empty in the rejected rows, an HMACed one as its hash, marked `hmac:…`.
+   */
+  personal: { column: string; action: "drop" | "hmac" }[];
+  /** Why the rejected rows' personal cells are empty or hashed (null without rejected rows or personal columns). */
+  rejects_note: { zh: string; en: string } | null;
 }
 
 /**
@@ -191,6 +201,8 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
     mapping: null,
     errors: [],
     refusal: null,
+    personal: [],
+    rejects_note: null,
   };
   const refuse = (e: IngestRefusal): IngestResult => ({ ...base, refusal: { code: e.code, ...e.texts } });
 
@@ -202,6 +214,7 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
   const size = statSync(options.path).size;
   if (size === 0) return refuse(new IngestRefusal("refuse.empty_file", { file: fileName }));
   await registerStudy(db, study);
+  await purgeExpiredRejects(db);
   const restoreMemory = await capMemory(db);
 
   const work = mkdtempSync(join(tmpdir(), "barometer-ingest-"));
@@ -282,6 +295,12 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
         refuseDuplicateHeaders(staged.header, codebook, fileName);
         const mapping = mapColumns(staged.header, staged.columns, codebook);
         base.mapping = mapping;
+        const rules = personalRules(study);
+        const hmac = hmacSql(options.hmacKey);
+        base.personal = mapping.mapped.flatMap((m) => {
+          const action = rules.get(m.item);
+          return action ? [{ column: m.header, action }] : [];
+        });
         const present = new Set(mapping.mapped.map((m) => m.item));
         const needed = [
           study.respondent_id,
@@ -344,12 +363,22 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
           const ids = { rawTable: rawTableName(study.id), waveId, excludeUpload: options.replace ?? null };
           const checks = await checkEveryRow(tx, {
             build: (clean) =>
-              buildValidation(study, codebook, mapping, { source, columns: staged.columns, clean }, ids),
+              buildValidation(study, codebook, mapping, { source, columns: staged.columns, clean }, ids, {
+                rules,
+                hmac,
+              }),
             guessed,
             sourceParams: staged.params,
             respondentId: study.respondent_id,
           });
           const { validation, clean } = checks;
+          await refuseMixedHashes(tx, {
+            file: fileName,
+            mapping,
+            hmac,
+            source: staged.source,
+            params: only({ ...staged.params, ...hmac.params }, staged.source),
+          });
           const [{ rejected }] = (await tx.query<{ rejected: number }>(
             `select count(*)::bigint as rejected from ${CHECKED}`,
           )) as [{ rejected: number }];
@@ -362,8 +391,11 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
             base.rows = read?.n ?? 0;
             base.rejected = rejected;
             base.accepted = base.rows - rejected;
-            base.errors = await summarizeErrors(tx, validation.reasons);
-            throw new IngestRefusal("refuse.strict", { file: fileName, count: rejected });
+            return keepRefused(
+              tx,
+              validation,
+              new IngestRefusal("refuse.strict", { file: fileName, count: rejected }),
+            );
           }
           if (!startedOver) report({ phase: "land", done: 0, total: 1 });
           // columns that hold codes only are read as numbers where they land as numbers: the
@@ -393,6 +425,12 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
           base.accepted = accepted;
           base.rejected = rejected;
           if (base.rows === 0) throw new IngestRefusal("refuse.no_rows", { file: fileName });
+          if (accepted === 0)
+            return keepRefused(
+              tx,
+              validation,
+              new IngestRefusal("refuse.all_rejected", { file: fileName, count: rejected }),
+            );
           await recordQuarantine(tx, uploadId, validation.reasons);
           await tx.run(
             `insert into uploads (upload_id, study_id, wave_id, file_name, sha256, size_bytes, format, encoding, delimiter,
@@ -418,7 +456,46 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
             ],
           );
           base.errors = await summarizeErrors(tx, validation.reasons);
+          if (rejected > 0) base.rejects_note = rejectsNote(base.personal);
           return { ...base, upload_id: uploadId, status: "loaded" as const };
+        }
+        /**
+         * A file refused as a whole for its rows (strict mode, or every row rejected): nothing
+         * lands, and its rejected rows (masked like every quarantined row) are kept for
+         * REFUSED_REJECTS_DAYS under the upload id, to download and fix.
+         */
+        async function keepRefused(
+          tx: Session,
+          validation: Validation,
+          why: IngestRefusal,
+        ): Promise<IngestResult> {
+          if (options.replace)
+            await tx.run("update uploads set status = 'loaded' where upload_id = $1", [options.replace]);
+          await recordQuarantine(tx, uploadId, validation.reasons);
+          await tx.run(
+            `insert into refused_uploads (upload_id, study_id, wave_id, file_name, header, reason_code,
+               n_rows_read, n_rejected, refused_by, expires_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + to_days(${REFUSED_REJECTS_DAYS}))`,
+            [
+              uploadId,
+              study.id,
+              waveId,
+              fileName,
+              JSON.stringify(staged.header),
+              why.code,
+              base.rows,
+              base.rejected,
+              options.user,
+            ],
+          );
+          base.errors = await summarizeErrors(tx, validation.reasons);
+          base.rejects_note = rejectsNote(base.personal);
+          return {
+            ...base,
+            upload_id: uploadId,
+            status: "refused",
+            refusal: { code: why.code, ...why.texts },
+          };
         }
       } finally {
         await staged.numbered.catch(() => undefined);
@@ -524,6 +601,46 @@ async function newRepeatedIds(
   return found;
 }
 
+/**
+ * A personal column pseudonymised by the study holds marked hashes (`hmac:…`, from a
+ * rejected-rows download) in some rows: refused when it also holds clear values in others
+ * (the two would hash apart, and the respondents could no longer be linked); otherwise the
+ * marked rows are no failures, and their marks are taken off the checks' entries.
+ */
+async function refuseMixedHashes(
+  tx: Session,
+  job: {
+    file: string;
+    mapping: ColumnMapping;
+    hmac: ReturnType<typeof hmacSql>;
+    source: string;
+    params: Record<string, string | number>;
+  },
+): Promise<void> {
+  const marked = await tx.query<{ item: string; rows: number[] }>(
+    `select e.c as item, list(source_row order by source_row)[1:5] as rows
+     from (select source_row, unnest(errors) as e from ${CHECKED}) where e.k = $k group by 1 order by 1`,
+    { k: HMAC_MARKED_CELL },
+  );
+  if (marked.length === 0) return;
+  for (const m of marked) {
+    const column = job.mapping.mapped.find((x) => x.item === m.item)!;
+    const v = `nullif(trim(${quoteIdent(column.column)}), '')`;
+    const sql = `select source_row from ${job.source} where ${v} is not null and not ${job.hmac.marked(v)}
+      order by source_row limit 5`;
+    const clear = await tx.query<{ source_row: number }>(sql, only(job.params, sql));
+    if (clear.length > 0)
+      throw new IngestRefusal("refuse.mixed_hmac", {
+        file: job.file,
+        column: showValue(column.header),
+        clear_rows: clear.map((r) => Number(r.source_row)).join(", "),
+        hashed_rows: m.rows.map(Number).join(", "),
+      });
+  }
+  await tx.run(`update ${CHECKED} set errors = list_filter(errors, e -> e.k <> $k)`, { k: HMAC_MARKED_CELL });
+  await tx.run(`delete from ${CHECKED} where len(errors) = 0`);
+}
+
 /** Thrown out of the upload's transaction (so that it rolls back) when ids repeat that the checks did not know of. */
 class RepeatedIds extends Error {
   constructor(readonly ids: string[]) {
@@ -608,7 +725,9 @@ async function land(
   params: Record<string, string | number>,
 ): Promise<void> {
   const q = quoteIdent;
-  const hmacColumns = new Set(study.personal_data.filter((p) => p.action === "hmac").map((p) => p.column));
+  const hmacColumns = new Set(
+    [...personalRules(study)].filter(([, action]) => action === "hmac").map(([column]) => column),
+  );
   const codebook = study.codebookForWave(waveId);
   const types = rawColumnTypes(study);
   const columns = [...types.keys()].filter((c) => codebook.item(c));
@@ -616,7 +735,7 @@ async function land(
   // validated codes and whole numbers: the casts cannot fail
   const select = columns.map((c) =>
     hmacColumns.has(c)
-      ? hmac.expression(q(c))
+      ? hmac.landed(q(c))
       : types.get(c) === "VARCHAR"
         ? q(c)
         : `cast(${q(c)} as ${types.get(c)})`,
@@ -717,5 +836,6 @@ export function formatIngestReport(result: IngestResult, lang: Lang = "en"): str
       .join(", ");
     lines.push(`  ${e.count} x ${e.column}: ${e.message[lang]} — ${examples}`);
   }
+  if (result.rejects_note) lines.push(`  ${result.rejects_note[lang]}`);
   return lines.join("\n");
 }

@@ -63,13 +63,33 @@ async function readHeader(
   encoding: TextEncoding,
 ): Promise<{ header: string[]; delimiter: string }> {
   let text = "";
-  const decoder = new TextDecoder(encoding);
+  let bytes = Buffer.alloc(0);
   const stream = createReadStream(path, { highWaterMark: 1 << 16 });
   for await (const chunk of stream) {
-    text += decoder.decode(chunk as Buffer, { stream: true });
-    if (text.length > 1 << 20 || /\n/.test(text)) break;
+    bytes = Buffer.concat([bytes, chunk as Buffer]);
+    if (bytes.length > 1 << 20 || bytes.includes(10)) break;
   }
   stream.destroy();
+  // the whole lines read, else the first alone; decoded strictly: a header that does not
+  // decode is refused, never stored with U+FFFD in it (later lines are the transcode's)
+  const decode = (end: number) => {
+    try {
+      // without a line end, a character cut at the end of what was read waits (stream)
+      return new TextDecoder(encoding, { fatal: true }).decode(bytes.subarray(0, end), {
+        stream: end === bytes.length,
+      });
+    } catch {
+      return null;
+    }
+  };
+  const lastLine = bytes.lastIndexOf(10);
+  const firstLine = bytes.indexOf(10);
+  text =
+    (lastLine >= 0 ? decode(lastLine + 1) : null) ??
+    decode(firstLine >= 0 ? firstLine + 1 : bytes.length) ??
+    (() => {
+      throw new IngestRefusal(encoding === "utf-8" ? "refuse.not_utf8" : "refuse.bad_gbk", { file, line: 1 });
+    })();
   text = text.replace(/^\uFEFF/, "");
   let best: { header: string[]; delimiter: string } = { header: [], delimiter: "," };
   for (const delimiter of DELIMITERS) {
@@ -105,7 +125,7 @@ export async function prepareCsv(
 ): Promise<PreparedRead> {
   const { encoding = "utf-8", signal, onBytes } = options;
   const { header, delimiter } = await readHeader(path, file, encoding);
-  const chunks = encoding === "utf-8" ? path : transcodeToUtf8(path, encoding, { signal, onBytes });
+  const chunks = encoding === "utf-8" ? path : transcodeToUtf8(path, encoding, { signal, onBytes, file });
   const numbered = numberRecords(chunks, numberedCsv, delimiter, { signal }).then(() => undefined);
   numbered.catch(() => undefined);
   const columns = cellColumns(header.length);

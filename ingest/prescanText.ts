@@ -19,7 +19,8 @@ export interface TextScan {
  * One streaming read of a text file that does everything needing every byte: the sha256,
  * the encoding (UTF-8 when every byte decodes as UTF-8, else GB18030), and the checks that
  * refuse a file before DuckDB sees it: binary content, NUL bytes, a line longer than
- * MAX_LINE_BYTES, invalid UTF-8 in a file declared UTF-8. Stops at the first problem, so a
+ * MAX_LINE_BYTES, invalid UTF-8 in a file declared UTF-8 (with --encoding, or by a UTF-8
+ * byte order mark at its start). Stops at the first problem, so a
  * 100 MB single line costs 8 MB of reading. Refusals name the file and the line.
  * `onNotUtf8` is called once, as soon as a byte is found that is not UTF-8.
  */
@@ -56,8 +57,9 @@ export async function prescanText(
         if (!isUtf8(whole)) {
           utf8 = false;
           options.onNotUtf8?.();
-          if (options.declared === "utf-8")
-            throw new IngestRefusal("refuse.not_utf8", {
+          // a BOM declares UTF-8 as surely as --encoding utf-8 does
+          if (options.declared === "utf-8" || bom)
+            throw new IngestRefusal(bom ? "refuse.bom_not_utf8" : "refuse.not_utf8", {
               file: options.file,
               line: lines + 1 - newlinesIn(carry) + badLine(whole),
             });
@@ -90,8 +92,11 @@ export async function prescanText(
   if (checkUtf8 && utf8 && carry.length && !isUtf8(carry)) {
     utf8 = false;
     options.onNotUtf8?.();
-    if (options.declared === "utf-8")
-      throw new IngestRefusal("refuse.not_utf8", { file: options.file, line: lines + 1 });
+    if (options.declared === "utf-8" || bom)
+      throw new IngestRefusal(bom ? "refuse.bom_not_utf8" : "refuse.not_utf8", {
+        file: options.file,
+        line: lines + 1,
+      });
   }
   return {
     sha256: hash.digest("hex"),

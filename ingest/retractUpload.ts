@@ -1,6 +1,9 @@
 import type { Session } from "../db/index.ts";
 
-/** Withdraw a loaded upload. Its rows stay in the raw table for the history; staging drops them. */
+/**
+ * Withdraw a loaded upload. Its rows stay in the raw table for the history; staging drops
+ * them. Its rejected rows' cells are deleted (the reasons and counts stay).
+ */
 export async function retractUpload(db: Session, uploadId: string, user: string): Promise<void> {
   const rows = await db.query<{ status: string }>("select status from uploads where upload_id = $1", [
     uploadId,
@@ -12,4 +15,5 @@ export async function retractUpload(db: Session, uploadId: string, user: string)
     "update uploads set status = 'retracted', retracted_at = now(), retracted_by = $2 where upload_id = $1",
     [uploadId, user],
   );
+  await db.run("delete from quarantine_rows where upload_id = $1", [uploadId]);
 }

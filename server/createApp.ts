@@ -79,8 +79,11 @@ export function createApp(options: AppOptions): express.Express {
   app.disable("x-powered-by");
   // no hashing of every body for a weak ETag: the scores API sets its own, from the release
   app.set("etag", false);
-  // behind a reverse proxy on this machine, client addresses come from X-Forwarded-For
-  if (process.env.BAROMETER_TRUST_PROXY === "1") app.set("trust proxy", "loopback");
+  // Behind a reverse proxy on this machine, the client's address is the one the proxy
+  // appended to X-Forwarded-For: only that one hop is trusted (the connection from loopback),
+  // never addresses further left, which any client can write (and a client on loopback is
+  // not a proxy).
+  if (process.env.BAROMETER_TRUST_PROXY === "1") app.set("trust proxy", trustProxyHop);
   app.set("query parser", "simple");
   app.use(
     helmet({
@@ -133,4 +136,9 @@ export function createApp(options: AppOptions): express.Express {
     res.status(500).json({ error: { code: "internal", message: "internal error" } });
   });
   return app;
+}
+
+/** Express's `trust proxy`: the connection itself, when it comes from loopback, and nothing beyond. */
+export function trustProxyHop(address: string, hop: number): boolean {
+  return hop === 0 && /^(127\.|::1$|::ffff:127\.)/.test(address);
 }

@@ -128,6 +128,8 @@ function report(result) {
     const a = cell("a", S["ui.download_rejects"]);
     a.href = `/api/v1/uploads/${encodeURIComponent(result.upload_id)}/rejects.csv`;
     body.append(a);
+    // why personal columns come back empty or as hmac:… in the download
+    if (result.rejects_note) body.append(cell("p", result.rejects_note[lang]));
   }
   if (result.model_run_error) body.append(cell("p", result.model_run_error));
 }

@@ -5,6 +5,7 @@ import express from "express";
 import multer from "multer";
 import { type Database, loadSecret } from "../../db/index.ts";
 import { exportRejects, ingestFile, mapColumns, retractUpload } from "../../ingest/index.ts";
+import { message } from "../../messages/catalogue.ts";
 import { runModels } from "../../models/index.ts";
 import { type Codebook, loadStudy, type Study } from "../../study/index.ts";
 import { principal, requireRole } from "../auth/authenticate.ts";
@@ -171,8 +172,15 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
   router.get("/uploads/:id/rejects.csv", requireRole("uploads"), async (req, res) => {
     const id = String(req.params.id);
     if (!ID.test(id)) throw new HttpError(400, "bad_parameter", "malformed upload id");
-    const rows = await db.query("select 1 from uploads where upload_id = $1", [id]);
+    const rows = await db.query<{ live: boolean }>(
+      `select true as live from uploads where upload_id = $1
+       union all select expires_at > now() as live from refused_uploads where upload_id = $1`,
+      [id],
+    );
     if (!rows[0]) throw new HttpError(404, "no_upload", `no upload ${id}`);
+    // the rejected rows of a refused upload are kept 7 days
+    if (!rows[0].live)
+      throw new HttpError(410, "rejects_expired", message("export.rejects_expired", "en", { upload: id }));
     res.attachment(`${id}-rejects.csv`).type("text/csv; charset=utf-8");
     res.write("\uFEFF");
     await exportRejects(db, id, res);

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import {
   closeSync,
   copyFileSync,
@@ -172,12 +173,25 @@ describe("refused, database unchanged", () => {
     );
   });
 
-  it("strict mode refuses a file with any quarantined row", () =>
-    expectRefused(
-      join(BAD, "out-of-range-codes.csv"),
+  it("strict mode refuses a file with any quarantined row, and keeps only its rejected rows (7 days)", async () => {
+    const before = await snapshot();
+    const result = await ingest(join(BAD, "out-of-range-codes.csv"), { strict: true });
+    expect(result).toMatchObject({ status: "refused", rows: 4, accepted: 1, rejected: 3 });
+    expect(result.refusal?.en).toBe(
       "strict mode: 3 rows failed validation, so nothing was loaded (file out-of-range-codes.csv)",
-      { strict: true },
-    ));
+    );
+    // nothing landed, no upload recorded; the rejected rows stay under the refused upload's id
+    expect(await snapshot()).toEqual({
+      ...before,
+      quarantine: before.quarantine + 3,
+      quarantine_rows: before.quarantine_rows + 3,
+    });
+    const [kept] = await db.query<{ days: number }>(
+      "select date_diff('day', refused_at, expires_at)::int as days from refused_uploads where upload_id = $1",
+      [result.upload_id],
+    );
+    expect(kept?.days).toBe(7);
+  });
 });
 
 describe("loaded, with exactly these rows quarantined", () => {
@@ -211,18 +225,19 @@ describe("loaded, with exactly these rows quarantined", () => {
     expect(await quarantined(result.upload_id!)).toEqual([
       { source_row: 4, column_name: "sex", value: "3", reason_code: "reject.unknown_code" },
     ]);
-    // `name` is dropped as personal data; the phone column is HMACed, so check the quarantine copy
+    // `name` is dropped as personal data and the phone column HMACed: in the quarantine copy too
     const [cells] = await db.query<{ cells: string }>(
       "select cells::varchar as cells from quarantine_rows where upload_id = $1",
       [result.upload_id],
     );
-    expect(JSON.parse(cells!.cells)).toEqual(["r3", "T1", "V1", "3", "30", "1", "2", "=1+1", "=2+2"]);
+    const phone = `hmac:${createHmac("sha256", KEY).update("=1+1").digest("hex")}`;
+    expect(JSON.parse(cells!.cells)).toEqual(["r3", "T1", "V1", "3", "30", "1", "2", phone, null]);
     const out = new PassThrough();
     const chunks: Buffer[] = [];
     out.on("data", (c: Buffer) => chunks.push(c));
     expect(await exportRejects(db, result.upload_id!, out)).toBe(1);
     expect(Buffer.concat(chunks).toString("utf8")).toBe(
-      "rid,town,village,sex,age,aw_union,league,phone,name\r\nr3,T1,V1,3,30,1,2,'=1+1,'=2+2\r\n",
+      `rid,town,village,sex,age,aw_union,league,phone,name\r\nr3,T1,V1,3,30,1,2,${phone},\r\n`,
     );
   });
 

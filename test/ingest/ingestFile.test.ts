@@ -156,7 +156,9 @@ describe("ingestFile", () => {
     const second = await ingest(
       file("b.csv", [HEADER, "r1,T1,V1,1,30,1,2,,", "r7,T1,V1,1,30,1,2,,", "r7,T1,V2,2,31,1,2,,"].join("\n")),
     );
-    expect(second).toMatchObject({ status: "loaded", accepted: 0, rejected: 3 });
+    // every row rejected: refused as a whole, its rejected rows kept (7 days) to download
+    expect(second).toMatchObject({ status: "refused", accepted: 0, rejected: 3 });
+    expect(second.refusal?.code).toBe("refuse.all_rejected");
     const reasons = await db.query<{ source_row: number; reason_code: string }>(
       "select source_row, reason_code from quarantine where upload_id = $1 order by source_row",
       [second.upload_id],
@@ -173,7 +175,7 @@ describe("ingestFile", () => {
     const statuses = await db.query<{ upload_id: string; status: string }>(
       "select upload_id, status from uploads order by uploaded_at",
     );
-    expect(statuses.map((s) => s.status)).toEqual(["superseded", "loaded", "loaded"]);
+    expect(statuses.map((s) => s.status)).toEqual(["superseded", "loaded"]);
   });
 
   it.each([
@@ -234,11 +236,12 @@ describe("ingestFile", () => {
       file("b.csv", [HEADER, "r8,T1,V1,1,30,1,2,,", "r9,T1,V1,5,30,1,2,,"].join("\n")),
       { strict: true },
     );
-    expect(result).toMatchObject({ status: "refused", upload_id: null, rows: 2, accepted: 1, rejected: 1 });
+    expect(result).toMatchObject({ status: "refused", rows: 2, accepted: 1, rejected: 1 });
     expect(result.refusal?.en).toBe(
       "strict mode: 1 rows failed validation, so nothing was loaded (file b.csv)",
     );
-    expect(await counts()).toEqual(before);
+    // nothing landed; only the rejected row is kept, under the refused upload's id
+    expect(await counts()).toEqual({ ...before, quarantine: before.quarantine + 1 });
   });
 
   it("refuses in strict mode a file whose only fault is a repeated id", async () => {
@@ -248,9 +251,9 @@ describe("ingestFile", () => {
       file("b.csv", [HEADER, "r8,T1,V1,1,30,1,2,,", "r9,T1,V1,2,30,1,2,,", "r8,T1,V2,2,31,1,2,,"].join("\n")),
       { strict: true },
     );
-    expect(result).toMatchObject({ status: "refused", upload_id: null, rows: 3, accepted: 1, rejected: 2 });
+    expect(result).toMatchObject({ status: "refused", rows: 3, accepted: 1, rejected: 2 });
     expect(result.errors).toMatchObject([{ reason: "reject.duplicate_id_in_file", count: 2 }]);
-    expect(await counts()).toEqual(before);
+    expect(await counts()).toEqual({ ...before, quarantine: before.quarantine + 2 });
   });
 
   it("refuses a file missing required columns, naming them", async () => {
@@ -288,20 +291,25 @@ describe("ingestFile", () => {
     const phases = async (path: string, extra: Partial<Parameters<typeof ingestFile>[1]> = {}) => {
       const seen: { phase: string; done: number; total: number }[] = [];
       const result = await ingest(path, { ...extra, onProgress: (p) => seen.push({ ...p }) });
-      expect(result.status).toBe("loaded");
+      expect(result).toMatchObject({ status: "loaded", refusal: null });
       return seen;
     };
     const order = (seen: { phase: string }[]) => [...new Set(seen.map((p) => p.phase))];
     const rows = Array.from({ length: 200 }, (_, i) => `r${i},T1,V1,1,30,1,2,,王${i}`);
     const utf8 = await phases(file("u.csv", [HEADER, ...rows].join("\n")));
     expect(order(utf8)).toEqual(["scan", "read", "validate", "land"]);
-    const gbkPath = file("g.csv", iconv.encode([HEADER, ...rows].join("\n"), "gbk"));
+    // other ids: the same ones again would all be rejected (already in the wave), and refused
+    const gbkRows = rows.map((r) => `g${r}`);
+    const gbkPath = file("g.csv", iconv.encode([HEADER, ...gbkRows].join("\n"), "gbk"));
     const gbk = await phases(gbkPath);
     expect(order(gbk)).toEqual(["scan", "transcode", "read", "validate", "land"]);
     const transcoded = gbk.filter((p) => p.phase === "transcode").at(-1)!;
     expect(transcoded.done).toBe(transcoded.total);
     // an upload that starts over for repeated ids does not report its phases again
-    const repeated = await phases(file("r.csv", [HEADER, ...rows, rows[0]!.replace("王0", "李")].join("\n")));
+    const rRows = rows.map((r) => `x${r}`);
+    const repeated = await phases(
+      file("r.csv", [HEADER, ...rRows, rRows[0]!.replace("王0", "李")].join("\n")),
+    );
     expect(repeated.map((p) => p.phase).filter((p) => p === "validate" || p === "land")).toEqual([
       "validate",
       "land",

@@ -8,5 +8,6 @@ export {
   parseStudyYaml,
   type Study,
 } from "./loadStudy.ts";
+export { designSourceColumns, ENGINE_PREFIX, MODEL_COLUMNS, modelColumnClash } from "./modelColumns.ts";
 export { readCsvTable } from "./readCsvTable.ts";
 export { INDEX_KINDS, type IndexDefinition, type IndexKind, LEVELS, type StudyFile } from "./schema.ts";

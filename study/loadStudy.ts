@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { extname, join, resolve } from "node:path";
 import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Codebook } from "./codebook.ts";
+import { modelColumnClash } from "./modelColumns.ts";
 import { readCsvTable } from "./readCsvTable.ts";
 import { readXlsformCodebook } from "./readXlsformCodebook.ts";
 import { readYamlCodebook } from "./readYamlCodebook.ts";
@@ -161,6 +162,8 @@ export async function loadStudy(folder: string): Promise<Study> {
   requireItem(def.frame.stratum, "frame.stratum");
   requireItem(def.frame.psu, "frame.psu");
   for (const [i, b] of def.breakdowns.entries()) requireItem(b, `breakdowns[${i}]`);
+  if (def.design.base_weights.method === "column")
+    requireItem(def.design.base_weights.column, "design.base_weights.column");
   for (const [i, p] of def.personal_data.entries()) requireItem(p.column, `personal_data[${i}].column`);
   const orgIds = new Set(def.organizations.map((o) => o.id));
   def.indices.forEach((ix: IndexDefinition, i) => {
@@ -176,6 +179,22 @@ export async function loadStudy(folder: string): Promise<Study> {
       );
     }
   });
+  // an item named like a column the models add would be renamed by DuckDB in the models'
+  // `select r.*, ... as <name>`: refused here, naming it, rather than a model run failing later
+  const scorePrefixes = [
+    ...new Set(def.indices.map((ix) => ix.index as string)),
+    "approval_aspect",
+    "satisfaction_pct",
+  ];
+  for (const codebook of codebookByVersion.values()) {
+    for (const item of codebook.items) {
+      const clash = modelColumnClash(def, item.name, scorePrefixes);
+      if (clash)
+        throw new Error(
+          `${item.source}: item name ${JSON.stringify(item.name)} is ${clash}; rename the item in the codebook (for example to ${JSON.stringify(`q_${item.name}`)}) and the column in the response files`,
+        );
+    }
+  }
   if (def.composite) {
     const sum = Object.values(def.composite.weights).reduce((a, b) => a + b, 0);
     if (Math.abs(sum - 1) > 1e-9)

@@ -28,7 +28,7 @@ export function pagesRouter(db: Database): express.Router {
           layout(
             lang,
             `${t("ui.overview")} · ${t("ui.app_name")}`,
-            html`<p class="empty">${t("ui.no_data")}</p>`,
+            html`<p class="empty">${t("ui.no_figures")} <a href="/upload${lang === "en" ? "?lang=en" : ""}">${t("ui.go_upload")}</a></p>`,
             principal(res),
           ),
         );

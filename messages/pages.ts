@@ -31,6 +31,7 @@ export const pageMessages = {
   "index.approval": { zh: "认可度", en: "Approval" },
   "index.satisfaction": { zh: "满意度", en: "Satisfaction" },
   "index.satisfaction_pct": { zh: "满意率（%满意）", en: "% satisfied" },
+  "index.approval_aspect": { zh: "认可度（分项）", en: "Approval by aspect" },
   "aspect.guide": { zh: "政治引领", en: "Political guidance" },
   "aspect.serve": { zh: "服务群众", en: "Services" },
   "aspect.rights": { zh: "维护权益", en: "Protecting rights" },

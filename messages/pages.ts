@@ -171,6 +171,44 @@ export const pageMessages = {
     zh: "综合指数 = {weights}（权重版本 {version}）。",
     en: "Composite = {weights} (weights version {version}).",
   },
+  "method.formula_named_composite": {
+    zh: "{name} = {weights}（权重版本 {version}）。",
+    en: "{name} = {weights} (weights version {version}).",
+  },
+  "method.kind_share": {
+    zh: "{name} = 回答为 {codes} 者的加权百分比（题目 {items}）",
+    en: "{name} = weighted % answering {codes} (items {items})",
+  },
+  "method.kind_top_box": {
+    zh: "{name} = 回答为 {codes} 者的加权百分比（题目 {items}）",
+    en: "{name} = weighted % answering {codes} (items {items})",
+  },
+  "method.kind_mean": {
+    zh: "{name} = 量表 {min}–{max} 上回答的加权平均{rescaled}（题目 {items}）",
+    en: "{name} = weighted mean answer on the {min}–{max} scale{rescaled} (items {items})",
+  },
+  "method.kind_mean_of_items": {
+    zh: "{name} = 各题（量表 {min}–{max}）个人平均值的加权平均{rescaled}（题目 {items}）",
+    en: "{name} = weighted mean of each respondent's mean over the items answered (scale {min}–{max}){rescaled} (items {items})",
+  },
+  "method.kind_multi_share": {
+    zh: "{name} = 选择每个选项者的加权百分比，每个选项一个数字（题目 {items}）",
+    en: "{name} = weighted % choosing each option, one figure per option (items {items})",
+  },
+  "method.rescaled": {
+    zh: "，换算为 (x − 最小值) / (最大值 − 最小值) × 100",
+    en: ", rescaled (x − min) / (max − min) × 100",
+  },
+  "method.missing_rules": {
+    zh: "；“说不清”{dont_know}，拒答和不适用不计入分母",
+    en: "; “don't know” {dont_know}, refusals and not applicable leave the base",
+  },
+  "method.dont_know_excluded": { zh: "不计入分母", en: "leaves the base" },
+  "method.dont_know_no": { zh: "计为否", en: "counts as no" },
+  "method.population": {
+    zh: "；仅在满足 {population} 的受访者中估计（域估计）",
+    en: "; estimated among respondents with {population} only (a domain)",
+  },
   "method.suppression": { zh: "公布规则", en: "Suppression rules" },
   "method.suppression_text": {
     zh: "置信水平 {level}%；受访人数少于 {min_n} 或相对标准误大于 {max_rse}% 的数字不公布；相对标准误大于 {unreliable}% 的数字标注“不够可靠”；村（社区）至少 {village_min_n} 人才公布。",

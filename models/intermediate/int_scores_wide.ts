@@ -281,7 +281,10 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
     const scored = itemsOf(k, rules);
     const score = meanSql(scored.map((i) => inner.column(itemScoreSql(i.answer, i.item, rules))));
     const population = scored[0]?.item.population;
-    return population ? `(case when ${populationSql(scored[0]!.byWave, rules)} then ${score} end)` : score;
+    // computed beside the item scores (it reads the answers), then used by name
+    return population
+      ? `(case when ${inner.column(populationSql(scored[0]!.byWave, rules))} then ${score} end)`
+      : score;
   };
 
   const create = (scored: ScoreKey[]) => {

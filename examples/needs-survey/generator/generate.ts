@@ -234,6 +234,7 @@ export const LABELS_ZH = [
 ];
 
 async function main() {
+  for (const d of ["frame", "responses", "truth"]) mkdirSync(join(HERE, d), { recursive: true });
   const rng = new Rng(SEED);
   const { enterprises, workers } = population(rng);
   const byEnterprise = new Map<Enterprise, Worker[]>();

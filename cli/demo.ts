@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { Command } from "commander";
 import type { Database } from "../db/index.ts";
 import { loadSecret } from "../db/index.ts";
@@ -21,13 +21,18 @@ import { serve } from "./serve.ts";
 export function demoCommand(): Command {
   return new Command("demo")
     .description("load the demo study into the database, run the models, and (with --serve) serve it")
+    .option(
+      "--study <name>",
+      "the example study: mass-org-evaluation or needs-survey (examples/<name>)",
+      "mass-org-evaluation",
+    )
     .option("--serve", "start the server afterwards")
     .option("--host <host>", "address to bind with --serve", "127.0.0.1")
     .option("--port <port>", "port with --serve", "8080")
     .action(async (opts, command: Command) => {
       const global = command.optsWithGlobals<{ db?: string }>();
       const db = await openForWrite(global);
-      const study = await loadStudy(DEMO_STUDY_DIR);
+      const study = await loadStudy(exampleDir(opts.study));
       await ingestStudyResponses(db, study, {
         user: "demo",
         hmacKey: loadSecret(databasePath(global), "hmac"),
@@ -40,7 +45,7 @@ export function demoCommand(): Command {
       });
       log(`models built (run ${run.runId}) in ${db.path}`);
       const credentials = await ensureDemoUsers(db);
-      log(`Try: barometer sql "select * from index_scores__mass_org_evaluation limit 5"`);
+      log(`Try: barometer sql "select * from index_scores__${study.id} limit 5"`);
       log(
         `Sign in as "leader" (viewer) or "admin"; the demo passwords are in ${credentials} (readable only by you).`,
       );
@@ -51,6 +56,15 @@ export function demoCommand(): Command {
         log("Serve it with: barometer serve");
       }
     });
+}
+
+/** The folder of an example study: examples/<name>, one of those shipped. */
+export function exampleDir(name: string): string {
+  const examples = resolve(DEMO_STUDY_DIR, "..");
+  const known = readdirSync(examples).filter((d) => existsSync(join(examples, d, "study.yaml")));
+  if (!known.includes(name))
+    throw new CliError(`--study ${name}: not an example study (examples: ${known.join(", ")})`);
+  return join(examples, name);
 }
 
 /**

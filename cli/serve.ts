@@ -1,11 +1,12 @@
 import type { Server } from "node:http";
 import { Command } from "commander";
 import { type Database, loadSecret, removeServerLock, writeServerLock } from "../db/index.ts";
+import { registerStudy } from "../ingest/index.ts";
 import { modelEvents } from "../models/index.ts";
 import { Analytics } from "../server/analytics.ts";
 import { createApp } from "../server/index.ts";
 import { CliError } from "./CliError.ts";
-import { openForWrite } from "./context.ts";
+import { openForWrite, resolveStudy } from "./context.ts";
 import { log } from "./log.ts";
 
 /**
@@ -58,8 +59,19 @@ export function serveCommand(): Command {
     .description("serve the dashboards and API (binds 127.0.0.1 unless --host says otherwise)")
     .option("--host <host>", "address to bind", "127.0.0.1")
     .option("--port <port>", "port", "8080")
+    .option(
+      "--study <folder>",
+      "register a study folder before serving (repeatable), so its first upload can go through /upload",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .action(async (opts, command: Command) => {
       const db = await openForWrite(command.optsWithGlobals());
+      for (const folder of opts.study as string[]) {
+        const study = await resolveStudy(folder, db);
+        await db.withSession((session) => registerStudy(session, study));
+        log(`study ${study.id} registered from ${study.dir}`);
+      }
       await serve(db, opts.host, Number(opts.port));
       await new Promise(() => {});
     });

@@ -128,6 +128,11 @@ export const catalogue = {
     en: "District awareness rate (with 95% confidence interval)",
   },
   "ui.rate_pct": { zh: "知晓率（%）", en: "Awareness (%)" },
+  "ui.index_district": {
+    zh: "全区{index}（含95%置信区间）",
+    en: "District {index} (with 95% confidence interval)",
+  },
+  "ui.index_value": { zh: "{index}（0–100）", en: "{index} (0–100)" },
   "ui.wave": { zh: "波次", en: "Wave" },
   "ui.organization": { zh: "组织", en: "Organization" },
   "ui.estimate": { zh: "估计值", en: "Estimate" },
@@ -138,6 +143,12 @@ export const catalogue = {
     zh: "还没有估计结果。请先导入数据并运行模型（barometer demo）。",
     en: "No estimates yet. Load data and run the models first (barometer demo).",
   },
+  "ui.no_figures": {
+    zh: "还没有数据结果：导入第一个数据文件后，这里将自动显示各项指标。",
+    en: "No figures yet: they appear here once the first data file has been uploaded.",
+  },
+  "ui.go_upload": { zh: "前往上传页", en: "Go to the upload page" },
+  "ui.all_respondents": { zh: "全体受访者", en: "All respondents" },
   "ui.method_note": {
     zh: "按分层两阶段整群抽样设计加权估计，置信区间采用泰勒线性化方差（logit 区间）。",
     en: "Weighted estimates under the stratified two-stage cluster design; confidence intervals from Taylor-linearization variances (logit intervals).",

@@ -31,6 +31,7 @@ export const pageMessages = {
   "index.approval": { zh: "认可度", en: "Approval" },
   "index.satisfaction": { zh: "满意度", en: "Satisfaction" },
   "index.satisfaction_pct": { zh: "满意率（%满意）", en: "% satisfied" },
+  "index.approval_aspect": { zh: "认可度（分项）", en: "Approval by aspect" },
   "aspect.guide": { zh: "政治引领", en: "Political guidance" },
   "aspect.serve": { zh: "服务群众", en: "Services" },
   "aspect.rights": { zh: "维护权益", en: "Protecting rights" },
@@ -169,6 +170,44 @@ export const pageMessages = {
   "method.formula_composite": {
     zh: "综合指数 = {weights}（权重版本 {version}）。",
     en: "Composite = {weights} (weights version {version}).",
+  },
+  "method.formula_named_composite": {
+    zh: "{name} = {weights}（权重版本 {version}）。",
+    en: "{name} = {weights} (weights version {version}).",
+  },
+  "method.kind_share": {
+    zh: "{name} = 回答为 {codes} 者的加权百分比（题目 {items}）",
+    en: "{name} = weighted % answering {codes} (items {items})",
+  },
+  "method.kind_top_box": {
+    zh: "{name} = 回答为 {codes} 者的加权百分比（题目 {items}）",
+    en: "{name} = weighted % answering {codes} (items {items})",
+  },
+  "method.kind_mean": {
+    zh: "{name} = 量表 {min}–{max} 上回答的加权平均{rescaled}（题目 {items}）",
+    en: "{name} = weighted mean answer on the {min}–{max} scale{rescaled} (items {items})",
+  },
+  "method.kind_mean_of_items": {
+    zh: "{name} = 各题（量表 {min}–{max}）个人平均值的加权平均{rescaled}（题目 {items}）",
+    en: "{name} = weighted mean of each respondent's mean over the items answered (scale {min}–{max}){rescaled} (items {items})",
+  },
+  "method.kind_multi_share": {
+    zh: "{name} = 选择每个选项者的加权百分比，每个选项一个数字（题目 {items}）",
+    en: "{name} = weighted % choosing each option, one figure per option (items {items})",
+  },
+  "method.rescaled": {
+    zh: "，换算为 (x − 最小值) / (最大值 − 最小值) × 100",
+    en: ", rescaled (x − min) / (max − min) × 100",
+  },
+  "method.missing_rules": {
+    zh: "；“说不清”{dont_know}，拒答和不适用不计入分母",
+    en: "; “don't know” {dont_know}, refusals and not applicable leave the base",
+  },
+  "method.dont_know_excluded": { zh: "不计入分母", en: "leaves the base" },
+  "method.dont_know_no": { zh: "计为否", en: "counts as no" },
+  "method.population": {
+    zh: "；仅在满足 {population} 的受访者中估计（域估计）",
+    en: "; estimated among respondents with {population} only (a domain)",
   },
   "method.suppression": { zh: "公布规则", en: "Suppression rules" },
   "method.suppression_text": {

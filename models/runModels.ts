@@ -3,7 +3,7 @@ import { EventEmitter } from "node:events";
 import type { Database, Session } from "../db/index.ts";
 import { quoteIdent } from "../db/index.ts";
 import { rawColumnTypes, rawTableName, registerStudy } from "../ingest/index.ts";
-import type { Study } from "../study/index.ts";
+import { designSourceColumns, MODEL_COLUMNS, type Study } from "../study/index.ts";
 import { checkContract } from "./runner/checkContract.ts";
 import { loadModels, type Model, type ModelContext, renderSql } from "./runner/loadModels.ts";
 
@@ -57,6 +57,11 @@ function sourceSql(study: Study, name: string): string {
   if (name !== "raw_responses") throw new Error(`unknown source ${name}`);
   const q = quoteIdent;
   const personal = study.personal_data.filter((p) => p.action === "hmac").map((p) => q(p.column));
+  // a design column named like a model column (a delivered weight column called base_weight)
+  // is read into the model's column below and left out of `*`, so no name is there twice
+  const renamed = designSourceColumns(study)
+    .filter((c) => (MODEL_COLUMNS as readonly string[]).includes(c))
+    .map(q);
   const bw = study.design.base_weights;
   const weight = bw.method === "column" ? `try_cast(${q(bw.column)} as double)` : "cast(null as double)";
   // answers stored as numbers (rawColumnTypes) come back as the text of their codes, before
@@ -65,7 +70,7 @@ function sourceSql(study: Study, name: string): string {
   const replace = typed.length
     ? `replace (${typed.map((c) => `cast(${c} as varchar) as ${c}`).join(", ")})`
     : "";
-  return `(select *,
+  return `(select * ${renamed.length ? `exclude (${[...new Set(renamed)].join(", ")})` : ""},
       ${q(study.design.strata ?? study.frame.stratum)} as stratum_code,
       ${q(study.design.ids?.[0] ?? study.frame.psu)} as psu_code,
       ${weight} as delivered_weight

@@ -1,6 +1,14 @@
 export type { Choice, Codebook, Item, ItemType } from "./codebook.ts";
 export { type Expr, parseExpression, referencedItems } from "./expression.ts";
 export {
+  compositesOf,
+  type IndicatorInfo,
+  type ItemScore,
+  indicatorInfos,
+  type ScoreDefinition,
+  scoreDefinitions,
+} from "./indicators.ts";
+export {
   type FrameUnit,
   loadStudy,
   type Margin,
@@ -8,5 +16,16 @@ export {
   parseStudyYaml,
   type Study,
 } from "./loadStudy.ts";
+export { designSourceColumns, ENGINE_PREFIX, MODEL_COLUMNS, modelColumnClash } from "./modelColumns.ts";
 export { readCsvTable } from "./readCsvTable.ts";
-export { INDEX_KINDS, type IndexDefinition, type IndexKind, LEVELS, type StudyFile } from "./schema.ts";
+export {
+  type CompositeDefinition,
+  INDEX_KINDS,
+  INDICATOR_KINDS,
+  type IndexDefinition,
+  type IndexKind,
+  type IndicatorDefinition,
+  type IndicatorKind,
+  LEVELS,
+  type StudyFile,
+} from "./schema.ts";

@@ -2,7 +2,10 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { extname, join, resolve } from "node:path";
 import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
+import { checkIndicators } from "./checkIndicators.ts";
 import type { Codebook } from "./codebook.ts";
+import { type IndicatorInfo, indicatorInfos, type ScoreDefinition, scoreDefinitions } from "./indicators.ts";
+import { modelColumnClash } from "./modelColumns.ts";
 import { readCsvTable } from "./readCsvTable.ts";
 import { readXlsformCodebook } from "./readXlsformCodebook.ts";
 import { readYamlCodebook } from "./readYamlCodebook.ts";
@@ -37,6 +40,10 @@ export interface Study extends Readonly<Omit<StudyFile, "calibration">> {
   readonly calibration: Readonly<Omit<StudyFile["calibration"], "margins">> & {
     readonly margins: readonly Margin[];
   };
+  /** Every figure the models score and estimate (presets of `indices`, then `indicators`). */
+  readonly scores: readonly ScoreDefinition[];
+  /** Every indicator id (composites first) with its name, kind and unit. */
+  readonly indicatorInfos: readonly IndicatorInfo[];
   /** Item name in `version`'s codebook for an item named `name` in the latest codebook. */
   itemIn(version: string, name: string): string;
   codebookForWave(waveId: string): Codebook;
@@ -161,6 +168,8 @@ export async function loadStudy(folder: string): Promise<Study> {
   requireItem(def.frame.stratum, "frame.stratum");
   requireItem(def.frame.psu, "frame.psu");
   for (const [i, b] of def.breakdowns.entries()) requireItem(b, `breakdowns[${i}]`);
+  if (def.design.base_weights.method === "column")
+    requireItem(def.design.base_weights.column, "design.base_weights.column");
   for (const [i, p] of def.personal_data.entries()) requireItem(p.column, `personal_data[${i}].column`);
   const orgIds = new Set(def.organizations.map((o) => o.id));
   def.indices.forEach((ix: IndexDefinition, i) => {
@@ -176,11 +185,19 @@ export async function loadStudy(folder: string): Promise<Study> {
       );
     }
   });
-  if (def.composite) {
-    const sum = Object.values(def.composite.weights).reduce((a, b) => a + b, 0);
-    if (Math.abs(sum - 1) > 1e-9)
-      throw new Error(`study.yaml, field composite.weights: weights must sum to 1, they sum to ${sum}`);
+  // an item named like a column the models add would be renamed by DuckDB in the models'
+  // `select r.*, ... as <name>`: refused here, naming it, rather than a model run failing later
+  const scorePrefixes = [...new Set(scoreDefinitions(def, latest).map((d) => d.index_id))];
+  for (const codebook of codebookByVersion.values()) {
+    for (const item of codebook.items) {
+      const clash = modelColumnClash(def, item.name, scorePrefixes);
+      if (clash)
+        throw new Error(
+          `${item.source}: item name ${JSON.stringify(item.name)} is ${clash}; rename the item in the codebook (for example to ${JSON.stringify(`q_${item.name}`)}) and the column in the response files`,
+        );
+    }
   }
+  checkIndicators(def, latest, orgIds, requireItem);
 
   // The sampling frame.
   const framePath = fileIn(def.frame.file, "frame.file");
@@ -263,6 +280,8 @@ export async function loadStudy(folder: string): Promise<Study> {
     codebookByVersion,
     units,
     calibration: { ...def.calibration, margins },
+    scores: scoreDefinitions(def, latest),
+    indicatorInfos: indicatorInfos(def),
     itemIn,
     codebookForWave(waveId: string) {
       const wave = def.waves.find((w) => w.id === waveId);

@@ -167,17 +167,65 @@ const indexSchema = z
   })
   .strict();
 
+export const INDICATOR_KINDS = ["share", "mean", "top_box", "mean_of_items", "multi_share"] as const;
+export type IndicatorKind = (typeof INDICATOR_KINDS)[number];
+
+/** Answer codes, written as text or numbers in study.yaml, kept as text (the answers' form). */
+const codeList = z.array(z.union([z.string().min(1), z.number()]).transform((v) => String(v)));
+
+/**
+ * A declared indicator: one figure (multi_share: one per option) estimated for every reporting
+ * unit, wave and group, from the answers of its items.
+ */
+const indicatorSchema = z
+  .object({
+    id: ident,
+    name: bilingual,
+    /**
+     * share: % whose answer is one of `codes`; mean: the mean answer on `scale` (one item);
+     * top_box: % whose answer is one of the top `codes`; mean_of_items: per respondent the mean
+     * of the items answered, then its mean; multi_share: % choosing each option of a
+     * select_multiple item (or each of several 0/1 items, counting `codes`).
+     */
+    kind: z.enum(INDICATOR_KINDS),
+    items: z.array(z.string().min(1)).min(1),
+    /** The organization the indicator is about; none: one figure for the study. */
+    organization: ident.optional(),
+    /** The level of that organization the items ask about; none: not asked by level. */
+    level: z.enum(LEVELS).optional(),
+    /** share, top_box and multi_share (0/1 items): the answers counted. */
+    codes: codeList.default([]),
+    /** "Don't know" codes: left out of the base, or counted as "not in codes" (share). */
+    dont_know: codeList.default([]),
+    dont_know_as: z.enum(["no", "excluded"]).default("excluded"),
+    /** Refusals: always left out of the base. */
+    refused: codeList.default([]),
+    /** "Not applicable": always left out of the base. */
+    not_applicable: codeList.default([]),
+    /** mean and mean_of_items: the answer scale. */
+    scale: z.object({ min: z.number(), max: z.number() }).strict().optional(),
+    /** mean and mean_of_items: rescale (x - min) / (max - min) * 100 (true) or keep the scale. */
+    rescale: z.boolean().default(true),
+    /**
+     * Who the indicator is about, an XLSForm condition like `relevant` ("\${benefited} = 1"):
+     * respondents outside it are outside the domain (estimated as a domain of the full design,
+     * never dropped from it).
+     */
+    population: z.string().min(1).optional(),
+  })
+  .strict();
+
+/**
+ * A composite: the versioned weighted sum of indicators (each a figure without aspect), per
+ * organization and level where all its parts are measured. Weights name indicator ids (today's
+ * index kinds are indicator ids too).
+ */
 const compositeSchema = z
   .object({
+    id: ident.default("composite"),
+    name: bilingual.optional(),
     version: z.string().min(1),
-    weights: z
-      .object({
-        awareness: z.number().min(0),
-        participation: z.number().min(0),
-        approval: z.number().min(0),
-        satisfaction: z.number().min(0),
-      })
-      .strict(),
+    weights: z.record(ident, z.number().min(0)),
   })
   .strict();
 
@@ -226,9 +274,12 @@ export const studySchema = z
       max_iterations: 100,
       trim: null,
     }),
-    organizations: z.array(organizationSchema).min(1),
+    organizations: z.array(organizationSchema).default([]),
+    /** Today's four index kinds, presets of indicators (see study/indicators.ts). */
     indices: z.array(indexSchema).default([]),
+    indicators: z.array(indicatorSchema).default([]),
     composite: compositeSchema.optional(),
+    composites: z.array(compositeSchema).default([]),
     /** Response columns used for one-way demographic breakdowns. */
     breakdowns: z.array(column).default([]),
     reporting: reportingSchema.default({
@@ -245,4 +296,6 @@ export const studySchema = z
 
 export type StudyFile = z.infer<typeof studySchema>;
 export type IndexDefinition = z.infer<typeof indexSchema>;
+export type IndicatorDefinition = z.infer<typeof indicatorSchema>;
+export type CompositeDefinition = z.infer<typeof compositeSchema>;
 export type MarginDefinition = z.infer<typeof marginSchema>;

@@ -3,7 +3,7 @@ import { createView } from "../runner/createView.ts";
 import type { ModelContext } from "../runner/loadModels.ts";
 import { SCORE_CATALOG_SQL, scoreCatalog } from "./int_scores_wide.ts";
 
-export const dependsOn = ["int_scores_wide", "seed_index_items"];
+export const dependsOn = ["int_scores_wide", "seed_index_items", "seed_indicators"];
 
 /**
  * Each respondent's score on every index in long form (one row per respondent and score,
@@ -27,6 +27,7 @@ export async function build({ session, ref, self }: ModelContext): Promise<void>
         c.organization_id,
         c.level,
         c.aspect,
+        c.estimator,
         ${score} as score_0_100,
         c.score_key
     from wide as w, catalog as c

@@ -1,16 +1,19 @@
 import type { Session } from "../../db/index.ts";
 import { quoteIdent } from "../../db/index.ts";
+import { expressionToSql } from "../../ingest/expressionToSql.ts";
+import { parseExpression } from "../../study/index.ts";
 import { createView } from "../runner/createView.ts";
 import type { ModelContext } from "../runner/loadModels.ts";
 
 export const dependsOn = ["int_responses_base_weighted", "seed_index_items"];
 
 /**
- * Every score the index definitions give (one per score_key), from seed_index_items:
- *   each index x organization x level, each approval item as an aspect (approval_aspect),
- *   and "% satisfied" beside every satisfaction index (satisfaction_pct);
- * numbered in score_key order (the order of the wide columns). `{{ items }}` stands for
- * the seed relation; int_index_scores reads the same text.
+ * Every score the study's figures give (one per score_key), from seed_index_items: each
+ * indicator (presets and declared) x organization x level x aspect, with its estimator;
+ * numbered in score_key order (the order of the wide columns). The key joins the parts that
+ * are not empty with "__" (awareness__union__township, approval_aspect__union__township__ap_un_guide,
+ * benefit_rate__union, needs__skills). `{{ items }}` stands for the seed relation;
+ * int_index_scores reads the same text.
  */
 export const SCORE_CATALOG_SQL = `
     select
@@ -19,18 +22,10 @@ export const SCORE_CATALOG_SQL = `
     from (
         select
             *,
-            index_id || '__' || organization_id || '__' || level || if(aspect = '', '', '__' || aspect) as score_key
+            concat_ws('__', index_id, nullif(organization_id, ''), nullif(level, ''), nullif(aspect, '')) as score_key
         from (
-            select distinct index_id, organization_id, level, '' as aspect
+            select distinct index_id, organization_id, level, aspect, estimator
             from {{ items }}
-            union
-            select distinct 'approval_aspect' as index_id, organization_id, level, item_key as aspect
-            from {{ items }}
-            where index_id = 'approval'
-            union
-            select distinct 'satisfaction_pct' as index_id, organization_id, level, '' as aspect
-            from {{ items }}
-            where index_id = 'satisfaction'
         )
     )`;
 
@@ -41,6 +36,7 @@ export interface ScoreKey {
   organization_id: string;
   level: string;
   aspect: string;
+  estimator: "proportion" | "mean";
 }
 
 /** The score catalog of a study, in score_key order; a score_key given twice is an error. */
@@ -63,17 +59,23 @@ interface Item {
   index_id: string;
   organization_id: string;
   level: string;
+  aspect: string;
   item_key: string;
   item: string;
+  item_score: "share" | "scale" | "top_box" | "option";
+  rescale: boolean;
+  population: string;
   /** 1-based, in the seed's rows in ITEM_ORDER */
   position: number;
   n_yes: number;
   n_dont_know: number;
   n_refused: number;
+  n_na: number;
   n_satisfied: number;
+  n_population: number;
 }
 
-const ITEM_ORDER = "index_id, organization_id, level, item_key, wave_id";
+const ITEM_ORDER = "index_id, organization_id, level, aspect, item_key, wave_id";
 
 /**
  * The rules the scores use, as columns of a one-row relation `r` that reads them from
@@ -130,28 +132,41 @@ function answerSql(byWave: Map<string, Item>, waves: string[], columns: Set<stri
   return `(case w.wave_id ${whens.join("")}end)`;
 }
 
+/** `when <answer is a not-applicable code> then null`, or nothing when the figure has none. */
+function notApplicable(a: string, item: Item, rules: Rules): string {
+  return item.n_na ? ` when ${rules.isIn(a, item.position, "na_codes", item.n_na)} then null` : "";
+}
+
 /**
- * An item's 0-100 score as SQL, by the rules of its row of seed_index_items: rates 100 for
- * "yes", 0 otherwise ("don't know" left out when the index says "excluded"); scales
- * rescaled, "don't know" left out; refusals and unanswered items left out (null).
+ * An item's score as SQL, by the rules of its row of seed_index_items: a share is 100 for an
+ * answer in its codes, 0 otherwise ("don't know" left out when the figure says "excluded"); a
+ * scale is rescaled to 0-100 (or kept), "don't know" left out; a top box is 100 for a top code;
+ * an option is 100 when the select_multiple answer (codes separated by spaces) holds it.
+ * Refusals, not-applicable answers and unanswered items are left out (null).
  */
 function itemScoreSql(a: string, item: Item, rules: Rules): string {
   const p = item.position;
-  const refused = `when ${rules.isIn(a, p, "refused_codes", item.n_refused)} then null`;
+  const refused = `when ${rules.isIn(a, p, "refused_codes", item.n_refused)} then null${notApplicable(a, item, rules)}`;
   const dontKnow = rules.isIn(a, p, "dont_know_codes", item.n_dont_know);
-  if (item.index_id === "awareness" || item.index_id === "participation") {
+  if (item.item_score === "share") {
     const excluded = rules.value(p, "dont_know_as");
     return `case when ${a} is null then null ${refused} when ${rules.isIn(a, p, "yes_codes", item.n_yes)} then 100::double when ${excluded} = 'excluded' and ${dontKnow} then null else 0::double end`;
   }
+  if (item.item_score === "top_box") return satisfiedSql(a, item, rules);
+  if (item.item_score === "option")
+    return `case when ${a} is null then null ${refused} when ${dontKnow} then null when list_contains(string_split(trim(${a}), ' '), ${rules.value(p, "option_code")}) then 100::double else 0::double end`;
+  if (!item.rescale)
+    return `case when ${a} is null then null ${refused} when ${dontKnow} then null else try_cast(${a} as double) end`;
   const min = rules.value(p, "scale_min");
   const max = rules.value(p, "scale_max");
   return `case when ${a} is null then null ${refused} when ${dontKnow} then null else (try_cast(${a} as double) - ${min}) / (${max} - ${min}) * 100 end`;
 }
 
-/** "% satisfied" of a satisfaction item: 100 when the answer is a satisfied code, 0 otherwise. */
+/** A top box ("% satisfied"): 100 when the answer is a top code, 0 otherwise. */
 function satisfiedSql(a: string, item: Item, rules: Rules): string {
   const p = item.position;
-  const skipped = `${rules.isIn(a, p, "dont_know_codes", item.n_dont_know)} or ${rules.isIn(a, p, "refused_codes", item.n_refused)}`;
+  const na = item.n_na ? ` or ${rules.isIn(a, p, "na_codes", item.n_na)}` : "";
+  const skipped = `${rules.isIn(a, p, "dont_know_codes", item.n_dont_know)} or ${rules.isIn(a, p, "refused_codes", item.n_refused)}${na}`;
   const satisfied = rules.isIn(`try_cast(${a} as double)`, p, "satisfied_codes", item.n_satisfied);
   return `case when ${a} is null then null when ${skipped} then null when ${satisfied} then 100::double else 0::double end`;
 }
@@ -195,17 +210,19 @@ function meanSql(columns: string[]): string {
  * reads the responses and computes the scores it asks for. int_index_scores is the same
  * scores in long form. A score no respondent has gets no column.
  */
-export async function build({ session, ref, self }: ModelContext): Promise<void> {
+export async function build({ session, study, ref, self }: ModelContext): Promise<void> {
   const weighted = quoteIdent(ref("int_responses_base_weighted"));
   const seed = quoteIdent(ref("seed_index_items"));
   const items = await session.query<Item>(
     `select
-       wave_id, index_id, organization_id, level, item_key, item,
+       wave_id, index_id, organization_id, level, aspect, item_key, item, item_score, rescale, population,
        row_number() over (order by ${ITEM_ORDER})::integer as position,
        coalesce(len(yes_codes), 0)::integer as n_yes,
        coalesce(len(dont_know_codes), 0)::integer as n_dont_know,
        coalesce(len(refused_codes), 0)::integer as n_refused,
-       coalesce(len(satisfied_codes), 0)::integer as n_satisfied
+       coalesce(len(na_codes), 0)::integer as n_na,
+       coalesce(len(satisfied_codes), 0)::integer as n_satisfied,
+       coalesce(len(population_values), 0)::integer as n_population
      from ${seed}
      order by position`,
   );
@@ -219,36 +236,55 @@ export async function build({ session, ref, self }: ModelContext): Promise<void>
     await session.query<{ wave_id: string }>(`select distinct wave_id from ${weighted} order by wave_id`)
   ).map((w) => w.wave_id);
 
-  // per index definition, its items, each by wave (the rules are the index definition's,
-  // the same in every wave's row of the seed; only the item's column may differ)
+  // per figure, its items, each by wave (the rules are the figure's, the same in every
+  // wave's row of the seed; only the item's column may differ)
+  const figureOf = (f: { index_id: string; organization_id: string; level: string; aspect: string }) =>
+    [f.index_id, f.organization_id, f.level, f.aspect].join("\u0000");
   const definitions = new Map<string, Map<string, Map<string, Item>>>();
   for (const item of items) {
-    const definition = `${item.index_id}\u0000${item.organization_id}\u0000${item.level}`;
+    const definition = figureOf(item);
     const byItem = definitions.get(definition) ?? new Map<string, Map<string, Item>>();
     const byWave = byItem.get(item.item_key) ?? new Map<string, Item>();
     byWave.set(item.wave_id, item);
     byItem.set(item.item_key, byWave);
     definitions.set(definition, byItem);
   }
-  const itemsOf = (indexId: string, k: ScoreKey, rules: Rules) =>
-    [...(definitions.get(`${indexId}\u0000${k.organization_id}\u0000${k.level}`)?.values() ?? [])].map(
-      (byWave) => {
-        const first = byWave.values().next().value!;
-        return { item: first, answer: answerSql(byWave, waves, columns, rules) };
+  const itemsOf = (k: ScoreKey, rules: Rules) =>
+    [...(definitions.get(figureOf(k))?.values() ?? [])].map((byWave) => {
+      const first = byWave.values().next().value!;
+      return { item: first, byWave, answer: answerSql(byWave, waves, columns, rules) };
+    });
+  // a population condition: the answers it names by the wave's codebook, its literals read
+  // from the seed (population_values) in the order expressionToSql binds them
+  const populationSql = (byWave: Map<string, Item>, rules: Rules): string => {
+    const first = byWave.values().next().value!;
+    let j = 0;
+    return `coalesce(${expressionToSql(parseExpression(first.population), {
+      self: "cast(null as varchar)",
+      item: (name) =>
+        answerSql(
+          new Map([...byWave].map(([w, it]) => [w, { ...it, item: study.itemIn(waveCodebook(w), name) }])),
+          waves,
+          columns,
+          rules,
+        ),
+      bind: () => {
+        j += 1;
+        if (j > first.n_population)
+          throw new Error(`population of ${first.index_id}: more literals than the seed holds`);
+        return rules.value(first.position, "population_values", j);
       },
-    );
+    })}, false)`;
+  };
+  const waveCodebook = (wave: string) => study.waves.find((w) => w.id === wave)?.codebook ?? "";
   const scoreSql = (k: ScoreKey, rules: Rules, inner: ItemColumns) => {
-    if (k.index_id === "approval_aspect") {
-      const aspect = itemsOf("approval", k, rules).find((i) => i.item.item_key === k.aspect)!;
-      return inner.column(itemScoreSql(aspect.answer, aspect.item, rules));
-    }
-    if (k.index_id === "satisfaction_pct")
-      return meanSql(
-        itemsOf("satisfaction", k, rules).map((i) => inner.column(satisfiedSql(i.answer, i.item, rules))),
-      );
-    return meanSql(
-      itemsOf(k.index_id, k, rules).map((i) => inner.column(itemScoreSql(i.answer, i.item, rules))),
-    );
+    const scored = itemsOf(k, rules);
+    const score = meanSql(scored.map((i) => inner.column(itemScoreSql(i.answer, i.item, rules))));
+    const population = scored[0]?.item.population;
+    // computed beside the item scores (it reads the answers), then used by name
+    return population
+      ? `(case when ${inner.column(populationSql(scored[0]!.byWave, rules))} then ${score} end)`
+      : score;
   };
 
   const create = (scored: ScoreKey[]) => {

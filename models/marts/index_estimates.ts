@@ -16,6 +16,7 @@ export const dependsOn = [
   "int_index_scores",
   "seed_breakdowns",
   "seed_composite_weights",
+  "seed_indicators",
   "seed_organizations",
   "seed_units",
 ];
@@ -26,10 +27,9 @@ interface Score {
   organization_id: string;
   level: string;
   aspect: string;
+  /** Rates are estimated as proportions (logit intervals, as R's svyciprop); scales as means. */
+  estimator: "proportion" | "mean";
 }
-
-/** Rates are estimated as proportions (logit intervals, as R's svyciprop); scales as means. */
-const RATES = new Set(["awareness", "participation", "satisfaction_pct"]);
 
 type Row = {
   wave_id: string;
@@ -61,16 +61,18 @@ type Row = {
 export async function build({ session, study, ref, self, shared }: ModelContext): Promise<void> {
   const design = shared.get(CALIBRATED_DESIGN) as TaylorDesign;
   const scores = await session.query<Score>(
-    `select distinct score_key, index_id, organization_id, level, aspect from ${quoteIdent(ref("int_index_scores"))} order by score_key`,
+    `select distinct score_key, index_id, organization_id, level, aspect, estimator from ${quoteIdent(ref("int_index_scores"))} order by score_key`,
   );
   const breakdowns = (
     await session.query<{ variable: string }>(
       `select variable from ${quoteIdent(ref("seed_breakdowns"))} order by position`,
     )
   ).map((r) => r.variable);
-  const weights = await session.query<{ index_id: string; weight: number }>(
-    `select index_id, weight from ${quoteIdent(ref("seed_composite_weights"))}`,
-  );
+  const composites = new Map<string, { index_id: string; weight: number }[]>();
+  for (const w of await session.query<{ composite_id: string; index_id: string; weight: number }>(
+    `select composite_id, index_id, weight from ${quoteIdent(ref("seed_composite_weights"))} order by composite_id, position`,
+  ))
+    composites.set(w.composite_id, [...(composites.get(w.composite_id) ?? []), w]);
   const level = study.reporting.confidence_level;
   const z = qnorm(1 - (1 - level) / 2);
   const rows: Row[] = [];
@@ -94,7 +96,7 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
   for (const list of new Set(domainSets.map((set) => set.scores))) {
     if (list.length === 0) continue;
     const requests: EstimateRequest[] = list.map((s) =>
-      RATES.has(s.index_id)
+      s.estimator === "proportion"
         ? { kind: "proportion", condition: `${quoteIdent(s.score_key)} = 100`, ci: "logit" }
         : { kind: "mean", variable: s.score_key },
     );
@@ -112,7 +114,7 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
 
   for (const set of domainSets) {
     if (set.scores.length === 0) continue;
-    const scale = set.scores.map((s) => (RATES.has(s.index_id) ? 100 : 1));
+    const scale = set.scores.map((s) => (s.estimator === "proportion" ? 100 : 1));
     const { estimates, covariance } = results.get(set.by)!;
     const domainCount = estimates[0]?.length ?? 0;
     for (let d = 0; d < domainCount; d++) {
@@ -136,14 +138,18 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
         if (set.unitLevel === "village" && e.n < study.reporting.village_min_n) return;
         rows.push({ ...place, ...keyOf(s), ...scaled(e, scale[k]!) });
       });
-      // the composite, per organization and organization level, from the joint covariance
-      for (const org of study.organizations) {
-        for (const orgLevel of new Set(set.scores.map((s) => s.level))) {
+      // each composite, per organization and organization level where all its parts are
+      // measured, from the joint covariance
+      const places = new Map<string, { org: string; level: string }>();
+      for (const s of set.scores)
+        places.set(`${s.organization_id}\u0000${s.level}`, { org: s.organization_id, level: s.level });
+      for (const [compositeId, weights] of composites) {
+        for (const { org, level: orgLevel } of places.values()) {
           const parts = weights.map((w) => ({
             w,
             k: set.scores.findIndex(
               (s) =>
-                s.organization_id === org.id &&
+                s.organization_id === org &&
                 s.level === orgLevel &&
                 s.index_id === w.index_id &&
                 s.aspect === "",
@@ -160,8 +166,8 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
           const se = Math.sqrt(Math.max(variance, 0));
           rows.push({
             ...place,
-            organization_id: org.id,
-            index_id: "composite",
+            organization_id: org,
+            index_id: compositeId,
             aspect: "",
             org_level: orgLevel,
             estimate_0_100: estimate,

@@ -41,6 +41,20 @@ export async function martOf(db: Database, model: string, study: string): Promis
   return rows.length ? quoteIdent(name) : undefined;
 }
 
+/** Each indicator id's name as the study declares it (seed_indicators); empty before its first run. */
+export async function indicatorNames(
+  db: Database,
+  study: string,
+): Promise<Map<string, { zh: string; en: string }>> {
+  const seed = await martOf(db, "seed_indicators", study);
+  const rows = seed
+    ? await db.query<{ index_id: string; name_zh: string; name_en: string }>(
+        `select index_id, name_zh, name_en from ${seed} order by sort_order`,
+      )
+    : [];
+  return new Map(rows.map((r) => [r.index_id, { zh: r.name_zh, en: r.name_en }]));
+}
+
 /** The study's reporting rules (suppression thresholds), from its seed. */
 export async function reportingRules(
   db: Database,
@@ -62,7 +76,7 @@ export async function districtFigures(db: Database, study: string, index: string
             s.se_0_100, s.n, s.n_eff, s.is_withheld, s.withheld_reason
      from ${scores} s
      join ${orgs} o using (organization_id)
-     where s.index_id = $1 and s.unit_level = 'district' and s.group_var = '' and s.aspect = '' and s.org_level = 'township'
+     where s.index_id = $1 and s.unit_level = 'district' and s.group_var = '' and s.aspect = '' and s.org_level in ('township', '')
      order by o.sort_order, s.wave_id`,
     [index],
   );
@@ -83,15 +97,27 @@ export function apiRouter(db: Database): express.Router {
       studies: studies.map((s) => ({ ...s, waves: waves.filter((w) => w.study_id === s.study_id) })),
     });
   });
+  // without ?index=, the study's first indicator that is not a composite (the demo: awareness)
+  const defaultIndex = async (study: string) => {
+    const seed = await martOf(db, "seed_indicators", study);
+    const [first] = seed
+      ? await db.query<{ index_id: string }>(
+          `select index_id from ${seed} where estimator <> 'composite' and parent_id = '' order by sort_order limit 1`,
+        )
+      : [];
+    return first?.index_id ?? "awareness";
+  };
   router.get("/estimates", requireRole("estimates"), async (req, res) => {
     const study = param(req.query.study, "study");
-    const index = param(req.query.index ?? "awareness", "index");
+    const index = param(req.query.index ?? (await defaultIndex(study)), "index");
     res.json({ study, index, level: "district", rows: await districtFigures(db, study, index) });
   });
   router.get("/charts/district", requireRole("charts"), async (req, res) => {
     const study = param(req.query.study, "study");
     const lang = langOf(req.query.lang);
-    const rows = await districtFigures(db, study, "awareness");
+    const index = param(req.query.index ?? (await defaultIndex(study)), "index");
+    const rows = await districtFigures(db, study, index);
+    const name = (await indicatorNames(db, study)).get(index)?.[lang] ?? index;
     const spec = districtIndexChart(
       rows.map((r) => ({
         organization: lang === "zh" ? r.name_zh : r.name_en,
@@ -102,8 +128,14 @@ export function apiRouter(db: Database): express.Router {
         n: r.n ?? 0,
       })),
       {
-        title: message("ui.awareness_district", lang),
-        value: message("ui.rate_pct", lang),
+        title:
+          index === "awareness"
+            ? message("ui.awareness_district", lang)
+            : message("ui.index_district", lang, { index: name }),
+        value:
+          index === "awareness"
+            ? message("ui.rate_pct", lang)
+            : message("ui.index_value", lang, { index: name }),
         wave: message("ui.wave", lang),
         organization: message("ui.organization", lang),
       },

@@ -57,7 +57,7 @@ export function figuresRouter(db: Database): express.Router {
          and ($organization is null or s.organization_id = $organization)
          and ($index is null or s.index_id = $index)
          and ($unit_level is null or s.unit_level = $unit_level)
-         and s.org_level = $org_level and s.group_var = $group_var
+         and s.org_level in ($org_level, '') and s.group_var = $group_var
        order by s.wave_id, s.organization_id, s.index_id, s.aspect, s.unit_level, s.unit_code, s.group_value`,
       params,
     );

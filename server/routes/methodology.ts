@@ -3,7 +3,7 @@ import type { Database } from "../../db/index.ts";
 import { type MessageKey, message } from "../../messages/catalogue.ts";
 import { principal } from "../auth/authenticate.ts";
 import { html } from "../html.ts";
-import { langOf, martOf } from "./api.ts";
+import { indicatorNames, langOf, martOf } from "./api.ts";
 import { layout } from "./layout.ts";
 import { pageContext, titleIn } from "./pageContext.ts";
 import { studyLabels } from "./studyLabels.ts";
@@ -62,7 +62,9 @@ export async function methodologyPage(db: Database, req: Request, res: Response)
     : undefined;
   const weightsMart = await martOf(db, "seed_composite_weights", study);
   const weights = weightsMart
-    ? await db.query<{ version: string; index_id: string; weight: number }>(`select * from ${weightsMart}`)
+    ? await db.query<{ composite_id?: string; version: string; index_id: string; weight: number }>(
+        `select * from ${weightsMart} order by composite_id, position`,
+      )
     : [];
   const releases = await db.query<{
     release_id: string;
@@ -81,7 +83,38 @@ export async function methodologyPage(db: Database, req: Request, res: Response)
     .join(lang === "zh" ? "；" : "; ");
   const method =
     definition?.calibration.method === "rake" ? t("method.rake") : (definition?.calibration.method ?? "");
-  const composite = weights.map((w) => `${w.weight} × ${t(`index.${w.index_id}` as MessageKey)}`).join(" + ");
+  const names = await indicatorNames(db, study);
+  const nameOf = (id: string) => names.get(id)?.[lang] ?? id;
+  const byComposite = new Map<string, typeof weights>();
+  for (const w of weights)
+    byComposite.set(w.composite_id ?? "composite", [
+      ...(byComposite.get(w.composite_id ?? "composite") ?? []),
+      w,
+    ]);
+  const composites = [...byComposite].map(([id, ws]) => {
+    const formula = ws.map((w) => `${w.weight} × ${nameOf(w.index_id)}`).join(" + ");
+    return id === "composite"
+      ? t("method.formula_composite", { weights: formula, version: ws[0]!.version })
+      : t("method.formula_named_composite", { name: nameOf(id), weights: formula, version: ws[0]!.version });
+  });
+  const presets = new Set<string>(definition?.indices.map((ix) => ix.index) ?? []);
+  const declared = (definition?.indicators ?? []).map((ind) => {
+    const rescaled = ind.rescale ? t("method.rescaled") : "";
+    let text = t(`method.kind_${ind.kind}` as MessageKey, {
+      name: ind.name[lang],
+      codes: ind.codes.join(", "),
+      items: ind.items.join(", "),
+      min: String(ind.scale?.min ?? ""),
+      max: String(ind.scale?.max ?? ""),
+      rescaled,
+    });
+    if (ind.dont_know.length || ind.refused.length || ind.not_applicable.length)
+      text += t("method.missing_rules", {
+        dont_know: t(ind.dont_know_as === "no" ? "method.dont_know_no" : "method.dont_know_excluded"),
+      });
+    if (ind.population) text += t("method.population", { population: ind.population });
+    return `${text}${lang === "zh" ? "。" : "."}`;
+  });
   const num = (v: number, d = 1) => v.toFixed(d);
 
   const body = html`<div class="method">
@@ -103,11 +136,12 @@ export async function methodologyPage(db: Database, req: Request, res: Response)
 </section>
 <section><h2>${t("method.indices")}</h2>
 <ul>
-<li>${t("method.formula_awareness")}</li>
-<li>${t("method.formula_participation")}</li>
-<li>${t("method.formula_approval")}</li>
-<li>${t("method.formula_satisfaction")}</li>
-${composite ? html`<li>${t("method.formula_composite", { weights: composite, version: weights[0]!.version })}</li>` : ""}
+${presets.has("awareness") ? html`<li>${t("method.formula_awareness")}</li>` : ""}
+${presets.has("participation") ? html`<li>${t("method.formula_participation")}</li>` : ""}
+${presets.has("approval") ? html`<li>${t("method.formula_approval")}</li>` : ""}
+${presets.has("satisfaction") ? html`<li>${t("method.formula_satisfaction")}</li>` : ""}
+${declared.map((text) => html`<li>${text}</li>`)}
+${composites.map((text) => html`<li>${text}</li>`)}
 </ul>
 <p class="note">${t("ui.method_note")}</p>
 </section>

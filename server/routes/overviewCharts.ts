@@ -8,7 +8,7 @@ import { trendChart } from "../charts/trendChart.ts";
 import { html, type Raw } from "../html.ts";
 import { martOf, type reportingRules } from "./api.ts";
 import { chartBlock } from "./chartBlock.ts";
-import { nameIn, type PageContext, SCORECARD_INDICES, titleIn, viewQuery } from "./pageContext.ts";
+import { indexName, nameIn, type PageContext, titleIn, viewQuery } from "./pageContext.ts";
 import { arrowOf, changeText, fmt1, type ScoreRow, scoreRows, withheldText } from "./scoreRows.ts";
 import { studyLabels } from "./studyLabels.ts";
 
@@ -63,13 +63,11 @@ export function scorecardBlock(
   labels: { wave: string; organizations: string[] },
 ): Raw {
   const t = (k: MessageKey, p: Record<string, string> = {}) => message(k, lang, p);
-  const indexNames = SCORECARD_INDICES.filter((i) => ctx.indices.includes(i)).map((i) =>
-    t(`index.${i}` as MessageKey),
-  );
+  const indexNames = ctx.scorecard.map((i) => indexName(ctx, i, lang));
   const card = shown(
-    rows.filter((r) => SCORECARD_INDICES.includes(r.index_id)),
+    rows.filter((r) => ctx.scorecard.includes(r.index_id)),
     lang,
-  ).map((s) => ({ ...s, category: t(`index.${s.row.index_id}` as MessageKey), row: undefined }));
+  ).map((s) => ({ ...s, category: indexName(ctx, s.row.index_id, lang), row: undefined }));
   return chartBlock(
     id,
     scorecardChart(
@@ -99,14 +97,14 @@ export async function overviewCharts(
   const t = (k: MessageKey, p: Record<string, string> = {}) => message(k, lang, p);
   const base = labelsFor(lang);
   const wave = titleIn(ctx.waves.find((w) => w.wave_id === f.wave)!, lang);
-  const indexName = t(`index.${f.index}` as MessageKey);
+  const chosenName = indexName(ctx, f.index, lang);
   const orgs = ctx.orgs.filter((o) => !f.org || o.organization_id === f.org);
   const orgIds = orgs.map((o) => o.organization_id);
   const orgNames = orgs.map((o) => nameIn(o, lang));
   const scorecard = scorecardBlock("chart-scorecard", district, ctx, lang, { wave, organizations: orgNames });
 
   const common = {
-    org_level: f.level,
+    org_level: [f.level, ""],
     group_var: "",
     aspect: "",
     index_id: f.index,
@@ -132,7 +130,7 @@ export async function overviewCharts(
       townships,
       {
         ...base,
-        title: t("overview.townships", { index: indexName, wave }),
+        title: t("overview.townships", { index: chosenName, wave }),
         township: t("unit.township"),
         tier: t("fig.tier"),
       },
@@ -161,7 +159,7 @@ export async function overviewCharts(
       cells,
       {
         ...base,
-        title: t("overview.heat", { index: indexName, wave }),
+        title: t("overview.heat", { index: chosenName, wave }),
         township: t("unit.township"),
         reason: t("fig.withheld_reason"),
       },
@@ -185,7 +183,7 @@ export async function overviewCharts(
     "chart-trend",
     trendChart(
       trend,
-      { ...base, title: t("overview.trend", { index: indexName }) },
+      { ...base, title: t("overview.trend", { index: chosenName }) },
       {
         organizations: orgNames,
         waves: ctx.waves.map((w) => titleIn(w, lang)),
@@ -221,7 +219,7 @@ export async function overviewCharts(
     "chart-breakdown",
     breakdownChart(
       groups,
-      { ...base, title: t("overview.breakdown", { index: indexName, wave }), category: t("fig.group") },
+      { ...base, title: t("overview.breakdown", { index: chosenName, wave }), category: t("fig.group") },
       {
         organizations: orgNames,
         groups: groupOrder,

@@ -2,17 +2,15 @@ import type { Database } from "../../db/index.ts";
 import type { Lang } from "../../messages/catalogue.ts";
 import { martOf } from "./api.ts";
 
-/** The indices in the order leaders read them: the composite first, then the four. */
-export const INDEX_ORDER = [
-  "composite",
-  "awareness",
-  "participation",
-  "approval",
-  "satisfaction",
-  "satisfaction_pct",
-];
-export const SCORECARD_INDICES = ["composite", "awareness", "participation", "approval", "satisfaction"];
 export const ORG_LEVELS = ["township", "village"] as const;
+
+/** An indicator id of the study as seed_indicators names it (composites first). */
+export interface Indicator extends Named {
+  index_id: string;
+  /** The indicator a detail belongs to ("% satisfied" of satisfaction), "" for a headline figure. */
+  parent_id: string;
+  unit: "0_100" | "scale";
+}
 
 export interface Filters {
   study: string;
@@ -33,8 +31,12 @@ export interface PageContext {
   study: { study_id: string; title_zh: string; title_en: string };
   waves: { wave_id: string; title_zh: string; title_en: string; wave_order: number }[];
   orgs: ({ organization_id: string } & Named)[];
-  /** Indices measured at the chosen organization level. */
+  /** Indicators measured at the chosen organization level (or at none), in their order. */
   indices: string[];
+  /** The headline indicators among them: the scorecard's columns. */
+  scorecard: string[];
+  /** Every indicator id of the study, with its names. */
+  indicators: Indicator[];
   filters: Filters;
   /** The chosen index is not measured at the chosen level, so another was taken. */
   indexReplaced: boolean;
@@ -47,6 +49,12 @@ export interface PageContext {
 export const nameIn = (row: Named, lang: Lang): string => (lang === "zh" ? row.name_zh : row.name_en);
 export const titleIn = (row: { title_zh: string; title_en: string }, lang: Lang): string =>
   lang === "zh" ? row.title_zh : row.title_en;
+
+/** An indicator's name as the study declares it (seed_indicators), or its id. */
+export function indexName(ctx: Pick<PageContext, "indicators">, id: string, lang: Lang): string {
+  const found = ctx.indicators.find((i) => i.index_id === id);
+  return found ? nameIn(found, lang) : id;
+}
 
 /**
  * The study, waves, organizations and filters of a page, read from the query string. Every
@@ -78,15 +86,24 @@ export async function pageContext(
   const level = ORG_LEVELS.find((l) => l === query.level) ?? "township";
   const measured = new Set(
     (
-      await db.query<{ index_id: string }>(`select distinct index_id from ${scores} where org_level = $1`, [
-        level,
-      ])
+      await db.query<{ index_id: string }>(
+        `select distinct index_id from ${scores} where org_level in ($1, '') and aspect = ''`,
+        [level],
+      )
     ).map((r) => r.index_id),
   );
-  const indices = INDEX_ORDER.filter((i) => measured.has(i));
-  const asked =
-    typeof query.index === "string" && INDEX_ORDER.includes(query.index) ? query.index : "composite";
-  const index = indices.includes(asked) ? asked : (indices[0] ?? "composite");
+  const indicatorsMart = await martOf(db, "seed_indicators", study.study_id);
+  const indicators = indicatorsMart
+    ? await db.query<Indicator>(
+        `select index_id, name_zh, name_en, parent_id, unit from ${indicatorsMart} order by sort_order`,
+      )
+    : [];
+  const indices = indicators.map((i) => i.index_id).filter((i) => measured.has(i));
+  const scorecard = indicators
+    .filter((i) => i.parent_id === "" && measured.has(i.index_id))
+    .map((i) => i.index_id);
+  const asked = typeof query.index === "string" ? query.index : (indices[0] ?? "");
+  const index = indices.includes(asked) ? asked : (indices[0] ?? "");
   const filters: Filters = {
     study: study.study_id,
     wave: waves.find((w) => w.wave_id === query.wave)?.wave_id ?? waves[waves.length - 1]!.wave_id,
@@ -100,6 +117,8 @@ export async function pageContext(
     waves,
     orgs,
     indices,
+    scorecard,
+    indicators,
     filters,
     indexReplaced: typeof query.index === "string" && query.index !== index,
     scores,

@@ -8,7 +8,7 @@ import { chartScripts } from "./chartBlock.ts";
 import { layout } from "./layout.ts";
 import { methodologyPage } from "./methodology.ts";
 import { overviewCharts } from "./overviewCharts.ts";
-import { pageContext, titleIn, viewQuery } from "./pageContext.ts";
+import { indexName, pageContext, titleIn, viewQuery } from "./pageContext.ts";
 import { scorecardTable } from "./scorecardTable.ts";
 import { scoreRows } from "./scoreRows.ts";
 import { unitPage } from "./unit.ts";
@@ -28,7 +28,7 @@ export function pagesRouter(db: Database): express.Router {
           layout(
             lang,
             `${t("ui.overview")} · ${t("ui.app_name")}`,
-            html`<p class="empty">${t("ui.no_data")}</p>`,
+            html`<p class="empty">${t("ui.no_figures")} <a href="/upload${lang === "en" ? "?lang=en" : ""}">${t("ui.go_upload")}</a></p>`,
             principal(res),
           ),
         );
@@ -41,7 +41,7 @@ export function pagesRouter(db: Database): express.Router {
     const district = await scoreRows(db, ctx, {
       wave_id: f.wave,
       unit_level: "district",
-      org_level: f.level,
+      org_level: [f.level, ""],
       group_var: "",
       aspect: "",
       organization_id: orgIds,
@@ -52,7 +52,7 @@ export function pagesRouter(db: Database): express.Router {
 ${await releaseLine(db, ctx, lang)}
 </div>
 ${filterForm(ctx, lang, "/")}
-${ctx.indexReplaced ? html`<p class="notice">${t("overview.no_index", { index: t(`index.${f.index}` as MessageKey) })}</p>` : ""}
+${ctx.indexReplaced ? html`<p class="notice">${t("overview.no_index", { index: indexName(ctx, f.index, lang) })}</p>` : ""}
 <section class="scorecard-section">
 <h2>${t("overview.scorecard", { wave: titleIn(wave, lang) })}</h2>
 ${scorecardTable(ctx, district, lang, rules, (i) => `/${viewQuery({ ...f, index: i }, lang)}`)}

@@ -1,7 +1,7 @@
-import { type Lang, type MessageKey, message } from "../../messages/catalogue.ts";
+import { type Lang, message } from "../../messages/catalogue.ts";
 import { html, type Raw } from "../html.ts";
 import type { reportingRules } from "./api.ts";
-import { nameIn, type PageContext, SCORECARD_INDICES } from "./pageContext.ts";
+import { indexName, nameIn, type PageContext } from "./pageContext.ts";
 import { arrowOf, changeText, fmt1, type ScoreRow, withheldText } from "./scoreRows.ts";
 
 type Rules = Awaited<ReturnType<typeof reportingRules>>;
@@ -24,10 +24,10 @@ export function scorecardTable(
   rules: Rules,
   indexHref: (index: string) => string,
 ): Raw {
-  const indices = SCORECARD_INDICES.filter((i) => ctx.indices.includes(i));
+  const indices = ctx.scorecard;
   const orgs = ctx.orgs.filter((o) => !ctx.filters.org || o.organization_id === ctx.filters.org);
   return html`<table class="scorecard">
-<thead><tr><th>${message("ui.organization", lang)}</th>${indices.map((i) => html`<th class="${i === ctx.filters.index ? "current" : ""}"><a href="${indexHref(i)}">${message(`index.${i}` as MessageKey, lang)}</a></th>`)}</tr></thead>
+<thead><tr><th>${message("ui.organization", lang)}</th>${indices.map((i) => html`<th class="${i === ctx.filters.index ? "current" : ""}"><a href="${indexHref(i)}">${indexName(ctx, i, lang)}</a></th>`)}</tr></thead>
 <tbody>${orgs.map(
     (o) =>
       html`<tr><th scope="row">${nameIn(o, lang)}</th>${indices.map((i) =>

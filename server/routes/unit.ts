@@ -10,7 +10,7 @@ import { langOf, reportingRules } from "./api.ts";
 import { chartBlock, chartScripts } from "./chartBlock.ts";
 import { layout } from "./layout.ts";
 import { labelsFor, scorecardBlock, shown, withheldNote } from "./overviewCharts.ts";
-import { type Named, nameIn, pageContext, titleIn, viewQuery } from "./pageContext.ts";
+import { indexName, type Named, nameIn, pageContext, titleIn, viewQuery } from "./pageContext.ts";
 import { figureCell, scorecardTable } from "./scorecardTable.ts";
 import { scoreRows } from "./scoreRows.ts";
 import { studyLabels } from "./studyLabels.ts";
@@ -74,7 +74,7 @@ ${filterForm(ctx, lang, `/units/${code}`)}`;
     const now = all.filter(
       (r) =>
         r.wave_id === f.wave &&
-        r.org_level === f.level &&
+        (r.org_level === f.level || r.org_level === "") &&
         r.aspect === "" &&
         orgIds.includes(r.organization_id),
     );
@@ -82,7 +82,7 @@ ${filterForm(ctx, lang, `/units/${code}`)}`;
       all.filter(
         (r) =>
           r.index_id === f.index &&
-          r.org_level === f.level &&
+          (r.org_level === f.level || r.org_level === "") &&
           r.aspect === "" &&
           orgIds.includes(r.organization_id),
       ),
@@ -97,10 +97,19 @@ ${filterForm(ctx, lang, `/units/${code}`)}`;
       (r) =>
         r.wave_id === f.wave &&
         orgIds.includes(r.organization_id) &&
-        (r.index_id === "approval_aspect" || r.index_id === "satisfaction_pct"),
+        (r.aspect !== "" || ctx.indicators.some((i) => i.index_id === r.index_id && i.parent_id !== "")),
     );
-    const itemName = (r: (typeof itemRows)[number]) =>
-      r.index_id === "approval_aspect" ? labels.aspect(r.aspect, lang) : t("index.satisfaction_pct");
+    // a detail's name: an approval aspect by its short name, an option of a multi_share by its
+    // label, a detail figure ("% satisfied") by its indicator's name
+    const declared = (id: string) => labels.study?.indicators.find((i) => i.id === id);
+    const itemName = (r: (typeof itemRows)[number]) => {
+      if (r.index_id === "approval_aspect") return labels.aspect(r.aspect, lang);
+      if (r.aspect === "") return indexName(ctx, r.index_id, lang);
+      const ind = declared(r.index_id);
+      const option =
+        ind?.items.length === 1 ? labels.group(ind.items[0]!, r.aspect, lang) : labels.aspect(r.aspect, lang);
+      return `${indexName(ctx, r.index_id, lang)}: ${option}`;
+    };
     const items = shown(itemRows, lang).map((s) => ({ ...s, category: itemName(s.row), row: undefined }));
     // the aspects in questionnaire order, then the % satisfied
     const rank = (r: (typeof itemRows)[number]) =>
@@ -118,7 +127,7 @@ ${chartBlock(
   "chart-unit-history",
   trendChart(
     history,
-    { ...base, title: t("unit.history", { index: t(`index.${f.index}` as MessageKey) }) },
+    { ...base, title: t("unit.history", { index: indexName(ctx, f.index, lang) }) },
     {
       organizations: orgNames,
       waves: ctx.waves.map((w) => titleIn(w, lang)),

@@ -1,7 +1,7 @@
 import type { Database } from "../../db/index.ts";
 import { type Lang, type MessageKey, message } from "../../messages/catalogue.ts";
 import { html, type Raw } from "../html.ts";
-import { latestRelease, nameIn, type PageContext, titleIn, viewQuery } from "./pageContext.ts";
+import { indexName, latestRelease, nameIn, type PageContext, titleIn, viewQuery } from "./pageContext.ts";
 
 const option = (value: string, label: string, selected: boolean): Raw =>
   html`<option value="${value}"${selected ? html` selected` : ""}>${label}</option>`;
@@ -22,7 +22,7 @@ ${
     : html`<label>${t("page.filter_org")} <select name="org">${option("", t("page.all_orgs"), f.org === "")}${ctx.orgs.map((o) => option(o.organization_id, nameIn(o, lang), o.organization_id === f.org))}</select></label>`
 }
 <label>${t("page.filter_level")} <select name="level">${(["township", "village"] as const).map((l) => option(l, t(`level.${l}`), l === f.level))}</select></label>
-<label>${t("page.filter_index")} <select name="index">${ctx.indices.map((i) => option(i, t(`index.${i}` as MessageKey), i === f.index))}</select></label>
+<label>${t("page.filter_index")} <select name="index">${ctx.indices.map((i) => option(i, indexName(ctx, i, lang), i === f.index))}</select></label>
 ${lang === "en" ? html`<input type="hidden" name="lang" value="en">` : ""}
 <button type="submit">${t("page.filter_apply")}</button>
 <a class="print-link" href="${action}${viewQuery(f, lang, { print: "1" })}">${t("page.print")}</a>
@@ -44,7 +44,7 @@ export async function releaseLine(db: Database, ctx: PageContext, lang: Lang, un
     unit,
     `${t("page.filter_org")}: ${org ? nameIn(org, lang) : t("page.all_orgs")}`,
     `${t("page.filter_level")}: ${t(`level.${f.level}`)}`,
-    `${t("page.filter_index")}: ${t(`index.${f.index}` as MessageKey)}`,
+    `${t("page.filter_index")}: ${indexName(ctx, f.index, lang)}`,
   ].filter(Boolean);
   return html`<p class="release-line">
 <span class="filters-text">${parts.join(" · ")}</span>

@@ -162,17 +162,17 @@ describe("demo study against the truth", () => {
       )!;
     const w = study.composite!.weights;
     const expected =
-      w.awareness * f("awareness").estimate_0_100 +
-      w.participation * f("participation").estimate_0_100 +
-      w.approval * f("approval").estimate_0_100 +
-      w.satisfaction * f("satisfaction").estimate_0_100;
+      w.awareness! * f("awareness").estimate_0_100 +
+      w.participation! * f("participation").estimate_0_100 +
+      w.approval! * f("approval").estimate_0_100 +
+      w.satisfaction! * f("satisfaction").estimate_0_100;
     expect(f("composite").estimate_0_100).toBeCloseTo(expected, 9);
     // its SE comes from the joint covariance: positive, and below the SE if all four were perfectly correlated
     const upper =
-      w.awareness * f("awareness").se_0_100 +
-      w.participation * f("participation").se_0_100 +
-      w.approval * f("approval").se_0_100 +
-      w.satisfaction * f("satisfaction").se_0_100;
+      w.awareness! * f("awareness").se_0_100 +
+      w.participation! * f("participation").se_0_100 +
+      w.approval! * f("approval").se_0_100 +
+      w.satisfaction! * f("satisfaction").se_0_100;
     expect(f("composite").se_0_100).toBeGreaterThan(0);
     expect(f("composite").se_0_100).toBeLessThan(upper);
   });

@@ -113,8 +113,14 @@ with item_scores as (
         end as satisfied_0_100
     from stg_answers__scoring as a
     join seed_index_items__scoring as i on i.wave_id = a.wave_id and i.item = a.item
+    -- the rows of the four indices themselves (the seed also lists the figures derived from
+    -- them, approval_aspect and satisfaction_pct, which this reference derives on its own)
+    where i.index_id in ('awareness', 'participation', 'approval', 'satisfaction')
 )
-select *, index_id || '__' || organization_id || '__' || level || if(aspect = '', '', '__' || aspect) as score_key
+select
+    *,
+    index_id || '__' || organization_id || '__' || level || if(aspect = '', '', '__' || aspect) as score_key,
+    if(index_id in ('awareness', 'participation', 'satisfaction_pct'), 'proportion', 'mean') as estimator
 from (
     select wave_id, respondent_id, index_id, organization_id, level, '' as aspect, avg(score_0_100) as score_0_100
     from item_scores group by all

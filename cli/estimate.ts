@@ -22,6 +22,7 @@ import { type Session, sessionOf } from "../db/Database.ts";
 import { quoteIdent } from "../db/quoteIdent.ts";
 import { CliError } from "./CliError.ts";
 import { openForRead } from "./context.ts";
+import { readCsvAsWritten } from "./readCsvAsWritten.ts";
 
 interface Opts {
   data?: string;
@@ -158,7 +159,7 @@ async function runEstimate(opts: Opts, global: { db?: string }): Promise<Estimat
     session = sessionOf(await instance.connect());
     try {
       await session.run(
-        `create table data as select * from ${ext === ".csv" ? "read_csv(?, header = true)" : "read_parquet(?)"}`,
+        `create table data as select * from ${ext === ".csv" ? readCsvAsWritten("?") : "read_parquet(?)"}`,
         [path],
       );
     } catch (error) {
@@ -226,7 +227,7 @@ async function runEstimate(opts: Opts, global: { db?: string }): Promise<Estimat
         subbootstrap: "subbootstrap",
       };
       design = await replicateDesign(session, {
-        source: quoteIdent(source),
+        source,
         repweights: rep,
         type: types[opts.repType]!,
         scale: opts.repScale !== undefined ? Number(opts.repScale) : undefined,

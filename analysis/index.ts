@@ -9,16 +9,23 @@ export { type WeightingDiagnostics, weightingDiagnostics } from "./calibration/w
 export { type Comparison, compareDomains, compareWaves } from "./compare.ts";
 export { qnorm } from "./distributions/qnorm.ts";
 export { qt } from "./distributions/qt.ts";
+export { proportionInterval } from "./proportionInterval.ts";
 export { asReplicateDesign } from "./replicates/asReplicateDesign.ts";
 export { replicateDesign } from "./replicates/replicateDesign.ts";
+export { surveyByCovariance } from "./surveyByCovariance.ts";
+export { type ChisqResult, surveyChisq } from "./surveyChisq.ts";
+export { type Contrast, type ContrastResult, surveyContrast } from "./surveyContrast.ts";
 export { surveyDesign } from "./surveyDesign.ts";
 export { type BatchResult, type EstimateRequest, surveyEstimates } from "./surveyEstimates.ts";
 export { surveyEstimatesBySets } from "./surveyEstimatesBySets.ts";
+export { type GlmResult, type GlmTerm, surveyGlm } from "./surveyGlm.ts";
 export { surveyMean } from "./surveyMean.ts";
 export { surveyProportion } from "./surveyProportion.ts";
 export { surveyQuantile } from "./surveyQuantile.ts";
+export { surveyQuantileBy } from "./surveyQuantileBy.ts";
 export { surveyRatio } from "./surveyRatio.ts";
 export { surveyTotal } from "./surveyTotal.ts";
+export { surveyTTest, type TTestResult } from "./surveyTTest.ts";
 export type {
   DesignSpec,
   Estimate,

@@ -154,6 +154,7 @@ export async function surveyDesign(db: Session, spec: DesignSpec): Promise<Taylo
       nest: spec.nest ?? false,
       lonelyPsu,
       pps,
+      adjustDomainLonely: spec.adjustDomainLonely ?? false,
     },
     relation,
     params: {},

@@ -8,7 +8,7 @@ import type { Estimate, EstimateOptions, SurveyDesign } from "./types.ts";
 export type EstimateRequest =
   | { kind: "mean" | "total"; variable: string }
   | { kind: "ratio"; numerator: string; denominator: string }
-  | { kind: "proportion"; condition: string; ci?: "logit" | "wald" };
+  | { kind: "proportion"; condition: string; ci?: "logit" | "wald" | "beta" | "xlogit" };
 
 export interface BatchResult {
   /** per request, one Estimate per domain (domains in the same order for every request) */

@@ -6,7 +6,8 @@ import type { Estimate, EstimateOptions, SurveyDesign } from "./types.ts";
  * Proportion of the (weighted) population for which a boolean SQL condition holds, with a CI
  * as R's `svyciprop`: `ci: "logit"` (default) is `method = "logit"` (the Wald interval of the
  * quasibinomial intercept, back-transformed: never outside [0, 1]); `ci: "wald"` is
- * `method = "mean"` (p ± t·se, may leave [0, 1]). The SE is svymean's; df defaults to R's
+ * `method = "mean"` (p ± t·se, may leave [0, 1]); `"beta"` (Korn–Graubard) and `"xlogit"` are
+ * R's methods of those names (see `proportionInterval`). The SE is svymean's; df defaults to R's
  * `degf` of the domain (PSUs with rows in the domain minus strata with rows in the domain),
  * as svyciprop inside svyby; `df` overrides. A NULL condition is a missing value.
  *
@@ -22,7 +23,7 @@ import type { Estimate, EstimateOptions, SurveyDesign } from "./types.ts";
 export async function surveyProportion(
   design: SurveyDesign,
   condition: string,
-  options: EstimateOptions & { ci?: "logit" | "wald" } = {},
+  options: EstimateOptions & { ci?: "logit" | "wald" | "beta" | "xlogit" } = {},
 ): Promise<Estimate[]> {
   const domains = await estimate(
     design,

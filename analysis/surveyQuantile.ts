@@ -1,5 +1,6 @@
 import { qt } from "./distributions/qt.ts";
 import { estimateItems } from "./linearize/estimateItems.ts";
+import { quantileRule } from "./quantileRule.ts";
 import { col, queryColumns } from "./sql.ts";
 import { ciDf } from "./toEstimates.ts";
 import type { Estimate, EstimateOptions, SurveyDesign } from "./types.ts";
@@ -34,21 +35,8 @@ export async function surveyQuantile(
   );
   const xs = q.columns[0] as number[];
   const ws = q.columns[1] as number[];
-  const cum = new Float64Array(xs.length);
-  let acc = 0;
-  ws.forEach((w, i) => {
-    acc += w;
-    cum[i] = acc;
-  });
-  const W = acc;
-  const rule = (p: number): number => {
-    // R's qs(): pos = last(cumw <= p·W); exact hit -> x[pos], else x[pos + 1]
-    let pos = -1;
-    for (let i = 0; i < cum.length; i++) if (cum[i]! <= p * W) pos = i;
-    if (pos < 0) return xs[0]!;
-    if (p - cum[pos]! / W === 0) return xs[pos]!;
-    return xs[Math.min(pos + 1, xs.length - 1)]!;
-  };
+  const W = ws.reduce((s, w) => s + w, 0);
+  const rule = quantileRule(xs, ws);
   let sw2 = 0;
   for (const w of ws) sw2 += w * w;
   const out: (Estimate & { p: number })[] = [];

@@ -1,8 +1,9 @@
 import { qt } from "./distributions/qt.ts";
 import type { DomainEstimates } from "./linearize/estimateItems.ts";
+import { proportionInterval } from "./proportionInterval.ts";
 import type { Estimate, EstimateOptions } from "./types.ts";
 
-export type CiKind = "normal" | "wald" | "logit";
+export type CiKind = "normal" | "wald" | "logit" | "beta" | "xlogit";
 
 /**
  * Degrees of freedom of a CI: the option, else `fallback` ("design" = the domain's degf).
@@ -46,7 +47,9 @@ export function toEstimates(
     }
     let ciLow = e.estimate - q * se;
     let ciHigh = e.estimate + q * se;
-    if (ci === "logit") {
+    if (ci === "beta" || ci === "xlogit") {
+      [ciLow, ciHigh] = proportionInterval(ci, e.estimate, e.variance, df, level, e.n);
+    } else if (ci === "logit") {
       const p = e.estimate;
       if (p <= 0 || p >= 1) {
         ciLow = p;

@@ -24,6 +24,13 @@ export interface DesignSpec {
    * between the units of a stratum), and the variance uses Brewer's approximation.
    */
   pps?: "brewer" | null;
+  /**
+   * R's `options(survey.adjust.domain.lonely = TRUE)`: a stratum in which a domain has rows in
+   * only one of its PSUs is treated by `lonelyPsu` ("adjust": its total is not centred;
+   * "average": left out, the other strata scaled up). Default false (R's default: such a
+   * stratum is centred on its zero-padded mean).
+   */
+  adjustDomainLonely?: boolean;
 }
 
 /** One stage-`s` sampling unit, as seen by the variance. */

@@ -8,20 +8,30 @@ import {
   linearCalibration,
   type Margin,
   postStratify,
+  qnorm,
   rake,
   replicateDesign,
   type SurveyDesign,
+  surveyByCovariance,
+  surveyChisq,
+  surveyContrast,
   surveyDesign,
+  surveyEstimates,
+  surveyGlm,
   surveyMean,
   surveyProportion,
+  surveyQuantile,
+  surveyQuantileBy,
   surveyRatio,
   surveyTotal,
+  surveyTTest,
 } from "../analysis/index.ts";
 import type { Estimate, LonelyPsu, ReplicateType } from "../analysis/types.ts";
 import { type Session, sessionOf } from "../db/Database.ts";
 import { quoteIdent } from "../db/quoteIdent.ts";
 import { CliError } from "./CliError.ts";
 import { openForRead } from "./context.ts";
+import { readCsvAsWritten } from "./readCsvAsWritten.ts";
 
 interface Opts {
   data?: string;
@@ -38,9 +48,19 @@ interface Opts {
   total?: string;
   prop?: string;
   ratio?: string;
+  quantile?: string;
+  quantiles: string;
+  ttest?: string;
+  group?: string;
+  chisq?: string;
+  glm?: string;
+  family: "gaussian" | "quasibinomial";
+  contrast?: string;
   by?: string;
   naRm?: boolean;
-  ci: "wald" | "logit";
+  adjustDomainLonely?: boolean;
+  bounds?: string;
+  ci: "wald" | "logit" | "beta" | "xlogit";
   level: string;
   df?: string;
   repweights?: string;
@@ -80,6 +100,10 @@ export function estimateCommand(): Command {
       ).choices(["brewer"]),
     )
     .option("--nest", "PSU ids repeat across strata")
+    .option(
+      "--adjust-domain-lonely",
+      "a stratum with one PSU in a domain is lonely too (R: options(survey.adjust.domain.lonely = TRUE))",
+    )
     .addOption(
       new Option("--lonely-psu <how>", "a stratum with one PSU")
         .choices(["fail", "certainty", "adjust", "average", "remove"])
@@ -89,9 +113,31 @@ export function estimateCommand(): Command {
     .option("--total <col>", "estimate the total of a column")
     .option("--prop <expr>", "estimate the proportion where a boolean SQL expression holds")
     .option("--ratio <num/den>", "estimate the ratio of two columns' totals")
+    .option("--quantile <col>", "estimate quantiles of a column (Woodruff intervals, R's svyquantile)")
+    .option("--quantiles <ps>", "the quantiles' probabilities, joined by ,", "0.5")
+    .option(
+      "--ttest <col>",
+      "design-based t-test of a column's mean between the two values of --group (R: svyttest)",
+    )
+    .option("--group <col>", "the two groups of --ttest")
+    .option("--chisq <row+col>", "Rao-Scott test of independence of two columns (R: svychisq, statistic F)")
+    .option("--glm <formula>", 'regression "y ~ x1 + x2": y a column or a condition, x columns (R: svyglm)')
+    .addOption(
+      new Option("--family <family>", "--glm family")
+        .choices(["gaussian", "quasibinomial"])
+        .default("gaussian"),
+    )
+    .option(
+      "--contrast <json>",
+      'linear contrasts of --mean/--total estimates, {"NAME": {"ESTIMATE": coef}}: estimates are columns (--mean a,b) or domains of --by (R: svycontrast)',
+    )
     .option("--by <cols>", "domain columns, joined by ,")
     .option("--na-rm", "leave rows with a missing value out of the domain")
-    .addOption(new Option("--ci <method>", "proportion CI").choices(["wald", "logit"]).default("logit"))
+    .addOption(
+      new Option("--ci <method>", "proportion CI (R's svyciprop methods mean, logit, beta, xlogit)")
+        .choices(["wald", "logit", "beta", "xlogit"])
+        .default("logit"),
+    )
     .option("--level <p>", "confidence level", "0.95")
     .option(
       "--df <df>",
@@ -109,21 +155,28 @@ export function estimateCommand(): Command {
     .addOption(
       new Option("--calibrate <method>", "calibrate weights").choices(["poststratify", "rake", "linear"]),
     )
-    .option("--margins <file>", 'JSON margins {"VAR": {"LEVEL": count}}')
+    .option(
+      "--margins <file>",
+      'JSON margins {"VAR": {"LEVEL": count}}; for linear also {"NUMERIC_VAR": total, "(Intercept)": N}',
+    )
+    .option("--bounds <lo,hi>", "bounds on the calibration factor g for --calibrate linear (R: bounds)")
     .option("--tolerance <t>", "raking tolerance (largest relative margin error)", "1e-8")
     .option("--max-iter <n>", "raking passes at most", "100")
     .option("--json", "JSON output (the only format)")
     .action(async (opts: Opts, command: Command) => {
       const results = await runEstimate(opts, command.optsWithGlobals<{ db?: string }>());
-      process.stdout.write(`${JSON.stringify(results.map(toJson))}\n`);
+      process.stdout.write(`${JSON.stringify(Array.isArray(results) ? results.map(toJson) : results)}\n`);
     });
 }
 
-function toJson(e: Estimate) {
+const finite = (v: number) => (Number.isFinite(v) ? v : v === Number.POSITIVE_INFINITY ? "Inf" : null);
+
+function toJson(e: Estimate & { p?: number }) {
   const n = (v: number | null) =>
     v === null || Number.isNaN(v) ? null : v === Number.POSITIVE_INFINITY ? "Inf" : v;
   return {
     by: e.by,
+    ...(e.p !== undefined ? { p: e.p } : {}),
     estimate: n(e.estimate),
     se: n(e.se),
     ci_low: n(e.ciLow),
@@ -135,10 +188,25 @@ function toJson(e: Estimate) {
   };
 }
 
-async function runEstimate(opts: Opts, global: { db?: string }): Promise<Estimate[]> {
+async function runEstimate(opts: Opts, global: { db?: string }): Promise<Estimate[] | object> {
   if (!!opts.data === !!opts.table) throw new CliError("give --data FILE or --table NAME (one of them)");
-  const kinds = [opts.mean, opts.total, opts.prop, opts.ratio].filter((x) => x !== undefined);
-  if (kinds.length !== 1) throw new CliError("give exactly one of --mean, --total, --prop, --ratio");
+  const kinds = [
+    opts.mean,
+    opts.total,
+    opts.prop,
+    opts.ratio,
+    opts.quantile,
+    opts.ttest,
+    opts.chisq,
+    opts.glm,
+  ].filter((x) => x !== undefined);
+  if (kinds.length !== 1)
+    throw new CliError(
+      "give exactly one of --mean, --total, --prop, --ratio, --quantile, --ttest, --chisq, --glm",
+    );
+  if (opts.contrast && !opts.mean && !opts.total)
+    throw new CliError("--contrast applies to --mean or --total");
+  if (opts.ttest && !opts.group) throw new CliError("--ttest needs --group COL");
   const level = Number(opts.level);
   if (!(level > 0 && level < 1)) throw new CliError(`--level must be between 0 and 1 (got ${opts.level})`);
   let df: number | "design" | "inf" | "satterthwaite" | undefined;
@@ -158,7 +226,7 @@ async function runEstimate(opts: Opts, global: { db?: string }): Promise<Estimat
     session = sessionOf(await instance.connect());
     try {
       await session.run(
-        `create table data as select * from ${ext === ".csv" ? "read_csv(?, header = true)" : "read_parquet(?)"}`,
+        `create table data as select * from ${ext === ".csv" ? readCsvAsWritten("?") : "read_parquet(?)"}`,
         [path],
       );
     } catch (error) {
@@ -184,10 +252,17 @@ async function runEstimate(opts: Opts, global: { db?: string }): Promise<Estimat
       pps: opts.pps ?? null,
       nest: opts.nest,
       lonelyPsu: opts.lonelyPsu,
+      adjustDomainLonely: opts.adjustDomainLonely,
     });
     if (opts.calibrate) {
       if (!opts.margins) throw new CliError("--calibrate needs --margins FILE.json");
-      const margins = readMargins(opts.margins);
+      const { margins, totals } = readMargins(opts.margins);
+      if (opts.calibrate !== "linear" && Object.keys(totals).length)
+        throw new CliError(
+          `--calibrate ${opts.calibrate} takes categorical margins only (numeric totals are for linear)`,
+        );
+      if (opts.bounds && opts.calibrate !== "linear")
+        throw new CliError("--bounds applies to --calibrate linear");
       if (opts.calibrate === "poststratify") {
         if (margins.length !== 1)
           throw new CliError(
@@ -199,7 +274,18 @@ async function runEstimate(opts: Opts, global: { db?: string }): Promise<Estimat
           tolerance: Number(opts.tolerance),
           maxIterations: Number(opts.maxIter),
         });
-      } else design = await linearCalibration(design, { margins });
+      } else {
+        let bounds: [number, number] | undefined;
+        if (opts.bounds) {
+          const b = opts.bounds.split(",").map(Number);
+          if (b.length !== 2 || !(b[0]! < 1 && b[1]! > 1))
+            throw new CliError(`--bounds is LO,HI with LO < 1 < HI (got ${opts.bounds})`);
+          bounds = [b[0]!, b[1]!];
+        }
+        // "(Intercept)": the population size, R's name for it (needed without categorical margins)
+        const { "(Intercept)": populationSize, ...numeric } = totals;
+        design = await linearCalibration(design, { margins, totals: numeric, populationSize, bounds });
+      }
     }
     if (opts.repweights) {
       if (!opts.repType) throw new CliError("--repweights needs --rep-type");
@@ -226,7 +312,7 @@ async function runEstimate(opts: Opts, global: { db?: string }): Promise<Estimat
         subbootstrap: "subbootstrap",
       };
       design = await replicateDesign(session, {
-        source: quoteIdent(source),
+        source,
         repweights: rep,
         type: types[opts.repType]!,
         scale: opts.repScale !== undefined ? Number(opts.repScale) : undefined,
@@ -251,8 +337,45 @@ async function runEstimate(opts: Opts, global: { db?: string }): Promise<Estimat
       });
     }
     const options = { by, naRm: opts.naRm, level, df };
+    if (opts.contrast) return await contrasts(design, opts, options);
     if (opts.mean) return await surveyMean(design, opts.mean, options);
     if (opts.total) return await surveyTotal(design, opts.total, options);
+    if (opts.quantile) {
+      const probs = opts.quantiles.split(",").map(Number);
+      if (probs.some((p) => !(p >= 0 && p <= 1)))
+        throw new CliError(`--quantiles must be probabilities between 0 and 1 (got ${opts.quantiles})`);
+      return by
+        ? await surveyQuantileBy(design, opts.quantile, probs, { ...options, by })
+        : await surveyQuantile(design, opts.quantile, probs, options);
+    }
+    if (opts.ttest) {
+      const t = await surveyTTest(design, opts.ttest, opts.group!, { level });
+      return {
+        groups: t.groups,
+        difference: t.difference,
+        se: t.se,
+        statistic: t.statistic,
+        df: t.df,
+        p_value: t.pValue,
+        ci_low: t.ciLow,
+        ci_high: t.ciHigh,
+      };
+    }
+    if (opts.chisq) {
+      const parts = opts.chisq.split("+");
+      if (parts.length !== 2) throw new CliError(`--chisq is ROW+COL (got ${opts.chisq})`);
+      const x = await surveyChisq(design, parts[0]!, parts[1]!);
+      return {
+        rows: x.rowLevels,
+        cols: x.colLevels,
+        pearson: x.pearson,
+        statistic: x.statistic,
+        ndf: x.ndf,
+        ddf: x.ddf,
+        p_value: x.pValue,
+      };
+    }
+    if (opts.glm) return await glm(design, session, source, opts, level);
     if (opts.ratio) {
       const parts = opts.ratio.split("/");
       if (parts.length !== 2) throw new CliError(`--ratio is NUM/DEN (got ${opts.ratio})`);
@@ -266,7 +389,7 @@ async function runEstimate(opts: Opts, global: { db?: string }): Promise<Estimat
   }
 }
 
-function readMargins(file: string): Margin[] {
+function readMargins(file: string): { margins: Margin[]; totals: Record<string, number> } {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, "utf8"));
@@ -275,15 +398,105 @@ function readMargins(file: string): Margin[] {
   }
   if (!json || typeof json !== "object" || Array.isArray(json))
     throw new CliError(`--margins ${file}: expected {"VAR": {"LEVEL": count}}`);
-  return Object.entries(json as Record<string, Record<string, number>>).map(([v, cells]) => {
+  const margins: Margin[] = [];
+  const totals: Record<string, number> = {};
+  for (const [v, cells] of Object.entries(json as Record<string, unknown>)) {
+    if (typeof cells === "number") {
+      totals[v] = cells;
+      continue;
+    }
     if (!cells || typeof cells !== "object")
-      throw new CliError(`--margins ${file}: "${v}" must map levels to counts`);
-    return {
+      throw new CliError(`--margins ${file}: "${v}" must map levels to counts (or be a numeric total)`);
+    margins.push({
       variables: [v],
-      cells: Object.entries(cells).map(([level, count]) => {
+      cells: Object.entries(cells as Record<string, unknown>).map(([level, count]) => {
         if (typeof count !== "number") throw new CliError(`--margins ${file}: ${v}=${level} is not a number`);
         return { levels: [level], count };
       }),
-    };
-  });
+    });
+  }
+  return { margins, totals };
+}
+
+/** --contrast: svycontrast of several columns' estimates, or of one column's domains (--by). */
+async function contrasts(
+  design: SurveyDesign,
+  opts: Opts,
+  options: { by?: string[]; naRm?: boolean; level: number },
+): Promise<object> {
+  let spec: Record<string, Record<string, number>>;
+  try {
+    spec = JSON.parse(opts.contrast!) as Record<string, Record<string, number>>;
+  } catch (error) {
+    throw new CliError(`--contrast is not JSON: ${(error as Error).message}`);
+  }
+  const kind = opts.mean ? "mean" : "total";
+  const columns = (opts.mean ?? opts.total)!.split(",").map((c) => c.trim());
+  let names: string[];
+  let estimates: number[];
+  let covariance: number[][];
+  if (options.by) {
+    if (columns.length !== 1) throw new CliError("--contrast with --by takes one column");
+    const b = await surveyByCovariance(design, columns[0]!, options.by, kind);
+    ({ names, estimates, covariance } = b);
+  } else {
+    const batch = await surveyEstimates(
+      design,
+      columns.map((variable) => ({ kind, variable })),
+      { naRm: options.naRm },
+    );
+    names = columns;
+    estimates = batch.estimates.map((e) => e[0]!.estimate);
+    covariance = batch.covariance[0]!;
+  }
+  const c = surveyContrast(names, estimates, covariance, spec);
+  const z = qnorm(1 - (1 - options.level) / 2);
+  return c.names.map((name, i) => ({
+    contrast: name,
+    estimate: c.estimate[i],
+    se: c.se[i],
+    ci_low: c.estimate[i]! - z * c.se[i]!,
+    ci_high: c.estimate[i]! + z * c.se[i]!,
+    covariance: c.covariance[i],
+  }));
+}
+
+/** --glm "y ~ a + b": y a column or a condition (checked as one expression), terms columns. */
+async function glm(design: SurveyDesign, session: Session, source: string, opts: Opts, level: number) {
+  const [lhs, rhs, extra] = opts.glm!.split("~");
+  if (!lhs?.trim() || rhs === undefined || extra !== undefined)
+    throw new CliError(`--glm is "y ~ x1 + x2" (got ${opts.glm})`);
+  const columns = (
+    await session.connection.runAndReadAll(`select * from ${quoteIdent(source)} limit 0`)
+  ).columnNames();
+  const y = lhs.trim();
+  let response: string;
+  if (columns.includes(y)) response = quoteIdent(y);
+  else {
+    await checkBooleanExpression(session, quoteIdent(source), y);
+    response = `(${y})::int`;
+  }
+  const terms = rhs
+    .split("+")
+    .map((t) => t.trim())
+    .filter((t) => t !== "" && t !== "1");
+  for (const t of terms)
+    if (!columns.includes(t)) throw new CliError(`--glm term "${t}" is not a column of the data`);
+  const fit = await surveyGlm(
+    design,
+    response,
+    terms.map((t) => ({ name: t, sql: quoteIdent(t) })),
+    opts.family,
+    { level },
+  );
+  return fit.terms.map((term, i) => ({
+    term,
+    estimate: fit.coef[i],
+    se: fit.se[i],
+    statistic: fit.statistic[i],
+    p_value: fit.pValue[i],
+    ci_low: finite(fit.ciLow[i]!),
+    ci_high: finite(fit.ciHigh[i]!),
+    df_residual: fit.dfResidual,
+  }));
 }

@@ -21,15 +21,16 @@ export function rawItemColumns(study: Study): string[] {
   return [...names];
 }
 
-/** How a raw column stores its answers: codes and whole numbers as numbers, the rest as text. */
-export type RawColumnType = "SMALLINT" | "BIGINT" | "VARCHAR";
+/** How a raw column stores its answers: codes and numbers as numbers, the rest as text. */
+export type RawColumnType = "SMALLINT" | "BIGINT" | "DOUBLE" | "VARCHAR";
 
 /** A code that survives a round trip through SMALLINT unchanged (no sign, no leading zero). */
 const SMALL_CODE = /^(0|-?[1-9][0-9]{0,3})$/;
 
 /**
  * The type of each item column of a study's raw table. A select_one whose codes are all
- * plain small numbers (1, 2, 9) is stored as SMALLINT, an integer item as BIGINT: a file
+ * plain small numbers (1, 2, 9) is stored as SMALLINT, an integer item as BIGINT, a decimal
+ * item as DOUBLE (so SQL and `barometer estimate --table` compare it as a number): a file
  * lands several times faster than as text, and takes less room. Everything else is text, and
  * so is an item that different codebook versions type differently. Staging gives every item
  * back as text (see sourceSql in models/runModels.ts): models see what they always saw.
@@ -44,6 +45,7 @@ export function rawColumnTypes(study: Study): Map<string, RawColumnType> {
       if (hmac.has(item.name)) {
         // pseudonymised: the HMAC is text
       } else if (item.type === "integer") type = "BIGINT";
+      else if (item.type === "decimal") type = "DOUBLE";
       else if (item.type === "select_one" && item.list) {
         const codes = (codebook.choices.get(item.list) ?? []).map((c) => c.name);
         if (codes.length > 0 && codes.every((c) => SMALL_CODE.test(c))) type = "SMALLINT";

@@ -51,6 +51,18 @@ export const pageMessages = {
   "fig.first_wave": { zh: "首次调查", en: "first wave" },
   "fig.tier": { zh: "档次", en: "Tier" },
   "fig.tier_n": { zh: "第{tier}档", en: "Tier {tier}" },
+  "fig.rank_line": {
+    zh: "{org}：{n}个镇街中排名第{rank}（{level}%区间 第{low}–{high}名，同时成立的区间 第{slow}–{shigh}名），第{tier}档（概率{p}%）",
+    en: "{org}: rank {rank} of {n} ({level}% interval {low}–{high}; simultaneous {slow}–{shigh}), tier {tier} (probability {p}%)",
+  },
+  "fig.tier_uncertain": {
+    zh: "档次不确定：重新抽样时得到同一档次的概率低于80%",
+    en: "tier uncertain: a new sample would give the same tier with probability below 80%",
+  },
+  "fig.rank_note": {
+    zh: "排名区间按Mogstad、Romano、Shaikh和Wilhelm（2024）的方法，由各镇街估计值及其标准误经参数自助法求得：区间外的名次可以排除；相邻名次大多无法区分。",
+    en: "Rank intervals follow Mogstad, Romano, Shaikh & Wilhelm (2024), by parametric bootstrap from the estimates and their standard errors: ranks outside the interval are ruled out; neighbouring ranks mostly cannot be told apart.",
+  },
   "fig.withheld": { zh: "不公布", en: "withheld" },
   "fig.withheld_reason": { zh: "不公布原因", en: "Reason withheld" },
   "fig.group": { zh: "人群", en: "Group" },

@@ -18,6 +18,12 @@ import { weightingDiagnostics } from "./weightingDiagnostics.ts";
  * The variance replaces each score by its residual from the regression on X with the design
  * weights, times g (R's `greg_calibration` in svyrecvar).
  *
+ * With `bounds: [L, U]` (R's `calibrate(..., calfun = "linear", bounds = c(L, U))`) g is
+ * truncated, g = min(U, max(L, 1 + x'λ)), and λ solves Σ w·x·g = T by Newton steps on the
+ * rows inside the bounds (R's `grake`; the same fixed point), to a relative error of 1e-12; no
+ * solution within the bounds is an error, as in R ("Calibration failed"). The variance is the
+ * unbounded one's with the truncated g (R's `greg_calibration` stores g the same way).
+ *
  * Loud failures: margins whose totals differ, an empty sample cell, a missing value in a
  * calibration variable, collinear X. Weights may become negative (reported in diagnostics).
  *
@@ -26,7 +32,13 @@ import { weightingDiagnostics } from "./weightingDiagnostics.ts";
  */
 export async function linearCalibration(
   design: TaylorDesign,
-  target: { margins?: readonly Margin[]; totals?: Record<string, number>; populationSize?: number },
+  target: {
+    margins?: readonly Margin[];
+    totals?: Record<string, number>;
+    populationSize?: number;
+    /** bounds [L, U] on g = calibrated/design weight (R's `bounds`); default unbounded */
+    bounds?: readonly [number, number];
+  },
 ): Promise<CalibratedDesign> {
   if (design.calibration)
     throw new Error("the design is already calibrated: calibrate the uncalibrated design once");
@@ -96,7 +108,55 @@ export async function linearCalibration(
   lambda.forEach((l, a) => {
     params[`lam_${a}`] = l;
   });
-  const g = `(1 + ${columns.map((_, a) => `$lam_${a} * "__bm_x${a}"`).join(" + ")})`;
+  const linear = `(1 + ${columns.map((_, a) => `$lam_${a} * "__bm_x${a}"`).join(" + ")})`;
+  const bounds = target.bounds;
+  if (bounds) {
+    if (!(bounds[0] < 1 && bounds[1] > 1))
+      throw new Error(`calibration bounds must straddle 1 (got ${bounds.join(", ")})`);
+    params.lin_lo = bounds[0];
+    params.lin_hi = bounds[1];
+    const xs = `(select "__bm_w", ${columns.map((c, a) => `${c} as "__bm_x${a}"`).join(", ")} from ${design.relation})`;
+    const scale = Math.max(...T.map(Math.abs));
+    for (let iteration = 0; ; iteration++) {
+      const gSql = `greatest($lin_lo, least($lin_hi, ${linear}))`;
+      const inside = `(${linear} > $lin_lo and ${linear} < $lin_hi)::int`;
+      const aggs2: string[] = [];
+      for (let a = 0; a < k; a++) {
+        aggs2.push(`sum("__bm_w" * "__bm_x${a}" * ${gSql})`);
+        for (let b = a; b < k; b++) aggs2.push(`sum("__bm_w" * "__bm_x${a}" * "__bm_x${b}" * ${inside})`);
+      }
+      const r = await queryColumns(design.session, `select ${aggs2.join(", ")} from ${xs}`, params);
+      const J = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+      const F: number[] = [];
+      let jj = 0;
+      for (let a = 0; a < k; a++) {
+        F.push(T[a]! - (r.columns[jj++]![0] as number));
+        for (let b = a; b < k; b++) {
+          const v = r.columns[jj++]![0] as number;
+          J[a]![b] = v;
+          J[b]![a] = v;
+        }
+      }
+      if (Math.max(...F.map(Math.abs)) <= 1e-12 * scale) break;
+      if (iteration >= 100)
+        throw new Error(
+          `linear calibration with bounds ${bounds.join(", ")} failed to converge (R: "Calibration failed")`,
+        );
+      let step: number[];
+      try {
+        step = solve(J, F);
+      } catch {
+        throw new Error(
+          `linear calibration with bounds ${bounds.join(", ")} has no solution (R: "Calibration failed")`,
+        );
+      }
+      step.forEach((d, a) => {
+        lambda[a]! += d;
+        params[`lam_${a}`] = lambda[a]!;
+      });
+    }
+  }
+  const g = bounds ? `greatest($lin_lo, least($lin_hi, ${linear}))` : linear;
   const inner = `(select *, ${columns.map((c, a) => `${c} as "__bm_x${a}"`).join(", ")} from ${design.relation})`;
   const relation = `(select __bm_p.* replace (__bm_p."__bm_w" * ${g} as "__bm_w"), __bm_p."__bm_w" as "__bm_wprev", __bm_p."__bm_w" * ${g} as "__bm_psw" from ${inner} as __bm_p)`;
   const next: TaylorDesign = {

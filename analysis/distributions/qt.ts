@@ -95,8 +95,8 @@ export function lgamma(x: number): number {
   return 0.5 * Math.log(2 * Math.PI) + (xx + 0.5) * Math.log(t) - t + Math.log(a);
 }
 
-/** Regularized incomplete beta I_x(a, b). */
-function incompleteBeta(x: number, a: number, b: number): number {
+/** Regularized incomplete beta I_x(a, b) (R's `pbeta(x, a, b)`). */
+export function incompleteBeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
   const front = Math.exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * Math.log(x) + b * Math.log1p(-x));

@@ -398,6 +398,7 @@ function domainsOf(
         design.calibrated || structure.pps ? null : strataPresent,
         unitF,
         df,
+        !design.calibrated && !structure.pps && design.spec.adjustDomainLonely,
       );
     }
     ests.forEach((e, i) => {

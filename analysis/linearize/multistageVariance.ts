@@ -69,6 +69,12 @@ export function satterthwaiteDf(sum: number, sumSq: number, bound: number, fallb
  *
  * `df` (optional): collect the terms of the diagonal for a Satterthwaite df (see `DfTerms`);
  * it reuses the loops over strata and units above, nothing over rows.
+ *
+ * `adjustDomainLonely` (R's `options(survey.adjust.domain.lonely = TRUE)`): a stratum with
+ * several PSUs of which a domain subset has rows in only one is a lonely stratum of the domain:
+ * with `lonelyPsu` "adjust" its one total is not centred (f·n/(n−1)·tt', as R's `onestrat`), with
+ * "average" it is left out and the other strata scaled up; other choices keep R's default (the
+ * zero-padded, centred sum). Only meaningful for a domain subset (`strataPresent` given).
  */
 export function multistageVariance(
   structure: DesignStructure,
@@ -78,6 +84,7 @@ export function multistageVariance(
   strataPresent: Set<number> | null,
   unitF: Float64Array | null = null,
   df: DfTerms | null = null,
+  adjustDomainLonely = false,
 ): number[][] {
   const k = input.k;
   const stages = structure.stages.length;
@@ -144,6 +151,8 @@ export function multistageVariance(
       continue;
     }
     if (n === 1 && lonelyPsu === "average") continue;
+    const domainLonely = adjustDomainLonely && n > 1 && units?.units.length === 1;
+    if (domainLonely && lonelyPsu === "average") continue;
     okStrata++;
     if (!units) continue;
     if (pps) {
@@ -151,7 +160,7 @@ export function multistageVariance(
       onestratPps(acc, n, structure.fSum[0]![h]!, lonelyPsu, stratum, k);
     } else {
       accumulate(acc, units.totals, k);
-      onestrat(acc, n, f, lonelyPsu, stratum, k);
+      onestrat(acc, n, f, lonelyPsu, stratum, k, domainLonely && lonelyPsu === "adjust");
     }
     for (let a = 0; a < k; a++) for (let b = a; b < k; b++) out[a * k + b]! += stratum[a * k + b]!;
     if (df) addTerms(units, presentAt[0]!, n, 1, sum1, sumSq1);
@@ -305,8 +314,9 @@ function onestrat(
   lonelyPsu: LonelyPsu,
   out: Float64Array,
   k: number,
+  uncentred = false,
 ): void {
-  const centre = !(n === 1 && lonelyPsu === "adjust");
+  const centre = !uncentred && !(n === 1 && lonelyPsu === "adjust");
   const scale = n > 1 ? (f * n) / (n - 1) : f;
   for (let a = 0; a < k; a++) {
     for (let b = a; b < k; b++) {

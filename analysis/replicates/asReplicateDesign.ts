@@ -1,6 +1,7 @@
 import type { ReplicateDesign, TaylorDesign } from "../types.ts";
 import { matrixRank } from "./matrixRank.ts";
 import { seededRandom } from "./random.ts";
+import { rowsAsClusters } from "./rowsAsClusters.ts";
 
 export interface AsReplicateOptions {
   type: "JK1" | "JKn" | "bootstrap" | "subbootstrap";
@@ -25,7 +26,10 @@ export interface AsReplicateOptions {
  * replicate, as R without `calibrate.formula`). Draws use a seeded PRNG, not R's: bootstrap
  * replicates are reproducible from `seed` but differ from R's for the same seed.
  *
- * Limits: the design must have clusters (`ids`); for unclustered data supply weights with
+ * An unclustered stratified design takes JKn with every row its own PSU (R's
+ * `as.svrepdesign(svydesign(id = ~1, strata = ~h, ...), type = "JKn")`), via `rowsAsClusters`.
+ *
+ * Limits: other types need clusters (`ids`); for unclustered data supply weights with
  * `replicateDesign`.
  *
  * @example
@@ -35,6 +39,8 @@ export async function asReplicateDesign(
   design: TaylorDesign,
   options: AsReplicateOptions,
 ): Promise<ReplicateDesign> {
+  if (!design.unitExprs.length && options.type === "JKn" && design.spec.strata !== null)
+    return asReplicateDesign(await rowsAsClusters(design), options);
   if (!design.unitExprs.length) {
     throw new Error(
       "asReplicateDesign needs a clustered design (ids); supply replicate weights with replicateDesign",

@@ -1,39 +1,39 @@
 /**
- * Coverage simulation on the demo population (issue 4): repeated stratified two-stage samples
- * of about 2000 with nonresponse (the demo generator's sampler), base weights N_h/(m_h·r_i),
- * raking to sex x age group, township and urban/rural, then 95% CIs of awareness and
- * satisfaction for every organization, for the district and (optionally) every township, with
- * t intervals on a Satterthwaite effective df per domain and estimate (`df: "satterthwaite"`).
+ * Coverage simulation on the demo population (issues 4 and 15): repeated stratified two-stage
+ * samples of about 2000 with nonresponse (the demo generator's sampler), base weights
+ * N_h/(m_h·r_i), raking to sex x age group, township and urban/rural, then 95% CIs of every
+ * index (awareness, participation, approval, satisfaction and the composite) for every
+ * organization, for the district and every township, scored against the generator's truth
+ * (`computeTruth`, plain loops over the whole population).
  *
- * Why Satterthwaite, not R's default: with Brewer over both stages about half of a township's
- * SE² is the within-village (stage-2) term, which has far more degrees of freedom than the
- * township's villages − 1 (3–9 villages per township). A diagnostic run (2000 samples; per
- * township cell, the variance of the estimates across samples against the mean SE², and the
- * stage-1 and stage-2 terms apart) found the variance estimator unbiased at township level
- * (mean SE²/Var(est) ≈ 0.99, median 1.00; stage 1 about half of SE²), yet t intervals on the design df (villages − 1) over-covered (97.5%) and
- * normal intervals under-covered (92.1–92.4%); the Satterthwaite df
- * (v1 + v2)² / (Σ_h v1h²/(m_h − 1) + Σ_i v2i²/(n_i − 1)) gave 94.3%, with no township cell
- * outside 90–99% (targets: mean 93–97%, at most 5% of cells outside 90–99%). It is not an R
- * survey option (see `EstimateOptions.df`); `--df design` (R's degf, the previous behaviour) and
- * `--df inf` / `--df-inf` (normal) reproduce the other rules. With `--variance brewer-villages`
- * or `with-replacement` there is no stage-2 term and "satterthwaite" is the design df.
+ * `config` (`--config`) chooses what is scored:
+ * - "published" (default): exactly what the marts publish (models/intermediate/
+ *   int_responses_calibrated.ts and models/marts/index_estimates.ts with the demo study.yaml):
+ *   villages as PSUs drawn with replacement (no fpc, lonely_psu "fail"), raked; rates
+ *   (awareness, participation) as proportions with R's svyciprop logit interval, t on the
+ *   domain's degf (villages − 1 in a township); means (approval, satisfaction) and the composite
+ *   (0.2·aw + 0.2·pa + 0.3·ap + 0.3·sa from the joint covariance) with normal intervals;
+ * - "brewer": the sampler's design with Brewer's approximation over both stages (R's
+ *   `svydesign(ids = ~village + respondent, fpc = ~pi1 + pi2, pps = "brewer")`), t on the
+ *   Satterthwaite df of each estimate (`df: "satterthwaite"`, not an R option);
+ * - "brewer-villages": Brewer on the villages alone (fpc = pi1), Satterthwaite (= design) df;
+ * - "with-replacement": the published design with every interval t on Satterthwaite (= design) df.
+ * `--df design|inf|satterthwaite` overrides the df of the non-published configurations.
  *
- * `variance` (`--variance`) chooses the design the CIs come from:
- * - "brewer" (default): the sampler's design, villages drawn by PPS without replacement (about
- *   47% of them) then respondents by simple random sampling, with Brewer's approximation over
- *   both stages as R's `svydesign(ids = ~village + respondent, fpc = ~pi1 + pi2,
- *   pps = "brewer")`: pi1 = m_h N_hi / N_h, pi2 = respondents / N_hi;
- * - "brewer-villages": Brewer on the villages alone (ultimate clusters, fpc = pi1), which also
- *   shrinks the within-village variance by 1 − pi1;
- * - "with-replacement": villages treated as drawn with replacement (the demo study's design).
- * Truth comes from the generator's `computeTruth` (plain loops over the whole population).
+ * Reported per level (district, township) and per index: mean coverage over the units, the
+ * worst unit, the share of units outside 90–99%, bias/SE per figure; each unit judged with its
+ * own Monte Carlo SE (coverage: √(0.95·0.05/samples); bias/SE: sd(est − truth)/√samples/mean SE).
+ * The last line is JSON: {"bench":"coverage", samples, district_mean, township_mean,
+ * township_min_plus_3mcse, max_abs_bias_minus_3mcse, ... and the same keys per index
+ * (`township_mean__satisfaction`, ...)}. Townships with 2 sampled villages are listed apart
+ * (`two_village_townships`): t on 1 df makes their rate intervals nearly [0, 100].
  *
- * Run: `npm run sim:coverage [-- --samples 500 --seed 20240501 --first-sample 0 --variance brewer
- * --df satterthwaite|design|inf]` (`--df-inf` = `--df inf`).
+ * Run: `npm run sim:coverage [-- --samples 1000 --seed 20240501 --config published --wave 2025]`.
  */
 import { DuckDBInstance } from "@duckdb/node-api";
 import { sessionOf } from "../../db/Database.ts";
 import {
+  ASPECTS,
   computeTruth,
   drawSample,
   generatePopulation,
@@ -42,48 +42,92 @@ import {
 } from "../../examples/mass-org-evaluation/generator/index.ts";
 import { rake } from "../calibration/rake.ts";
 import type { Margin } from "../calibration/types.ts";
+import { qnorm } from "../distributions/qnorm.ts";
 import { surveyDesign } from "../surveyDesign.ts";
-import { surveyEstimates } from "../surveyEstimates.ts";
+import { type EstimateRequest, surveyEstimates } from "../surveyEstimates.ts";
+import type { Estimate } from "../types.ts";
 
-export interface CoverageRow {
+export const COVERAGE_INDICES = [
+  "awareness",
+  "participation",
+  "approval",
+  "satisfaction",
+  "composite",
+] as const;
+export type CoverageIndex = (typeof COVERAGE_INDICES)[number];
+
+/** One published figure (organization x index x unit) over the samples. */
+export interface CoverageUnit {
   organization: string;
-  index: "awareness" | "satisfaction";
+  index: CoverageIndex;
   level: "district" | "township";
-  /** share of samples whose CI covers the truth (townships: mean over cells) */
+  /** township code ("" for the district) */
+  unit: string;
+  /** samples in which the unit had an estimate */
+  samples: number;
   coverage: number;
+  /** Monte Carlo SE of `coverage` at the nominal level: √(0.95·0.05/samples) */
+  coverageMcSe: number;
   /** mean(estimate − truth) / mean(SE) */
   biasOverSe: number;
-  /** Monte Carlo standard error of biasOverSe: sd(estimate − truth) / √samples / mean(SE) */
   biasOverSeMcSe: number;
-  /** townships: share of cells whose coverage is outside 90–99% */
+  /** villages sampled in the township (district: all) */
+  villages: number;
+}
+
+/** Per level and index (or "all"): the summary the issue asks for. */
+export interface CoverageRow {
+  organization: string;
+  index: string;
+  level: "district" | "township";
+  coverage: number;
+  biasOverSe: number;
+  biasOverSeMcSe: number;
   cellsOutside: number | null;
   samples: number;
 }
 
-export type CoverageVariance = "brewer" | "brewer-villages" | "with-replacement";
+export type CoverageConfig = "published" | "brewer" | "brewer-villages" | "with-replacement";
 export type CoverageDf = "satterthwaite" | "design" | "inf";
 const DFS: CoverageDf[] = ["satterthwaite", "design", "inf"];
+/** Kept for callers of the issue-4 options: the variance alone (df defaults to Satterthwaite). */
+export type CoverageVariance = Exclude<CoverageConfig, "published">;
 
 const DESIGNS = {
-  brewer: { ids: ["village", "r"], fpc: ["pi", "pi2"], pps: "brewer" as const },
-  "brewer-villages": { ids: ["village"], fpc: ["pi"], pps: "brewer" as const },
-  "with-replacement": { ids: ["village"] },
+  published: { ids: ["village"], lonelyPsu: "fail" as const },
+  brewer: { ids: ["village", "r"], fpc: ["pi", "pi2"], pps: "brewer" as const, lonelyPsu: "adjust" as const },
+  "brewer-villages": { ids: ["village"], fpc: ["pi"], pps: "brewer" as const, lonelyPsu: "adjust" as const },
+  "with-replacement": { ids: ["village"], lonelyPsu: "adjust" as const },
 };
+/** The composite's weights (seed_composite_weights of the demo, version "2026.1"). */
+const COMPOSITE = { awareness: 0.2, participation: 0.2, approval: 0.3, satisfaction: 0.3 } as const;
+const RATE = new Set<CoverageIndex>(["awareness", "participation"]);
 
 export async function runCoverage(options: {
   samples: number;
   seed?: number;
   townships?: boolean;
   wave?: "2024" | "2025" | "2026";
+  config?: CoverageConfig;
+  /** issue 4's name for config (without "published") */
   variance?: CoverageVariance;
   /** index of the first sample (samples are seeded seed·1000 + index); default 0 */
   firstSample?: number;
-  /** degrees of freedom of the intervals (district and townships); default "satterthwaite" */
+  /** df of the non-published configurations' intervals; default "satterthwaite" */
   df?: CoverageDf;
   onProgress?: (done: number) => void;
+  /** every 100 samples, the figures so far (a long run leaves usable partial results) */
+  onCheckpoint?: (units: CoverageUnit[], done: number) => void;
 }): Promise<CoverageRow[]> {
+  const units = await runCoverageUnits(options);
+  return summarize(units, options.samples);
+}
+
+/** Every figure's coverage and bias over the samples (see the header). */
+export async function runCoverageUnits(options: Parameters<typeof runCoverage>[0]): Promise<CoverageUnit[]> {
   const seed = options.seed ?? 20240501;
-  const df = options.df ?? "satterthwaite";
+  const config: CoverageConfig = options.config ?? options.variance ?? "published";
+  const df = config === "published" ? undefined : (options.df ?? "satterthwaite");
   const wave = options.wave ?? "2025";
   const population = generatePopulation(seed);
   const truth = computeTruth(population);
@@ -107,7 +151,6 @@ export async function runCoverage(options: {
     margins.push({ variables: ["urban"], cells: [...urban].map(([k, count]) => ({ levels: [k], count })) });
   }
   const orgs = ORGANIZATIONS.map((o) => ({ id: o.id, items: orgItems(o.prefix) }));
-  const indices = ["awareness", "satisfaction"] as const;
   const truthOf = (org: string, index: string, level: string, unit: string) =>
     truth.find(
       (t) =>
@@ -119,19 +162,48 @@ export async function runCoverage(options: {
         t.groupVar === "",
     )?.value ?? Number.NaN;
   const townshipCodes = population.townships.map((t) => t.code);
-  const keys = orgs.flatMap((o) => indices.map((ix) => ({ org: o.id, index: ix })));
-  const districtTruth = keys.map((k) => truthOf(k.org, k.index, "district", ""));
-  const townTruth = keys.map((k) => townshipCodes.map((c) => truthOf(k.org, k.index, "township", c)));
+  const levels = options.townships === false ? (["district"] as const) : (["district", "township"] as const);
+  const keys = orgs.flatMap((o) => COVERAGE_INDICES.map((index) => ({ org: o.id, index })));
+  type Acc = { cover: number; n: number; err: number; err2: number; se: number; villages: number };
+  const acc = new Map<string, Acc>();
+  const accOf = (k: string) => {
+    let a = acc.get(k);
+    if (!a) {
+      a = { cover: 0, n: 0, err: 0, err2: 0, se: 0, villages: 0 };
+      acc.set(k, a);
+    }
+    return a;
+  };
+  const truthCache = new Map<string, number>();
+  const truthFor = (org: string, index: string, level: string, unit: string) => {
+    const k = `${org}|${index}|${level}|${unit}`;
+    let v = truthCache.get(k);
+    if (v === undefined) {
+      v = truthOf(org, index, level, unit);
+      truthCache.set(k, v);
+    }
+    return v;
+  };
 
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   const session = sessionOf(connection);
-  const itemCols = orgs.flatMap((o) => [`aw_${o.id}`, `sa_${o.id}`]);
+  const itemCols = orgs.flatMap((o) => [`aw_${o.id}`, `pa_${o.id}`, `ap_${o.id}`, `sa_${o.id}`]);
   await session.run(
     `create table sim (township integer, village integer, sex integer, age_group integer, urban integer, w double, pi double, r integer, pi2 double, ${itemCols.map((c) => `${c} double`).join(", ")})`,
   );
-  const hits = keys.map(() => ({ cover: 0, err: 0, err2: 0, se: 0 }));
-  const townHits = keys.map(() => townshipCodes.map(() => ({ cover: 0, n: 0 })));
+  const requests: EstimateRequest[] = orgs.flatMap((o) => [
+    config === "published"
+      ? { kind: "proportion" as const, condition: `"aw_${o.id}" = 100`, ci: "logit" as const }
+      : { kind: "mean" as const, variable: `aw_${o.id}` },
+    config === "published"
+      ? { kind: "proportion" as const, condition: `"pa_${o.id}" = 100`, ci: "logit" as const }
+      : { kind: "mean" as const, variable: `pa_${o.id}` },
+    { kind: "mean" as const, variable: `ap_${o.id}` },
+    { kind: "mean" as const, variable: `sa_${o.id}` },
+  ]);
+  const z = qnorm(0.975);
+  const rescale = (x: number) => ((x - 1) / 4) * 100;
   for (let s = 0; s < options.samples; s++) {
     const sample = drawSample(population, wave, seed * 1000 + (options.firstSample ?? 0) + s);
     await session.run("delete from sim");
@@ -153,78 +225,176 @@ export async function runCoverage(options: {
       appender.appendInteger(r);
       appender.appendDouble(psu.responded / population.villages[v]!.population);
       for (const o of orgs) {
-        const aw = sample.items[o.items.awarenessTownship]![r]!;
-        appender.appendDouble(aw === 1 ? 100 : 0);
+        appender.appendDouble(sample.items[o.items.awarenessTownship]![r]! === 1 ? 100 : 0);
+        appender.appendDouble(sample.items[o.items.participation]![r]! === 1 ? 100 : 0);
+        let sum = 0;
+        let n = 0;
+        for (const a of ASPECTS) {
+          const x = sample.items[o.items.approval[a]]![r]!;
+          if (x >= 1 && x <= 5) {
+            sum += x;
+            n++;
+          }
+        }
+        if (n > 0) appender.appendDouble(rescale(sum / n));
+        else appender.appendNull();
         const sa = sample.items[o.items.satisfaction]![r]!;
-        if (sa >= 1 && sa <= 5) appender.appendDouble(((sa - 1) / 4) * 100);
+        if (sa >= 1 && sa <= 5) appender.appendDouble(rescale(sa));
         else appender.appendNull();
       }
       appender.endRow();
     }
     appender.closeSync();
+    const villagesIn = new Map<number, number>();
+    for (const p of sample.psus)
+      if (p.responded > 0) villagesIn.set(p.township, (villagesIn.get(p.township) ?? 0) + 1);
     const design = await surveyDesign(session, {
       source: "sim",
       strata: "township",
       weights: "w",
-      ...DESIGNS[options.variance ?? "brewer"],
-      // a village with a single respondent (stage 2) or a township with one village
-      lonelyPsu: "adjust",
+      ...DESIGNS[config],
     });
     const raked = await rake(design, margins);
-    const requests = orgs.flatMap((o) => [
-      { kind: "mean" as const, variable: `aw_${o.id}` },
-      { kind: "mean" as const, variable: `sa_${o.id}` },
-    ]);
-    const district = await surveyEstimates(raked, requests, { naRm: true, df });
-    keys.forEach((_, k) => {
-      const e = district.estimates[k]![0]!;
-      const truthValue = districtTruth[k]!;
-      if (e.ciLow <= truthValue && truthValue <= e.ciHigh) hits[k]!.cover++;
-      hits[k]!.err += e.estimate - truthValue;
-      hits[k]!.err2 += (e.estimate - truthValue) ** 2;
-      hits[k]!.se += e.se;
-    });
-    if (options.townships) {
-      // few PSUs per township: t intervals on the effective df of each estimate (see the header)
-      const town = await surveyEstimates(raked, requests, { naRm: true, by: ["township"], df });
-      keys.forEach((_, k) => {
-        for (const e of town.estimates[k]!) {
-          const t = e.by!.township as number;
-          const truthValue = townTruth[k]![t]!;
-          townHits[k]![t]!.n++;
-          if (e.ciLow <= truthValue && truthValue <= e.ciHigh) townHits[k]![t]!.cover++;
-        }
+    for (const level of levels) {
+      const batch = await surveyEstimates(raked, requests, {
+        naRm: true,
+        df,
+        ...(level === "township" ? { by: ["township"] } : {}),
       });
+      const domains = batch.estimates[0]!.length;
+      for (let d = 0; d < domains; d++) {
+        const unit =
+          level === "district" ? "" : townshipCodes[batch.estimates[0]![d]!.by!.township as number]!;
+        const villages =
+          level === "district"
+            ? sample.psus.length
+            : (villagesIn.get(batch.estimates[0]![d]!.by!.township as number) ?? 0);
+        orgs.forEach((o, oi) => {
+          const es: Estimate[] = [0, 1, 2, 3].map((j) => batch.estimates[oi * 4 + j]![d]!);
+          const scale = config === "published" ? [100, 100, 1, 1] : [1, 1, 1, 1];
+          const figures: [CoverageIndex, number, number, number, number][] = es.map((e, j) => [
+            COVERAGE_INDICES[j]!,
+            e.estimate * scale[j]!,
+            e.se * scale[j]!,
+            e.ciLow * scale[j]!,
+            e.ciHigh * scale[j]!,
+          ]);
+          const wts = [
+            COMPOSITE.awareness,
+            COMPOSITE.participation,
+            COMPOSITE.approval,
+            COMPOSITE.satisfaction,
+          ];
+          if (es.every((e) => e.n > 0 && Number.isFinite(e.estimate))) {
+            const cov = batch.covariance[d]!;
+            const est = es.reduce((a, e, j) => a + wts[j]! * scale[j]! * e.estimate, 0);
+            let v = 0;
+            for (let a = 0; a < 4; a++)
+              for (let b = 0; b < 4; b++)
+                v += wts[a]! * wts[b]! * scale[a]! * scale[b]! * cov[oi * 4 + a]![oi * 4 + b]!;
+            const se = Math.sqrt(Math.max(v, 0));
+            figures.push(["composite", est, se, est - z * se, est + z * se]);
+          }
+          for (const [index, est, se, lo, hi] of figures) {
+            if (!Number.isFinite(est) || !Number.isFinite(se)) continue;
+            const t = truthFor(o.id, index, level, unit);
+            if (!Number.isFinite(t)) continue;
+            const a = accOf(`${o.id}|${index}|${level}|${unit}`);
+            a.n++;
+            if (lo <= t && t <= hi) a.cover++;
+            a.err += est - t;
+            a.err2 += (est - t) ** 2;
+            a.se += se;
+            a.villages = villages;
+          }
+        });
+      }
     }
     options.onProgress?.(s + 1);
+    if ((s + 1) % 100 === 0 && s + 1 < options.samples) options.onCheckpoint?.(unitsOf(acc), s + 1);
   }
   connection.closeSync();
-  const rows: CoverageRow[] = keys.map((k, i) => ({
-    organization: k.org,
-    index: k.index,
-    level: "district",
-    coverage: hits[i]!.cover / options.samples,
-    biasOverSe: hits[i]!.err / hits[i]!.se,
-    biasOverSeMcSe: mcSe(hits[i]!, options.samples),
-    cellsOutside: null,
-    samples: options.samples,
-  }));
-  if (options.townships) {
-    keys.forEach((k, i) => {
-      const cells = townHits[i]!.filter((c) => c.n > 0).map((c) => c.cover / c.n);
-      rows.push({
-        organization: k.org,
-        index: k.index,
-        level: "township",
-        coverage: cells.reduce((a, b) => a + b, 0) / cells.length,
-        biasOverSe: Number.NaN,
-        biasOverSeMcSe: Number.NaN,
-        cellsOutside: cells.filter((c) => c < 0.9 || c > 0.99).length / cells.length,
-        samples: options.samples,
-      });
+  return unitsOf(acc);
+}
+
+function unitsOf(
+  acc: Map<string, { cover: number; n: number; err: number; err2: number; se: number; villages: number }>,
+): CoverageUnit[] {
+  const out: CoverageUnit[] = [];
+  for (const [k, a] of acc) {
+    const [organization, index, level, unit] = k.split("|") as [
+      string,
+      CoverageIndex,
+      "district" | "township",
+      string,
+    ];
+    if (a.n === 0) continue;
+    out.push({
+      organization,
+      index,
+      level,
+      unit,
+      samples: a.n,
+      coverage: a.cover / a.n,
+      coverageMcSe: Math.sqrt((0.95 * 0.05) / a.n),
+      biasOverSe: a.err / a.se,
+      biasOverSeMcSe: mcSe(a, a.n),
+      villages: a.villages,
     });
   }
-  return rows;
+  return out;
+}
+
+/** Per level x organization x index: mean coverage over units, share outside 90–99%, mean bias/SE. */
+export function summarize(units: CoverageUnit[], samples: number): CoverageRow[] {
+  const groups = new Map<string, CoverageUnit[]>();
+  for (const u of units) {
+    const k = `${u.level}|${u.organization}|${u.index}`;
+    groups.set(k, [...(groups.get(k) ?? []), u]);
+  }
+  return [...groups].map(([k, us]) => {
+    const [level, organization, index] = k.split("|") as ["district" | "township", string, string];
+    const mean = (f: (u: CoverageUnit) => number) => us.reduce((a, u) => a + f(u), 0) / us.length;
+    return {
+      organization,
+      index,
+      level,
+      coverage: mean((u) => u.coverage),
+      biasOverSe: mean((u) => u.biasOverSe),
+      biasOverSeMcSe: mean((u) => u.biasOverSeMcSe),
+      cellsOutside:
+        level === "township"
+          ? us.filter((u) => u.coverage < 0.9 || u.coverage > 0.99).length / us.length
+          : null,
+      samples,
+    };
+  });
+}
+
+/** The issue's scores over a set of units (one index, or all). */
+export function coverageScores(units: CoverageUnit[]): Record<string, number | string | null> {
+  const d = units.filter((u) => u.level === "district");
+  const t = units.filter((u) => u.level === "township");
+  const mean = (us: CoverageUnit[]) =>
+    us.length ? us.reduce((a, u) => a + u.coverage, 0) / us.length : null;
+  const worst = t.reduce<CoverageUnit | null>(
+    (w, u) => (w === null || u.coverage + 3 * u.coverageMcSe < w.coverage + 3 * w.coverageMcSe ? u : w),
+    null,
+  );
+  const bias = units.reduce(
+    (m, u) => Math.max(m, Math.abs(u.biasOverSe) - 3 * u.biasOverSeMcSe),
+    Number.NEGATIVE_INFINITY,
+  );
+  return {
+    district_mean: mean(d),
+    township_mean: mean(t),
+    township_min_plus_3mcse: worst ? worst.coverage + 3 * worst.coverageMcSe : null,
+    worst_township: worst ? `${worst.organization}/${worst.unit} (${worst.villages} villages)` : null,
+    township_share_outside_90_99: t.length
+      ? t.filter((u) => u.coverage < 0.9 || u.coverage > 0.99).length / t.length
+      : null,
+    max_abs_bias_minus_3mcse: Number.isFinite(bias) ? bias : null,
+  };
 }
 
 async function main(): Promise<void> {
@@ -233,54 +403,70 @@ async function main(): Promise<void> {
     const i = args.indexOf(name);
     return i >= 0 ? Number(args[i + 1]) : fallback;
   };
-  const samples = arg("--samples", 500);
-  const v = args.indexOf("--variance");
-  const variance = (v >= 0 ? args[v + 1] : "brewer") as CoverageVariance;
-  if (!(variance in DESIGNS)) throw new Error(`--variance: one of ${Object.keys(DESIGNS).join(", ")}`);
-  const d = args.indexOf("--df");
-  const df = (args.includes("--df-inf") ? "inf" : d >= 0 ? args[d + 1] : "satterthwaite") as CoverageDf;
+  const text = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const samples = arg("--samples", 1000);
+  const config = (text("--config") ?? text("--variance") ?? "published") as CoverageConfig;
+  if (!(config in DESIGNS)) throw new Error(`--config: one of ${Object.keys(DESIGNS).join(", ")}`);
+  const df = (args.includes("--df-inf") ? "inf" : (text("--df") ?? "satterthwaite")) as CoverageDf;
   if (!DFS.includes(df)) throw new Error(`--df: one of ${DFS.join(", ")}`);
+  const wave = (text("--wave") ?? "2025") as "2024" | "2025" | "2026";
   const t0 = performance.now();
-  const rows = await runCoverage({
+  const units = await runCoverageUnits({
     samples,
     seed: arg("--seed", 20240501),
     townships: true,
-    variance,
+    config,
     df,
+    wave,
     firstSample: arg("--first-sample", 0),
     onProgress: (d) => {
       if (d % 50 === 0) process.stderr.write(`${d}/${samples} samples\n`);
     },
+    onCheckpoint: (us, done) =>
+      process.stderr.write(`${JSON.stringify({ checkpoint: done, ...coverageScores(us) })}\n`),
   });
-  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
-  // Monte Carlo error of a coverage near 95% over these samples (the bands are a few of these wide)
-  const coverageMcSe = Math.sqrt((0.95 * 0.05) / samples);
+  const pct = (v: number | null) => (v === null ? "   -  " : `${(100 * v).toFixed(1)}%`);
   console.log(
-    `organization        index         level     coverage  bias/SE (MC se)  cells outside 90-99%   [coverage MC se ${pct(coverageMcSe)}]`,
+    `coverage of 95% intervals, config ${config}${config === "published" ? "" : ` (df ${df})`}, wave ${wave}, ${samples} samples`,
   );
-  for (const r of rows) {
-    const bias = Number.isNaN(r.biasOverSe)
-      ? "               "
-      : `${r.biasOverSe.toFixed(3).padStart(6)} (${r.biasOverSeMcSe.toFixed(3)})`;
-    console.log(
-      `${r.organization.padEnd(20)}${r.index.padEnd(14)}${r.level.padEnd(10)}${pct(r.coverage).padStart(8)}  ${bias}  ${r.cellsOutside === null ? "" : pct(r.cellsOutside)}`,
-    );
+  console.log(`unit coverage MC SE ${pct(Math.sqrt((0.95 * 0.05) / samples))}`);
+  console.log(
+    "level     index           mean cov  worst unit (+3 MC SE)              outside 90-99%  max |bias/SE| - 3 MC SE",
+  );
+  for (const level of ["district", "township"] as const) {
+    for (const index of COVERAGE_INDICES) {
+      const us = units.filter((u) => u.level === level && u.index === index);
+      const sc = coverageScores(us);
+      const worst = us.reduce(
+        (w, u) => (u.coverage + 3 * u.coverageMcSe < w.coverage + 3 * w.coverageMcSe ? u : w),
+        us[0]!,
+      );
+      console.log(
+        `${level.padEnd(10)}${index.padEnd(16)}${pct(us.reduce((a, u) => a + u.coverage, 0) / us.length).padStart(8)}  ${`${worst.organization}/${worst.unit || "district"} ${pct(worst.coverage)} (+3 MC SE ${pct(worst.coverage + 3 * worst.coverageMcSe)})`.padEnd(40)}${level === "township" ? pct(sc.township_share_outside_90_99 as number).padStart(8) : "        "}  ${(sc.max_abs_bias_minus_3mcse as number).toFixed(3)}`,
+      );
+    }
   }
-  const district = rows.filter((r) => r.level === "district");
-  const town = rows.filter((r) => r.level === "township");
-  const ok =
-    district.every((r) => r.coverage >= 0.93 && r.coverage <= 0.97 && Math.abs(r.biasOverSe) < 0.1) &&
-    town.every((r) => r.coverage >= 0.93 && r.coverage <= 0.97 && (r.cellsOutside ?? 0) <= 0.05);
+  const two = units.filter((u) => u.level === "township" && u.villages <= 2);
+  const twoTowns = [...new Set(two.map((u) => u.unit))];
   console.log(
-    JSON.stringify({
-      sim: "coverage",
-      samples,
-      variance,
-      df,
-      seconds: (performance.now() - t0) / 1000,
-      targets_met: ok,
-    }),
+    `townships with at most 2 responding villages (in the last sample): ${twoTowns.join(", ") || "none"}; their mean coverage ${pct(two.length ? two.reduce((a, u) => a + u.coverage, 0) / two.length : null)}`,
   );
+  const json: Record<string, unknown> = {
+    bench: "coverage",
+    samples,
+    config,
+    wave,
+    ...coverageScores(units),
+  };
+  for (const index of COVERAGE_INDICES)
+    for (const [k, v] of Object.entries(coverageScores(units.filter((u) => u.index === index))))
+      json[`${k}__${index}`] = v;
+  json.two_village_townships = twoTowns;
+  json.seconds = (performance.now() - t0) / 1000;
+  console.log(JSON.stringify(json));
 }
 
 /** sd(estimate − truth) / √samples / mean(SE): how far biasOverSe moves from one set of samples to the next. */

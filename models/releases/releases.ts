@@ -72,6 +72,15 @@ export const RELEASE_COLUMNS = [
   "withheld_reason",
   "is_unreliable",
   "tier",
+  // rank_intervals: the rank among the ranked townships, its 95% marginal and simultaneous
+  // confidence sets, and the probability of the tier (below 0.8: uncertain)
+  "rank",
+  "rank_low",
+  "rank_high",
+  "rank_low_simultaneous",
+  "rank_high_simultaneous",
+  "tier_probability",
+  "is_tier_uncertain",
 ] as const;
 
 /**
@@ -89,6 +98,7 @@ export async function createRelease(
   const scores = quoteIdent(relationName("index_scores", study.id));
   const units = quoteIdent(relationName("seed_units", study.id));
   const orgs = quoteIdent(relationName("seed_organizations", study.id));
+  const ranks = quoteIdent(relationName("rank_intervals", study.id));
   const exists = await db.query("select 1 from duckdb_tables() where table_name = $1", [
     relationName("index_scores", study.id),
   ]);
@@ -99,10 +109,15 @@ export async function createRelease(
             s.index_id, s.aspect, s.org_level, s.unit_level, s.unit_code,
             coalesce(u.name_zh, '全区') as unit_name_zh, coalesce(u.name_en, 'District') as unit_name_en,
             s.group_var, s.group_value, s.estimate_0_100, s.se_0_100, s.ci_low_0_100, s.ci_high_0_100,
-            s.n, s.n_eff, s.is_withheld, s.withheld_reason, s.is_unreliable, s.tier
+            s.n, s.n_eff, s.is_withheld, s.withheld_reason, s.is_unreliable, s.tier,
+            r.rank, r.rank_low, r.rank_high, r.rank_low_simultaneous, r.rank_high_simultaneous,
+            r.tier_probability, r.is_tier_uncertain
      from ${scores} s
      join ${orgs} o using (organization_id)
      left join ${units} u on u.unit_level = s.unit_level and u.unit_code = s.unit_code
+     left join ${ranks} r
+       on s.tier is not null and r.wave_id = s.wave_id and r.organization_id = s.organization_id
+       and r.index_id = s.index_id and r.aspect = s.aspect and r.org_level = s.org_level and r.unit_code = s.unit_code
      where s.wave_id = $1
      order by s.organization_id, s.index_id, s.aspect, s.org_level, s.unit_level, s.unit_code, s.group_var, s.group_value`,
     [waveId],

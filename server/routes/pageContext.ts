@@ -44,6 +44,8 @@ export interface PageContext {
   scores: string;
   units: string;
   organizations: string;
+  /** rank_intervals (absent in a database built before it existed) */
+  ranks?: string;
 }
 
 export const nameIn = (row: Named, lang: Lang): string => (lang === "zh" ? row.name_zh : row.name_en);
@@ -124,6 +126,7 @@ export async function pageContext(
     scores,
     units,
     organizations: orgsMart,
+    ranks: await martOf(db, "rank_intervals", study.study_id),
   };
 }
 

@@ -30,6 +30,16 @@ export interface ScoreRow {
   is_change_significant: boolean | null;
   change_note: string;
   tier: number | null;
+  /** rank_intervals: null where the figure is not ranked */
+  rank?: number | null;
+  n_ranked?: number | null;
+  rank_level?: number | null;
+  rank_low?: number | null;
+  rank_high?: number | null;
+  rank_low_simultaneous?: number | null;
+  rank_high_simultaneous?: number | null;
+  tier_probability?: number | null;
+  is_tier_uncertain?: boolean | null;
 }
 
 const COLUMNS = [
@@ -76,10 +86,22 @@ export async function scoreRows(
             s.org_level, s.unit_level, s.unit_code, u.name_zh as unit_zh, u.name_en as unit_en,
             s.group_var, s.group_value, s.estimate_0_100, s.ci_low_0_100, s.ci_high_0_100, s.n::int as n, s.n_eff,
             s.is_withheld, s.withheld_reason, s.is_unreliable, s.change_0_100, s.change_p_value,
-            s.is_change_significant, s.change_note, s.tier::int as tier
+            s.is_change_significant, s.change_note, s.tier::int as tier${
+              ctx.ranks
+                ? `, r.rank::int as rank, r.n_ranked::int as n_ranked, r.confidence_level as rank_level, r.rank_low::int as rank_low,
+            r.rank_high::int as rank_high, r.rank_low_simultaneous::int as rank_low_simultaneous,
+            r.rank_high_simultaneous::int as rank_high_simultaneous, r.tier_probability, r.is_tier_uncertain`
+                : ""
+            }
      from ${ctx.scores} s
      join ${ctx.organizations} o using (organization_id)
-     left join ${ctx.units} u on u.unit_level = s.unit_level and u.unit_code = s.unit_code
+     left join ${ctx.units} u on u.unit_level = s.unit_level and u.unit_code = s.unit_code${
+       ctx.ranks
+         ? `
+     left join ${ctx.ranks} r on s.tier is not null and r.wave_id = s.wave_id and r.organization_id = s.organization_id
+       and r.index_id = s.index_id and r.aspect = s.aspect and r.org_level = s.org_level and r.unit_code = s.unit_code`
+         : ""
+     }
      where ${clauses.join(" and ") || "true"}
      order by o.sort_order, s.unit_code, s.wave_id`,
     params,

@@ -1,6 +1,6 @@
 import type { Request, Response } from "express";
 import type { Database } from "../../db/index.ts";
-import { type MessageKey, message } from "../../messages/catalogue.ts";
+import { type Lang, type MessageKey, message } from "../../messages/catalogue.ts";
 import { principal } from "../auth/authenticate.ts";
 import { itemsChart } from "../charts/itemsChart.ts";
 import { trendChart } from "../charts/trendChart.ts";
@@ -12,7 +12,7 @@ import { layout } from "./layout.ts";
 import { labelsFor, scorecardBlock, shown, withheldNote } from "./overviewCharts.ts";
 import { indexName, type Named, nameIn, pageContext, titleIn, viewQuery } from "./pageContext.ts";
 import { figureCell, scorecardTable } from "./scorecardTable.ts";
-import { scoreRows } from "./scoreRows.ts";
+import { type ScoreRow, scoreRows } from "./scoreRows.ts";
 import { studyLabels } from "./studyLabels.ts";
 import { filterForm, releaseLine } from "./viewHeader.ts";
 
@@ -119,6 +119,10 @@ ${filterForm(ctx, lang, `/units/${code}`)}`;
 <h2>${t("unit.figures", { wave })}</h2>
 ${scorecardTable(ctx, now, lang, rules, (i) => `/units/${code}${viewQuery({ ...f, index: i }, lang)}`)}
 ${now.length && now.every((r) => r.is_withheld) ? html`<p class="notice">${t("unit.all_withheld")}</p>` : ""}
+${rankLines(
+  now.filter((r) => r.index_id === f.index && r.rank),
+  lang,
+)}
 <p class="note">${t("overview.scorecard_note")}</p>
 </section>
 <section class="chart-section two">
@@ -174,4 +178,25 @@ ${chartScripts}`;
       print,
     }),
   );
+}
+
+/** "rank 7 of 50 (95% interval 3–15; simultaneous 2–20), tier 2 (probability 64%)", flagged below 0.8. */
+function rankLines(rows: ScoreRow[], lang: Lang) {
+  if (!rows.length) return "";
+  const t = (k: MessageKey, p: Record<string, string> = {}) => message(k, lang, p);
+  return html`<ul class="rank-lines">${rows.map(
+    (r) =>
+      html`<li>${t("fig.rank_line", {
+        org: lang === "zh" ? r.org_zh : r.org_en,
+        n: String(r.n_ranked),
+        rank: String(r.rank),
+        level: String(Math.round((r.rank_level ?? 0.95) * 100)),
+        low: String(r.rank_low),
+        high: String(r.rank_high),
+        slow: String(r.rank_low_simultaneous),
+        shigh: String(r.rank_high_simultaneous),
+        tier: String(r.tier),
+        p: String(Math.round((r.tier_probability ?? 0) * 100)),
+      })}${r.is_tier_uncertain ? html` <strong class="flag">${t("fig.tier_uncertain")}</strong>` : ""}</li>`,
+  )}</ul><p class="note">${t("fig.rank_note")}</p>`;
 }

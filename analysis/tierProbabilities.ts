@@ -1,0 +1,78 @@
+import { cholesky, gaussian } from "./rankIntervals.ts";
+import { seededRandom } from "./replicates/random.ts";
+
+/**
+ * Tiers of units as index_scores assigns them: sorted by estimate (descending; ties by input
+ * order), a unit joins the current tier while its CI's upper end reaches the lower end of the
+ * CI of the tier's first unit, otherwise it starts the next tier. (models/marts/index_scores.sql
+ * holds the same rule in SQL; the rank_intervals contract checks that the two agree.)
+ *
+ * @example assignTiers([80, 79, 60], [75, 74, 55], [85, 84, 65]) // [1, 1, 2]
+ */
+export function assignTiers(estimates: number[], ciLow: number[], ciHigh: number[]): number[] {
+  const order = estimates.map((_, i) => i).sort((a, b) => estimates[b]! - estimates[a]! || a - b);
+  const tiers = new Array<number>(estimates.length);
+  let tier = 0;
+  let headLow = Number.NaN;
+  for (const i of order) {
+    if (tier === 0 || !(ciHigh[i]! >= headLow)) {
+      tier++;
+      headLow = ciLow[i]!;
+    }
+    tiers[i] = tier;
+  }
+  return tiers;
+}
+
+/**
+ * For each unit, the probability that a new sample would give it the tier it was given: the
+ * share of parametric-bootstrap draws θ* = θ̂ + Z, Z ~ N(0, Σ) (the joint covariance of the
+ * estimates), in which `assignTiers` on θ* (each CI moved with its estimate, widths kept) puts
+ * the unit in its published tier. Also the whole distribution (tier → probability).
+ * Deterministic for a given `seed`.
+ *
+ * Limits: CI widths are held at their published values (a logit interval's width changes a
+ * little with its estimate).
+ *
+ * @example
+ * const p = tierProbabilities([80, 79, 60], [[4, 0, 0], [0, 4, 0], [0, 0, 4]], [75, 74, 55], [85, 84, 65]);
+ */
+export function tierProbabilities(
+  estimates: number[],
+  covariance: number[][],
+  ciLow: number[],
+  ciHigh: number[],
+  options: { draws?: number; seed?: number } = {},
+): { tier: number; probability: number; distribution: Record<number, number> }[] {
+  const n = estimates.length;
+  const draws = options.draws ?? 2000;
+  const published = assignTiers(estimates, ciLow, ciHigh);
+  const L = cholesky(covariance);
+  const normal = gaussian(seededRandom(options.seed ?? 1));
+  const counts = Array.from({ length: n }, () => new Map<number, number>());
+  const e = new Float64Array(n);
+  const star = new Array<number>(n);
+  const lo = new Array<number>(n);
+  const hi = new Array<number>(n);
+  for (let d = 0; d < draws; d++) {
+    for (let i = 0; i < n; i++) e[i] = normal();
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let k = 0; k <= i; k++) s += L[i]![k]! * e[k]!;
+      star[i] = estimates[i]! + s;
+      lo[i] = ciLow[i]! + s;
+      hi[i] = ciHigh[i]! + s;
+    }
+    const t = assignTiers(star, lo, hi);
+    t.forEach((tier, i) => {
+      counts[i]!.set(tier, (counts[i]!.get(tier) ?? 0) + 1);
+    });
+  }
+  return published.map((tier, i) => ({
+    tier,
+    probability: (counts[i]!.get(tier) ?? 0) / draws,
+    distribution: Object.fromEntries(
+      [...counts[i]!].sort((a, b) => a[0] - b[0]).map(([k, c]) => [k, c / draws]),
+    ),
+  }));
+}

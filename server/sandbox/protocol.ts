@@ -16,7 +16,8 @@ export type SandboxErrorCode =
   | "timeout"
   | "sandbox_crashed" // the child died while running the query; it has been restarted
   | "sandbox_unavailable" // stopped, never started, or no snapshot to open
-  | "busy"; // too many queries already waiting
+  | "busy" // too many queries already waiting
+  | "quota"; // this user already has as many queries running or waiting as one user may
 
 export interface SandboxColumn {
   name: string;

@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import { PassThrough, type Writable } from "node:stream";
 import { setImmediate as yieldToOthers } from "node:timers/promises";
 import ExcelJS from "exceljs";
@@ -24,6 +25,30 @@ export function toCsv(columns: readonly string[], rows: readonly (readonly unkno
   return `\uFEFF${lines.join("\r\n")}\r\n`;
 }
 
+/**
+ * The CSV of `toCsv`, written to `out` as it goes, giving the event loop back every few
+ * hundred rows and waiting when the client reads slowly.
+ */
+export async function writeCsv(
+  out: Writable,
+  columns: readonly string[],
+  rows: Iterable<readonly unknown[]>,
+): Promise<void> {
+  let lines = [`\uFEFF${columns.map(csvField).join(",")}`];
+  const flush = async () => {
+    const ok = out.write(`${lines.join("\r\n")}\r\n`);
+    lines = [];
+    if (!ok) await Promise.race([once(out, "drain"), once(out, "close")]);
+    else await yieldToOthers();
+  };
+  for (const r of rows) {
+    lines.push(r.map(csvField).join(","));
+    if (lines.length >= ROWS_PER_TURN) await flush();
+  }
+  if (lines.length > 0) await flush();
+  out.end();
+}
+
 /** Past this many cells an XLSX export is refused (the caller says so): CSV or Arrow instead. */
 export const MAX_XLSX_CELLS = 20_000_000;
 
@@ -31,12 +56,15 @@ export const MAX_XLSX_CELLS = 20_000_000;
 const NUMERIC_TYPE =
   /^(?:DECIMAL|NUMERIC|HUGEINT|UHUGEINT|BIGINT|UBIGINT|INTEGER|SMALLINT|TINYINT|DOUBLE|FLOAT|REAL)\b/i;
 
-/** Rows between two pauses that let the server answer other requests. */
+/** Rows written to the CSV stream at once. */
 const ROWS_PER_TURN = 250;
+
+/** Longest stretch of workbook building before the event loop is given back to other requests. */
+const SLICE_MS = 10;
 
 /**
  * One worksheet written as it goes (exceljs's streaming writer, inline strings), so memory
- * stays flat whatever the row count, and the event loop is given back every few hundred rows
+ * stays flat whatever the row count, and the event loop is given back every 10 ms of work
  * so other users' requests are answered while a large workbook is built. Numbers are number
  * cells: JavaScript numbers, and the text DuckDB gives for DECIMAL and big integers when
  * `types` says the column is numeric (within a double's 15 exact digits); only text that
@@ -62,9 +90,13 @@ export async function writeXlsx(
   header.commit();
   const numeric = columns.map((_, i) => NUMERIC_TYPE.test(types?.[i] ?? ""));
   let n = 0;
+  let since = performance.now();
   for (const r of rows) {
     sheet.addRow(r.map((v, i) => xlsxCell(v, numeric[i] ?? false))).commit();
-    if (++n % ROWS_PER_TURN === 0) await yieldToOthers();
+    if (++n % 10 === 0 && performance.now() - since > SLICE_MS) {
+      await yieldToOthers();
+      since = performance.now();
+    }
   }
   sheet.commit();
   await workbook.commit();

@@ -5,10 +5,13 @@ import { type Lang, message } from "../../messages/catalogue.ts";
 import type { Analytics } from "../analytics.ts";
 import { principal, requireRole } from "../auth/authenticate.ts";
 import { audit } from "../auth/users.ts";
-import { MAX_XLSX_CELLS, toCsv, writeXlsx } from "../exports.ts";
+import { MAX_XLSX_CELLS, writeCsv, writeXlsx } from "../exports.ts";
 import { HttpError } from "../HttpError.ts";
 import { requestLang } from "../requestLang.ts";
 import type { SandboxSuccess } from "../sandbox/index.ts";
+
+/** Time limit of a query whose rows are downloaded as a file (CSV, XLSX, Arrow). */
+const DOWNLOAD_TIMEOUT_MS = 60_000;
 
 const STATUS: Record<string, number> = {
   bad_request: 400,
@@ -58,9 +61,12 @@ export function sqlRouter(db: Database, analytics: Analytics | undefined): expre
         typeof body.max_rows === "number"
           ? Math.max(1, Math.min(100_000, Math.floor(body.max_rows)))
           : 10_000;
+      const download = typeof req.query.format === "string" && req.query.format !== "json";
       const result = await analytics.sandbox.query(sql, {
         user: who.user_name,
         maxRows,
+        // a download of up to 100,000 rows takes longer to convert than a look at the rows
+        ...(download ? { timeoutMs: DOWNLOAD_TIMEOUT_MS } : {}),
         params: (body.params ?? undefined) as never,
       });
       outcome = result.ok ? { ok: true, rows: result.rows.length } : { ok: false, error: result.error.code };
@@ -83,7 +89,8 @@ async function send(req: express.Request, res: express.Response, result: Sandbox
   const columns = result.columns.map((c) => c.name);
   const format = typeof req.query.format === "string" ? req.query.format : "json";
   if (format === "csv") {
-    res.attachment("query.csv").type("text/csv; charset=utf-8").send(toCsv(columns, result.rows));
+    res.attachment("query.csv").type("text/csv; charset=utf-8");
+    await writeCsv(res, columns, result.rows);
   } else if (format === "xlsx") {
     const cells = (result.rows.length + 1) * columns.length;
     if (cells > MAX_XLSX_CELLS) {

@@ -33,6 +33,9 @@ async function open(path: string): Promise<void> {
   }
 }
 
+/** Rows per IPC message of a large result. */
+const ROWS_PER_MESSAGE = 1000;
+
 async function query(message: Extract<ToChild, { type: "query" }>): Promise<void> {
   if (!instance) {
     send({ type: "result", id: message.id, result: failure("sandbox_unavailable", "no snapshot is open") });
@@ -43,7 +46,16 @@ async function query(message: Extract<ToChild, { type: "query" }>): Promise<void
     // a connection per query, so nothing one query leaves behind is seen by the next
     connection = await instance.connect();
     running.set(message.id, connection);
-    send({ type: "result", id: message.id, result: await runSandboxQuery(connection, message) });
+    const result = await runSandboxQuery(connection, message);
+    if (result.ok) {
+      // in batches: one message of 30 MB would take the server's event loop for seconds to parse
+      let sent = 0;
+      for (; result.rows.length - sent > ROWS_PER_MESSAGE; sent += ROWS_PER_MESSAGE) {
+        send({ type: "rows", id: message.id, rows: result.rows.slice(sent, sent + ROWS_PER_MESSAGE) });
+      }
+      result.rows = result.rows.slice(sent);
+    }
+    send({ type: "result", id: message.id, result });
   } catch (error) {
     send({
       type: "result",

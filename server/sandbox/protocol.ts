@@ -63,6 +63,8 @@ export type ToChild =
 export type FromChild =
   | { type: "opened"; path: string }
   | { type: "open_failed"; path: string; message: string }
+  /** A batch of a result's rows, ahead of its `result` (which then carries the rest). */
+  | { type: "rows"; id: number; rows: JsonValue[][] }
   | { type: "result"; id: number; result: SandboxResult };
 
 /** The child's DuckDB settings, given once on its command line. */

@@ -65,6 +65,7 @@ export const REFUSED_TABLE_FUNCTIONS: ReadonlySet<string> = new Set([
   "read_ndjson",
   "read_ndjson_auto",
   "read_ndjson_objects",
+  "read_parquet",
   "read_text",
   "seq_scan",
   "sniff_csv",
@@ -117,6 +118,7 @@ export const REFUSED_TABLE_FUNCTIONS: ReadonlySet<string> = new Set([
 export const REFUSED_VIEWS: ReadonlySet<string> = new Set([
   "duckdb_databases",
   "duckdb_logs",
+  "pg_database",
   "pg_prepared_statements",
   "pg_settings",
   "pragma_database_list",

@@ -120,10 +120,15 @@ describe("SQL sandbox: a fair queue and a per-user quota", () => {
     const light = await sandbox.query("select 1 as one", { user: "admin" });
     order.push(`light:${code(light)}`);
     const lightMs = Date.now() - started;
+    // a notebook's queries run as its reader (forUser), so they are another user's too
+    const notebook = await sandbox.forUser("viewer").query("select 2 as two");
+    order.push(`notebook:${code(notebook)}`);
+    expect(notebook.ok ? notebook.rows : notebook).toEqual([[2]]);
     const results = await Promise.all(heavy);
     expect(light.ok ? light.rows : light).toEqual([[1]]);
     // the light query answered before any heavy one ran to its time limit
     expect(order.indexOf("light:rows")).toBeLessThan(order.indexOf("heavy:timeout"));
+    expect(order.indexOf("notebook:rows")).toBeLessThan(order.indexOf("heavy:timeout"));
     expect(lightMs).toBeLessThan(4000);
     // four accepted (one running, three waiting), the two beyond the quota refused at once
     expect(results.map(code).sort()).toEqual(["quota", "quota", "timeout", "timeout", "timeout", "timeout"]);

@@ -90,6 +90,18 @@ const BENCHES: { name: string; script: string; targets: Target[] }[] = [
       { figure: "errors", check: (r) => Number(r.errors) === 0, text: "zero errors" },
     ],
   },
+  {
+    name: "figures-uploads",
+    script: "bench/figuresUnderUploads.ts",
+    targets: [
+      {
+        figure: "p99_ms",
+        check: (r) => Number(r.p99_ms) < 100,
+        text: "figures p99 < 100 ms at 20 req/s during 4 uploads",
+      },
+      { figure: "errors", check: (r) => Number(r.errors) === 0, text: "zero errors" },
+    ],
+  },
 ];
 
 const only = process.argv.slice(2);

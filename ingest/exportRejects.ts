@@ -4,14 +4,20 @@ import Papa from "papaparse";
 import type { Session } from "../db/index.ts";
 import { message, messages } from "../messages/catalogue.ts";
 
+/** A plain number (`-2`, `+1.5`, `3e-4`): a spreadsheet reads it as that number, never as a formula. */
+const PLAIN_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
 /**
- * A cell a spreadsheet would run as a formula (= + - @, or a tab or carriage return before
- * one) gets a leading apostrophe, so opening the export cannot execute what a respondent
- * typed (OWASP "CSV injection").
+ * The one formula-escaping rule (OWASP "CSV injection"; docs/exports.md): text a spreadsheet
+ * would run as a formula gets a leading apostrophe, so opening an export cannot execute what a
+ * respondent typed. That is text whose first character after any spaces, tabs, carriage
+ * returns or line feeds is = + - or @, and text that begins with a tab or carriage return.
+ * A plain number is left as it is.
  */
 export function escapeFormula(cell: string | null): string {
   if (cell === null) return "";
-  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+  if (PLAIN_NUMBER.test(cell)) return cell;
+  return /^(?:[\t\r]|\s*[=+\-@])/.test(cell) ? `'${cell}` : cell;
 }
 
 /**

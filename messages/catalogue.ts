@@ -1,6 +1,7 @@
 import { notebookMessages } from "./notebooks.ts";
 import { pageMessages } from "./pages.ts";
 import { trustMessages } from "./trust.ts";
+import { serverMessages } from "./server.ts";
 import { workbenchMessages } from "./workbench.ts";
 
 /**
@@ -13,6 +14,7 @@ export const catalogue = {
   ...pageMessages,
   ...notebookMessages,
   ...trustMessages,
+  ...serverMessages,
   // ingest: row-level reasons stored in the quarantine table
   "reject.missing_id": { zh: "缺少受访者编号", en: "respondent id is missing" },
   "reject.duplicate_id_in_file": {

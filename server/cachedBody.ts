@@ -16,14 +16,23 @@ const MIN_GZIP_BYTES = 1024;
 export class CachedBody {
   readonly identity: Buffer;
   #gzip: Promise<Buffer> | undefined;
+  #gzipBytes = 0;
 
   constructor(body: Buffer | string) {
     this.identity = typeof body === "string" ? Buffer.from(body) : body;
   }
 
   gzip(): Promise<Buffer> {
-    this.#gzip ??= gzipAsync(this.identity, { level: 6 });
+    this.#gzip ??= gzipAsync(this.identity, { level: 6 }).then((zipped) => {
+      this.#gzipBytes = zipped.length;
+      return zipped;
+    });
     return this.#gzip;
+  }
+
+  /** Memory held: the plain body and, once made, its gzip form. */
+  get bytes(): number {
+    return this.identity.length + this.#gzipBytes;
   }
 
   /** Whether this request gets the gzip form (the client accepts it and it is worth it). */

@@ -1,11 +1,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import type { Database } from "../db/index.ts";
 import type { Analytics } from "./analytics.ts";
 import { authenticate } from "./auth/authenticate.ts";
 import { Sessions } from "./auth/sessions.ts";
+import { bodyError } from "./bodyError.ts";
 import { CachedBody } from "./cachedBody.ts";
 import { HttpError } from "./HttpError.ts";
 import { openapi } from "./openapi.ts";
@@ -106,6 +108,9 @@ export function createApp(options: AppOptions): express.Express {
       referrerPolicy: { policy: "same-origin" },
     }),
   );
+  // every answer worth it goes out gzip-encoded to clients that accept it (a figures answer is
+  // a megabyte of JSON); bodies already encoded (CachedBody) and zips pass as they are
+  app.use(compression({ threshold: 1024 }));
   app.use("/assets/vendor", vendorAssets());
   app.get("/favicon.ico", (_req, res) => res.redirect(301, "/assets/favicon.svg"));
   app.use("/assets", express.static(join(import.meta.dirname, "public"), { maxAge: "1h", index: false }));
@@ -127,7 +132,14 @@ export function createApp(options: AppOptions): express.Express {
   app.use("/", workbenchRouter(options.db));
 
   app.use((_req, _res, next) => next(new HttpError(404, "not_found", "no such page or endpoint")));
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+  app.use((raw: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (res.headersSent) {
+      // a download failed half-way: the client must not take half a file for a whole one
+      logError(`${req.method} ${req.path} failed after its headers: ${(raw as Error)?.stack ?? String(raw)}`);
+      res.destroy();
+      return;
+    }
+    const error = bodyError(raw, req) ?? raw;
     if (error instanceof HttpError) {
       res.status(error.status).json({ error: { code: error.code, message: error.message } });
       return;

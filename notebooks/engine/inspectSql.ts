@@ -1,4 +1,4 @@
-import type { SqlSandbox } from "../../server/sandbox/index.ts";
+import type { SandboxQuerier } from "../../server/sandbox/index.ts";
 
 export interface SqlInspection {
   /** The database's parser message when the text does not parse. */
@@ -17,7 +17,7 @@ export interface SqlInspection {
  * hide a table. When DuckDB cannot serialize a statement kind, falls back to a scan of the
  * text with comments and string literals removed.
  */
-export async function inspectSql(sandbox: SqlSandbox, sql: string): Promise<SqlInspection> {
+export async function inspectSql(sandbox: SandboxQuerier, sql: string): Promise<SqlInspection> {
   const result = await sandbox.query("select json_serialize_sql($1::varchar) as ast", { params: [sql] });
   if (!result.ok) return textScan(sql);
   const ast = JSON.parse(String(result.rows[0]?.[0] ?? "{}")) as {

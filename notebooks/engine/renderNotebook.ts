@@ -1,4 +1,4 @@
-import type { SqlSandbox } from "../../server/sandbox/index.ts";
+import type { SandboxQuerier } from "../../server/sandbox/index.ts";
 import { resolveParams } from "./resolveParams.ts";
 import { runNotebook } from "./runNotebook.ts";
 import type { Notebook, ParamValue, RenderedNotebook } from "./types.ts";
@@ -10,7 +10,7 @@ import type { Notebook, ParamValue, RenderedNotebook } from "./types.ts";
 export async function renderNotebook(
   notebook: Notebook,
   options: {
-    sandbox: SqlSandbox;
+    sandbox: SandboxQuerier;
     params?: Record<string, string | ParamValue | undefined>;
     suppress?: boolean;
   },

@@ -1,5 +1,5 @@
 import { quoteIdent } from "../../db/quoteIdent.ts";
-import type { SandboxSuccess, SqlSandbox } from "../../server/sandbox/index.ts";
+import type { SandboxQuerier, SandboxSuccess } from "../../server/sandbox/index.ts";
 import { composeSql } from "./composeSql.ts";
 import { inspectSql } from "./inspectSql.ts";
 import { NotebookError } from "./NotebookError.ts";
@@ -8,7 +8,7 @@ import type { BlockResult, Notebook, ParamValue, RenderedSection, SqlBlock } fro
 
 export interface RunOptions {
   /** The SQL sandbox (a started SqlSandbox over the analytics snapshot). */
-  sandbox: SqlSandbox;
+  sandbox: SandboxQuerier;
   /** Resolved parameter values (resolveParams). */
   values: Record<string, ParamValue>;
   /** Follow the suppression rules (default true); false only for analysts (`--no-suppress`). */
@@ -119,7 +119,7 @@ export async function runNotebook(notebook: Notebook, options: RunOptions): Prom
 }
 
 async function reportingRules(
-  sandbox: SqlSandbox,
+  sandbox: SandboxQuerier,
   notebook: Notebook,
   place: { name: string; line: number },
 ): Promise<ReportingRules> {

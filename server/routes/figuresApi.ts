@@ -2,9 +2,13 @@ import express from "express";
 import type { Database } from "../../db/index.ts";
 import { modelEvents } from "../../models/index.ts";
 import { requireRole } from "../auth/authenticate.ts";
+import { BodyCache } from "../bodyCache.ts";
 import { CachedBody } from "../cachedBody.ts";
 import { HttpError } from "../HttpError.ts";
 import { martOf } from "./api.ts";
+
+/** Memory for kept figures answers (plain and gzip forms together). */
+const FIGURES_CACHE_BYTES = 64 * 1024 * 1024;
 
 const VALUE = /^[A-Za-z0-9_.-]{0,64}$/;
 
@@ -24,22 +28,14 @@ function filter(query: Record<string, unknown>, name: string, fallback?: string)
 export function figuresRouter(db: Database): express.Router {
   const router = express.Router();
   // Answers are kept until the next model run changes the marts (in this process: the server
-  // is the only writer of its database).
-  const answers = new Map<string, CachedBody>();
+  // is the only writer of its database), keyed by the filters read (a parameter the route
+  // does not know makes no new entry), within a byte budget.
+  const answers = new BodyCache(FIGURES_CACHE_BYTES);
   modelEvents.on("finished", () => answers.clear());
   router.get("/studies/:study/figures", requireRole("figures"), async (req, res) => {
     const study = String(req.params.study);
     if (!/^[a-z][a-z0-9_]{0,63}$/.test(study))
       throw new HttpError(400, "bad_parameter", "malformed study id");
-    const cached = answers.get(req.originalUrl);
-    if (cached) {
-      await cached.send(req, res, "json");
-      return;
-    }
-    const scores = await martOf(db, "index_scores", study);
-    const units = await martOf(db, "seed_units", study);
-    if (!scores || !units)
-      throw new HttpError(404, "no_figures", `study ${study} has no figures yet (run its models)`);
     const q = req.query as Record<string, unknown>;
     const params = {
       wave: filter(q, "wave") ?? null,
@@ -49,6 +45,16 @@ export function figuresRouter(db: Database): express.Router {
       org_level: filter(q, "org_level", "township")!,
       group_var: filter(q, "group_var", "")!,
     };
+    const key = JSON.stringify([study, params]);
+    const cached = answers.get(key);
+    if (cached) {
+      await cached.send(req, res, "json");
+      return;
+    }
+    const scores = await martOf(db, "index_scores", study);
+    const units = await martOf(db, "seed_units", study);
+    if (!scores || !units)
+      throw new HttpError(404, "no_figures", `study ${study} has no figures yet (run its models)`);
     const rows = await db.query(
       `select s.*, coalesce(u.name_zh, '全区') as unit_name_zh, coalesce(u.name_en, 'District') as unit_name_en
        from ${scores} s
@@ -62,8 +68,7 @@ export function figuresRouter(db: Database): express.Router {
       params,
     );
     const body = new CachedBody(JSON.stringify({ study, filters: params, rows }));
-    if (answers.size > 1000) answers.clear();
-    answers.set(req.originalUrl, body);
+    answers.set(key, body);
     await body.send(req, res, "json");
   });
   return router;

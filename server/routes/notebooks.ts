@@ -88,7 +88,12 @@ export function notebooksRouter(options: NotebooksRouterOptions): express.Router
     try {
       const notebook = loadNotebook(path);
       title = notebook.title[lang];
-      const rendered = await renderNotebook(notebook, { sandbox: options.sandbox, params: given, suppress });
+      const rendered = await renderNotebook(notebook, {
+        // the fair queue counts a notebook's queries as its reader's
+        sandbox: options.sandbox.forUser(principal(res)?.user_name ?? "anonymous"),
+        params: given,
+        suppress,
+      });
       const form = paramForm(rendered.params, rendered.values, lang, suppress);
       const snapshot = basename(options.sandbox.snapshotPath ?? "");
       const body = html`<link rel="stylesheet" href="/notebooks/assets/notebook.css">

@@ -13,6 +13,7 @@ import {
 } from "../../models/index.ts";
 import { principal, requireRole } from "../auth/authenticate.ts";
 import { audit } from "../auth/users.ts";
+import { BodyCache } from "../bodyCache.ts";
 import { CachedBody } from "../cachedBody.ts";
 import { toCsv, toXlsx } from "../exports.ts";
 import { HttpError } from "../HttpError.ts";
@@ -22,6 +23,9 @@ import { studyById } from "./uploads.ts";
 const ID = /^[A-Za-z0-9_.-]{1,128}$/;
 
 /** The columns of a scores row, in order (the contract with the annual assessment system). */
+/** Memory for kept scores answers (JSON with its gzip form, and workbooks). */
+const RELEASE_CACHE_BYTES = 64 * 1024 * 1024;
+
 export const SCORE_COLUMNS = ["release_id", "methodology_version", "wave_id", ...RELEASE_COLUMNS] as const;
 
 const FILTERS = {
@@ -90,8 +94,11 @@ export function releasesRouter(db: Database, writer: Writer): express.Router {
   // Releases never change: a parsed release is kept while its file's size and mtime stay the
   // same; any change to the file makes the next request read it again, checksum included.
   const cache = new Map<string, { stamp: string; release: Awaited<ReturnType<typeof readRelease>> }>();
-  // serialized JSON answers by ETag (release checksum + query): a release never changes
-  const answers = new Map<string, CachedBody>();
+  // serialized answers (JSON, and XLSX workbooks) by ETag (release checksum + the known
+  // filters) and format: a release never changes, so neither does its workbook
+  const answers = new BodyCache(RELEASE_CACHE_BYTES);
+  // a workbook being built, so concurrent first requests share one build
+  const xlsxBuilds = new Map<string, Promise<Buffer>>();
   const load = async (id: string) => {
     if (!ID.test(id)) throw new HttpError(400, "bad_parameter", "malformed release id");
     const cached = cache.get(id);
@@ -155,7 +162,6 @@ export function releasesRouter(db: Database, writer: Writer): express.Router {
             ),
           }),
         );
-        if (answers.size > 500) answers.clear();
         answers.set(tag, body);
       }
       res.set("ETag", CachedBody.wantsGzip(req, body) ? etags[1] : etags[0]);
@@ -163,17 +169,29 @@ export function releasesRouter(db: Database, writer: Writer): express.Router {
       return;
     }
     res.set("ETag", etags[0]);
-    const rows = scoreRows(file, req.query);
     if (format === "csv") {
       res
         .type("text/csv; charset=utf-8")
         .attachment(`${record.release_id}-scores.csv`)
-        .send(toCsv(SCORE_COLUMNS, rows));
+        .send(toCsv(SCORE_COLUMNS, scoreRows(file, req.query)));
     } else {
+      // built once per release and filters (off the event loop's critical path: it yields as
+      // it goes), then served from memory
+      const key = `${tag}.xlsx`;
+      let workbook = answers.get(key);
+      if (!workbook) {
+        const building = xlsxBuilds.get(key) ?? toXlsx("scores", SCORE_COLUMNS, scoreRows(file, req.query));
+        xlsxBuilds.set(key, building);
+        try {
+          workbook = answers.set(key, new CachedBody(await building));
+        } finally {
+          xlsxBuilds.delete(key);
+        }
+      }
       res
         .type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .attachment(`${record.release_id}-scores.xlsx`)
-        .send(await toXlsx("scores", SCORE_COLUMNS, rows));
+        .send(workbook.identity);
     }
   });
   return router;

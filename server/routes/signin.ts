@@ -116,7 +116,7 @@ export function signInRouter(
   });
   router.post("/signout", express.urlencoded({ extended: false, limit: "4kb" }), async (req, res) => {
     const who = principal(res);
-    if (who?.via === "session" && (req.body as Record<string, string>)._csrf !== who.csrf)
+    if (who?.via === "session" && (req.body as Record<string, string> | undefined)?._csrf !== who.csrf)
       throw new HttpError(403, "csrf", "missing or wrong CSRF token");
     const cookie = req.get("cookie")?.match(new RegExp(`${SESSION_COOKIE}=([^;]+)`))?.[1];
     await sessions.destroy(cookie);

@@ -1,11 +1,17 @@
 import { tableFromArrays, tableToIPC } from "apache-arrow";
 import express from "express";
 import type { Database } from "../../db/index.ts";
+import { type Lang, message } from "../../messages/catalogue.ts";
 import type { Analytics } from "../analytics.ts";
 import { principal, requireRole } from "../auth/authenticate.ts";
 import { audit } from "../auth/users.ts";
-import { toCsv, toXlsx } from "../exports.ts";
+import { MAX_XLSX_CELLS, writeCsv, writeXlsx } from "../exports.ts";
 import { HttpError } from "../HttpError.ts";
+import { requestLang } from "../requestLang.ts";
+import type { SandboxSuccess } from "../sandbox/index.ts";
+
+/** Time limit of a query whose rows are downloaded as a file (CSV, XLSX, Arrow). */
+const DOWNLOAD_TIMEOUT_MS = 60_000;
 
 const STATUS: Record<string, number> = {
   bad_request: 400,
@@ -20,6 +26,7 @@ const STATUS: Record<string, number> = {
   sandbox_crashed: 503,
   sandbox_unavailable: 503,
   busy: 429,
+  quota: 429,
 };
 
 /**
@@ -35,41 +42,92 @@ export function sqlRouter(db: Database, analytics: Analytics | undefined): expre
     const body = (req.body ?? {}) as { sql?: unknown; max_rows?: unknown; params?: unknown };
     if (typeof body.sql !== "string" || body.sql.trim() === "")
       throw new HttpError(400, "bad_request", 'send {"sql": "select ..."}');
-    const maxRows =
-      typeof body.max_rows === "number" ? Math.max(1, Math.min(100_000, Math.floor(body.max_rows))) : 10_000;
+    const sql = body.sql;
+    const lang = requestLang(req);
     const who = principal(res)!;
-    const result = await analytics.sandbox.query(body.sql, {
-      maxRows,
-      params: (body.params ?? undefined) as never,
-    });
-    await audit(db, who.user_name, "sql", {
-      sql: body.sql.slice(0, 2000),
-      ok: result.ok,
-      ...(result.ok ? { rows: result.rows.length } : { error: result.error.code }),
-    });
-    if (!result.ok)
-      throw new HttpError(STATUS[result.error.code] ?? 400, result.error.code, result.error.message);
-    const columns = result.columns.map((c) => c.name);
-    const format = typeof req.query.format === "string" ? req.query.format : "json";
-    if (format === "csv") {
-      res.attachment("query.csv").type("text/csv; charset=utf-8").send(toCsv(columns, result.rows));
-    } else if (format === "xlsx") {
-      res
-        .attachment("query.xlsx")
-        .type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .send(await toXlsx("query", columns, result.rows));
-    } else if (format === "arrow") {
-      const arrays: Record<string, unknown[]> = Object.fromEntries(
-        columns.map((c, i) => [c, result.rows.map((r) => r[i] ?? null)]),
-      );
-      const table = tableFromArrays(arrays as Parameters<typeof tableFromArrays>[0]);
-      res
-        .attachment("query.arrow")
-        .type("application/vnd.apache.arrow.stream")
-        .send(Buffer.from(tableToIPC(table, "stream")));
-    } else {
-      res.json(result);
+    // every query leaves its audit row, whatever becomes of it
+    let outcome: Record<string, unknown> = { ok: false, error: "internal" };
+    try {
+      const lone = loneSurrogate(sql);
+      if (lone >= 0) {
+        outcome = { ok: false, error: "bad_request" };
+        throw new HttpError(
+          400,
+          "bad_request",
+          message("api.sql_invalid_text", lang, { position: lone + 1 }),
+        );
+      }
+      const maxRows =
+        typeof body.max_rows === "number"
+          ? Math.max(1, Math.min(100_000, Math.floor(body.max_rows)))
+          : 10_000;
+      const download = typeof req.query.format === "string" && req.query.format !== "json";
+      const result = await analytics.sandbox.query(sql, {
+        user: who.user_name,
+        maxRows,
+        // a download of up to 100,000 rows takes longer to convert than a look at the rows
+        ...(download ? { timeoutMs: DOWNLOAD_TIMEOUT_MS } : {}),
+        params: (body.params ?? undefined) as never,
+      });
+      outcome = result.ok ? { ok: true, rows: result.rows.length } : { ok: false, error: result.error.code };
+      if (!result.ok) {
+        const text =
+          result.error.code === "quota"
+            ? message("api.sql_quota", lang, { count: /\d+/.exec(result.error.message)?.[0] ?? "" })
+            : result.error.message;
+        throw new HttpError(STATUS[result.error.code] ?? 400, result.error.code, text);
+      }
+      await send(req, res, result, lang);
+    } finally {
+      await audit(db, who.user_name, "sql", { sql: wellFormed(sql).slice(0, 2000), ...outcome });
     }
   });
   return router;
+}
+
+async function send(req: express.Request, res: express.Response, result: SandboxSuccess, lang: Lang) {
+  const columns = result.columns.map((c) => c.name);
+  const format = typeof req.query.format === "string" ? req.query.format : "json";
+  if (format === "csv") {
+    res.attachment("query.csv").type("text/csv; charset=utf-8");
+    await writeCsv(res, columns, result.rows);
+  } else if (format === "xlsx") {
+    const cells = (result.rows.length + 1) * columns.length;
+    if (cells > MAX_XLSX_CELLS) {
+      throw new HttpError(
+        413,
+        "xlsx_too_large",
+        message("api.xlsx_too_large", lang, { cells, limit: MAX_XLSX_CELLS }),
+      );
+    }
+    res.attachment("query.xlsx").type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    // streamed as it is built, giving the event loop back as it goes
+    await writeXlsx(
+      res,
+      "query",
+      columns,
+      result.rows,
+      result.columns.map((c) => c.type),
+    );
+  } else if (format === "arrow") {
+    const arrays: Record<string, unknown[]> = Object.fromEntries(
+      columns.map((c, i) => [c, result.rows.map((r) => r[i] ?? null)]),
+    );
+    const table = tableFromArrays(arrays as Parameters<typeof tableFromArrays>[0]);
+    res
+      .attachment("query.arrow")
+      .type("application/vnd.apache.arrow.stream")
+      .send(Buffer.from(tableToIPC(table, "stream")));
+  } else {
+    res.json(result);
+  }
+}
+
+/** Where `text` has a UTF-16 surrogate without its pair (-1 when none): DuckDB cannot hold it. */
+function loneSurrogate(text: string): number {
+  return text.search(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+}
+
+function wellFormed(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
 }

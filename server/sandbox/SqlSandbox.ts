@@ -33,13 +33,21 @@ export interface SqlSandboxOptions {
   maxResultBytes?: number;
   /** Longest accepted SQL text (default 100,000 characters). */
   maxSqlLength?: number;
-  /** Queries allowed to wait behind the running one before new ones get `busy` (default 16). */
+  /** Queries allowed to wait, all users together, before new ones get `busy` (default 16). */
   maxQueued?: number;
+  /** Queries running at once in the child, all users together (default 4). */
+  maxConcurrent?: number;
+  /** Queries of one user running at once (default 1): one user's heavy work leaves room for others. */
+  maxRunningPerUser?: number;
+  /** Queries of one user running or waiting; past it the user's next query gets `quota` (default 4). */
+  maxPerUser?: number;
   /** Where to report restarts (never query text); defaults to stderr. */
   log?: (message: string) => void;
 }
 
 export interface SandboxQueryOptions {
+  /** Who asks: the fair queue and the per-user quota count by this (default "anonymous"). */
+  user?: string;
   maxRows?: number;
   timeoutMs?: number;
   params?: SandboxParams;
@@ -48,10 +56,24 @@ export interface SandboxQueryOptions {
 const START_TIMEOUT_MS = 20_000;
 const CHILD = fileURLToPath(new URL("./child.ts", import.meta.url));
 
+/** What notebooks and routes need of a sandbox: queries (on behalf of one user) and the file. */
+export interface SandboxQuerier {
+  query(sql: string, options?: SandboxQueryOptions): Promise<SandboxResult>;
+  readonly snapshotPath: string | undefined;
+}
+
+interface Job {
+  user: string;
+  run: () => Promise<void>;
+}
+
 /**
  * Analysts' SQL, run in a child process over a read-only analytics snapshot.
  *
- * One child, one query at a time (others wait in a short queue). A query past its time
+ * One child runs a few queries at once, each on its own connection. A fair queue takes the
+ * users waiting in turn; one user runs at most `maxRunningPerUser` queries at a time and has
+ * at most `maxPerUser` running or waiting (past it: `quota`), so one analyst's heavy queries
+ * never hold up another user's. A query past its time
  * limit is interrupted, and if the child does not answer within a second it is killed and
  * restarted; a child that dies (killed, out of memory) answers its query with
  * `sandbox_crashed` and is restarted for the next one. Nothing the child does can throw in
@@ -63,8 +85,17 @@ export class SqlSandbox {
   #child: Promise<ChildProcess> | undefined;
   /** The live child process, set as soon as it is forked; its exit restarts it. */
   #process: ChildProcess | undefined;
-  #tail: Promise<unknown> = Promise.resolve();
+  /** Waiting queries by user, in the order users first came: the round robin's ring. */
+  readonly #queues = new Map<string, Job[]>();
+  /** Running queries by user. */
+  readonly #runningBy = new Map<string, number>();
+  #running = 0;
   #waiting = 0;
+  /** The user served last, so the next turn starts after them. */
+  #lastUser: string | undefined;
+  /** Work that needs the child to itself (a snapshot switch), run when nothing else does. */
+  readonly #exclusive: (() => Promise<void>)[] = [];
+  #exclusiveRunning = false;
   #nextId = 1;
   #stopped = false;
 
@@ -78,6 +109,9 @@ export class SqlSandbox {
       maxResultBytes: 32 * 1024 * 1024,
       maxSqlLength: 100_000,
       maxQueued: 16,
+      maxConcurrent: 4,
+      maxRunningPerUser: 1,
+      maxPerUser: 4,
       ...options,
     };
   }
@@ -112,6 +146,13 @@ export class SqlSandbox {
     if (this.#stopped || !this.#snapshot) {
       return Promise.resolve(failure("sandbox_unavailable", "the SQL sandbox is not running"));
     }
+    const user = options.user ?? "anonymous";
+    const mine = (this.#runningBy.get(user) ?? 0) + (this.#queues.get(user)?.length ?? 0);
+    if (mine >= this.#options.maxPerUser) {
+      return Promise.resolve(
+        failure("quota", `you already have ${mine} queries running or waiting; wait for one to finish`),
+      );
+    }
     if (this.#waiting >= this.#options.maxQueued) {
       return Promise.resolve(failure("busy", "too many queries are waiting; try again shortly"));
     }
@@ -125,16 +166,35 @@ export class SqlSandbox {
       maxBytes: this.#options.maxResultBytes,
       ...(options.params === undefined ? {} : { params: options.params }),
     };
-    return this.#enqueue(async () => {
-      if (this.#stopped) return failure("sandbox_unavailable", "the SQL sandbox is not running");
-      let child: ChildProcess;
-      try {
-        child = await this.#ensureChild();
-      } catch (error) {
-        return failure("sandbox_unavailable", (error as Error).message);
-      }
-      return askChild(child, request, { timeoutMs, maxRssMb: this.#options.maxRssMb });
+    return new Promise<SandboxResult>((resolve) => {
+      const run = async () => {
+        if (this.#stopped) return resolve(failure("sandbox_unavailable", "the SQL sandbox is not running"));
+        let child: ChildProcess;
+        try {
+          child = await this.#ensureChild();
+        } catch (error) {
+          this.#log(`SQL sandbox unavailable: ${(error as Error).message}`);
+          return resolve(failure("sandbox_unavailable", "the SQL sandbox could not open its snapshot"));
+        }
+        resolve(await askChild(child, request, { timeoutMs, maxRssMb: this.#options.maxRssMb }));
+      };
+      const queue = this.#queues.get(user) ?? [];
+      queue.push({ user, run });
+      this.#queues.set(user, queue);
+      this.#waiting++;
+      this.#pump();
     });
+  }
+
+  /** The same sandbox, each query on behalf of `user` (notebooks run as their reader). */
+  forUser(user: string): SandboxQuerier {
+    const snapshot = () => this.snapshotPath;
+    return {
+      query: (sql, options = {}) => this.query(sql, { ...options, user }),
+      get snapshotPath() {
+        return snapshot();
+      },
+    };
   }
 
   /**
@@ -171,14 +231,59 @@ export class SqlSandbox {
     }
   }
 
+  /** Work that needs no query running (a snapshot switch): waits for those running, holds new ones. */
   #enqueue<T>(work: () => Promise<T>): Promise<T> {
-    this.#waiting++;
-    const run = this.#tail.then(() => {
-      this.#waiting--;
-      return work();
+    return new Promise<T>((resolve, reject) => {
+      this.#exclusive.push(() => work().then(resolve, reject));
+      this.#pump();
     });
-    this.#tail = run.catch(() => undefined);
-    return run;
+  }
+
+  /** Start what may start: exclusive work when nothing runs, else queries, users in turn. */
+  #pump(): void {
+    if (this.#exclusiveRunning) return;
+    const exclusive = this.#exclusive[0];
+    if (exclusive) {
+      if (this.#running > 0) return;
+      this.#exclusive.shift();
+      this.#exclusiveRunning = true;
+      void exclusive().finally(() => {
+        this.#exclusiveRunning = false;
+        this.#pump();
+      });
+      return;
+    }
+    while (this.#running < this.#options.maxConcurrent) {
+      const job = this.#nextJob();
+      if (!job) return;
+      this.#waiting--;
+      this.#running++;
+      this.#runningBy.set(job.user, (this.#runningBy.get(job.user) ?? 0) + 1);
+      void job.run().finally(() => {
+        this.#running--;
+        const left = (this.#runningBy.get(job.user) ?? 1) - 1;
+        if (left > 0) this.#runningBy.set(job.user, left);
+        else this.#runningBy.delete(job.user);
+        this.#pump();
+      });
+    }
+  }
+
+  /** The next user's next query, in turn after the user served last, skipping users at their limit. */
+  #nextJob(): Job | undefined {
+    const users = [...this.#queues.keys()];
+    if (users.length === 0) return undefined;
+    const after = this.#lastUser === undefined ? -1 : users.indexOf(this.#lastUser);
+    for (let i = 1; i <= users.length; i++) {
+      const user = users[(after + i + users.length) % users.length]!;
+      if ((this.#runningBy.get(user) ?? 0) >= this.#options.maxRunningPerUser) continue;
+      const queue = this.#queues.get(user)!;
+      const job = queue.shift()!;
+      if (queue.length === 0) this.#queues.delete(user);
+      this.#lastUser = user;
+      return job;
+    }
+    return undefined;
   }
 
   #ensureChild(): Promise<ChildProcess> {

@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { type FromChild, failure, type SandboxResult, type ToChild } from "./protocol.ts";
+import { type FromChild, failure, type JsonValue, type SandboxResult, type ToChild } from "./protocol.ts";
 import { sendToChild } from "./sendToChild.ts";
 
 /** After an interrupt, how long the child has to answer before it is killed. */
@@ -31,9 +31,14 @@ export function askChild(
     };
     const timeout = () =>
       failure("timeout", `the query did not finish within ${timeoutMs} ms and was stopped`);
+    // rows that came ahead of the result, in batches
+    const batches: JsonValue[][][] = [];
     const onMessage = (message: FromChild) => {
+      if (message.type === "rows" && message.id === request.id) batches.push(message.rows);
       if (message.type !== "result" || message.id !== request.id) return;
-      finish(timedOut ? timeout() : message.result);
+      const result = message.result;
+      if (result.ok && batches.length > 0) result.rows = [...batches.flat(), ...result.rows];
+      finish(timedOut ? timeout() : result);
     };
     const onExit = () => {
       if (killedFor === "timeout") finish(timeout());

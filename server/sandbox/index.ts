@@ -9,5 +9,15 @@ export type {
   SandboxResult,
   SandboxSuccess,
 } from "./protocol.ts";
-export { type SandboxQueryOptions, SqlSandbox, type SqlSandboxOptions } from "./SqlSandbox.ts";
+export {
+  type SandboxQuerier,
+  type SandboxQueryOptions,
+  SqlSandbox,
+  type SqlSandboxOptions,
+} from "./SqlSandbox.ts";
+export {
+  ALLOWED_TABLE_FUNCTIONS,
+  REFUSED_SCALAR_FUNCTIONS,
+  REFUSED_TABLE_FUNCTIONS,
+} from "./sandboxFunctions.ts";
 export { type WriteSnapshotOptions, writeSnapshot } from "./writeSnapshot.ts";

@@ -16,7 +16,8 @@ export type SandboxErrorCode =
   | "timeout"
   | "sandbox_crashed" // the child died while running the query; it has been restarted
   | "sandbox_unavailable" // stopped, never started, or no snapshot to open
-  | "busy"; // too many queries already waiting
+  | "busy" // too many queries already waiting
+  | "quota"; // this user already has as many queries running or waiting as one user may
 
 export interface SandboxColumn {
   name: string;
@@ -62,6 +63,8 @@ export type ToChild =
 export type FromChild =
   | { type: "opened"; path: string }
   | { type: "open_failed"; path: string; message: string }
+  /** A batch of a result's rows, ahead of its `result` (which then carries the rest). */
+  | { type: "rows"; id: number; rows: JsonValue[][] }
   | { type: "result"; id: number; result: SandboxResult };
 
 /** The child's DuckDB settings, given once on its command line. */

@@ -14,6 +14,7 @@ import {
   type SandboxParams,
   type SandboxResult,
 } from "./protocol.ts";
+import { refusedFunction, refusedInText } from "./sandboxFunctions.ts";
 
 export interface SandboxQuery {
   sql: string;
@@ -58,14 +59,18 @@ export async function runSandboxQuery(
       const found = statements?.count ?? 0;
       return failure("not_one_statement", `give exactly one SQL statement (found ${found})`);
     }
-    prepared = await statements.prepare(0);
     const word = firstWord(query.sql);
-    if (prepared.statementType !== StatementType.SELECT || !QUERY_WORDS.has(word)) {
-      return failure(
+    const notQuery = () =>
+      failure(
         "not_read_only",
         `only queries (SELECT, WITH, FROM, ...) may run here; this statement starts with "${word.toUpperCase()}"`,
       );
-    }
+    if (!QUERY_WORDS.has(word)) return notQuery();
+    // before prepare: binding a table function may already run it
+    const refused = await checkFunctions(connection, query.sql, word);
+    if (refused) return refused;
+    prepared = await statements.prepare(0);
+    if (prepared.statementType !== StatementType.SELECT) return notQuery();
     if (query.params !== undefined) prepared.bind(query.params);
     const result = await prepared.stream();
     const columns = result.columnNames().map((name, i) => ({ name, type: result.columnType(i).toString() }));
@@ -108,6 +113,51 @@ async function extract(connection: DuckDBConnection, sql: string) {
     if ((error as Error).message === "Error in native callback") return undefined;
     throw error;
   }
+}
+
+/**
+ * Refuse a query that calls a table function off the allow-list or a refused scalar function
+ * (sandboxFunctions.ts), as DuckDB's own parser reads it. A top-level PIVOT cannot be
+ * serialized as it stands, so it is checked as the subquery it is equivalent to.
+ */
+async function checkFunctions(
+  connection: DuckDBConnection,
+  sql: string,
+  word: string,
+): Promise<SandboxResult | undefined> {
+  const serialize = async (text: string) => {
+    const reader = await connection.runAndReadAll("select json_serialize_sql($1::varchar)", [text]);
+    return JSON.parse(String(reader.getRows()[0]?.[0])) as { error: boolean; statements?: unknown };
+  };
+  const ast = await serialize(sql);
+  let name: string | undefined;
+  if (!ast.error) name = refusedFunction(ast.statements);
+  else if (word === "pivot" || word === "unpivot" || /\b(?:un)?pivot\b/i.test(sql)) {
+    const known = await knownNames(connection);
+    name = refusedInText(sql, known.functions, known.keywords);
+  } else {
+    // only queries reach here; one DuckDB cannot serialize is not one we can check
+    return failure("not_read_only", "this statement cannot be checked, so it may not run here");
+  }
+  if (name === undefined) return undefined;
+  return failure("forbidden", `the SQL console may not use ${name}`);
+}
+
+let known: Promise<{ functions: Set<string>; keywords: Set<string> }> | undefined;
+
+/** DuckDB's functions other than table functions (refused ones aside) and its keywords, read once. */
+function knownNames(connection: DuckDBConnection) {
+  known ??= (async () => {
+    const names = async (sql: string) =>
+      new Set((await connection.runAndReadAll(sql)).getRows().map((r) => String(r[0]).toLowerCase()));
+    return {
+      functions: await names(
+        "select distinct function_name from duckdb_functions() where function_type not in ('table', 'table_macro', 'pragma')",
+      ),
+      keywords: await names("select keyword_name from duckdb_keywords()"),
+    };
+  })();
+  return known;
 }
 
 /** The first word of the statement, after comments and opening parentheses. */
@@ -163,5 +213,11 @@ function explain(error: unknown): SandboxResult {
     return failure(code, "the SQL console cannot read files, attach databases or load extensions");
   }
   if (error instanceof RangeError) return failure("result_too_large", "a value is too large to return");
-  return failure(code, message.length > 2000 ? `${message.slice(0, 2000)}…` : message);
+  const clean = withoutPaths(message);
+  return failure(code, clean.length > 2000 ? `${clean.slice(0, 2000)}…` : clean);
+}
+
+/** Absolute paths in a message (the server's folders) shortened to their last part. */
+export function withoutPaths(message: string): string {
+  return message.replace(/(?:\/[^\s'"/]+)+\/([^\s'"/]+)/g, "…/$1");
 }

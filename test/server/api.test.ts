@@ -171,8 +171,9 @@ describe("scores API", () => {
 
   it("exported cells that look like formulas are escaped", () => {
     expect(escapeCell('=HYPERLINK("x")')).toBe('\'=HYPERLINK("x")');
-    expect(escapeCell("+1")).toBe("'+1");
-    expect(escapeCell("-1")).toBe("'-1");
+    expect(escapeCell("+1+A1")).toBe("'+1+A1");
+    expect(escapeCell("-1-A1")).toBe("'-1-A1");
+    expect(escapeCell("-1")).toBe("-1"); // a plain number is never a formula
     expect(escapeCell("@SUM(A1)")).toBe("'@SUM(A1)");
     expect(escapeCell(-1)).toBe(-1);
     expect(toCsv(["a"], [["=1+1"]])).toBe("\uFEFFa\r\n'=1+1\r\n");

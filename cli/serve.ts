@@ -1,6 +1,13 @@
 import type { Server } from "node:http";
 import { Command } from "commander";
-import { type Database, loadSecret, removeServerLock, writeServerLock } from "../db/index.ts";
+import {
+  type Database,
+  loadSecret,
+  removeLocalAdminToken,
+  removeServerLock,
+  writeLocalAdminToken,
+  writeServerLock,
+} from "../db/index.ts";
 import { modelEvents } from "../models/index.ts";
 import { Analytics } from "../server/analytics.ts";
 import { createApp } from "../server/index.ts";
@@ -23,6 +30,7 @@ export async function serve(db: Database, host: string, port: number): Promise<S
     analytics,
     sessionSecret: loadSecret(db.path, "session"),
     secureCookies: process.env.BAROMETER_SECURE_COOKIES === "1",
+    localAdminToken: writeLocalAdminToken(db.path),
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, host, () => resolve(s));
@@ -41,13 +49,17 @@ export async function serve(db: Database, host: string, port: number): Promise<S
   writeServerLock(db.path, { pid: process.pid, url, startedAt: new Date().toISOString() });
   const stop = () => {
     removeServerLock(db.path);
+    removeLocalAdminToken(db.path);
     void analytics.stop();
     server.close(() => process.exit(0));
     setTimeout(() => process.exit(0), 2000).unref();
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
-  process.once("exit", () => removeServerLock(db.path));
+  process.once("exit", () => {
+    removeServerLock(db.path);
+    removeLocalAdminToken(db.path);
+  });
   log(`Barometer is serving ${db.path}`);
   log(`Open ${url}/  (English: ${url}/?lang=en)`);
   return server;

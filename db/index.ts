@@ -13,6 +13,12 @@ export {
   type Session,
   sessionOf,
 } from "./Database.ts";
+export {
+  localAdminTokenPath,
+  readLocalAdminToken,
+  removeLocalAdminToken,
+  writeLocalAdminToken,
+} from "./localAdminToken.ts";
 export { quoteIdent } from "./quoteIdent.ts";
 export { loadSecret, type SecretName } from "./secrets.ts";
 export { readServerLock, removeServerLock, serverLockPath, writeServerLock } from "./serverLock.ts";

@@ -33,6 +33,8 @@ export interface AppOptions {
   /** Serializes the server's writes (created when absent). */
   writer?: Writer;
   maxUploadBytes?: number;
+  /** The token `barometer serve` writes beside the database for the CLI (an admin while it runs). */
+  localAdminToken?: string;
   /** Write a line per failed request (never secrets); defaults to stderr. */
   logError?: (message: string) => void;
 }
@@ -107,7 +109,7 @@ export function createApp(options: AppOptions): express.Express {
   app.get("/favicon.ico", (_req, res) => res.redirect(301, "/assets/favicon.svg"));
   app.use("/assets", express.static(join(import.meta.dirname, "public"), { maxAge: "1h", index: false }));
   const sessions = new Sessions(options.db, options.sessionSecret);
-  app.use(authenticate(options.db, sessions));
+  app.use(authenticate(options.db, sessions, options.localAdminToken));
   app.use("/", signInRouter(options.db, sessions, { secureCookies: options.secureCookies ?? false }));
   const writer = options.writer ?? new Writer();
   app.get("/api/docs", (_req, res) => {
@@ -118,7 +120,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use("/api/v1", uploadsRouter({ db: options.db, writer, maxUploadBytes: options.maxUploadBytes }));
   app.use("/api/v1", releasesRouter(options.db, writer));
   app.use("/api/v1", sqlRouter(options.db, options.analytics));
-  app.use("/api/v1", adminRouter(options.db, writer));
+  app.use("/api/v1", adminRouter(options.db, writer, sessions));
   if (options.analytics) app.use("/", notebooksRouter({ sandbox: options.analytics.sandbox }));
   app.use("/", pagesRouter(options.db));
   app.use("/", workbenchRouter(options.db));

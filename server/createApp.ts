@@ -11,6 +11,7 @@ import { HttpError } from "./HttpError.ts";
 import { openapi } from "./openapi.ts";
 import { packageDir } from "./packageDir.ts";
 import { adminRouter } from "./routes/adminApi.ts";
+import { adminPageRouter } from "./routes/adminPage.ts";
 import { apiRouter } from "./routes/api.ts";
 import { figuresRouter } from "./routes/figuresApi.ts";
 import { notebooksRouter } from "./routes/notebooks.ts";
@@ -122,6 +123,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use("/api/v1", sqlRouter(options.db, options.analytics));
   app.use("/api/v1", adminRouter(options.db, writer, sessions));
   if (options.analytics) app.use("/", notebooksRouter({ sandbox: options.analytics.sandbox }));
+  app.use("/", adminPageRouter(options.db, sessions));
   app.use("/", pagesRouter(options.db));
   app.use("/", workbenchRouter(options.db));
 

@@ -11,6 +11,8 @@ import {
 import { modelEvents } from "../models/index.ts";
 import { Analytics } from "../server/analytics.ts";
 import { createApp } from "../server/index.ts";
+import { recoverModelRuns } from "../server/recoverModelRuns.ts";
+import { Writer } from "../server/writer.ts";
 import { CliError } from "./CliError.ts";
 import { openForWrite } from "./context.ts";
 import { log } from "./log.ts";
@@ -25,9 +27,11 @@ export async function serve(db: Database, host: string, port: number): Promise<S
   modelEvents.on("finished", () => {
     analytics.refresh().catch((error: Error) => log(`analytics snapshot refresh failed: ${error.message}`));
   });
+  const writer = new Writer();
   const app = createApp({
     db,
     analytics,
+    writer,
     sessionSecret: loadSecret(db.path, "session"),
     secureCookies: process.env.BAROMETER_SECURE_COOKIES === "1",
     localAdminToken: writeLocalAdminToken(db.path),
@@ -60,6 +64,8 @@ export async function serve(db: Database, host: string, port: number): Promise<S
     removeServerLock(db.path);
     removeLocalAdminToken(db.path);
   });
+  // uploads whose model run a crash interrupted reach the figures now, while the server serves
+  void recoverModelRuns(db, writer, log).catch((error: Error) => log(`recovery at start failed: ${error.message}`));
   log(`Barometer is serving ${db.path}`);
   log(`Open ${url}/  (English: ${url}/?lang=en)`);
   return server;

@@ -18,3 +18,9 @@ export {
   studyParams,
 } from "./runModels.ts";
 export { loadModels, type Model, type ModelContext, orderModels } from "./runner/loadModels.ts";
+export {
+  failInterruptedRuns,
+  type PendingStudy,
+  pendingModelRuns,
+  uploadsWithFiguresPending,
+} from "./pendingModelRuns.ts";

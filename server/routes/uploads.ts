@@ -5,7 +5,7 @@ import express from "express";
 import multer from "multer";
 import { type Database, loadSecret } from "../../db/index.ts";
 import { exportRejects, ingestFile, mapColumns, retractUpload } from "../../ingest/index.ts";
-import { runModels } from "../../models/index.ts";
+import { runModels, uploadsWithFiguresPending } from "../../models/index.ts";
 import { type Codebook, loadStudy, type Study } from "../../study/index.ts";
 import { principal, requireRole } from "../auth/authenticate.ts";
 import { audit } from "../auth/users.ts";
@@ -89,7 +89,11 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
           hmacKey: loadSecret(db.path, "hmac"),
         });
         let modelRunError: string | null = null;
-        if (r.status === "loaded") {
+        // a duplicate of an upload whose model run never finished (a crash between the two)
+        // runs the models now, so sending the file again is never a dead end
+        const pendingDuplicate =
+          r.status === "duplicate" && (await uploadsWithFiguresPending(db, study.id)).size > 0;
+        if (r.status === "loaded" || pendingDuplicate) {
           try {
             await runModels(db, study);
           } catch (error) {
@@ -159,11 +163,26 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
     const study = await studyById(db, req.query.study);
     const mart = await martOf(db, "upload_reports", study.id);
     const rows = mart
-      ? await db.query(
+      ? await db.query<{ upload_id: string }>(
           `select * exclude (uploaded_at, retracted_at), strftime(uploaded_at, '%Y-%m-%d %H:%M:%S') as uploaded_at from ${mart} order by uploaded_at desc`,
         )
       : [];
-    res.json({ study: study.id, uploads: rows });
+    // uploads committed after the last model run: their figures are still to come (a run
+    // under way, or one a crash interrupted, which the server reruns at start)
+    const pending = await uploadsWithFiguresPending(db, study.id);
+    const shown = new Set(rows.map((r) => r.upload_id));
+    const missing = [...pending].filter((id) => !shown.has(id));
+    const extra = missing.length
+      ? await db.query<{ upload_id: string }>(
+          `select upload_id, wave_id, file_name, format, encoding, status, n_rows_read, n_accepted, n_rejected,
+             replaces_upload_id, uploaded_by, [] as rejects_by_reason,
+             strftime(uploaded_at, '%Y-%m-%d %H:%M:%S') as uploaded_at
+           from uploads where study_id = $1 order by uploaded_at desc`,
+          [study.id],
+        )
+      : [];
+    const uploads = [...extra.filter((r) => missing.includes(r.upload_id)), ...rows].map((r) => ({ ...r, figures_pending: pending.has(r.upload_id) }));
+    res.json({ study: study.id, uploads });
   });
 
   // The rejected rows in the file's own layout, through the same ingest function as

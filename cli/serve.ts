@@ -65,7 +65,9 @@ export async function serve(db: Database, host: string, port: number): Promise<S
     removeLocalAdminToken(db.path);
   });
   // uploads whose model run a crash interrupted reach the figures now, while the server serves
-  void recoverModelRuns(db, writer, log).catch((error: Error) => log(`recovery at start failed: ${error.message}`));
+  void recoverModelRuns(db, writer, log).catch((error: Error) =>
+    log(`recovery at start failed: ${error.message}`),
+  );
   log(`Barometer is serving ${db.path}`);
   log(`Open ${url}/  (English: ${url}/?lang=en)`);
   return server;

@@ -1,3 +1,9 @@
+export {
+  failInterruptedRuns,
+  type PendingStudy,
+  pendingModelRuns,
+  uploadsWithFiguresPending,
+} from "./pendingModelRuns.ts";
 export { methodologyVersion } from "./releases/methodologyVersion.ts";
 export {
   createRelease,
@@ -18,9 +24,3 @@ export {
   studyParams,
 } from "./runModels.ts";
 export { loadModels, type Model, type ModelContext, orderModels } from "./runner/loadModels.ts";
-export {
-  failInterruptedRuns,
-  type PendingStudy,
-  pendingModelRuns,
-  uploadsWithFiguresPending,
-} from "./pendingModelRuns.ts";

@@ -181,7 +181,10 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
           [study.id],
         )
       : [];
-    const uploads = [...extra.filter((r) => missing.includes(r.upload_id)), ...rows].map((r) => ({ ...r, figures_pending: pending.has(r.upload_id) }));
+    const uploads = [...extra.filter((r) => missing.includes(r.upload_id)), ...rows].map((r) => ({
+      ...r,
+      figures_pending: pending.has(r.upload_id),
+    }));
     res.json({ study: study.id, uploads });
   });
 

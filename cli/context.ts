@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type Database, defaultDatabasePath, openDatabase, readServerLock } from "../db/index.ts";
+import { type Database, defaultDatabasePath, hmacKey, openDatabase, readServerLock } from "../db/index.ts";
 import { loadStudy, type Study } from "../study/index.ts";
 import { CliError } from "./CliError.ts";
 
@@ -61,6 +61,15 @@ export async function resolveStudy(study: string, db?: Database): Promise<Study>
     );
   try {
     return await loadStudy(dir);
+  } catch (error) {
+    throw new CliError((error as Error).message, { cause: error });
+  }
+}
+
+/** The database's HMAC key, checked against its recorded fingerprint (a mismatch is a CliError). */
+export async function hmacKeyOf(db: Database): Promise<Buffer> {
+  try {
+    return await hmacKey(db);
   } catch (error) {
     throw new CliError((error as Error).message, { cause: error });
   }

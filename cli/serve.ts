@@ -14,7 +14,7 @@ import { createApp } from "../server/index.ts";
 import { recoverModelRuns } from "../server/recoverModelRuns.ts";
 import { Writer } from "../server/writer.ts";
 import { CliError } from "./CliError.ts";
-import { openForWrite } from "./context.ts";
+import { hmacKeyOf, openForWrite } from "./context.ts";
 import { log } from "./log.ts";
 
 /**
@@ -22,6 +22,8 @@ import { log } from "./log.ts";
  * one-writer rule), refresh the analytics snapshot after every model run, clean up on exit.
  */
 export async function serve(db: Database, host: string, port: number): Promise<Server> {
+  // refuse to start with an HMAC key that is not the one the database was written with
+  await hmacKeyOf(db);
   const analytics = new Analytics(db);
   await analytics.start();
   modelEvents.on("finished", () => {

@@ -13,6 +13,7 @@ export {
   type Session,
   sessionOf,
 } from "./Database.ts";
+export { hmacKey, keyFingerprint } from "./hmacKey.ts";
 export {
   localAdminTokenPath,
   readLocalAdminToken,
@@ -20,5 +21,5 @@ export {
   writeLocalAdminToken,
 } from "./localAdminToken.ts";
 export { quoteIdent } from "./quoteIdent.ts";
-export { loadSecret, type SecretName } from "./secrets.ts";
+export { loadSecret, readSecret, type SecretName, secretSource, secretsFile } from "./secrets.ts";
 export { readServerLock, removeServerLock, serverLockPath, writeServerLock } from "./serverLock.ts";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import express from "express";
 import multer from "multer";
-import { type Database, loadSecret } from "../../db/index.ts";
+import { type Database, hmacKey } from "../../db/index.ts";
 import { exportRejects, ingestFile, mapColumns, retractUpload } from "../../ingest/index.ts";
 import { runModels, uploadsWithFiguresPending } from "../../models/index.ts";
 import { type Codebook, loadStudy, type Study } from "../../study/index.ts";
@@ -86,7 +86,7 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
               : undefined,
           sheet: body.sheet || undefined,
           user: who.user_name,
-          hmacKey: loadSecret(db.path, "hmac"),
+          hmacKey: await hmacKey(db),
         });
         let modelRunError: string | null = null;
         // a duplicate of an upload whose model run never finished (a crash between the two)

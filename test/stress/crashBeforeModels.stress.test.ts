@@ -28,7 +28,7 @@ let server: ServerChild | undefined;
 beforeAll(async () => {
   ({ db, token } = await prepareDemo());
   port = await freePort();
-}, 300_000);
+}, 1_200_000);
 afterAll(async () => {
   if (server) await stopServer(server, "SIGKILL");
 });

@@ -1,6 +1,14 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type Database, defaultDatabasePath, hmacKey, openDatabase, readServerLock } from "../db/index.ts";
+import {
+  cleanTempFiles,
+  type Database,
+  defaultDatabasePath,
+  hmacKey,
+  openDatabase,
+  readServerLock,
+  tempDirOf,
+} from "../db/index.ts";
 import { loadStudy, type Study } from "../study/index.ts";
 import { CliError } from "./CliError.ts";
 
@@ -24,11 +32,17 @@ export async function openForWrite(options: { db?: string }): Promise<Database> 
         "or stop it first: DuckDB allows one writing process per database file.",
     );
   }
+  let db: Database;
   try {
-    return await openDatabase(path);
+    db = await openDatabase(path);
   } catch (error) {
     throw new CliError((error as Error).message, { cause: error });
   }
+  // this process owns the file now (DuckDB's write lock): what a killed one left can go
+  mkdirSync(tempDirOf(path), { recursive: true });
+  for (const file of cleanTempFiles(path))
+    process.stderr.write(`removed ${file}, left by a stopped process\n`);
+  return db;
 }
 
 export async function openForRead(options: { db?: string }): Promise<Database> {

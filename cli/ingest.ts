@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+import { tempDirOf } from "../db/index.ts";
 import { formatIngestReport, ingestFile } from "../ingest/index.ts";
 import { runModels } from "../models/index.ts";
 import { CliError } from "./CliError.ts";
@@ -40,6 +41,7 @@ export function ingestCommand(): Command {
         replace: opts.replace,
         user: opts.user,
         hmacKey: await hmacKeyOf(db),
+        tempDir: tempDirOf(db.path),
         onProgress: progress.onProgress,
       }).finally(progress.stop);
       let runError: string | null = null;

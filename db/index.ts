@@ -1,5 +1,6 @@
 export { applyMigrations, listMigrations } from "./applyMigrations.ts";
 export { type BackupManifest, backupDatabase, restoreDatabase } from "./backupDatabase.ts";
+export { cleanTempFiles, tempDirOf } from "./cleanTempFiles.ts";
 export {
   closeAllDatabases,
   closeDatabase,

@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import express from "express";
 import multer from "multer";
-import { type Database, hmacKey } from "../../db/index.ts";
+import { type Database, hmacKey, tempDirOf } from "../../db/index.ts";
 import { exportRejects, ingestFile, mapColumns, retractUpload } from "../../ingest/index.ts";
 import { runModels, uploadsWithFiguresPending } from "../../models/index.ts";
 import { type Codebook, loadStudy, type Study } from "../../study/index.ts";
@@ -47,7 +46,9 @@ function codebookOf(study: Study, asked: unknown): { wave: string | undefined; c
 export function uploadsRouter(options: UploadsOptions): express.Router {
   const { db, writer } = options;
   const router = express.Router();
-  const staging = mkdtempSync(join(tmpdir(), "barometer-uploads-"));
+  // beside the database, not in /tmp: a killed upload's files are removed at the next start
+  mkdirSync(tempDirOf(db.path), { recursive: true });
+  const staging = mkdtempSync(join(tempDirOf(db.path), "uploads-"));
   const upload = multer({
     dest: staging,
     limits: { fileSize: options.maxUploadBytes ?? 200 * 1024 * 1024, files: 1, fields: 10, fieldSize: 1024 },
@@ -87,6 +88,7 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
           sheet: body.sheet || undefined,
           user: who.user_name,
           hmacKey: await hmacKey(db),
+          tempDir: tempDirOf(db.path),
         });
         let modelRunError: string | null = null;
         // a duplicate of an upload whose model run never finished (a crash between the two)

@@ -25,7 +25,9 @@ export async function serve(db: Database, host: string, port: number): Promise<S
   // refuse to start with an HMAC key that is not the one the database was written with
   await hmacKeyOf(db);
   const analytics = new Analytics(db);
-  await analytics.start();
+  // listen at once: a missing or old snapshot is written while the server serves (SQL answers
+  // 503 "rebuilding" until a snapshot is there)
+  void analytics.start().catch((error: Error) => log(`analytics snapshot at start: ${error.message}`));
   modelEvents.on("finished", () => {
     analytics.refresh().catch((error: Error) => log(`analytics snapshot refresh failed: ${error.message}`));
   });

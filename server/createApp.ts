@@ -3,10 +3,12 @@ import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import type { Database } from "../db/index.ts";
+import { messages } from "../messages/catalogue.ts";
 import type { Analytics } from "./analytics.ts";
 import { authenticate } from "./auth/authenticate.ts";
 import { Sessions } from "./auth/sessions.ts";
 import { CachedBody } from "./cachedBody.ts";
+import { isDiskFull } from "./diskFull.ts";
 import { HttpError } from "./HttpError.ts";
 import { openapi } from "./openapi.ts";
 import { packageDir } from "./packageDir.ts";
@@ -122,7 +124,10 @@ export function createApp(options: AppOptions): express.Express {
   app.use("/api/v1", releasesRouter(options.db, writer));
   app.use("/api/v1", sqlRouter(options.db, options.analytics));
   app.use("/api/v1", adminRouter(options.db, writer, sessions));
-  if (options.analytics) app.use("/", notebooksRouter({ sandbox: options.analytics.sandbox }));
+  if (options.analytics) {
+    const analytics = options.analytics;
+    app.use("/", notebooksRouter({ sandbox: analytics.sandbox, staleness: () => analytics.staleness() }));
+  }
   app.use("/", adminPageRouter(options.db, sessions));
   app.use("/", pagesRouter(options.db));
   app.use("/", workbenchRouter(options.db));
@@ -134,6 +139,12 @@ export function createApp(options: AppOptions): express.Express {
       return;
     }
     logError(`${req.method} ${req.path} failed: ${(error as Error)?.stack ?? String(error)}`);
+    if (isDiskFull(error)) {
+      // 507 Insufficient Storage: the request changed nothing (uploads and runs are transactions)
+      const { zh, en } = messages("ops.disk_full");
+      res.status(507).json({ error: { code: "disk_full", message: en, message_zh: zh } });
+      return;
+    }
     res.status(500).json({ error: { code: "internal", message: "internal error" } });
   });
   return app;

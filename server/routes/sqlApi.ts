@@ -1,11 +1,13 @@
 import { tableFromArrays, tableToIPC } from "apache-arrow";
 import express from "express";
 import type { Database } from "../../db/index.ts";
+import { message } from "../../messages/catalogue.ts";
 import type { Analytics } from "../analytics.ts";
 import { principal, requireRole } from "../auth/authenticate.ts";
 import { audit } from "../auth/users.ts";
 import { toCsv, toXlsx } from "../exports.ts";
 import { HttpError } from "../HttpError.ts";
+import { staleMessages } from "./staleBanner.ts";
 
 const STATUS: Record<string, number> = {
   bad_request: 400,
@@ -37,6 +39,10 @@ export function sqlRouter(db: Database, analytics: Analytics | undefined): expre
       throw new HttpError(400, "bad_request", 'send {"sql": "select ..."}');
     const maxRows =
       typeof body.max_rows === "number" ? Math.max(1, Math.min(100_000, Math.floor(body.max_rows))) : 10_000;
+    if (!analytics.ensureSnapshot()) {
+      res.set("Retry-After", "30");
+      throw new HttpError(503, "rebuilding", message("ops.snapshot_rebuilding", "en"));
+    }
     const who = principal(res)!;
     const result = await analytics.sandbox.query(body.sql, {
       maxRows,
@@ -68,7 +74,9 @@ export function sqlRouter(db: Database, analytics: Analytics | undefined): expre
         .type("application/vnd.apache.arrow.stream")
         .send(Buffer.from(tableToIPC(table, "stream")));
     } else {
-      res.json(result);
+      // figures older than the database's (a refresh failed): say so beside the rows
+      const stale = analytics.staleness();
+      res.json(stale ? { ...result, stale_snapshot: { as_of: stale.as_of, ...staleMessages(stale) } } : result);
     }
   });
   return router;

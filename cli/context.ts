@@ -45,7 +45,19 @@ export async function openForWrite(options: { db?: string }): Promise<Database> 
   return db;
 }
 
-export async function openForRead(options: { db?: string }): Promise<Database> {
+/**
+ * Open the database read-only. With `snapshot`, a running server's analytics snapshot is read
+ * instead when the server holds the file (cli/readablePath.ts).
+ */
+export async function openForRead(
+  options: { db?: string },
+  how: { snapshot?: boolean } = {},
+): Promise<Database> {
+  if (how.snapshot) {
+    const { readablePath } = await import("./readablePath.ts");
+    const source = readablePath(options);
+    if (source.snapshot) return openDatabase(source.path, { readOnly: true, migrate: false });
+  }
   const path = databasePath(options);
   if (!existsSync(path))
     throw new CliError(

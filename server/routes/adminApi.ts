@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import express from "express";
 import { backupDatabase, type Database } from "../../db/index.ts";
+import { listUploads } from "../../ingest/index.ts";
 import { principal, requireRole } from "../auth/authenticate.ts";
 import { listTokens, listUsers, revokeTokens, setUserDisabled } from "../auth/manageUsers.ts";
 import type { Sessions } from "../auth/sessions.ts";
@@ -56,6 +57,10 @@ export function adminRouter(db: Database, writer: Writer, sessions: Sessions): e
     res.status(201).json({ folder, ...manifest });
   });
 
+  // every upload of every study (`barometer upload list` while the server runs)
+  router.get("/admin/uploads", requireRole("uploads"), async (_req, res) => {
+    res.json({ uploads: await listUploads(db) });
+  });
   router.get("/admin/users", requireRole("users"), async (_req, res) => {
     res.json({ users: await listUsers(db) });
   });

@@ -76,7 +76,9 @@ export function sqlRouter(db: Database, analytics: Analytics | undefined): expre
     } else {
       // figures older than the database's (a refresh failed): say so beside the rows
       const stale = analytics.staleness();
-      res.json(stale ? { ...result, stale_snapshot: { as_of: stale.as_of, ...staleMessages(stale) } } : result);
+      res.json(
+        stale ? { ...result, stale_snapshot: { as_of: stale.as_of, ...staleMessages(stale) } } : result,
+      );
     }
   });
   return router;

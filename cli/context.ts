@@ -1,6 +1,14 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type Database, defaultDatabasePath, openDatabase, readServerLock } from "../db/index.ts";
+import {
+  cleanTempFiles,
+  type Database,
+  defaultDatabasePath,
+  hmacKey,
+  openDatabase,
+  readServerLock,
+  tempDirOf,
+} from "../db/index.ts";
 import { loadStudy, type Study } from "../study/index.ts";
 import { CliError } from "./CliError.ts";
 
@@ -24,14 +32,32 @@ export async function openForWrite(options: { db?: string }): Promise<Database> 
         "or stop it first: DuckDB allows one writing process per database file.",
     );
   }
+  let db: Database;
   try {
-    return await openDatabase(path);
+    db = await openDatabase(path);
   } catch (error) {
     throw new CliError((error as Error).message, { cause: error });
   }
+  // this process owns the file now (DuckDB's write lock): what a killed one left can go
+  mkdirSync(tempDirOf(path), { recursive: true });
+  for (const file of cleanTempFiles(path))
+    process.stderr.write(`removed ${file}, left by a stopped process\n`);
+  return db;
 }
 
-export async function openForRead(options: { db?: string }): Promise<Database> {
+/**
+ * Open the database read-only. With `snapshot`, a running server's analytics snapshot is read
+ * instead when the server holds the file (cli/readablePath.ts).
+ */
+export async function openForRead(
+  options: { db?: string },
+  how: { snapshot?: boolean } = {},
+): Promise<Database> {
+  if (how.snapshot) {
+    const { readablePath } = await import("./readablePath.ts");
+    const source = readablePath(options);
+    if (source.snapshot) return openDatabase(source.path, { readOnly: true, migrate: false });
+  }
   const path = databasePath(options);
   if (!existsSync(path))
     throw new CliError(
@@ -61,6 +87,15 @@ export async function resolveStudy(study: string, db?: Database): Promise<Study>
     );
   try {
     return await loadStudy(dir);
+  } catch (error) {
+    throw new CliError((error as Error).message, { cause: error });
+  }
+}
+
+/** The database's HMAC key, checked against its recorded fingerprint (a mismatch is a CliError). */
+export async function hmacKeyOf(db: Database): Promise<Buffer> {
+  try {
+    return await hmacKey(db);
   } catch (error) {
     throw new CliError((error as Error).message, { cause: error });
   }

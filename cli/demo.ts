@@ -3,13 +3,12 @@ import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { Command } from "commander";
 import type { Database } from "../db/index.ts";
-import { loadSecret } from "../db/index.ts";
 import { formatIngestReport, ingestStudyResponses } from "../ingest/index.ts";
 import { runModels } from "../models/index.ts";
 import { createUser, setPassword } from "../server/auth/index.ts";
 import { loadStudy } from "../study/index.ts";
 import { CliError } from "./CliError.ts";
-import { DEMO_STUDY_DIR, databasePath, openForWrite } from "./context.ts";
+import { DEMO_STUDY_DIR, hmacKeyOf, openForWrite } from "./context.ts";
 import { log } from "./log.ts";
 import { serve } from "./serve.ts";
 
@@ -35,7 +34,7 @@ export function demoCommand(): Command {
       const study = await loadStudy(exampleDir(opts.study));
       await ingestStudyResponses(db, study, {
         user: "demo",
-        hmacKey: loadSecret(databasePath(global), "hmac"),
+        hmacKey: await hmacKeyOf(db),
         onResult: (result) => log(formatIngestReport(result)),
       }).catch((error: Error) => {
         throw new CliError(`the demo data: ${error.message}`, { cause: error });

@@ -234,7 +234,7 @@ async function runEstimate(opts: Opts, global: { db?: string }): Promise<Estimat
     }
     source = "data";
   } else {
-    session = await openForRead(global);
+    session = await openForRead(global, { snapshot: true });
     source = opts.table!;
   }
   try {

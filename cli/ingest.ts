@@ -1,9 +1,9 @@
 import { Command, Option } from "commander";
-import { loadSecret } from "../db/index.ts";
+import { tempDirOf } from "../db/index.ts";
 import { formatIngestReport, ingestFile } from "../ingest/index.ts";
 import { runModels } from "../models/index.ts";
 import { CliError } from "./CliError.ts";
-import { databasePath, openForWrite, resolveStudy } from "./context.ts";
+import { hmacKeyOf, openForWrite, resolveStudy } from "./context.ts";
 import { log } from "./log.ts";
 import { ingestProgressBar } from "./progressBar.ts";
 
@@ -40,7 +40,8 @@ export function ingestCommand(): Command {
         strict: opts.strict,
         replace: opts.replace,
         user: opts.user,
-        hmacKey: loadSecret(databasePath(global), "hmac"),
+        hmacKey: await hmacKeyOf(db),
+        tempDir: tempDirOf(db.path),
         onProgress: progress.onProgress,
       }).finally(progress.stop);
       let runError: string | null = null;

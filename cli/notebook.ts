@@ -15,6 +15,7 @@ import { SqlSandbox, snapshotName, writeSnapshot } from "../server/sandbox/index
 import { CliError } from "./CliError.ts";
 import { databasePath } from "./context.ts";
 import { log } from "./log.ts";
+import { readablePath } from "./readablePath.ts";
 
 interface RenderOpts {
   output: string;
@@ -59,9 +60,12 @@ export function notebookCommand(): Command {
       const dir = mkdtempSync(join(tmpdir(), "barometer-notebook-"));
       const sandbox = new SqlSandbox({ snapshotDir: dir, log: (m) => log(m) });
       try {
+        const source = opts.snapshot ? undefined : readablePath(command.optsWithGlobals());
         const snapshot = opts.snapshot
           ? linkSnapshot(resolve(opts.snapshot), dir)
-          : await snapshotFromDatabase(command.optsWithGlobals(), dir);
+          : source?.snapshot
+            ? linkSnapshot(source.path, dir)
+            : await snapshotFromDatabase(command.optsWithGlobals(), dir);
         await sandbox.start();
         const rendered = await renderNotebook(notebook, { sandbox, params, suppress: opts.suppress });
         const out = resolve(opts.output);

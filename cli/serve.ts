@@ -1,12 +1,21 @@
 import type { Server } from "node:http";
 import { Command } from "commander";
-import { type Database, loadSecret, removeServerLock, writeServerLock } from "../db/index.ts";
+import {
+  type Database,
+  loadSecret,
+  removeLocalAdminToken,
+  removeServerLock,
+  writeLocalAdminToken,
+  writeServerLock,
+} from "../db/index.ts";
 import { registerStudy } from "../ingest/index.ts";
 import { modelEvents } from "../models/index.ts";
 import { Analytics } from "../server/analytics.ts";
 import { createApp } from "../server/index.ts";
+import { recoverModelRuns } from "../server/recoverModelRuns.ts";
+import { Writer } from "../server/writer.ts";
 import { CliError } from "./CliError.ts";
-import { openForWrite, resolveStudy } from "./context.ts";
+import { hmacKeyOf, openForWrite, resolveStudy } from "./context.ts";
 import { log } from "./log.ts";
 
 /**
@@ -14,16 +23,23 @@ import { log } from "./log.ts";
  * one-writer rule), refresh the analytics snapshot after every model run, clean up on exit.
  */
 export async function serve(db: Database, host: string, port: number): Promise<Server> {
+  // refuse to start with an HMAC key that is not the one the database was written with
+  await hmacKeyOf(db);
   const analytics = new Analytics(db);
-  await analytics.start();
+  // listen at once: a missing or old snapshot is written while the server serves (SQL answers
+  // 503 "rebuilding" until a snapshot is there)
+  void analytics.start().catch((error: Error) => log(`analytics snapshot at start: ${error.message}`));
   modelEvents.on("finished", () => {
     analytics.refresh().catch((error: Error) => log(`analytics snapshot refresh failed: ${error.message}`));
   });
+  const writer = new Writer();
   const app = createApp({
     db,
     analytics,
+    writer,
     sessionSecret: loadSecret(db.path, "session"),
     secureCookies: process.env.BAROMETER_SECURE_COOKIES === "1",
+    localAdminToken: writeLocalAdminToken(db.path),
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, host, () => resolve(s));
@@ -42,13 +58,21 @@ export async function serve(db: Database, host: string, port: number): Promise<S
   writeServerLock(db.path, { pid: process.pid, url, startedAt: new Date().toISOString() });
   const stop = () => {
     removeServerLock(db.path);
+    removeLocalAdminToken(db.path);
     void analytics.stop();
     server.close(() => process.exit(0));
     setTimeout(() => process.exit(0), 2000).unref();
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
-  process.once("exit", () => removeServerLock(db.path));
+  process.once("exit", () => {
+    removeServerLock(db.path);
+    removeLocalAdminToken(db.path);
+  });
+  // uploads whose model run a crash interrupted reach the figures now, while the server serves
+  void recoverModelRuns(db, writer, log).catch((error: Error) =>
+    log(`recovery at start failed: ${error.message}`),
+  );
   log(`Barometer is serving ${db.path}`);
   log(`Open ${url}/  (English: ${url}/?lang=en)`);
   return server;

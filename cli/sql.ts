@@ -1,8 +1,7 @@
-import { existsSync } from "node:fs";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { Command, Option } from "commander";
 import { CliError } from "./CliError.ts";
-import { databasePath } from "./context.ts";
+import { readablePath, SNAPSHOT_HINT } from "./readablePath.ts";
 
 /**
  * Local, read-only SQL over the database file: opened read-only with external access off,
@@ -18,8 +17,7 @@ export function sqlCommand(): Command {
     )
     .option("--limit <n>", "at most this many rows", "1000")
     .action(async (query: string, opts, command: Command) => {
-      const path = databasePath(command.optsWithGlobals());
-      if (!existsSync(path)) throw new CliError(`no database at ${path}`);
+      const { path, snapshot } = readablePath(command.optsWithGlobals());
       let instance: DuckDBInstance;
       try {
         instance = await DuckDBInstance.create(path, {
@@ -54,7 +52,10 @@ export function sqlCommand(): Command {
           process.stderr.write(`(truncated to ${opts.limit} rows)\n`);
       } catch (error) {
         if (error instanceof CliError) throw error;
-        throw new CliError(`query failed: ${(error as Error).message}`);
+        const text = (error as Error).message;
+        throw new CliError(
+          `query failed: ${text}${snapshot && /Catalog Error/.test(text) ? SNAPSHOT_HINT : ""}`,
+        );
       } finally {
         connection.closeSync();
         instance.closeSync();

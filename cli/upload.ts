@@ -1,10 +1,12 @@
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { Command } from "commander";
-import { exportRejects, retractUpload } from "../ingest/index.ts";
+import { readServerLock } from "../db/serverLock.ts";
+import { exportRejects, listUploads, retractUpload } from "../ingest/index.ts";
 import { CliError } from "./CliError.ts";
-import { openForRead, openForWrite } from "./context.ts";
+import { databasePath, openForRead, openForWrite } from "./context.ts";
 import { log } from "./log.ts";
+import { askServer } from "./serverClient.ts";
 
 export function uploadCommand(): Command {
   const upload = new Command("upload").description("manage uploads");
@@ -22,10 +24,13 @@ export function uploadCommand(): Command {
     .command("list")
     .description("list uploads as JSON")
     .action(async (_opts, command: Command) => {
-      const db = await openForWrite(command.optsWithGlobals());
-      const rows = await db.query(
-        "select upload_id, study_id, wave_id, file_name, status, n_rows_read, n_accepted, n_rejected, uploaded_by, uploaded_at::varchar as uploaded_at from uploads order by uploaded_at",
-      );
+      const global = command.optsWithGlobals();
+      const server = readServerLock(databasePath(global));
+      // while the server holds the file, it lists them (with the CLI's token)
+      const rows = server
+        ? (await askServer<{ uploads: unknown[] }>(server, databasePath(global), "GET", "/admin/uploads"))
+            .uploads
+        : await listUploads(await openForRead(global));
       process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     });
   upload

@@ -1,8 +1,18 @@
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, join } from "node:path";
 import type { Database } from "./Database.ts";
 import { quoteIdent } from "./quoteIdent.ts";
+import { secretSource, secretsFile } from "./secrets.ts";
 
 /** A path as an SQL string literal: ATTACH takes no bound parameters (checked with DuckDB 1.5). */
 function quoteLiteral(text: string): string {
@@ -15,6 +25,12 @@ export interface BackupManifest {
   source: string;
   database_file: string;
   files: { path: string; sha256: string }[];
+  /**
+   * Where the HMAC key of personal data is: "secrets.json" (in this backup, mode 600: keep the
+   * backup as private as the key), or "environment" (BAROMETER_HMAC_KEY: not in the backup,
+   * keep it with the backup yourself).
+   */
+  hmac_key: "secrets.json" | "environment" | "none";
 }
 
 const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
@@ -43,8 +59,17 @@ export async function backupDatabase(db: Database, targetDir: string): Promise<B
   });
   const releases = `${db.path}.releases`;
   if (existsSync(releases)) cpSync(releases, `${target}.releases`, { recursive: true });
+  // the keys live outside the database; without the HMAC key a restored database would
+  // hash personal data with a new one (db/hmacKey.ts refuses that)
+  const keySource = secretSource(db.path, "hmac");
+  const secrets = existsSync(secretsFile(db.path));
+  if (secrets) {
+    copyFileSync(secretsFile(db.path), join(targetDir, "secrets.json"));
+    chmodSync(join(targetDir, "secrets.json"), 0o600);
+  }
   const files = [
     databaseFile,
+    ...(secrets ? ["secrets.json"] : []),
     ...(existsSync(`${target}.releases`)
       ? readdirSync(`${target}.releases`).map((f) => join(`${databaseFile}.releases`, f))
       : []),
@@ -54,6 +79,7 @@ export async function backupDatabase(db: Database, targetDir: string): Promise<B
     source: db.path,
     database_file: databaseFile,
     files: files.map((f) => ({ path: f, sha256: sha256(join(targetDir, f)) })),
+    hmac_key: keySource ?? "none",
   };
   writeFileSync(join(targetDir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
@@ -75,7 +101,21 @@ export function restoreDatabase(backupDir: string, targetPath: string): BackupMa
   }
   if (existsSync(targetPath)) throw new Error(`${targetPath} exists; restore into a new file`);
   mkdirSync(join(targetPath, ".."), { recursive: true });
+  const keys = join(backupDir, "secrets.json");
+  const targetKeys = secretsFile(targetPath);
+  if (existsSync(keys) && existsSync(targetKeys)) {
+    const theirs = JSON.parse(readFileSync(targetKeys, "utf8")) as { hmac?: string };
+    const ours = JSON.parse(readFileSync(keys, "utf8")) as { hmac?: string };
+    if (theirs.hmac && ours.hmac && theirs.hmac !== ours.hmac)
+      throw new Error(
+        `${targetKeys} holds another HMAC key than this backup's secrets.json: restore into a folder of its own`,
+      );
+  }
   cpSync(join(backupDir, manifest.database_file), targetPath);
+  if (existsSync(keys) && !existsSync(targetKeys)) {
+    copyFileSync(keys, targetKeys);
+    chmodSync(targetKeys, 0o600);
+  }
   const releases = join(backupDir, `${manifest.database_file}.releases`);
   if (existsSync(releases)) cpSync(releases, `${targetPath}.releases`, { recursive: true });
   return manifest;

@@ -1,5 +1,6 @@
 export { applyMigrations, listMigrations } from "./applyMigrations.ts";
 export { type BackupManifest, backupDatabase, restoreDatabase } from "./backupDatabase.ts";
+export { cleanTempFiles, tempDirOf } from "./cleanTempFiles.ts";
 export {
   closeAllDatabases,
   closeDatabase,
@@ -13,6 +14,13 @@ export {
   type Session,
   sessionOf,
 } from "./Database.ts";
+export { hmacKey, keyFingerprint } from "./hmacKey.ts";
+export {
+  localAdminTokenPath,
+  readLocalAdminToken,
+  removeLocalAdminToken,
+  writeLocalAdminToken,
+} from "./localAdminToken.ts";
 export { quoteIdent } from "./quoteIdent.ts";
-export { loadSecret, type SecretName } from "./secrets.ts";
+export { loadSecret, readSecret, type SecretName, secretSource, secretsFile } from "./secrets.ts";
 export { readServerLock, removeServerLock, serverLockPath, writeServerLock } from "./serverLock.ts";

@@ -11,6 +11,7 @@ export {
   ingestFile,
 } from "./ingestFile.ts";
 export { ingestStudyResponses } from "./ingestStudyResponses.ts";
+export { listUploads } from "./listUploads.ts";
 export { type ColumnMapping, mapColumns, normalizeLabel } from "./mapColumns.ts";
 export { purgeExpiredRejects, REFUSED_REJECTS_DAYS } from "./purgeExpiredRejects.ts";
 export {

@@ -39,6 +39,11 @@ export interface IngestOptions {
    * stays bounded whatever the size of the file). Tests set it small.
    */
   idPartRows?: number;
+  /**
+   * Where the work copies go (default: the system's temp folder); the server and CLI give
+   * `<database>.tmp`, cleaned at the next start if a kill leaves them behind.
+   */
+  tempDir?: string;
   /** Called as the work advances (the CLI draws a progress bar from it). */
   onProgress?: (progress: IngestProgress) => void;
 }
@@ -217,7 +222,7 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
   await purgeExpiredRejects(db);
   const restoreMemory = await capMemory(db);
 
-  const work = mkdtempSync(join(tmpdir(), "barometer-ingest-"));
+  const work = mkdtempSync(join(options.tempDir ?? tmpdir(), "barometer-ingest-"));
   let early: Promise<PreparedRead> | null = null;
   const stopEarly = new AbortController();
   try {

@@ -1,7 +1,8 @@
+import { adminMessages } from "./admin.ts";
 import { notebookMessages } from "./notebooks.ts";
 import { pageMessages } from "./pages.ts";
-import { trustMessages } from "./trust.ts";
 import { serverMessages } from "./server.ts";
+import { trustMessages } from "./trust.ts";
 import { workbenchMessages } from "./workbench.ts";
 
 /**
@@ -15,6 +16,7 @@ export const catalogue = {
   ...notebookMessages,
   ...trustMessages,
   ...serverMessages,
+  ...adminMessages,
   // ingest: row-level reasons stored in the quarantine table
   "reject.missing_id": { zh: "缺少受访者编号", en: "respondent id is missing" },
   "reject.duplicate_id_in_file": {

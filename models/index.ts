@@ -1,3 +1,9 @@
+export {
+  failInterruptedRuns,
+  type PendingStudy,
+  pendingModelRuns,
+  uploadsWithFiguresPending,
+} from "./pendingModelRuns.ts";
 export { methodologyVersion } from "./releases/methodologyVersion.ts";
 export {
   createRelease,

@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import type { Database } from "../db/index.ts";
 import { latestSnapshot, SqlSandbox, writeSnapshot } from "./sandbox/index.ts";
 
@@ -7,6 +7,13 @@ const ANALYTICS =
   /^(stg_|int_|seed_|index_estimates__|index_scores__|upload_reports__|weighting_diagnostics__|calibration_margins__)/;
 
 export const snapshotDirOf = (db: Database) => `${db.path}.snapshots`;
+
+/** Why the snapshot analysts read is behind the database, and as of when it is. */
+export interface Staleness {
+  reason: string;
+  /** When the snapshot being read was written (ISO time). */
+  as_of: string;
+}
 
 /**
  * The analytics snapshot and the SQL sandbox over it. After every model run the server
@@ -20,6 +27,11 @@ export class Analytics {
   #refreshing: Promise<void> = Promise.resolve();
   #queued: Promise<void> | undefined;
   #stopped = false;
+  #rebuilding = false;
+  /** The sandbox has been started over a snapshot (start() got that far). */
+  #ready = false;
+  /** Set when a refresh after a model run failed (a full disk, say); cleared by the next good one. */
+  #failure: string | undefined;
 
   constructor(db: Database, options: { timeoutMs?: number; maxRows?: number; memoryLimit?: string } = {}) {
     this.#db = db;
@@ -49,10 +61,70 @@ export class Analytics {
     const [run] = await this.#db.query<{ at: number | null }>(
       "select epoch_ms(max(finished_at)) as at from model_runs where status = 'succeeded'",
     );
-    const stale =
-      !latest || (run?.at !== null && run?.at !== undefined && run.at > statSync(latest.path).mtimeMs);
-    if (stale) await this.#write();
-    await this.sandbox.start();
+    const behind =
+      latest && run?.at !== null && run?.at !== undefined && run.at > statSync(latest.path).mtimeMs;
+    if (latest) {
+      // analysts read the snapshot there is at once; a newer one replaces it when written
+      await this.sandbox.start();
+      this.#ready = true;
+      if (behind) {
+        this.#failure = "a model run finished after this snapshot was written; a new one is being written";
+        await this.refresh();
+      }
+      return;
+    }
+    await this.#rebuild();
+  }
+
+  /**
+   * No snapshot at all (never written, or deleted): write one while the server serves; SQL
+   * and notebooks answer 503 "rebuilding" meanwhile (a large study takes a minute or more).
+   */
+  #rebuild(): Promise<void> {
+    if (this.#rebuilding) return this.#refreshing;
+    this.#rebuilding = true;
+    const done = this.#refreshing
+      .catch(() => undefined)
+      .then(async () => {
+        if (this.#stopped) return;
+        await this.#write();
+        await this.sandbox.start();
+        this.#ready = true;
+        this.#failure = undefined;
+      })
+      .finally(() => {
+        this.#rebuilding = false;
+      });
+    this.#refreshing = done;
+    return done;
+  }
+
+  /** True until the sandbox reads a snapshot, and while a missing one is rebuilt: SQL cannot answer. */
+  get rebuilding(): boolean {
+    return this.#rebuilding || !this.#ready;
+  }
+
+  /**
+   * Before a query: when the snapshot file has gone (deleted by hand, a cleaned disk), start
+   * writing a new one and say so; true when queries can run.
+   */
+  ensureSnapshot(): boolean {
+    if (this.#rebuilding || !this.#ready) return false;
+    const path = this.sandbox.snapshotPath;
+    if (path && existsSync(path)) return true;
+    if (this.#stopped) return true; // the sandbox answers "not running"
+    this.#rebuild().catch((error: Error) => {
+      this.#failure = error.message;
+    });
+    return false;
+  }
+
+  /** Whether analysts read figures older than the database's (a failed refresh), and since when. */
+  staleness(): Staleness | undefined {
+    if (!this.#failure) return undefined;
+    const path = this.sandbox.snapshotPath;
+    const at = path && existsSync(path) ? statSync(path).mtime.toISOString() : "";
+    return { reason: this.#failure, as_of: at };
   }
 
   /**
@@ -68,8 +140,14 @@ export class Analytics {
       .then(async () => {
         this.#queued = undefined;
         if (this.#stopped) return;
-        const { path } = await this.#write();
-        await this.#switch(path);
+        try {
+          const { path } = await this.#write();
+          await this.#switch(path);
+          this.#failure = undefined;
+        } catch (error) {
+          this.#failure = (error as Error).message;
+          throw error;
+        }
       });
     this.#queued = queued;
     this.#refreshing = queued;

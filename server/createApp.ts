@@ -4,15 +4,18 @@ import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import type { Database } from "../db/index.ts";
+import { messages } from "../messages/catalogue.ts";
 import type { Analytics } from "./analytics.ts";
 import { authenticate } from "./auth/authenticate.ts";
 import { Sessions } from "./auth/sessions.ts";
 import { bodyError } from "./bodyError.ts";
 import { CachedBody } from "./cachedBody.ts";
+import { isDiskFull } from "./diskFull.ts";
 import { HttpError } from "./HttpError.ts";
 import { openapi } from "./openapi.ts";
 import { packageDir } from "./packageDir.ts";
 import { adminRouter } from "./routes/adminApi.ts";
+import { adminPageRouter } from "./routes/adminPage.ts";
 import { apiRouter } from "./routes/api.ts";
 import { figuresRouter } from "./routes/figuresApi.ts";
 import { notebooksRouter } from "./routes/notebooks.ts";
@@ -35,6 +38,8 @@ export interface AppOptions {
   /** Serializes the server's writes (created when absent). */
   writer?: Writer;
   maxUploadBytes?: number;
+  /** The token `barometer serve` writes beside the database for the CLI (an admin while it runs). */
+  localAdminToken?: string;
   /** Write a line per failed request (never secrets); defaults to stderr. */
   logError?: (message: string) => void;
 }
@@ -115,7 +120,7 @@ export function createApp(options: AppOptions): express.Express {
   app.get("/favicon.ico", (_req, res) => res.redirect(301, "/assets/favicon.svg"));
   app.use("/assets", express.static(join(import.meta.dirname, "public"), { maxAge: "1h", index: false }));
   const sessions = new Sessions(options.db, options.sessionSecret);
-  app.use(authenticate(options.db, sessions));
+  app.use(authenticate(options.db, sessions, options.localAdminToken));
   app.use("/", signInRouter(options.db, sessions, { secureCookies: options.secureCookies ?? false }));
   const writer = options.writer ?? new Writer();
   app.get("/api/docs", (_req, res) => {
@@ -126,8 +131,12 @@ export function createApp(options: AppOptions): express.Express {
   app.use("/api/v1", uploadsRouter({ db: options.db, writer, maxUploadBytes: options.maxUploadBytes }));
   app.use("/api/v1", releasesRouter(options.db, writer));
   app.use("/api/v1", sqlRouter(options.db, options.analytics));
-  app.use("/api/v1", adminRouter(options.db, writer));
-  if (options.analytics) app.use("/", notebooksRouter({ sandbox: options.analytics.sandbox }));
+  app.use("/api/v1", adminRouter(options.db, writer, sessions));
+  if (options.analytics) {
+    const analytics = options.analytics;
+    app.use("/", notebooksRouter({ sandbox: analytics.sandbox, staleness: () => analytics.staleness() }));
+  }
+  app.use("/", adminPageRouter(options.db, sessions));
   app.use("/", pagesRouter(options.db));
   app.use("/", workbenchRouter(options.db));
 
@@ -145,6 +154,12 @@ export function createApp(options: AppOptions): express.Express {
       return;
     }
     logError(`${req.method} ${req.path} failed: ${(error as Error)?.stack ?? String(error)}`);
+    if (isDiskFull(error)) {
+      // 507 Insufficient Storage: the request changed nothing (uploads and runs are transactions)
+      const { zh, en } = messages("ops.disk_full");
+      res.status(507).json({ error: { code: "disk_full", message: en, message_zh: zh } });
+      return;
+    }
     res.status(500).json({ error: { code: "internal", message: "internal error" } });
   });
   return app;

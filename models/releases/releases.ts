@@ -156,6 +156,8 @@ export async function createRelease(
       throw new Error(`release file ${path} already exists; refusing to overwrite a release`);
     rmSync(path, { force: true });
   }
+  // a .tmp a failed write left (read-only, so writing over it fails when not root) goes first
+  rmSync(`${path}.tmp`, { force: true });
   writeFileSync(`${path}.tmp`, text, { mode: 0o444 });
   renameSync(`${path}.tmp`, path);
   await db.run(

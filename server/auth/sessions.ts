@@ -15,6 +15,10 @@ export class Sessions {
   readonly #secret: Buffer;
   /** Recent token and session lookups (authenticate.ts); a session's entry goes at sign-out. */
   readonly lookups = new Map<string, unknown>();
+  /** After a user is disabled or a token revoked: no cached lookup may outlive it. */
+  forgetLookups(): void {
+    this.lookups.clear();
+  }
   constructor(db: Session, secret: Buffer) {
     this.#db = db;
     this.#secret = secret;

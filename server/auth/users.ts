@@ -31,6 +31,7 @@ export async function createUser(
   name: string,
   role: Role,
   password: string | null,
+  by?: string,
 ): Promise<void> {
   if (!/^[A-Za-z0-9_.@-]{2,64}$/.test(name))
     throw new Error(`user name ${JSON.stringify(name)}: use 2–64 letters, digits, _ . @ -`);
@@ -43,7 +44,7 @@ export async function createUser(
     "insert into users (user_name, role, password_hash, password_changed_at) values ($1, $2, $3, now())",
     [name, role, hash],
   );
-  await audit(db, null, "user.create", { user: name, role });
+  await audit(db, by ?? null, "user.create", { user: name, role });
 }
 
 export async function setPassword(db: Session, name: string, password: string, by: string): Promise<void> {
@@ -54,11 +55,15 @@ export async function setPassword(db: Session, name: string, password: string, b
     await hashPassword(password),
   ]);
   await db.run("delete from sessions where user_name = $1", [name]);
-  await audit(db, by, "user.password_reset", { user: name });
+  // a reset is what an admin does when an account may be in other hands: its tokens go too
+  await db.run("update api_tokens set revoked_at = now() where user_name = $1 and revoked_at is null", [
+    name,
+  ]);
+  await audit(db, by, "user.password_reset", { user: name, tokens_revoked: true });
 }
 
 /** A new API token: returned once, stored only as its sha256. */
-export async function createToken(db: Session, name: string, label: string): Promise<string> {
+export async function createToken(db: Session, name: string, label: string, by?: string): Promise<string> {
   const rows = await db.query("select 1 from users where user_name = $1", [name]);
   if (!rows.length) throw new Error(`no user ${name}`);
   const token = `bmt_${randomBytes(24).toString("base64url")}`;
@@ -66,7 +71,7 @@ export async function createToken(db: Session, name: string, label: string): Pro
     "insert into api_tokens (token_sha256, token_prefix, user_name, label) values ($1, $2, $3, $4)",
     [sha256(token), token.slice(0, 8), name, label],
   );
-  await audit(db, null, "token.create", { user: name, label, prefix: token.slice(0, 8) });
+  await audit(db, by ?? null, "token.create", { user: name, label, prefix: token.slice(0, 8) });
   return token;
 }
 

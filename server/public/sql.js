@@ -56,9 +56,12 @@ async function run() {
     $("status").className = "error";
     return;
   }
-  $("status").className = "";
+  $("status").className = body.stale_snapshot ? "error stale-snapshot" : "";
   $("status").textContent =
-    `${body.rows.length} ${S["ui.rows"]}${body.truncated ? ` (${S["ui.truncated"]})` : ""} · ${body.elapsedMs} ms`;
+    `${body.rows.length} ${S["ui.rows"]}${body.truncated ? ` (${S["ui.truncated"]})` : ""} · ${body.elapsedMs} ms` +
+    (body.stale_snapshot
+      ? ` · ${document.documentElement.lang.startsWith("zh") ? body.stale_snapshot.zh : body.stale_snapshot.en}`
+      : "");
   const head = document.createElement("tr");
   for (const c of body.columns) head.append(cell("th", c.name));
   table.append(head);

@@ -92,7 +92,7 @@ async function history() {
       u.upload_id,
       u.wave_id,
       u.file_name,
-      u.status,
+      u.figures_pending ? `${u.status} (${S["ops.figures_pending"]})` : u.status,
       u.n_rows_read,
       u.n_accepted,
       u.n_rejected,

@@ -15,16 +15,20 @@ import {
   renderBody,
   renderNotebook,
 } from "../../notebooks/engine/index.ts";
+import type { Staleness } from "../analytics.ts";
 import { allowed, principal, requireRole } from "../auth/index.ts";
 import { HttpError } from "../HttpError.ts";
 import { html, type Raw } from "../html.ts";
 import type { SqlSandbox } from "../sandbox/index.ts";
 import { langOf } from "./api.ts";
 import { layout } from "./layout.ts";
+import { staleBanner } from "./staleBanner.ts";
 
 export interface NotebooksRouterOptions {
   /** The server's SQL sandbox, started over the current analytics snapshot (snapshotTables lists what it must hold). */
   sandbox: SqlSandbox;
+  /** Whether the snapshot is behind the database (a failed refresh): a banner says so. */
+  staleness?: () => Staleness | undefined;
   /** Where the notebooks are (default: the shipped notebooks/ folder). */
   dir?: string;
 }
@@ -97,6 +101,7 @@ export function notebooksRouter(options: NotebooksRouterOptions): express.Router
       const form = paramForm(rendered.params, rendered.values, lang, suppress);
       const snapshot = basename(options.sandbox.snapshotPath ?? "");
       const body = html`<link rel="stylesheet" href="/notebooks/assets/notebook.css">
+${staleBanner(options.staleness?.(), lang)}
 ${renderBody(rendered, lang, form)}
 <p class="nb-meta">${notebookMessage("notebook.rendered_at", lang, { at: new Date().toISOString(), snapshot })}</p>
 <script src="/assets/vendor/vega.min.js"></script>
@@ -110,6 +115,7 @@ ${renderBody(rendered, lang, form)}
         return;
       }
       const body = html`<link rel="stylesheet" href="/notebooks/assets/notebook.css">
+${staleBanner(options.staleness?.(), lang)}
 <h1>${title}</h1>
 <h2>${notebookMessage("notebook.failed", lang)}</h2>
 <pre class="nb-error">${error.message}</pre>`;

@@ -9,6 +9,7 @@ import { MAX_XLSX_CELLS, writeCsv, writeXlsx } from "../exports.ts";
 import { HttpError } from "../HttpError.ts";
 import { requestLang } from "../requestLang.ts";
 import type { SandboxSuccess } from "../sandbox/index.ts";
+import { staleMessages } from "./staleBanner.ts";
 
 /** Time limit of a query whose rows are downloaded as a file (CSV, XLSX, Arrow). */
 const DOWNLOAD_TIMEOUT_MS = 60_000;
@@ -48,6 +49,11 @@ export function sqlRouter(db: Database, analytics: Analytics | undefined): expre
     // every query leaves its audit row, whatever becomes of it
     let outcome: Record<string, unknown> = { ok: false, error: "internal" };
     try {
+      if (!analytics.ensureSnapshot()) {
+        outcome = { ok: false, error: "rebuilding" };
+        res.set("Retry-After", "30");
+        throw new HttpError(503, "rebuilding", message("ops.snapshot_rebuilding", lang));
+      }
       const lone = loneSurrogate(sql);
       if (lone >= 0) {
         outcome = { ok: false, error: "bad_request" };
@@ -77,7 +83,7 @@ export function sqlRouter(db: Database, analytics: Analytics | undefined): expre
             : result.error.message;
         throw new HttpError(STATUS[result.error.code] ?? 400, result.error.code, text);
       }
-      await send(req, res, result, lang);
+      await send(req, res, result, lang, analytics);
     } finally {
       await audit(db, who.user_name, "sql", { sql: wellFormed(sql).slice(0, 2000), ...outcome });
     }
@@ -85,7 +91,13 @@ export function sqlRouter(db: Database, analytics: Analytics | undefined): expre
   return router;
 }
 
-async function send(req: express.Request, res: express.Response, result: SandboxSuccess, lang: Lang) {
+async function send(
+  req: express.Request,
+  res: express.Response,
+  result: SandboxSuccess,
+  lang: Lang,
+  analytics: Analytics,
+) {
   const columns = result.columns.map((c) => c.name);
   const format = typeof req.query.format === "string" ? req.query.format : "json";
   if (format === "csv") {
@@ -119,7 +131,9 @@ async function send(req: express.Request, res: express.Response, result: Sandbox
       .type("application/vnd.apache.arrow.stream")
       .send(Buffer.from(tableToIPC(table, "stream")));
   } else {
-    res.json(result);
+    // figures older than the database's (a refresh failed): say so beside the rows
+    const stale = analytics.staleness();
+    res.json(stale ? { ...result, stale_snapshot: { as_of: stale.as_of, ...staleMessages(stale) } } : result);
   }
 }
 

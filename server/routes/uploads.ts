@@ -1,12 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import express from "express";
 import multer from "multer";
-import { type Database, loadSecret } from "../../db/index.ts";
+import { type Database, hmacKey, tempDirOf } from "../../db/index.ts";
 import { exportRejects, ingestFile, mapColumns, retractUpload } from "../../ingest/index.ts";
 import { message } from "../../messages/catalogue.ts";
-import { runModels } from "../../models/index.ts";
+import { runModels, uploadsWithFiguresPending } from "../../models/index.ts";
 import { type Codebook, loadStudy, type Study } from "../../study/index.ts";
 import { principal, requireRole } from "../auth/authenticate.ts";
 import { audit } from "../auth/users.ts";
@@ -48,7 +47,9 @@ function codebookOf(study: Study, asked: unknown): { wave: string | undefined; c
 export function uploadsRouter(options: UploadsOptions): express.Router {
   const { db, writer } = options;
   const router = express.Router();
-  const staging = mkdtempSync(join(tmpdir(), "barometer-uploads-"));
+  // beside the database, not in /tmp: a killed upload's files are removed at the next start
+  mkdirSync(tempDirOf(db.path), { recursive: true });
+  const staging = mkdtempSync(join(tempDirOf(db.path), "uploads-"));
   const upload = multer({
     dest: staging,
     limits: { fileSize: options.maxUploadBytes ?? 200 * 1024 * 1024, files: 1, fields: 10, fieldSize: 1024 },
@@ -87,10 +88,15 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
               : undefined,
           sheet: body.sheet || undefined,
           user: who.user_name,
-          hmacKey: loadSecret(db.path, "hmac"),
+          hmacKey: await hmacKey(db),
+          tempDir: tempDirOf(db.path),
         });
         let modelRunError: string | null = null;
-        if (r.status === "loaded") {
+        // a duplicate of an upload whose model run never finished (a crash between the two)
+        // runs the models now, so sending the file again is never a dead end
+        const pendingDuplicate =
+          r.status === "duplicate" && (await uploadsWithFiguresPending(db, study.id)).size > 0;
+        if (r.status === "loaded" || pendingDuplicate) {
           try {
             await runModels(db, study);
           } catch (error) {
@@ -160,11 +166,29 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
     const study = await studyById(db, req.query.study);
     const mart = await martOf(db, "upload_reports", study.id);
     const rows = mart
-      ? await db.query(
+      ? await db.query<{ upload_id: string }>(
           `select * exclude (uploaded_at, retracted_at), strftime(uploaded_at, '%Y-%m-%d %H:%M:%S') as uploaded_at from ${mart} order by uploaded_at desc`,
         )
       : [];
-    res.json({ study: study.id, uploads: rows });
+    // uploads committed after the last model run: their figures are still to come (a run
+    // under way, or one a crash interrupted, which the server reruns at start)
+    const pending = await uploadsWithFiguresPending(db, study.id);
+    const shown = new Set(rows.map((r) => r.upload_id));
+    const missing = [...pending].filter((id) => !shown.has(id));
+    const extra = missing.length
+      ? await db.query<{ upload_id: string }>(
+          `select upload_id, wave_id, file_name, format, encoding, status, n_rows_read, n_accepted, n_rejected,
+             replaces_upload_id, uploaded_by, [] as rejects_by_reason,
+             strftime(uploaded_at, '%Y-%m-%d %H:%M:%S') as uploaded_at
+           from uploads where study_id = $1 order by uploaded_at desc`,
+          [study.id],
+        )
+      : [];
+    const uploads = [...extra.filter((r) => missing.includes(r.upload_id)), ...rows].map((r) => ({
+      ...r,
+      figures_pending: pending.has(r.upload_id),
+    }));
+    res.json({ study: study.id, uploads });
   });
 
   // The rejected rows in the file's own layout, through the same ingest function as

@@ -24,7 +24,7 @@ export function workbenchRouter(db: Database): express.Router {
       "select study_id, wave_id from waves order by study_id, wave_id",
     );
     const body = html`<h1>${t("ui.upload_title")}</h1>
-<form id="upload-form" class="upload" data-strings="${strings(lang, ["ui.preview", "ui.mapped_to", "ui.not_in_codebook", "ui.sending", "ui.rows", "ui.encoding", "ui.delimiter", "ui.upload_report", "ui.status", "ui.download_rejects"])}" data-lang="${lang}">
+<form id="upload-form" class="upload" data-strings="${strings(lang, ["ui.preview", "ui.mapped_to", "ui.not_in_codebook", "ui.sending", "ui.rows", "ui.encoding", "ui.delimiter", "ui.upload_report", "ui.status", "ui.download_rejects", "ops.figures_pending"])}" data-lang="${lang}">
 <label>${t("ui.study")} <select name="study" id="study">${studies.map((s) => html`<option value="${s.study_id}">${lang === "zh" ? s.title_zh : s.title_en}</option>`)}</select></label>
 <label>${t("ui.wave")} <select name="wave" id="wave">${waves.map((w) => html`<option value="${w.wave_id}" data-study="${w.study_id}">${w.wave_id}</option>`)}</select></label>
 <label>${t("ui.encoding")} <select name="encoding" id="encoding"><option value="">${t("ui.auto")}</option><option value="utf-8">UTF-8</option><option value="gbk">GBK / GB18030</option></select></label>

@@ -44,6 +44,10 @@ const ROUTES: { method: "get" | "post"; path: string; capability: Capability; pa
   { method: "get", path: "/", capability: "overview", page: true },
   { method: "get", path: "/upload", capability: "uploads", page: true },
   { method: "get", path: "/sql", capability: "sql", page: true },
+  { method: "get", path: "/api/v1/admin/users", capability: "users" },
+  { method: "get", path: "/api/v1/admin/tokens", capability: "users" },
+  { method: "post", path: "/api/v1/admin/users/nobody/disable", capability: "users" },
+  { method: "get", path: "/admin", capability: "users", page: true },
 ];
 
 const PASSWORD = "a-long-test-password";

@@ -1,6 +1,7 @@
 import { quoteIdent } from "../db/index.ts";
 import { type MessageKey, messages } from "../messages/catalogue.ts";
 import type { Codebook, Item, Study } from "../study/index.ts";
+import { EXCEL_ERRORS } from "./excelErrors.ts";
 import { expressionToSql } from "./expressionToSql.ts";
 import { isCodeSql } from "./isCodeSql.ts";
 import type { ColumnMapping } from "./mapColumns.ts";
@@ -50,7 +51,13 @@ export function buildValidation(
   study: Study,
   codebook: Codebook,
   mapping: ColumnMapping,
-  staged: { source: string; columns: string[]; clean?: ReadonlySet<string> },
+  staged: {
+    source: string;
+    columns: string[];
+    clean?: ReadonlySet<string>;
+    /** Columns where an .xlsx holds an Excel error cell (see PreparedRead.excelErrors). */
+    excelErrors?: ReadonlySet<string>;
+  },
   existingIds: { rawTable: string; waveId: string; excludeUpload: string | null },
 ): Validation {
   const params: Record<string, string | number> = {};
@@ -141,14 +148,23 @@ export function buildValidation(
     "reject.duplicate_id_in_wave",
   );
 
+  const excelErrors = staged.excelErrors ?? new Set<string>();
   for (const item of codebook.items) {
     if (!fileColumn.has(item.name) && !item.required) continue;
     const v = q(item.name);
     const header = headerOf(item);
+    // an Excel error cell (#N/A) is named as such, and no other check reads it as an answer
+    const fileCol = fileColumn.get(item.name)?.column;
+    let present = `${v} is not null`;
+    if (fileCol !== undefined && excelErrors.has(fileCol)) {
+      const errorList = `[${EXCEL_ERRORS.map((e) => bind(e)).join(", ")}]::varchar[]`;
+      fail(`list_contains(${errorList}, ${v})`, item, header, v, "reject.excel_error");
+      present = `(${v} is not null and not list_contains(${errorList}, ${v}))`;
+    }
     if (item.type === "integer")
       // DuckDB's cast is lenient ('30.5' -> 31, '1e2' -> 100, '3_0' -> 30): the text must be digits
       fail(
-        `${v} is not null and not regexp_full_match(${v}, ${bind(INTEGER_TEXT)})`,
+        `${present} and not regexp_full_match(${v}, ${bind(INTEGER_TEXT)})`,
         item,
         header,
         v,
@@ -156,26 +172,26 @@ export function buildValidation(
       );
     if (item.type === "decimal")
       fail(
-        `${v} is not null and not regexp_full_match(${v}, ${bind(DECIMAL_TEXT)})`,
+        `${present} and not regexp_full_match(${v}, ${bind(DECIMAL_TEXT)})`,
         item,
         header,
         v,
         "reject.not_decimal",
       );
     if (item.type === "date")
-      fail(`${v} is not null and try_cast(${v} as date) is null`, item, header, v, "reject.not_date");
+      fail(`${present} and try_cast(${v} as date) is null`, item, header, v, "reject.not_date");
     if (item.list) {
       const codes = (codebook.choices.get(item.list) ?? []).map((c) => c.name);
       const allowed = codes.join(", ");
       if (item.type === "select_one") {
-        const unknown = `${v} is not null and not ${isCode(v, item.list, codes)}`;
+        const unknown = `${present} and not ${isCode(v, item.list, codes)}`;
         // a column taken to hold codes only: the guess, checked on every row (named by the item)
         if (clean.has(item.name)) flag(unknown, item.name, "cast(null as varchar)", NOT_CLEAN);
         else fail(unknown, item, header, v, "reject.unknown_code", { allowed });
       } else {
         const list = `[${codes.map((c) => bind(c)).join(", ")}]::varchar[]`;
         fail(
-          `${v} is not null and len(list_filter(string_split(${v}, ' '), x -> x <> '' and not list_contains(${list}, x))) > 0`,
+          `${present} and len(list_filter(string_split(${v}, ' '), x -> x <> '' and not list_contains(${list}, x))) > 0`,
           item,
           header,
           v,
@@ -192,7 +208,7 @@ export function buildValidation(
     }
     if (item.constraint) {
       const c = expressionToSql(item.constraint.expr, ctxFor(v));
-      fail(`${v} is not null and not coalesce(${c}, false)`, item, header, v, "reject.constraint", {
+      fail(`${present} and not coalesce(${c}, false)`, item, header, v, "reject.constraint", {
         constraint: item.constraint.text,
       });
     }

@@ -344,7 +344,13 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
           const ids = { rawTable: rawTableName(study.id), waveId, excludeUpload: options.replace ?? null };
           const checks = await checkEveryRow(tx, {
             build: (clean) =>
-              buildValidation(study, codebook, mapping, { source, columns: staged.columns, clean }, ids),
+              buildValidation(
+                study,
+                codebook,
+                mapping,
+                { source, columns: staged.columns, clean, excelErrors: staged.excelErrors },
+                ids,
+              ),
             guessed,
             sourceParams: staged.params,
             respondentId: study.respondent_id,
@@ -393,6 +399,11 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
           base.accepted = accepted;
           base.rejected = rejected;
           if (base.rows === 0) throw new IngestRefusal("refuse.no_rows", { file: fileName });
+          if (accepted === 0) {
+            // every row rejected: a mapping or format problem, almost always; nothing lands
+            base.errors = await summarizeErrors(tx, validation.reasons);
+            throw new IngestRefusal("refuse.all_rejected", { file: fileName, count: rejected });
+          }
           await recordQuarantine(tx, uploadId, validation.reasons);
           await tx.run(
             `insert into uploads (upload_id, study_id, wave_id, file_name, sha256, size_bytes, format, encoding, delimiter,

@@ -27,6 +27,10 @@ export const catalogue = {
   "reject.unknown_code": { zh: "不是允许的选项：{allowed}", en: "not an allowed choice: {allowed}" },
   "reject.required": { zh: "必答题未回答", en: "required answer is missing" },
   "reject.constraint": { zh: "不满足约束条件 {constraint}", en: "fails the constraint {constraint}" },
+  "reject.excel_error": {
+    zh: "Excel 单元格是错误值（如 #N/A、#VALUE!：公式出错或数据缺失），不是回答",
+    en: "the Excel cell holds an error value (such as #N/A or #VALUE!: a formula failed or data were missing), not an answer",
+  },
   "reject.unknown_stratum": { zh: "抽样框中没有此镇（街道）", en: "stratum not in the sampling frame" },
   "reject.unknown_psu": { zh: "抽样框中没有此村（社区）", en: "PSU not in the sampling frame" },
   "reject.psu_not_in_stratum": {
@@ -39,6 +43,10 @@ export const catalogue = {
   "refuse.no_rows": {
     zh: "文件只有表头，没有数据行（文件 {file}）",
     en: "the file has a header but no data rows (file {file})",
+  },
+  "refuse.all_rejected": {
+    zh: "全部 {count} 行都未通过校验，整个文件未导入：这几乎总是列的对应关系或文件格式的问题，而不是每位受访者都填错了。请先看下面最常见的原因（文件 {file}）",
+    en: "all {count} rows failed validation, so nothing was loaded: this almost always means a column mapping or file format problem, not that every respondent is wrong. See the commonest reasons below (file {file})",
   },
   "refuse.missing_columns": {
     zh: "缺少必需的列：{columns}（文件 {file}）",

@@ -174,9 +174,17 @@ describe("ingestFile on random mixes of valid and invalid rows", () => {
           ...lines.map((r) => [...columns.map((c) => r[c]), prefix].join(",")),
         ].join("\n");
         const result = await ingest(file(`${csv}\n`));
-        expect(result.status, JSON.stringify(result.refusal)).toBe("loaded");
         expect(result.rows).toBe(lines.length);
         expect(result.accepted + result.rejected).toBe(result.rows);
+        if (validRows(lines).length === 0) {
+          // a file in which every row is rejected is refused, and nothing lands
+          expect(result.status).toBe("refused");
+          expect(result.refusal?.code).toBe("refuse.all_rejected");
+          expect(result.accepted).toBe(0);
+          await expectConsistent();
+          return;
+        }
+        expect(result.status, JSON.stringify(result.refusal)).toBe("loaded");
         const landed = await db.query<{ rid: string }>(
           `select respondent_id as rid from ${rawTableName(study.id)} where upload_id = $1 order by rid`,
           [result.upload_id!],

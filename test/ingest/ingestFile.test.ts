@@ -6,6 +6,7 @@ import iconv from "iconv-lite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { closeDatabase, type Database, openDatabase } from "../../db/index.ts";
 import { ingestFile, rawColumnTypes, rawTableName } from "../../ingest/index.ts";
+import { messages } from "../../messages/catalogue.ts";
 import { loadModels, MODELS_DIR, runModels } from "../../models/index.ts";
 import { loadStudy, type Study } from "../../study/index.ts";
 import { CODEBOOK, STUDY, writeStudy } from "../helpers/tinyStudy.ts";
@@ -154,9 +155,18 @@ describe("ingestFile", () => {
   it("quarantines every row sharing an id, and ids already in the wave unless replaced", async () => {
     const first = await ingest(file("a.csv", [HEADER, ...GOOD].join("\n")));
     const second = await ingest(
-      file("b.csv", [HEADER, "r1,T1,V1,1,30,1,2,,", "r7,T1,V1,1,30,1,2,,", "r7,T1,V2,2,31,1,2,,"].join("\n")),
+      file(
+        "b.csv",
+        [
+          HEADER,
+          "r1,T1,V1,1,30,1,2,,",
+          "r7,T1,V1,1,30,1,2,,",
+          "r7,T1,V2,2,31,1,2,,",
+          "r8,T1,V1,1,30,1,2,,",
+        ].join("\n"),
+      ),
     );
-    expect(second).toMatchObject({ status: "loaded", accepted: 0, rejected: 3 });
+    expect(second).toMatchObject({ status: "loaded", accepted: 1, rejected: 3 });
     const reasons = await db.query<{ source_row: number; reason_code: string }>(
       "select source_row, reason_code from quarantine where upload_id = $1 order by source_row",
       [second.upload_id],
@@ -253,6 +263,22 @@ describe("ingestFile", () => {
     expect(await counts()).toEqual(before);
   });
 
+  it("refuses a file in which every row is rejected, says why, and lands nothing", async () => {
+    await ingest(file("a.csv", [HEADER, ...GOOD].join("\n")));
+    const before = await counts();
+    // a typical mapping problem: the sex column holds M/F where the codebook has 1/2
+    const result = await ingest(
+      file("b.csv", [HEADER, "r8,T1,V1,M,30,1,2,,", "r9,T1,V2,F,40,1,2,,", "r10,T2,V3,F,50,1,,,"].join("\n")),
+    );
+    expect(result).toMatchObject({ status: "refused", upload_id: null, rows: 3, accepted: 0, rejected: 3 });
+    expect(result.refusal).toEqual({
+      code: "refuse.all_rejected",
+      ...messages("refuse.all_rejected", { count: 3, file: "b.csv" }),
+    });
+    expect(result.errors).toMatchObject([{ reason: "reject.unknown_code", column: "sex", count: 3 }]);
+    expect(await counts()).toEqual(before);
+  });
+
   it("refuses a file missing required columns, naming them", async () => {
     const result = await ingest(file("a.csv", "rid,town,village\nr1,T1,V1\n"));
     expect(result.status).toBe("refused");
@@ -292,15 +318,17 @@ describe("ingestFile", () => {
       return seen;
     };
     const order = (seen: { phase: string }[]) => [...new Set(seen.map((p) => p.phase))];
-    const rows = Array.from({ length: 200 }, (_, i) => `r${i},T1,V1,1,30,1,2,,王${i}`);
-    const utf8 = await phases(file("u.csv", [HEADER, ...rows].join("\n")));
+    // ids new to the wave in each file (a file whose every id is already in the wave is refused)
+    const idRows = (p: string) => Array.from({ length: 200 }, (_, i) => `${p}${i},T1,V1,1,30,1,2,,王${i}`);
+    const utf8 = await phases(file("u.csv", [HEADER, ...idRows("u")].join("\n")));
     expect(order(utf8)).toEqual(["scan", "read", "validate", "land"]);
-    const gbkPath = file("g.csv", iconv.encode([HEADER, ...rows].join("\n"), "gbk"));
+    const gbkPath = file("g.csv", iconv.encode([HEADER, ...idRows("g")].join("\n"), "gbk"));
     const gbk = await phases(gbkPath);
     expect(order(gbk)).toEqual(["scan", "transcode", "read", "validate", "land"]);
     const transcoded = gbk.filter((p) => p.phase === "transcode").at(-1)!;
     expect(transcoded.done).toBe(transcoded.total);
     // an upload that starts over for repeated ids does not report its phases again
+    const rows = idRows("r");
     const repeated = await phases(file("r.csv", [HEADER, ...rows, rows[0]!.replace("王0", "李")].join("\n")));
     expect(repeated.map((p) => p.phase).filter((p) => p === "validate" || p === "land")).toEqual([
       "validate",

@@ -1,10 +1,12 @@
 import { quoteIdent } from "../db/index.ts";
-import { type MessageKey, messages } from "../messages/catalogue.ts";
-import type { Codebook, Item, Study } from "../study/index.ts";
+import { type MessageKey, message, messages } from "../messages/catalogue.ts";
+import { type Codebook, constraintSentence, type Item, type Study } from "../study/index.ts";
+import { choiceFilterCheck } from "./choiceFilterCheck.ts";
 import { EXCEL_ERRORS } from "./excelErrors.ts";
 import { expressionToSql } from "./expressionToSql.ts";
 import { isCodeSql } from "./isCodeSql.ts";
 import type { ColumnMapping } from "./mapColumns.ts";
+import { optionColumnChecks, optionColumnsSql, selectMultipleSql } from "./selectMultipleSql.ts";
 
 export interface Validation {
   /**
@@ -68,9 +70,13 @@ export function buildValidation(
     return `$${name}`;
   };
   const reasons: Validation["reasons"] = [];
-  const reason = (key: MessageKey, column: string, p: Record<string, string> = {}) => {
-    if (!reasons.some((r) => r.key === key && r.column === column))
-      reasons.push({ key, column, ...messages(key, p) });
+  const reason = (
+    key: MessageKey,
+    column: string,
+    p: Record<string, string> = {},
+    texts: { zh: string; en: string } = messages(key, p),
+  ) => {
+    if (!reasons.some((r) => r.key === key && r.column === column)) reasons.push({ key, column, ...texts });
   };
 
   const fileColumn = new Map(mapping.mapped.map((m) => [m.item, m]));
@@ -82,6 +88,7 @@ export function buildValidation(
     const m = fileColumn.get(item);
     return m ? q(m.column) : "cast(null as varchar)";
   };
+  const rawName = (column: string) => q(`_raw_${column}`);
   const headerOf = (item: Item) => fileColumn.get(item.name)?.header ?? item.name;
 
   const isCode = (value: string, list: string, codes: string[]) => isCodeSql(value, list, codes, bind);
@@ -90,6 +97,10 @@ export function buildValidation(
   const mappedCols = codebook.items.map((item) => {
     const raw = cell(item.name);
     const choices = item.list ? (codebook.choices.get(item.list) ?? []) : [];
+    if (item.type === "select_multiple" && choices.length > 0 && fileColumn.has(item.name))
+      return fileColumn.get(item.name)!.by === "options"
+        ? `${raw} as ${q(item.name)}`
+        : `${selectMultipleSql(raw, choices, bind)} as ${q(item.name)}`;
     if (
       item.type !== "select_one" ||
       choices.length === 0 ||
@@ -124,8 +135,9 @@ export function buildValidation(
     value: string,
     key: MessageKey,
     p: Record<string, string> = {},
+    texts?: { zh: string; en: string },
   ) => {
-    reason(key, header, p);
+    reason(key, header, p, texts);
     flag(cond, header, value, key);
   };
   const flag = (cond: string, column: string, value: string, key: string) => {
@@ -182,12 +194,11 @@ export function buildValidation(
       fail(`${present} and try_cast(${v} as date) is null`, item, header, v, "reject.not_date");
     if (item.list) {
       const codes = (codebook.choices.get(item.list) ?? []).map((c) => c.name);
-      const allowed = codes.join(", ");
       if (item.type === "select_one") {
         const unknown = `${present} and not ${isCode(v, item.list, codes)}`;
         // a column taken to hold codes only: the guess, checked on every row (named by the item)
         if (clean.has(item.name)) flag(unknown, item.name, "cast(null as varchar)", NOT_CLEAN);
-        else fail(unknown, item, header, v, "reject.unknown_code", { allowed });
+        else fail(unknown, item, header, v, "reject.unknown_code", { list: item.list });
       } else {
         const list = `[${codes.map((c) => bind(c)).join(", ")}]::varchar[]`;
         fail(
@@ -196,9 +207,22 @@ export function buildValidation(
           header,
           v,
           "reject.unknown_code",
-          { allowed },
+          { list: item.list },
         );
       }
+    }
+    const optionColumns = mapping.options?.find((o) => o.item === item.name);
+    if (optionColumns && item.list)
+      for (const check of optionColumnChecks(
+        optionColumns,
+        codebook.choices.get(item.list) ?? [],
+        (column) => rawName(column),
+        bind,
+      ))
+        fail(check.condition, item, check.header, check.value, "reject.not_option_flag");
+    if (item.choiceFilter && item.list && item.type === "select_one" && fileColumn.has(item.name)) {
+      const check = choiceFilterCheck(item, codebook, present, bind);
+      fail(check.condition, item, header, v, "reject.choice_filter", {}, check.texts);
     }
     if (item.required && item.name !== study.respondent_id) {
       const relevant = item.relevant
@@ -208,9 +232,20 @@ export function buildValidation(
     }
     if (item.constraint) {
       const c = expressionToSql(item.constraint.expr, ctxFor(v));
-      fail(`${present} and not coalesce(${c}, false)`, item, header, v, "reject.constraint", {
-        constraint: item.constraint.text,
-      });
+      // what the rule asks, as the codebook says it or as a sentence: never the raw rule
+      const sentence = constraintSentence(item, codebook);
+      fail(
+        `${present} and not coalesce(${c}, false)`,
+        item,
+        header,
+        v,
+        "reject.constraint",
+        {},
+        {
+          zh: message("reject.constraint", "zh", { constraint: sentence.zh }),
+          en: message("reject.constraint", "en", { constraint: sentence.en }),
+        },
+      );
     }
   }
 
@@ -243,13 +278,18 @@ export function buildValidation(
 
   // Cells are trimmed once, in an inner select, then mapped; the untrimmed cells ride along
   // under other names for the quarantine copy.
-  const rawName = (column: string) => q(`_raw_${column}`);
   const inner = [
     "source_row",
     ...staged.columns.map((c) => `${q(c)} as ${rawName(c)}`),
-    ...mapping.mapped.map((m) =>
-      clean.has(m.item) ? q(m.column) : `nullif(trim(${q(m.column)}), '') as ${q(m.column)}`,
-    ),
+    ...mapping.mapped.map((m) => {
+      const options = m.by === "options" ? mapping.options.find((o) => o.item === m.item) : undefined;
+      if (options) {
+        const list = codebook.item(m.item)?.list;
+        const choices = list ? (codebook.choices.get(list) ?? []) : [];
+        return `${optionColumnsSql(options, choices, q, bind)} as ${q(m.column)}`;
+      }
+      return clean.has(m.item) ? q(m.column) : `nullif(trim(${q(m.column)}), '') as ${q(m.column)}`;
+    }),
   ];
   const mapped = (where?: string, source = staged.source) => `select source_row,
     ${mappedCols.join(",\n    ")},

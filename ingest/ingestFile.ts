@@ -10,6 +10,7 @@ import { buildValidation, CHECKED, NOT_CLEAN, type Validation } from "./buildVal
 import { codeProbes } from "./codeProbes.ts";
 import { csvRefusal } from "./csvRefusal.ts";
 import { detectFormat, type FileFormat } from "./detectFile.ts";
+import { formVersionWarnings, type IngestWarning } from "./formVersionWarnings.ts";
 import { hmacSql } from "./hmacSql.ts";
 import { IngestRefusal, showValue } from "./IngestRefusal.ts";
 import { CODES, SHORT_LIST } from "./isCodeSql.ts";
@@ -17,6 +18,7 @@ import { type ColumnMapping, mapColumns, normalizeLabel } from "./mapColumns.ts"
 import { type PreparedRead, prepareCsv, prepareRead } from "./prepareRead.ts";
 import { prescanText } from "./prescanText.ts";
 import { RAW_META_COLUMNS, rawColumnTypes, rawTableName, registerStudy } from "./registerStudy.ts";
+import { rejectSentence } from "./rejectSentence.ts";
 
 export interface IngestOptions {
   study: Study;
@@ -52,7 +54,8 @@ export interface ErrorSummary {
   column: string;
   count: number;
   message: { zh: string; en: string };
-  first: { row: number; value: string | null }[];
+  /** The first rows, each with its sentence: "第 11 行 village = T01V999：抽样框中没有此村（社区）". */
+  first: { row: number; value: string | null; zh: string; en: string }[];
 }
 
 export interface IngestResult {
@@ -69,6 +72,8 @@ export interface IngestResult {
   errors: ErrorSummary[];
   /** Why the whole file was refused (both languages). */
   refusal: { code: MessageKey; zh: string; en: string } | null;
+  /** What the upload says without refusing it: a form version other than the codebook's. */
+  warnings: IngestWarning[];
 }
 
 /**
@@ -191,6 +196,7 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
     mapping: null,
     errors: [],
     refusal: null,
+    warnings: [],
   };
   const refuse = (e: IngestRefusal): IngestResult => ({ ...base, refusal: { code: e.code, ...e.texts } });
 
@@ -316,6 +322,7 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
           : [];
         const guessed = new Set(probes.filter((_, i) => found?.[`p${i}`] === false).map((p) => p.item));
         await staged.numbered;
+        base.warnings = await formVersionWarnings(session, staged, codebook, fileName);
         const source = staged.source;
         // the ids that come more than once in the file: found after the rows land (see newRepeatedIds)
         await tempTextTable(session, "_dup_ids", ["id"], []);
@@ -694,7 +701,11 @@ async function summarizeErrors(
       column: r.c,
       count: r.n,
       message: { zh: text?.zh ?? r.k, en: text?.en ?? r.k },
-      first: r.first.map((f) => ({ row: Number(f.row), value: f.value })),
+      first: r.first.map((f) => ({
+        row: Number(f.row),
+        value: f.value,
+        ...rejectSentence(Number(f.row), r.c, f.value, { zh: text?.zh ?? r.k, en: text?.en ?? r.k }),
+      })),
     };
   });
 }
@@ -722,11 +733,10 @@ export function formatIngestReport(result: IngestResult, lang: Lang = "en"): str
   );
   if (result.mapping?.ignored.length)
     lines.push(`  ${t("忽略的列", "ignored columns")}: ${result.mapping.ignored.join(", ")}`);
+  for (const w of result.warnings ?? []) lines.push(`  ${t("注意", "warning")}: ${w[lang]}`);
   for (const e of result.errors) {
-    const examples = e.first
-      .map((f) => `row ${f.row}${f.value === null ? "" : ` (${JSON.stringify(f.value)})`}`)
-      .join(", ");
-    lines.push(`  ${e.count} x ${e.column}: ${e.message[lang]} — ${examples}`);
+    lines.push(`  ${e.count} x ${e.column}: ${e.message[lang]}`);
+    for (const f of e.first) lines.push(`    ${f[lang]}`);
   }
   return lines.join("\n");
 }

@@ -94,21 +94,21 @@ describe("ingestFile", () => {
         column_name: "age",
         value: "15",
         reason_code: "reject.constraint",
-        reason_en: "fails the constraint . >= 16 and . <= 100",
+        reason_en: "Age must be between 16 and 100",
       },
       {
         source_row: 5,
         column_name: "sex",
         value: "3",
         reason_code: "reject.unknown_code",
-        reason_en: "not an allowed choice: 1, 2",
+        reason_en: "not a choice of list sex (a code or an option label)",
       },
       {
         source_row: 6,
         column_name: "town",
         value: "T9",
         reason_code: "reject.unknown_code",
-        reason_en: "not an allowed choice: T1, T2",
+        reason_en: "not a choice of list town (a code or an option label)",
       },
       {
         source_row: 6,
@@ -132,6 +132,20 @@ describe("ingestFile", () => {
         reason_en: "required answer is missing",
       },
     ]);
+    // what the report says of each rejected cell: row, column, value, reason (never the raw rule
+    // nor a whole code list)
+    const said = result.errors.flatMap((e) => e.first.map((f) => f.zh));
+    expect(said).toEqual(
+      expect.arrayContaining([
+        "第 5 行 age = 15：年龄应在 16 到 100 之间",
+        "第 6 行 town = T9：抽样框中没有此镇（街道）",
+        "第 5 行 sex = 3：不是选项表 sex 中的选项（代码或选项文字）",
+        "第 7 行 rid = （空）：缺少受访者编号",
+      ]),
+    );
+    expect(result.errors.find((e) => e.reason === "reject.unknown_stratum")?.first[0]?.en).toBe(
+      "row 6, town = T9: stratum not in the sampling frame",
+    );
     const cells = await db.query<{ cells: string }>("select cells from quarantine_rows where source_row = 5");
     expect(JSON.parse(cells[0]!.cells)).toEqual(["r4", "T1", "V1", "3", "15", "1", "2", null, null]);
     const raw = await db.query<Record<string, string | null>>(

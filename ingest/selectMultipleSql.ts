@@ -46,12 +46,16 @@ export function selectMultipleSql(raw: string, choices: readonly Choice[], bind:
 
 const flagValues = (choices: readonly Choice[], code: string) => {
   const choice = choices.find((c) => c.name === code);
-  return [...CHOSEN, code, choice?.label.zh ?? code, choice?.label.en ?? code].map((v) => v.toLowerCase());
+  // the option's label, as an export by option text writes it; never its code (a 2 in the
+  // column of option 2 is more likely a typo than a choice)
+  return [...new Set([...CHOSEN, ...(choice ? [choice.label.zh, choice.label.en] : [])])].map((v) =>
+    v.toLowerCase(),
+  );
 };
 
 /**
  * The answer of a select_multiple item exported as one 0/1 column per option: the codes of
- * the options marked chosen (1, TRUE, 是, or the option's own code or label), space-separated
+ * the options marked chosen (1, TRUE, 是, or the option's own label), space-separated
  * in the list's order; null when none is. `cell(column)` is SQL for a cell as read.
  */
 export function optionColumnsSql(

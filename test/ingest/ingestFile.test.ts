@@ -5,7 +5,7 @@ import { join } from "node:path";
 import iconv from "iconv-lite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { closeDatabase, type Database, openDatabase } from "../../db/index.ts";
-import { ingestFile, rawColumnTypes, rawTableName } from "../../ingest/index.ts";
+import { formatIngestReport, ingestFile, rawColumnTypes, rawTableName } from "../../ingest/index.ts";
 import { messages } from "../../messages/catalogue.ts";
 import { loadModels, MODELS_DIR, runModels } from "../../models/index.ts";
 import { loadStudy, type Study } from "../../study/index.ts";
@@ -290,6 +290,10 @@ describe("ingestFile", () => {
       ...messages("refuse.all_rejected", { count: 3, file: "b.csv" }),
     });
     expect(result.errors).toMatchObject([{ reason: "reject.unknown_code", column: "sex", count: 3 }]);
+    // the CLI's report leads with the refusal, then the rows that say why
+    const report = formatIngestReport(result, "zh").split("\n");
+    expect(report[0]).toBe(`拒绝导入: ${messages("refuse.all_rejected", { count: 3, file: "b.csv" }).zh}`);
+    expect(report).toContain("    第 2 行 sex = M：不是选项表 sex 中的选项（代码或选项文字）");
     expect(await counts()).toEqual(before);
   });
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import type { Database, Session } from "../db/index.ts";
 import { quoteIdent } from "../db/index.ts";
-import type { Lang, MessageKey } from "../messages/catalogue.ts";
+import { type Lang, type MessageKey, message } from "../messages/catalogue.ts";
 import type { Codebook, Study } from "../study/index.ts";
 import { buildValidation, CHECKED, NOT_CLEAN, type Validation } from "./buildValidation.ts";
 import { codeProbes } from "./codeProbes.ts";
@@ -733,6 +733,8 @@ export function formatIngestReport(result: IngestResult, lang: Lang = "en"): str
   );
   if (result.mapping?.ignored.length)
     lines.push(`  ${t("忽略的列", "ignored columns")}: ${result.mapping.ignored.join(", ")}`);
+  if (result.mapping?.calculated?.length)
+    lines.push(`  ${message("ingest.calculated", lang, { columns: result.mapping.calculated.join(", ") })}`);
   for (const w of result.warnings ?? []) lines.push(`  ${t("注意", "warning")}: ${w[lang]}`);
   for (const e of result.errors) {
     lines.push(`  ${e.count} x ${e.column}: ${e.message[lang]}`);

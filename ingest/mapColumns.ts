@@ -19,6 +19,11 @@ export interface ColumnMapping {
   ignored: string[];
   /** header names used twice in the file */
   duplicates: string[];
+  /**
+   * Ignored headers that name a codebook `calculate` (or `note`): the collection tool's own
+   * computation, exported beside the answers, and not loaded as one (the report says so).
+   */
+  calculated?: string[];
 }
 
 /** "1、您的性别：" -> "您的性别"; "Q3. Your sex?" -> "your sex" */
@@ -76,5 +81,8 @@ export function mapColumns(header: string[], columns: string[], codebook: Codebo
   const consumed = new Set(options.flatMap((o) => o.columns.map((c) => c.header)));
   for (const o of options)
     mapped.push({ column: `${OPTIONS_PREFIX}${o.item}`, header: o.header, item: o.item, by: "options" });
-  return { mapped, ignored: ignored.filter((h) => !consumed.has(h)), duplicates, options };
+  const rest = ignored.filter((h) => !consumed.has(h));
+  const noted = new Set(codebook.ignored.map((i) => i.name.toLowerCase()));
+  const calculated = rest.filter((h) => noted.has(h.trim().toLowerCase().split("/").at(-1)!));
+  return { mapped, ignored: rest, duplicates, options, calculated };
 }

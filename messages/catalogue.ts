@@ -165,6 +165,10 @@ export const catalogue = {
     zh: "文件的 {column} 列显示问卷编号为 {found}，而本波次的编码簿（{codebook}）是 {expected}：这可能是另一份问卷的数据（文件 {file}）",
     en: "the file's {column} column gives form id {found}, but this wave's codebook ({codebook}) is {expected}: the file may come from another form (file {file})",
   },
+  "ingest.calculated": {
+    zh: "以下列是编码簿中的计算字段（calculate）或说明（note），不是受访者的回答，未导入：{columns}",
+    en: "these columns are calculations (calculate) or notes in the codebook, not answers, and were not loaded: {columns}",
+  },
   // ingest: rejected-rows export
   "export.no_upload": { zh: "没有编号为 {upload} 的上传", en: "there is no upload {upload}" },
   // estimates

@@ -164,22 +164,27 @@ choices:
 
 describe("ingest with the full XLSForm", () => {
   const HEADER =
-    "rid,loc/town,loc/village,loc/workplace,sex,age,union_grp/aw_union,league,needs,hours,phone,name,FormVersion";
+    "rid,loc/town,loc/village,loc/workplace,sex,age,union_grp/aw_union,league,needs,hours,phone,name,FormVersion,double_age";
 
   it("checks cascading selects from the choices sheet, a group's relevant, and says constraints in words", async () => {
     const result = await ingest("kobo.csv", [
       HEADER,
-      "k1,T1,V1,W1,1,30,1,2,1 3,40,13800000001,张三,2024090101",
+      "k1,T1,V1,W1,1,30,1,2,1 3,40,13800000001,张三,2024090101,60",
       // 17: the union group is not relevant, so aw_union is not required
-      "k2,T1,V2,W2,2,17,,1,2,20,,,2024090101",
+      "k2,T1,V2,W2,2,17,,1,2,20,,,2024090101,34",
       // W3 belongs to village V3, not V1: the frame cannot say so, the choices sheet does
-      "k3,T1,V1,W3,1,40,1,,4,30,,,2024090101",
+      "k3,T1,V1,W3,1,40,1,,4,30,,,2024090101,80",
       // 45: the union group is relevant and aw_union is missing; 90 hours breaks the constraint
-      "k4,T1,V2,W2,1,45,,,1,90,,,2024090101",
+      "k4,T1,V2,W2,1,45,,,1,90,,,2024090101,90",
       // V3 is in town T2: the choices sheet and the frame both say so
-      "k5,T1,V3,W3,1,50,1,,,,,,2024090101",
+      "k5,T1,V3,W3,1,50,1,,,,,,2024090101,100",
     ]);
     expect(result).toMatchObject({ status: "loaded", rows: 5, accepted: 2, rejected: 3, warnings: [] });
+    // the collection tool's calculate, exported beside the answers: set aside, and said
+    expect(result.mapping!.calculated).toEqual(["double_age"]);
+    expect(formatIngestReport(result, "en")).toContain(
+      "these columns are calculations (calculate) or notes in the codebook, not answers, and were not loaded: double_age",
+    );
     const mapped = Object.fromEntries(result.mapping!.mapped.map((m) => [m.header, [m.item, m.by]]));
     expect(mapped["loc/town"]).toEqual(["town", "group_path"]);
     expect(mapped["union_grp/aw_union"]).toEqual(["aw_union", "group_path"]);
@@ -241,7 +246,7 @@ describe("ingest with the full XLSForm", () => {
 
   it("lands a select_multiple the same way from its three export shapes", async () => {
     // 1. Kobo / XLSForm: one cell of space-separated codes
-    const codes = await ingest("codes.csv", [HEADER, "a1,T1,V1,W1,1,30,1,2,3 1,40,,,2024090101"]);
+    const codes = await ingest("codes.csv", [HEADER, "a1,T1,V1,W1,1,30,1,2,3 1,40,,,2024090101,60"]);
     // 2. 问卷星 by option text: labels joined by ┋, headers as question labels
     const labels = await ingest("wjx-text.csv", [
       "编号,镇,村,性别,年龄,知道工会吗,是否团员,需要的服务",

@@ -203,7 +203,8 @@ async function stageXlsx(
       while (values.length > width && values[values.length - 1] === "") values.pop();
       while (values.length < width) values.push("");
       rows++;
-      const line = `${Papa.unparse([values], { newline: "\n" })}\n`;
+      // a row with no value (formatted, or cleared) is a blank line: no record, but counted
+      const line = values.every((v) => v === "") ? "\n" : `${Papa.unparse([values], { newline: "\n" })}\n`;
       if (!out.write(line)) await once(out, "drain");
     }
   } catch (error) {

@@ -101,7 +101,8 @@ export async function* readXlsxSheet(path: string, file: string, sheet?: string)
     else if (name === "rPh") inPhonetic = false;
     else if (name === "c" && cell && row) {
       // shared strings were unescaped as they were read
-      cell.v = cell.t === "s" ? (strings[Number(cell.v)] ?? "") : unescapeExcel(cell.v);
+      cell.v =
+        cell.t === "s" ? (cell.v === "" ? "" : (strings[Number(cell.v)] ?? "")) : unescapeExcel(cell.v);
       cell.inline = unescapeExcel(cell.inline);
       cell.format = formats[cell.s] ?? "General";
       const { text, isError } = excelCellText(cell, workbook.date1904);

@@ -98,8 +98,13 @@ async function workbook(date1904: boolean): Promise<string> {
     // a formula whose cached value is an error
     ["r4", "T2", "V3", 1, 40, 1, 1, { formula: "NA()", result: { error: "#N/A" } }, "", "", true, 1],
   ];
-  for (const values of rows) {
-    const row = ws.addRow(values);
+  // sheet rows 2 and 3, then row 4 formatted but empty, then 5, then 6 left out, then 7: the
+  // rows keep the numbers the spreadsheet shows
+  const at = [2, 3, 5, 7];
+  ws.getRow(4).getCell(2).numFmt = "0.00";
+  for (const [i, values] of rows.entries()) {
+    const row = ws.getRow(at[i]!);
+    row.values = values;
     row.getCell(8).numFmt = values[0] === "r2" ? 'yyyy"年"m"月"d"日"' : "yyyy-mm-dd";
     row.getCell(9).numFmt = values[0] === "r2" ? "yyyy/m/d h:mm" : "yyyy-mm-dd hh:mm:ss";
     row.getCell(10).numFmt = "h:mm";
@@ -158,8 +163,8 @@ describe("xlsx cells as the user means them", () => {
         reason_code: string;
       }>("select source_row, column_name, value, reason_code from quarantine order by source_row");
       expect(q).toEqual([
-        { source_row: 4, column_name: "age", value: "#N/A", reason_code: "reject.excel_error" },
-        { source_row: 5, column_name: "visit", value: "#N/A", reason_code: "reject.excel_error" },
+        { source_row: 5, column_name: "age", value: "#N/A", reason_code: "reject.excel_error" },
+        { source_row: 7, column_name: "visit", value: "#N/A", reason_code: "reject.excel_error" },
       ]);
     },
   );

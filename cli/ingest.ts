@@ -55,7 +55,7 @@ export function ingestCommand(): Command {
       if (opts.json) {
         const { upload_id, status, rows, accepted, rejected, encoding, format } = result;
         process.stdout.write(
-          `${JSON.stringify({ upload_id, status, rows, accepted, rejected, encoding, format, errors: result.errors, refusal: result.refusal, model_run_error: runError })}\n`,
+          `${JSON.stringify({ upload_id, status, rows, accepted, rejected, encoding, format, errors: result.errors, refusal: result.refusal, warnings: result.warnings, model_run_error: runError })}\n`,
         );
       } else {
         process.stdout.write(`${formatIngestReport(result)}\n`);

@@ -1,11 +1,14 @@
 import { quoteIdent } from "../db/index.ts";
-import { type MessageKey, messages } from "../messages/catalogue.ts";
-import type { Codebook, Item, Study } from "../study/index.ts";
+import { type MessageKey, message, messages } from "../messages/catalogue.ts";
+import { type Codebook, constraintSentence, type Item, type Study } from "../study/index.ts";
+import { choiceFilterCheck } from "./choiceFilterCheck.ts";
+import { EXCEL_ERRORS } from "./excelErrors.ts";
 import { expressionToSql } from "./expressionToSql.ts";
 import type { hmacSql } from "./hmacSql.ts";
 import { isCodeSql } from "./isCodeSql.ts";
 import type { ColumnMapping } from "./mapColumns.ts";
 import type { PersonalAction } from "./personalRules.ts";
+import { optionColumnChecks, optionColumnsSql, selectMultipleSql } from "./selectMultipleSql.ts";
 
 export interface Validation {
   /**
@@ -65,7 +68,13 @@ export function buildValidation(
   study: Study,
   codebook: Codebook,
   mapping: ColumnMapping,
-  staged: { source: string; columns: string[]; clean?: ReadonlySet<string> },
+  staged: {
+    source: string;
+    columns: string[];
+    clean?: ReadonlySet<string>;
+    /** Columns where an .xlsx holds an Excel error cell (see PreparedRead.excelErrors). */
+    excelErrors?: ReadonlySet<string>;
+  },
   existingIds: { rawTable: string; waveId: string; excludeUpload: string | null },
   personal?: PersonalMasks,
 ): Validation {
@@ -77,9 +86,13 @@ export function buildValidation(
     return `$${name}`;
   };
   const reasons: Validation["reasons"] = [];
-  const reason = (key: MessageKey, column: string, p: Record<string, string> = {}) => {
-    if (!reasons.some((r) => r.key === key && r.column === column))
-      reasons.push({ key, column, ...messages(key, p) });
+  const reason = (
+    key: MessageKey,
+    column: string,
+    p: Record<string, string> = {},
+    texts: { zh: string; en: string } = messages(key, p),
+  ) => {
+    if (!reasons.some((r) => r.key === key && r.column === column)) reasons.push({ key, column, ...texts });
   };
 
   const fileColumn = new Map(mapping.mapped.map((m) => [m.item, m]));
@@ -91,6 +104,7 @@ export function buildValidation(
     const m = fileColumn.get(item);
     return m ? q(m.column) : "cast(null as varchar)";
   };
+  const rawName = (column: string) => q(`_raw_${column}`);
   const headerOf = (item: Item) => fileColumn.get(item.name)?.header ?? item.name;
   // Personal cells never reach the quarantine, the rejects download or a message in clear:
   // a dropped one shows as nothing, a pseudonymised one as its marked hash.
@@ -110,6 +124,10 @@ export function buildValidation(
   const mappedCols = codebook.items.map((item) => {
     const raw = cell(item.name);
     const choices = item.list ? (codebook.choices.get(item.list) ?? []) : [];
+    if (item.type === "select_multiple" && choices.length > 0 && fileColumn.has(item.name))
+      return fileColumn.get(item.name)!.by === "options"
+        ? `${raw} as ${q(item.name)}`
+        : `${selectMultipleSql(raw, choices, bind)} as ${q(item.name)}`;
     if (
       item.type !== "select_one" ||
       choices.length === 0 ||
@@ -144,8 +162,9 @@ export function buildValidation(
     value: string,
     key: MessageKey,
     p: Record<string, string> = {},
+    texts?: { zh: string; en: string },
   ) => {
-    reason(key, header, p);
+    reason(key, header, p, texts);
     flag(cond, header, masked(item?.name, value), key);
   };
   const flag = (cond: string, column: string, value: string, key: string) => {
@@ -168,6 +187,7 @@ export function buildValidation(
     "reject.duplicate_id_in_wave",
   );
 
+  const excelErrors = staged.excelErrors ?? new Set<string>();
   for (const item of codebook.items) {
     if (!fileColumn.has(item.name) && !item.required) continue;
     const header = headerOf(item);
@@ -179,10 +199,18 @@ export function buildValidation(
       : q(item.name);
     if (hashed)
       flag(personal!.hmac.marked(q(item.name)), item.name, "cast(null as varchar)", HMAC_MARKED_CELL);
+    // an Excel error cell (#N/A) is named as such, and no other check reads it as an answer
+    const fileCol = fileColumn.get(item.name)?.column;
+    let present = `${v} is not null`;
+    if (fileCol !== undefined && excelErrors.has(fileCol)) {
+      const errorList = `[${EXCEL_ERRORS.map((e) => bind(e)).join(", ")}]::varchar[]`;
+      fail(`list_contains(${errorList}, ${v})`, item, header, v, "reject.excel_error");
+      present = `(${v} is not null and not list_contains(${errorList}, ${v}))`;
+    }
     if (item.type === "integer")
       // DuckDB's cast is lenient ('30.5' -> 31, '1e2' -> 100, '3_0' -> 30): the text must be digits
       fail(
-        `${v} is not null and not regexp_full_match(${v}, ${bind(INTEGER_TEXT)})`,
+        `${present} and not regexp_full_match(${v}, ${bind(INTEGER_TEXT)})`,
         item,
         header,
         v,
@@ -190,33 +218,45 @@ export function buildValidation(
       );
     if (item.type === "decimal")
       fail(
-        `${v} is not null and not regexp_full_match(${v}, ${bind(DECIMAL_TEXT)})`,
+        `${present} and not regexp_full_match(${v}, ${bind(DECIMAL_TEXT)})`,
         item,
         header,
         v,
         "reject.not_decimal",
       );
     if (item.type === "date")
-      fail(`${v} is not null and try_cast(${v} as date) is null`, item, header, v, "reject.not_date");
+      fail(`${present} and try_cast(${v} as date) is null`, item, header, v, "reject.not_date");
     if (item.list) {
       const codes = (codebook.choices.get(item.list) ?? []).map((c) => c.name);
-      const allowed = codes.join(", ");
       if (item.type === "select_one") {
-        const unknown = `${v} is not null and not ${isCode(v, item.list, codes)}`;
+        const unknown = `${present} and not ${isCode(v, item.list, codes)}`;
         // a column taken to hold codes only: the guess, checked on every row (named by the item)
         if (clean.has(item.name)) flag(unknown, item.name, "cast(null as varchar)", NOT_CLEAN);
-        else fail(unknown, item, header, v, "reject.unknown_code", { allowed });
+        else fail(unknown, item, header, v, "reject.unknown_code", { list: item.list });
       } else {
         const list = `[${codes.map((c) => bind(c)).join(", ")}]::varchar[]`;
         fail(
-          `${v} is not null and len(list_filter(string_split(${v}, ' '), x -> x <> '' and not list_contains(${list}, x))) > 0`,
+          `${present} and len(list_filter(string_split(${v}, ' '), x -> x <> '' and not list_contains(${list}, x))) > 0`,
           item,
           header,
           v,
           "reject.unknown_code",
-          { allowed },
+          { list: item.list },
         );
       }
+    }
+    const optionColumns = mapping.options?.find((o) => o.item === item.name);
+    if (optionColumns && item.list)
+      for (const check of optionColumnChecks(
+        optionColumns,
+        codebook.choices.get(item.list) ?? [],
+        (column) => rawName(column),
+        bind,
+      ))
+        fail(check.condition, item, check.header, check.value, "reject.not_option_flag");
+    if (item.choiceFilter && item.list && item.type === "select_one" && fileColumn.has(item.name)) {
+      const check = choiceFilterCheck(item, codebook, present, bind);
+      fail(check.condition, item, header, v, "reject.choice_filter", {}, check.texts);
     }
     if (item.required && item.name !== study.respondent_id) {
       const relevant = item.relevant
@@ -232,9 +272,20 @@ export function buildValidation(
     }
     if (item.constraint) {
       const c = expressionToSql(item.constraint.expr, ctxFor(v));
-      fail(`${v} is not null and not coalesce(${c}, false)`, item, header, v, "reject.constraint", {
-        constraint: item.constraint.text,
-      });
+      // what the rule asks, as the codebook says it or as a sentence: never the raw rule
+      const sentence = constraintSentence(item, codebook);
+      fail(
+        `${present} and not coalesce(${c}, false)`,
+        item,
+        header,
+        v,
+        "reject.constraint",
+        {},
+        {
+          zh: message("reject.constraint", "zh", { constraint: sentence.zh }),
+          en: message("reject.constraint", "en", { constraint: sentence.en }),
+        },
+      );
     }
   }
 
@@ -267,7 +318,6 @@ export function buildValidation(
 
   // Cells are trimmed once, in an inner select, then mapped; the untrimmed cells ride along
   // under other names for the quarantine copy.
-  const rawName = (column: string) => q(`_raw_${column}`);
   const itemOfColumn = new Map(mapping.mapped.map((m) => [m.column, m.item]));
   const cellShown = (column: string) => {
     const item = itemOfColumn.get(column);
@@ -279,9 +329,15 @@ export function buildValidation(
   const inner = [
     "source_row",
     ...staged.columns.map((c) => `${q(c)} as ${rawName(c)}`),
-    ...mapping.mapped.map((m) =>
-      clean.has(m.item) ? q(m.column) : `nullif(trim(${q(m.column)}), '') as ${q(m.column)}`,
-    ),
+    ...mapping.mapped.map((m) => {
+      const options = m.by === "options" ? mapping.options.find((o) => o.item === m.item) : undefined;
+      if (options) {
+        const list = codebook.item(m.item)?.list;
+        const choices = list ? (codebook.choices.get(list) ?? []) : [];
+        return `${optionColumnsSql(options, choices, q, bind)} as ${q(m.column)}`;
+      }
+      return clean.has(m.item) ? q(m.column) : `nullif(trim(${q(m.column)}), '') as ${q(m.column)}`;
+    }),
   ];
   const mapped = (where?: string, source = staged.source) => `select source_row,
     ${mappedCols.join(",\n    ")},

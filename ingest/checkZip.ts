@@ -10,7 +10,7 @@ export function inflateLimit(size: number): number {
   return Math.min(Math.max(100 * size, 100 * MB), 4096 * MB);
 }
 
-interface Entry {
+export interface ZipEntry {
   name: string;
   method: number;
   compressed: number;
@@ -79,12 +79,13 @@ export async function checkZip(
   }
 }
 
-async function readDirectory(
+/** The entries the zip's central directory lists; refuses a truncated or damaged zip (see checkZip). */
+export async function readDirectory(
   path: string,
   size: number,
   file: string,
   corrupt: (d: string) => Error,
-): Promise<Entry[]> {
+): Promise<ZipEntry[]> {
   const handle = await open(path, "r");
   try {
     const tailLength = Math.min(size, 22 + 0xffff);
@@ -105,13 +106,13 @@ async function readDirectory(
     if (dirOffset + dirSize > size) throw corrupt("the zip directory points past the end of the file");
     const dir = Buffer.alloc(dirSize);
     await handle.read(dir, 0, dirSize, dirOffset);
-    const entries: Entry[] = [];
+    const entries: ZipEntry[] = [];
     let at = 0;
     for (let i = 0; i < count; i++) {
       if (at + 46 > dir.length || dir.readUInt32LE(at) !== 0x02014b50)
         throw corrupt(`the zip directory is damaged at entry ${i + 1}`);
       const nameLength = dir.readUInt16LE(at + 28);
-      const entry: Entry = {
+      const entry: ZipEntry = {
         method: dir.readUInt16LE(at + 10),
         compressed: dir.readUInt32LE(at + 20),
         declared: dir.readUInt32LE(at + 24),

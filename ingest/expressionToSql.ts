@@ -41,6 +41,8 @@ export function expressionToSql(expr: Expr, ctx: SqlContext): string {
         return `cast(${ctx.bind(e.value)} as varchar)`;
       case "neg":
         return `(- ${num(e.operand)})`;
+      case "column":
+        throw new Error(`a choice column (${e.name}) outside a choice_filter`);
       case "binary": {
         if (e.op === "and" || e.op === "or")
           return `(coalesce(${sql(e.left)}, false) ${e.op} coalesce(${sql(e.right)}, false))`;

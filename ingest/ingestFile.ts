@@ -4,13 +4,14 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import type { Database, Session } from "../db/index.ts";
 import { quoteIdent } from "../db/index.ts";
-import type { Lang, MessageKey } from "../messages/catalogue.ts";
+import { type Lang, type MessageKey, message } from "../messages/catalogue.ts";
 import type { Codebook, Study } from "../study/index.ts";
 import { buildValidation, CHECKED, HMAC_MARKED_CELL, NOT_CLEAN, type Validation } from "./buildValidation.ts";
 import { codeProbes } from "./codeProbes.ts";
 import { csvRefusal } from "./csvRefusal.ts";
 import { detectFormat, type FileFormat } from "./detectFile.ts";
 import { rejectsNote } from "./exportRejects.ts";
+import { formVersionWarnings, type IngestWarning } from "./formVersionWarnings.ts";
 import { hmacSql } from "./hmacSql.ts";
 import { IngestRefusal, showValue } from "./IngestRefusal.ts";
 import { CODES, SHORT_LIST } from "./isCodeSql.ts";
@@ -20,6 +21,7 @@ import { type PreparedRead, prepareCsv, prepareRead } from "./prepareRead.ts";
 import { prescanText } from "./prescanText.ts";
 import { purgeExpiredRejects, REFUSED_REJECTS_DAYS } from "./purgeExpiredRejects.ts";
 import { RAW_META_COLUMNS, rawColumnTypes, rawTableName, registerStudy } from "./registerStudy.ts";
+import { rejectSentence } from "./rejectSentence.ts";
 
 export interface IngestOptions {
   study: Study;
@@ -60,7 +62,8 @@ export interface ErrorSummary {
   column: string;
   count: number;
   message: { zh: string; en: string };
-  first: { row: number; value: string | null }[];
+  /** The first rows, each with its sentence: "第 11 行 village = T01V999：抽样框中没有此村（社区）". */
+  first: { row: number; value: string | null; zh: string; en: string }[];
 }
 
 export interface IngestResult {
@@ -84,6 +87,8 @@ export interface IngestResult {
   personal: { column: string; action: "drop" | "hmac" }[];
   /** Why the rejected rows' personal cells are empty or hashed (null without rejected rows or personal columns). */
   rejects_note: { zh: string; en: string } | null;
+  /** What the upload says without refusing it: a form version other than the codebook's. */
+  warnings: IngestWarning[];
 }
 
 /**
@@ -208,6 +213,7 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
     refusal: null,
     personal: [],
     rejects_note: null,
+    warnings: [],
   };
   const refuse = (e: IngestRefusal): IngestResult => ({ ...base, refusal: { code: e.code, ...e.texts } });
 
@@ -340,6 +346,7 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
           : [];
         const guessed = new Set(probes.filter((_, i) => found?.[`p${i}`] === false).map((p) => p.item));
         await staged.numbered;
+        base.warnings = await formVersionWarnings(session, staged, codebook, fileName);
         const source = staged.source;
         // the ids that come more than once in the file: found after the rows land (see newRepeatedIds)
         await tempTextTable(session, "_dup_ids", ["id"], []);
@@ -368,10 +375,14 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
           const ids = { rawTable: rawTableName(study.id), waveId, excludeUpload: options.replace ?? null };
           const checks = await checkEveryRow(tx, {
             build: (clean) =>
-              buildValidation(study, codebook, mapping, { source, columns: staged.columns, clean }, ids, {
-                rules,
-                hmac,
-              }),
+              buildValidation(
+                study,
+                codebook,
+                mapping,
+                { source, columns: staged.columns, clean, excelErrors: staged.excelErrors },
+                ids,
+                { rules, hmac },
+              ),
             guessed,
             sourceParams: staged.params,
             respondentId: study.respondent_id,
@@ -807,7 +818,11 @@ async function summarizeErrors(
       column: r.c,
       count: r.n,
       message: { zh: text?.zh ?? r.k, en: text?.en ?? r.k },
-      first: r.first.map((f) => ({ row: Number(f.row), value: f.value })),
+      first: r.first.map((f) => ({
+        row: Number(f.row),
+        value: f.value,
+        ...rejectSentence(Number(f.row), r.c, f.value, { zh: text?.zh ?? r.k, en: text?.en ?? r.k }),
+      })),
     };
   });
 }
@@ -835,11 +850,12 @@ export function formatIngestReport(result: IngestResult, lang: Lang = "en"): str
   );
   if (result.mapping?.ignored.length)
     lines.push(`  ${t("忽略的列", "ignored columns")}: ${result.mapping.ignored.join(", ")}`);
+  if (result.mapping?.calculated?.length)
+    lines.push(`  ${message("ingest.calculated", lang, { columns: result.mapping.calculated.join(", ") })}`);
+  for (const w of result.warnings ?? []) lines.push(`  ${t("注意", "warning")}: ${w[lang]}`);
   for (const e of result.errors) {
-    const examples = e.first
-      .map((f) => `row ${f.row}${f.value === null ? "" : ` (${JSON.stringify(f.value)})`}`)
-      .join(", ");
-    lines.push(`  ${e.count} x ${e.column}: ${e.message[lang]} — ${examples}`);
+    lines.push(`  ${e.count} x ${e.column}: ${e.message[lang]}`);
+    for (const f of e.first) lines.push(`    ${f[lang]}`);
   }
   if (result.rejects_note) lines.push(`  ${result.rejects_note[lang]}`);
   return lines.join("\n");

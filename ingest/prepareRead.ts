@@ -1,12 +1,12 @@
 import { once } from "node:events";
 import { createReadStream, createWriteStream, statSync } from "node:fs";
-import ExcelJS from "exceljs";
 import Papa from "papaparse";
 import type { Session } from "../db/index.ts";
 import { checkZip } from "./checkZip.ts";
 import type { FileFormat, TextEncoding } from "./detectFile.ts";
 import { IngestRefusal, showValue } from "./IngestRefusal.ts";
 import { numberRecords } from "./numberRecords.ts";
+import { readXlsxSheet } from "./readXlsxSheet.ts";
 import { transcodeToUtf8 } from "./transcodeToUtf8.ts";
 
 export interface PreparedRead {
@@ -48,6 +48,8 @@ export interface PreparedRead {
   /** Column names of the cells in `source`, in the same order (generated for text files). */
   columns: string[];
   delimiter: string | null;
+  /** Columns (as in `columns`) where an .xlsx has an Excel error cell (#N/A, ...): the checks name those cells. */
+  excelErrors?: ReadonlySet<string>;
 }
 
 const DELIMITERS = [",", "\t", ";"] as const;
@@ -186,10 +188,12 @@ async function stageParquet(db: Session, path: string, file: string): Promise<Pr
 }
 
 /**
- * Excel: check the zip inflates to a sane size, then stream the sheet with exceljs into a
- * temporary UTF-8 CSV and read that natively, so memory stays bounded whatever the size of
- * the workbook. exceljs leaves trailing empty cells out of a row; rows are padded to the
- * header's width, so only a cell beyond the header makes a row ragged.
+ * Excel: check the zip inflates to a sane size, then stream the sheet (readXlsxSheet: every
+ * cell as its writer means it) into a temporary UTF-8 CSV and read that natively, so memory
+ * stays bounded whatever the size of the workbook. Rows are padded to the header's width, so
+ * only a cell beyond the header makes a row ragged; a row the sheet skips (empty) is a blank
+ * line, so record numbers stay the rows the spreadsheet shows. The columns with an Excel
+ * error cell are noted (`excelErrors`): the checks name those cells.
  */
 async function stageXlsx(
   path: string,
@@ -200,31 +204,28 @@ async function stageXlsx(
 ): Promise<PreparedRead> {
   await checkZip(path, statSync(path).size, file);
   const out = createWriteStream(tmpCsv);
-  let found = false;
   let rows = 0;
+  const errorColumns = new Set<number>();
   try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
-      sharedStrings: "cache",
-      worksheets: "emit",
-      hyperlinks: "ignore",
-      styles: "ignore",
-    });
-    let index = 0;
     let width = 0;
-    for await (const worksheet of reader) {
-      index++;
-      const name = (worksheet as unknown as { name?: string }).name;
-      if (found || (sheet ? name !== sheet : index !== 1)) continue;
-      found = true;
-      for await (const row of worksheet) {
-        const values = Array.from((row.values as ExcelJS.CellValue[]).slice(1), cellToText);
-        if (width === 0) width = values.length;
-        while (values.length > width && values[values.length - 1] === "") values.pop();
-        while (values.length < width) values.push("");
-        rows++;
-        const line = `${Papa.unparse([values], { newline: "\n" })}\n`;
-        if (!out.write(line)) await once(out, "drain");
+    let last = 0;
+    for await (const row of readXlsxSheet(path, file, sheet)) {
+      const values = row.cells;
+      if (width === 0) {
+        while (values.length > 0 && values[values.length - 1] === "") values.pop();
+        if (values.length === 0) continue;
+        width = values.length;
+      } else {
+        for (let n = last + 1; n < row.number; n++) if (!out.write("\n")) await once(out, "drain");
       }
+      last = row.number;
+      for (const i of row.errors) errorColumns.add(i);
+      while (values.length > width && values[values.length - 1] === "") values.pop();
+      while (values.length < width) values.push("");
+      rows++;
+      // a row with no value (formatted, or cleared) is a blank line: no record, but counted
+      const line = values.every((v) => v === "") ? "\n" : `${Papa.unparse([values], { newline: "\n" })}\n`;
+      if (!out.write(line)) await once(out, "drain");
     }
   } catch (error) {
     if (error instanceof IngestRefusal) throw error;
@@ -236,25 +237,9 @@ async function stageXlsx(
     out.end();
     await once(out, "finish").catch(() => undefined);
   }
-  if (!found) {
-    if (sheet) throw new IngestRefusal("refuse.no_sheet", { file, sheet: showValue(sheet) });
-    throw new IngestRefusal("refuse.xlsx_corrupt", { file, detail: "the workbook has no sheet" });
-  }
   if (rows === 0) throw new IngestRefusal("refuse.empty_file", { file });
-  return prepareCsv(tmpCsv, file, numberedCsv);
-}
-
-function cellToText(value: ExcelJS.CellValue): string {
-  if (value === null || value === undefined) return "";
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
-  if (typeof value === "object") {
-    if ("richText" in value) return value.richText.map((r) => r.text).join("");
-    if ("text" in value && typeof value.text === "string") return value.text;
-    if ("result" in value) return cellToText(value.result as ExcelJS.CellValue);
-    if ("formula" in value) return "";
-    if ("error" in value) return String(value.error);
-  }
-  return String(value);
+  const read = await prepareCsv(tmpCsv, file, numberedCsv);
+  return { ...read, excelErrors: new Set([...errorColumns].map((i) => read.columns[i]!).filter(Boolean)) };
 }
 
 /**

@@ -17,6 +17,12 @@ export const catalogue = {
   ...trustMessages,
   ...serverMessages,
   ...adminMessages,
+  // ingest: one rejected cell, as reports show it (rejectSentence)
+  "reject.sentence": {
+    zh: "第 {row} 行 {column} = {value}：{reason}",
+    en: "row {row}, {column} = {value}: {reason}",
+  },
+  "reject.no_value": { zh: "（空）", en: "(empty)" },
   // ingest: row-level reasons stored in the quarantine table
   "reject.missing_id": { zh: "缺少受访者编号", en: "respondent id is missing" },
   "reject.duplicate_id_in_file": {
@@ -30,9 +36,43 @@ export const catalogue = {
   "reject.not_integer": { zh: "应为整数", en: "must be a whole number" },
   "reject.not_decimal": { zh: "应为数字", en: "must be a number" },
   "reject.not_date": { zh: "应为日期（YYYY-MM-DD）", en: "must be a date (YYYY-MM-DD)" },
-  "reject.unknown_code": { zh: "不是允许的选项：{allowed}", en: "not an allowed choice: {allowed}" },
+  // never the whole list (a village list has hundreds of codes): its name, and the codebook says the rest
+  "reject.unknown_code": {
+    zh: "不是选项表 {list} 中的选项（代码或选项文字）",
+    en: "not a choice of list {list} (a code or an option label)",
+  },
   "reject.required": { zh: "必答题未回答", en: "required answer is missing" },
-  "reject.constraint": { zh: "不满足约束条件 {constraint}", en: "fails the constraint {constraint}" },
+  // the constraint's message from the codebook, or a sentence made from its rule (constraintSentence)
+  "reject.constraint": { zh: "{constraint}", en: "{constraint}" },
+  "constraint.sentence": { zh: "{label}{rule}", en: "{label} {rule}" },
+  "constraint.and": { zh: "，且", en: ", and " },
+  "constraint.between": { zh: "应在 {min} 到 {max} 之间", en: "must be between {min} and {max}" },
+  "constraint.at_least": { zh: "应不小于 {value}", en: "must be at least {value}" },
+  "constraint.more_than": { zh: "应大于 {value}", en: "must be more than {value}" },
+  "constraint.at_most": { zh: "应不大于 {value}", en: "must be at most {value}" },
+  "constraint.less_than": { zh: "应小于 {value}", en: "must be less than {value}" },
+  "constraint.equal": { zh: "应为 {value}", en: "must be {value}" },
+  "constraint.not_equal": { zh: "不应为 {value}", en: "must not be {value}" },
+  "constraint.not_after_today": { zh: "不应晚于今天", en: "must not be later than today" },
+  "constraint.max_length": { zh: "不应超过 {value} 个字符", en: "must be at most {value} characters long" },
+  "constraint.max_selected": { zh: "最多选 {value} 项", en: "allows at most {value} choices" },
+  "constraint.format": { zh: "的格式不对", en: "is not in the expected format" },
+  "constraint.other": {
+    zh: "的回答不在编码簿允许的范围内",
+    en: "has an answer outside what the codebook allows",
+  },
+  "reject.choice_filter": {
+    zh: "该选项与“{parent}”的回答不对应（按选项表 {list} 的 {column} 列）",
+    en: "this choice does not go with the answer to “{parent}” (column {column} of choice list {list})",
+  },
+  "reject.not_option_flag": {
+    zh: "多选题的选项列应为 1（选中）或 0（未选），或该选项的文字",
+    en: "an option column of a multiple choice must be 1 (chosen) or 0 (not chosen), or the option's label",
+  },
+  "reject.excel_error": {
+    zh: "Excel 单元格是错误值（如 #N/A、#VALUE!：公式出错或数据缺失），不是回答",
+    en: "the Excel cell holds an error value (such as #N/A or #VALUE!: a formula failed or data were missing), not an answer",
+  },
   "reject.unknown_stratum": { zh: "抽样框中没有此镇（街道）", en: "stratum not in the sampling frame" },
   "reject.unknown_psu": { zh: "抽样框中没有此村（社区）", en: "PSU not in the sampling frame" },
   "reject.psu_not_in_stratum": {
@@ -45,6 +85,10 @@ export const catalogue = {
   "refuse.no_rows": {
     zh: "文件只有表头，没有数据行（文件 {file}）",
     en: "the file has a header but no data rows (file {file})",
+  },
+  "refuse.all_rejected": {
+    zh: "全部 {count} 行都未通过校验，整个文件未导入：这几乎总是列的对应关系或文件格式的问题，而不是每位受访者都填错了。请先看下面最常见的原因（文件 {file}）",
+    en: "all {count} rows failed validation, so nothing was loaded: this almost always means a column mapping or file format problem, not that every respondent is wrong. See the commonest reasons below (file {file})",
   },
   "refuse.missing_columns": {
     zh: "缺少必需的列：{columns}（文件 {file}）",
@@ -117,6 +161,19 @@ export const catalogue = {
   "refuse.unreadable": {
     zh: "无法按 {format} 读取：{detail}（文件 {file}）",
     en: "the file cannot be read as {format}: {detail} (file {file})",
+  },
+  // ingest: warnings (the file is loaded, and this is said)
+  "warn.form_version": {
+    zh: "文件的 {column} 列显示问卷版本为 {found}，而本波次的编码簿（{codebook}）是版本 {expected}：请确认用的是同一版问卷（文件 {file}）",
+    en: "the file's {column} column gives form version {found}, but this wave's codebook ({codebook}) is version {expected}: check the file was collected with the same form (file {file})",
+  },
+  "warn.form_id": {
+    zh: "文件的 {column} 列显示问卷编号为 {found}，而本波次的编码簿（{codebook}）是 {expected}：这可能是另一份问卷的数据（文件 {file}）",
+    en: "the file's {column} column gives form id {found}, but this wave's codebook ({codebook}) is {expected}: the file may come from another form (file {file})",
+  },
+  "ingest.calculated": {
+    zh: "以下列是编码簿中的计算字段（calculate）或说明（note），不是受访者的回答，未导入：{columns}",
+    en: "these columns are calculations (calculate) or notes in the codebook, not answers, and were not loaded: {columns}",
   },
   // ingest: rejected-rows export
   "export.no_upload": { zh: "没有编号为 {upload} 的上传", en: "there is no upload {upload}" },

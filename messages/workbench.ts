@@ -22,6 +22,14 @@ export const workbenchMessages = {
   "ui.upload_report": { zh: "校验报告", en: "Validation report" },
   "ui.status": { zh: "状态", en: "Status" },
   "ui.download_rejects": { zh: "下载未通过的行（原格式）", en: "Download rejected rows (original layout)" },
+  "ui.upload_rules": {
+    zh: "每一行都按编码簿和抽样框校验：未通过的行进入隔离区，并说明行号、列、取值和原因；其余各行导入。如果所有行都未通过，整个文件不导入（这几乎总是列对应或文件格式的问题）。",
+    en: "Every row is checked against the codebook and the sampling frame: rows that fail are quarantined, with their row, column, value and reason; the rest land. If every row fails, nothing is loaded (that almost always means a column mapping or file format problem).",
+  },
+  "ui.duplicate_ids_policy": {
+    zh: "受访者编号重复：同一文件中编号相同的所有行都会被隔离，系统不替您判断哪一行正确——请核对后改正文件，重新上传这些行。编号已在本波次先前的上传中出现的行也会被隔离；如需更正已导入的数据，请用替换上传（--replace）。",
+    en: "Repeated respondent ids: every row sharing an id within a file is quarantined; Barometer does not guess which one is right. Check them, correct the file and upload those rows again. A row whose id an earlier upload of the wave already holds is quarantined too; to correct loaded answers, make a replacing upload (--replace).",
+  },
   "ui.upload_history": { zh: "上传记录", en: "Upload history" },
   "ui.sql_title": { zh: "SQL 查询台", en: "SQL console" },
   "ui.schema": { zh: "数据表", en: "Tables" },

@@ -13,7 +13,9 @@ export type Expr =
   | { kind: "string"; value: string }
   | { kind: "binary"; op: string; left: Expr; right: Expr }
   | { kind: "neg"; operand: Expr }
-  | { kind: "call"; name: string; args: Expr[] };
+  | { kind: "call"; name: string; args: Expr[] }
+  /** A column of the choices sheet, by its bare name: only in a choice_filter. */
+  | { kind: "column"; name: string };
 
 const FUNCTIONS: Record<string, number> = {
   selected: 2,
@@ -99,7 +101,7 @@ const PRECEDENCE: Record<string, number> = {
 };
 
 /** Parse an XLSForm expression; throws a message naming the position of the problem. */
-export function parseExpression(source: string): Expr {
+export function parseExpression(source: string, options: { choiceColumns?: boolean } = {}): Expr {
   const tokens = tokenize(source);
   let pos = 0;
   const peek = () => tokens[pos];
@@ -132,6 +134,7 @@ export function parseExpression(source: string): Expr {
         pos--;
         return fail("unexpected operator");
       case "name": {
+        if (options.choiceColumns && peek()?.type !== "lparen") return { kind: "column", name: t.text };
         const arity = FUNCTIONS[t.text];
         if (arity === undefined) {
           pos--;

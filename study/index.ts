@@ -1,4 +1,5 @@
-export type { Choice, Codebook, Item, ItemType } from "./codebook.ts";
+export { type Choice, type Codebook, choiceFilterPairs, type Item, type ItemType } from "./codebook.ts";
+export { constraintSentence } from "./constraintSentence.ts";
 export { type Expr, parseExpression, referencedItems } from "./expression.ts";
 export {
   compositesOf,

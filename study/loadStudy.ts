@@ -273,8 +273,17 @@ export async function loadStudy(folder: string): Promise<Study> {
     }
   }
 
+  // Personal items: study.yaml's personal_data, and the items the codebooks mark personal
+  // themselves (barometer::personal); study.yaml's action wins where both name an item.
+  const personal = [...def.personal_data];
+  for (const codebook of codebookByVersion.values())
+    for (const item of codebook.items)
+      if (item.personalAction && !personal.some((p) => p.column === item.name))
+        personal.push({ column: item.name, action: item.personalAction });
+
   const study: Study = {
     ...def,
+    personal_data: personal,
     dir,
     definitionSha256: hash.digest("hex"),
     codebookByVersion,

@@ -16,8 +16,16 @@ function cellText(value: ExcelJS.CellValue): string {
   return String(value).trim();
 }
 
-function readSheet(workbook: ExcelJS.Workbook, name: string, file: string): SheetRows {
+function readSheet(workbook: ExcelJS.Workbook, name: string, file: string): SheetRows;
+function readSheet(workbook: ExcelJS.Workbook, name: string, file: string, optional: true): SheetRows | null;
+function readSheet(
+  workbook: ExcelJS.Workbook,
+  name: string,
+  file: string,
+  optional = false,
+): SheetRows | null {
   const sheet = workbook.getWorksheet(name);
+  if (!sheet && optional) return null;
   if (!sheet) {
     const found = workbook.worksheets.map((s) => s.name).join(", ") || "none";
     throw new Error(
@@ -52,10 +60,15 @@ function requireColumn(sheet: SheetRows, file: string, sheetName: string, name: 
   if (!sheet.header.has(name)) throw new Error(`${file}, sheet ${sheetName}: missing column "${name}"`);
 }
 
+/** Columns of the choices sheet that are not choice filters. */
+const CHOICE_COLUMNS = /^(list_name|name|label(::.*)?|image(::.*)?|audio(::.*)?|video(::.*)?|media::.*)$/;
+
 /**
  * Read an XLSForm codebook: sheets `survey` (type, name, label::zh, label::en, required,
- * constraint, constraint_message::zh/en, relevant, personal) and `choices` (list_name, name,
- * label::zh, label::en). A plain `label` column stands for label::zh.
+ * constraint, constraint_message::zh/en, relevant, choice_filter, barometer::personal),
+ * `choices` (list_name, name, label::zh, label::en, and any columns a choice_filter tests)
+ * and, optionally, `settings` (form_id, version). A plain `label` column stands for
+ * label::zh. docs/study-format.md lists what is read.
  */
 export async function readXlsformCodebook(path: string, version: string): Promise<Codebook> {
   const file = basename(path);
@@ -80,7 +93,8 @@ export async function readXlsformCodebook(path: string, version: string): Promis
     cmZh: column(survey, "constraint_message::zh", "constraint_message"),
     cmEn: column(survey, "constraint_message::en"),
     relevant: column(survey, "relevant"),
-    personal: column(survey, "personal"),
+    personal: column(survey, "barometer::personal", "personal"),
+    choiceFilter: column(survey, "choice_filter"),
   };
   const surveyRows: SurveyRow[] = survey.rows.map(({ number, cells }) => ({
     type: s.type(cells),
@@ -93,6 +107,7 @@ export async function readXlsformCodebook(path: string, version: string): Promis
     constraintMessageEn: s.cmEn(cells),
     relevant: s.relevant(cells),
     personal: s.personal(cells),
+    choiceFilter: s.choiceFilter(cells),
     source: `${file}, sheet survey, row ${number}`,
   }));
   const c = {
@@ -101,12 +116,20 @@ export async function readXlsformCodebook(path: string, version: string): Promis
     labelZh: column(choices, "label::zh", "label::chinese(zh)", "label"),
     labelEn: column(choices, "label::en", "label::english(en)", "label::english"),
   };
+  const filterColumns = [...choices.header].filter(([name]) => !CHOICE_COLUMNS.test(name));
   const choiceRows: ChoiceRow[] = choices.rows.map(({ number, cells }) => ({
     listName: c.list(cells),
     name: c.name(cells),
     labelZh: c.labelZh(cells),
     labelEn: c.labelEn(cells),
+    filters: Object.fromEntries(filterColumns.map(([name, i]) => [name, cells[i] ?? ""])),
     source: `${file}, sheet choices, row ${number}`,
   }));
-  return buildCodebook(version, file, surveyRows, choiceRows);
+  const settings = readSheet(workbook, "settings", file, true);
+  const first = settings?.rows[0]?.cells ?? [];
+  const setting = (name: string) => (settings ? column(settings, name)(first) || null : null);
+  return buildCodebook(version, file, surveyRows, choiceRows, {
+    formId: setting("form_id"),
+    version: setting("version"),
+  });
 }

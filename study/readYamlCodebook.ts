@@ -10,12 +10,13 @@ const text = (v: unknown) => (v === undefined || v === null ? "" : String(v));
 
 /**
  * Read the YAML form of a codebook, the same content as the XLSForm written for review:
- * `survey:` a list of items ({type, name, label: {zh, en}, required, constraint, relevant,
- * personal}) and `choices:` a map from list name to [{name, label: {zh, en}}].
+ * `survey:` a list of items ({type, name, label: {zh, en}, required, constraint,
+ * constraint_message, relevant, choice_filter, personal}), `choices:` a map from list name
+ * to [{name, label: {zh, en}, ...filter columns}] and, optionally, `settings: {form_id, version}`.
  */
 export function readYamlCodebook(path: string, version: string): Codebook {
   const file = basename(path);
-  let doc: { survey?: unknown; choices?: unknown };
+  let doc: { survey?: unknown; choices?: unknown; settings?: { form_id?: unknown; version?: unknown } };
   try {
     doc = parse(readFileSync(path, "utf8")) ?? {};
   } catch (error) {
@@ -34,7 +35,8 @@ export function readYamlCodebook(path: string, version: string): Codebook {
     constraintMessageZh: zh(r.constraint_message as Bilingual),
     constraintMessageEn: en(r.constraint_message as Bilingual),
     relevant: text(r.relevant),
-    personal: text(r.personal),
+    choiceFilter: text(r.choice_filter),
+    personal: text(r["barometer::personal"] ?? r.personal),
     source: `${file}, survey item ${i + 1}`,
   }));
   const choices: ChoiceRow[] = Object.entries(
@@ -45,8 +47,16 @@ export function readYamlCodebook(path: string, version: string): Codebook {
       name: text(c.name),
       labelZh: zh(c.label as Bilingual),
       labelEn: en(c.label as Bilingual),
+      filters: Object.fromEntries(
+        Object.entries(c)
+          .filter(([k]) => k !== "name" && k !== "label")
+          .map(([k, v]) => [k, text(v)]),
+      ),
       source: `${file}, choices.${listName}[${i}]`,
     })),
   );
-  return buildCodebook(version, file, survey, choices);
+  return buildCodebook(version, file, survey, choices, {
+    formId: text(doc.settings?.form_id) || null,
+    version: text(doc.settings?.version) || null,
+  });
 }

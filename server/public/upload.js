@@ -41,7 +41,11 @@ async function columnMapping(header) {
   });
   if (!res.ok) return new Map();
   const { mapping } = await res.json();
-  return new Map(mapping.mapped.map((m) => [Number(m.column), m.item]));
+  const byPosition = new Map(mapping.mapped.map((m) => [Number(m.column), m.item]));
+  // a select_multiple exported as one 0/1 column per option: each column is one option's code
+  for (const o of mapping.options ?? [])
+    for (const c of o.columns) byPosition.set(Number(c.column), `${o.item} = ${c.code}`);
+  return byPosition;
 }
 
 async function preview(file) {
@@ -112,7 +116,18 @@ function report(result) {
   );
   summary.className = `status-${result.status}`;
   body.append(summary);
-  if (result.refusal) body.append(cell("p", result.refusal[lang]));
+  if (result.refusal) {
+    // refused: said as an alert, not a line among the counts
+    const refusal = cell("p", result.refusal[lang]);
+    refusal.className = "refusal";
+    refusal.setAttribute("role", "alert");
+    body.append(refusal);
+  }
+  for (const w of result.warnings ?? []) {
+    const warning = cell("p", w[lang]);
+    warning.className = "warning";
+    body.append(warning);
+  }
   if (result.error) body.append(cell("p", result.error.message));
   if (result.errors?.length) {
     const table = document.createElement("table");
@@ -120,7 +135,7 @@ function report(result) {
     fillTable(
       table,
       ["column", "reason", "count", "rows"],
-      result.errors.map((e) => [e.column, e.message[lang], e.count, e.first.map((f) => f.row).join(", ")]),
+      result.errors.map((e) => [e.column, e.message[lang], e.count, e.first.map((f) => f[lang]).join("\n")]),
     );
     body.append(table);
   }

@@ -32,6 +32,7 @@ export function workbenchRouter(db: Database): express.Router {
 <div id="drop" class="drop" tabindex="0">${t("ui.drop_file")}<input type="file" id="file" name="file" accept=".csv,.txt,.xlsx,.parquet"></div>
 <button type="submit" id="send" disabled>${t("ui.send")}</button>
 </form>
+<section id="upload-rules" class="note"><p>${t("ui.upload_rules")}</p><p>${t("ui.duplicate_ids_policy")}</p></section>
 <section id="preview" hidden><h2>${t("ui.preview")}</h2><p id="preview-meta"></p><div class="scroll"><table id="preview-table" class="grid"></table></div></section>
 <section id="report" hidden aria-live="polite"><h2>${t("ui.upload_report")}</h2><div id="report-body"></div></section>
 <section><h2>${t("ui.upload_history")}</h2><div class="scroll"><table id="history" class="grid"></table></div></section>

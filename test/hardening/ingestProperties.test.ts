@@ -176,10 +176,12 @@ describe("ingestFile on random mixes of valid and invalid rows", () => {
         const result = await ingest(file(`${csv}\n`));
         expect(result.rows).toBe(lines.length);
         expect(result.accepted + result.rejected).toBe(result.rows);
-        // a file with no valid row is refused as a whole (its rejected rows kept to download)
         if (validRows(lines).length === 0) {
-          expect(result).toMatchObject({ status: "refused", accepted: 0 });
+          // a file in which every row is rejected is refused, and nothing lands
+          expect(result.status).toBe("refused");
           expect(result.refusal?.code).toBe("refuse.all_rejected");
+          expect(result.accepted).toBe(0);
+          await expectConsistent();
           return;
         }
         expect(result.status, JSON.stringify(result.refusal)).toBe("loaded");

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import iconv from "iconv-lite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { closeDatabase, type Database, openDatabase } from "../../db/index.ts";
-import { ingestFile, rawColumnTypes, rawTableName } from "../../ingest/index.ts";
+import { formatIngestReport, ingestFile, rawColumnTypes, rawTableName } from "../../ingest/index.ts";
+import { messages } from "../../messages/catalogue.ts";
 import { loadModels, MODELS_DIR, runModels } from "../../models/index.ts";
 import { loadStudy, type Study } from "../../study/index.ts";
 import { CODEBOOK, STUDY, writeStudy } from "../helpers/tinyStudy.ts";
@@ -93,21 +94,21 @@ describe("ingestFile", () => {
         column_name: "age",
         value: "15",
         reason_code: "reject.constraint",
-        reason_en: "fails the constraint . >= 16 and . <= 100",
+        reason_en: "Age must be between 16 and 100",
       },
       {
         source_row: 5,
         column_name: "sex",
         value: "3",
         reason_code: "reject.unknown_code",
-        reason_en: "not an allowed choice: 1, 2",
+        reason_en: "not a choice of list sex (a code or an option label)",
       },
       {
         source_row: 6,
         column_name: "town",
         value: "T9",
         reason_code: "reject.unknown_code",
-        reason_en: "not an allowed choice: T1, T2",
+        reason_en: "not a choice of list town (a code or an option label)",
       },
       {
         source_row: 6,
@@ -131,6 +132,20 @@ describe("ingestFile", () => {
         reason_en: "required answer is missing",
       },
     ]);
+    // what the report says of each rejected cell: row, column, value, reason (never the raw rule
+    // nor a whole code list)
+    const said = result.errors.flatMap((e) => e.first.map((f) => f.zh));
+    expect(said).toEqual(
+      expect.arrayContaining([
+        "第 5 行 age = 15：年龄应在 16 到 100 之间",
+        "第 6 行 town = T9：抽样框中没有此镇（街道）",
+        "第 5 行 sex = 3：不是选项表 sex 中的选项（代码或选项文字）",
+        "第 7 行 rid = （空）：缺少受访者编号",
+      ]),
+    );
+    expect(result.errors.find((e) => e.reason === "reject.unknown_stratum")?.first[0]?.en).toBe(
+      "row 6, town = T9: stratum not in the sampling frame",
+    );
     const cells = await db.query<{ cells: string }>("select cells from quarantine_rows where source_row = 5");
     expect(JSON.parse(cells[0]!.cells)).toEqual(["r4", "T1", "V1", "3", "15", "1", "2", null, null]);
     const raw = await db.query<Record<string, string | null>>(
@@ -154,11 +169,18 @@ describe("ingestFile", () => {
   it("quarantines every row sharing an id, and ids already in the wave unless replaced", async () => {
     const first = await ingest(file("a.csv", [HEADER, ...GOOD].join("\n")));
     const second = await ingest(
-      file("b.csv", [HEADER, "r1,T1,V1,1,30,1,2,,", "r7,T1,V1,1,30,1,2,,", "r7,T1,V2,2,31,1,2,,"].join("\n")),
+      file(
+        "b.csv",
+        [
+          HEADER,
+          "r1,T1,V1,1,30,1,2,,",
+          "r7,T1,V1,1,30,1,2,,",
+          "r7,T1,V2,2,31,1,2,,",
+          "r8,T1,V1,1,30,1,2,,",
+        ].join("\n"),
+      ),
     );
-    // every row rejected: refused as a whole, its rejected rows kept (7 days) to download
-    expect(second).toMatchObject({ status: "refused", accepted: 0, rejected: 3 });
-    expect(second.refusal?.code).toBe("refuse.all_rejected");
+    expect(second).toMatchObject({ status: "loaded", accepted: 1, rejected: 3 });
     const reasons = await db.query<{ source_row: number; reason_code: string }>(
       "select source_row, reason_code from quarantine where upload_id = $1 order by source_row",
       [second.upload_id],
@@ -256,6 +278,26 @@ describe("ingestFile", () => {
     expect(await counts()).toEqual({ ...before, quarantine: before.quarantine + 2 });
   });
 
+  it("refuses a file in which every row is rejected, says why, and lands nothing", async () => {
+    await ingest(file("a.csv", [HEADER, ...GOOD].join("\n")));
+    const before = await counts();
+    // a typical mapping problem: the sex column holds M/F where the codebook has 1/2
+    const result = await ingest(
+      file("b.csv", [HEADER, "r8,T1,V1,M,30,1,2,,", "r9,T1,V2,F,40,1,2,,", "r10,T2,V3,F,50,1,,,"].join("\n")),
+    );
+    expect(result).toMatchObject({ status: "refused", upload_id: null, rows: 3, accepted: 0, rejected: 3 });
+    expect(result.refusal).toEqual({
+      code: "refuse.all_rejected",
+      ...messages("refuse.all_rejected", { count: 3, file: "b.csv" }),
+    });
+    expect(result.errors).toMatchObject([{ reason: "reject.unknown_code", column: "sex", count: 3 }]);
+    // the CLI's report leads with the refusal, then the rows that say why
+    const report = formatIngestReport(result, "zh").split("\n");
+    expect(report[0]).toBe(`拒绝导入: ${messages("refuse.all_rejected", { count: 3, file: "b.csv" }).zh}`);
+    expect(report).toContain("    第 2 行 sex = M：不是选项表 sex 中的选项（代码或选项文字）");
+    expect(await counts()).toEqual(before);
+  });
+
   it("refuses a file missing required columns, naming them", async () => {
     const result = await ingest(file("a.csv", "rid,town,village\nr1,T1,V1\n"));
     expect(result.status).toBe("refused");
@@ -295,21 +337,18 @@ describe("ingestFile", () => {
       return seen;
     };
     const order = (seen: { phase: string }[]) => [...new Set(seen.map((p) => p.phase))];
-    const rows = Array.from({ length: 200 }, (_, i) => `r${i},T1,V1,1,30,1,2,,王${i}`);
-    const utf8 = await phases(file("u.csv", [HEADER, ...rows].join("\n")));
+    // ids new to the wave in each file (a file whose every id is already in the wave is refused)
+    const idRows = (p: string) => Array.from({ length: 200 }, (_, i) => `${p}${i},T1,V1,1,30,1,2,,王${i}`);
+    const utf8 = await phases(file("u.csv", [HEADER, ...idRows("u")].join("\n")));
     expect(order(utf8)).toEqual(["scan", "read", "validate", "land"]);
-    // other ids: the same ones again would all be rejected (already in the wave), and refused
-    const gbkRows = rows.map((r) => `g${r}`);
-    const gbkPath = file("g.csv", iconv.encode([HEADER, ...gbkRows].join("\n"), "gbk"));
+    const gbkPath = file("g.csv", iconv.encode([HEADER, ...idRows("g")].join("\n"), "gbk"));
     const gbk = await phases(gbkPath);
     expect(order(gbk)).toEqual(["scan", "transcode", "read", "validate", "land"]);
     const transcoded = gbk.filter((p) => p.phase === "transcode").at(-1)!;
     expect(transcoded.done).toBe(transcoded.total);
     // an upload that starts over for repeated ids does not report its phases again
-    const rRows = rows.map((r) => `x${r}`);
-    const repeated = await phases(
-      file("r.csv", [HEADER, ...rRows, rRows[0]!.replace("王0", "李")].join("\n")),
-    );
+    const rows = idRows("r");
+    const repeated = await phases(file("r.csv", [HEADER, ...rows, rows[0]!.replace("王0", "李")].join("\n")));
     expect(repeated.map((p) => p.phase).filter((p) => p === "validate" || p === "land")).toEqual([
       "validate",
       "land",

@@ -9,6 +9,7 @@ import ExcelJS from "exceljs";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabase, type Database } from "../../db/index.ts";
+import { message, messages } from "../../messages/catalogue.ts";
 import { modelEvents } from "../../models/index.ts";
 import { Analytics } from "../../server/analytics.ts";
 import { createToken, createUser } from "../../server/auth/index.ts";
@@ -199,6 +200,37 @@ describe("uploads API", () => {
       .attach("file", Buffer.alloc(0), "empty.csv");
     expect(empty.status).toBe(422);
     expect(empty.body).toMatchObject({ status: "refused", refusal: { code: "refuse.empty_file" } });
+  });
+
+  it("refuses, loudly, an upload in which every row is rejected", async () => {
+    // two respondents the wave already holds: both rows rejected, so nothing lands
+    const lines = readFileSync(join(study.dir, "responses/wave-2024.csv"), "utf8").trimEnd().split("\n");
+    const before = await db.query<{ n: number }>("select count(*)::int as n from uploads");
+    const res = await request(app)
+      .post("/api/v1/uploads")
+      .set(as("uploader"))
+      .field("study", study.id)
+      .field("wave", "2024")
+      .attach("file", Buffer.from(`${lines.slice(0, 3).join("\n")}\n`), "again.csv");
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({
+      status: "refused",
+      accepted: 0,
+      rejected: 2,
+      refusal: {
+        code: "refuse.all_rejected",
+        ...messages("refuse.all_rejected", { count: 2, file: "again.csv" }),
+      },
+      errors: [{ reason: "reject.duplicate_id_in_wave", count: 2 }],
+    });
+    expect(await db.query<{ n: number }>("select count(*)::int as n from uploads")).toEqual(before);
+  });
+
+  it("the upload page states the rules, and the policy on repeated ids", async () => {
+    const page = await request(app).get("/upload?lang=zh").set(as("uploader"));
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(message("ui.duplicate_ids_policy", "zh"));
+    expect(page.text).toContain(message("ui.upload_rules", "zh"));
   });
 
   it("loads a replacing upload, reruns the models and refreshes the analysts' snapshot", async () => {

@@ -197,7 +197,7 @@ describe("ingestFile", () => {
     const statuses = await db.query<{ upload_id: string; status: string }>(
       "select upload_id, status from uploads order by uploaded_at",
     );
-    expect(statuses.map((s) => s.status)).toEqual(["superseded", "loaded"]);
+    expect(statuses.map((s) => s.status)).toEqual(["superseded", "loaded", "loaded"]);
   });
 
   it.each([
@@ -285,7 +285,9 @@ describe("ingestFile", () => {
     const result = await ingest(
       file("b.csv", [HEADER, "r8,T1,V1,M,30,1,2,,", "r9,T1,V2,F,40,1,2,,", "r10,T2,V3,F,50,1,,,"].join("\n")),
     );
-    expect(result).toMatchObject({ status: "refused", upload_id: null, rows: 3, accepted: 0, rejected: 3 });
+    // refused, but its (masked) rejected rows are kept to download for 7 days (refused_uploads)
+    expect(result).toMatchObject({ status: "refused", rows: 3, accepted: 0, rejected: 3 });
+    expect(result.upload_id).toEqual(expect.any(String));
     expect(result.refusal).toEqual({
       code: "refuse.all_rejected",
       ...messages("refuse.all_rejected", { count: 3, file: "b.csv" }),
@@ -295,7 +297,13 @@ describe("ingestFile", () => {
     const report = formatIngestReport(result, "zh").split("\n");
     expect(report[0]).toBe(`拒绝导入: ${messages("refuse.all_rejected", { count: 3, file: "b.csv" }).zh}`);
     expect(report).toContain("    第 2 行 sex = M：不是选项表 sex 中的选项（代码或选项文字）");
-    expect(await counts()).toEqual(before);
+    // nothing lands: no upload counted, no row in the raw table; the three reasons are kept
+    expect(await counts()).toEqual({ ...before, quarantine: before.quarantine + 3 });
+    const [kept] = await db.query<{ n: number }>(
+      "select count(*)::int as n from refused_uploads where upload_id = $1",
+      [result.upload_id],
+    );
+    expect(kept?.n).toBe(1);
   });
 
   it("refuses a file missing required columns, naming them", async () => {

@@ -8,7 +8,12 @@ import { IngestRefusal, showValue } from "./IngestRefusal.ts";
  * in front (numberRecords): its lines are the file's, and the number and its column are taken
  * off again here. It is null when DuckDB read the file as it is.
  */
-export function csvRefusal(error: unknown, file: string, numbered: string | null): IngestRefusal | null {
+export function csvRefusal(
+  error: unknown,
+  file: string,
+  numbered: string | null,
+  personal?: { delimiter: string; from: number },
+): IngestRefusal | null {
   const text = error instanceof Error ? error.message : String(error);
   const line = /CSV Error on Line: (\d+)/.exec(text)?.[1];
   if (!line) return null;
@@ -16,6 +21,14 @@ export function csvRefusal(error: unknown, file: string, numbered: string | null
   const prefix = numbered === null ? null : /^(\d+|n)/.exec(original);
   if (prefix && original.startsWith(numbered!, prefix[0].length))
     original = original.slice(prefix[0].length + numbered!.length);
+  // The line as far as the first personal column (`personal.from`, from 0): a message never
+  // shows a personal cell. Split without regard to quotes, a cell can only move right of
+  // where it is, so everything at or after that place is left out.
+  if (personal) {
+    const cells = original.split(personal.delimiter);
+    if (cells.length > personal.from)
+      original = `${cells.slice(0, personal.from).join(personal.delimiter)}${personal.delimiter}…`;
+  }
   const value = showValue(original);
   const columns = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(text);
   const numberColumn = numbered === null ? 0 : 1;

@@ -230,6 +230,8 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
 
   const work = mkdtempSync(join(options.tempDir ?? tmpdir(), "barometer-ingest-"));
   let early: Promise<PreparedRead> | null = null;
+  // where the file's first personal column is, once known: lines in messages stop before it
+  let personalFrom: { delimiter: string; from: number } | undefined;
   const stopEarly = new AbortController();
   try {
     const detected = await detectFormat(options.path);
@@ -312,6 +314,12 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
           const action = rules.get(m.item);
           return action ? [{ column: m.header, action }] : [];
         });
+        const personalAt = mapping.mapped
+          .filter((m) => rules.has(m.item))
+          .map((m) => staged.columns.indexOf(m.column))
+          .filter((i) => i >= 0);
+        if (personalAt.length > 0 && staged.delimiter !== null)
+          personalFrom = { delimiter: staged.delimiter, from: Math.min(...personalAt) };
         const present = new Set(mapping.mapped.map((m) => m.item));
         const needed = [
           study.respondent_id,
@@ -341,7 +349,7 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
                 only({ ...staged.params, ...probeParams }, sampleSql),
               )
               .catch((error: unknown) => {
-                throw csvRefusal(error, fileName, staged.plainNumbered) ?? error;
+                throw csvRefusal(error, fileName, staged.plainNumbered, personalFrom) ?? error;
               })
           : [];
         const guessed = new Set(probes.filter((_, i) => found?.[`p${i}`] === false).map((p) => p.item));
@@ -520,7 +528,7 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
     return result;
   } catch (error) {
     if (error instanceof IngestRefusal) return refuse(error);
-    const csv = csvRefusal(error, fileName, base.delimiter);
+    const csv = csvRefusal(error, fileName, base.delimiter, personalFrom);
     if (csv) return refuse(csv);
     throw new Error(`${fileName}: ${(error as Error).message}`, { cause: error });
   } finally {

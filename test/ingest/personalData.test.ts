@@ -153,6 +153,18 @@ describe("personal data in rejected rows", () => {
     expect(await quarantineText()).toBe("");
   });
 
+  it("a refusal that shows a line stops before the first personal column", async () => {
+    const result = await ingest(
+      file(
+        "ragged.csv",
+        [HEADER, "r1,T1,V1,1,30,1,2,13800000001,张三", "r2,T1,V1,1,30,1,2,13800000002,李四,x"].join("\n"),
+      ),
+    );
+    expect(result.refusal?.en).toBe(
+      'line 3 has 10 cells where the header has 9: "r2,T1,V1,1,30,1,2,…" (file ragged.csv)',
+    );
+  });
+
   it("retracting an upload removes its quarantined cells", async () => {
     const result = await ingest(
       file(

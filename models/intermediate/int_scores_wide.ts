@@ -213,9 +213,17 @@ function meanSql(columns: string[]): string {
 export async function build({ session, study, ref, self }: ModelContext): Promise<void> {
   const weighted = quoteIdent(ref("int_responses_base_weighted"));
   const seed = quoteIdent(ref("seed_index_items"));
+  // an item scored by the same rules in two figures (an approval aspect and approval) reads
+  // them from one row of the seed, so its score is one inner column, computed once
   const items = await session.query<Item>(
-    `select
+    `select * replace (min(position) over (
+       partition by wave_id, item, item_score, yes_codes, dont_know_codes, refused_codes, na_codes, dont_know_as,
+         scale_min, scale_max, rescale, satisfied_codes, option_code, population, population_values
+     ) as position)
+     from (select
        wave_id, index_id, organization_id, level, aspect, item_key, item, item_score, rescale, population,
+       yes_codes, dont_know_codes, refused_codes, na_codes, dont_know_as, scale_min, scale_max, satisfied_codes,
+       option_code, population_values,
        row_number() over (order by ${ITEM_ORDER})::integer as position,
        coalesce(len(yes_codes), 0)::integer as n_yes,
        coalesce(len(dont_know_codes), 0)::integer as n_dont_know,
@@ -223,7 +231,7 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
        coalesce(len(na_codes), 0)::integer as n_na,
        coalesce(len(satisfied_codes), 0)::integer as n_satisfied,
        coalesce(len(population_values), 0)::integer as n_population
-     from ${seed}
+     from ${seed})
      order by position`,
   );
   const keys = await scoreCatalog(session, ref("seed_index_items"));

@@ -54,6 +54,8 @@ export const RELEASE_COLUMNS = [
   "organization_name_zh",
   "organization_name_en",
   "index_id",
+  "index_name_zh",
+  "index_name_en",
   "aspect",
   "org_level",
   "unit_level",
@@ -104,9 +106,17 @@ export async function createRelease(
   ]);
   if (!exists.length)
     throw new Error(`study ${study.id} has no marts yet: run \`barometer run --study ${study.id}\` first`);
+  // the indicators' names as the study declares them (marts built before seed_indicators: the id)
+  const named = await db.query("select 1 from duckdb_tables() where table_name = $1", [
+    relationName("seed_indicators", study.id),
+  ]);
+  const indicators = named.length
+    ? quoteIdent(relationName("seed_indicators", study.id))
+    : "(select ''::varchar as index_id, ''::varchar as name_zh, ''::varchar as name_en where false)";
   const rows = await db.query<Record<string, unknown>>(
     `select s.organization_id, o.name_zh as organization_name_zh, o.name_en as organization_name_en,
-            s.index_id, s.aspect, s.org_level, s.unit_level, s.unit_code,
+            s.index_id, coalesce(i.name_zh, s.index_id) as index_name_zh, coalesce(i.name_en, s.index_id) as index_name_en,
+            s.aspect, s.org_level, s.unit_level, s.unit_code,
             coalesce(u.name_zh, '全区') as unit_name_zh, coalesce(u.name_en, 'District') as unit_name_en,
             s.group_var, s.group_value, s.estimate_0_100, s.se_0_100, s.ci_low_0_100, s.ci_high_0_100,
             s.n, s.n_eff, s.is_withheld, s.withheld_reason, s.is_unreliable, s.tier,
@@ -114,6 +124,7 @@ export async function createRelease(
             r.tier_probability, r.is_tier_uncertain
      from ${scores} s
      join ${orgs} o using (organization_id)
+     left join ${indicators} i on i.index_id = s.index_id
      left join ${units} u on u.unit_level = s.unit_level and u.unit_code = s.unit_code
      left join ${ranks} r
        on s.tier is not null and r.wave_id = s.wave_id and r.organization_id = s.organization_id

@@ -6,7 +6,7 @@ import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabase, type Database, openDatabase } from "../../db/index.ts";
 import { ingestStudyResponses } from "../../ingest/index.ts";
-import { runModels } from "../../models/index.ts";
+import { createRelease, readRelease, runModels } from "../../models/index.ts";
 import { createToken, createUser } from "../../server/auth/index.ts";
 import { createApp } from "../../server/index.ts";
 import { loadStudy, type Study } from "../../study/index.ts";
@@ -147,5 +147,16 @@ describe("the needs survey example", () => {
       "need_medical",
       "need_skills",
     ]);
+  });
+
+  it("releases a quarter with its indicators' declared names beside their ids", async () => {
+    const release = await createRelease(db, study, "2025Q4", "t");
+    const { file } = await readRelease(db, release.release_id);
+    const at = (c: string) => file.columns.indexOf(c);
+    const benefit = file.rows.find(
+      (r) => r[at("index_id")] === "benefit_rate" && r[at("unit_level")] === "district",
+    );
+    expect(benefit?.[at("index_name_zh")]).toBe("受益率");
+    expect(benefit?.[at("index_name_en")]).toBe("Benefit rate");
   });
 });

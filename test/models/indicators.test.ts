@@ -25,6 +25,7 @@ indicators:
   - { id: sat_top, name: { zh: 满意率, en: "% satisfied" }, kind: top_box, items: [sat], codes: [4, 5], dont_know: [9], population: "\${ben} = 1" }
   - { id: services, name: { zh: 服务评价, en: Services }, kind: mean_of_items, items: [s1, s2], scale: { min: 1, max: 5 }, dont_know: [9] }
   - { id: needs, name: { zh: 需求, en: Needs }, kind: multi_share, items: [need_a, need_b] }
+  - { id: wants, name: { zh: 期望, en: Wishes }, kind: multi_share, items: [wish], refused: ["8"] }
 composites:
   - { id: wellbeing, name: { zh: 获得感, en: Well-being }, version: "1", weights: { services: 0.5, sat_top: 0.5 } }
 `;
@@ -40,6 +41,7 @@ const CODEBOOK = `survey:
   - { type: select_one sat, name: s2, label: { zh: 服务二, en: Service 2 } }
   - { type: select_one yn, name: need_a, label: { zh: 需要培训, en: Needs training } }
   - { type: select_one yn, name: need_b, label: { zh: 需要法律援助, en: Needs legal aid } }
+  - { type: select_multiple wish, name: wish, label: { zh: 期望的服务, en: Services wished for } }
 choices:
   town: [{ name: T1, label: { zh: 一镇, en: Town 1 } }, { name: T2, label: { zh: 二镇, en: Town 2 } }]
   ben:
@@ -56,6 +58,11 @@ choices:
     - { name: "5", label: { zh: 很满意, en: Very satisfied } }
     - { name: "9", label: { zh: 不知道, en: Don't know } }
   yn: [{ name: "0", label: { zh: 否, en: "No" } }, { name: "1", label: { zh: 是, en: "Yes" } }]
+  wish:
+    - { name: "1", label: { zh: 培训, en: Training } }
+    - { name: "2", label: { zh: 法律, en: Legal } }
+    - { name: "3", label: { zh: 托管, en: Childcare } }
+    - { name: "8", label: { zh: 拒答, en: Refused } }
 `;
 
 interface Person {
@@ -66,6 +73,7 @@ interface Person {
   s2: string;
   a: string;
   b: string;
+  wish: string;
 }
 const N = 120;
 const people: Person[] = Array.from({ length: N }, (_, i) => ({
@@ -76,6 +84,7 @@ const people: Person[] = Array.from({ length: N }, (_, i) => ({
   s2: ["5", "", "9", "3", "4"][i % 5]!,
   a: i % 3 ? "1" : "0",
   b: i % 4 ? "0" : "1",
+  wish: ["1 3", "2", "", "1 2 3", "8", "3"][i % 6]!,
 }));
 
 /** Weighted mean of `score` over those it is not null for. */
@@ -105,6 +114,8 @@ const expected = {
   }),
   need_a: weighted((p) => (p.a === "1" ? 100 : 0)),
   need_b: weighted((p) => (p.b === "1" ? 100 : 0)),
+  wish: (option: string) =>
+    weighted((p) => (p.wish === "" || p.wish === "8" ? null : p.wish.split(" ").includes(option) ? 100 : 0)),
 };
 
 let db: Database;
@@ -115,10 +126,10 @@ beforeAll(async () => {
     "frame.csv": "town,village,pop\nT1,V1,100\nT1,V2,200\nT2,V3,200\nT2,V4,100\n",
   });
   const study = await loadStudy(dir);
-  const rows = ["rid,town,village,wt,ben,sat,s1,s2,need_a,need_b"];
+  const rows = ["rid,town,village,wt,ben,sat,s1,s2,need_a,need_b,wish"];
   const places = ["T1,V1", "T1,V2", "T2,V3", "T2,V4"];
   people.forEach((p, i) => {
-    rows.push(`r${i},${places[i % 4]},${p.w},${p.ben},${p.sat},${p.s1},${p.s2},${p.a},${p.b}`);
+    rows.push(`r${i},${places[i % 4]},${p.w},${p.ben},${p.sat},${p.s1},${p.s2},${p.a},${p.b},${p.wish}`);
   });
   const file = join(dir, "wave.csv");
   writeFileSync(file, `${rows.join("\n")}\n`);
@@ -166,6 +177,13 @@ describe("declared indicators", () => {
     expect(get("needs", "need_a").estimate_0_100).toBeCloseTo(expected.need_a.estimate, 10);
     expect(get("needs", "need_b").estimate_0_100).toBeCloseTo(expected.need_b.estimate, 10);
     expect(rows.filter((r) => r.index_id === "needs").map((r) => r.aspect)).toEqual(["need_a", "need_b"]);
+    // multi_share of a select_multiple (one cell of codes, "1 3"): one figure per option of its
+    // list (the refusal code is not an option), a blank or refused answer out of the base
+    expect(rows.filter((r) => r.index_id === "wants").map((r) => r.aspect)).toEqual(["1", "2", "3"]);
+    for (const option of ["1", "2", "3"]) {
+      expect(get("wants", option).estimate_0_100).toBeCloseTo(expected.wish(option).estimate, 10);
+      expect(get("wants", option).n).toBe(expected.wish(option).n);
+    }
   });
 
   it("compose: a declared composite is the weighted sum of its indicators", async () => {
@@ -197,6 +215,7 @@ describe("declared indicators", () => {
       ["sat_top", "满意率", "0_100"],
       ["services", "服务评价", "0_100"],
       ["needs", "需求", "0_100"],
+      ["wants", "期望", "0_100"],
     ]);
   });
 });

@@ -25,7 +25,7 @@ export interface RankInterval {
  * Deterministic for a given `seed`. Σ must be positive semi-definite (it is factored by a
  * Cholesky decomposition with a zero pivot for a zero-variance unit).
  *
- * Limits: two-sided sets only; O(draws · n²) work (n = 50 units, 2000 draws: about 5M steps).
+ * Limits: two-sided sets only; O(draws · n²/2) work (n = 50 units, 1000 draws: about 1.2M pairs).
  *
  * @example
  * const sets = rankIntervals([70, 65, 60], [[4, 0, 0], [0, 4, 0], [0, 0, 4]]);
@@ -48,6 +48,7 @@ export function rankIntervals(
   const maxAll = new Float64Array(draws);
   const z = new Float64Array(n);
   const e = new Float64Array(n);
+  const maxRow = new Float64Array(n);
   for (let d = 0; d < draws; d++) {
     for (let i = 0; i < n; i++) e[i] = normal();
     for (let i = 0; i < n; i++) {
@@ -55,18 +56,24 @@ export function rankIntervals(
       for (let k = 0; k <= i; k++) s += L[i]![k]! * e[k]!;
       z[i] = s;
     }
+    // each pair once: |Z_j − Z_k|/σ_jk raises the maxima of both j and k
+    const m = maxRow;
+    m.fill(0);
+    for (let j = 0; j < n; j++) {
+      const sj = sigma[j]!;
+      const zj = z[j]!;
+      for (let k = j + 1; k < n; k++) {
+        const sd = sj[k]!;
+        if (!(sd > 0)) continue;
+        const t = Math.abs(zj - z[k]!) / sd;
+        if (t > m[j]!) m[j] = t;
+        if (t > m[k]!) m[k] = t;
+      }
+    }
     let all = 0;
     for (let j = 0; j < n; j++) {
-      let m = 0;
-      for (let k = 0; k < n; k++) {
-        if (k === j) continue;
-        const sd = sigma[j]![k]!;
-        if (!(sd > 0)) continue;
-        const t = Math.abs(z[j]! - z[k]!) / sd;
-        if (t > m) m = t;
-      }
-      maxPerUnit[j]![d] = m;
-      if (m > all) all = m;
+      maxPerUnit[j]![d] = m[j]!;
+      if (m[j]! > all) all = m[j]!;
     }
     maxAll[d] = all;
   }

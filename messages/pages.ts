@@ -230,6 +230,19 @@ export const pageMessages = {
     zh: "与上一波次的变化按独立样本检验，p < {alpha} 为显著。",
     en: "Changes since the previous wave are tested as independent samples; significant when p < {alpha}.",
   },
+  "method.intervals": { zh: "置信区间与排名", en: "Confidence intervals and ranks" },
+  "method.intervals_text": {
+    zh: "方差按泰勒线性化计算，村（社区）视为有放回抽取的初级单元，并计入校准（raking）的影响。比率类指数（知晓率、参与率）的区间为logit区间，以该范围内村数减镇街数为自由度的t分布；得分类指数（认可度、满意度）与综合指数为正态区间。模拟（npm run sim:coverage）检验其实际覆盖率。",
+    en: "Variances are Taylor linearization with villages (communities) as primary units drawn with replacement, accounting for the raking. Rates (awareness, participation) have logit intervals with t on the villages minus townships in the domain; scores (approval, satisfaction) and the composite have normal intervals. A simulation (npm run sim:coverage) measures their actual coverage.",
+  },
+  "method.two_villages": {
+    zh: "以下镇街只有2个村有受访者，区间的t分布只有1个自由度，无法达到名义95%的覆盖（区间近乎0–100）：{units}。",
+    en: "These townships have respondents in only 2 villages: their intervals rest on t with 1 degree of freedom and cannot keep a nominal 95% (they span nearly 0–100): {units}.",
+  },
+  "method.ranks_text": {
+    zh: "镇街排名附95%排名区间（边际区间及所有镇街同时成立的区间，按Mogstad、Romano、Shaikh和Wilhelm 2024年的方法，由估计值及其标准误经参数自助法求得）。档次附其概率：重新抽样时得到同一档次的概率；低于80%的档次标为不确定。",
+    en: "Township ranks come with 95% rank intervals (marginal, and simultaneous over all townships, after Mogstad, Romano, Shaikh & Wilhelm 2024, by parametric bootstrap from the estimates and their SEs). Tiers come with their probability: the chance a new sample gives the same tier; below 80% the tier is flagged uncertain.",
+  },
   "method.releases": { zh: "发布记录", en: "Release history" },
   "method.release_id": { zh: "发布编号", en: "Release" },
   "method.created_at": { zh: "发布时间", en: "Created" },

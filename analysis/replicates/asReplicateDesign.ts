@@ -26,11 +26,11 @@ export interface AsReplicateOptions {
  * replicate, as R without `calibrate.formula`). Draws use a seeded PRNG, not R's: bootstrap
  * replicates are reproducible from `seed` but differ from R's for the same seed.
  *
- * An unclustered stratified design takes JKn with every row its own PSU (R's
+ * An unclustered design takes every row as its own PSU (R's
  * `as.svrepdesign(svydesign(id = ~1, strata = ~h, ...), type = "JKn")`), via `rowsAsClusters`.
  *
- * Limits: other types need clusters (`ids`); for unclustered data supply weights with
- * `replicateDesign`.
+ * Limits: an unclustered design must be uncalibrated (calibrate the replicate design); for
+ * other unclustered data supply weights with `replicateDesign`.
  *
  * @example
  * const boot = await asReplicateDesign(design, { type: "bootstrap", replicates: 100, seed: 1 });
@@ -39,7 +39,7 @@ export async function asReplicateDesign(
   design: TaylorDesign,
   options: AsReplicateOptions,
 ): Promise<ReplicateDesign> {
-  if (!design.unitExprs.length && options.type === "JKn" && design.spec.strata !== null)
+  if (!design.unitExprs.length && !design.calibration)
     return asReplicateDesign(await rowsAsClusters(design), options);
   if (!design.unitExprs.length) {
     throw new Error(

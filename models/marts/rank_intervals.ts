@@ -7,7 +7,7 @@ import { writeRows } from "../seeds/writeRows.ts";
 export const dependsOn = ["index_scores"];
 
 /** Bootstrap draws per ranking; the seed makes every run of the same marts give the same sets. */
-const DRAWS = 2000;
+const DRAWS = 1000;
 const SEED = 20260501;
 
 interface Shown {

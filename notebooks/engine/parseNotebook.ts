@@ -36,9 +36,18 @@ const estimateSchema = z
         weights: z.string(),
       })
       .strict(),
-    estimator: z.enum(["mean", "proportion", "total"]),
+    estimator: z.enum(["mean", "proportion", "total", "quantile", "ttest", "chisq", "glm"]),
     variable: z.string().min(1),
     by: z.union([z.string(), z.array(z.string())]).default([]),
+    /** proportion: R's svyciprop method */
+    ci: z.enum(["logit", "wald", "beta", "xlogit"]).default("logit"),
+    /** quantile: the probabilities */
+    quantiles: z.array(z.number().min(0).max(1)).default([0.5]),
+    /** ttest: the two-valued group column; chisq: the table's column variable */
+    group: z.string().optional(),
+    /** glm: the numeric term columns, and the family */
+    terms: z.union([z.string(), z.array(z.string())]).default([]),
+    family: z.enum(["gaussian", "quasibinomial"]).default("gaussian"),
     scale: z.number().positive().default(1),
     table: z.boolean().default(true),
   })
@@ -170,6 +179,11 @@ function estimateBlock(notebook: string, name: string, body: string, line: numbe
   } catch (error) {
     throw new NotebookError({ notebook, block: name, line }, `estimate block: ${zodMessage(error)}`);
   }
+  if ((spec.estimator === "ttest" || spec.estimator === "chisq") && !spec.group)
+    throw new NotebookError(
+      { notebook, block: name, line },
+      `estimate block: ${spec.estimator} needs \`group\``,
+    );
   const list = (v: string | string[]) => (Array.isArray(v) ? v : v.split("+").map((s) => s.trim()));
   return {
     kind: "estimate",
@@ -183,6 +197,11 @@ function estimateBlock(notebook: string, name: string, body: string, line: numbe
     estimator: spec.estimator,
     variable: spec.variable,
     by: list(spec.by).filter(Boolean),
+    ci: spec.ci,
+    quantiles: spec.quantiles,
+    ...(spec.group ? { group: spec.group } : {}),
+    terms: list(spec.terms).filter(Boolean),
+    family: spec.family,
     scale: spec.scale,
     table: spec.table,
     line,

@@ -1,5 +1,16 @@
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { surveyDesign, surveyMean, surveyProportion, surveyTotal } from "../../analysis/index.ts";
+import {
+  type SurveyDesign,
+  surveyChisq,
+  surveyDesign,
+  surveyGlm,
+  surveyMean,
+  surveyProportion,
+  surveyQuantile,
+  surveyQuantileBy,
+  surveyTotal,
+  surveyTTest,
+} from "../../analysis/index.ts";
 import type { Estimate } from "../../analysis/types.ts";
 import { sessionOf } from "../../db/Database.ts";
 import { quoteIdent } from "../../db/quoteIdent.ts";
@@ -38,6 +49,8 @@ export async function runEstimate(
     ...block.design.ids,
     block.design.weights,
     block.design.strata,
+    block.group,
+    ...block.terms,
   ]) {
     if (column !== undefined && column !== "1" && !names.includes(column))
       throw new Error(`column "${column}" is not in the data query's result (it has: ${names.join(", ")})`);
@@ -58,12 +71,23 @@ export async function runEstimate(
       weights: block.design.weights,
     });
     const options = { by: block.by, level: rules.confidenceLevel };
+    if (block.estimator === "ttest" || block.estimator === "chisq" || block.estimator === "glm")
+      return await testResult(block, design, rules.confidenceLevel);
+    if (block.estimator === "quantile") {
+      const qs = block.by.length
+        ? await surveyQuantileBy(design, block.variable, block.quantiles, { ...options, by: block.by })
+        : await surveyQuantile(design, block.variable, block.quantiles, options);
+      return toResult(block, qs, rules, suppress);
+    }
     const estimates: Estimate[] =
       block.estimator === "mean"
         ? await surveyMean(design, block.variable, options)
         : block.estimator === "total"
           ? await surveyTotal(design, block.variable, options)
-          : await surveyProportion(design, `${quoteIdent(block.variable)}::double <> 0`, options);
+          : await surveyProportion(design, `${quoteIdent(block.variable)}::double <> 0`, {
+              ...options,
+              ci: block.ci,
+            });
     return toResult(block, estimates, rules, suppress);
   } finally {
     connection.closeSync();
@@ -90,15 +114,89 @@ async function load(connection: DuckDBConnection, data: SandboxSuccess): Promise
   appender.closeSync();
 }
 
+/** A test or model block: one row per statistic (ttest, chisq) or per coefficient (glm). */
+async function testResult(block: EstimateBlock, design: SurveyDesign, level: number): Promise<BlockResult> {
+  const r = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(12)) : null);
+  if (block.estimator === "ttest") {
+    const t = await surveyTTest(design, block.variable, block.group!, { level });
+    return {
+      name: block.name,
+      columns: [
+        "group_1",
+        "group_2",
+        "difference",
+        "se",
+        "statistic",
+        "df",
+        "p_value",
+        "ci_low",
+        "ci_high",
+      ].map((name, i) => ({ name, type: i < 2 ? "VARCHAR" : "DOUBLE" })),
+      rows: [
+        [
+          t.groups[0],
+          t.groups[1],
+          r(t.difference),
+          r(t.se),
+          r(t.statistic),
+          r(t.df),
+          r(t.pValue),
+          r(t.ciLow),
+          r(t.ciHigh),
+        ],
+      ],
+      truncated: false,
+    };
+  }
+  if (block.estimator === "chisq") {
+    const x = await surveyChisq(design, block.variable, block.group!);
+    return {
+      name: block.name,
+      columns: ["pearson", "statistic", "ndf", "ddf", "p_value"].map((name) => ({ name, type: "DOUBLE" })),
+      rows: [[r(x.pearson), r(x.statistic), r(x.ndf), r(x.ddf), r(x.pValue)]],
+      truncated: false,
+    };
+  }
+  const fit = await surveyGlm(
+    design,
+    `${quoteIdent(block.variable)}::double`,
+    block.terms.map((t) => ({ name: t, sql: quoteIdent(t) })),
+    block.family,
+    { level },
+  );
+  return {
+    name: block.name,
+    columns: ["term", "estimate", "se", "statistic", "p_value", "ci_low", "ci_high", "df_residual"].map(
+      (name, i) => ({
+        name,
+        type: i === 0 ? "VARCHAR" : "DOUBLE",
+      }),
+    ),
+    rows: fit.terms.map((term, i) => [
+      term,
+      r(fit.coef[i]!),
+      r(fit.se[i]!),
+      r(fit.statistic[i]!),
+      r(fit.pValue[i]!),
+      r(fit.ciLow[i]!),
+      r(fit.ciHigh[i]!),
+      fit.dfResidual,
+    ]),
+    truncated: false,
+  };
+}
+
 function toResult(
   block: EstimateBlock,
-  estimates: Estimate[],
+  estimates: (Estimate & { p?: number })[],
   rules: ReportingRules,
   suppress: boolean,
 ): BlockResult {
+  const quantile = block.estimator === "quantile";
   const figures = ["estimate", "se", "ci_low", "ci_high", "df", "deff", "n", "n_eff", "rse"];
   const columns = [
     ...block.by.map((name) => ({ name, type: "VARCHAR" })),
+    ...(quantile ? [{ name: "p", type: "DOUBLE" }] : []),
     ...figures.map((name) => ({ name, type: name === "n" ? "INTEGER" : "DOUBLE" })),
     { name: "is_withheld", type: "BOOLEAN" },
     { name: "withheld_reason", type: "VARCHAR" },
@@ -114,13 +212,15 @@ function toResult(
     );
     return [
       ...block.by.map((b) => (e.by?.[b] === undefined || e.by[b] === null ? null : String(e.by[b]))),
+      ...(quantile ? [e.p ?? null] : []),
       ...(withheld && suppress ? shown.map(() => null) : shown),
       withheld,
       reason,
     ];
   });
+  const keyWidth = block.by.length + (quantile ? 1 : 0);
   rows.sort((a, b) =>
-    JSON.stringify(a.slice(0, block.by.length)).localeCompare(JSON.stringify(b.slice(0, block.by.length))),
+    JSON.stringify(a.slice(0, keyWidth)).localeCompare(JSON.stringify(b.slice(0, keyWidth))),
   );
   return { name: block.name, columns, rows, truncated: false };
 }

@@ -44,9 +44,20 @@ export interface EstimateBlock extends BlockBase {
   /** One row per respondent: the analysis variable, the `by` columns and the design columns. */
   data: string;
   design: { ids: string[]; strata?: string; weights: string };
-  estimator: "mean" | "proportion" | "total";
+  /**
+   * quantile: Woodruff intervals (R's svyquantile, by domain as svyby); ttest: `variable` between
+   * the two values of `group` (R's svyttest); chisq: `variable` x `group` (R's svychisq, Rao–Scott
+   * F); glm: `variable` on `terms` (R's svyglm, `family`). A proportion's `variable` is a 0/1
+   * column, its interval `ci` (R's svyciprop method).
+   */
+  estimator: "mean" | "proportion" | "total" | "quantile" | "ttest" | "chisq" | "glm";
   variable: string;
   by: string[];
+  ci: "logit" | "wald" | "beta" | "xlogit";
+  quantiles: number[];
+  group?: string;
+  terms: string[];
+  family: "gaussian" | "quasibinomial";
   /** Multiply estimate, SE and CI by this (100 turns a 0/1 proportion into a percentage). */
   scale: number;
   table: boolean;

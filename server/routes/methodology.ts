@@ -48,6 +48,18 @@ export async function methodologyPage(db: Database, req: Request, res: Response)
         calibration_worst_error: number;
       }>(`select * from ${diagnosticsMart} order by wave_id`)
     : [];
+  // townships whose rate intervals rest on t with 1 df (2 villages responding): 95% is not
+  // attainable there with this design, and the page says so rather than print a false 95%
+  const estimatesMart = await martOf(db, "index_estimates", study);
+  const twoVillage = estimatesMart
+    ? (
+        await db.query<{ wave_id: string; units: string }>(
+          `select wave_id, string_agg(distinct unit_code, ', ' order by unit_code) as units
+           from ${estimatesMart} where unit_level = 'township' and group_var = '' and df is not null and df <= 1
+           group by wave_id order by wave_id`,
+        )
+      ).map((r) => `${r.wave_id}: ${r.units}`)
+    : [];
   const reportingMart = await martOf(db, "seed_reporting", study);
   const reporting = reportingMart
     ? (
@@ -158,6 +170,11 @@ ${
 <p>${t("method.change_text", { alpha: String(Math.round((1 - reporting.confidence_level) * 1000) / 1000) })}</p>`
     : ""
 }
+</section>
+<section><h2>${t("method.intervals")}</h2>
+<p>${t("method.intervals_text")}</p>
+${twoVillage.length ? html`<p class="notice">${t("method.two_villages", { units: twoVillage.join("; ") })}</p>` : ""}
+<p>${t("method.ranks_text")}</p>
 </section>
 <section><h2>${t("method.releases")}</h2>
 ${

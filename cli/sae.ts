@@ -93,7 +93,9 @@ export function saeCommand(): Command {
       const vardir = opts.vardir ? numeric(opts.vardir, true) : direct.map(() => null);
       const x = rows.map(() => [1]);
       for (const name of (opts.covariates ?? "").split(",").filter(Boolean)) {
-        numeric(name, false).forEach((v, i) => x[i]!.push(v!));
+        numeric(name, false).forEach((v, i) => {
+          x[i]!.push(v!);
+        });
       }
       for (const name of (opts.factor ?? "").split(",").filter(Boolean)) {
         const values = column(name);

@@ -66,24 +66,27 @@ export function twoLevelFh(
   }
   const m = sampled.filter(Boolean).length;
   if (m <= p + 1) throw new Error(`twoLevelFh: ${m} sampled villages for ${p} covariates and two variances`);
+  let meanD = 0;
+  let mean = 0;
+  for (let i = 0; i < total; i++) {
+    if (!sampled[i]) continue;
+    mean += data.direct[i]!;
+    meanD += data.vardir[i]!;
+  }
+  mean /= m;
+  meanD /= m;
+  // Fisher scoring is stuck at an exact zero (the information can vanish there): start inside.
+  const floor = 1e-3 * meanD;
   let theta: [number, number];
-  if (start) theta = [start.sigma2v, start.sigma2u];
+  if (start) theta = [Math.max(start.sigma2v, floor), Math.max(start.sigma2u, floor)];
   else {
-    let mean = 0;
-    let meanD = 0;
-    for (let i = 0; i < total; i++)
-      if (sampled[i]) {
-        mean += data.direct[i]!;
-        meanD += data.vardir[i]!;
-      }
-    mean /= m;
-    meanD /= m;
     let v = 0;
     for (let i = 0; i < total; i++) if (sampled[i]) v += (data.direct[i]! - mean) ** 2;
     const excess = Math.max(v / (m - 1) - meanD, 0.1 * meanD);
     theta = [excess / 2, excess / 2];
   }
-  let state = evaluate(theta, data, blocks, p);
+  const packed = pack(data, blocks, p);
+  let state = evaluate(theta, packed);
   let iterations = 0;
   let converged = false;
   for (; iterations < maxit; iterations++) {
@@ -93,18 +96,17 @@ export function twoLevelFh(
       theta[0] + (info[3] * score[0] - info[1] * score[1]) / det,
       theta[1] + (-info[2] * score[0] + info[0] * score[1]) / det,
     ];
-    if (next[0] < 0 || next[1] < 0 || !Number.isFinite(det) || det <= 0) {
-      // On or across the boundary: step in the free parameter alone, the other held at 0 if it wants to go below.
+    if (!(det > 0) || !(next[0] >= 0) || !(next[1] >= 0)) {
+      // On or across the boundary: a projected step in each parameter alone, kept at 0 or above.
       next = [theta[0], theta[1]];
-      for (const k of [0, 1] as const) {
-        const diag = k === 0 ? info[0] : info[3];
-        next[k] = Math.max(0, theta[k] + score[k] / diag);
-      }
+      if (info[0] > 0) next[0] = Math.max(0, theta[0] + score[0] / info[0]);
+      if (info[3] > 0) next[1] = Math.max(0, theta[1] + score[1] / info[3]);
     }
+    if (!Number.isFinite(next[0]) || !Number.isFinite(next[1])) break;
     const change = Math.max(Math.abs(next[0] - theta[0]), Math.abs(next[1] - theta[1]));
     theta = next;
-    state = evaluate(theta, data, blocks, p);
-    if (change <= tol * Math.max(theta[0] + theta[1], 1e-12)) {
+    state = evaluate(theta, packed);
+    if (change <= tol * Math.max(theta[0] + theta[1], meanD)) {
       converged = true;
       iterations++;
       break;
@@ -121,145 +123,200 @@ interface State {
   loglike: number;
 }
 
-function evaluate(theta: [number, number], data: TwoLevelData, blocks: number[][], p: number): State {
-  const [sv, su] = theta;
-  const xtxa = new Float64Array(p * p);
-  const xty = new Array<number>(p).fill(0);
-  let logDetV = 0;
-  // First pass: X'V⁻¹X, X'V⁻¹y, log|V|
+/** The sampled villages in flat arrays, block by block, for `evaluate`. */
+interface Packed {
+  p: number;
+  x: Float64Array;
+  y: Float64Array;
+  d: Float64Array;
+  /** Start of each non-empty block in the arrays, and the end. */
+  starts: number[];
+}
+
+function pack(data: TwoLevelData, blocks: number[][], p: number): Packed {
+  const n = blocks.reduce((a, b) => a + b.length, 0);
+  const x = new Float64Array(n * p);
+  const y = new Float64Array(n);
+  const d = new Float64Array(n);
+  const starts: number[] = [];
+  let j = 0;
   for (const rows of blocks) {
     if (rows.length === 0) continue;
-    let sumW = 0;
-    const xw = new Array<number>(p).fill(0);
-    let yw = 0;
+    starts.push(j);
     for (const i of rows) {
-      const w = 1 / (su + data.vardir[i]!);
-      sumW += w;
-      logDetV += Math.log(su + data.vardir[i]!);
-      const xi = data.x[i]!;
-      const y = data.direct[i]!;
-      yw += w * y;
-      for (let k = 0; k < p; k++) {
-        xw[k]! += w * xi[k]!;
-        xty[k]! += w * xi[k]! * y;
-        for (let l = k; l < p; l++) xtxa[k * p + l]! += w * xi[k]! * xi[l]!;
-      }
-    }
-    logDetV += Math.log(1 + sv * sumW);
-    const c = sv / (1 + sv * sumW);
-    for (let k = 0; k < p; k++) {
-      xty[k]! -= c * xw[k]! * yw;
-      for (let l = k; l < p; l++) xtxa[k * p + l]! -= c * xw[k]! * xw[l]!;
+      for (let k = 0; k < p; k++) x[j * p + k] = data.x[i]![k]!;
+      y[j] = data.direct[i]!;
+      d[j] = data.vardir[i]!;
+      j++;
     }
   }
-  const xtx = new Matrix(p, p);
-  for (let k = 0; k < p; k++)
-    for (let l = k; l < p; l++) {
-      xtx.set(k, l, xtxa[k * p + l]!);
-      xtx.set(l, k, xtxa[k * p + l]!);
+  starts.push(j);
+  return { p, x, y, d, starts };
+}
+
+/**
+ * REML score, Fisher information, β̂ and the restricted log-likelihood at θ = (σ²ᵥ, σ²ᵤ). Every
+ * term is a sum over townships of closed forms in the township's moments Σwᵃ, Σwᵃx, Σwᵃxx'
+ * (a = 1, 2, 3), w = 1/(σ²ᵤ + ψ), from Vᵢ⁻¹ = W − c w w' (c = σ²ᵥ / (1 + σ²ᵥ Σw)): with
+ * G = V⁻¹X and P = V⁻¹ − GQG', tr(P A P B) = tr(V⁻¹AV⁻¹B) − 2 tr(Q G'AV⁻¹BG) + tr(QG'AG QG'BG)
+ * for A, B ∈ {I, J}. Two passes over the villages, no allocation per village.
+ */
+function evaluate(theta: [number, number], packed: Packed): State {
+  const [sv, su] = theta;
+  const { p, x, y, d, starts } = packed;
+  const pp = p * p;
+  const nb = starts.length - 1;
+  // per-block moments, kept for the second pass
+  const A1 = new Float64Array(nb * p);
+  const S0 = new Float64Array(nb);
+  const C = new Float64Array(nb);
+  const xtx = new Float64Array(pp);
+  const xty = new Float64Array(p);
+  const gg = new Float64Array(pp);
+  const ghI = new Float64Array(pp);
+  const gjg = new Float64Array(pp);
+  const gjRiJg = new Float64Array(pp);
+  const gRiJg = new Float64Array(pp);
+  const a2 = new Float64Array(p);
+  const a3 = new Float64Array(p);
+  const m1 = new Float64Array(pp);
+  const m2 = new Float64Array(pp);
+  const m3 = new Float64Array(pp);
+  const xy = new Float64Array(p);
+  const bk = new Float64Array(p);
+  let logDetV = 0;
+  let trRi = 0;
+  let trRiJ = 0;
+  let trRi2 = 0;
+  let trRiJRiJ = 0;
+  let trRi2J = 0;
+  for (let b = 0; b < nb; b++) {
+    a2.fill(0);
+    a3.fill(0);
+    m1.fill(0);
+    m2.fill(0);
+    m3.fill(0);
+    xy.fill(0);
+    let s0 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let y1 = 0;
+    const a1o = b * p;
+    for (let j = starts[b]!; j < starts[b + 1]!; j++) {
+      const a = su + d[j]!;
+      const w = 1 / a;
+      const w2 = w * w;
+      const w3 = w2 * w;
+      logDetV += Math.log(a);
+      s0 += w;
+      s2 += w2;
+      s3 += w3;
+      y1 += w * y[j]!;
+      const xo = j * p;
+      for (let k = 0; k < p; k++) {
+        const xk = x[xo + k]!;
+        A1[a1o + k]! += w * xk;
+        a2[k]! += w2 * xk;
+        a3[k]! += w3 * xk;
+        xy[k]! += w * xk * y[j]!;
+        for (let l = k; l < p; l++) {
+          const xkl = xk * x[xo + l]!;
+          m1[k * p + l]! += w * xkl;
+          m2[k * p + l]! += w2 * xkl;
+          m3[k * p + l]! += w3 * xkl;
+        }
+      }
     }
-  const chol = new CholeskyDecomposition(xtx);
+    const c = sv / (1 + sv * s0);
+    const sb = 1 / (1 + sv * s0);
+    S0[b] = s0;
+    C[b] = c;
+    logDetV += Math.log(1 + sv * s0);
+    trRi += s0 - c * s2;
+    trRiJ += s0 * sb;
+    trRi2 += s2 - 2 * c * s3 + c * c * s2 * s2;
+    trRiJRiJ += (s0 * sb) ** 2;
+    trRi2J += sb * sb * s2;
+    const oneRiOne = s0 * sb;
+    for (let k = 0; k < p; k++) bk[k] = a2[k]! - c * s2 * A1[a1o + k]!;
+    for (let k = 0; k < p; k++) {
+      const a1k = A1[a1o + k]!;
+      xty[k]! += xy[k]! - c * a1k * y1;
+      for (let l = 0; l < p; l++) {
+        const a1l = A1[a1o + l]!;
+        const kl = k <= l ? k * p + l : l * p + k;
+        const o = k * p + l;
+        xtx[o]! += m1[kl]! - c * a1k * a1l;
+        gg[o]! += m2[kl]! - c * a1l * a2[k]! - c * a1k * a2[l]! + c * c * a1k * a1l * s2;
+        ghI[o]! +=
+          m3[kl]! - c * a1l * a3[k]! - c * a1k * a3[l]! + c * c * a1k * a1l * s3 - c * bk[k]! * bk[l]!;
+        const g1k = sb * a1k;
+        const g1l = sb * a1l;
+        gjg[o]! += g1k * g1l;
+        gjRiJg[o]! += g1k * oneRiOne * g1l;
+        gRiJg[o]! += sb * bk[k]! * g1l;
+      }
+    }
+  }
+  const xtxM = new Matrix(p, p);
+  for (let k = 0; k < p; k++)
+    for (let l = 0; l < p; l++) xtxM.set(k, l, 0.5 * (xtx[k * p + l]! + xtx[l * p + k]!));
+  const chol = new CholeskyDecomposition(xtxM);
   if (!chol.isPositiveDefinite()) throw new Error("twoLevelFh: X'V⁻¹X is singular (collinear covariates?)");
   const q = chol.solve(Matrix.eye(p));
   let logDetXtX = 0;
   for (let k = 0; k < p; k++) logDetXtX += 2 * Math.log(chol.lowerTriangularMatrix.get(k, k));
-  const beta = q.mmul(Matrix.columnVector(xty)).getColumn(0);
-  // Second pass: score and information pieces
-  let trRi = 0;
-  let trRiJ = 0;
+  const qa = q.to1DArray();
+  const beta = new Array<number>(p).fill(0);
+  for (let k = 0; k < p; k++) for (let l = 0; l < p; l++) beta[k]! += qa[k * p + l]! * xty[l]!;
+  // second pass: residual terms
   let zz = 0;
   let z1sq = 0;
-  let trRi2 = 0;
-  let trRiJRiJ = 0;
-  let trRi2J = 0;
-  const gg = new Float64Array(p * p); // G'G = X'V⁻²X
-  const gjg = new Float64Array(p * p); // G'JG
-  const ghI = new Float64Array(p * p); // G'V⁻¹G
-  const gjRiJg = new Float64Array(p * p); // G'J V⁻¹ J G
-  const gRiJg = new Float64Array(p * p); // G'V⁻¹JG
   let rr = 0;
-  for (const rows of blocks) {
-    const n = rows.length;
-    if (n === 0) continue;
-    const w = rows.map((i) => 1 / (su + data.vardir[i]!));
-    let sumW = 0;
-    let sumW2 = 0;
-    let sumW3 = 0;
-    for (const wi of w) {
-      sumW += wi;
-      sumW2 += wi * wi;
-      sumW3 += wi * wi * wi;
+  for (let b = 0; b < nb; b++) {
+    let wr = 0;
+    let w2r = 0;
+    let w2r2 = 0;
+    let wr2 = 0;
+    for (let j = starts[b]!; j < starts[b + 1]!; j++) {
+      let fit = 0;
+      for (let k = 0; k < p; k++) fit += x[j * p + k]! * beta[k]!;
+      const r = y[j]! - fit;
+      const w = 1 / (su + d[j]!);
+      wr += w * r;
+      w2r += w * w * r;
+      w2r2 += w * w * r * r;
+      wr2 += w * r * r;
     }
-    const c = sv / (1 + sv * sumW);
-    const s = 1 / (1 + sv * sumW);
-    const r = rows.map((i) => data.direct[i]! - data.x[i]!.reduce((acc, v, k) => acc + v * beta[k]!, 0));
-    const applyRi = (vec: number[]): number[] => {
-      let wv = 0;
-      for (let j = 0; j < n; j++) wv += w[j]! * vec[j]!;
-      return vec.map((v, j) => w[j]! * v - c * w[j]! * wv);
-    };
-    const z = applyRi(r);
-    for (let j = 0; j < n; j++) {
-      zz += z[j]! ** 2;
-      rr += r[j]! * z[j]!;
-    }
-    const z1 = z.reduce((a, b) => a + b, 0);
-    z1sq += z1 * z1;
-    trRi += sumW - c * sumW2;
-    trRiJ += sumW * s;
-    trRi2 += sumW2 - 2 * c * sumW3 + c * c * sumW2 * sumW2;
-    trRiJRiJ += (sumW * s) ** 2;
-    trRi2J += s * s * sumW2;
-    // G = V⁻¹X (n × p), H = V⁻¹G
-    const gCols: number[][] = [];
-    const hCols: number[][] = [];
-    for (let k = 0; k < p; k++) {
-      const col = rows.map((i) => data.x[i]![k]!);
-      const gk = applyRi(col);
-      gCols.push(gk);
-      hCols.push(applyRi(gk));
-    }
-    const g1 = gCols.map((col) => col.reduce((a, b) => a + b, 0));
-    const h1 = hCols.map((col) => col.reduce((a, b) => a + b, 0));
-    const oneRiOne = sumW * s;
-    for (let k = 0; k < p; k++) {
-      for (let l = 0; l < p; l++) {
-        let gkgl = 0;
-        let gkhl = 0;
-        for (let j = 0; j < n; j++) {
-          gkgl += gCols[k]![j]! * gCols[l]![j]!;
-          gkhl += gCols[k]![j]! * hCols[l]![j]!;
-        }
-        const kl = k * p + l;
-        gg[kl]! += gkgl;
-        ghI[kl]! += gkhl;
-        gjg[kl]! += g1[k]! * g1[l]!;
-        gjRiJg[kl]! += g1[k]! * oneRiOne * g1[l]!;
-        gRiJg[kl]! += h1[k]! * g1[l]!;
-      }
-    }
+    const c = C[b]!;
+    const s2 = starts[b + 1]! - starts[b]! > 0 ? sumW2(starts[b]!, starts[b + 1]!, su, d) : 0;
+    zz += w2r2 - 2 * c * wr * w2r + c * c * wr * wr * s2;
+    const sb = 1 / (1 + sv * S0[b]!);
+    z1sq += (sb * wr) ** 2;
+    rr += wr2 - c * wr * wr;
   }
-  const qa = q.to1DArray();
-  // tr(Q A) and tr(Q A Q B) for p × p row-major A, B
   const tr = (a: Float64Array): number => {
     let t = 0;
     for (let k = 0; k < p; k++) for (let l = 0; l < p; l++) t += qa[k * p + l]! * a[l * p + k]!;
     return t;
   };
-  const tr2 = (a: Float64Array, b: Float64Array): number => {
-    const qaM = product(qa, a, p);
-    const qbM = product(qa, b, p);
-    return tr1(product(qaM, qbM, p), p);
-  };
+  const tr2 = (a: Float64Array, b: Float64Array): number =>
+    tr1(product(product(qa, a, p), product(qa, b, p), p), p);
   const trPu = trRi - tr(gg);
   const trPv = trRiJ - tr(gjg);
   const score: [number, number] = [-0.5 * trPv + 0.5 * z1sq, -0.5 * trPu + 0.5 * zz];
   const iuu = 0.5 * (trRi2 - 2 * tr(ghI) + tr2(gg, gg));
   const ivv = 0.5 * (trRiJRiJ - 2 * tr(gjRiJg) + tr2(gjg, gjg));
   const iuv = 0.5 * (trRi2J - 2 * tr(gRiJg) + tr2(gg, gjg));
-  const m = blocks.reduce((a, b) => a + b.length, 0);
+  const m = starts[nb]!;
   const loglike = -0.5 * ((m - p) * Math.log(2 * Math.PI) + logDetV + logDetXtX + rr);
   return { score, info: [ivv, iuv, iuv, iuu], q, beta, loglike };
+}
+
+function sumW2(from: number, to: number, su: number, d: Float64Array): number {
+  let s = 0;
+  for (let j = from; j < to; j++) s += 1 / (su + d[j]!) ** 2;
+  return s;
 }
 
 function predict(

@@ -7,6 +7,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { pnorm } from "../../../analysis/distributions/pnorm.ts";
+import { arcsinMean } from "../../../analysis/sae/arcsinBackTransform.ts";
+import { integrate } from "../../../analysis/sae/integrate.ts";
 import { seededNormal } from "../../../analysis/sae/seededNormal.ts";
 import { twoLevelEstimates } from "../../../analysis/sae/twoLevelEstimates.ts";
 import { twoLevelFh } from "../../../analysis/sae/twoLevelFh.ts";
@@ -107,5 +109,20 @@ describe("two-level estimates on simulated rates (seeded)", () => {
     });
     expect(k).toBeGreaterThan(100);
     expect(Math.sqrt(model / k)).toBeLessThan(0.8 * Math.sqrt(dir / k));
+  });
+});
+
+describe("arcsinMean (the back-transformation of the two-level rates)", () => {
+  it("equals E[sin²(clamp θ)] by adaptive quadrature within 1e-6, near and away from the bounds", () => {
+    for (const mu of [-0.3, 0, 0.1, 0.5, 1.0, 1.3, 1.5, 1.57, 1.7, 2]) {
+      for (const v of [1e-4, 0.003, 0.02, 0.1, 0.3]) {
+        const sd = Math.sqrt(v);
+        const density = (x: number) => Math.exp(-0.5 * ((x - mu) / sd) ** 2) / (sd * Math.sqrt(2 * Math.PI));
+        const expected =
+          integrate((x) => Math.sin(x) ** 2 * density(x), 0, Math.PI / 2, 1e-13, 0) +
+          pnorm((Math.PI / 2 - mu) / sd, false);
+        expect(Math.abs(arcsinMean(mu, v) - expected)).toBeLessThan(1e-6);
+      }
+    }
   });
 });

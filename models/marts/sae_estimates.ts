@@ -200,6 +200,8 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
       diagnostics.push({
         ...place,
         kind: RATES.has(first.index_id) ? "rate" : "mean",
+        bootstrap_reps: config.bootstrap_reps,
+        max_rrmse: config.max_rrmse,
         covariates: JSON.stringify(covariateNames(study)),
         coefficients: JSON.stringify(g.coefficients),
         sigma2_township: g.sigma2Township,
@@ -258,6 +260,8 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
       index_id: "varchar",
       org_level: "varchar",
       kind: "varchar",
+      bootstrap_reps: "integer",
+      max_rrmse: "double",
       covariates: "varchar",
       coefficients: "varchar",
       sigma2_township: "double",

@@ -6,6 +6,7 @@ import { html } from "../html.ts";
 import { langOf, martOf } from "./api.ts";
 import { layout } from "./layout.ts";
 import { pageContext, titleIn } from "./pageContext.ts";
+import { saeMethodology } from "./saeMethodology.ts";
 import { studyLabels } from "./studyLabels.ts";
 
 const pct = (v: number) => String(Math.round(v * 1000) / 10);
@@ -125,6 +126,7 @@ ${
     : ""
 }
 </section>
+${await saeMethodology(db, study, lang)}
 <section><h2>${t("method.releases")}</h2>
 ${
   releases.length

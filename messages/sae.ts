@@ -3,7 +3,10 @@ export const saeMessages = {
   "sae.model_based": { zh: "模型估计", en: "model-based" },
   "sae.model_based_label": { zh: "模型估计 / model-based", en: "model-based / 模型估计" },
   "sae.direct": { zh: "直接估计", en: "direct" },
-  "sae.synthetic": { zh: "模型估计 / model-based（合成：无受访者）", en: "model-based / 模型估计 (synthetic: no respondents)" },
+  "sae.synthetic": {
+    zh: "模型估计 / model-based（合成：无受访者）",
+    en: "model-based / 模型估计 (synthetic: no respondents)",
+  },
   "sae.section": {
     zh: "{wave}模型估计（小区域估计）",
     en: "{wave}: model-based figures (small-area estimation)",

@@ -10,6 +10,7 @@ import { pnorm } from "../../../analysis/distributions/pnorm.ts";
 import { arcsinMean } from "../../../analysis/sae/arcsinBackTransform.ts";
 import { integrate } from "../../../analysis/sae/integrate.ts";
 import { seededNormal } from "../../../analysis/sae/seededNormal.ts";
+import { smallAreaFigures, type VillageInput } from "../../../analysis/sae/smallAreaFigures.ts";
 import { twoLevelEstimates } from "../../../analysis/sae/twoLevelEstimates.ts";
 import { twoLevelFh } from "../../../analysis/sae/twoLevelFh.ts";
 import { maxRelDiff, readCsv, readJson } from "./fixtures.ts";
@@ -124,5 +125,53 @@ describe("arcsinMean (the back-transformation of the two-level rates)", () => {
         expect(Math.abs(arcsinMean(mu, v) - expected)).toBeLessThan(1e-6);
       }
     }
+  });
+});
+
+describe("smallAreaFigures: means with GVF-smoothed sampling variances", () => {
+  it("uses ψ = σ²_w / n_eff with σ²_w pooled as Σ n s² / Σ (n − 1) (hand calculation) and benchmarks to the district", () => {
+    const z = seededNormal(99);
+    const villages: VillageInput[] = [];
+    for (let t = 0; t < 12; t++) {
+      const v = 4 * z();
+      for (let j = 0; j < 6; j++) {
+        const n = j < 4 ? 2 + ((t + j) % 5) : 0;
+        villages.push({
+          code: `T${t}V${j}`,
+          township: `T${String(t).padStart(2, "0")}`,
+          population: 300 + 50 * j,
+          x: [1, j % 2],
+          n,
+          nEff: n,
+          direct: n ? 60 + v + 5 * z() : null,
+          withinVariance: n ? 200 + 10 * j : null,
+        });
+      }
+    }
+    let num = 0;
+    let den = 0;
+    for (const v of villages)
+      if (v.n > 0) {
+        num += v.withinVariance! * v.n;
+        den += v.n - 1;
+      }
+    const r = smallAreaFigures({
+      kind: "mean",
+      villages,
+      district: { estimate: 61, se: 0.8 },
+      benchmark: "raking",
+      reps: 20,
+      seed: 3,
+      level: 0.95,
+    });
+    expect(Math.abs(r.diagnostics.gvfVariance! - num / den)).toBeLessThan(1e-9);
+    villages.forEach((v, i) => {
+      if (v.n > 0) expect(Math.abs(r.villages[i]!.directSe! - Math.sqrt(num / den / v.n))).toBeLessThan(1e-9);
+    });
+    const pop = new Map<string, number>();
+    for (const v of villages) pop.set(v.township, (pop.get(v.township) ?? 0) + v.population);
+    const total = [...pop.values()].reduce((a, b) => a + b, 0);
+    const agg = r.townships.reduce((a, t) => a + (t.estimate * pop.get(t.code)!) / total, 0);
+    expect(Math.abs(agg - 61)).toBeLessThan(1e-9);
   });
 });

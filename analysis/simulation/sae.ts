@@ -2,7 +2,8 @@
  * Small-area simulation with known truth (issue 16): repeated samples of the demo population
  * (the generator's stratified two-stage sampler with nonresponse), and for each the two-level
  * Fay–Herriot figures of village awareness of the village organization (`aw_<org>_v`, rates on
- * the arcsine scale, covariates urban/rural and log population from the frame, townships
+ * the arcsine scale, covariates urban/rural, log population and log(1 + the organization's
+ * recorded activities) from the frame, townships
  * benchmarked to the district's direct figure, villages to their township) against the direct
  * estimates, both compared with the true village and township values computed from the whole
  * population. Organizations rotate over samples (union, youth league, women's federation).
@@ -19,6 +20,8 @@
  * Run: `npm run sim:sae [-- --samples 500 --reps 50 --seed 20240501 --wave 2026]`. The last line
  * is JSON: {"bench":"sae",...}.
  */
+
+import { recordedActivities } from "../../examples/mass-org-evaluation/generator/activities.ts";
 import {
   drawSample,
   generatePopulation,
@@ -71,7 +74,16 @@ export function simulateSae(options: Options, log: (line: string) => void = () =
     });
     return t;
   });
-  const x = villages.map((v) => [1, v.urbanRural === 2 ? 1 : 0, Math.log(v.population)]);
+  const activities = recordedActivities(population);
+  // the demo study's small_area covariates: rural, log population, log(1 + the organization's recorded activities)
+  const xOf = (o: number) =>
+    villages.map((v, i) => [
+      1,
+      v.urbanRural === 2 ? 1 : 0,
+      Math.log(v.population),
+      Math.log1p(activities[i]![o]!),
+    ]);
+  const xs = orgs.map((_, o) => xOf(o));
   const nV = villages.length;
   const cover = new Float64Array(nV);
   const respondents = new Float64Array(nV);
@@ -123,7 +135,7 @@ export function simulateSae(options: Options, log: (line: string) => void = () =
       code: v.code,
       township: String(v.townshipIndex).padStart(3, "0"),
       population: v.population,
-      x: x[i]!,
+      x: xs[o]![i]!,
       n: n[i]!,
       nEff: n[i]!,
       direct: n[i]! > 0 ? (100 * yes[i]!) / n[i]! : null,

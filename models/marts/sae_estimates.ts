@@ -79,7 +79,6 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
       unit_code: string;
     }) => [d.wave_id, d.organization_id, d.index_id, d.org_level, d.unit_level, d.unit_code].join("|");
     const directBy = new Map(direct.map((d) => [directKey(d), d]));
-    const design = covariateRows(study);
     const groups = new Map<string, VillageStat[]>();
     for (const s of stats) {
       const k = `${s.wave_id}|${s.score_key}`;
@@ -88,6 +87,7 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
     for (const list of groups.values()) {
       const first = list[0]!;
       const byVillage = new Map(list.map((s) => [s.psu_code, s]));
+      const design = covariateRows(study, first.organization_id);
       const villages: VillageInput[] = study.units.map((u, i) => {
         const s = byVillage.get(u.psu);
         const mean = s ? s.swy / s.sw : null;
@@ -202,7 +202,7 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
         kind: RATES.has(first.index_id) ? "rate" : "mean",
         bootstrap_reps: config.bootstrap_reps,
         max_rrmse: config.max_rrmse,
-        covariates: JSON.stringify(covariateNames(study)),
+        covariates: JSON.stringify(covariateNames(study, first.organization_id)),
         coefficients: JSON.stringify(g.coefficients),
         sigma2_township: g.sigma2Township,
         sigma2_village: g.sigma2Village,
@@ -281,11 +281,12 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
 }
 
 /** Names of the design matrix's columns: intercept, then each covariate (a categorical one gives one column per level beyond the first). */
-function covariateNames(study: Study): string[] {
+function covariateNames(study: Study, organization: string): string[] {
   const names = ["(Intercept)"];
   for (const c of study.small_area?.covariates ?? []) {
-    if (c.type !== "categorical") names.push(c.type === "log" ? `log(${c.column})` : c.column);
-    else for (const level of levelsOf(study, c.column).slice(1)) names.push(`${c.column}=${level}`);
+    const column = c.column.replaceAll("{organization}", organization);
+    if (c.type !== "categorical") names.push(c.type === "numeric" ? column : `${c.type}(${column})`);
+    else for (const level of levelsOf(study, column).slice(1)) names.push(`${column}=${level}`);
   }
   return names;
 }
@@ -296,13 +297,14 @@ function levelsOf(study: Study, column: string): string[] {
   );
 }
 
-/** One design row per frame unit, in frame order. */
-function covariateRows(study: Study): number[][] {
+/** One design row per frame unit, in frame order, for one organization's model. */
+function covariateRows(study: Study, organization: string): number[][] {
   const rows = study.units.map(() => [1]);
   for (const c of study.small_area?.covariates ?? []) {
-    const levels = c.type === "categorical" ? levelsOf(study, c.column) : [];
+    const column = c.column.replaceAll("{organization}", organization);
+    const levels = c.type === "categorical" ? levelsOf(study, column) : [];
     study.units.forEach((u, i) => {
-      const raw = u.columns[c.column] ?? "";
+      const raw = u.columns[column] ?? "";
       if (c.type === "categorical") {
         for (const level of levels.slice(1)) rows[i]!.push(raw === level ? 1 : 0);
         return;

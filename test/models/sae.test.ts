@@ -92,7 +92,7 @@ describe("sae_estimates", () => {
     expect(rows.length).toBeGreaterThan(0);
     for (const r of rows) {
       const coefs = JSON.parse(r.coefficients) as { estimate: number; stdError: number }[];
-      expect(coefs.length).toBe(3); // intercept, rural (urban_rural = 2), log population
+      expect(coefs.length).toBe(4); // intercept, rural (urban_rural = 2), log population, log(1 + activities)
       for (const c of coefs) expect(c.stdError).toBeGreaterThan(0);
       expect(r.mean_shrinkage).toBeGreaterThan(0);
       expect(r.mean_shrinkage).toBeLessThan(1);

@@ -229,10 +229,14 @@ export async function loadStudy(folder: string): Promise<Study> {
   });
   if (units.length === 0) throw new Error(`${def.frame.file}: the frame has no rows`);
   for (const c of def.small_area?.covariates ?? []) {
-    if (!frameRows.columns.includes(c.column))
-      throw new Error(
-        `${def.frame.file}: missing column "${c.column}" named in study.yaml small_area.covariates`,
-      );
+    const columns = c.column.includes("{organization}")
+      ? def.organizations.map((o) => c.column.replaceAll("{organization}", o.id))
+      : [c.column];
+    for (const column of columns)
+      if (!frameRows.columns.includes(column))
+        throw new Error(
+          `${def.frame.file}: missing column "${column}" named in study.yaml small_area.covariates`,
+        );
   }
 
   // Calibration margins: every margin must describe the same population total.

@@ -20,13 +20,17 @@ export const smallAreaSchema = z
     indices: z
       .array(z.enum(["awareness", "participation", "approval", "satisfaction", "satisfaction_pct"]))
       .min(1),
-    /** Village covariates from frame columns: numeric as is, `log` of a positive number, or `categorical`. */
+    /**
+     * Village covariates from frame columns: numeric as is, `log` of a positive number, `log1p`
+     * (log(1 + x) of a count), or `categorical`. `{organization}` in a column name is replaced by
+     * the modelled organization's id (its own records, e.g. `activities_{organization}`).
+     */
     covariates: z
       .array(
         z
           .object({
             column: z.string().min(1),
-            type: z.enum(["numeric", "log", "categorical"]).default("numeric"),
+            type: z.enum(["numeric", "log", "log1p", "categorical"]).default("numeric"),
           })
           .strict(),
       )

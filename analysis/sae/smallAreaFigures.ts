@@ -117,10 +117,11 @@ export function smallAreaFigures(input: SmallAreaInput): {
       p === null ? null : rate ? 100 * Math.sqrt((p * (1 - p)) / v.nEff) : Math.sqrt(vardir[i]!);
     return {
       code: v.code,
-      estimate: clamp(result.village.estimate[i]! * scale),
+      // not clamped: ratio benchmarking can push a rate a hair past 100, and the aggregate must stay exact
+      estimate: result.village.estimate[i]! * scale,
       mse: result.village.mse[i]! * scale * scale,
-      ciLow: clamp(result.village.ciLow[i]! * scale),
-      ciHigh: clamp(result.village.ciHigh[i]! * scale),
+      ciLow: Math.min(clamp(result.village.ciLow[i]! * scale), result.village.estimate[i]! * scale),
+      ciHigh: Math.max(clamp(result.village.ciHigh[i]! * scale), result.village.estimate[i]! * scale),
       shrinkage: sampled[i] ? result.village.shrinkage[i]! : null,
       sampled: sampled[i]!,
       direct: v.direct,
@@ -129,10 +130,10 @@ export function smallAreaFigures(input: SmallAreaInput): {
   });
   const towns: AreaFigure[] = townships.map((code, k) => ({
     code,
-    estimate: clamp(result.township.estimate[k]! * scale),
+    estimate: result.township.estimate[k]! * scale,
     mse: result.township.mse[k]! * scale * scale,
-    ciLow: clamp(result.township.ciLow[k]! * scale),
-    ciHigh: clamp(result.township.ciHigh[k]! * scale),
+    ciLow: Math.min(clamp(result.township.ciLow[k]! * scale), result.township.estimate[k]! * scale),
+    ciHigh: Math.max(clamp(result.township.ciHigh[k]! * scale), result.township.estimate[k]! * scale),
     shrinkage: null,
     sampled: input.villages.some((v, i) => v.township === code && sampled[i]),
     direct: null,

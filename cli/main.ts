@@ -8,6 +8,7 @@ import { ingestCommand } from "./ingest.ts";
 import { notebookCommand } from "./notebook.ts";
 import { releaseCommand } from "./release.ts";
 import { runCommand } from "./run.ts";
+import { saeCommand } from "./sae.ts";
 import { serveCommand } from "./serve.ts";
 import { sqlCommand } from "./sql.ts";
 import { uploadCommand } from "./upload.ts";
@@ -25,6 +26,7 @@ export function program(): Command {
     .addCommand(runCommand())
     .addCommand(releaseCommand())
     .addCommand(estimateCommand())
+    .addCommand(saeCommand())
     .addCommand(serveCommand())
     .addCommand(sqlCommand())
     .addCommand(notebookCommand())

@@ -3,6 +3,7 @@ import { notebookMessages } from "./notebooks.ts";
 import { pageMessages } from "./pages.ts";
 import { serverMessages } from "./server.ts";
 import { trustMessages } from "./trust.ts";
+import { saeMessages } from "./sae.ts";
 import { workbenchMessages } from "./workbench.ts";
 
 /**
@@ -23,6 +24,7 @@ export const catalogue = {
     en: "row {row}, {column} = {value}: {reason}",
   },
   "reject.no_value": { zh: "（空）", en: "(empty)" },
+  ...saeMessages,
   // ingest: row-level reasons stored in the quarantine table
   "reject.missing_id": { zh: "缺少受访者编号", en: "respondent id is missing" },
   "reject.duplicate_id_in_file": {

@@ -17,6 +17,8 @@ export interface FrameUnit {
   readonly population: number;
   readonly stratumName: { readonly zh: string; readonly en: string };
   readonly psuName: { readonly zh: string; readonly en: string };
+  /** Every cell of the frame row, by column (covariates for small-area models). */
+  readonly columns: Readonly<Record<string, string>>;
 }
 
 export interface MarginCell {
@@ -239,9 +241,20 @@ export async function loadStudy(folder: string): Promise<Study> {
         en: (f.stratum_name && r[f.stratum_name.en]) || stratum,
       },
       psuName: { zh: (f.psu_name && r[f.psu_name.zh]) || psu, en: (f.psu_name && r[f.psu_name.en]) || psu },
+      columns: { ...r },
     };
   });
   if (units.length === 0) throw new Error(`${def.frame.file}: the frame has no rows`);
+  for (const c of def.small_area?.covariates ?? []) {
+    const columns = c.column.includes("{organization}")
+      ? def.organizations.map((o) => c.column.replaceAll("{organization}", o.id))
+      : [c.column];
+    for (const column of columns)
+      if (!frameRows.columns.includes(column))
+        throw new Error(
+          `${def.frame.file}: missing column "${column}" named in study.yaml small_area.covariates`,
+        );
+  }
 
   // Calibration margins: every margin must describe the same population total.
   const margins: Margin[] = def.calibration.margins.map((m, i) => {

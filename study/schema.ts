@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { smallAreaSchema } from "./smallAreaSchema.ts";
 
 /**
  * The shape of `study.yaml`. Every field has its default here, so the parsed object is
@@ -290,6 +291,7 @@ export const studySchema = z
       village_min_n: 30,
     }),
     personal_data: z.array(personalSchema).default([]),
+    small_area: smallAreaSchema.optional(),
     renames: z.array(renameSchema).default([]),
   })
   .strict();

@@ -6,6 +6,7 @@ import { html } from "../html.ts";
 import { indicatorNames, langOf, martOf } from "./api.ts";
 import { layout } from "./layout.ts";
 import { pageContext, titleIn } from "./pageContext.ts";
+import { saeMethodology } from "./saeMethodology.ts";
 import { studyLabels } from "./studyLabels.ts";
 
 const pct = (v: number) => String(Math.round(v * 1000) / 10);
@@ -176,6 +177,7 @@ ${
 ${twoVillage.length ? html`<p class="notice">${t("method.two_villages", { units: twoVillage.join("; ") })}</p>` : ""}
 <p>${t("method.ranks_text")}</p>
 </section>
+${await saeMethodology(db, study, lang)}
 <section><h2>${t("method.releases")}</h2>
 ${
   releases.length

@@ -11,6 +11,7 @@ import { chartBlock, chartScripts } from "./chartBlock.ts";
 import { layout } from "./layout.ts";
 import { labelsFor, scorecardBlock, shown, withheldNote } from "./overviewCharts.ts";
 import { indexName, type Named, nameIn, pageContext, titleIn, viewQuery } from "./pageContext.ts";
+import { saeSection } from "./saeSection.ts";
 import { figureCell, scorecardTable } from "./scorecardTable.ts";
 import { type ScoreRow, scoreRows } from "./scoreRows.ts";
 import { studyLabels } from "./studyLabels.ts";
@@ -63,9 +64,10 @@ ${await releaseLine(db, ctx, lang, `${t("fig.unit")}: ${name}`)}
 ${filterForm(ctx, lang, `/units/${code}`)}`;
 
   const all = await scoreRows(db, ctx, { unit_level: unit.unit_level, unit_code: code, group_var: "" });
+  const sae = await saeSection(db, ctx, code, lang);
   let body = html``;
   if (!all.length) {
-    body = html`<p class="notice">${t("unit.no_village_figures")}</p>`;
+    body = sae ? html`${sae}` : html`<p class="notice">${t("unit.no_village_figures")}</p>`;
   } else {
     const base = labelsFor(lang);
     const orgs = ctx.orgs.filter((o) => !f.org || o.organization_id === f.org);
@@ -167,6 +169,7 @@ ${withheldNote(itemRows, lang, rules, (r) => `${itemName(r)} (${lang === "zh" ? 
     )}</tbody>
 </table>
 </section>
+${sae}
 ${chartScripts}`;
   }
   const villages = children.length

@@ -118,11 +118,17 @@ export function generateAnswers(
   villages: readonly Village[],
   people: People,
   rng: Rng,
+  /** Receives each village's effect on awareness of its own organization ([v * O + o], logit). */
+  villageAwarenessOut?: Float64Array,
 ): Answers {
   const O = ORGANIZATIONS.length;
   const W = WAVES.length;
   const N = people.size;
   const effects = drawEffects(townships, villages, rng);
+  if (villageAwarenessOut) {
+    for (let k = 0; k < villages.length * O; k++)
+      villageAwarenessOut[k] = effects.village[k]! + effects.villageOrg[k]!;
+  }
   const answers = {} as Answers;
   // out[w][o] = [awT, awV, pa, ap_guide, ap_serve, ap_rights, ap_close, sa]
   const out: Uint8Array[][][] = WAVES.map((wave) => {

@@ -2,9 +2,11 @@
  * Writes the whole demo study's data from one seed: frame, census margins, one response file
  * per wave, the true index values and the codebook. Same seed, same bytes.
  */
+
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { RESPONSE_COLUMNS, WAVES, type WaveId } from "./constants.ts";
+import { recordedActivities } from "./activities.ts";
+import { ORGANIZATIONS, RESPONSE_COLUMNS, WAVES, type WaveId } from "./constants.ts";
 import { toCsv } from "./csv.ts";
 import { generatePopulation, type Population } from "./population.ts";
 import { deriveSeed } from "./random.ts";
@@ -49,6 +51,7 @@ export async function generateDemo({
   outDir,
 }: GenerateOptions): Promise<GenerateResult> {
   const population = generatePopulation(seed);
+  const activities = recordedActivities(population);
   const files: string[] = [];
   const write = async (rel: string, text: string): Promise<void> => {
     const file = join(outDir, rel);
@@ -69,10 +72,21 @@ export async function generateDemo({
         "village_name_en",
         "urban_rural",
         "population",
+        ...ORGANIZATIONS.map((o) => `activities_${o.id}`),
       ],
       population.villages.map((v) => {
         const t = population.townships[v.townshipIndex]!;
-        return [t.code, t.name.zh, t.name.en, v.code, v.name.zh, v.name.en, v.urbanRural, v.population];
+        return [
+          t.code,
+          t.name.zh,
+          t.name.en,
+          v.code,
+          v.name.zh,
+          v.name.en,
+          v.urbanRural,
+          v.population,
+          ...activities[v.index]!,
+        ];
       }),
     ),
   );

@@ -1,4 +1,5 @@
 import { type Answers, generateAnswers } from "./answers.ts";
+import { ORGANIZATIONS } from "./constants.ts";
 import { generateFrame, type Township, type Village } from "./frame.ts";
 import { generatePeople, type People } from "./people.ts";
 import { deriveSeed, Rng } from "./random.ts";
@@ -13,6 +14,11 @@ export interface Population {
   people: People;
   /** The answer each person would give, per wave and item name. */
   answers: Answers;
+  /**
+   * Each village's effect on awareness of its own organization (logit scale, [v * O + o]): what
+   * the recorded activities in the frame (`activities_<organization>`) are a noisy sign of.
+   */
+  villageAwarenessEffect: Float64Array;
 }
 
 /**
@@ -28,6 +34,13 @@ export interface Population {
 export function generatePopulation(seed: number): Population {
   const { townships, villages } = generateFrame(new Rng(deriveSeed(seed, 1)));
   const people = generatePeople(villages, new Rng(deriveSeed(seed, 2)));
-  const answers = generateAnswers(townships, villages, people, new Rng(deriveSeed(seed, 3)));
-  return { seed, size: people.size, townships, villages, people, answers };
+  const villageAwarenessEffect = new Float64Array(villages.length * ORGANIZATIONS.length);
+  const answers = generateAnswers(
+    townships,
+    villages,
+    people,
+    new Rng(deriveSeed(seed, 3)),
+    villageAwarenessEffect,
+  );
+  return { seed, size: people.size, townships, villages, people, answers, villageAwarenessEffect };
 }

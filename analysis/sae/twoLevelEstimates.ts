@@ -1,0 +1,164 @@
+import { qnorm } from "../distributions/qnorm.ts";
+import { arcsinMean } from "./arcsinBackTransform.ts";
+import { type BenchmarkType, benchmark } from "./benchmark.ts";
+import { seededNormal } from "./seededNormal.ts";
+import { type TwoLevelFit, type TwoLevelParameters, twoLevelFh } from "./twoLevelFh.ts";
+
+export interface TwoLevelInput {
+  /** Township index of each village, 0..T−1 (every township that should get a figure appears). */
+  group: readonly number[];
+  /** Direct estimate per village on its own scale (a proportion for `arcsin`); null without respondents. */
+  direct: readonly (number | null)[];
+  /** Sampling variance of the direct estimate (used without a transformation). */
+  vardir: readonly (number | null)[];
+  /** Effective sample size (used by `arcsin`: sampling variance 1 / (4 n_eff)). */
+  effectiveN?: readonly (number | null)[];
+  x: readonly (readonly number[])[];
+  /** Population of each village: weights for township and district aggregates. */
+  population: readonly number[];
+}
+
+export interface TwoLevelOptions {
+  transformation?: "no" | "arcsin";
+  reps?: number;
+  seed?: number;
+  /** Benchmark townships to a district figure, then villages to their (benchmarked) township. */
+  benchmark?: { type: BenchmarkType; districtTarget: number; districtTargetVariance?: number };
+  /** Confidence level of the intervals (default 0.95). */
+  level?: number;
+}
+
+export interface AreaFigures {
+  estimate: number[];
+  mse: number[];
+  ciLow: number[];
+  ciHigh: number[];
+}
+
+export interface TwoLevelEstimates {
+  fit: TwoLevelFit;
+  village: AreaFigures & { shrinkage: number[]; sampled: boolean[] };
+  township: AreaFigures;
+  /** Largest |population-weighted aggregate − target| after benchmarking (0 without it). */
+  benchmarkError: number;
+}
+
+/**
+ * Village and township figures from the two-level model (`twoLevelFh`), with parametric
+ * bootstrap MSEs (seeded; default 200 replicates) that include the estimation of β and both
+ * variances, the back-transformation and the benchmarking. Rates are modelled on the
+ * arcsine-square-root scale (sampling variance 1 / (4 n_eff)) and back-transformed by
+ * E[sin²(θ)] under θ's conditional normal law (not the naive inverse), so 0% and 100% villages
+ * are fine. Intervals are built on the model scale from the bootstrap MSE there, and
+ * back-transformed. Township figures are the population-weighted means of their villages'
+ * predictions (sampled or not).
+ */
+export function twoLevelEstimates(input: TwoLevelInput, options: TwoLevelOptions = {}): TwoLevelEstimates {
+  const transformation = options.transformation ?? "no";
+  const arcsin = transformation === "arcsin";
+  const z975 = qnorm(1 - (1 - (options.level ?? 0.95)) / 2);
+  const total = input.direct.length;
+  const towns = Math.max(-1, ...input.group) + 1;
+  const townPop = new Array<number>(towns).fill(0);
+  input.population.forEach((n, i) => {
+    townPop[input.group[i]!]! += n;
+  });
+  const districtPop = townPop.reduce((a, b) => a + b, 0);
+  const villageShare = input.population.map((n, i) => n / townPop[input.group[i]!]!);
+  const townShare = townPop.map((n) => n / districtPop);
+  const direct = input.direct.map((y) =>
+    y === null ? null : arcsin ? Math.asin(Math.sqrt(Math.min(Math.max(y, 0), 1))) : y,
+  );
+  const vardir = input.direct.map((y, i) => {
+    if (y === null) return null;
+    if (!arcsin) return input.vardir[i] ?? null;
+    const n = input.effectiveN?.[i];
+    if (n === null || n === undefined || !(n > 0))
+      throw new Error(`twoLevelEstimates: village ${i + 1} has no positive effective sample size`);
+    return 1 / (4 * n);
+  });
+  const data = { group: input.group, direct, vardir, x: input.x };
+  const fit = twoLevelFh(data);
+  const figures = (f: TwoLevelFit, districtTarget?: number) => {
+    const village = f.estimate.map((mu, i) => (arcsin ? arcsinMean(mu, f.conditionalVariance[i]!) : mu));
+    const town = new Array<number>(towns).fill(0);
+    village.forEach((v, i) => {
+      town[input.group[i]!]! += villageShare[i]! * v;
+    });
+    if (!options.benchmark || districtTarget === undefined) return { village, town };
+    const t = benchmark(town, townShare, options.benchmark.type, undefined, [districtTarget]) as number[];
+    const v = benchmark(village, villageShare, options.benchmark.type, input.group, t) as number[];
+    return { village: v, town: t };
+  };
+  const published = figures(fit, options.benchmark?.districtTarget);
+  const reps = options.reps ?? 200;
+  const normal = seededNormal(options.seed ?? 123);
+  const sv = Math.sqrt(fit.sigma2v);
+  const su = Math.sqrt(fit.sigma2u);
+  const sqV = new Float64Array(total);
+  const sqVt = new Float64Array(total);
+  const sqT = new Float64Array(towns);
+  const sqTt = new Float64Array(towns);
+  let done = 0;
+  const start: TwoLevelParameters = { sigma2v: fit.sigma2v, sigma2u: fit.sigma2u };
+  const toScale = (p: number): number => (arcsin ? Math.asin(Math.sqrt(Math.min(Math.max(p, 0), 1))) : p);
+  for (let rep = 0; rep < reps; rep++) {
+    const v = Array.from({ length: towns }, () => sv * normal());
+    const theta = fit.synthetic.map((s, i) => s + v[input.group[i]!]! + su * normal());
+    const truth = theta.map((t) => (arcsin ? Math.sin(Math.min(Math.max(t, 0), Math.PI / 2)) ** 2 : t));
+    const truthTown = new Array<number>(towns).fill(0);
+    truth.forEach((t, i) => {
+      truthTown[input.group[i]!]! += villageShare[i]! * t;
+    });
+    const ystar = theta.map((t, i) => (vardir[i] === null ? null : t + Math.sqrt(vardir[i]!) * normal()));
+    let refit: TwoLevelFit;
+    try {
+      refit = twoLevelFh({ ...data, direct: ystar }, start, 1e-7, 50);
+    } catch {
+      continue;
+    }
+    let target: number | undefined;
+    if (options.benchmark) {
+      const districtTruth = truthTown.reduce((acc, t, k) => acc + townShare[k]! * t, 0);
+      target = districtTruth + Math.sqrt(options.benchmark.districtTargetVariance ?? 0) * normal();
+    }
+    const est = figures(refit, target);
+    for (let i = 0; i < total; i++) {
+      sqV[i]! += (est.village[i]! - truth[i]!) ** 2;
+      sqVt[i]! += (toScale(est.village[i]!) - toScale(truth[i]!)) ** 2;
+    }
+    for (let k = 0; k < towns; k++) {
+      sqT[k]! += (est.town[k]! - truthTown[k]!) ** 2;
+      sqTt[k]! += (toScale(est.town[k]!) - toScale(truthTown[k]!)) ** 2;
+    }
+    done++;
+  }
+  const interval = (e: number, mseScale: number): [number, number] => {
+    const half = z975 * Math.sqrt(mseScale);
+    if (!arcsin) return [e - half, e + half];
+    const c = toScale(e);
+    const back = (t: number) => Math.sin(Math.min(Math.max(t, 0), Math.PI / 2)) ** 2;
+    // A benchmarked rate can sit a hair outside [0, 1]; the interval still contains it.
+    return [Math.min(back(c - half), e), Math.max(back(c + half), e)];
+  };
+  const area = (est: number[], sq: Float64Array, sqScale: Float64Array): AreaFigures => {
+    const mse = est.map((_, i) => sq[i]! / done);
+    const ci = est.map((e, i) => interval(e, sqScale[i]! / done));
+    return { estimate: est, mse, ciLow: ci.map((c) => c[0]), ciHigh: ci.map((c) => c[1]) };
+  };
+  const village = { ...area(published.village, sqV, sqVt), shrinkage: fit.shrinkage, sampled: fit.sampled };
+  const township = area(published.town, sqT, sqTt);
+  let benchmarkError = 0;
+  if (options.benchmark) {
+    const agg = township.estimate.reduce((acc, t, k) => acc + townShare[k]! * t, 0);
+    benchmarkError = Math.abs(agg - options.benchmark.districtTarget);
+    const villAgg = new Array<number>(towns).fill(0);
+    village.estimate.forEach((e, i) => {
+      villAgg[input.group[i]!]! += villageShare[i]! * e;
+    });
+    villAgg.forEach((a, k) => {
+      benchmarkError = Math.max(benchmarkError, Math.abs(a - township.estimate[k]!));
+    });
+  }
+  return { fit, village, township, benchmarkError };
+}

@@ -1,0 +1,74 @@
+import type { Database } from "../../db/index.ts";
+import { type MessageKey, message } from "../../messages/catalogue.ts";
+import { html } from "../html.ts";
+import { martOf } from "./api.ts";
+import { nameIn, type PageContext, titleIn } from "./pageContext.ts";
+
+interface SaeRow {
+  organization_id: string;
+  index_id: string;
+  method: "direct" | "fay_herriot" | "synthetic";
+  estimate_0_100: number;
+  ci_low_0_100: number | null;
+  ci_high_0_100: number | null;
+  rmse_0_100: number;
+  direct_0_100: number | null;
+  direct_se_0_100: number | null;
+  n: number;
+  is_withheld: boolean;
+  is_primary: boolean;
+}
+
+const one = (v: number | null) =>
+  v === null || !Number.isFinite(v) ? "–" : (Math.round(v * 10) / 10).toFixed(1);
+
+/**
+ * The unit page's model-based figures (sae_estimates): one row per organization and index for the
+ * chosen wave and organization level, every figure that is not direct labelled
+ * "模型估计 / model-based", with its interval and RMSE and the direct estimate beside it. Empty
+ * when the study has no `small_area` block.
+ */
+export async function saeSection(
+  db: Database,
+  ctx: PageContext,
+  code: string,
+  lang: "zh" | "en",
+): Promise<ReturnType<typeof html> | ""> {
+  const mart = await martOf(db, "sae_estimates", ctx.study.study_id);
+  if (!mart) return "";
+  const f = ctx.filters;
+  const rows = await db.query<SaeRow>(
+    `select organization_id, index_id, method, estimate_0_100, ci_low_0_100, ci_high_0_100, rmse_0_100,
+            direct_0_100, direct_se_0_100, n, is_withheld, is_primary
+     from ${mart}
+     where unit_code = $1 and wave_id = $2 and org_level = $3 and method <> 'direct'
+     order by organization_id, index_id`,
+    [code, f.wave, f.level],
+  );
+  if (!rows.length) return "";
+  const t = (k: MessageKey, p: Record<string, string> = {}) => message(k, lang, p);
+  const wave = titleIn(ctx.waves.find((w) => w.wave_id === f.wave)!, lang);
+  const orgName = (id: string) => {
+    const o = ctx.orgs.find((x) => x.organization_id === id);
+    return o ? nameIn(o, lang) : id;
+  };
+  return html`<section class="sae">
+<h2>${t("sae.section", { wave })}</h2>
+<table class="figures sae-figures">
+<thead><tr><th></th><th>${t("sae.index")}</th><th>${t("sae.method")}</th><th>${t("sae.estimate")}</th><th>${t("sae.interval")}</th><th>${t("sae.rmse")}</th><th>${t("sae.direct_beside")}</th><th>${t("sae.respondents")}</th></tr></thead>
+<tbody>${rows.map(
+    (
+      r,
+    ) => html`<tr data-method="${r.method}"><th scope="row">${orgName(r.organization_id)}</th><td>${t(`index.${r.index_id}` as MessageKey)}</td>
+<td class="model-based">${r.method === "synthetic" ? t("sae.synthetic") : t("sae.model_based_label")}</td>
+${
+  r.is_withheld
+    ? html`<td colspan="3" class="withheld">${t("sae.withheld")}</td>`
+    : html`<td>${one(r.estimate_0_100)}</td><td>${one(r.ci_low_0_100)}–${one(r.ci_high_0_100)}</td><td>${one(r.rmse_0_100)}</td>`
+}
+<td>${r.direct_0_100 === null ? "–" : html`${one(r.direct_0_100)} (${one(r.direct_se_0_100)})`}</td><td>${r.n}</td></tr>`,
+  )}</tbody>
+</table>
+<p class="note">${t("sae.note")}</p>
+</section>`;
+}

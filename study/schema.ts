@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { openAnswersSchema } from "./openAnswersSchema.ts";
 
 /**
  * The shape of `study.yaml`. Every field has its default here, so the parsed object is
@@ -240,6 +241,8 @@ export const studySchema = z
     }),
     personal_data: z.array(personalSchema).default([]),
     renames: z.array(renameSchema).default([]),
+    /** Free-text questions coded into themes (study/openAnswersSchema.ts). */
+    open_answers: openAnswersSchema.optional(),
   })
   .strict();
 

@@ -88,7 +88,7 @@ export function discoverThemes(
       : [[0]];
   const centres = groups.map((members) => {
     const c = new Float64Array(vocab.length);
-    for (const m of members) vectors[sample[m]!]!.forEach((x, j) => (c[j]! += x));
+    for (const m of members) for (const [j, x] of vectors[sample[m]!]!.entries()) c[j]! += x;
     const norm = Math.hypot(...c);
     return c.map((x) => x / norm);
   });
@@ -110,9 +110,9 @@ export function discoverThemes(
     if (moved === 0) break;
     centres.forEach((c, g) => {
       c.fill(0);
-      for (const [i, to] of raw) if (to === g) vectors[i]!.forEach((x, j) => (c[j]! += x));
+      for (const [i, to] of raw) if (to === g) for (const [j, x] of vectors[i]!.entries()) c[j]! += x;
       const norm = Math.hypot(...c) || 1;
-      c.forEach((x, j) => (c[j] = x / norm));
+      for (const [j, x] of c.entries()) c[j] = x / norm;
     });
   }
 

@@ -57,6 +57,9 @@ function sourceSql(study: Study, name: string): string {
   if (name !== "raw_responses") throw new Error(`unknown source ${name}`);
   const q = quoteIdent;
   const personal = study.personal_data.filter((p) => p.action === "hmac").map((p) => q(p.column));
+  // open answers may hold names and phone numbers: only stg_open_answers reads them, and masks them
+  for (const it of study.open_answers?.items ?? [])
+    if (rawColumnTypes(study).has(it.item)) personal.push(q(it.item));
   const bw = study.design.base_weights;
   const weight = bw.method === "column" ? `try_cast(${q(bw.column)} as double)` : "cast(null as double)";
   // answers stored as numbers (rawColumnTypes) come back as the text of their codes, before

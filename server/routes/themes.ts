@@ -11,7 +11,7 @@ import { html, type Raw } from "../html.ts";
 import type { Writer } from "../writer.ts";
 import { langOf, martOf } from "./api.ts";
 import { layout } from "./layout.ts";
-import { pageContext, titleIn } from "./pageContext.ts";
+import { type PageContext, pageContext, titleIn } from "./pageContext.ts";
 
 interface ThemeRow {
   item: string;
@@ -277,4 +277,43 @@ ${rows.map((r) =>
       }</td><td>${r.n ?? ""}</td></tr>`,
 )}
 </tbody></table>`;
+}
+
+/**
+ * The overview's themes section: for each organization's open question, its three most raised
+ * themes in the wave with their CIs and change (suppressed figures are left out). Empty when the
+ * study has no open answers.
+ */
+export async function themesSection(
+  db: Database,
+  ctx: PageContext,
+  lang: "zh" | "en",
+): Promise<Raw | string> {
+  const mart = await martOf(db, "theme_scores", ctx.study.study_id);
+  const path = mart && (await codebookPath(db, ctx.study.study_id));
+  if (!mart || !path) return "";
+  const t = (k: MessageKey) => message(k, lang);
+  const names = themeNames(readThemeCodebook(path).themes, lang, t);
+  const rows = await db.query<ThemeRow & { theme_rank: number }>(
+    `select * from (
+       select *, row_number() over (partition by item order by estimate_0_100 desc nulls last, theme_id) as theme_rank
+       from ${mart}
+       where wave_id = $1 and unit_level = 'district' and group_var = '' and not is_withheld and theme_id not like '\\_%' escape '\\'
+     ) where theme_rank <= 3 order by item, theme_rank`,
+    [ctx.filters.wave],
+  );
+  if (rows.length === 0) return "";
+  const q = lang === "en" ? "&lang=en" : "";
+  const items = [...new Set(rows.map((r) => r.item))];
+  return html`<section class="themes-overview"><h2>${t("themes.title")}</h2>
+${items.map((item) => {
+  const org = ctx.orgs.find((o) => o.organization_id === rows.find((r) => r.item === item)?.organization_id);
+  return html`<h3>${org ? (lang === "zh" ? org.name_zh : org.name_en) : item}</h3>
+${shareTable(
+  rows.filter((r) => r.item === item),
+  (r) => html`<a href="/themes/${item}/${r.theme_id}?wave=${ctx.filters.wave}${q}">${names(r.theme_id)}</a>`,
+  t,
+)}`;
+})}
+<p class="note"><a href="/themes?wave=${ctx.filters.wave}${q}">${t("themes.intro")}</a></p></section>`;
 }

@@ -47,7 +47,12 @@ const ROUTES: { method: "get" | "post"; path: string; capability: Capability; pa
   { method: "get", path: "/api/v1/studies/mass_org_evaluation/themes", capability: "figures" },
   { method: "get", path: "/themes", capability: "overview", page: true },
   { method: "get", path: "/themes/codebook", capability: "editThemes", page: true },
-  { method: "post", path: "/themes/codebook?study=mass_org_evaluation", capability: "editThemes", page: true },
+  {
+    method: "post",
+    path: "/themes/codebook?study=mass_org_evaluation",
+    capability: "editThemes",
+    page: true,
+  },
 ];
 
 const PASSWORD = "a-long-test-password";

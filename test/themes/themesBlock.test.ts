@@ -22,7 +22,10 @@ ${block}
 
 describe("themes block", () => {
   it("becomes a SQL block over theme_scores with the wave as a parameter", () => {
-    const parsed = parseNotebook("t", notebook("study: mass_org_evaluation\nitem: op_un\nwave: $wave\ntop: 3"));
+    const parsed = parseNotebook(
+      "t",
+      notebook("study: mass_org_evaluation\nitem: op_un\nwave: $wave\ntop: 3"),
+    );
     const block = parsed.blocks.find((b) => b.kind === "sql");
     expect(block).toMatchObject({ kind: "sql", name: "union_themes", line: 10, table: true });
     const sql = (block as { sql: string }).sql;
@@ -33,7 +36,7 @@ describe("themes block", () => {
 
   it("refuses an item that is not a name, naming the block and line", () => {
     expect(() =>
-      parseNotebook("t", notebook("study: mass_org_evaluation\nitem: \"op_un' or 1=1 --\"\nwave: $wave")),
+      parseNotebook("t", notebook('study: mass_org_evaluation\nitem: "op_un\' or 1=1 --"\nwave: $wave')),
     ).toThrow(/union_themes.*line 10|line 10.*union_themes/);
   });
 });

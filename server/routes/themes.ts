@@ -2,7 +2,7 @@ import { join } from "node:path";
 import express from "express";
 import type { Database } from "../../db/index.ts";
 import { type MessageKey, message } from "../../messages/catalogue.ts";
-import { runModels } from "../../models/index.ts";
+import { readRelease, runModels } from "../../models/index.ts";
 import { loadStudy } from "../../study/index.ts";
 import { readThemeCodebook, saveThemeCodebook, type Theme } from "../../themes/index.ts";
 import { principal, requireRole } from "../auth/authenticate.ts";
@@ -61,6 +61,23 @@ export function themesRouter(db: Database, writer: Writer): express.Router {
       ],
     );
     res.json({ rows });
+  });
+
+  // a release's frozen theme shares (checked against the release's sha256, like its scores)
+  router.get("/api/v1/releases/:id/themes", requireRole("scores"), async (req, res) => {
+    let release: Awaited<ReturnType<typeof readRelease>>;
+    try {
+      release = await readRelease(db, String(req.params.id));
+    } catch (error) {
+      throw new HttpError(404, "not_found", (error as Error).message);
+    }
+    const { file, record } = release;
+    if (!file.theme_columns) throw new HttpError(404, "not_found", "this release holds no theme shares");
+    const columns = file.theme_columns;
+    res.set("ETag", `"${record.sha256}"`).json({
+      release_id: record.release_id,
+      rows: (file.theme_rows ?? []).map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i]]))),
+    });
   });
 
   router.get("/themes", requireRole("overview", { page: true }), async (req, res) => {

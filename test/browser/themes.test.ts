@@ -45,13 +45,13 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
   browser = await launchBrowser();
   mkdirSync(ARTIFACTS, { recursive: true });
-}, 600_000);
+}, 1_200_000);
 
 afterAll(async () => {
   await browser?.close();
   await new Promise((resolve) => server?.close(resolve));
   if (db) await closeDatabase(db);
-});
+}, 120_000);
 
 async function signedIn(path: string): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });

@@ -45,6 +45,7 @@ const ROUTES: { method: "get" | "post"; path: string; capability: Capability; pa
   { method: "get", path: "/upload", capability: "uploads", page: true },
   { method: "get", path: "/sql", capability: "sql", page: true },
   { method: "get", path: "/api/v1/studies/mass_org_evaluation/themes", capability: "figures" },
+  { method: "get", path: "/api/v1/releases/x-r1/themes", capability: "scores" },
   { method: "get", path: "/themes", capability: "overview", page: true },
   { method: "get", path: "/themes/codebook", capability: "editThemes", page: true },
   {

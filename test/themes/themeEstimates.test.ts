@@ -9,6 +9,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabase, type Database } from "../../db/index.ts";
+import { createRelease, readRelease } from "../../models/index.ts";
+import type { Study } from "../../study/index.ts";
 import { demoDatabase } from "../helpers/demoDatabase.ts";
 
 const FIXTURE = JSON.parse(
@@ -17,9 +19,10 @@ const FIXTURE = JSON.parse(
 
 describe("theme estimates on the demo", () => {
   let db: Database;
+  let study: Study;
 
   beforeAll(async () => {
-    ({ db } = await demoDatabase());
+    ({ db, study } = await demoDatabase());
   }, 600_000);
 
   afterAll(async () => {
@@ -121,5 +124,18 @@ describe("theme estimates on the demo", () => {
     expect(counts!.phones_raw).toBeGreaterThan(50);
     expect(counts!.masked).toBeGreaterThan(counts!.phones_raw);
     expect(counts!.digits).toBe(0);
+  });
+
+  it("freezes the wave's theme shares in a release, as theme_scores holds them", async () => {
+    const record = await createRelease(db, study, "2026", "test");
+    const { file } = await readRelease(db, record.release_id);
+    const expected = await db.query<Record<string, unknown>>(
+      `select * from theme_scores__mass_org_evaluation where wave_id = '2026'
+       order by item, theme_id, unit_level, unit_code, group_var, group_value`,
+    );
+    expect(file.theme_rows?.length).toBe(expected.length);
+    const columns = file.theme_columns!;
+    const rows = file.theme_rows!.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i]])));
+    expect(rows).toEqual(expected.map((e) => Object.fromEntries(columns.map((c) => [c, e[c] ?? null]))));
   });
 });

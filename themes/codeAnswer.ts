@@ -33,8 +33,9 @@ export function codeAnswer(
   const bare = text.replace(NOT_CONTENT, "");
   if (bare.length === 0) return { isBlank: true, matches: [] };
   const matches: ThemeMatch[] = [];
+  // the answer cut into words once, when a rule needs them
   let words: { word: string; start: number; end: number }[] | undefined;
-  const wordsAround = (start: number, end: number): string => {
+  const cut = () => {
     if (!words) {
       words = [];
       let at = 0;
@@ -45,21 +46,26 @@ export function codeAnswer(
         at = start + word.length;
       }
     }
-    return words
+    return words;
+  };
+  const wordsAround = (start: number, end: number): string =>
+    cut()
       .filter((w) => w.start < end && w.end > start)
       .map((w) => w.word)
       .join("");
-  };
   for (const theme of themes) {
     // exclusions are blanked out (same length, so positions still point into the answer)
     let own = text;
     for (const ex of theme.exclusions) own = own.split(normalizeText(ex)).join("\u0000".repeat(ex.length));
-    // the whole answer, fillers (stop words: 我觉得, 谢谢) aside, is one of the theme's
+    // the whole answer, fillers (stop words: 我觉得, 谢谢) aside, is one of the theme's (cut only
+    // when the answer holds one of them at all)
     const wholes = new Set(theme.whole.map((w) => normalizeText(w).replace(NOT_CONTENT, "")));
-    const content = segmenter
-      .words(text)
-      .filter((w) => wholes.has(w) || !segmenter.isStopword(w))
-      .join("");
+    const content = [...wholes].some((w) => bare.includes(w))
+      ? cut()
+          .filter((w) => wholes.has(w.word) || !segmenter.isStopword(w.word))
+          .map((w) => w.word)
+          .join("")
+      : "";
     const whole = theme.whole.find(
       (w) => wholes.has(content) && content === normalizeText(w).replace(NOT_CONTENT, ""),
     );

@@ -102,7 +102,17 @@ export function themesRouter(db: Database, writer: Writer): express.Router {
     );
     const wave = ctx.waves.find((w) => w.wave_id === ctx.filters.wave)!;
     const q = lang === "en" ? "&lang=en" : "";
-    const sections = [...new Set(rows.map((r) => r.item))].map((item) => {
+    // in the order of the organizations
+    const orgRank = (item: string) => {
+      const k = ctx.orgs.findIndex(
+        (o) => o.organization_id === rows.find((r) => r.item === item)?.organization_id,
+      );
+      return k < 0 ? ctx.orgs.length : k;
+    };
+    const items = [...new Set(rows.map((r) => r.item))].sort(
+      (a, b) => orgRank(a) - orgRank(b) || (a < b ? -1 : 1),
+    );
+    const sections = items.map((item) => {
       const org = ctx.orgs.find(
         (o) => o.organization_id === rows.find((r) => r.item === item)?.organization_id,
       );

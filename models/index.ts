@@ -10,6 +10,7 @@ export {
   getReleaseRecord,
   listReleases,
   RELEASE_COLUMNS,
+  RELEASE_THEME_COLUMNS,
   type ReleaseFile,
   type ReleaseRecord,
   readRelease,

@@ -62,6 +62,9 @@ function sourceSql(study: Study, name: string): string {
   const renamed = designSourceColumns(study)
     .filter((c) => (MODEL_COLUMNS as readonly string[]).includes(c))
     .map(q);
+  // open answers may hold names and phone numbers: only stg_open_answers reads them, and masks them
+  for (const it of study.open_answers?.items ?? [])
+    if (rawColumnTypes(study).has(it.item)) personal.push(q(it.item));
   const bw = study.design.base_weights;
   const weight = bw.method === "column" ? `try_cast(${q(bw.column)} as double)` : "cast(null as double)";
   // answers stored as numbers (rawColumnTypes) come back as the text of their codes, before

@@ -23,6 +23,7 @@ import { pagesRouter } from "./routes/pages.ts";
 import { releasesRouter } from "./routes/releasesApi.ts";
 import { signInRouter } from "./routes/signin.ts";
 import { sqlRouter } from "./routes/sqlApi.ts";
+import { themesRouter } from "./routes/themes.ts";
 import { uploadsRouter } from "./routes/uploads.ts";
 import { workbenchRouter } from "./routes/workbench.ts";
 import { Writer } from "./writer.ts";
@@ -139,6 +140,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use("/", adminPageRouter(options.db, sessions));
   app.use("/", pagesRouter(options.db));
   app.use("/", workbenchRouter(options.db));
+  app.use("/", themesRouter(options.db, writer));
 
   app.use((_req, _res, next) => next(new HttpError(404, "not_found", "no such page or endpoint")));
   app.use((raw: unknown, req: Request, res: Response, _next: NextFunction) => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { openAnswersSchema } from "./openAnswersSchema.ts";
 import { smallAreaSchema } from "./smallAreaSchema.ts";
 
 /**
@@ -293,6 +294,8 @@ export const studySchema = z
     personal_data: z.array(personalSchema).default([]),
     small_area: smallAreaSchema.optional(),
     renames: z.array(renameSchema).default([]),
+    /** Free-text questions coded into themes (study/openAnswersSchema.ts). */
+    open_answers: openAnswersSchema.optional(),
   })
   .strict();
 

@@ -29,6 +29,9 @@ export interface ReleaseFile {
   supersedes_release_id: string | null;
   columns: string[];
   rows: unknown[][];
+  /** Theme shares of the open answers (theme_scores), for studies that have them. */
+  theme_columns?: string[];
+  theme_rows?: unknown[][];
 }
 
 /** Release files live beside the database file they belong to, in `<database>.releases/`. */
@@ -45,6 +48,8 @@ function canonical(file: ReleaseFile): string {
     supersedes_release_id: file.supersedes_release_id,
     columns: file.columns,
     rows: file.rows,
+    // only when the study has open answers, so other releases keep their bytes
+    ...(file.theme_columns ? { theme_columns: file.theme_columns, theme_rows: file.theme_rows } : {}),
   })}\n`;
 }
 
@@ -83,6 +88,27 @@ export const RELEASE_COLUMNS = [
   "rank_high_simultaneous",
   "tier_probability",
   "is_tier_uncertain",
+] as const;
+
+/** The columns of a release's theme rows (theme_scores), in order. */
+export const RELEASE_THEME_COLUMNS = [
+  "item",
+  "organization_id",
+  "theme_id",
+  "unit_level",
+  "unit_code",
+  "group_var",
+  "group_value",
+  "estimate_0_100",
+  "se_0_100",
+  "ci_low_0_100",
+  "ci_high_0_100",
+  "n",
+  "n_eff",
+  "is_withheld",
+  "withheld_reason",
+  "is_unreliable",
+  "codebook_version",
 ] as const;
 
 /**
@@ -153,6 +179,19 @@ export async function createRelease(
     columns: [...RELEASE_COLUMNS],
     rows: rows.map((r) => RELEASE_COLUMNS.map((c) => r[c] ?? null)),
   };
+  const themes = relationName("theme_scores", study.id);
+  if (
+    study.open_answers &&
+    (await db.query("select 1 from duckdb_tables() where table_name = $1", [themes])).length
+  ) {
+    const themeRows = await db.query<Record<string, unknown>>(
+      `select * from ${quoteIdent(themes)} where wave_id = $1
+       order by item, theme_id, unit_level, unit_code, group_var, group_value`,
+      [waveId],
+    );
+    file.theme_columns = [...RELEASE_THEME_COLUMNS];
+    file.theme_rows = themeRows.map((r) => RELEASE_THEME_COLUMNS.map((c) => r[c] ?? null));
+  }
   const text = canonical(file);
   const sha256 = createHash("sha256").update(text).digest("hex");
   const fileName = `${releaseId}.json`;

@@ -1,6 +1,7 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { NotebookError } from "./NotebookError.ts";
+import { themesBlock } from "./themesBlock.ts";
 import type { Block, ChartBlock, EstimateBlock, Notebook, ParamSpec } from "./types.ts";
 
 const NAME = /^[a-z_][a-z0-9_]*$/;
@@ -89,7 +90,7 @@ export function parseNotebook(name: string, text: string): Notebook {
   for (let i = end + 1; i < lines.length; i++) {
     const fence = /^```\s*([\w-]+)(.*)$/.exec(lines[i]!);
     const kind = fence?.[1];
-    if (!fence || !kind || !["sql", "vega-lite", "estimate"].includes(kind)) {
+    if (!fence || !kind || !["sql", "vega-lite", "estimate", "themes"].includes(kind)) {
       // other fenced code (```text, ```yaml) is prose: skip to its closing fence
       if (/^```/.test(lines[i]!)) {
         if (!prose.length) proseLine = i + 1;
@@ -120,7 +121,9 @@ export function parseNotebook(name: string, text: string): Notebook {
       fail(`block name "${blockName}": use lowercase letters, digits and _`, line, blockName);
     if (names.has(blockName)) fail(`a block named "${blockName}" is already defined above`, line, blockName);
     names.add(blockName);
-    if (kind === "sql") {
+    if (kind === "themes") {
+      blocks.push(themesBlock(name, blockName, body, line));
+    } else if (kind === "sql") {
       if (!body.trim()) fail("the SQL block is empty", line, blockName);
       blocks.push({ kind: "sql", name: blockName, sql: body, table: attrs.table !== "false", line });
     } else {

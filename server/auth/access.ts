@@ -23,6 +23,7 @@ export const ACCESS = {
   createRelease: ["admin"],
   scores: ["admin", "analyst", "viewer", "assessment"],
   docs: "public",
+  editThemes: ["admin", "analyst"],
 } as const satisfies Record<string, Access>;
 
 export type Capability = keyof typeof ACCESS;

@@ -39,7 +39,8 @@ ${who?.csrf ? html`<meta name="csrf-token" content="${who.csrf}">` : ""}
 <nav>${
     who
       ? html`<a href="/${suffix}">${message("page.nav_overview", lang)}</a>
-<a href="/methodology${suffix}">${message("page.nav_methodology", lang)}</a>${
+<a href="/methodology${suffix}">${message("page.nav_methodology", lang)}</a>
+<a href="/themes${suffix}">${message("themes.nav", lang)}</a>${
           who.role === "admin"
             ? html`
 <a href="/admin${suffix}">${message("admin.nav", lang)}</a>`

@@ -11,6 +11,7 @@ import { overviewCharts } from "./overviewCharts.ts";
 import { indexName, pageContext, titleIn, viewQuery } from "./pageContext.ts";
 import { scorecardTable } from "./scorecardTable.ts";
 import { scoreRows } from "./scoreRows.ts";
+import { themesSection } from "./themes.ts";
 import { unitPage } from "./unit.ts";
 import { filterForm, releaseLine } from "./viewHeader.ts";
 
@@ -59,6 +60,7 @@ ${scorecardTable(ctx, district, lang, rules, (i) => `/${viewQuery({ ...f, index:
 <p class="note">${t("overview.scorecard_note")} ${t("ui.method_note")}</p>
 </section>
 ${charts}
+${await themesSection(db, ctx, lang)}
 ${chartScripts}`;
     res.type("html").send(
       layout(lang, `${t("ui.overview")} · ${t("ui.app_name")}`, body, principal(res), {

@@ -48,6 +48,16 @@ const ROUTES: { method: "get" | "post"; path: string; capability: Capability; pa
   { method: "get", path: "/api/v1/admin/tokens", capability: "users" },
   { method: "post", path: "/api/v1/admin/users/nobody/disable", capability: "users" },
   { method: "get", path: "/admin", capability: "users", page: true },
+  { method: "get", path: "/api/v1/studies/mass_org_evaluation/themes", capability: "figures" },
+  { method: "get", path: "/api/v1/releases/x-r1/themes", capability: "scores" },
+  { method: "get", path: "/themes", capability: "overview", page: true },
+  { method: "get", path: "/themes/codebook", capability: "editThemes", page: true },
+  {
+    method: "post",
+    path: "/themes/codebook?study=mass_org_evaluation",
+    capability: "editThemes",
+    page: true,
+  },
 ];
 
 const PASSWORD = "a-long-test-password";

@@ -3,7 +3,7 @@
  * every choice of the `choices` sheet. The township and village lists come from the population,
  * so they are built per seed.
  */
-import { ASPECT_LABELS, ASPECTS, ORGANIZATIONS, orgItems } from "./constants.ts";
+import { ASPECT_LABELS, ASPECTS, ORGANIZATIONS, openAnswerItem, orgItems } from "./constants.ts";
 import type { Population } from "./population.ts";
 
 export interface Bilingual {
@@ -177,7 +177,24 @@ function organizationItems(): SurveyItem[] {
   });
 }
 
-export const SURVEY_ITEMS: readonly SurveyItem[] = [...RESPONDENT_ITEMS, ...organizationItems()];
+/** The open question at the end, one per organization (意见建议): free text, may be left blank. */
+function openAnswerItems(): SurveyItem[] {
+  return ORGANIZATIONS.map((org) => ({
+    type: "text",
+    name: openAnswerItem(org.prefix),
+    label: {
+      zh: `您对${org.inQuestion.zh}的工作有什么意见和建议？`,
+      en: `What suggestions do you have for the work of the ${org.inQuestion.en}?`,
+    },
+    required: false,
+  }));
+}
+
+export const SURVEY_ITEMS: readonly SurveyItem[] = [
+  ...RESPONDENT_ITEMS,
+  ...organizationItems(),
+  ...openAnswerItems(),
+];
 
 const list = (listName: string, entries: readonly [string, string, string][]): Choice[] =>
   entries.map(([name, zh, en]) => ({ listName, name, label: { zh, en } }));

@@ -98,7 +98,17 @@ export const RESPONDENT_COLUMNS = [
   "phone",
 ] as const;
 
-export const RESPONSE_COLUMNS: readonly string[] = [...RESPONDENT_COLUMNS, ...ORG_ITEM_NAMES];
+/** The open question (意见建议) about an organization: `op_un`, `op_yl`, `op_wf`. */
+export const openAnswerItem = (prefix: string): string => `op_${prefix}`;
+
+/** The open-answer columns, last in the response files. */
+export const OPEN_ANSWER_ITEMS: readonly string[] = ORGANIZATIONS.map((org) => openAnswerItem(org.prefix));
+
+export const RESPONSE_COLUMNS: readonly string[] = [
+  ...RESPONDENT_COLUMNS,
+  ...ORG_ITEM_NAMES,
+  ...OPEN_ANSWER_ITEMS,
+];
 
 /** Codes shared by the items. */
 export const YES = 1;

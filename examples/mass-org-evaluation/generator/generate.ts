@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import { recordedActivities } from "./activities.ts";
 import { ORGANIZATIONS, RESPONSE_COLUMNS, WAVES, type WaveId } from "./constants.ts";
 import { toCsv } from "./csv.ts";
+import { sampleOpenAnswers } from "./openAnswers.ts";
 import { generatePopulation, type Population } from "./population.ts";
 import { deriveSeed } from "./random.ts";
 import { sampleRecords } from "./records.ts";
@@ -25,6 +26,7 @@ export const DEMO_FILES = [
   "margins/urban_rural.csv",
   ...WAVES.map((w) => `responses/wave-${w}.csv`),
   "truth/truth.csv",
+  "truth/open_answers.csv",
   "codebook/codebook.xlsx",
 ] as const;
 
@@ -127,6 +129,17 @@ export async function generateDemo({
     const rows = sampleRecords(population, sample).map((r) => RESPONSE_COLUMNS.map((c) => r[c] ?? null));
     await write(`responses/wave-${wave}.csv`, toCsv(RESPONSE_COLUMNS, rows));
   }
+
+  // the themes each open answer was written from (blank answers have none)
+  const themeRows: (string | null)[][] = [];
+  for (const wave of WAVES) {
+    const sample = samples[wave];
+    for (const [item, answers] of Object.entries(sampleOpenAnswers(population, sample)))
+      answers.forEach((a, r) => {
+        themeRows.push([wave, sample.respId[r]!, item, a.themes.join(";") || null]);
+      });
+  }
+  await write("truth/open_answers.csv", toCsv(["wave", "resp_id", "item", "themes"], themeRows));
 
   const truth = computeTruth(population);
   await write(

@@ -1,5 +1,6 @@
 import { BLANK, ORG_ITEM_NAMES } from "./constants.ts";
 import { personName, phoneNumber } from "./names.ts";
+import { sampleOpenAnswers } from "./openAnswers.ts";
 import type { Population } from "./population.ts";
 import { deriveSeed, Rng } from "./random.ts";
 import type { Sample } from "./sampler.ts";
@@ -15,6 +16,7 @@ export type Cell = string | number | null;
 export function sampleRecords(population: Population, sample: Sample): Record<string, Cell>[] {
   const { people, townships, villages } = population;
   const records: Record<string, Cell>[] = [];
+  const open = sampleOpenAnswers(population, sample);
   for (let r = 0; r < sample.person.length; r++) {
     const i = sample.person[r]!;
     const personal = new Rng(deriveSeed(population.seed, 7, i));
@@ -38,6 +40,7 @@ export function sampleRecords(population: Population, sample: Sample): Record<st
       const code = sample.items[item]![r]!;
       record[item] = code === BLANK ? null : code;
     }
+    for (const [item, answers] of Object.entries(open)) record[item] = answers[r]!.text;
     records.push(record);
   }
   return records;

@@ -122,6 +122,11 @@ export function fitMixedModel(input: MixedModelInput): MixedModelFit {
 
   /** Solve the penalised least squares problem at θ: everything the deviance and the fit need. */
   const m = q + p;
+  if (!new CholeskyDecomposition(XtX).isPositiveDefinite()) {
+    throw new Error(
+      `fitMixedModel: the fixed effects (${input.xNames.join(", ")}) are not identified: X is rank deficient`,
+    );
+  }
   const ZtZf = Float64Array.from(ZtZ.to1DArray());
   const solveAt = (theta: readonly number[]) => {
     const lambda = lambdaOf(theta);
@@ -145,9 +150,10 @@ export function fitMixedModel(input: MixedModelInput): MixedModelFit {
     for (let j = 0; j < m; j++) {
       let d = L[j * m + j] as number;
       for (let k = 0; k < j; k++) d -= (L[j * m + k] as number) ** 2;
-      if (!(d > 1e-12 * Math.max(1, A[j * m + j] as number))) {
-        throw new Error("fitMixedModel: the fixed effects are not identified (X is rank deficient)");
-      }
+      // Far out in θ the fixed-effects block can lose its last digits (an intercept in the
+      // span of Z): such a θ is no optimum, so it gets an infinite deviance.
+      if (!(d > 0))
+        return { lambda, A, v: [], beta: [], pwrss: Number.NaN, deviance: Number.POSITIVE_INFINITY };
       const root = Math.sqrt(d);
       L[j * m + j] = root;
       for (let i = j + 1; i < m; i++) {
@@ -205,14 +211,28 @@ export function fitMixedModel(input: MixedModelInput): MixedModelFit {
     if ((theta[j] as number) > 0.05) continue;
     const edge = theta.slice();
     edge[j] = 0;
+    // Refit the other variances with this one held at 0.
+    const free = theta.map((_, i) => i).filter((i) => i !== j);
+    const place = (t: readonly number[]) => {
+      const full = new Array<number>(k).fill(0);
+      free.forEach((i, f) => {
+        full[i] = Math.abs(t[f] as number);
+      });
+      return full;
+    };
     const refit =
-      k > 1
-        ? nelderMead((t) => solveAt(t.map((x, i) => (i === j ? 0 : x))).deviance, edge, { step: 0.25 }).x.map(
-            (x, i) => (i === j ? 0 : Math.abs(x)),
+      free.length > 0
+        ? place(
+            nelderMead(
+              (t) => solveAt(place(t)).deviance,
+              free.map((i) => theta[i] as number),
+              { step: 0.25 },
+            ).x,
           )
         : edge;
     const at = solveAt(refit);
-    if (at.deviance < best.deviance - 1e-10) {
+    // Prefer the boundary unless it is worse: the interior point is then only rounding.
+    if (at.deviance <= best.deviance + 1e-9) {
       theta = refit;
       best = at;
     }

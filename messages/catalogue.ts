@@ -1,5 +1,6 @@
 import { notebookMessages } from "./notebooks.ts";
 import { pageMessages } from "./pages.ts";
+import { siteMessages } from "./sites.ts";
 import { workbenchMessages } from "./workbench.ts";
 
 /**
@@ -11,6 +12,7 @@ export const catalogue = {
   ...workbenchMessages,
   ...pageMessages,
   ...notebookMessages,
+  ...siteMessages,
   // ingest: row-level reasons stored in the quarantine table
   "reject.missing_id": { zh: "缺少受访者编号", en: "respondent id is missing" },
   "reject.duplicate_id_in_file": {

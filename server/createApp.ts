@@ -17,6 +17,7 @@ import { notebooksRouter } from "./routes/notebooks.ts";
 import { pagesRouter } from "./routes/pages.ts";
 import { releasesRouter } from "./routes/releasesApi.ts";
 import { signInRouter } from "./routes/signin.ts";
+import { sitesRouter } from "./routes/sites.ts";
 import { sqlRouter } from "./routes/sqlApi.ts";
 import { uploadsRouter } from "./routes/uploads.ts";
 import { workbenchRouter } from "./routes/workbench.ts";
@@ -120,6 +121,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use("/api/v1", sqlRouter(options.db, options.analytics));
   app.use("/api/v1", adminRouter(options.db, writer));
   if (options.analytics) app.use("/", notebooksRouter({ sandbox: options.analytics.sandbox }));
+  app.use("/", sitesRouter(options.db));
   app.use("/", pagesRouter(options.db));
   app.use("/", workbenchRouter(options.db));
 

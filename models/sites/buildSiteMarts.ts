@@ -346,6 +346,17 @@ export async function buildSiteMarts(
       },
       reliability,
     );
+    // Which site studies the database holds, with the config the pages read (names, rules).
+    await session.run(
+      "create table if not exists site_studies (study_id varchar primary key, title_zh varchar, title_en varchar, config_json varchar, built_at timestamptz)",
+    );
+    await session.run("delete from site_studies where study_id = $1", [id]);
+    await session.run("insert into site_studies values ($1, $2, $3, $4, now())", [
+      id,
+      study.config.title.zh,
+      study.config.title.en,
+      JSON.stringify(study.config),
+    ]);
     const dup = await session.query(
       `select site_id, period from ${quoteIdent(rel("site_scores"))} group by all having count(*) > 1 limit 1`,
     );

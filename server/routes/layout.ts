@@ -39,7 +39,8 @@ ${who?.csrf ? html`<meta name="csrf-token" content="${who.csrf}">` : ""}
 <nav>${
     who
       ? html`<a href="/${suffix}">${message("page.nav_overview", lang)}</a>
-<a href="/methodology${suffix}">${message("page.nav_methodology", lang)}</a>`
+<a href="/methodology${suffix}">${message("page.nav_methodology", lang)}</a>
+<a href="/sites${suffix}">${message("sites.nav", lang)}</a>`
       : ""
   }
 <a href="${otherLanguageHref(options.url, other)}" class="lang" lang="${other === "en" ? "en" : "zh-CN"}">${other === "en" ? "English" : "中文"}</a>

@@ -69,6 +69,7 @@ export function intraclassCorrelation(
   const raters = [...new Set(data.rater)];
   const mu = (m.fixed[0] as { estimate: number }).estimate;
   const draws: number[] = [];
+  // replicates = 0: the point estimate only (a simulation that does not score the interval)
   for (let b = 0; b < replicates; b++) {
     const u = new Map(subjects.map((s) => [s, Math.sqrt(subjectVariance) * normal()]));
     const v = new Map(raters.map((r) => [r, Math.sqrt(raterVariance) * normal()]));

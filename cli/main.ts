@@ -9,6 +9,7 @@ import { notebookCommand } from "./notebook.ts";
 import { releaseCommand } from "./release.ts";
 import { runCommand } from "./run.ts";
 import { serveCommand } from "./serve.ts";
+import { sitesCommand } from "./sites.ts";
 import { sqlCommand } from "./sql.ts";
 import { uploadCommand } from "./upload.ts";
 import { userCommand } from "./user.ts";
@@ -24,6 +25,7 @@ export function program(): Command {
     .addCommand(uploadCommand())
     .addCommand(runCommand())
     .addCommand(releaseCommand())
+    .addCommand(sitesCommand())
     .addCommand(estimateCommand())
     .addCommand(serveCommand())
     .addCommand(sqlCommand())

@@ -121,3 +121,25 @@ describe("site marts of the demo", () => {
     expect(halfWidth / (r?.combined_se as number)).toBeCloseTo(2.045229642132703, 8);
   });
 });
+
+describe("a half-year's site release", () => {
+  it("is frozen with its checksum, read back unchanged after a rebuild, and superseded by a later one", async () => {
+    const { createSiteRelease } = await import("../../models/sites/releaseSites.ts");
+    const { readRelease } = await import("../../models/releases/releases.ts");
+    const record = await createSiteRelease(db, "demonstration_sites", "2020H2", "test");
+    expect(record.release_id).toBe("demonstration_sites-2020H2-r1");
+    const { file } = await readRelease(db, record.release_id);
+    const mart = await db.query<{ site_id: string; combined_0_100: number | null; status: string }>(
+      "select site_id, combined_0_100, status from site_scores__demonstration_sites where period = '2020H2' order by site_id",
+    );
+    const at = (c: string) => file.columns.indexOf(c);
+    expect(file.rows.map((r) => [r[at("site_id")], r[at("combined_0_100")], r[at("status")]])).toEqual(
+      mart.map((m) => [m.site_id, m.combined_0_100, m.status]),
+    );
+    // a later rebuild does not change the release; a second release supersedes the first
+    await buildSiteMarts(db, study);
+    expect((await readRelease(db, record.release_id)).file.rows).toEqual(file.rows);
+    const second = await createSiteRelease(db, "demonstration_sites", "2020H2", "test");
+    expect(second.supersedes_release_id).toBe(record.release_id);
+  }, 300_000);
+});

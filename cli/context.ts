@@ -13,6 +13,7 @@ import { loadStudy, type Study } from "../study/index.ts";
 import { CliError } from "./CliError.ts";
 
 export const DEMO_STUDY_DIR = resolve(import.meta.dirname, "../examples/mass-org-evaluation");
+export const SITES_DEMO_DIR = resolve(import.meta.dirname, "../examples/demonstration-sites");
 
 /** The database path from --db, else BAROMETER_DB, else ./data/barometer.duckdb. */
 export function databasePath(options: { db?: string }): string {

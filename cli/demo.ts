@@ -5,10 +5,12 @@ import { Command } from "commander";
 import type { Database } from "../db/index.ts";
 import { formatIngestReport, ingestStudyResponses } from "../ingest/index.ts";
 import { runModels } from "../models/index.ts";
+import { buildSiteMarts } from "../models/sites/buildSiteMarts.ts";
 import { createUser, setPassword } from "../server/auth/index.ts";
 import { loadStudy } from "../study/index.ts";
+import { loadSiteStudy } from "../study/sites/index.ts";
 import { CliError } from "./CliError.ts";
-import { DEMO_STUDY_DIR, hmacKeyOf, openForWrite } from "./context.ts";
+import { DEMO_STUDY_DIR, hmacKeyOf, openForWrite, SITES_DEMO_DIR } from "./context.ts";
 import { log } from "./log.ts";
 import { serve } from "./serve.ts";
 
@@ -43,6 +45,9 @@ export function demoCommand(): Command {
         onProgress: (model, i, n) => log(`[${i + 1}/${n}] ${model}`),
       });
       log(`models built (run ${run.runId}) in ${db.path}`);
+      // The demonstration sites' half-yearly assessment, beside the resident survey.
+      const sites = await buildSiteMarts(db, loadSiteStudy(SITES_DEMO_DIR));
+      log(`demonstration sites: ${sites.sites} sites, half-years ${sites.periods.join(", ")}`);
       const credentials = await ensureDemoUsers(db);
       log(`Try: barometer sql "select * from index_scores__${study.id} limit 5"`);
       log(

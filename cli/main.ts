@@ -10,6 +10,7 @@ import { releaseCommand } from "./release.ts";
 import { runCommand } from "./run.ts";
 import { saeCommand } from "./sae.ts";
 import { serveCommand } from "./serve.ts";
+import { sitesCommand } from "./sites.ts";
 import { sqlCommand } from "./sql.ts";
 import { uploadCommand } from "./upload.ts";
 import { userCommand } from "./user.ts";
@@ -25,6 +26,7 @@ export function program(): Command {
     .addCommand(uploadCommand())
     .addCommand(runCommand())
     .addCommand(releaseCommand())
+    .addCommand(sitesCommand())
     .addCommand(estimateCommand())
     .addCommand(saeCommand())
     .addCommand(serveCommand())

@@ -3,6 +3,7 @@ import { notebookMessages } from "./notebooks.ts";
 import { pageMessages } from "./pages.ts";
 import { saeMessages } from "./sae.ts";
 import { serverMessages } from "./server.ts";
+import { siteMessages } from "./sites.ts";
 import { themeMessages } from "./themes.ts";
 import { trustMessages } from "./trust.ts";
 import { workbenchMessages } from "./workbench.ts";
@@ -27,6 +28,7 @@ export const catalogue = {
   "reject.no_value": { zh: "（空）", en: "(empty)" },
   ...saeMessages,
   ...themeMessages,
+  ...siteMessages,
   // ingest: row-level reasons stored in the quarantine table
   "reject.missing_id": { zh: "缺少受访者编号", en: "respondent id is missing" },
   "reject.duplicate_id_in_file": {

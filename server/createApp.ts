@@ -22,6 +22,7 @@ import { notebooksRouter } from "./routes/notebooks.ts";
 import { pagesRouter } from "./routes/pages.ts";
 import { releasesRouter } from "./routes/releasesApi.ts";
 import { signInRouter } from "./routes/signin.ts";
+import { sitesRouter } from "./routes/sites.ts";
 import { sqlRouter } from "./routes/sqlApi.ts";
 import { themesRouter } from "./routes/themes.ts";
 import { uploadsRouter } from "./routes/uploads.ts";
@@ -138,6 +139,7 @@ export function createApp(options: AppOptions): express.Express {
     app.use("/", notebooksRouter({ sandbox: analytics.sandbox, staleness: () => analytics.staleness() }));
   }
   app.use("/", adminPageRouter(options.db, sessions));
+  app.use("/", sitesRouter(options.db));
   app.use("/", pagesRouter(options.db));
   app.use("/", workbenchRouter(options.db));
   app.use("/", themesRouter(options.db, writer));

@@ -192,6 +192,18 @@ export async function createRelease(
     file.theme_columns = [...RELEASE_THEME_COLUMNS];
     file.theme_rows = themeRows.map((r) => RELEASE_THEME_COLUMNS.map((c) => r[c] ?? null));
   }
+  return freezeRelease(db, file, user);
+}
+
+/**
+ * Write a release file (canonical JSON, read-only) beside the database and record its sha256
+ * in `releases`: the one way a release is frozen, for the survey's scores and the
+ * demonstration sites' alike. A file no release row names (a crash between writing and
+ * recording) is replaced; a recorded one is never overwritten.
+ */
+export async function freezeRelease(db: Database, file: ReleaseFile, user: string): Promise<ReleaseRecord> {
+  const releaseId = file.release_id;
+  const rows = file.rows;
   const text = canonical(file);
   const sha256 = createHash("sha256").update(text).digest("hex");
   const fileName = `${releaseId}.json`;
@@ -215,8 +227,8 @@ export async function createRelease(
      values ($1, $2, $3, $4::timestamptz, $5, $6, $7, $8, $9, $10)`,
     [
       releaseId,
-      study.id,
-      waveId,
+      file.study_id,
+      file.wave_id,
       file.created_at,
       user,
       fileName,

@@ -40,7 +40,8 @@ ${who?.csrf ? html`<meta name="csrf-token" content="${who.csrf}">` : ""}
     who
       ? html`<a href="/${suffix}">${message("page.nav_overview", lang)}</a>
 <a href="/methodology${suffix}">${message("page.nav_methodology", lang)}</a>
-<a href="/themes${suffix}">${message("themes.nav", lang)}</a>${
+<a href="/themes${suffix}">${message("themes.nav", lang)}</a>
+<a href="/sites${suffix}">${message("sites.nav", lang)}</a>${
           who.role === "admin"
             ? html`
 <a href="/admin${suffix}">${message("admin.nav", lang)}</a>`

@@ -101,7 +101,6 @@ const DESIGNS = {
 };
 /** The composite's weights (seed_composite_weights of the demo, version "2026.1"). */
 const COMPOSITE = { awareness: 0.2, participation: 0.2, approval: 0.3, satisfaction: 0.3 } as const;
-const RATE = new Set<CoverageIndex>(["awareness", "participation"]);
 
 export async function runCoverage(options: {
   samples: number;
@@ -163,7 +162,7 @@ export async function runCoverageUnits(options: Parameters<typeof runCoverage>[0
     )?.value ?? Number.NaN;
   const townshipCodes = population.townships.map((t) => t.code);
   const levels = options.townships === false ? (["district"] as const) : (["district", "township"] as const);
-  const keys = orgs.flatMap((o) => COVERAGE_INDICES.map((index) => ({ org: o.id, index })));
+
   type Acc = { cover: number; n: number; err: number; err2: number; se: number; villages: number };
   const acc = new Map<string, Acc>();
   const accOf = (k: string) => {

@@ -137,16 +137,24 @@ describe("R survey toolbox (issue 15)", () => {
         avg: { api00: 0.5, api99: 0.5 },
       },
     );
-    got.estimate.forEach((v, i) => close(v, want.coef[i]!, 1e-9, `coef ${i}`));
-    got.covariance.flat().forEach((v, i) => close(v, want.vcov.flat()[i]!, 1e-7, `vcov ${i}`));
+    got.estimate.forEach((v, i) => {
+      close(v, want.coef[i]!, 1e-9, `coef ${i}`);
+    });
+    got.covariance.flat().forEach((v, i) => {
+      close(v, want.vcov.flat()[i]!, 1e-7, `vcov ${i}`);
+    });
     const wantBy = caseOf<{ coef: number[]; vcov: number[][] }>("contrast_by");
     const b = await surveyByCovariance(clus1, "api00", ["stype"], "mean");
     const byGot = surveyContrast(b.names, b.estimates, b.covariance, {
       EminusM: { E: 1, M: -1 },
       mean3: { E: 1 / 3, H: 1 / 3, M: 1 / 3 },
     });
-    byGot.estimate.forEach((v, i) => close(v, wantBy.coef[i]!, 1e-9, `by coef ${i}`));
-    byGot.covariance.flat().forEach((v, i) => close(v, wantBy.vcov.flat()[i]!, 1e-7, `by vcov ${i}`));
+    byGot.estimate.forEach((v, i) => {
+      close(v, wantBy.coef[i]!, 1e-9, `by coef ${i}`);
+    });
+    byGot.covariance.flat().forEach((v, i) => {
+      close(v, wantBy.vcov.flat()[i]!, 1e-7, `by vcov ${i}`);
+    });
   });
 
   it("svyttest: two groups", async () => {
@@ -197,9 +205,15 @@ describe("R survey toolbox (issue 15)", () => {
         family,
       );
       const tol = 1e-9;
-      fit.coef.forEach((v, i) => close(v, want.coef[i]!, tol, `${name} coef ${i}`));
-      fit.se.forEach((v, i) => close(v, want.se[i]!, family === "gaussian" ? 1e-8 : 1e-6, `${name} se ${i}`));
-      fit.pValue.forEach((v, i) => close(v, want.p_value[i]!, 1e-5, `${name} p ${i}`));
+      fit.coef.forEach((v, i) => {
+        close(v, want.coef[i]!, tol, `${name} coef ${i}`);
+      });
+      fit.se.forEach((v, i) => {
+        close(v, want.se[i]!, family === "gaussian" ? 1e-8 : 1e-6, `${name} se ${i}`);
+      });
+      fit.pValue.forEach((v, i) => {
+        close(v, want.p_value[i]!, 1e-5, `${name} p ${i}`);
+      });
       expect(fit.dfResidual).toBe(want.df_residual);
     }
   });
@@ -261,6 +275,8 @@ describe("R survey toolbox (issue 15)", () => {
     sameRows(await surveyTotal(cal, "enroll"), [want.total], false, "bounded total");
     const w = await session.connection.runAndReadAll(`select "__bm_w" from ${cal.relation}`, cal.params);
     const got = w.getColumnsJS()[0] as number[];
-    got.forEach((v, i) => close(v, want.weights[i]!, 1e-7, `weight ${i}`));
+    got.forEach((v, i) => {
+      close(v, want.weights[i]!, 1e-7, `weight ${i}`);
+    });
   });
 });

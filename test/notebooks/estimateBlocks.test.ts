@@ -62,7 +62,9 @@ describe("notebook estimate blocks (R toolbox)", () => {
       false,
     );
     const want = tb<{ coef: number[] }>("glm_gaussian_clus1");
-    glm.rows.forEach((row, i) => close(row[1], want.coef[i]!, 1e-9));
+    glm.rows.forEach((row, i) => {
+      close(row[1], want.coef[i]!, 1e-9);
+    });
     const t = await runEstimate(block({ estimator: "ttest", group: "sch_wide" }), clus1(), rules, false);
     close(t.rows[0]![2], tb<{ estimate: number }>("ttest_clus1").estimate, 1e-9);
     const x = await runEstimate(

@@ -39,7 +39,8 @@ export function demoCommand(): Command {
       });
       log(`models built (run ${run.runId}) in ${db.path}`);
       const credentials = await ensureDemoUsers(db);
-      log(`Try: barometer sql "select * from index_scores__mass_org_evaluation limit 5"`);
+      // `barometer` is not on the PATH after `npm install` in a clone; npx finds the project's own
+      log(`Try: npx barometer sql "select * from index_scores__mass_org_evaluation limit 5"`);
       log(
         `Sign in as "leader" (viewer) or "admin"; the demo passwords are in ${credentials} (readable only by you).`,
       );

@@ -104,6 +104,24 @@ const BENCHES: { name: string; script: string; targets: Target[] }[] = [
   },
 ];
 
+BENCHES.push({
+  name: "cli",
+  script: "bench/cliStart.ts",
+  targets: [
+    {
+      figure: "help_s",
+      baseline: "help_tsx_s",
+      check: (r) => Number(r.help_s) < 0.5,
+      text: "barometer --help < 0.5 s (median; node -e 0 and the load average in the log)",
+    },
+    {
+      figure: "sql_s",
+      baseline: "sql_tsx_s",
+      check: (r) => Number(r.sql_s) < 0.5,
+      text: 'barometer sql "select 1" < 0.5 s (median)',
+    },
+  ],
+});
 const only = process.argv.slice(2);
 const lines: string[] = [];
 const date = new Date().toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });

@@ -6,14 +6,16 @@ import {
   defaultDatabasePath,
   hmacKey,
   openDatabase,
+  packageRoot,
   readServerLock,
   tempDirOf,
 } from "../db/index.ts";
-import { loadStudy, type Study } from "../study/index.ts";
+import type { Study } from "../study/index.ts";
 import { CliError } from "./CliError.ts";
 
-export const DEMO_STUDY_DIR = resolve(import.meta.dirname, "../examples/mass-org-evaluation");
-export const SITES_DEMO_DIR = resolve(import.meta.dirname, "../examples/demonstration-sites");
+// the sources' copy, also when the command runs from dist/ (the path is stored in the database)
+export const DEMO_STUDY_DIR = join(packageRoot(import.meta.dirname), "examples/mass-org-evaluation");
+export const SITES_DEMO_DIR = join(packageRoot(import.meta.dirname), "examples/demonstration-sites");
 
 /** The database path from --db, else BAROMETER_DB, else ./data/barometer.duckdb. */
 export function databasePath(options: { db?: string }): string {
@@ -87,6 +89,8 @@ export async function resolveStudy(study: string, db?: Database): Promise<Study>
       `--study ${study}: neither a folder with study.yaml nor a study registered in the database`,
     );
   try {
+    // loaded here, not at the top: commands that read no study start without Excel and YAML
+    const { loadStudy } = await import("../study/index.ts");
     return await loadStudy(dir);
   } catch (error) {
     throw new CliError((error as Error).message, { cause: error });

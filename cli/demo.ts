@@ -49,7 +49,8 @@ export function demoCommand(): Command {
       const sites = await buildSiteMarts(db, loadSiteStudy(SITES_DEMO_DIR));
       log(`demonstration sites: ${sites.sites} sites, half-years ${sites.periods.join(", ")}`);
       const credentials = await ensureDemoUsers(db);
-      log(`Try: barometer sql "select * from index_scores__${study.id} limit 5"`);
+      // `barometer` is not on the PATH after `npm install` in a clone; npx finds the project's own
+      log(`Try: npx barometer sql "select * from index_scores__${study.id} limit 5"`);
       log(
         `Sign in as "leader" (viewer) or "admin"; the demo passwords are in ${credentials} (readable only by you).`,
       );

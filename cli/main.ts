@@ -1,46 +1,103 @@
 import { Command, CommanderError } from "commander";
-import { closeAllDatabases } from "../db/index.ts";
-import { backupCommand, restoreCommand } from "./backup.ts";
 import { CliError } from "./CliError.ts";
-import { demoCommand } from "./demo.ts";
-import { estimateCommand } from "./estimate.ts";
-import { ingestCommand } from "./ingest.ts";
-import { notebookCommand } from "./notebook.ts";
-import { releaseCommand } from "./release.ts";
-import { runCommand } from "./run.ts";
-import { saeCommand } from "./sae.ts";
-import { serveCommand } from "./serve.ts";
-import { sitesCommand } from "./sites.ts";
-import { sqlCommand } from "./sql.ts";
-import { uploadCommand } from "./upload.ts";
-import { userCommand } from "./user.ts";
 
-export function program(): Command {
-  return new Command("barometer")
+/**
+ * The subcommands, each loaded only when it runs: a command's module pulls in what it needs
+ * (DuckDB, the server, Excel), and `barometer --help` or `barometer sql` should not pay for
+ * all of them. The descriptions here are what the top-level help lists.
+ */
+const COMMANDS: Record<string, { description: string; load: () => Promise<Command> }> = {
+  demo: {
+    description: "load the demo study into the database, run the models, and (with --serve) serve it",
+    load: async () => (await import("./demo.ts")).demoCommand(),
+  },
+  ingest: {
+    description: "load a file of survey responses (CSV UTF-8/GBK, Excel .xlsx, Parquet) into a study wave",
+    load: async () => (await import("./ingest.ts")).ingestCommand(),
+  },
+  upload: {
+    description: "manage uploads (list, retract, rejects)",
+    load: async () => (await import("./upload.ts")).uploadCommand(),
+  },
+  run: {
+    description: "rebuild a study's models: staging, weights and the index marts",
+    load: async () => (await import("./run.ts")).runCommand(),
+  },
+  release: {
+    description: "freeze a wave's reported figures as an immutable release (for the annual assessment)",
+    load: async () => (await import("./release.ts")).releaseCommand(),
+  },
+  sites: {
+    description: "demonstration sites (示范点): build the assessment's tables, release a half-year",
+    load: async () => (await import("./sites.ts")).sitesCommand(),
+  },
+  estimate: {
+    description:
+      "design-based estimates (mean, total, proportion, ratio) with SEs that agree with R's survey package",
+    load: async () => (await import("./estimate.ts")).estimateCommand(),
+  },
+  sae: {
+    description: "small-area estimates (Fay-Herriot) from a CSV of direct estimates, as R's emdi",
+    load: async () => (await import("./sae.ts")).saeCommand(),
+  },
+  serve: {
+    description: "serve the dashboards and API (binds 127.0.0.1 unless --host says otherwise)",
+    load: async () => (await import("./serve.ts")).serveCommand(),
+  },
+  sql: {
+    description: "run one read-only SQL query against the database; results to stdout",
+    load: async () => (await import("./sql.ts")).sqlCommand(),
+  },
+  notebook: {
+    description: "analyst notebooks: Markdown with SQL, charts and estimates",
+    load: async () => (await import("./notebook.ts")).notebookCommand(),
+  },
+  user: {
+    description: "manage users and API tokens (through the running server, or on the database file)",
+    load: async () => (await import("./user.ts")).userCommand(),
+  },
+  backup: {
+    description: "write a consistent copy of the database and its releases (also while the server runs)",
+    load: async () => (await import("./backup.ts")).backupCommand(),
+  },
+  restore: {
+    description: "restore a backup into a new database file (given by --db)",
+    load: async () => (await import("./backup.ts")).restoreCommand(),
+  },
+};
+
+/** The command named in argv (after the global --db option), if any. */
+function commandOf(argv: string[]): string | undefined {
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--db") i++;
+    else if (!arg.startsWith("-")) return arg;
+  }
+  return undefined;
+}
+
+/**
+ * The program with the command argv names loaded (or, for the top-level help and unknown
+ * commands, every command as a name and a description).
+ */
+export async function program(argv: string[] = process.argv): Promise<Command> {
+  const root = new Command("barometer")
     .description("Barometer: survey data in, weighted estimates with honest intervals out")
     .option("--db <path>", "database file (default: $BAROMETER_DB or ./data/barometer.duckdb)")
     .showHelpAfterError()
-    .exitOverride()
-    .addCommand(demoCommand())
-    .addCommand(ingestCommand())
-    .addCommand(uploadCommand())
-    .addCommand(runCommand())
-    .addCommand(releaseCommand())
-    .addCommand(sitesCommand())
-    .addCommand(estimateCommand())
-    .addCommand(saeCommand())
-    .addCommand(serveCommand())
-    .addCommand(sqlCommand())
-    .addCommand(notebookCommand())
-    .addCommand(userCommand())
-    .addCommand(backupCommand())
-    .addCommand(restoreCommand());
+    .exitOverride();
+  const named = commandOf(argv);
+  for (const [name, command] of Object.entries(COMMANDS)) {
+    if (name === named) root.addCommand(await command.load());
+    else root.command(name).description(command.description);
+  }
+  return root;
 }
 
 /** Run the CLI; returns the exit code. Known errors become one plain line on stderr. */
 export async function main(argv: string[]): Promise<number> {
   try {
-    await program().parseAsync(argv);
+    await (await program(argv)).parseAsync(argv);
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
@@ -53,6 +110,8 @@ export async function main(argv: string[]): Promise<number> {
     if (process.env.BAROMETER_DEBUG) process.stderr.write(`${e.stack}\n`);
     return 1;
   } finally {
-    await closeAllDatabases();
+    // only after a command ran: the top-level help does not load DuckDB
+    const named = commandOf(argv);
+    if (named && named in COMMANDS) await (await import("../db/Database.ts")).closeAllDatabases();
   }
 }

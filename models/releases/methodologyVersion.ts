@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import { packageRoot } from "../../db/packageRoot.ts";
 import type { Study } from "../../study/index.ts";
 
-const ROOT = join(import.meta.dirname, "../..");
+// the sources, also when this runs from the build in dist/ (the same version either way)
+const ROOT = packageRoot(import.meta.dirname);
 
 function files(dir: string): string[] {
   return readdirSync(dir)

@@ -97,9 +97,11 @@ export async function loadModels(dir: string): Promise<Model[]> {
     const folder = join(dir, layer);
     if (!existsSync(folder)) continue;
     for (const file of readdirSync(folder).sort()) {
-      const match = /^([a-z0-9_]+)\.(sql|ts)$/.exec(file);
+      // .js: a TypeScript model in the build (dist/)
+      const match = /^([a-z0-9_]+)\.(sql|ts|js)$/.exec(file);
       if (!match) continue;
-      const [, name, ext] = match as unknown as [string, string, "sql" | "ts"];
+      const [, name, found] = match as unknown as [string, string, "sql" | "ts" | "js"];
+      const ext = found === "js" ? "ts" : found;
       const path = join(folder, file);
       const contract = loadContract(join(folder, `${name}.yml`), name);
       const materialized = layer === "staging" ? "view" : "table";

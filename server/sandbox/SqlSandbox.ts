@@ -54,7 +54,9 @@ export interface SandboxQueryOptions {
 }
 
 const START_TIMEOUT_MS = 20_000;
-const CHILD = fileURLToPath(new URL("./child.ts", import.meta.url));
+// built (dist/), this module is .js and so is the child, which then needs no tsx
+const COMPILED = import.meta.url.endsWith(".js");
+const CHILD = fileURLToPath(new URL(COMPILED ? "./child.js" : "./child.ts", import.meta.url));
 
 /** What notebooks and routes need of a sandbox: queries (on behalf of one user) and the file. */
 export interface SandboxQuerier {
@@ -305,7 +307,7 @@ export class SqlSandbox {
       threads: this.#options.threads,
     };
     const child = fork(CHILD, [JSON.stringify(settings)], {
-      execArgv: ["--import", tsxLoader(), "--max-old-space-size=512"],
+      execArgv: [...(COMPILED ? [] : ["--import", tsxLoader()]), "--max-old-space-size=512"],
       // nothing of the server's environment (secrets, tokens) is the child's business
       env: process.env.TZ ? { TZ: process.env.TZ } : {},
       stdio: ["ignore", "ignore", "inherit", "ipc"],

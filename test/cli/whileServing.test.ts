@@ -155,5 +155,14 @@ describe("the CLI while the server runs", () => {
     const direct = await barometer(...ESTIMATE);
     expect(direct.code, direct.stderr).toBe(0);
     expect(served).toEqual(JSON.parse(direct.stdout));
+
+    // with no server, the user commands change the file itself (audited as the CLI's user)
+    const enabled = await barometer("user", "enable", "zhao");
+    expect(enabled.code, enabled.stderr).toBe(0);
+    const users = JSON.parse((await barometer("user", "list")).stdout) as {
+      user_name: string;
+      disabled: boolean;
+    }[];
+    expect(users.find((u) => u.user_name === "zhao")?.disabled).toBe(false);
   }, 300_000);
 });

@@ -141,7 +141,7 @@ describe("xlsx cells as the user means them", () => {
           started: "2024-09-12 14:30:05",
           clock: "14:30:00",
           consent: "1",
-          score: "0.3",
+          score: 0.3,
         },
         {
           respondent_id: "r2",
@@ -152,7 +152,7 @@ describe("xlsx cells as the user means them", () => {
           started: "2024-09-13 08:05:00",
           clock: "08:00:00",
           consent: "0",
-          score: "12",
+          score: 12,
         },
       ]);
       // the error cells are named as Excel errors, and nothing else is said about them

@@ -110,7 +110,12 @@ export function buildValidation(
   // a dropped one shows as nothing, a pseudonymised one as its marked hash.
   const personalOf = (item: string | undefined) =>
     item === undefined ? undefined : personal?.rules.get(item);
+  // Open answers may hold names and phone numbers; the models mask them on their way out of
+  // the raw table (stg_open_answers), but a rejected row never reaches the models: its open
+  // answers are left out of the quarantine copy and the messages, as a dropped column is.
+  const openItems = new Set((study.open_answers?.items ?? []).map((o) => o.item));
   const masked = (item: string | undefined, value: string) => {
+    if (item !== undefined && openItems.has(item)) return "cast(null as varchar)";
     const action = personalOf(item);
     if (action === "drop") return "cast(null as varchar)";
     if (action === "hmac") return personal!.hmac.shown(value);

@@ -185,7 +185,12 @@ beforeAll(async () => {
     )
     .map((f) => readFileSync(f, "utf8"))
     .join("\n");
-  scan = new PersonalScan(values.filter((v) => !studyText.includes(v)));
+  // The one exemption: the raw table's open answers (staging onward holds them masked).
+  const openItems = new Set((demo.open_answers?.items ?? []).map((o) => o.item));
+  scan = new PersonalScan(
+    values.filter((v) => !studyText.includes(v)),
+    (table, column) => table.startsWith("raw_responses__") && openItems.has(column),
+  );
 }, 600_000);
 afterAll(async () => {
   if (db) await closeDatabase(db);

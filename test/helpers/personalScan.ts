@@ -71,7 +71,14 @@ export class PersonalScan {
   readonly #text: Patterns;
   readonly #bytes: Patterns;
 
-  constructor(values: Iterable<string>) {
+  /**
+   * `exempt(table, column)`: columns the scan leaves out on purpose. The one exemption the
+   * product allows is the raw table's open-answer columns: staging onward holds them masked.
+   */
+  readonly #exempt: (table: string, column: string) => boolean;
+
+  constructor(values: Iterable<string>, exempt: (table: string, column: string) => boolean = () => false) {
+    this.#exempt = exempt;
     this.#values = [...new Set(values)].filter((v) => v.trim() !== "");
     this.#text = new Patterns(this.#values.map((v, id) => ({ bytes: Buffer.from(v, "utf8"), id })));
     const encoded = new Map<string, { bytes: Buffer; id: number }>();
@@ -105,6 +112,7 @@ export class PersonalScan {
     );
     const hits: Hit[] = [];
     for (const col of columns) {
+      if (this.#exempt(col.t, col.c)) continue;
       const table = [col.db, col.s, col.t].map(quoteIdent).join(".");
       const rows = await db.query<{ v: string }>(
         `select distinct ${quoteIdent(col.c)}::varchar as v from ${table} where ${quoteIdent(col.c)} is not null`,

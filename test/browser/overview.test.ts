@@ -198,12 +198,23 @@ describe("unit page", () => {
     });
   }
 
-  it("says a village has no figures of its own and links to its township", async () => {
+  it("shows a village's model-based figures, labelled so, and links to its township", async () => {
     const [village] = await db.query<{ unit_code: string; parent_code: string }>(
       "select unit_code, parent_code from seed_units__mass_org_evaluation where unit_level = 'village' order by unit_code limit 1",
     );
     const { page, problems } = await signedIn(`/units/${village!.unit_code}`);
-    expect(await page.locator(".notice").textContent()).toBe(message("unit.no_village_figures", "zh"));
+    // no direct figure from ~3 respondents: small-area estimates, each labelled model-based
+    const [{ n }] = (await db.query<{ n: number }>(
+      `select count(*)::int as n from sae_estimates__mass_org_evaluation
+       where unit_level = 'village' and unit_code = $1 and wave_id = (select max(wave_id) from sae_estimates__mass_org_evaluation)
+         and is_primary`,
+      [village!.unit_code],
+    )) as [{ n: number }];
+    const labels = await page.locator("table.sae-figures td.model-based").allTextContents();
+    expect(labels.length).toBeGreaterThan(0);
+    expect(labels.length).toBeLessThanOrEqual(n);
+    for (const l of labels)
+      expect([message("sae.model_based_label", "zh"), message("sae.synthetic", "zh")]).toContain(l);
     expect(await page.locator(`.breadcrumb a[href^="/units/${village!.parent_code}"]`).count()).toBe(1);
     expect(problems).toEqual([]);
     await page.close();

@@ -18,7 +18,7 @@ import {
 // Expected counts: the hand count of respondents in each upload file; "every figure" is checked
 // on the database file afterwards: each mart table's respondents of the wave against staging.
 
-const TRIALS = Number(process.env.BAROMETER_CRASH_TRIALS ?? 3);
+const TRIALS = Number(process.env.BAROMETER_CRASH_TRIALS ?? 1);
 
 let db: string;
 let token: string;

@@ -2,15 +2,16 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Jieba } from "@node-rs/jieba";
+import { packageRoot } from "../db/packageRoot.ts";
 
 const require = createRequire(import.meta.url);
 
 /** jieba's own dictionary, shipped in the npm package (nothing is downloaded at run time). */
 const JIEBA_DICT: Buffer = (require("@node-rs/jieba/dict.js") as { dict: Buffer }).dict;
 
-/** The shipped stop-word list (themes/stopwords-zh.txt). */
+/** The shipped stop-word list (themes/stopwords-zh.txt, read from the sources also when running from dist/). */
 export const SHIPPED_STOPWORDS: readonly string[] = readWordList(
-  readFileSync(join(import.meta.dirname, "stopwords-zh.txt"), "utf8"),
+  readFileSync(join(packageRoot(import.meta.dirname), "themes/stopwords-zh.txt"), "utf8"),
 );
 
 /** Lines of a word list: one entry a line, `#` comments and blank lines skipped, the first field only. */

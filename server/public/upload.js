@@ -62,7 +62,8 @@ async function preview(file) {
   let encoding = $("encoding").value || "utf-8";
   if (!$("encoding").value) {
     try {
-      new TextDecoder("utf-8", { fatal: true }).decode(head.slice(0, head.length - 4));
+      // stream: a character cut at the end of the slice is held back, not taken for bad bytes
+      new TextDecoder("utf-8", { fatal: true }).decode(head, { stream: true });
     } catch {
       encoding = "gb18030";
     }

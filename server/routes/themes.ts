@@ -188,8 +188,9 @@ ${book.themes.map(
 
   router.post(
     "/themes/codebook",
-    requireRole("editThemes", { page: true }),
+    // the form is read first: its _csrf field is what requireRole checks
     express.urlencoded({ extended: false, limit: "1mb" }),
+    requireRole("editThemes", { page: true }),
     async (req, res) => {
       const study = typeof req.query.study === "string" ? req.query.study : "";
       const path = await codebookPath(db, study);

@@ -95,7 +95,10 @@ describe("upload page", () => {
     const rejects = await page.evaluate(async (href) => (await fetch(href!)).text(), download);
     // ... with the study's personal-data rules applied: the name dropped, the phone HMACed,
     // the open answers left out (they may name people)
-    const [head, rejected, ...more] = rejects.replace(/^\uFEFF/, "").trimEnd().split("\r\n");
+    const [head, rejected, ...more] = rejects
+      .replace(/^\uFEFF/, "")
+      .trimEnd()
+      .split("\r\n");
     expect(head).toBe(lines[0]);
     expect(more).toEqual([]);
     const sent = rows[2]!.split(",");

@@ -2,9 +2,9 @@ import express from "express";
 import type { Database } from "../../db/index.ts";
 import { modelEvents } from "../../models/index.ts";
 import { requireRole } from "../auth/authenticate.ts";
-import { BodyCache } from "../bodyCache.ts";
 import { CachedBody } from "../cachedBody.ts";
 import { HttpError } from "../HttpError.ts";
+import { RefreshingCache } from "../refreshingCache.ts";
 import { martOf } from "./api.ts";
 
 /** Memory for kept figures answers (plain and gzip forms together). */
@@ -27,11 +27,11 @@ function filter(query: Record<string, unknown>, name: string, fallback?: string)
  */
 export function figuresRouter(db: Database): express.Router {
   const router = express.Router();
-  // Answers are kept until the next model run changes the marts (in this process: the server
-  // is the only writer of its database), keyed by the filters read (a parameter the route
-  // does not know makes no new entry), within a byte budget.
-  const answers = new BodyCache(FIGURES_CACHE_BYTES);
-  modelEvents.on("finished", () => answers.clear());
+  // Answers are kept by the filters read (a parameter the route does not know makes no new
+  // entry), within a byte budget. A model run makes them old; an old answer is rebuilt once,
+  // and sent (marked) while the rebuild waits on a database busy with the next upload.
+  const answers = new RefreshingCache(FIGURES_CACHE_BYTES);
+  modelEvents.on("finished", () => answers.invalidate());
   router.get("/studies/:study/figures", requireRole("figures"), async (req, res) => {
     const study = String(req.params.study);
     if (!/^[a-z][a-z0-9_]{0,63}$/.test(study))
@@ -46,29 +46,27 @@ export function figuresRouter(db: Database): express.Router {
       group_var: filter(q, "group_var", "")!,
     };
     const key = JSON.stringify([study, params]);
-    const cached = answers.get(key);
-    if (cached) {
-      await cached.send(req, res, "json");
-      return;
-    }
-    const scores = await martOf(db, "index_scores", study);
-    const units = await martOf(db, "seed_units", study);
-    if (!scores || !units)
-      throw new HttpError(404, "no_figures", `study ${study} has no figures yet (run its models)`);
-    const rows = await db.query(
-      `select s.*, coalesce(u.name_zh, '全区') as unit_name_zh, coalesce(u.name_en, 'District') as unit_name_en
-       from ${scores} s
-       left join ${units} u on u.unit_level = s.unit_level and u.unit_code = s.unit_code
-       where ($wave is null or s.wave_id = $wave)
-         and ($organization is null or s.organization_id = $organization)
-         and ($index is null or s.index_id = $index)
-         and ($unit_level is null or s.unit_level = $unit_level)
-         and s.org_level in ($org_level, '') and s.group_var = $group_var
-       order by s.wave_id, s.organization_id, s.index_id, s.aspect, s.unit_level, s.unit_code, s.group_value`,
-      params,
-    );
-    const body = new CachedBody(JSON.stringify({ study, filters: params, rows }));
-    answers.set(key, body);
+    const { body, stale } = await answers.get(key, async () => {
+      const scores = await martOf(db, "index_scores", study);
+      const units = await martOf(db, "seed_units", study);
+      if (!scores || !units)
+        throw new HttpError(404, "no_figures", `study ${study} has no figures yet (run its models)`);
+      const rows = await db.query(
+        `select s.*, coalesce(u.name_zh, '全区') as unit_name_zh, coalesce(u.name_en, 'District') as unit_name_en
+         from ${scores} s
+         left join ${units} u on u.unit_level = s.unit_level and u.unit_code = s.unit_code
+         where ($wave is null or s.wave_id = $wave)
+           and ($organization is null or s.organization_id = $organization)
+           and ($index is null or s.index_id = $index)
+           and ($unit_level is null or s.unit_level = $unit_level)
+           and s.org_level in ($org_level, '') and s.group_var = $group_var
+         order by s.wave_id, s.organization_id, s.index_id, s.aspect, s.unit_level, s.unit_code, s.group_value`,
+        params,
+      );
+      return new CachedBody(JSON.stringify({ study, filters: params, rows }));
+    });
+    // figures from before the last model run, while the new ones are read (RFC 9111 §5.2)
+    if (stale) res.set("Cache-Control", "no-cache").set("X-Figures-Stale", "1");
     await body.send(req, res, "json");
   });
   return router;

@@ -7,16 +7,22 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import ExcelJS from "exceljs";
 import request from "supertest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { closeDatabase, type Database } from "../../db/index.ts";
 import { message, messages } from "../../messages/catalogue.ts";
 import { modelEvents } from "../../models/index.ts";
 import { Analytics } from "../../server/analytics.ts";
 import { createToken, createUser } from "../../server/auth/index.ts";
-import { escapeCell, toCsv } from "../../server/exports.ts";
+import { escapeCell, toCsv, toXlsx } from "../../server/exports.ts";
 import { createApp } from "../../server/index.ts";
 import type { Study } from "../../study/index.ts";
 import { demoDatabase } from "../helpers/demoDatabase.ts";
+
+// toXlsx runs as it is; the spy only counts the workbooks built
+vi.mock("../../server/exports.ts", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../../server/exports.ts")>();
+  return { ...real, toXlsx: vi.fn(real.toXlsx) };
+});
 
 // The JSON API in-process (supertest) over a real demo database, with the real SQL sandbox
 // child process over a real analytics snapshot.
@@ -163,6 +169,35 @@ describe("scores API", () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx.body as unknown as ArrayBuffer);
     expect(wb.worksheets[0]!.rowCount).toBe(json.body.rows.length + 1);
+  });
+
+  it("builds a release's scores workbook once per filter and serves it from memory after", async () => {
+    const built = vi.mocked(toXlsx);
+    const get = (q: string) =>
+      request(app)
+        .get(`/api/v1/releases/${releaseId}/scores?${q}&format=xlsx`)
+        .set(as("viewer"))
+        .buffer(true)
+        .parse((res, done) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => done(null, Buffer.concat(chunks)));
+        });
+    const before = built.mock.calls.length;
+    // three at once share one build; a later one is the same bytes
+    const [a, b, c] = await Promise.all([
+      get("level=township"),
+      get("level=township"),
+      get("level=township"),
+    ]);
+    const later = await get("level=township");
+    expect(built.mock.calls.length - before).toBe(1);
+    for (const r of [b, c, later]) expect(Buffer.compare(r!.body, a!.body)).toBe(0);
+    // an unknown parameter makes no new workbook; another filter does
+    await get("level=township&x=1");
+    expect(built.mock.calls.length - before).toBe(1);
+    await get("level=village");
+    expect(built.mock.calls.length - before).toBe(2);
   });
 
   it("an unknown release is a 404 JSON error", async () => {

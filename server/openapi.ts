@@ -49,6 +49,7 @@ export const openapi = {
             "n_rows",
             "methodology_version",
             "supersedes_release_id",
+            "superseded_by",
           ].map((c) => [c, {}]),
         ),
       },

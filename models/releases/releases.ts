@@ -18,6 +18,8 @@ export interface ReleaseRecord {
   n_rows: number;
   methodology_version: string;
   supersedes_release_id: string | null;
+  /** The newer release of the same wave that replaces this one (null while it is the latest). */
+  superseded_by: string | null;
 }
 
 export interface ReleaseFile {
@@ -241,11 +243,14 @@ export async function freezeRelease(db: Database, file: ReleaseFile, user: strin
   return (await getReleaseRecord(db, releaseId))!;
 }
 
+const RECORD_COLUMNS = `r.release_id, r.study_id, r.wave_id, strftime(r.created_at, '%Y-%m-%dT%H:%M:%S.%gZ') as created_at,
+  r.created_by, r.file_name, r.sha256, r.n_rows, r.methodology_version, r.supersedes_release_id,
+  (select n.release_id from releases n where n.supersedes_release_id = r.release_id
+   order by n.created_at desc limit 1) as superseded_by`;
+
 export async function getReleaseRecord(db: Database, releaseId: string): Promise<ReleaseRecord | undefined> {
   const rows = await db.query<ReleaseRecord>(
-    `select release_id, study_id, wave_id, strftime(created_at, '%Y-%m-%dT%H:%M:%S.%gZ') as created_at, created_by, file_name,
-            sha256, n_rows, methodology_version, supersedes_release_id
-     from releases where release_id = $1`,
+    `select ${RECORD_COLUMNS} from releases r where r.release_id = $1`,
     [releaseId],
   );
   return rows[0];
@@ -253,9 +258,7 @@ export async function getReleaseRecord(db: Database, releaseId: string): Promise
 
 export async function listReleases(db: Database, studyId?: string): Promise<ReleaseRecord[]> {
   return db.query<ReleaseRecord>(
-    `select release_id, study_id, wave_id, strftime(created_at, '%Y-%m-%dT%H:%M:%S.%gZ') as created_at, created_by, file_name,
-            sha256, n_rows, methodology_version, supersedes_release_id
-     from releases where $1::varchar is null or study_id = $1 order by created_at`,
+    `select ${RECORD_COLUMNS} from releases r where $1::varchar is null or r.study_id = $1 order by r.created_at`,
     [studyId ?? null],
   );
 }

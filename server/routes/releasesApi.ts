@@ -60,6 +60,44 @@ export function scoreRows(file: ReleaseFile, query: Record<string, unknown>): un
     );
 }
 
+/** The values a release holds in each filtered column, made once per parsed release. */
+const valuesOf = new WeakMap<ReleaseFile, Map<string, Set<string>>>();
+
+/**
+ * Refuse a filter value the release does not hold (`organization=unionx`, `level=county`): a
+ * typo would otherwise answer 200 with no rows. The answer names the value and the allowed ones
+ * (a long list, like every village, only by its count and first values).
+ */
+export function checkScoreFilters(file: ReleaseFile, query: Record<string, unknown>): void {
+  let known = valuesOf.get(file);
+  if (!known) {
+    known = new Map(
+      Object.values(FILTERS).map((column) => {
+        const i = file.columns.indexOf(column);
+        return [column, new Set(file.rows.map((r) => String(r[i] ?? "")))];
+      }),
+    );
+    valuesOf.set(file, known);
+  }
+  for (const [param, column] of Object.entries(FILTERS)) {
+    const value = query[param];
+    if (value === undefined) continue;
+    if (typeof value !== "string")
+      throw new HttpError(400, "bad_parameter", `parameter ${param} is given more than once`);
+    const allowed = [...known.get(column)!].filter((v) => v !== "").sort();
+    if (known.get(column)!.has(value)) continue;
+    const list =
+      allowed.length <= 12
+        ? allowed.join(", ")
+        : `${allowed.length} values, such as ${allowed.slice(0, 5).join(", ")}`;
+    throw new HttpError(
+      400,
+      "bad_parameter",
+      `${param}=${JSON.stringify(value)} is not in release ${file.release_id}; allowed: ${list || "none"}`,
+    );
+  }
+}
+
 function stampOf(path: string): string {
   try {
     const st = statSync(path);
@@ -84,6 +122,9 @@ export function releasesRouter(db: Database, writer: Writer): express.Router {
     }
     const who = principal(res)!;
     const record = await writer.run(() => createRelease(db, study, body.wave!, who.user_name));
+    // the release it supersedes now says so (superseded_by): read records afresh
+    cache.clear();
+    answers.clear();
     await audit(db, who.user_name, "release.create", {
       release_id: record.release_id,
       sha256: record.sha256,
@@ -133,18 +174,22 @@ export function releasesRouter(db: Database, writer: Writer): express.Router {
     const format = typeof req.query.format === "string" ? req.query.format : "json";
     if (!["json", "csv", "xlsx"].includes(format))
       throw new HttpError(400, "bad_parameter", "format is json, csv or xlsx");
+    checkScoreFilters(file, req.query);
     const query = Object.fromEntries(
       Object.entries(req.query).filter(([k]) => k in FILTERS || k === "format"),
     );
     const tag = createHash("sha256")
       .update(record.sha256)
+      .update(record.superseded_by ?? "")
       .update(JSON.stringify(Object.entries(query).sort()))
       .digest("hex")
       .slice(0, 32);
     // JSON goes out gzip-encoded to clients that accept it: another representation, another
     // ETag; If-None-Match compares weakly (RFC 9110), so either one answers 304
     const etags = [`"${tag}"`, `"${tag}-gzip"`];
-    res.set("Cache-Control", "private, max-age=31536000, immutable");
+    // the figures never change, but a newer release may supersede this one (superseded_by
+    // in the answer): clients keep the answer and ask again with If-None-Match (a 304)
+    res.set("Cache-Control", "private, no-cache");
     const known = etags.find((e) => req.get("if-none-match") === e);
     if (known) {
       res.set("ETag", known).status(304).end();

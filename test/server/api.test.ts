@@ -100,7 +100,7 @@ describe("scores API", () => {
       else expect(r.ci_low_0_100).toBeLessThanOrEqual(r.estimate_0_100);
     }
     expect(res.headers.etag).toMatch(/^"[0-9a-f]{32}"$/);
-    expect(res.headers["cache-control"]).toContain("immutable");
+    expect(res.headers["cache-control"]).toBe("private, no-cache");
     const again = await request(app).get(url).set(as("assessment")).set("If-None-Match", res.headers.etag!);
     expect(again.status).toBe(304);
     const other = await request(app)
@@ -196,8 +196,61 @@ describe("scores API", () => {
     // an unknown parameter makes no new workbook; another filter does
     await get("level=township&x=1");
     expect(built.mock.calls.length - before).toBe(1);
-    await get("level=village");
+    await get("organization=union&level=township");
     expect(built.mock.calls.length - before).toBe(2);
+  });
+
+  it("refuses a filter value the release does not hold, naming it and the allowed ones", async () => {
+    const get = (q: string) =>
+      request(app).get(`/api/v1/releases/${releaseId}/scores?${q}`).set(as("assessment"));
+    for (const [q, named, allowed] of [
+      ["organization=unionx", 'organization="unionx"', "union, womens_federation, youth_league"],
+      ["level=county", 'level="county"', "allowed: district, township"],
+      ["index=foo", 'index="foo"', "approval"],
+    ] as const) {
+      const res = await get(q);
+      expect([res.status, res.body.error.code]).toEqual([400, "bad_parameter"]);
+      expect(res.body.error.message).toContain(named);
+      expect(res.body.error.message).toContain(allowed);
+    }
+    // a village code list is not spelled out: its count and a few
+    const unit = await get("unit=T01V999");
+    expect(unit.status).toBe(400);
+    expect(unit.body.error.message).toMatch(/allowed: \d+ values, such as /);
+    expect(unit.body.error.message.length).toBeLessThan(300);
+    expect((await get("organization=union&level=township")).status).toBe(200);
+  });
+
+  it("a superseded release says by which, and its answers are no longer revalidated as current", async () => {
+    const url = `/api/v1/releases/${releaseId}/scores?organization=union&level=district`;
+    const before = await request(app).get(url).set(as("assessment"));
+    expect(before.body.release.superseded_by).toBeNull();
+    const created = await request(app)
+      .post("/api/v1/releases")
+      .set(as("admin"))
+      .send({ study: study.id, wave: "2026" });
+    expect(created.status).toBe(201);
+    const next = created.body.release_id as string;
+    expect(next).not.toBe(releaseId);
+    const record = await request(app).get(`/api/v1/releases/${releaseId}`).set(as("assessment"));
+    expect(record.body).toMatchObject({ release_id: releaseId, superseded_by: next });
+    const list = await request(app).get(`/api/v1/releases?study=${study.id}`).set(as("assessment"));
+    expect(
+      list.body.releases.map((r: { release_id: string; superseded_by: string | null }) => [
+        r.release_id,
+        r.superseded_by,
+      ]),
+    ).toEqual([
+      [releaseId, next],
+      [next, null],
+    ]);
+    const after = await request(app)
+      .get(url)
+      .set(as("assessment"))
+      .set("If-None-Match", before.headers.etag!);
+    expect(after.status).toBe(200);
+    expect(after.body.release.superseded_by).toBe(next);
+    expect(after.body.rows).toEqual(before.body.rows);
   });
 
   it("an unknown release is a 404 JSON error", async () => {

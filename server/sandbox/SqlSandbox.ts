@@ -128,6 +128,13 @@ export class SqlSandbox {
     return this.#process?.pid;
   }
 
+  /** Queries being run now, all users together (monitoring, tests). */
+  get running(): number {
+    let n = 0;
+    for (const k of this.#runningBy.values()) n += k;
+    return n;
+  }
+
   /** Open the newest snapshot in `snapshotDir` in a fresh child. Throws when there is none. */
   async start(): Promise<void> {
     const latest = latestSnapshot(this.#options.snapshotDir);

@@ -118,11 +118,10 @@ describe("secrets in logs", () => {
     await createUser(db, "secret-holder", "admin", password);
     const adminToken = await createToken(db, "secret-holder", "t");
     await closeDatabase(db);
-    const port = 18_950 + Math.floor(Math.random() * 40);
     const bin = join(import.meta.dirname, "../../bin/barometer.js");
     const child = spawn(
       process.execPath,
-      [bin, "--db", join(dir, "hostile.duckdb"), "serve", "--port", String(port)],
+      [bin, "--db", join(dir, "hostile.duckdb"), "serve", "--port", "0"],
       {
         env: {
           ...process.env,
@@ -137,9 +136,13 @@ describe("secrets in logs", () => {
     child.stdout.on("data", (c: Buffer) => (log += c.toString()));
     child.stderr.on("data", (c: Buffer) => (log += c.toString()));
     try {
-      const base = `http://127.0.0.1:${port}`;
-      for (let i = 0; i < 100 && !log.includes("Open http"); i++)
-        await new Promise((r) => setTimeout(r, 100));
+      // the port the system gave: the server says where it listens
+      const deadline = Date.now() + 120_000;
+      while (!/Open (http:\/\/[^/\s]+)\//.test(log)) {
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not start:\n${log}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const base = /Open (http:\/\/[^/\s]+)\//.exec(log)![1]!;
       const signin = await fetch(`${base}/signin`, {
         method: "POST",
         redirect: "manual",

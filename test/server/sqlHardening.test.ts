@@ -131,8 +131,7 @@ describe("the SQL API's audit rows and sandbox refusals", () => {
       .send({ sql: "select count(*) from range(100000000000)" })
       .then((r) => r);
     // wait until the query runs in the child, then kill the child
-    for (let i = 0; i < 200 && !analytics.sandbox.childPid; i++) await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setTimeout(r, 300));
+    await expect.poll(() => analytics.sandbox.running, { timeout: 30_000 }).toBe(1);
     process.kill(analytics.sandbox.childPid!, "SIGKILL");
     const res = await pending;
     expect([res.status, res.body.error?.code]).toEqual([503, "sandbox_crashed"]);

@@ -38,10 +38,16 @@ async function differences(now: string, file: string, numbers: string[], exact: 
   // 1e-15 from rounding) is rounding noise over rounding noise: 1e-17, or null where the
   // noise comes out 0 or negative. The summation order of DuckDB's parallel aggregation
   // varies, so there deff counts as 0 when null.
+  // The same noise under a square root: a true variance of 0 computed as ±1e-16 gives an SE of
+  // 0 or 1e-8 and CI bounds that far from the estimate. Where the SE is below 1e-6 (on the
+  // 0-100 scale), SE and bounds may differ by that much.
+  const fromSe = new Set(["se_0_100", "ci_low_0_100", "ci_high_0_100"]);
   const far = numbers.map((c) =>
     c === "deff"
       ? `abs(coalesce(n.${c}, 0) - coalesce(b.${c}, 0)) > 1e-12 * greatest(1, abs(coalesce(b.${c}, 0)))`
-      : `(n.${c} is null) <> (b.${c} is null) or abs(n.${c} - b.${c}) > 1e-12 * greatest(1, abs(b.${c}))`,
+      : fromSe.has(c)
+        ? `(n.${c} is null) <> (b.${c} is null) or abs(n.${c} - b.${c}) > greatest(1e-12 * greatest(1, abs(b.${c})), case when b.se_0_100 < 1e-6 then 1e-6 else 0 end)`
+        : `(n.${c} is null) <> (b.${c} is null) or abs(n.${c} - b.${c}) > 1e-12 * greatest(1, abs(b.${c}))`,
   );
   const unlike = exact.map((c) => `n.${c} is distinct from b.${c}`);
   return db.query(

@@ -94,6 +94,36 @@ describe("shipped notebooks", () => {
     expect(row[cols.indexOf("ci_low")] as number).toBeLessThan(expected!.p);
     expect(row[cols.indexOf("is_withheld")]).toBe(false);
   });
+
+  it("weighting: one design effect per organization, index and organization level, as in the mart (none stacked)", async () => {
+    const rendered = await renderNotebook(loadNotebook(findNotebook(NOTEBOOKS_DIR, "weighting")!), {
+      sandbox: f.sandbox,
+      params: { wave: "2026" },
+    });
+    const section = rendered.sections.find((s) => s.kind === "table" && s.result.name === "design_effects");
+    if (section?.kind !== "table") throw new Error("no design_effects table");
+    const cols = section.result.columns.map((c) => c.name);
+    const at = (r: unknown[], c: string) => r[cols.indexOf(c)];
+    const keys = section.result.rows.map(
+      (r) => `${at(r, "organization_id")}/${at(r, "index_id")}/${at(r, "org_level")}`,
+    );
+    expect(new Set(keys).size).toBe(keys.length);
+    const mart = await f.db.query<{ k: string; deff: number }>(
+      `select organization_id || '/' || index_id || '/' || org_level as k, deff from index_scores__mass_org_evaluation
+       where wave_id = '2026' and unit_level = 'district' and group_var = '' and aspect = '' and not is_withheld and deff is not null`,
+    );
+    expect(keys.sort()).toEqual(mart.map((m) => m.k).sort());
+    for (const r of section.result.rows) {
+      const m = mart.find(
+        (x) => x.k === `${at(r, "organization_id")}/${at(r, "index_id")}/${at(r, "org_level")}`,
+      )!;
+      expect(at(r, "deff") as number).toBeCloseTo(m.deff, 2);
+    }
+    // the chart shows one panel per organization level, so no bar sums two levels
+    const chart = rendered.sections.find((s) => s.kind === "chart" && s.query === "design_effects");
+    if (chart?.kind !== "chart") throw new Error("no design_effects chart");
+    expect(JSON.stringify(chart.spec.encoding)).toContain('"row":{"field":"org_level"');
+  });
 });
 
 describe("errors name the place", () => {

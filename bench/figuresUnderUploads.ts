@@ -79,7 +79,7 @@ function newRespondents(prefix: string, n: number): string {
     .split("\n");
   const rows = lines
     .slice(1, 1 + n)
-    .map((line, i) => `2026-${prefix}${String(i + 1).padStart(4, "0")}${line.slice(line.indexOf(","))}`);
+    .map((line, i) => `2026-${prefix}${String(i + 1).padStart(3, "0")}${line.slice(line.indexOf(","))}`);
   return `${[lines[0], ...rows].join("\n")}\n`;
 }
 
@@ -103,8 +103,17 @@ function upload(base: string, token: string, prefix: string): Promise<number> {
         },
       },
       (res) => {
-        res.resume();
-        res.on("end", () => ok(res.statusCode ?? 0));
+        let text = "";
+        res.on("data", (c: Buffer) => {
+          text += c.toString();
+        });
+        res.on("end", () => {
+          if ((res.statusCode ?? 0) >= 300)
+            say(
+              `upload ${prefix}: ${res.statusCode} ${text.replace(/"mapping":\{.*?\]\},?/, "").slice(0, 700)}`,
+            );
+          ok(res.statusCode ?? 0);
+        });
       },
     );
     req.on("error", () => ok(0));

@@ -19,6 +19,7 @@ export const notebookMessages = {
     en: "the result passed the row limit and was cut: the table and charts hold its first {rows} rows",
   },
   "notebook.no_rows": { zh: "（无结果行）", en: "(no rows)" },
+  "notebook.computed_for": { zh: "计算参数：{list}", en: "Computed for: {list}" },
   "notebook.suppressed": {
     zh: "按发布规则处理：样本量或精度不足的估计不予显示（标注原因）。",
     en: "Suppression rules applied: figures resting on too few respondents or too imprecise are withheld (with the reason).",

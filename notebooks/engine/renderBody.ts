@@ -24,10 +24,24 @@ export function renderBody(notebook: RenderedNotebook, lang: Lang, form?: Raw): 
   });
   return html`<article class="notebook" data-notebook="${notebook.name}">
 <h1>${notebook.title[lang]}</h1>
+${parameterLine(notebook, lang, t)}
 ${form ?? ""}
 <p class="${notebook.suppress ? "nb-note" : "nb-note nb-warning"}">${notebook.suppress ? t("notebook.suppressed") : t("notebook.unsuppressed")}</p>
 ${sections}
 </article>`;
+}
+
+/** What the figures were computed for (the wave, ...), so a saved or printed copy says it. */
+function parameterLine(
+  notebook: RenderedNotebook,
+  lang: Lang,
+  t: (key: "notebook.computed_for", params?: Record<string, string | number>) => string,
+): Raw | string {
+  if (notebook.params.length === 0) return "";
+  const list = notebook.params
+    .map((p) => `${p.label?.[lang] ?? p.name} = ${String(notebook.values[p.name] ?? p.default)}`)
+    .join(lang === "zh" ? "；" : "; ");
+  return html`<p class="nb-params">${t("notebook.computed_for", { list })}</p>`;
 }
 
 function table(

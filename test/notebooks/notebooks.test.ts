@@ -10,6 +10,7 @@ import {
   NOTEBOOKS_DIR,
   NotebookError,
   parseNotebook,
+  renderBody,
   renderNotebook,
 } from "../../notebooks/engine/index.ts";
 import { validateVegaLite } from "../helpers/vegaLite.ts";
@@ -119,6 +120,9 @@ describe("shipped notebooks", () => {
       )!;
       expect(at(r, "deff") as number).toBeCloseTo(m.deff, 2);
     }
+    // the page says what it was computed for, in the reader's language
+    expect(renderBody(rendered, "zh").toString()).toMatch(/<p class="nb-params">计算参数：[^<]*= 2026/);
+    expect(renderBody(rendered, "en").toString()).toMatch(/<p class="nb-params">Computed for: [^<]*= 2026/);
     // the chart shows one panel per organization level, so no bar sums two levels
     const chart = rendered.sections.find((s) => s.kind === "chart" && s.query === "design_effects");
     if (chart?.kind !== "chart") throw new Error("no design_effects chart");

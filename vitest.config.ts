@@ -5,7 +5,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     exclude: ["test/stress/**", "node_modules/**"],
-    testTimeout: 60_000,
+    testTimeout: 180_000, // an upload and a model run take a minute when two files run at once on 2 cores
     hookTimeout: 120_000,
     pool: "forks",
     // two files at once even on 2 cores (vitest's default there is one): most of a test file's

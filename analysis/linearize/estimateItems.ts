@@ -110,18 +110,24 @@ export async function estimateItemsBySets(
     extraParams: options.extraParams,
   });
   const cellSums = cal && op === null ? cellSumsOf(cal, sums) : null;
-  return bySets.map((by) =>
-    domainsOf(
-      design,
-      items,
-      sums,
-      by,
-      by.map((b) => all.indexOf(b)),
-      op,
-      cellSums,
-      options,
-    ),
-  );
+  const out: DomainEstimates[][] = [];
+  for (const by of bySets) {
+    // a set can take a second: a server running this answers its requests in between
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    out.push(
+      domainsOf(
+        design,
+        items,
+        sums,
+        by,
+        by.map((b) => all.indexOf(b)),
+        op,
+        cellSums,
+        options,
+      ),
+    );
+  }
+  return out;
 }
 
 /** The domains of one set from the sums: `columns` are the set's positions among the sums' by columns. */

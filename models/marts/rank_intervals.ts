@@ -2,6 +2,7 @@ import { rankIntervals } from "../../analysis/rankIntervals.ts";
 import { tierProbabilities } from "../../analysis/tierProbabilities.ts";
 import { quoteIdent } from "../../db/index.ts";
 import type { ModelContext } from "../runner/loadModels.ts";
+import { yieldToServer } from "../runner/yieldToServer.ts";
 import { writeRows } from "../seeds/writeRows.ts";
 
 export const dependsOn = ["index_scores"];
@@ -52,6 +53,7 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
   }
   const rows: Record<string, unknown>[] = [];
   for (const g of groups.values()) {
+    await yieldToServer();
     const est = g.map((r) => r.estimate_0_100);
     const cov = g.map((a, i) => g.map((_, j) => (i === j ? a.se_0_100 * a.se_0_100 : 0)));
     const sets = rankIntervals(est, cov, {

@@ -3,6 +3,7 @@ import { type AreaFigure, smallAreaFigures, type VillageInput } from "../../anal
 import { quoteIdent } from "../../db/index.ts";
 import type { Study } from "../../study/index.ts";
 import type { ModelContext } from "../runner/loadModels.ts";
+import { yieldToServer } from "../runner/yieldToServer.ts";
 import { writeRows } from "../seeds/writeRows.ts";
 
 export const dependsOn = ["int_index_scores", "int_responses_calibrated", "index_estimates", "seed_units"];
@@ -85,6 +86,7 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
       groups.set(k, [...(groups.get(k) ?? []), s]);
     }
     for (const list of groups.values()) {
+      await yieldToServer();
       const first = list[0]!;
       const byVillage = new Map(list.map((s) => [s.psu_code, s]));
       const design = covariateRows(study, first.organization_id);

@@ -184,7 +184,7 @@ describe("releases", () => {
     expect(next.supersedes_release_id).toBe(release.release_id);
     expect(next.sha256).not.toBe(release.sha256);
     expect((await readRelease(db, release.release_id)).file.rows.length).toBe(release.n_rows);
-  });
+  }, 300_000); // an upload and a full model run: a minute or more when another test file runs beside
 
   it("a release file a crash left unrecorded is replaced when the release is made again", async () => {
     const [{ n }] = (await db.query<{ n: number }>(

@@ -7,7 +7,7 @@ import type { CachedBody } from "./cachedBody.ts";
  * model run finished) an old answer is not thrown away: the first request for it starts one
  * rebuild (single flight: concurrent requests share it) and waits for it at most `patienceMs`;
  * when the rebuild is slower (the database is busy with the next upload), the old answer is
- * sent meanwhile, marked old. So a burst of requests after each model run costs one query,
+ * sent meanwhile, marked old (only while `serveOldWhile()` holds). So a burst of requests after each model run costs one query,
  * not one each, and readers never queue behind writers.
  *
  * @example
@@ -20,11 +20,18 @@ export class RefreshingCache {
   readonly #made = new WeakMap<CachedBody, number>();
   readonly #building = new Map<string, { generation: number; building: Promise<CachedBody> }>();
   readonly #patienceMs: number;
+  readonly #serveOld: () => boolean;
   #generation = 0;
 
-  constructor(maxBytes: number, options: { patienceMs?: number } = {}) {
+  /**
+   * `serveOldWhile`: whether an old answer may be sent now (default: always). The server says
+   * "while a write runs": once the uploads are done, a reader waits for the new figures, so
+   * whoever just uploaded sees them.
+   */
+  constructor(maxBytes: number, options: { patienceMs?: number; serveOldWhile?: () => boolean } = {}) {
     this.#bodies = new BodyCache(maxBytes);
     this.#patienceMs = options.patienceMs ?? 50;
+    this.#serveOld = options.serveOldWhile ?? (() => true);
   }
 
   /** The data changed: every kept answer is now old (still sent while its rebuild runs). */
@@ -41,7 +48,7 @@ export class RefreshingCache {
     const held = this.#bodies.get(key);
     if (held && this.#made.get(held) === this.#generation) return { body: held, stale: false };
     const building = this.#build(key, make);
-    if (!held) return { body: await building, stale: false };
+    if (!held || !this.#serveOld()) return { body: await building, stale: false };
     // a failed rebuild leaves the old answer in place; the next request tries again
     const fresh = await Promise.race([
       building.catch(() => undefined),

@@ -4,10 +4,23 @@
  */
 export class Writer {
   #tail: Promise<unknown> = Promise.resolve();
+  #pending = 0;
 
   run<T>(work: () => Promise<T>): Promise<T> {
+    this.#pending++;
     const next = this.#tail.then(work, work);
     this.#tail = next.catch(() => undefined);
+    // registered before the caller's await: the count is down when the caller answers
+    next
+      .finally(() => {
+        this.#pending--;
+      })
+      .catch(() => undefined);
     return next;
+  }
+
+  /** Whether a write (an upload and its model run, a release, ...) is running or waiting. */
+  get busy(): boolean {
+    return this.#pending > 0;
   }
 }

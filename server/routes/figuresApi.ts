@@ -5,6 +5,7 @@ import { requireRole } from "../auth/authenticate.ts";
 import { CachedBody } from "../cachedBody.ts";
 import { HttpError } from "../HttpError.ts";
 import { RefreshingCache } from "../refreshingCache.ts";
+import type { Writer } from "../writer.ts";
 import { martOf } from "./api.ts";
 
 /** Memory for kept figures answers (plain and gzip forms together). */
@@ -25,12 +26,13 @@ function filter(query: Record<string, unknown>, name: string, fallback?: string)
  * wave, organization, index, unit level, organization level and demographic group: the
  * overview's data. Values are bound; only mart names (from validated ids) enter the SQL.
  */
-export function figuresRouter(db: Database): express.Router {
+export function figuresRouter(db: Database, writer: Writer): express.Router {
   const router = express.Router();
   // Answers are kept by the filters read (a parameter the route does not know makes no new
   // entry), within a byte budget. A model run makes them old; an old answer is rebuilt once,
-  // and sent (marked) while the rebuild waits on a database busy with the next upload.
-  const answers = new RefreshingCache(FIGURES_CACHE_BYTES);
+  // and sent (marked) while the rebuild waits on a database busy with uploads.
+  // while a write runs (uploads, model runs); after it, readers wait for the new figures
+  const answers = new RefreshingCache(FIGURES_CACHE_BYTES, { serveOldWhile: () => writer.busy });
   modelEvents.on("finished", () => answers.invalidate());
   router.get("/studies/:study/figures", requireRole("figures"), async (req, res) => {
     const study = String(req.params.study);

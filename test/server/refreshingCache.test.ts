@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CachedBody } from "../../server/cachedBody.ts";
 import { RefreshingCache } from "../../server/refreshingCache.ts";
+import { Writer } from "../../server/writer.ts";
 
 function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: Error) => void } {
   let resolve!: (v: T) => void;
@@ -51,6 +52,31 @@ describe("RefreshingCache", () => {
     await expect.poll(async () => text(await cache.get("k", slow))).toBe("new");
     expect((await cache.get("k", slow)).stale).toBe(false);
     expect(builds).toBe(1);
+  });
+
+  it("once the writes are done, waits for the new answer however slow (whoever uploaded sees it)", async () => {
+    const writer = new Writer();
+    const cache = new RefreshingCache(1 << 20, { patienceMs: 5, serveOldWhile: () => writer.busy });
+    await cache.get("k", async () => new CachedBody("old"));
+    const gate = deferred<void>();
+    const slow = async () => {
+      await gate.promise;
+      return new CachedBody("new");
+    };
+    // during the upload and its model run: the old answer, marked
+    let during: { body: CachedBody; stale: boolean } | undefined;
+    await writer.run(async () => {
+      cache.invalidate();
+      during = await cache.get("k", slow);
+      expect(writer.busy).toBe(true);
+    });
+    expect([text(during!), during!.stale]).toEqual(["old", true]);
+    // the upload has answered: the next reader waits for the rebuild
+    expect(writer.busy).toBe(false);
+    const after = cache.get("k", slow);
+    gate.resolve();
+    const got = await after;
+    expect([text(got), got.stale]).toEqual(["new", false]);
   });
 
   it("sends the new answer when the rebuild is quick", async () => {

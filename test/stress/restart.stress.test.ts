@@ -12,6 +12,7 @@ import {
   startServer,
   stopServer,
   upload,
+  waitForSandbox,
 } from "./serverProcess.ts";
 
 // The server process restarted (SIGTERM, then kill -9) while clients poll, and killed with
@@ -102,21 +103,6 @@ async function sql(
     body: JSON.stringify({ sql: query }),
   });
   return { status: res.status, body: (await res.json()) as { rows?: unknown[][] } };
-}
-
-/**
- * The server answers health checks before its first analytics snapshot is written (it
- * rebuilds while serving): wait until the SQL sandbox answers, at most two minutes.
- */
-async function waitForSandbox(url: string): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const res = await sql(url, "select 1");
-    if (res.status === 200) return;
-    if (Date.now() > deadline)
-      throw new Error(`the SQL sandbox did not come up: ${JSON.stringify(res.body)}`);
-    await sleep(100);
-  }
 }
 
 describe("server restarts while clients poll", () => {
@@ -212,7 +198,7 @@ describe("kill -9 during an analytics snapshot refresh", () => {
 
   it("restarts with the sandbox answering from a complete snapshot, at several moments of the refresh", async () => {
     server = await startServer(dbPath, port);
-    await waitForSandbox(server.url);
+    await waitForSandbox(server.url, token);
     const relations = await checkSnapshots(null);
     expect(relations).toContain(`int_responses_calibrated__${STUDY}`);
     const first = await sql(server.url, COUNT_SQL);
@@ -249,7 +235,7 @@ describe("kill -9 during an analytics snapshot refresh", () => {
       const leftover = tempFiles();
       hits.push(`${moment}: ${leftover.length ? "mid-write" : "outside the write"}`);
       server = await startServer(dbPath, port);
-      await waitForSandbox(server.url);
+      await waitForSandbox(server.url, token);
       // the upload (one transaction) either landed with its model run or not at all; the
       // dashboard's figures, read from the live marts, say which
       const previous = respondents;

@@ -165,3 +165,22 @@ export async function upload(
   });
   return { status: res.status, body: (await res.json()) as UploadAnswer["body"] };
 }
+
+/**
+ * The server answers health checks before its first analytics snapshot is written (it
+ * rebuilds while serving): wait until the SQL sandbox answers `select 1`, at most two minutes.
+ */
+export async function waitForSandbox(url: string, token: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const res = await fetch(`${url}/api/v1/sql`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ sql: "select 1" }),
+    });
+    const text = await res.text();
+    if (res.status === 200) return;
+    if (Date.now() > deadline) throw new Error(`the SQL sandbox did not come up: ${res.status} ${text}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -6,7 +6,7 @@ import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabase, openDatabase } from "../../db/index.ts";
 import { createToken, createUser } from "../../server/auth/index.ts";
-import { freePort, type ServerChild, startServer, stopServer } from "./serverProcess.ts";
+import { freePort, type ServerChild, startServer, stopServer, waitForSandbox } from "./serverProcess.ts";
 
 // The security audit's critical finding: one analyst's XLSX export of 100,000 rows x 78
 // columns grew the server's heap to 4.3 GB and ended in "JavaScript heap out of memory",
@@ -38,6 +38,7 @@ beforeAll(async () => {
   token = await createToken(db, "analyst1", "stress");
   await closeDatabase(db);
   server = await startServer(path, await freePort(), 120_000);
+  await waitForSandbox(server.url, token);
 }, 300_000);
 
 afterAll(async () => {

@@ -53,6 +53,19 @@ afterAll(async () => {
 
 const as = (role: string) => ({ Authorization: `Bearer ${tokens[role]}` });
 
+/** A workbook download as a viewer, its bytes in `body`. */
+function getXlsx(url: string) {
+  return request(app)
+    .get(url)
+    .set(as("viewer"))
+    .buffer(true)
+    .parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => done(null, Buffer.concat(chunks)));
+    });
+}
+
 describe("scores API", () => {
   let releaseId: string;
 
@@ -157,15 +170,7 @@ describe("scores API", () => {
       .split("\r\n");
     expect(lines[0]!.split(",")).toEqual(json.body.columns);
     expect(lines.length - 1).toBe(json.body.rows.length);
-    const xlsx = await request(app)
-      .get(`${base}&format=xlsx`)
-      .set(as("viewer"))
-      .buffer(true)
-      .parse((res, done) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => done(null, Buffer.concat(chunks)));
-      });
+    const xlsx = await getXlsx(`${base}&format=xlsx`);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx.body as unknown as ArrayBuffer);
     expect(wb.worksheets[0]!.rowCount).toBe(json.body.rows.length + 1);
@@ -173,16 +178,7 @@ describe("scores API", () => {
 
   it("builds a release's scores workbook once per filter and serves it from memory after", async () => {
     const built = vi.mocked(toXlsx);
-    const get = (q: string) =>
-      request(app)
-        .get(`/api/v1/releases/${releaseId}/scores?${q}&format=xlsx`)
-        .set(as("viewer"))
-        .buffer(true)
-        .parse((res, done) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => done(null, Buffer.concat(chunks)));
-        });
+    const get = (q: string) => getXlsx(`/api/v1/releases/${releaseId}/scores?${q}&format=xlsx`);
     const before = built.mock.calls.length;
     // three at once share one build; a later one is the same bytes
     const [a, b, c] = await Promise.all([

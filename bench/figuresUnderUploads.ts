@@ -3,12 +3,13 @@
 // four uploads arrive at once through the API, each followed by the server's model run and
 // analytics snapshot. The load runs from the first upload until the last one has answered
 // (and at least BENCH_SECONDS). Last line JSON. Target: figures p99 < 100 ms, 0 errors.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { join, resolve } from "node:path";
 import { closeDatabase, openDatabase } from "../db/index.ts";
 import { createToken, createUser } from "../server/auth/index.ts";
+import { startServer } from "./lib/serveChild.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const OUT = join(ROOT, "bench/out/figures-uploads");
@@ -27,23 +28,6 @@ function cli(db: string, args: string[]): string {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
   }).trim();
-}
-
-async function startServer(db: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, "--db", db, "serve", "--port", String(port)], {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  for (let i = 0; i < 1200; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/v1/health`)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill("SIGKILL");
-  throw new Error("the server did not start");
 }
 
 /** One GET as a browser sends it; resolves with the time to the last byte and the bytes on the wire. */

@@ -3,10 +3,11 @@
 // baseline), the scores API and the overview's data endpoint, on the demo database and on one
 // with 1,000,000 respondents, as clients that accept gzip. Last line JSON (worst endpoint).
 // Targets: p95 < 50 ms, 0 errors.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import autocannon from "autocannon";
+import { startServer } from "./lib/serveChild.ts";
 import { writeSurveyCsv } from "./lib/surveyCsv.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -63,23 +64,6 @@ function prepare(name: string, million: boolean): { db: string; token: string; r
   const token = cli(db, ["user", "token", "bench", "--label", "bench"]);
   say(`${name}: prepared in ${((performance.now() - started) / 1000).toFixed(1)} s (release ${release})`);
   return { db, token, release };
-}
-
-async function startServer(db: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, "--db", db, "serve", "--port", String(port)], {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  for (let i = 0; i < 1200; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/v1/health`)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill("SIGKILL");
-  throw new Error("the server did not start");
 }
 
 interface Figure {

@@ -1,6 +1,7 @@
 import { DuckDBDoubleVector, type DuckDBValue, JSDuckDBValueConverter } from "@duckdb/node-api";
 import type { Session } from "../db/Database.ts";
 import { quoteIdent } from "../db/quoteIdent.ts";
+import { timeSlicer } from "../db/timeSlicer.ts";
 
 /** A relation given by the caller: a parenthesised subquery is used as is, a name is quoted. */
 export function relationSql(source: string): string {
@@ -20,9 +21,17 @@ export async function queryColumns(
   sql: string,
   params: Record<string, DuckDBValue> = {},
 ): Promise<{ names: string[]; columns: unknown[][]; rows: number }> {
-  const reader = await session.connection.runAndReadAll(sql, params);
-  const names = reader.columnNames();
-  const columns = reader.getColumnsJS().map((c) => c.map(plain));
+  const result = await session.connection.run(sql, params);
+  const names = result.columnNames();
+  const columns: unknown[][] = names.map(() => []);
+  // a chunk at a time, letting a server answer requests in between
+  const slice = timeSlicer();
+  for (let ci = 0; ci < result.chunkCount; ci++) {
+    await slice();
+    const chunk = result.getChunk(ci);
+    for (let j = 0; j < names.length; j++)
+      for (const v of chunk.convertColumnValues(j, JSDuckDBValueConverter)) columns[j]!.push(plain(v));
+  }
   return { names, columns, rows: columns[0]?.length ?? 0 };
 }
 
@@ -43,7 +52,9 @@ export async function queryNumericColumns(
   const columns: unknown[][] = Array.from({ length: numericFrom }, () => []);
   const numbers = Array.from({ length: width - numericFrom }, () => new Float64Array(rows));
   let at = 0;
+  const slice = timeSlicer();
   for (let ci = 0; ci < result.chunkCount; ci++) {
+    await slice();
     const chunk = result.getChunk(ci);
     const n = chunk.rowCount;
     for (let j = 0; j < numericFrom; j++) {

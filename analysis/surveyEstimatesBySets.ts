@@ -1,3 +1,4 @@
+import { timeSlicer } from "../db/timeSlicer.ts";
 import { estimateBySets } from "./estimate.ts";
 import { type BatchResult, batchResult, type EstimateRequest, requestItems } from "./surveyEstimates.ts";
 import type { EstimateOptions, SurveyDesign } from "./types.ts";
@@ -26,5 +27,11 @@ export async function surveyEstimatesBySets(
   options: Omit<EstimateOptions, "by"> = {},
 ): Promise<BatchResult[]> {
   const sets = await estimateBySets(design, requestItems(requests), bySets, options);
-  return sets.map((domains) => batchResult(requests, domains, options));
+  const out: BatchResult[] = [];
+  const slice = timeSlicer();
+  for (const domains of sets) {
+    await slice();
+    out.push(batchResult(requests, domains, options));
+  }
+  return out;
 }

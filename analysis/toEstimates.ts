@@ -24,6 +24,19 @@ export function ciDf(
   return df;
 }
 
+// domains and items share few distinct df: the quantile (an iterative inversion) once per df
+const quantiles = new Map<string, number>();
+function tQuantile(level: number, df: number): number {
+  const key = `${level}|${df}`;
+  let q = quantiles.get(key);
+  if (q === undefined) {
+    if (quantiles.size >= 10_000) quantiles.clear();
+    q = qt(1 - (1 - level) / 2, df);
+    quantiles.set(key, q);
+  }
+  return q;
+}
+
 /** Shape one item of every domain as an `Estimate`, with its confidence interval. */
 export function toEstimates(
   domains: DomainEstimates[],
@@ -34,17 +47,11 @@ export function toEstimates(
 ): Estimate[] {
   const level = options.level ?? 0.95;
   if (!(level > 0 && level < 1)) throw new Error(`level must be between 0 and 1 (got ${level})`);
-  // domains share few distinct df: the quantile (an iterative inversion) once per df
-  const quantiles = new Map<number, number>();
   return domains.map((d, di) => {
     const e = d.items[item]!;
     const se = Math.sqrt(e.variance);
     const df = ciDf(options.df, ci === "normal" ? "inf" : "design", d.degf, d.satterthwaiteDf?.[item]);
-    let q = quantiles.get(df);
-    if (q === undefined) {
-      q = qt(1 - (1 - level) / 2, df);
-      quantiles.set(df, q);
-    }
+    const q = tQuantile(level, df);
     let ciLow = e.estimate - q * se;
     let ciHigh = e.estimate + q * se;
     if (ci === "beta" || ci === "xlogit") {

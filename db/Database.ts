@@ -1,8 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
+import {
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBValue,
+  JSDuckDBValueConverter,
+} from "@duckdb/node-api";
 import { applyMigrations } from "./applyMigrations.ts";
 import { serverLockPath } from "./serverLock.ts";
+import { timeSlicer } from "./timeSlicer.ts";
 
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
 export type Row = Record<string, unknown>;
@@ -149,8 +155,22 @@ export function sessionOf(connection: DuckDBConnection): Session {
 }
 
 async function queryOn<T>(connection: DuckDBConnection, sql: string, params?: Params): Promise<T[]> {
-  const reader = await connection.runAndReadAll(sql, params);
-  return reader.getRowObjectsJS().map(toPlainRow) as T[];
+  const result = await connection.run(sql, params);
+  const names = result.deduplicatedColumnNames();
+  const rows: Row[] = [];
+  // a large result is turned into objects a chunk at a time, letting a server answer in between
+  const slice = timeSlicer();
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    for (const values of chunk.convertRows(JSDuckDBValueConverter)) {
+      const row: Row = {};
+      for (let i = 0; i < names.length; i++) row[names[i]!] = plain(values[i]);
+      rows.push(row);
+    }
+    await slice();
+  }
+  return rows as T[];
 }
 
 /** BIGINT and HUGEINT come back as bigint, also inside lists and structs; safe ones become numbers. */
@@ -166,10 +186,6 @@ function plain(value: unknown): unknown {
       (value as Record<string, unknown>)[key] = plain((value as Record<string, unknown>)[key]);
   }
   return value;
-}
-
-function toPlainRow(row: Record<string, unknown>): Row {
-  return plain(row) as Row;
 }
 
 export interface OpenOptions {

@@ -100,13 +100,41 @@ function number(value: string, where: string): number {
  */
 export async function loadStudy(folder: string): Promise<Study> {
   const dir = resolve(folder);
+  const kept = loaded.get(dir);
+  if (kept && kept.files.every((f) => stamp(f.path) === f.stamp)) return kept.study;
+  const files: string[] = [];
+  const study = await readStudy(dir, files);
+  if (loaded.size >= 64) loaded.clear();
+  loaded.set(dir, { study, files: files.map((path) => ({ path, stamp: stamp(path) })) });
+  return study;
+}
+
+/**
+ * Studies read before, with the files they were read from: a study is read again only when
+ * one of its files changed (an upload, a page or a model run asks for it many times a minute,
+ * and reading an XLSForm codebook takes a moment).
+ */
+const loaded = new Map<string, { study: Study; files: { path: string; stamp: string }[] }>();
+
+function stamp(path: string): string {
+  try {
+    const s = statSync(path);
+    return `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+  } catch {
+    return "missing";
+  }
+}
+
+async function readStudy(dir: string, files: string[]): Promise<Study> {
   const yamlPath = join(dir, "study.yaml");
+  files.push(yamlPath);
   if (!existsSync(yamlPath)) throw new Error(`${dir}: no study.yaml in this folder`);
   const yamlText = readFileSync(yamlPath, "utf8");
   const def = parseStudyYaml(yamlText);
   const hash = createHash("sha256").update(yamlText);
   const fileIn = (rel: string, field: string) => {
     const p = join(dir, rel);
+    files.push(p);
     if (!existsSync(p) || !statSync(p).isFile())
       throw new Error(`study.yaml, field ${field}: file not found: ${rel}`);
     hash.update(readFileSync(p));

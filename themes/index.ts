@@ -15,7 +15,12 @@ export {
   discoverThemes,
 } from "./discoverThemes.ts";
 export { MASK_RULES, type MaskResult, type MaskRule, maskPersonalText } from "./maskPersonalText.ts";
-export { type OpenAnswerSetup, openAnswerSetup } from "./openAnswerSetup.ts";
+export {
+  type OpenAnswerFiles,
+  type OpenAnswerSetup,
+  openAnswerSetup,
+  openAnswerTools,
+} from "./openAnswerSetup.ts";
 export {
   parseThemeCodebook,
   readThemeCodebook,

@@ -4,12 +4,21 @@ import type { Study } from "../study/index.ts";
 import { createSegmenter, readWordList, type Segmenter } from "./createSegmenter.ts";
 import { readThemeCodebook, type ThemeCodebook } from "./themeCodebook.ts";
 
+/** Where a study's open-answer tools come from: the codebook and the word lists, by path. */
+export interface OpenAnswerFiles {
+  codebookPath: string;
+  dictionaryPath?: string;
+  stopwordsPath?: string;
+}
+
 export interface OpenAnswerSetup {
   /** The open questions, each with the organization it is about ("" for none). */
   items: { item: string; organizationId: string }[];
   codebookPath: string;
   codebook: ThemeCodebook;
   segmenter: Segmenter;
+  /** The files the codebook and segmenter were read from (another thread makes its own from them). */
+  files: OpenAnswerFiles;
 }
 
 /**
@@ -41,13 +50,27 @@ export function openAnswerSetup(study: Study): OpenAnswerSetup | null {
   const codebookPath = file(def.codebook, "codebook")!;
   const dictionary = file(def.dictionary, "dictionary");
   const stopwords = file(def.stopwords, "stopwords");
+  const files: OpenAnswerFiles = { codebookPath, dictionaryPath: dictionary, stopwordsPath: stopwords };
+  let segmenter: Segmenter | undefined;
   return {
     items: def.items.map((it) => ({ item: it.item, organizationId: it.organization ?? "" })),
     codebookPath,
     codebook: readThemeCodebook(codebookPath),
-    segmenter: createSegmenter({
-      dictionary: dictionary ? readWordList(readFileSync(dictionary, "utf8")) : [],
-      stopwords: stopwords ? readWordList(readFileSync(stopwords, "utf8")) : [],
-    }),
+    // made when first used (jieba takes a moment to load its dictionary)
+    get segmenter() {
+      segmenter ??= segmenterOf(files);
+      return segmenter;
+    },
+    files,
   };
+}
+
+/** The codebook and the segmenter (with the study's dictionary and stop words) read from `files`. */
+export function openAnswerTools(files: OpenAnswerFiles): { codebook: ThemeCodebook; segmenter: Segmenter } {
+  return { codebook: readThemeCodebook(files.codebookPath), segmenter: segmenterOf(files) };
+}
+
+function segmenterOf(files: OpenAnswerFiles): Segmenter {
+  const list = (path: string | undefined) => (path ? readWordList(readFileSync(path, "utf8")) : []);
+  return createSegmenter({ dictionary: list(files.dictionaryPath), stopwords: list(files.stopwordsPath) });
 }

@@ -95,6 +95,7 @@ async function build(design: TaylorDesign): Promise<CalibrationOperator | null> 
     const identity = new Float64Array(L * L);
     for (let j = 0; j < L; j++) identity[j * L + j] = 1;
     const M = rakeSweeps(cal, nCell, identity, L);
+    await turn();
     for (let r = 0; r < q.rows; r++) {
       const u = unitOf(r) * L;
       const c = (C[j0]![r] as number) * L;
@@ -118,6 +119,7 @@ async function build(design: TaylorDesign): Promise<CalibrationOperator | null> 
     }
   }
 
+  await turn();
   const members: number[][] = structure.strata.map(() => []);
   for (let u = 0; u < nUnits; u++) members[stratumOfUnit(design, u)]!.push(u);
   const unitsOfStratum = members.map((m) => Int32Array.from(m));
@@ -129,6 +131,9 @@ async function build(design: TaylorDesign): Promise<CalibrationOperator | null> 
   for (let a = 0; a < L; a++) K.set(v[a]!, a * L);
   return { size: L, offsets, Z, K, unitsOfStratum };
 }
+
+/** Each step takes a while on a large design: a server running this answers requests in between. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function stratumOfUnit(design: TaylorDesign, unit: number): number {
   const stages = design.structure.stages;

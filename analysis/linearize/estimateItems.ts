@@ -1,4 +1,5 @@
 import type { DuckDBValue } from "@duckdb/node-api";
+import { timeSlicer } from "../../db/timeSlicer.ts";
 import { keyOf } from "../designStructure.ts";
 import { columnsOf } from "../sql.ts";
 import type { EstimateOptions, TaylorDesign } from "../types.ts";
@@ -111,11 +112,11 @@ export async function estimateItemsBySets(
   });
   const cellSums = cal && op === null ? cellSumsOf(cal, sums) : null;
   const out: DomainEstimates[][] = [];
+  // a set can take seconds: a server running this answers its requests in between
+  const slice = timeSlicer();
   for (const by of bySets) {
-    // a set can take a second: a server running this answers its requests in between
-    await new Promise<void>((resolve) => setImmediate(resolve));
     out.push(
-      domainsOf(
+      await domainsOf(
         design,
         items,
         sums,
@@ -124,6 +125,7 @@ export async function estimateItemsBySets(
         op,
         cellSums,
         options,
+        slice,
       ),
     );
   }
@@ -131,7 +133,7 @@ export async function estimateItemsBySets(
 }
 
 /** The domains of one set from the sums: `columns` are the set's positions among the sums' by columns. */
-function domainsOf(
+async function domainsOf(
   design: TaylorDesign,
   items: Item[],
   q: ItemSums,
@@ -140,7 +142,8 @@ function domainsOf(
   op: CalibrationOperator | null,
   sums: CellSums | null,
   options: ItemsOptions,
-): DomainEstimates[] {
+  slice: () => Promise<void> | undefined,
+): Promise<DomainEstimates[]> {
   const cal = design.calibration;
   const clustered = design.unitExprs.length > 0;
   const path = options.calibrationPath ?? "auto";
@@ -197,6 +200,7 @@ function domainsOf(
   const results: DomainEstimates[] = [];
   const order = domainBy.map((_, d) => d).sort((a, b) => compareBy(domainBy[a] ?? null, domainBy[b] ?? null));
   for (const d of order) {
+    await slice();
     const rows = rowsOf[d]!;
     const ests: ItemEstimate[] = [];
     const coef: { a: number; b: number; g: number }[] = [];

@@ -1,4 +1,5 @@
 import type { DuckDBValue } from "@duckdb/node-api";
+import { timeSlicer } from "../../db/timeSlicer.ts";
 import { keyOf } from "../designStructure.ts";
 import { col, queryNumericColumns } from "../sql.ts";
 import type { TaylorDesign } from "../types.ts";
@@ -185,7 +186,9 @@ export async function itemSums(
   const stratumOfRow = new Int32Array(q.rows);
   const cellOfRow =
     cal && cal.method !== "linear" ? Int32Array.from(C[groups.length - 1]! as number[]) : null;
+  const slice = timeSlicer();
   for (let r = 0; r < q.rows; r++) {
+    if ((r & 4095) === 4095) await slice();
     const hKey = keyOf([C[nb]![r]]);
     const h = structure.strataIndex.get(hKey);
     if (h === undefined) throw new Error(`stratum ${hKey} not in the design (the source changed?)`);

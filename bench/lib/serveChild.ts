@@ -6,7 +6,9 @@ const BIN = join(ROOT, "bin/barometer.js");
 
 /** Start `barometer serve` on `db` and `port` as a child process; resolve once /api/v1/health answers (2 minutes at most). */
 export async function startServer(db: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, "--db", db, "serve", "--port", String(port)], {
+  // BENCH_NODE_ARGS: node options for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, BIN, "--db", db, "serve", "--port", String(port)], {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "inherit"],
   });

@@ -1,6 +1,7 @@
 import { quoteIdent } from "../../db/index.ts";
-import { codeAnswer, openAnswerSetup } from "../../themes/index.ts";
+import { openAnswerSetup } from "../../themes/index.ts";
 import type { ModelContext } from "../runner/loadModels.ts";
+import { offThread } from "../runner/offThread.ts";
 import { writeRows } from "../seeds/writeRows.ts";
 
 export const dependsOn = ["stg_open_answers"];
@@ -24,18 +25,28 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
       `select wave_id, respondent_id, item, organization_id, answer from ${quoteIdent(ref("stg_open_answers"))}
        order by wave_id, item, respondent_id`,
     );
-    for (const a of answers) {
-      const coded = codeAnswer(a.answer, setup.codebook.themes, setup.segmenter);
-      rows.push({
-        wave_id: a.wave_id,
-        respondent_id: a.respondent_id,
-        item: a.item,
-        organization_id: a.organization_id,
-        is_blank: coded.isBlank,
-        is_uncoded: !coded.isBlank && coded.matches.length === 0,
-        theme_ids: coded.matches.map((m) => m.theme),
-        explanations: coded.matches.map((m) => m.explanation),
-        codebook_version: setup.codebook.version,
+    // segmenting and coding on the compute thread, in slices so none holds it long
+    const SLICE = 2000;
+    for (let start = 0; start < answers.length; start += SLICE) {
+      const slice = answers.slice(start, start + SLICE);
+      const coded = await offThread(
+        "codeAnswers",
+        setup.files,
+        slice.map((a) => a.answer),
+      );
+      slice.forEach((a, i) => {
+        const c = coded[i]!;
+        rows.push({
+          wave_id: a.wave_id,
+          respondent_id: a.respondent_id,
+          item: a.item,
+          organization_id: a.organization_id,
+          is_blank: c.isBlank,
+          is_uncoded: !c.isBlank && c.themes.length === 0,
+          theme_ids: c.themes,
+          explanations: c.explanations,
+          codebook_version: c.version,
+        });
       });
     }
   }

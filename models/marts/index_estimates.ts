@@ -6,7 +6,7 @@ import {
   surveyEstimatesBySets,
   type TaylorDesign,
 } from "../../analysis/index.ts";
-import { quoteIdent } from "../../db/index.ts";
+import { quoteIdent, timeSlicer } from "../../db/index.ts";
 import { CALIBRATED_DESIGN } from "../intermediate/int_responses_calibrated.ts";
 import type { ModelContext } from "../runner/loadModels.ts";
 import { writeRows } from "../seeds/writeRows.ts";
@@ -112,12 +112,49 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
     });
   }
 
+  // each composite, per organization and organization level where all its parts are measured
+  // (positions of its parts among a list's scores), for the joint covariance of each domain
+  const compositeParts = new Map<
+    Score[],
+    { compositeId: string; org: string; orgLevel: string; parts: { w: { weight: number }; k: number }[] }[]
+  >();
+  for (const list of new Set(domainSets.map((set) => set.scores))) {
+    const places = new Map<string, { org: string; level: string }>();
+    for (const s of list)
+      places.set(`${s.organization_id}\u0000${s.level}`, { org: s.organization_id, level: s.level });
+    const found: {
+      compositeId: string;
+      org: string;
+      orgLevel: string;
+      parts: { w: { weight: number }; k: number }[];
+    }[] = [];
+    for (const [compositeId, weights] of composites) {
+      for (const { org, level: orgLevel } of places.values()) {
+        const parts = weights.map((w) => ({
+          w,
+          k: list.findIndex(
+            (s) =>
+              s.organization_id === org &&
+              s.level === orgLevel &&
+              s.index_id === w.index_id &&
+              s.aspect === "",
+          ),
+        }));
+        if (weights.length > 0 && parts.every((p) => p.k >= 0))
+          found.push({ compositeId, org, orgLevel, parts });
+      }
+    }
+    compositeParts.set(list, found);
+  }
+
+  const slice = timeSlicer();
   for (const set of domainSets) {
     if (set.scores.length === 0) continue;
     const scale = set.scores.map((s) => (s.estimator === "proportion" ? 100 : 1));
     const { estimates, covariance } = results.get(set.by)!;
     const domainCount = estimates[0]?.length ?? 0;
     for (let d = 0; d < domainCount; d++) {
+      await slice();
       const by = estimates[0]![d]!.by ?? {};
       if (set.group && (by[set.group] === null || by[set.group] === undefined)) continue;
       const place = {
@@ -136,50 +173,32 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
         const e = estimates[k]![d]!;
         if (e.n === 0) return;
         if (set.unitLevel === "village" && e.n < study.reporting.village_min_n) return;
-        rows.push({ ...place, ...keyOf(s), ...scaled(e, scale[k]!) });
+        rows.push(estimateRow(place, s, e, scale[k]!));
       });
-      // each composite, per organization and organization level where all its parts are
-      // measured, from the joint covariance
-      const places = new Map<string, { org: string; level: string }>();
-      for (const s of set.scores)
-        places.set(`${s.organization_id}\u0000${s.level}`, { org: s.organization_id, level: s.level });
-      for (const [compositeId, weights] of composites) {
-        for (const { org, level: orgLevel } of places.values()) {
-          const parts = weights.map((w) => ({
-            w,
-            k: set.scores.findIndex(
-              (s) =>
-                s.organization_id === org &&
-                s.level === orgLevel &&
-                s.index_id === w.index_id &&
-                s.aspect === "",
-            ),
-          }));
-          if (weights.length === 0 || parts.some((p) => p.k < 0)) continue;
-          const es = parts.map((p) => estimates[p.k]![d]!);
-          if (es.some((e) => e.n === 0 || !Number.isFinite(e.estimate))) continue;
-          const estimate = parts.reduce((a, p, i) => a + p.w.weight * scale[p.k]! * es[i]!.estimate, 0);
-          let variance = 0;
-          for (const a of parts)
-            for (const b of parts)
-              variance += a.w.weight * b.w.weight * scale[a.k]! * scale[b.k]! * covariance[d]![a.k]![b.k]!;
-          const se = Math.sqrt(Math.max(variance, 0));
-          rows.push({
-            ...place,
-            organization_id: org,
-            index_id: compositeId,
-            aspect: "",
-            org_level: orgLevel,
-            estimate_0_100: estimate,
-            se_0_100: se,
-            ci_low_0_100: estimate - z * se,
-            ci_high_0_100: estimate + z * se,
-            df: null,
-            deff: null,
-            n: Math.min(...es.map((e) => e.n)),
-            n_eff: Math.min(...es.map((e) => e.nEff)),
-          });
-        }
+      for (const { compositeId, org, orgLevel, parts } of compositeParts.get(set.scores)!) {
+        const es = parts.map((p) => estimates[p.k]![d]!);
+        if (es.some((e) => e.n === 0 || !Number.isFinite(e.estimate))) continue;
+        const estimate = parts.reduce((a, p, i) => a + p.w.weight * scale[p.k]! * es[i]!.estimate, 0);
+        let variance = 0;
+        for (const a of parts)
+          for (const b of parts)
+            variance += a.w.weight * b.w.weight * scale[a.k]! * scale[b.k]! * covariance[d]![a.k]![b.k]!;
+        const se = Math.sqrt(Math.max(variance, 0));
+        rows.push({
+          ...place,
+          organization_id: org,
+          index_id: compositeId,
+          aspect: "",
+          org_level: orgLevel,
+          estimate_0_100: estimate,
+          se_0_100: se,
+          ci_low_0_100: estimate - z * se,
+          ci_high_0_100: estimate + z * se,
+          df: null,
+          deff: null,
+          n: Math.min(...es.map((e) => e.n)),
+          n_eff: Math.min(...es.map((e) => e.nEff)),
+        });
       }
     }
   }
@@ -209,19 +228,27 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
   );
 }
 
-function keyOf(s: Score) {
-  return { organization_id: s.organization_id, index_id: s.index_id, aspect: s.aspect, org_level: s.level };
-}
+type Place = Pick<Row, "wave_id" | "unit_level" | "unit_code" | "group_var" | "group_value">;
 
-function scaled(e: Estimate, scale: number) {
+/** One row of the mart (written out field by field: hundreds of thousands are made per run). */
+function estimateRow(place: Place, s: Score, e: Estimate, scale: number): Row {
   return {
+    wave_id: place.wave_id,
+    organization_id: s.organization_id,
+    index_id: s.index_id,
+    aspect: s.aspect,
+    org_level: s.level,
+    unit_level: place.unit_level,
+    unit_code: place.unit_code,
+    group_var: place.group_var,
+    group_value: place.group_value,
     estimate_0_100: e.estimate * scale,
     se_0_100: e.se * scale,
+    // a rate of exactly 0 or 100 has no logit interval (R gives NaN); it is withheld downstream
     ci_low_0_100: Number.isFinite(e.ciLow) ? e.ciLow * scale : null,
     ci_high_0_100: Number.isFinite(e.ciHigh) ? e.ciHigh * scale : null,
     df: Number.isFinite(e.df) ? e.df : null,
     deff: e.deff !== null && Number.isFinite(e.deff) ? e.deff : null,
-    // a rate of exactly 0 or 100 has no logit interval (R gives NaN); it is withheld downstream
     n: e.n,
     n_eff: e.nEff,
   };

@@ -1,8 +1,6 @@
-import { rankIntervals } from "../../analysis/rankIntervals.ts";
-import { tierProbabilities } from "../../analysis/tierProbabilities.ts";
 import { quoteIdent } from "../../db/index.ts";
 import type { ModelContext } from "../runner/loadModels.ts";
-import { yieldToServer } from "../runner/yieldToServer.ts";
+import { offThread } from "../runner/offThread.ts";
 import { writeRows } from "../seeds/writeRows.ts";
 
 export const dependsOn = ["index_scores"];
@@ -52,22 +50,24 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
     else groups.set(k, [r]);
   }
   const rows: Record<string, unknown>[] = [];
-  for (const g of groups.values()) {
-    await yieldToServer();
+  // each group's bootstrap on the compute thread, queued there in order
+  const computed = [...groups.values()].map((g) => {
     const est = g.map((r) => r.estimate_0_100);
     const cov = g.map((a, i) => g.map((_, j) => (i === j ? a.se_0_100 * a.se_0_100 : 0)));
-    const sets = rankIntervals(est, cov, {
-      level: study.reporting.confidence_level,
-      draws: DRAWS,
-      seed: SEED,
-    });
-    const tiers = tierProbabilities(
-      est,
-      cov,
-      g.map((r) => r.ci_low_0_100 ?? r.estimate_0_100),
-      g.map((r) => r.ci_high_0_100 ?? r.estimate_0_100),
-      { draws: DRAWS, seed: SEED },
-    );
+    return {
+      g,
+      result: offThread(
+        "rankAndTiers",
+        est,
+        cov,
+        g.map((r) => r.ci_low_0_100 ?? r.estimate_0_100),
+        g.map((r) => r.ci_high_0_100 ?? r.estimate_0_100),
+        { level: study.reporting.confidence_level, draws: DRAWS, seed: SEED },
+      ),
+    };
+  });
+  for (const { g, result } of computed) {
+    const { sets, tiers } = await result;
     g.forEach((r, i) => {
       const s = sets[i]!;
       const t = tiers[i]!;

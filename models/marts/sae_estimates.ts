@@ -1,9 +1,9 @@
 import { qnorm } from "../../analysis/distributions/qnorm.ts";
-import { type AreaFigure, smallAreaFigures, type VillageInput } from "../../analysis/sae/smallAreaFigures.ts";
-import { quoteIdent } from "../../db/index.ts";
+import type { AreaFigure, VillageInput } from "../../analysis/sae/smallAreaFigures.ts";
+import { quoteIdent, timeSlicer } from "../../db/index.ts";
 import type { Study } from "../../study/index.ts";
 import type { ModelContext } from "../runner/loadModels.ts";
-import { yieldToServer } from "../runner/yieldToServer.ts";
+import { offThread } from "../runner/offThread.ts";
 import { writeRows } from "../seeds/writeRows.ts";
 
 export const dependsOn = ["int_index_scores", "int_responses_calibrated", "index_estimates", "seed_units"];
@@ -85,11 +85,19 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
       const k = `${s.wave_id}|${s.score_key}`;
       groups.set(k, [...(groups.get(k) ?? []), s]);
     }
+    // every group's model on the compute thread (queued there in order), each written as it comes back
+    const slice = timeSlicer();
+    const designs = new Map<string, number[][]>();
+    const prepared = [];
     for (const list of groups.values()) {
-      await yieldToServer();
+      await slice();
       const first = list[0]!;
       const byVillage = new Map(list.map((s) => [s.psu_code, s]));
-      const design = covariateRows(study, first.organization_id);
+      let design = designs.get(first.organization_id);
+      if (!design) {
+        design = covariateRows(study, first.organization_id);
+        designs.set(first.organization_id, design);
+      }
       const villages: VillageInput[] = study.units.map((u, i) => {
         const s = byVillage.get(u.psu);
         const mean = s ? s.swy / s.sw : null;
@@ -111,7 +119,7 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
         org_level: first.level,
       };
       const district = directBy.get(directKey({ ...place, unit_level: "district", unit_code: "" }));
-      const result = smallAreaFigures({
+      const result = offThread("smallAreaFigures", {
         kind: RATES.has(first.index_id) ? "rate" : "mean",
         villages,
         district: district ? { estimate: district.estimate_0_100, se: district.se_0_100 } : null,
@@ -120,6 +128,12 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
         seed: config.seed,
         level: study.reporting.confidence_level,
       });
+      prepared.push({ list, first, byVillage, place, result });
+    }
+    for (const p of prepared) {
+      const { list, first, byVillage, place } = p;
+      const result = await p.result;
+      await slice();
       const z = qnorm(1 - (1 - study.reporting.confidence_level) / 2);
       const parentOf = new Map(study.units.map((u) => [u.psu, u.stratum]));
       const emit = (
@@ -134,53 +148,82 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
         const directSe = unitLevel === "village" ? f.directSe : (d?.se_0_100 ?? null);
         const minN = unitLevel === "village" ? study.reporting.village_min_n : study.reporting.min_n;
         const hasDirect = directEstimate !== null && directSe !== null;
-        const base = {
-          ...place,
+        // written out field by field: tens of thousands of rows a run
+        const row = (fields: {
+          method: string;
+          estimate_0_100: number;
+          mse_0_100: number;
+          rmse_0_100: number;
+          rrmse: number;
+          ci_low_0_100: number;
+          ci_high_0_100: number;
+          shrinkage: number | null;
+          is_primary: boolean;
+          is_withheld: boolean;
+          withheld_reason: string;
+        }) => ({
+          wave_id: place.wave_id,
+          organization_id: place.organization_id,
+          index_id: place.index_id,
+          org_level: place.org_level,
           unit_level: unitLevel,
           unit_code: f.code,
           parent_code: unitLevel === "village" ? parentOf.get(f.code)! : "",
+          method: fields.method,
+          estimate_0_100: fields.estimate_0_100,
+          mse_0_100: fields.mse_0_100,
+          rmse_0_100: fields.rmse_0_100,
+          rrmse: fields.rrmse,
+          ci_low_0_100: fields.ci_low_0_100,
+          ci_high_0_100: fields.ci_high_0_100,
           direct_0_100: directEstimate,
           direct_se_0_100: directSe,
+          shrinkage: fields.shrinkage,
           is_sampled: f.sampled,
           n,
           n_eff: nEff,
-        };
+          is_primary: fields.is_primary,
+          is_withheld: fields.is_withheld,
+          withheld_reason: fields.withheld_reason,
+        });
         const modelPrimary = conf.primary === "model" || !hasDirect;
         if (conf.publish !== "direct" || !hasDirect) {
           const rmse = Math.sqrt(f.mse);
           const rrmse = f.estimate > 0 ? rmse / f.estimate : Number.POSITIVE_INFINITY;
-          rows.push({
-            ...base,
-            method: unitLevel === "township" || f.sampled ? "fay_herriot" : "synthetic",
-            estimate_0_100: f.estimate,
-            mse_0_100: f.mse,
-            rmse_0_100: rmse,
-            rrmse,
-            ci_low_0_100: f.ciLow,
-            ci_high_0_100: f.ciHigh,
-            shrinkage: f.shrinkage,
-            is_primary: modelPrimary,
-            is_withheld: rrmse > config.max_rrmse,
-            withheld_reason: rrmse > config.max_rrmse ? "rrmse" : "",
-          });
+          rows.push(
+            row({
+              method: unitLevel === "township" || f.sampled ? "fay_herriot" : "synthetic",
+              estimate_0_100: f.estimate,
+              mse_0_100: f.mse,
+              rmse_0_100: rmse,
+              rrmse,
+              ci_low_0_100: f.ciLow,
+              ci_high_0_100: f.ciHigh,
+              shrinkage: f.shrinkage,
+              is_primary: modelPrimary,
+              is_withheld: rrmse > config.max_rrmse,
+              withheld_reason: rrmse > config.max_rrmse ? "rrmse" : "",
+            }),
+          );
         }
         if (conf.publish !== "model" && hasDirect) {
           const rse = directEstimate > 0 ? directSe / directEstimate : Number.POSITIVE_INFINITY;
           const reason = n < minN ? "min_n" : rse > study.reporting.max_rse ? "rse" : "";
-          rows.push({
-            ...base,
-            method: "direct",
-            estimate_0_100: directEstimate,
-            mse_0_100: directSe ** 2,
-            rmse_0_100: directSe,
-            rrmse: rse,
-            ci_low_0_100: Math.max(directEstimate - z * directSe, 0),
-            ci_high_0_100: Math.min(directEstimate + z * directSe, 100),
-            shrinkage: null,
-            is_primary: !modelPrimary,
-            is_withheld: reason !== "",
-            withheld_reason: reason,
-          });
+          rows.push(
+            row({
+              method: "direct",
+              estimate_0_100: directEstimate,
+              mse_0_100: directSe ** 2,
+              rmse_0_100: directSe,
+              rrmse: rse,
+              ci_low_0_100: Math.max(directEstimate - z * directSe, 0),
+              ci_high_0_100: Math.min(directEstimate + z * directSe, 100),
+              shrinkage: null,
+              is_primary: !modelPrimary,
+              is_withheld: reason !== "",
+              withheld_reason: reason,
+            }),
+          );
         }
       };
       result.villages.forEach((f) => {

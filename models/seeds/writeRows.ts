@@ -1,5 +1,5 @@
 import type { Session } from "../../db/index.ts";
-import { quoteIdent } from "../../db/index.ts";
+import { quoteIdent, timeSlicer } from "../../db/index.ts";
 import type { Study } from "../../study/index.ts";
 import type { ModelContext } from "../runner/loadModels.ts";
 
@@ -32,8 +32,17 @@ export async function writeRows(
   }
   await session.run(`create or replace table ${quoteIdent(table)} (${ddl})`);
   const appender = await session.connection.createAppender(table);
+  // tens of thousands of rows take a while: the server answers requests in between
+  const slice = timeSlicer();
   try {
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
+      if (i % 1024 === 1023) {
+        const turn = slice();
+        if (turn) {
+          appender.flushSync();
+          await turn;
+        }
+      }
       for (const name of names) {
         const v = row[name];
         if (v === null || v === undefined || (typeof v === "number" && !Number.isFinite(v))) {

@@ -1,7 +1,8 @@
 import { quoteIdent } from "../../db/index.ts";
 import { rawTableName } from "../../ingest/index.ts";
-import { maskPersonalText, openAnswerSetup } from "../../themes/index.ts";
+import { openAnswerSetup } from "../../themes/index.ts";
 import type { ModelContext } from "../runner/loadModels.ts";
+import { offThread } from "../runner/offThread.ts";
 import { writeRows } from "../seeds/writeRows.ts";
 
 export const dependsOn = ["stg_responses"];
@@ -32,17 +33,20 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
          order by r.wave_id, r.respondent_id`,
         { waves: JSON.stringify(waves) },
       );
-      for (const a of answers) {
-        const masked = a.answer === null ? null : maskPersonalText(a.answer);
+      const masked = await offThread(
+        "maskAnswers",
+        answers.map((a) => a.answer),
+      );
+      answers.forEach((a, i) => {
         rows.push({
           wave_id: a.wave_id,
           respondent_id: a.respondent_id,
           item,
           organization_id: organizationId,
-          answer: masked?.text.trim() || null,
-          n_masked: masked?.hits.length ?? 0,
+          answer: masked[i]!.text,
+          n_masked: masked[i]!.masked,
         });
-      }
+      });
     }
   }
   await writeRows(

@@ -88,7 +88,7 @@ export class Analytics {
       .then(async () => {
         if (this.#stopped) return;
         await this.#write();
-        await this.sandbox.start();
+        await this.#waitOutLock(() => this.sandbox.start());
         this.#ready = true;
         this.#failure = undefined;
       })
@@ -154,16 +154,21 @@ export class Analytics {
     return queued;
   }
 
+  /** Point the sandbox at `path` (a lock conflict waited out, see #waitOutLock). */
+  #switch(path: string): Promise<void> {
+    return this.#waitOutLock(() => this.sandbox.switchSnapshot(path));
+  }
+
   /**
-   * Point the sandbox at `path`. DuckDB may release this process's hold on a file it just
+   * Open a snapshot just written. DuckDB may release this process's hold on a file it just
    * wrote only when other transactions of the instance end (a model run, an ingest), so a
    * lock conflict is waited out, up to a minute, before it counts as a failure.
    */
-  async #switch(path: string): Promise<void> {
+  async #waitOutLock(open: () => Promise<void>): Promise<void> {
     const deadline = Date.now() + 60_000;
     for (let delay = 50; ; delay = Math.min(delay * 2, 2000)) {
       try {
-        await this.sandbox.switchSnapshot(path);
+        await open();
         return;
       } catch (error) {
         const locked = /Could not set lock/.test((error as Error).message);

@@ -3,6 +3,9 @@
  * the one catalogue (catalogue.ts), so `message("page.…", lang)` reads them like every other.
  */
 export const pageMessages = {
+  // the API's documentation page (Swagger UI)
+  "page.api_docs_title": { zh: "Barometer 接口文档（OpenAPI）", en: "Barometer API (OpenAPI)" },
+  "page.api_docs_json": { zh: "OpenAPI 文档（JSON）", en: "The OpenAPI document (JSON)" },
   // navigation and filters
   "page.nav_overview": { zh: "总览", en: "Overview" },
   "page.nav_methodology": { zh: "方法说明", en: "Methodology" },

@@ -6,6 +6,7 @@ import helmet from "helmet";
 import type { Database } from "../db/index.ts";
 import { messages } from "../messages/catalogue.ts";
 import type { Analytics } from "./analytics.ts";
+import { apiDocsPage } from "./apiDocsPage.ts";
 import { authenticate } from "./auth/authenticate.ts";
 import { Sessions } from "./auth/sessions.ts";
 import { bodyError } from "./bodyError.ts";
@@ -14,6 +15,7 @@ import { isDiskFull } from "./diskFull.ts";
 import { HttpError } from "./HttpError.ts";
 import { openapi } from "./openapi.ts";
 import { packageDir } from "./packageDir.ts";
+import { requestLang } from "./requestLang.ts";
 import { adminRouter } from "./routes/adminApi.ts";
 import { adminPageRouter } from "./routes/adminPage.ts";
 import { apiRouter } from "./routes/api.ts";
@@ -54,6 +56,8 @@ function vendorAssets(): express.Router {
     "vega-lite.min.js": join(packageDir("vega-lite"), "build/vega-lite.min.js"),
     "vega-embed.min.js": join(packageDir("vega-embed"), "build/vega-embed.min.js"),
     "papaparse.min.js": join(packageDir("papaparse"), "papaparse.min.js"),
+    "swagger-ui-bundle.js": join(packageDir("swagger-ui-dist"), "swagger-ui-bundle.js"),
+    "swagger-ui.css": join(packageDir("swagger-ui-dist"), "swagger-ui.css"),
   };
   // read on first use and kept, gzip form included (vega alone is 800 KB, 230 KB gzipped)
   const bodies = new Map<string, CachedBody>();
@@ -62,7 +66,7 @@ function vendorAssets(): express.Router {
       const body = bodies.get(name) ?? new CachedBody(read());
       bodies.set(name, body);
       res.set("Cache-Control", "public, max-age=86400");
-      await body.send(req, res, "application/javascript");
+      await body.send(req, res, name.endsWith(".css") ? "text/css" : "application/javascript");
     });
   };
   for (const [name, path] of Object.entries(files)) serve(name, () => readFileSync(path, "utf8"));
@@ -125,8 +129,14 @@ export function createApp(options: AppOptions): express.Express {
   app.use(authenticate(options.db, sessions, options.localAdminToken));
   app.use("/", signInRouter(options.db, sessions, { secureCookies: options.secureCookies ?? false }));
   const writer = options.writer ?? new Writer();
-  app.get("/api/docs", (_req, res) => {
+  // the OpenAPI document as JSON (for clients and code generators), and for a browser the
+  // same document in Swagger UI, served from this app
+  app.get("/api/docs/openapi.json", (_req, res) => {
     res.json(openapi);
+  });
+  app.get("/api/docs", (req, res) => {
+    if (req.accepts(["json", "html"]) === "html") res.type("html").send(apiDocsPage(requestLang(req)));
+    else res.json(openapi);
   });
   app.use("/api/v1", apiRouter(options.db));
   app.use("/api/v1", figuresRouter(options.db, writer));

@@ -23,6 +23,7 @@ import { createApp } from "../../server/index.ts";
 const ROUTES: { method: "get" | "post"; path: string; capability: Capability; page?: boolean }[] = [
   { method: "get", path: "/api/v1/health", capability: "health" },
   { method: "get", path: "/api/docs", capability: "docs" },
+  { method: "get", path: "/api/docs/openapi.json", capability: "docs" },
   { method: "get", path: "/api/v1/studies", capability: "studies" },
   {
     method: "get",

@@ -39,4 +39,16 @@ export const workbenchMessages = {
   "ui.save_query": { zh: "保存查询", en: "Save query" },
   "ui.saved_queries": { zh: "已保存的查询", en: "Saved queries" },
   "ui.no_rows": { zh: "没有结果行", en: "no rows" },
+  // the SQL console's quick chart
+  "ui.chart_x": { zh: "横轴", en: "x" },
+  "ui.chart_y": { zh: "纵轴", en: "y" },
+  "ui.chart_agg": { zh: "汇总", en: "Aggregate" },
+  "ui.agg_auto": {
+    zh: "自动（每个横轴值一行时不汇总，否则取平均）",
+    en: "auto (none when one row per x, else mean)",
+  },
+  "ui.agg_none": { zh: "不汇总（每行一个标记）", en: "none (a mark per row)" },
+  "ui.agg_mean": { zh: "平均值", en: "mean" },
+  "ui.agg_sum": { zh: "合计", en: "sum" },
+  "ui.agg_count": { zh: "行数", en: "count of rows" },
 } as const satisfies Record<string, { zh: string; en: string }>;

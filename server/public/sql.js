@@ -21,25 +21,77 @@ function cell(tag, text) {
   return el;
 }
 
-/** A quick chart: the first text column against the first numeric one. */
+const NUMERIC = /INT|DOUBLE|DECIMAL|FLOAT|REAL|NUMERIC/i;
+
+/** Fill the chart's column choices after a run: x the first non-numeric column, y the first numeric one. */
+function chartChoices(columns) {
+  const numeric = columns.findIndex((c) => NUMERIC.test(c.type));
+  const firstLabel = columns.findIndex((c, i) => i !== numeric && !NUMERIC.test(c.type));
+  const label = firstLabel >= 0 ? firstLabel : columns.findIndex((_c, i) => i !== numeric);
+  const fill = (select, options, chosen) => {
+    select.replaceChildren();
+    for (const [value, text] of options) {
+      const o = cell("option", text);
+      o.value = String(value);
+      select.append(o);
+    }
+    select.value = String(chosen);
+  };
+  fill($("chart-x"), [[-1, "#"], ...columns.map((c, i) => [i, c.name])], label);
+  fill(
+    $("chart-y"),
+    columns.map((c, i) => [i, c.name]).filter(([i]) => NUMERIC.test(columns[i].type)),
+    numeric,
+  );
+  $("chart-options").hidden = numeric < 0;
+}
+
+/**
+ * The quick chart of the chosen columns. Rows already one per x are drawn as they are; when
+ * several rows share an x they are averaged by default (a sum of estimates means nothing), or
+ * summed or counted when the analyst says so.
+ */
 function quickChart(columns, rows) {
-  const numeric = columns.findIndex((c) => /INT|DOUBLE|DECIMAL|FLOAT|REAL|NUMERIC/i.test(c.type));
-  if (numeric < 0 || rows.length === 0) return null;
-  const label = columns.findIndex((_c, i) => i !== numeric);
-  const values = rows
-    .slice(0, 500)
-    .map((r) => ({ x: label >= 0 ? String(r[label]) : String(rows.indexOf(r)), y: r[numeric] }));
+  const x = Number($("chart-x").value);
+  const y = Number($("chart-y").value);
+  if (!(y >= 0) || rows.length === 0) return null;
+  const values = rows.slice(0, 500).map((r, i) => ({ x: x >= 0 ? String(r[x]) : String(i + 1), y: r[y] }));
+  let aggregate = $("chart-agg").value;
+  if (aggregate === "auto")
+    aggregate = new Set(values.map((v) => v.x)).size === values.length ? "none" : "mean";
+  const yTitle = aggregate === "none" ? columns[y].name : `${aggregate}(${columns[y].name})`;
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    width: 560,
+    width: "container",
     height: 220,
     data: { values },
     mark: { type: "bar", tooltip: true, color: "#0072B2" },
     encoding: {
-      x: { field: "x", type: "nominal", title: label >= 0 ? columns[label].name : "row", sort: null },
-      y: { field: "y", type: "quantitative", title: columns[numeric].name },
+      x: { field: "x", type: "nominal", title: x >= 0 ? columns[x].name : "#", sort: null },
+      y:
+        aggregate === "count"
+          ? { aggregate: "count", type: "quantitative", title: yTitle }
+          : aggregate === "none"
+            ? { field: "y", type: "quantitative", title: yTitle }
+            : { field: "y", aggregate, type: "quantitative", title: yTitle },
     },
   };
+}
+
+let last = null;
+
+async function drawChart() {
+  $("chart").replaceChildren();
+  if (!last) return;
+  const spec = quickChart(last.columns, last.rows);
+  if (!spec) return;
+  await window.vegaEmbed($("chart"), spec, {
+    ast: true,
+    expr: expressionInterpreter,
+    renderer: "svg",
+    actions: { export: true, source: false, compiled: false, editor: false },
+  });
+  $("chart").dataset.rows = String(Math.min(last.rows.length, 500));
 }
 
 async function run() {
@@ -51,6 +103,8 @@ async function run() {
   const table = $("result");
   table.replaceChildren();
   $("chart").replaceChildren();
+  $("chart-options").hidden = true;
+  last = null;
   if (!res.ok) {
     $("status").textContent = `${body.error.code}: ${body.error.message}`;
     $("status").className = "error";
@@ -70,16 +124,9 @@ async function run() {
     for (const v of r) tr.append(cell("td", typeof v === "object" && v !== null ? JSON.stringify(v) : v));
     table.append(tr);
   }
-  const spec = quickChart(body.columns, body.rows);
-  if (spec) {
-    await window.vegaEmbed($("chart"), spec, {
-      ast: true,
-      expr: expressionInterpreter,
-      renderer: "svg",
-      actions: { export: true, source: false, compiled: false, editor: false },
-    });
-    $("chart").dataset.rows = String(Math.min(body.rows.length, 500));
-  }
+  last = body;
+  chartChoices(body.columns);
+  await drawChart();
 }
 
 async function download(format) {
@@ -91,7 +138,11 @@ async function download(format) {
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement("a");
   a.href = url;
-  a.download = `query.${format}`;
+  // the server names the file (its first table and the time)
+  const disposition = res.headers.get("content-disposition") ?? "";
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  const plain = /filename="?([^";]+)"?/i.exec(disposition);
+  a.download = star ? decodeURIComponent(star[1]) : plain ? plain[1] : `query.${format}`;
   a.click();
   URL.revokeObjectURL(url);
 }
@@ -139,6 +190,7 @@ async function schema() {
 }
 
 $("run").addEventListener("click", run);
+for (const id of ["chart-x", "chart-y", "chart-agg"]) $(id).addEventListener("change", drawChart);
 $("sql").addEventListener("keydown", (e) => {
   if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
     e.preventDefault();

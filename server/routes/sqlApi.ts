@@ -91,6 +91,19 @@ export function sqlRouter(db: Database, analytics: Analytics | undefined): expre
   return router;
 }
 
+/**
+ * The file name of a download: the query's first table (or "query") and the time it ran, e.g.
+ * `index_scores__mass_org_evaluation-20261204-0935.csv`, so downloads of different queries do
+ * not all land as query.csv.
+ */
+export function downloadName(sql: unknown, ext: string, at = new Date()): string {
+  const table = typeof sql === "string" ? /\bfrom\s+("?)([\p{L}\p{N}_.]+)\1/iu.exec(sql)?.[2] : undefined;
+  const base = (table?.split(".").at(-1) ?? "query").slice(0, 80);
+  const p = (n: number) => String(n).padStart(2, "0");
+  const stamp = `${at.getFullYear()}${p(at.getMonth() + 1)}${p(at.getDate())}-${p(at.getHours())}${p(at.getMinutes())}`;
+  return `${base}-${stamp}.${ext}`;
+}
+
 async function send(
   req: express.Request,
   res: express.Response,
@@ -101,7 +114,7 @@ async function send(
   const columns = result.columns.map((c) => c.name);
   const format = typeof req.query.format === "string" ? req.query.format : "json";
   if (format === "csv") {
-    res.attachment("query.csv").type("text/csv; charset=utf-8");
+    res.attachment(downloadName(req.body?.sql, "csv")).type("text/csv; charset=utf-8");
     await writeCsv(res, columns, result.rows);
   } else if (format === "xlsx") {
     const cells = (result.rows.length + 1) * columns.length;
@@ -112,7 +125,9 @@ async function send(
         message("api.xlsx_too_large", lang, { cells, limit: MAX_XLSX_CELLS }),
       );
     }
-    res.attachment("query.xlsx").type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    res
+      .attachment(downloadName(req.body?.sql, "xlsx"))
+      .type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     // streamed as it is built, giving the event loop back as it goes
     await writeXlsx(
       res,
@@ -127,7 +142,7 @@ async function send(
     );
     const table = tableFromArrays(arrays as Parameters<typeof tableFromArrays>[0]);
     res
-      .attachment("query.arrow")
+      .attachment(downloadName(req.body?.sql, "arrow"))
       .type("application/vnd.apache.arrow.stream")
       .send(Buffer.from(tableToIPC(table, "stream")));
   } else {

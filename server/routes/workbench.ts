@@ -58,6 +58,9 @@ order by 1, 2</textarea>
 <select id="saved" aria-label="${t("ui.saved_queries")}"><option value="">${t("ui.saved_queries")}</option></select>
 <a id="dl-csv" href="#" data-format="csv">CSV</a> <a id="dl-xlsx" href="#" data-format="xlsx">XLSX</a> <a id="dl-arrow" href="#" data-format="arrow">Arrow</a></div>
 <p id="status" role="status"></p>
+<div class="toolbar chart-options" id="chart-options" hidden><label>${t("ui.chart_x")} <select id="chart-x"></select></label>
+<label>${t("ui.chart_y")} <select id="chart-y"></select></label>
+<label>${t("ui.chart_agg")} <select id="chart-agg"><option value="auto">${t("ui.agg_auto")}</option><option value="none">${t("ui.agg_none")}</option><option value="mean">${t("ui.agg_mean")}</option><option value="sum">${t("ui.agg_sum")}</option><option value="count">${t("ui.agg_count")}</option></select></label></div>
 <div id="chart" class="chart"></div>
 <div class="scroll"><table id="result" class="grid"></table></div>
 </div></div>

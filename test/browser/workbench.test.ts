@@ -123,12 +123,45 @@ describe("SQL console", () => {
     page.on("pageerror", (e) => errors.push(e.message));
     await page.click("#run");
     await expect.poll(() => page.locator("#result tr").count(), { timeout: 20_000 }).toBe(10);
-    await expect.poll(() => page.locator("#chart g.mark-rect.role-mark path").count()).toBe(9);
+    // three organizations per wave: by default one bar per wave at their mean, never their sum
+    const shown = await page.$$eval("#result tr", (trs) =>
+      trs.slice(1).map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? "")),
+    );
+    const bars = page.locator("#chart g.mark-rect.role-mark path");
+    await expect.poll(() => bars.count()).toBe(3);
+    const firstWave = shown.filter((r) => r[0] === shown[0]![0]).map((r) => Number(r[2]));
+    const mean = firstWave.reduce((a, b) => a + b, 0) / firstWave.length;
+    const label = (await bars.first().getAttribute("aria-label")) ?? "";
+    expect(label).toContain(`mean(estimate_0_100)`);
+    expect(Number(/mean\(estimate_0_100\): ([\d.]+)/.exec(label)?.[1])).toBeCloseTo(mean, 1);
+    // the analyst asks for a bar per row instead
+    await page.selectOption("#chart-agg", "none");
+    await expect.poll(() => bars.count()).toBe(9);
+    // the download is named after the query's table
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#dl-csv")]);
+    expect(download.suggestedFilename()).toMatch(/^index_scores__mass_org_evaluation-\d{8}-\d{4}\.csv$/);
     expect(await page.locator("#schema-list > li").count()).toBeGreaterThan(10);
+    // table names wrap rather than being cut off
+    const clipped = () =>
+      page.$$eval(
+        "#schema-list summary",
+        (els) => els.filter((e) => e.scrollWidth > e.clientWidth + 1).length,
+      );
+    expect(await clipped()).toBe(0);
     await page.fill("#sql", "delete from index_scores__mass_org_evaluation");
     await page.click("#run");
     await expect.poll(() => page.locator("#status").textContent()).toContain("not_read_only");
     await page.screenshot({ path: join(ARTIFACTS, "sql-console-en.png"), fullPage: true });
+    // a phone, in Chinese: the same console, one column
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}/sql?lang=zh`);
+    await page.click("#run");
+    await expect
+      .poll(() => page.locator("#chart g.mark-rect.role-mark path").count(), { timeout: 20_000 })
+      .toBe(3);
+    expect(await clipped()).toBe(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(ARTIFACTS, "sql-console-zh-390.png"), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -30,6 +30,7 @@ export interface Segmenter {
   /**
    * The content words in jieba's search mode, which also gives the words inside a compound
    * (职业技能培训: 职业, 技能, 培训, 技能培训, 职业技能培训), so answers using related compounds share terms.
+   * The words inside a stop word are left out with it (说实话 gives no 实话, [手机号] no 手机).
    */
   searchTerms(text: string): string[];
   /** Whether a word is on the stop-word list (shipped and the study's). */
@@ -49,7 +50,7 @@ const WORDY = /[\p{Script=Han}A-Za-z]/u;
  * A Chinese word segmenter: jieba (@node-rs/jieba, its dictionary and prebuilt binary from npm),
  * with the study's domain terms added to its dictionary, and a stop-word list.
  *
- * Example: createSegmenter({ dictionary: ["职工之家"] }).terms("职工之家一直锁着门") → ["职工之家", "锁着"]
+ * Example: createSegmenter({ dictionary: ["职工之家"] }).terms("职工之家平时不开门") → ["职工之家", "平时", "开门"]
  */
 export function createSegmenter(options: SegmenterOptions = {}): Segmenter {
   const jieba = Jieba.withDict(JIEBA_DICT);
@@ -65,11 +66,19 @@ export function createSegmenter(options: SegmenterOptions = {}): Segmenter {
       .cut(normalizeText(text), true)
       .map((w) => w.trim())
       .filter((w) => w.length > 0 && WORDY.test(w));
+  const partsOf = (w: string) =>
+    jieba.cutAll(w).filter((p) => p !== w && (p.length === 2 || (p.length === 3 && w.length > 3)));
   const content = (w: string) => w.length >= 2 && WORDY.test(w) && !stop.has(w);
   return {
     words,
     terms: (text) => words(text).filter(content),
-    searchTerms: (text) => jieba.cutForSearch(normalizeText(text), true).filter(content),
+    // jieba's search mode (each word of the plain cut, after the dictionary words of two and three
+    // characters inside it), word by word so that a stop word's parts go with it
+    searchTerms: (text) =>
+      words(text)
+        .filter((w) => !stop.has(w))
+        .flatMap((w) => [...(w.length > 2 ? partsOf(w) : []), w])
+        .filter(content),
     isStopword: (word) => stop.has(word),
   };
 }

@@ -61,6 +61,7 @@ export async function queryNumericColumns(
       for (const v of chunk.convertColumnValues(j, JSDuckDBValueConverter)) columns[j]!.push(plain(v));
     }
     for (let j = numericFrom; j < width; j++) {
+      if ((j & 63) === 63) await slice();
       const vector = chunk.getColumnVector(j);
       if (!(vector instanceof DuckDBDoubleVector))
         throw new Error(`column ${j + 1} of a numeric query is not DOUBLE`);

@@ -163,10 +163,12 @@ async function queryOn<T>(connection: DuckDBConnection, sql: string, params?: Pa
   for (;;) {
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
-    for (const values of chunk.convertRows(JSDuckDBValueConverter)) {
+    for (let r = 0; r < chunk.rowCount; r++) {
+      const values = chunk.convertRowValues(r, JSDuckDBValueConverter);
       const row: Row = {};
       for (let i = 0; i < names.length; i++) row[names[i]!] = plain(values[i]);
       rows.push(row);
+      if ((r & 255) === 255) await slice();
     }
     await slice();
   }

@@ -7,7 +7,7 @@
  *   const slice = timeSlicer();
  *   for (const d of domains) { await slice(); work(d); }
  */
-export function timeSlicer(ms = 20): () => Promise<void> | undefined {
+export function timeSlicer(ms = 10): () => Promise<void> | undefined {
   let last = performance.now();
   return () => {
     if (performance.now() - last < ms) return undefined;

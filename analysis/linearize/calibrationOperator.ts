@@ -92,10 +92,18 @@ async function build(design: TaylorDesign): Promise<CalibrationOperator | null> 
     const cells = cal.cells.length;
     const nCell = new Float64Array(cells);
     for (let r = 0; r < q.rows; r++) nCell[C[j0]![r] as number]! += C[j0 + 1]![r] as number;
-    const identity = new Float64Array(L * L);
-    for (let j = 0; j < L; j++) identity[j * L + j] = 1;
-    const M = rakeSweeps(cal, nCell, identity, L);
-    await turn();
+    // M = the sweeps applied to the identity, a block of columns at a time (the map is linear
+    // and works column by column: the same numbers, with a turn for the server in between)
+    const M = new Float64Array(cells * L);
+    const BLOCK = 8;
+    for (let j0 = 0; j0 < L; j0 += BLOCK) {
+      const w = Math.min(BLOCK, L - j0);
+      const unit = new Float64Array(L * w);
+      for (let j = 0; j < w; j++) unit[(j0 + j) * w + j] = 1;
+      const h = rakeSweeps(cal, nCell, unit, w);
+      for (let c = 0; c < cells; c++) for (let j = 0; j < w; j++) M[c * L + j0 + j] = h[c * w + j]!;
+      await turn();
+    }
     for (let r = 0; r < q.rows; r++) {
       const u = unitOf(r) * L;
       const c = (C[j0]![r] as number) * L;

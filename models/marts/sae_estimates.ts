@@ -129,6 +129,8 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
         level: study.reporting.confidence_level,
       });
       prepared.push({ list, first, byVillage, place, result });
+      // each group's input is copied to the compute thread: a turn for the server after each
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     for (const p of prepared) {
       const { list, first, byVillage, place } = p;

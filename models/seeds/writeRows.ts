@@ -7,8 +7,8 @@ export type ColumnType = "varchar" | "double" | "integer" | "boolean" | "varchar
 
 /**
  * Write rows (from study.yaml, or computed by a TypeScript model) into a new table. Scalar
- * columns go through DuckDB's appender; list columns (seeds only, a few rows) through one
- * bound JSON document. Values never become SQL text.
+ * columns go through DuckDB's appender; tables with list columns through bound JSON documents
+ * of a few thousand rows each. Values never become SQL text.
  */
 export async function writeRows(
   session: Session,
@@ -21,13 +21,15 @@ export async function writeRows(
   if (names.some((n) => columns[n]!.endsWith("[]"))) {
     const select = names.map((n) => `r.${quoteIdent(n)}`).join(", ");
     await session.run(`create or replace table ${quoteIdent(table)} (${ddl})`);
-    if (rows.length === 0) return;
-    await session.run(
-      `insert into ${quoteIdent(table)}
-       select ${select}
-       from (select unnest(cast(json($rows) as struct(${ddl})[]), recursive := false) as r)`,
-      { rows: JSON.stringify(rows) },
-    );
+    // a few thousand rows per statement: one document of every row takes long to bind
+    for (let start = 0; start < rows.length; start += 2000) {
+      await session.run(
+        `insert into ${quoteIdent(table)}
+         select ${select}
+         from (select unnest(cast(json($rows) as struct(${ddl})[]), recursive := false) as r)`,
+        { rows: JSON.stringify(rows.slice(start, start + 2000)) },
+      );
+    }
     return;
   }
   await session.run(`create or replace table ${quoteIdent(table)} (${ddl})`);
@@ -36,12 +38,10 @@ export async function writeRows(
   const slice = timeSlicer();
   try {
     for (const [i, row] of rows.entries()) {
-      if (i % 1024 === 1023) {
-        const turn = slice();
-        if (turn) {
-          appender.flushSync();
-          await turn;
-        }
+      // flushed in pieces (one flush of every row at the end holds the server for long)
+      if (i % 512 === 511) {
+        appender.flushSync();
+        await slice();
       }
       for (const name of names) {
         const v = row[name];

@@ -4,6 +4,7 @@ import { modelEvents } from "../../models/index.ts";
 import { requireRole } from "../auth/authenticate.ts";
 import { CachedBody } from "../cachedBody.ts";
 import { HttpError } from "../HttpError.ts";
+import { jsonInPieces } from "../jsonInPieces.ts";
 import { RefreshingCache } from "../refreshingCache.ts";
 import type { Writer } from "../writer.ts";
 import { martOf } from "./api.ts";
@@ -65,7 +66,7 @@ export function figuresRouter(db: Database, writer: Writer): express.Router {
          order by s.wave_id, s.organization_id, s.index_id, s.aspect, s.unit_level, s.unit_code, s.group_value`,
         params,
       );
-      return new CachedBody(JSON.stringify({ study, filters: params, rows }));
+      return new CachedBody(await jsonInPieces({ study, filters: params }, "rows", rows));
     });
     // figures from before the last model run, while the new ones are read (RFC 9111 §5.2)
     if (stale) res.set("Cache-Control", "no-cache").set("X-Figures-Stale", "1");

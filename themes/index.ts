@@ -19,7 +19,7 @@ export {
   type OpenAnswerFiles,
   type OpenAnswerSetup,
   openAnswerSetup,
-  openAnswerTools,
+  segmenterOf,
 } from "./openAnswerSetup.ts";
 export {
   parseThemeCodebook,

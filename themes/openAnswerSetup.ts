@@ -65,12 +65,8 @@ export function openAnswerSetup(study: Study): OpenAnswerSetup | null {
   };
 }
 
-/** The codebook and the segmenter (with the study's dictionary and stop words) read from `files`. */
-export function openAnswerTools(files: OpenAnswerFiles): { codebook: ThemeCodebook; segmenter: Segmenter } {
-  return { codebook: readThemeCodebook(files.codebookPath), segmenter: segmenterOf(files) };
-}
-
-function segmenterOf(files: OpenAnswerFiles): Segmenter {
+/** A segmenter with the study's dictionary and stop words, read from `files`. */
+export function segmenterOf(files: OpenAnswerFiles): Segmenter {
   const list = (path: string | undefined) => (path ? readWordList(readFileSync(path, "utf8")) : []);
   return createSegmenter({ dictionary: list(files.dictionaryPath), stopwords: list(files.stopwordsPath) });
 }

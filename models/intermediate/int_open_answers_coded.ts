@@ -32,6 +32,7 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
       const coded = await offThread(
         "codeAnswers",
         setup.files,
+        setup.codebook,
         slice.map((a) => a.answer),
       );
       slice.forEach((a, i) => {
@@ -45,7 +46,7 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
           is_uncoded: !c.isBlank && c.themes.length === 0,
           theme_ids: c.themes,
           explanations: c.explanations,
-          codebook_version: c.version,
+          codebook_version: setup.codebook.version,
         });
       });
     }

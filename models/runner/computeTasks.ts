@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { threadId } from "node:worker_threads";
 import { rankIntervals } from "../../analysis/rankIntervals.ts";
 import { smallAreaFigures } from "../../analysis/sae/smallAreaFigures.ts";
@@ -6,19 +7,28 @@ import {
   codeAnswer,
   maskPersonalText,
   type OpenAnswerFiles,
-  openAnswerTools,
   type Segmenter,
+  segmenterOf,
   type ThemeCodebook,
 } from "../../themes/index.ts";
 
-/** Each thread reads a study's codebook and word lists once (jieba loads its dictionary). */
-const tools = new Map<string, { codebook: ThemeCodebook; segmenter: Segmenter }>();
-function toolsOf(files: OpenAnswerFiles): { codebook: ThemeCodebook; segmenter: Segmenter } {
-  const key = JSON.stringify(files);
-  let made = tools.get(key);
+/**
+ * Each thread makes a study's segmenter once (jieba loads its dictionary), and again when a
+ * word list changed; the codebook comes with each task (the analyst edits it between runs).
+ */
+const segmenters = new Map<string, Segmenter>();
+function segmenterFor(files: OpenAnswerFiles): Segmenter {
+  const stamp = (path: string | undefined) => {
+    if (!path) return "";
+    const s = statSync(path, { throwIfNoEntry: false });
+    return s ? `${path}:${s.size}:${s.mtimeMs}` : path;
+  };
+  const key = `${stamp(files.dictionaryPath)}|${stamp(files.stopwordsPath)}`;
+  let made = segmenters.get(key);
   if (!made) {
-    made = openAnswerTools(files);
-    tools.set(key, made);
+    if (segmenters.size >= 16) segmenters.clear();
+    made = segmenterOf(files);
+    segmenters.set(key, made);
   }
   return made;
 }
@@ -57,15 +67,14 @@ export const computeTasks = {
     });
   },
   /** Masked open answers coded by the study's codebook: blank or not, themes and why. */
-  codeAnswers(files: OpenAnswerFiles, answers: (string | null)[]) {
-    const { codebook, segmenter } = toolsOf(files);
+  codeAnswers(files: OpenAnswerFiles, codebook: ThemeCodebook, answers: (string | null)[]) {
+    const segmenter = segmenterFor(files);
     return answers.map((a) => {
       const coded = codeAnswer(a, codebook.themes, segmenter);
       return {
         isBlank: coded.isBlank,
         themes: coded.matches.map((m) => m.theme),
         explanations: coded.matches.map((m) => m.explanation),
-        version: codebook.version,
       };
     });
   },

@@ -7,6 +7,7 @@ import { threadId } from "node:worker_threads";
 import { afterEach, describe, expect, it } from "vitest";
 import { computeTasks } from "../../models/runner/computeTasks.ts";
 import { offThread } from "../../models/runner/offThread.ts";
+import { parseThemeCodebook } from "../../themes/index.ts";
 
 afterEach(() => {
   delete process.env.BAROMETER_COMPUTE_THREAD;
@@ -30,6 +31,23 @@ describe("offThread", () => {
       computeTasks.maskAnswers(["电话13812345678", "无", "身份证110101199003077777"]).map((m) => m.text),
     );
     expect(masked[0]![0]!.text).not.toContain("13812345678");
+  });
+
+  it("codes open answers by the codebook it is given, not one an earlier run used", async () => {
+    const files = { codebookPath: "codebook.yaml" };
+    const v1 = parseThemeCodebook(
+      "version: 1\nthemes:\n  - id: care\n    name: { zh: 托管, en: care }\n    keywords: [托管]\n",
+    );
+    const v2 = parseThemeCodebook(
+      "version: 2\nthemes:\n  - id: jobs\n    name: { zh: 就业, en: jobs }\n    keywords: [就业]\n",
+    );
+    const answers = ["希望增加暑期托管", "多办就业培训", ""];
+    const first = await offThread("codeAnswers", files, v1, answers);
+    const second = await offThread("codeAnswers", files, v2, answers);
+    expect(first.map((c) => c.themes)).toEqual([["care"], [], []]);
+    expect(second.map((c) => c.themes)).toEqual([[], ["jobs"], []]);
+    expect(second[2]!.isBlank).toBe(true);
+    expect(second).toEqual(computeTasks.codeAnswers(files, v2, answers));
   });
 
   it("rejects with the task's own error message", async () => {

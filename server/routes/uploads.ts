@@ -52,6 +52,8 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
   const staging = mkdtempSync(join(tempDirOf(db.path), "uploads-"));
   const upload = multer({
     dest: staging,
+    // browsers send a file name's UTF-8 bytes without saying so (调查数据.csv, not è°æ¥...)
+    defParamCharset: "utf8",
     limits: { fileSize: options.maxUploadBytes ?? 200 * 1024 * 1024, files: 1, fields: 10, fieldSize: 1024 },
   });
   const receive: express.RequestHandler = (req, res, next) =>

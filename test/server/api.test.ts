@@ -295,7 +295,7 @@ describe("uploads API", () => {
       .set(as("uploader"))
       .field("study", study.id)
       .field("wave", "2024")
-      .attach("file", Buffer.from(`${lines.slice(0, 3).join("\n")}\n`), "again.csv");
+      .attach("file", Buffer.from(`${lines.slice(0, 3).join("\n")}\n`), "调查数据-2024-重复.csv");
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({
       status: "refused",
@@ -303,7 +303,8 @@ describe("uploads API", () => {
       rejected: 2,
       refusal: {
         code: "refuse.all_rejected",
-        ...messages("refuse.all_rejected", { count: 2, file: "again.csv" }),
+        // a browser sends the file name's UTF-8 bytes as they are: read as UTF-8, not Latin-1
+        ...messages("refuse.all_rejected", { count: 2, file: "调查数据-2024-重复.csv" }),
       },
       errors: [{ reason: "reject.duplicate_id_in_wave", count: 2 }],
     });

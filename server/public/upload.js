@@ -7,6 +7,33 @@ const lang = form.dataset.lang;
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 const $ = (id) => document.getElementById(id);
 let chosen = null;
+/** The upload the next file replaces (chosen in the history or offered by a report), or null. */
+let replacing = null;
+let uploads = [];
+
+/** A catalogue string with its {placeholders} filled. */
+const say = (key, params = {}) => S[key].replace(/\{(\w+)\}/g, (_m, k) => String(params[k] ?? ""));
+const statusText = (status) => S[`ui.status_${status}`] ?? status;
+
+function replace(u) {
+  replacing = u;
+  $("replacing").hidden = !u;
+  if (u) {
+    $("replacing-text").textContent = say("ui.replacing", { id: u.upload_id, file: u.file_name });
+    $("wave").value = u.wave_id;
+    $("file").focus();
+  }
+}
+
+async function retract(u) {
+  if (!confirm(say("ui.confirm_retract", { id: u.upload_id, file: u.file_name, n: u.n_accepted }))) return;
+  const res = await fetch(`/api/v1/uploads/${encodeURIComponent(u.upload_id)}/retract`, {
+    method: "POST",
+    headers: { "X-CSRF-Token": csrf },
+  });
+  if (!res.ok) alert((await res.json()).error?.message ?? res.status);
+  history();
+}
 
 function cell(tag, text) {
   const el = document.createElement(tag);
@@ -89,22 +116,49 @@ function choose(file) {
 async function history() {
   const res = await fetch(`/api/v1/uploads?study=${encodeURIComponent($("study").value)}`);
   if (!res.ok) return;
-  const { uploads } = await res.json();
+  ({ uploads } = await res.json());
   fillTable(
     $("history"),
-    ["upload_id", "wave", "file", S["ui.status"], "read", "accepted", "rejected", "by", "at"],
+    [
+      "ui.col_upload",
+      "ui.col_wave",
+      "ui.col_file",
+      "ui.status",
+      "ui.col_read",
+      "ui.col_accepted",
+      "ui.col_rejected",
+      "ui.col_by",
+      "ui.col_at",
+      "ui.col_actions",
+    ].map((k) => S[k]),
     uploads.map((u) => [
       u.upload_id,
       u.wave_id,
       u.file_name,
-      u.figures_pending ? `${u.status} (${S["ops.figures_pending"]})` : u.status,
+      u.figures_pending ? `${statusText(u.status)}（${S["ops.figures_pending"]}）` : statusText(u.status),
       u.n_rows_read,
       u.n_accepted,
       u.n_rejected,
       u.uploaded_by,
       u.uploaded_at,
+      "",
     ]),
   );
+  // a loaded upload can be retracted or replaced, each after saying what will change
+  [...$("history").rows].slice(1).forEach((tr, i) => {
+    const u = uploads[i];
+    if (u.status !== "loaded") return;
+    const actions = tr.cells[tr.cells.length - 1];
+    const r = cell("button", S["ui.replace"]);
+    r.type = "button";
+    r.className = "replace";
+    r.addEventListener("click", () => replace(u));
+    const x = cell("button", S["ui.retract"]);
+    x.type = "button";
+    x.className = "retract";
+    x.addEventListener("click", () => retract(u));
+    actions.append(r, " ", x);
+  });
 }
 
 function report(result) {
@@ -113,7 +167,14 @@ function report(result) {
   $("report").hidden = false;
   const summary = cell(
     "p",
-    `${result.file_name}: ${result.status}${result.upload_id ? ` (${result.upload_id})` : ""} — read ${result.rows}, accepted ${result.accepted}, rejected ${result.rejected}`,
+    say("ui.summary", {
+      file: result.file_name,
+      status: statusText(result.status),
+      id: result.upload_id ? (lang === "zh" ? `（${result.upload_id}）` : ` (${result.upload_id})`) : "",
+      read: result.rows,
+      accepted: result.accepted,
+      rejected: result.rejected,
+    }),
   );
   summary.className = `status-${result.status}`;
   body.append(summary);
@@ -135,10 +196,28 @@ function report(result) {
     table.className = "grid";
     fillTable(
       table,
-      ["column", "reason", "count", "rows"],
+      ["ui.col_column", "ui.col_reason", "ui.col_count", "ui.col_examples"].map((k) => S[k]),
       result.errors.map((e) => [e.column, e.message[lang], e.count, e.first.map((f) => f[lang]).join("\n")]),
     );
     body.append(table);
+  }
+  // ids already loaded in this wave: the likely fix is replacing the upload that holds them
+  if (result.errors?.some((e) => e.reason === "reject.duplicate_id_in_wave")) {
+    const held = result.held_by ?? [];
+    const u = held.length === 1 ? uploads.find((x) => x.upload_id === held[0].upload_id) : undefined;
+    if (u) {
+      body.append(cell("p", say("ui.replace_offer", { id: u.upload_id, file: u.file_name })));
+      const b = cell("button", say("ui.replace_this", { id: u.upload_id }));
+      b.type = "button";
+      b.id = "replace-offer";
+      b.addEventListener("click", () => {
+        replace(u);
+        if (chosen) form.requestSubmit();
+      });
+      const line = document.createElement("p");
+      line.append(b);
+      body.append(line);
+    }
   }
   if (result.upload_id && result.rejected > 0) {
     const a = cell("a", S["ui.download_rejects"]);
@@ -168,6 +247,7 @@ form.addEventListener("submit", async (e) => {
   data.set("wave", $("wave").value);
   if ($("encoding").value) data.set("encoding", $("encoding").value);
   if ($("strict").checked) data.set("strict", "true");
+  if (replacing) data.set("replace", replacing.upload_id);
   data.set("file", chosen, chosen.name);
   $("send").disabled = true;
   $("report").hidden = false;
@@ -178,11 +258,14 @@ form.addEventListener("submit", async (e) => {
       body: data,
       headers: { "X-CSRF-Token": csrf },
     });
-    report(await res.json());
+    const result = await res.json();
+    if (result.status === "loaded") replace(null);
+    report(result);
   } finally {
     $("send").disabled = false;
     history();
   }
 });
+$("cancel-replace").addEventListener("click", () => replace(null));
 filterWaves();
 history();

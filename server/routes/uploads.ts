@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import express from "express";
 import multer from "multer";
-import { type Database, hmacKey, tempDirOf } from "../../db/index.ts";
-import { exportRejects, ingestFile, mapColumns, retractUpload } from "../../ingest/index.ts";
+import { type Database, hmacKey, quoteIdent, tempDirOf } from "../../db/index.ts";
+import { exportRejects, ingestFile, mapColumns, rawTableName, retractUpload } from "../../ingest/index.ts";
 import { message } from "../../messages/catalogue.ts";
 import { runModels, uploadsWithFiguresPending } from "../../models/index.ts";
 import { type Codebook, loadStudy, type Study } from "../../study/index.ts";
@@ -30,6 +30,31 @@ export async function studyById(db: Database, id: unknown): Promise<Study> {
   ]);
   if (!rows[0]) throw new HttpError(404, "no_study", `no study ${id}`);
   return loadStudy(rows[0].study_dir);
+}
+
+/**
+ * The loaded uploads that already hold respondents a file repeats (its rows rejected as
+ * `reject.duplicate_id_in_wave`), from the ids the report shows: the page offers to replace the
+ * upload when there is one.
+ */
+async function heldBy(
+  db: Database,
+  study: Study,
+  wave: string,
+  result: Awaited<ReturnType<typeof ingestFile>>,
+): Promise<{ upload_id: string; file_name: string }[]> {
+  const ids = result.errors
+    .filter((e) => e.reason === "reject.duplicate_id_in_wave")
+    .flatMap((e) => e.first.map((f) => f.value))
+    .filter((v): v is string => v !== null);
+  if (ids.length === 0) return [];
+  return db.query(
+    `select distinct u.upload_id, u.file_name
+     from ${quoteIdent(rawTableName(study.id))} r join uploads u using (upload_id)
+     where r.wave_id = $wave and u.status = 'loaded' and list_contains(cast(json($ids) as varchar[]), cast(r.respondent_id as varchar))
+     order by 1`,
+    { wave, ids: JSON.stringify(ids) },
+  );
 }
 
 /** The codebook of the wave asked for, or of the study's latest wave. */
@@ -105,7 +130,7 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
             modelRunError = (error as Error).message;
           }
         }
-        return { ...r, model_run_error: modelRunError };
+        return { ...r, model_run_error: modelRunError, held_by: await heldBy(db, study, body.wave ?? "", r) };
       });
       await audit(db, who.user_name, "upload", {
         study: study.id,

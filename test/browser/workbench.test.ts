@@ -116,6 +116,61 @@ describe("upload page", () => {
   });
 });
 
+describe("upload page in Chinese", () => {
+  it("reports a repeated file in Chinese and replaces the upload holding its respondents in one click", async () => {
+    // the four respondents the first test loaded, sent again (a corrected file): all refused
+    const lines = readFileSync(join(study.dir, "responses/wave-2026.csv"), "utf8").trimEnd().split("\n");
+    const rows = lines
+      .slice(1, 6)
+      .map((line, i) => {
+        const cells = line.split(",");
+        cells[0] = `2026-9${String(i).padStart(4, "0")}`;
+        return cells.join(",");
+      })
+      .filter((_, i) => i !== 2);
+    const file = join(dir, "调查数据-2026-修正.csv");
+    writeFileSync(file, `${lines[0]}\n${rows.join("\n")}\n`);
+    const page = await signIn("stats", "/upload?lang=zh");
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("dialog", (d) => d.accept());
+    await page.selectOption("#wave", "2026");
+    await page.setInputFiles("#file", file);
+    await page.click("#send");
+    const summary = page.locator("#report-body p").first();
+    await expect.poll(() => summary.textContent(), { timeout: 60_000 }).toContain("未通过 4 行");
+    const held = (await page.locator("#replace-offer").textContent()) ?? "";
+    expect(held).toMatch(/^替换上传 /);
+    // every word from the catalogue: only file names, ids, column names and numbers are not Chinese
+    const words = [
+      ...(await page.locator("#report-body p").allTextContents()),
+      ...(await page.locator("#report-body th, #history th").allTextContents()),
+      held,
+    ]
+      .join(" ")
+      .replaceAll("调查数据-2026-修正.csv", "")
+      .replaceAll("extra-2026.csv", "")
+      .replace(/[\w.-]*\d[\w.-]*/g, "");
+    // (the rejects note names the personal columns and the hmac: marker)
+    const known = new Set([...lines[0]!.split(","), "hmac"]);
+    expect((words.match(/[A-Za-z_]{2,}/g) ?? []).filter((w) => !known.has(w))).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1200);
+    await page.screenshot({ path: join(ARTIFACTS, "upload-zh-replace-offer.png"), fullPage: true });
+    // one click: the same file goes again, replacing the upload that holds those respondents
+    await page.click("#replace-offer");
+    await expect.poll(() => summary.textContent(), { timeout: 60_000 }).toContain("通过 4 行，未通过 0 行");
+    await expect.poll(() => page.locator("#history").textContent()).toContain("已被替换");
+    const [replaced] = await db.query<{ n: number }>(
+      "select count(*)::int as n from uploads where file_name = '调查数据-2026-修正.csv' and status = 'loaded' and replaces_upload_id is not null",
+    );
+    expect(replaced!.n).toBe(1);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(ARTIFACTS, "upload-zh-390.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
 describe("SQL console", () => {
   it("runs a query and charts it, with the schema of the snapshot", async () => {
     const page = await signIn("ana", "/sql?lang=en");

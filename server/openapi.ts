@@ -118,7 +118,10 @@ export const openapi = {
           },
         },
         responses: {
-          "200": { description: "loaded or duplicate: the validation report" },
+          "200": {
+            description:
+              "loaded or duplicate: the validation report (status, rows, accepted, rejected, errors with their first rows, refusal, warnings, rejects_note, model_run_error, held_by: the loaded uploads that already hold respondents the file repeats)",
+          },
           "413": { description: "too large", content: json(error) },
           "422": { description: "refused, with the reason" },
           ...errors,

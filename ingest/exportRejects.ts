@@ -2,7 +2,7 @@ import { once } from "node:events";
 import type { Writable } from "node:stream";
 import Papa from "papaparse";
 import type { Session } from "../db/index.ts";
-import { message, messages } from "../messages/catalogue.ts";
+import { type Lang, message, messages } from "../messages/catalogue.ts";
 
 /** A plain number (`-2`, `+1.5`, `3e-4`): a spreadsheet reads it as that number, never as a formula. */
 const PLAIN_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -27,8 +27,15 @@ export function escapeFormula(cell: string | null): string {
  * are as the ingest stored them, with the study's personal-data rules applied: a dropped
  * column is empty, an HMACed one holds its hash marked `hmac:…` (see rejectsNote). The rows
  * of an upload refused as a whole are kept for REFUSED_REJECTS_DAYS; of a retracted one, none.
+ * With `reasons`, a last column says in that language why each row was rejected
+ * ("village_code = T01V999：抽样框中没有此村（社区）"), so the team knows what to fix.
  */
-export async function exportRejects(db: Session, uploadId: string, out: Writable): Promise<number> {
+export async function exportRejects(
+  db: Session,
+  uploadId: string,
+  out: Writable,
+  options: { reasons?: Lang } = {},
+): Promise<number> {
   const uploads = await db.query<{ header: string | null }>(
     `select header from uploads where upload_id = $1
      union all select header from refused_uploads where upload_id = $1 and expires_at > now()`,
@@ -40,21 +47,43 @@ export async function exportRejects(db: Session, uploadId: string, out: Writable
     const line = `${Papa.unparse([cells.map(escapeFormula)], { newline: "\r\n", quotes: false })}\r\n`;
     if (!out.write(line)) await once(out, "drain");
   };
-  await write(header);
+  const lang = options.reasons;
+  await write(lang ? [...header, message("export.reason_column", lang)] : header);
   let written = 0;
   let after = -1;
   for (;;) {
-    const rows = await db.query<{ source_row: number; cells: string }>(
-      `select source_row, cells::varchar as cells from quarantine_rows
-       where upload_id = $1 and source_row > $2 order by source_row limit 10000`,
+    // each row's reasons (the quarantine holds values as the personal-data rules left them)
+    const rows = await db.query<{ source_row: number; cells: string; reasons: string | null }>(
+      `select r.source_row, r.cells::varchar as cells,
+              ${
+                lang
+                  ? `(select string_agg(coalesce(q.column_name || ' = ' || coalesce(q.value, '') || '${lang === "zh" ? "：" : ": "}', '') || q.reason_${lang}, '; ' order by q.column_name)
+                      from quarantine q where q.upload_id = r.upload_id and q.source_row = r.source_row)`
+                  : "null"
+              } as reasons
+       from quarantine_rows r
+       where r.upload_id = $1 and r.source_row > $2 order by r.source_row limit 10000`,
       [uploadId, after],
     );
     if (rows.length === 0) break;
-    for (const r of rows) await write(JSON.parse(r.cells) as (string | null)[]);
+    for (const r of rows) {
+      const cells = JSON.parse(r.cells) as (string | null)[];
+      await write(lang ? [...cells, r.reasons ?? ""] : cells);
+    }
     written += rows.length;
     after = rows[rows.length - 1]!.source_row;
   }
   return written;
+}
+
+/** The encoding of the file an upload came in (null when unknown: written before it was kept). */
+export async function uploadEncoding(db: Session, uploadId: string): Promise<string | null> {
+  const rows = await db.query<{ encoding: string | null }>(
+    `select encoding from uploads where upload_id = $1
+     union all select encoding from refused_uploads where upload_id = $1`,
+    [uploadId],
+  );
+  return rows[0]?.encoding ?? null;
 }
 
 /**

@@ -1,5 +1,5 @@
 export { detectEncoding, detectFormat, type FileFormat } from "./detectFile.ts";
-export { exportRejects, rejectsNote } from "./exportRejects.ts";
+export { exportRejects, rejectsNote, uploadEncoding } from "./exportRejects.ts";
 export { IngestRefusal } from "./IngestRefusal.ts";
 export {
   displayName,

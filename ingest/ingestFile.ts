@@ -498,8 +498,8 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
           await recordQuarantine(tx, uploadId, validation.reasons);
           await tx.run(
             `insert into refused_uploads (upload_id, study_id, wave_id, file_name, header, reason_code,
-               n_rows_read, n_rejected, refused_by, expires_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + to_days(${REFUSED_REJECTS_DAYS}))`,
+               n_rows_read, n_rejected, refused_by, encoding, expires_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now() + to_days(${REFUSED_REJECTS_DAYS}))`,
             [
               uploadId,
               study.id,
@@ -510,6 +510,7 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
               base.rows,
               base.rejected,
               options.user,
+              base.encoding,
             ],
           );
           base.errors = await summarizeErrors(tx, validation.reasons);

@@ -182,6 +182,7 @@ export const catalogue = {
     en: "these columns are calculations (calculate) or notes in the codebook, not answers, and were not loaded: {columns}",
   },
   // ingest: rejected-rows export
+  "export.reason_column": { zh: "未通过原因", en: "why rejected" },
   "export.no_upload": { zh: "没有编号为 {upload} 的上传", en: "there is no upload {upload}" },
   // estimates
   "withheld.min_n": { zh: "样本量不足（n < {min}）", en: "too few respondents (n < {min})" },

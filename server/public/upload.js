@@ -221,7 +221,7 @@ function report(result) {
   }
   if (result.upload_id && result.rejected > 0) {
     const a = cell("a", S["ui.download_rejects"]);
-    a.href = `/api/v1/uploads/${encodeURIComponent(result.upload_id)}/rejects.csv`;
+    a.href = `/api/v1/uploads/${encodeURIComponent(result.upload_id)}/rejects.csv?lang=${lang}`;
     body.append(a);
     // why personal columns come back empty or as hmac:… in the download
     if (result.rejects_note) body.append(cell("p", result.rejects_note[lang]));

@@ -1,15 +1,26 @@
+import { once } from "node:events";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import type { Writable } from "node:stream";
 import express from "express";
+import iconv from "iconv-lite";
 import multer from "multer";
 import { type Database, hmacKey, quoteIdent, tempDirOf } from "../../db/index.ts";
-import { exportRejects, ingestFile, mapColumns, rawTableName, retractUpload } from "../../ingest/index.ts";
+import {
+  exportRejects,
+  ingestFile,
+  mapColumns,
+  rawTableName,
+  retractUpload,
+  uploadEncoding,
+} from "../../ingest/index.ts";
 import { message } from "../../messages/catalogue.ts";
 import { runModels, uploadsWithFiguresPending } from "../../models/index.ts";
 import { type Codebook, loadStudy, type Study } from "../../study/index.ts";
 import { principal, requireRole } from "../auth/authenticate.ts";
 import { audit } from "../auth/users.ts";
 import { HttpError } from "../HttpError.ts";
+import { requestLang } from "../requestLang.ts";
 import type { Writer } from "../writer.ts";
 import { martOf } from "./api.ts";
 
@@ -232,10 +243,22 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
     // the rejected rows of a refused upload are kept 7 days
     if (!rows[0].live)
       throw new HttpError(410, "rejects_expired", message("export.rejects_expired", "en", { upload: id }));
-    res.attachment(`${id}-rejects.csv`).type("text/csv; charset=utf-8");
-    res.write("\uFEFF");
-    await exportRejects(db, id, res);
-    res.end();
+    // in the file's own encoding (a GBK export comes back GB18030, which Excel in China opens
+    // as it is), with a last column saying why each row was rejected, in the page's language
+    const gb = (await uploadEncoding(db, id)) === "gb18030";
+    res.attachment(`${id}-rejects.csv`).type(`text/csv; charset=${gb ? "gb18030" : "utf-8"}`);
+    const reasons = requestLang(req);
+    if (gb) {
+      const encoded = iconv.encodeStream("gb18030");
+      encoded.pipe(res);
+      await exportRejects(db, id, encoded as unknown as Writable, { reasons });
+      encoded.end();
+      await once(res, "finish");
+    } else {
+      res.write("\uFEFF");
+      await exportRejects(db, id, res, { reasons });
+      res.end();
+    }
   });
 
   router.post("/uploads/:id/retract", requireRole("uploads"), async (req, res) => {

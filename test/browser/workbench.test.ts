@@ -2,9 +2,11 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { join } from "node:path";
+import iconv from "iconv-lite";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabase, type Database } from "../../db/index.ts";
+import { message } from "../../messages/catalogue.ts";
 import { modelEvents } from "../../models/index.ts";
 import { Analytics } from "../../server/analytics.ts";
 import { createUser } from "../../server/auth/index.ts";
@@ -99,11 +101,13 @@ describe("upload page", () => {
       .replace(/^\uFEFF/, "")
       .trimEnd()
       .split("\r\n");
-    expect(head).toBe(lines[0]);
+    // and a last column saying why, in the page's language
+    expect(head).toBe(`${lines[0]},${message("export.reason_column", "en")}`);
     expect(more).toEqual([]);
     const sent = rows[2]!.split(",");
     const got = rejected!.split(",");
-    expect(got).toHaveLength(header.length);
+    expect(got).toHaveLength(header.length + 1);
+    expect(got.at(-1)).toMatch(/^age = 130: /);
     header.forEach((column, i) => {
       if (column === "name" || column.startsWith("op_")) expect(got[i], column).toBe("");
       else if (column === "phone") expect(got[i]).toMatch(/^hmac:[0-9a-f]{64}$/);
@@ -128,8 +132,11 @@ describe("upload page in Chinese", () => {
         return cells.join(",");
       })
       .filter((_, i) => i !== 2);
+    // as a GBK export (问卷星 and Excel in China write GBK)
     const file = join(dir, "调查数据-2026-修正.csv");
-    writeFileSync(file, `${lines[0]}\n${rows.join("\n")}\n`);
+    const text = `${lines[0]}\n${rows.join("\n")}\n`;
+    expect(text).toMatch(/[\u4e00-\u9fff]/);
+    writeFileSync(file, iconv.encode(text, "gbk"));
     const page = await signIn("stats", "/upload?lang=zh");
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
@@ -156,6 +163,16 @@ describe("upload page in Chinese", () => {
     expect((words.match(/[A-Za-z_]{2,}/g) ?? []).filter((w) => !known.has(w))).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1200);
     await page.screenshot({ path: join(ARTIFACTS, "upload-zh-replace-offer.png"), fullPage: true });
+    // the rejected rows come back in GBK, with a column saying why in Chinese
+    const href = await page.locator("#report-body a").getAttribute("href");
+    const bytes = await page.evaluate(
+      async (h) => [...new Uint8Array(await (await fetch(h!)).arrayBuffer())],
+      href,
+    );
+    const rejects = iconv.decode(Buffer.from(bytes), "gb18030").trimEnd().split("\r\n");
+    expect(rejects[0]).toBe(`${lines[0]},${message("export.reason_column", "zh")}`);
+    expect(rejects).toHaveLength(5);
+    expect(rejects[1]!.endsWith(`：${message("reject.duplicate_id_in_wave", "zh")}`)).toBe(true);
     // one click: the same file goes again, replacing the upload that holds those respondents
     await page.click("#replace-offer");
     await expect.poll(() => summary.textContent(), { timeout: 60_000 }).toContain("通过 4 行，未通过 0 行");

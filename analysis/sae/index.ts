@@ -1,6 +1,7 @@
 /** Small-area estimation: area-level Fay–Herriot models (one and two levels), MSEs, transformations, benchmarking. */
 
 export { arcsinBackTransform, arcsinMean } from "./arcsinBackTransform.ts";
+export { arcsinSamplingMoments } from "./arcsinSampling.ts";
 export { type BenchmarkType, benchmark } from "./benchmark.ts";
 export { fayHerriot } from "./fayHerriot.ts";
 export {

@@ -58,7 +58,9 @@ export interface SmallAreaDiagnostics {
 /**
  * Model-based figures for every village and township of one indicator, organization and wave:
  * the two-level model of `twoLevelEstimates` on the villages' direct estimates. Sampling
- * variances: for rates 1 / (4 n_eff) on the arcsine-square-root scale; for means a generalized
+ * variances: for rates on the arcsine-square-root scale the small-sample binomial moments with
+ * n_eff respondents at the model's rate (`arcsinSamplingMoments`; 1 / (4 n_eff) is only their
+ * large-sample limit); for means a generalized
  * variance function ψ = σ²_w / n_eff with σ²_w the pooled weighted within-village variance (a
  * village's own variance from three people is not usable). Townships are benchmarked to the
  * district's direct figure (its SE enters the bootstrap), villages to their township.
@@ -142,11 +144,10 @@ export function smallAreaFigures(input: SmallAreaInput): {
   // residual checks on the model scale
   const fit = result.fit;
   const std: number[] = [];
-  input.villages.forEach((v, i) => {
+  input.villages.forEach((_v, i) => {
     if (!sampled[i]) return;
-    const y = rate ? Math.asin(Math.sqrt(Math.min(Math.max(v.direct! / 100, 0), 1))) : v.direct!;
-    const psi = rate ? 1 / (4 * v.nEff) : vardir[i]!;
-    std.push((y - fit.estimate[i]!) / Math.sqrt(psi));
+    // on the scale and with the sampling variances the model was fitted with
+    std.push((result.modelDirect[i]! - fit.estimate[i]!) / Math.sqrt(result.modelVardir[i]!));
   });
   const mean = std.reduce((a, b) => a + b, 0) / Math.max(std.length, 1);
   const sd = Math.sqrt(std.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(std.length - 1, 1));

@@ -1,5 +1,6 @@
 import { qnorm } from "../distributions/qnorm.ts";
 import { arcsinMean } from "./arcsinBackTransform.ts";
+import { arcsinSamplingMoments } from "./arcsinSampling.ts";
 import { type BenchmarkType, benchmark } from "./benchmark.ts";
 import { seededNormal } from "./seededNormal.ts";
 import { type TwoLevelFit, type TwoLevelParameters, twoLevelFh } from "./twoLevelFh.ts";
@@ -11,7 +12,7 @@ export interface TwoLevelInput {
   direct: readonly (number | null)[];
   /** Sampling variance of the direct estimate (used without a transformation). */
   vardir: readonly (number | null)[];
-  /** Effective sample size (used by `arcsin`: sampling variance 1 / (4 n_eff)). */
+  /** Effective sample size (used by `arcsin`: the sampling moments of asin √p̂, see `arcsinMoments`). */
   effectiveN?: readonly (number | null)[];
   x: readonly (readonly number[])[];
   /** Population of each village: weights for township and district aggregates. */
@@ -20,6 +21,15 @@ export interface TwoLevelInput {
 
 export interface TwoLevelOptions {
   transformation?: "no" | "arcsin";
+  /**
+   * Sampling moments of the arcsine-scale direct estimates. `small_sample` (default): the
+   * binomial mean and variance of asin √p̂ with n_eff respondents (`arcsinSamplingMoments`) at
+   * the model's own prediction of the rate (synthetic plus township effect, which leans on the
+   * village's own answers only through its township), the direct estimate corrected for that
+   * mean's offset from asin √p, refitted until the predictions settle (a few rounds).
+   * `asymptotic`: 1 / (4 n_eff) and no correction, right only for larger samples.
+   */
+  arcsinMoments?: "small_sample" | "asymptotic";
   reps?: number;
   seed?: number;
   /** Benchmark townships to a district figure, then villages to their (benchmarked) township. */
@@ -41,13 +51,16 @@ export interface TwoLevelEstimates {
   township: AreaFigures;
   /** Largest |population-weighted aggregate − target| after benchmarking (0 without it). */
   benchmarkError: number;
+  /** The direct estimates and sampling variances the model was fitted to (model scale; null unsampled). */
+  modelDirect: (number | null)[];
+  modelVardir: (number | null)[];
 }
 
 /**
  * Village and township figures from the two-level model (`twoLevelFh`), with parametric
  * bootstrap MSEs (seeded; default 200 replicates) that include the estimation of β and both
  * variances, the back-transformation and the benchmarking. Rates are modelled on the
- * arcsine-square-root scale (sampling variance 1 / (4 n_eff)) and back-transformed by
+ * arcsine-square-root scale (small-sample binomial sampling moments, see `arcsinMoments`) and back-transformed by
  * E[sin²(θ)] under θ's conditional normal law (not the naive inverse), so 0% and 100% villages
  * are fine. Intervals are built on the model scale from the bootstrap MSE there, and
  * back-transformed. Township figures are the population-weighted means of their villages'
@@ -66,19 +79,44 @@ export function twoLevelEstimates(input: TwoLevelInput, options: TwoLevelOptions
   const districtPop = townPop.reduce((a, b) => a + b, 0);
   const villageShare = input.population.map((n, i) => n / townPop[input.group[i]!]!);
   const townShare = townPop.map((n) => n / districtPop);
-  const direct = input.direct.map((y) =>
+  const rawDirect = input.direct.map((y) =>
     y === null ? null : arcsin ? Math.asin(Math.sqrt(Math.min(Math.max(y, 0), 1))) : y,
   );
-  const vardir = input.direct.map((y, i) => {
-    if (y === null) return null;
-    if (!arcsin) return input.vardir[i] ?? null;
+  const nEff = input.direct.map((y, i) => {
+    if (y === null || !arcsin) return null;
     const n = input.effectiveN?.[i];
     if (n === null || n === undefined || !(n > 0))
       throw new Error(`twoLevelEstimates: village ${i + 1} has no positive effective sample size`);
-    return 1 / (4 * n);
+    return n;
   });
+  let direct = rawDirect;
+  let vardir = input.direct.map((y, i) => {
+    if (y === null) return null;
+    return arcsin ? 1 / (4 * nEff[i]!) : (input.vardir[i] ?? null);
+  });
+  let fit = twoLevelFh({ group: input.group, direct, vardir, x: input.x });
+  if (arcsin && (options.arcsinMoments ?? "small_sample") === "small_sample") {
+    // Small-sample moments at the model's rate, refitted until that rate settles.
+    for (let round = 0; round < 20; round++) {
+      const rate = fit.synthetic.map((s, i) => {
+        const t = s + fit.townshipEffect[input.group[i]!]!;
+        return Math.sin(Math.min(Math.max(t, 0), Math.PI / 2)) ** 2;
+      });
+      const moments = rawDirect.map((y, i) =>
+        y === null ? null : arcsinSamplingMoments(nEff[i]!, rate[i]!),
+      );
+      direct = rawDirect.map((y, i) =>
+        y === null ? null : y - (moments[i]!.mean - Math.asin(Math.sqrt(rate[i]!))),
+      );
+      // (a floor only for a rate predicted at exactly 0 or 1, where the binomial variance vanishes)
+      const next = moments.map((m, i) => (m === null ? null : Math.max(m.variance, 1e-3 / nEff[i]!)));
+      const change = Math.max(0, ...next.map((v, i) => (v === null ? 0 : Math.abs(v / vardir[i]! - 1))));
+      vardir = next;
+      fit = twoLevelFh({ group: input.group, direct, vardir, x: input.x }, fit, 1e-10, 200);
+      if (change < 1e-6) break;
+    }
+  }
   const data = { group: input.group, direct, vardir, x: input.x };
-  const fit = twoLevelFh(data);
   const figures = (f: TwoLevelFit, districtTarget?: number) => {
     const village = f.estimate.map((mu, i) => (arcsin ? arcsinMean(mu, f.conditionalVariance[i]!) : mu));
     const town = new Array<number>(towns).fill(0);
@@ -160,5 +198,5 @@ export function twoLevelEstimates(input: TwoLevelInput, options: TwoLevelOptions
       benchmarkError = Math.max(benchmarkError, Math.abs(a - township.estimate[k]!));
     });
   }
-  return { fit, village, township, benchmarkError };
+  return { fit, village, township, benchmarkError, modelDirect: direct, modelVardir: vardir };
 }

@@ -8,6 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { pnorm } from "../../../analysis/distributions/pnorm.ts";
 import { arcsinMean } from "../../../analysis/sae/arcsinBackTransform.ts";
+import { arcsinSamplingMoments } from "../../../analysis/sae/arcsinSampling.ts";
 import { integrate } from "../../../analysis/sae/integrate.ts";
 import { seededNormal } from "../../../analysis/sae/seededNormal.ts";
 import { smallAreaFigures, type VillageInput } from "../../../analysis/sae/smallAreaFigures.ts";
@@ -173,5 +174,26 @@ describe("smallAreaFigures: means with GVF-smoothed sampling variances", () => {
     const total = [...pop.values()].reduce((a, b) => a + b, 0);
     const agg = r.townships.reduce((a, t) => a + (t.estimate * pop.get(t.code)!) / total, 0);
     expect(Math.abs(agg - 61)).toBeLessThan(1e-9);
+  });
+});
+
+describe("arcsinSamplingMoments (small-sample moments of asin √p̂)", () => {
+  it("are the binomial mean and variance by hand at n = 3 and tend to asin √p and 1 / (4n) for large n", () => {
+    const t = [0, 1 / 3, 2 / 3, 1].map((q) => Math.asin(Math.sqrt(q)));
+    const w = [1, 3, 3, 1].map((c) => c / 8);
+    const mean = t.reduce((a, v, k) => a + w[k]! * v, 0);
+    const variance = t.reduce((a, v, k) => a + w[k]! * (v - mean) ** 2, 0);
+    const m = arcsinSamplingMoments(3, 0.5);
+    expect(Math.abs(m.mean - mean)).toBeLessThan(1e-12);
+    expect(Math.abs(m.variance - variance)).toBeLessThan(1e-12);
+    const big = arcsinSamplingMoments(4000, 0.3);
+    expect(Math.abs(big.variance * 4 * 4000 - 1)).toBeLessThan(0.01);
+    expect(Math.abs(big.mean - Math.asin(Math.sqrt(0.3)))).toBeLessThan(1e-3);
+    // a non-integer effective size lies between its whole neighbours
+    const a = arcsinSamplingMoments(2, 0.3).mean;
+    const b = arcsinSamplingMoments(3, 0.3).mean;
+    const c = arcsinSamplingMoments(2.5, 0.3).mean;
+    expect(c).toBeGreaterThanOrEqual(Math.min(a, b));
+    expect(c).toBeLessThanOrEqual(Math.max(a, b));
   });
 });

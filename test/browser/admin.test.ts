@@ -10,6 +10,7 @@ import { message } from "../../messages/catalogue.ts";
 import { createUser } from "../../server/auth/index.ts";
 import { createApp } from "../../server/index.ts";
 import { launchBrowser } from "../helpers/browser.ts";
+import { listenOnLoopback } from "../helpers/listen.ts";
 
 // Issue 17: the admin page (/admin) in Debian chromium against a real server on loopback:
 // add a user (password shown once), create a token (shown once, then working against the API),
@@ -28,11 +29,7 @@ beforeAll(async () => {
   db = await openDatabase(join(mkdtempSync(join(tmpdir(), "barometer-admin-page-")), "a.duckdb"));
   await createUser(db, "boss", "admin", PASSWORD);
   await createUser(db, "lead", "viewer", PASSWORD);
-  server = await new Promise<Server>((resolve) => {
-    const s = createApp({ db, sessionSecret: randomBytes(32) }).listen(0, "127.0.0.1", () => resolve(s));
-  });
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  ({ server, base } = await listenOnLoopback(createApp({ db, sessionSecret: randomBytes(32) })));
   browser = await launchBrowser();
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 120_000);

@@ -9,6 +9,7 @@ import { closeDatabase, type Database, openDatabase } from "../../db/index.ts";
 import { createApp } from "../../server/index.ts";
 import { openapi } from "../../server/openapi.ts";
 import { launchBrowser } from "../helpers/browser.ts";
+import { listenOnLoopback } from "../helpers/listen.ts";
 
 // Issue 17: /api/docs in a browser is Swagger UI (served by the app, under its strict content
 // security policy) showing every path of the OpenAPI document; a client asking for JSON still
@@ -22,11 +23,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   db = await openDatabase(join(mkdtempSync(join(tmpdir(), "barometer-api-docs-")), "a.duckdb"));
-  server = await new Promise<Server>((resolve) => {
-    const s = createApp({ db, sessionSecret: randomBytes(32) }).listen(0, "127.0.0.1", () => resolve(s));
-  });
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  ({ server, base } = await listenOnLoopback(createApp({ db, sessionSecret: randomBytes(32) })));
   browser = await launchBrowser();
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 120_000);

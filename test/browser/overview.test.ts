@@ -10,6 +10,7 @@ import { createUser } from "../../server/auth/index.ts";
 import { createApp } from "../../server/index.ts";
 import { launchBrowser } from "../helpers/browser.ts";
 import { demoDatabase } from "../helpers/demoDatabase.ts";
+import { listenOnLoopback } from "../helpers/listen.ts";
 
 // A real server on loopback over a real demo database, and Debian's chromium. Every count the
 // pages must show is checked against the scores mart directly.
@@ -25,11 +26,7 @@ let browser: Browser;
 beforeAll(async () => {
   ({ db } = await demoDatabase());
   await createUser(db, "leader", "viewer", PASSWORD);
-  server = await new Promise<Server>((resolve) => {
-    const s = createApp({ db, sessionSecret: randomBytes(32) }).listen(0, "127.0.0.1", () => resolve(s));
-  });
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  ({ server, base } = await listenOnLoopback(createApp({ db, sessionSecret: randomBytes(32) })));
   browser = await launchBrowser();
   mkdirSync(ARTIFACTS, { recursive: true });
 });

@@ -12,6 +12,7 @@ import { createUser } from "../../server/auth/index.ts";
 import { createApp } from "../../server/index.ts";
 import { loadSiteStudy } from "../../study/sites/index.ts";
 import { launchBrowser } from "../helpers/browser.ts";
+import { listenOnLoopback } from "../helpers/listen.ts";
 
 // The demonstration sites' pages in Debian chromium over a real server and a real database
 // built from the demo's files: the sites overview, a site page and a work-group page, in
@@ -29,11 +30,7 @@ beforeAll(async () => {
   db = await openDatabase(join(mkdtempSync(join(tmpdir(), "barometer-sites-")), "sites.duckdb"));
   await buildSiteMarts(db, loadSiteStudy("examples/demonstration-sites"));
   await createUser(db, "leader", "viewer", PASSWORD);
-  server = await new Promise<Server>((resolve) => {
-    const s = createApp({ db, sessionSecret: randomBytes(32) }).listen(0, "127.0.0.1", () => resolve(s));
-  });
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  ({ server, base } = await listenOnLoopback(createApp({ db, sessionSecret: randomBytes(32) })));
   browser = await launchBrowser();
   context = await browser.newContext();
   const page = await context.newPage();

@@ -15,6 +15,7 @@ import { createUser } from "../../server/auth/index.ts";
 import { createApp } from "../../server/index.ts";
 import { loadStudy } from "../../study/index.ts";
 import { launchBrowser } from "../helpers/browser.ts";
+import { listenOnLoopback } from "../helpers/listen.ts";
 
 // The theme pages in Debian's chromium, on a real server over a copy of the demo study (the
 // codebook editor writes the study's codebook file, so the committed one is never touched).
@@ -38,11 +39,7 @@ beforeAll(async () => {
   await ingestStudyResponses(db, study, { user: "test", hmacKey: Buffer.from("test-key") });
   await runModels(db, study);
   await createUser(db, "analyst", "analyst", PASSWORD);
-  server = await new Promise<Server>((resolve) => {
-    const s = createApp({ db, sessionSecret: randomBytes(32) }).listen(0, "127.0.0.1", () => resolve(s));
-  });
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  ({ server, base } = await listenOnLoopback(createApp({ db, sessionSecret: randomBytes(32) })));
   browser = await launchBrowser();
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 1_200_000);
@@ -135,10 +132,11 @@ describe("theme pages", () => {
     // the save reruns the study's models; a refused save (403, 409) fails here at once
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.request().method() === "POST", { timeout: 300_000 }),
-      page.click("form.codebook button[type=submit]"),
+      // the click waits for the navigation, which waits for the model run: not 30 s under load
+      page.click("form.codebook button[type=submit]", { timeout: 300_000 }),
     ]);
     expect(response.status()).toBe(303);
-    await page.waitForURL(/saved=2/);
+    await page.waitForURL(/saved=2/, { timeout: 120_000 });
     expect(await page.locator("p.notice").textContent()).toBe(message("themes.saved", "zh", { version: 2 }));
     const file = join(studyDir, "themes/codebook.yaml");
     expect(readFileSync(file, "utf8")).toMatch(/^version: 2$/m);

@@ -101,7 +101,7 @@ function number(value: string, where: string): number {
 export async function loadStudy(folder: string): Promise<Study> {
   const dir = resolve(folder);
   const kept = loaded.get(dir);
-  if (kept && kept.files.every((f) => stamp(f.path) === f.stamp)) return kept.study;
+  if (kept?.files.every((f) => stamp(f.path) === f.stamp)) return kept.study;
   const files: string[] = [];
   const study = await readStudy(dir, files);
   if (loaded.size >= 64) loaded.clear();

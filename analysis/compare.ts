@@ -124,3 +124,21 @@ export async function compareWaves(
     note,
   );
 }
+
+/**
+ * Difference (b − a) of two published estimates of independent samples (two waves' releases),
+ * from their estimates and standard errors alone: Var = se_a² + se_b², as the `index_scores`
+ * mart computes change. For figures already frozen, where the designs are no longer at hand.
+ *
+ * @example
+ * const change = compareIndependentEstimates(61.0, 0.79, 63.1, 0.81); // { difference: 2.1, ... }
+ */
+export function compareIndependentEstimates(
+  a: number,
+  seA: number,
+  b: number,
+  seB: number,
+  level = 0.95,
+): Comparison {
+  return fromParts(a, b, seA * seA, seB * seB, 0, level, "independent samples");
+}

@@ -6,7 +6,7 @@ export { rake } from "./calibration/rake.ts";
 export { trimWeights } from "./calibration/trimWeights.ts";
 export type { CalibratedDesign, Margin, MarginCell } from "./calibration/types.ts";
 export { type WeightingDiagnostics, weightingDiagnostics } from "./calibration/weightingDiagnostics.ts";
-export { type Comparison, compareDomains, compareWaves } from "./compare.ts";
+export { type Comparison, compareDomains, compareIndependentEstimates, compareWaves } from "./compare.ts";
 export { designWithColumns } from "./designWithColumns.ts";
 export { qnorm } from "./distributions/qnorm.ts";
 export { qt } from "./distributions/qt.ts";

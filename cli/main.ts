@@ -27,6 +27,10 @@ const COMMANDS: Record<string, { description: string; load: () => Promise<Comman
     description: "freeze a wave's reported figures as an immutable release (for the annual assessment)",
     load: async () => (await import("./release.ts")).releaseCommand(),
   },
+  report: {
+    description: "print a release as an A4 PDF bulletin (公报): the district, one township, or all townships",
+    load: async () => (await import("./report.ts")).reportCommand(),
+  },
   sites: {
     description: "demonstration sites (示范点): build the assessment's tables, release a half-year",
     load: async () => (await import("./sites.ts")).sitesCommand(),

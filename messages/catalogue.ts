@@ -1,6 +1,7 @@
 import { adminMessages } from "./admin.ts";
 import { notebookMessages } from "./notebooks.ts";
 import { pageMessages } from "./pages.ts";
+import { reportMessages } from "./report.ts";
 import { saeMessages } from "./sae.ts";
 import { serverMessages } from "./server.ts";
 import { siteMessages } from "./sites.ts";
@@ -29,6 +30,7 @@ export const catalogue = {
   ...saeMessages,
   ...themeMessages,
   ...siteMessages,
+  ...reportMessages,
   // ingest: row-level reasons stored in the quarantine table
   "reject.missing_id": { zh: "缺少受访者编号", en: "respondent id is missing" },
   "reject.duplicate_id_in_file": {

@@ -28,6 +28,7 @@ import { sitesRouter } from "./routes/sites.ts";
 import { sqlRouter } from "./routes/sqlApi.ts";
 import { themesRouter } from "./routes/themes.ts";
 import { uploadsRouter } from "./routes/uploads.ts";
+import { reportRouter } from "./routes/report.ts";
 import { workbenchRouter } from "./routes/workbench.ts";
 import { Writer } from "./writer.ts";
 
@@ -150,6 +151,7 @@ export function createApp(options: AppOptions): express.Express {
   }
   app.use("/", adminPageRouter(options.db, sessions));
   app.use("/", sitesRouter(options.db));
+  app.use("/", reportRouter(options.db));
   app.use("/", pagesRouter(options.db));
   app.use("/", workbenchRouter(options.db));
   app.use("/", themesRouter(options.db, writer));

@@ -58,7 +58,7 @@ export function labelsFor(lang: Lang) {
 export function scorecardBlock(
   id: string,
   rows: ScoreRow[],
-  ctx: PageContext,
+  ctx: Pick<PageContext, "scorecard" | "indicators">,
   lang: Lang,
   labels: { wave: string; organizations: string[] },
 ): Raw {

@@ -52,6 +52,9 @@ const ROUTES: { method: "get" | "post"; path: string; capability: Capability; pa
   { method: "get", path: "/api/v1/studies/mass_org_evaluation/themes", capability: "figures" },
   { method: "get", path: "/api/v1/releases/x-r1/themes", capability: "scores" },
   { method: "get", path: "/themes", capability: "overview", page: true },
+  { method: "get", path: "/releases", capability: "releases", page: true },
+  { method: "get", path: "/releases/x-r1/report", capability: "releases", page: true },
+  { method: "get", path: "/releases/x-r1/report.pdf", capability: "releases", page: true },
   { method: "get", path: "/themes/codebook", capability: "editThemes", page: true },
   {
     method: "post",

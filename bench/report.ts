@@ -122,6 +122,24 @@ BENCHES.push({
     },
   ],
 });
+BENCHES.push({
+  name: "pdf",
+  script: "bench/pdf.ts",
+  targets: [
+    {
+      figure: "district_s",
+      baseline: "chromium_floor_s",
+      ratio: "district_ratio",
+      check: (r) => Number(r.district_s) < 10,
+      text: "district bulletin PDF < 10 s (barometer report, median)",
+    },
+    {
+      figure: "townships_s",
+      check: (r) => Number(r.townships_s) < 60,
+      text: "all 50 township reports < 60 s",
+    },
+  ],
+});
 const only = process.argv.slice(2);
 const lines: string[] = [];
 const date = new Date().toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });

@@ -101,6 +101,7 @@ export const reportMessages = {
     en: "Making a PDF needs Chromium ({path}): install it with sudo apt-get install chromium fonts-noto-cjk, or set BAROMETER_CHROMIUM",
   },
   "report.download_pdf": { zh: "下载公报（PDF）", en: "Bulletin (PDF)" },
+  "report.download_township": { zh: "下载本镇（街道）报告（PDF）", en: "This township's report (PDF)" },
   "report.download_townships": { zh: "各镇（街道）报告（PDF）", en: "Township reports (PDF)" },
   "report.english": { zh: "英文版", en: "English" },
   "releases.title": { zh: "发布", en: "Releases" },

@@ -59,7 +59,7 @@ export async function unitPage(db: Database, req: Request, res: Response): Promi
   const head = html`<div class="page-head">
 <p class="breadcrumb no-print"><a href="/${viewQuery(f, lang)}">${t("page.nav_overview")}</a>${parent ? html` › ${link(parent)}` : ""}</p>
 <h1>${name} <span class="wave">${t(`unit.${unit.unit_level}`)} ${unit.unit_code}</span></h1>
-${await releaseLine(db, ctx, lang, `${t("fig.unit")}: ${name}`)}
+${await releaseLine(db, ctx, lang, `${t("fig.unit")}: ${name}`, unit.unit_level === "township" ? unit.unit_code : undefined)}
 </div>
 ${filterForm(ctx, lang, `/units/${code}`)}`;
 

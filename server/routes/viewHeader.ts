@@ -33,7 +33,13 @@ ${lang === "en" ? html`<input type="hidden" name="lang" value="en">` : ""}
  * What a printed page must say about itself: study, wave, filters in words, and the release the
  * figures belong to (or that they are working figures).
  */
-export async function releaseLine(db: Database, ctx: PageContext, lang: Lang, unit = ""): Promise<Raw> {
+export async function releaseLine(
+  db: Database,
+  ctx: PageContext,
+  lang: Lang,
+  unit = "",
+  township?: string,
+): Promise<Raw> {
   const t = (k: MessageKey, p: Record<string, string> = {}) => message(k, lang, p);
   const f = ctx.filters;
   const wave = ctx.waves.find((w) => w.wave_id === f.wave)!;
@@ -49,5 +55,15 @@ export async function releaseLine(db: Database, ctx: PageContext, lang: Lang, un
   return html`<p class="release-line">
 <span class="filters-text">${parts.join(" · ")}</span>
 <span class="release">${release ? t("print.release", { release: release.release_id, created: release.created_at }) : t("print.no_release")}</span>
+${release ? html`<a class="report-link no-print" href="${reportHref(release.release_id, lang, township)}" download>${t(township ? "report.download_township" : "report.download_pdf")}</a>` : ""}
 </p>`;
+}
+
+/** The printed report of a release (the district's, or one township's). */
+function reportHref(release: string, lang: Lang, township?: string): string {
+  const query = new URLSearchParams();
+  if (township) query.set("township", township);
+  if (lang === "en") query.set("lang", "en");
+  const text = query.toString();
+  return `/releases/${encodeURIComponent(release)}/report.pdf${text ? `?${text}` : ""}`;
 }

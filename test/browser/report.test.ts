@@ -183,6 +183,12 @@ describe("barometer report: the release as an A4 PDF", () => {
     const html = await page.text();
     expect(html).toContain(`/releases/${current.release_id}/report.pdf`);
     expect(html).toContain("下载公报（PDF）");
+    // the overview and a township's page link their wave's report
+    const auth = { headers: { authorization: `Bearer ${token}` } };
+    const overview = await (await fetch(`${base}/`, auth)).text();
+    expect(overview).toContain(`href="/releases/${current.release_id}/report.pdf"`);
+    const unit = await (await fetch(`${base}/units/T01?lang=en`, auth)).text();
+    expect(unit).toContain(`href="/releases/${current.release_id}/report.pdf?township=T01&amp;lang=en"`);
   });
 });
 

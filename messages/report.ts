@@ -39,6 +39,10 @@ export const reportMessages = {
     zh: "名次区间为名次的 {level}% 置信集合；档次概率低于 0.8 者档次标“?”，表示档次不确定。其余各列为该镇（街道）的分项指标，底色越深分值越高。未列出的镇（街道）因样本不足或误差过大不予公布。",
     en: "The rank interval is the rank's {level}% confidence set; a tier marked “?” has a probability below 0.8 (uncertain). The other columns are the township's other indicators, darker for higher. Townships not listed are withheld (too few respondents or too imprecise).",
   },
+  "report.none_ranked": {
+    zh: "本期各镇（街道）的{index}均因样本不足或误差过大不予公布，不作排名。",
+    en: "No township's {index} is published this wave (too few respondents or too imprecise), so none is ranked.",
+  },
   "report.chart_title": {
     zh: "{org}：各镇（街道）{index}及置信区间",
     en: "{org}: {index} by township, with intervals",

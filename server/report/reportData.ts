@@ -27,10 +27,13 @@ export interface ReportData {
   previousWave: ({ wave_id: string } & Titled) | undefined;
   orgs: ({ organization_id: string } & Named)[];
   /** The study's indicators present in the release, in the study's order (composites first). */
-  indicators: Indicator[];
+  indicators: (Indicator & { kind: string })[];
   /** The organization level of the report's figures (the first one the release holds). */
   level: string;
-  /** Every headline row of the release (aspect ""), as the pages' score rows, with the change. */
+  /**
+   * Every headline row of the release (aspect "", and each option of a multi_share indicator,
+   * its aspect), as the pages' score rows, with the change.
+   */
   rows: ReportRow[];
   rules: { min_n: number; max_rse: number; confidence_level: number };
   /** Breakdown variables in the study's order. */
@@ -80,10 +83,11 @@ export async function reportData(db: Database, releaseId: string): Promise<Repor
     "seed_organizations",
     (t) => `select organization_id from ${t} order by sort_order`,
   );
-  const indicatorSeed = await seed<Indicator>(
+  const indicatorSeed = await seed<Indicator & { kind: string }>(
     "seed_indicators",
-    (t) => `select index_id, name_zh, name_en, parent_id, unit from ${t} order by sort_order`,
+    (t) => `select index_id, name_zh, name_en, parent_id, unit, kind from ${t} order by sort_order`,
   );
+  const perOption = new Set(indicatorSeed.filter((i) => i.kind === "multi_share").map((i) => i.index_id));
   const rulesRow = await seed<ReportData["rules"]>(
     "seed_reporting",
     (t) => `select min_n, max_rse, confidence_level from ${t}`,
@@ -92,8 +96,8 @@ export async function reportData(db: Database, releaseId: string): Promise<Repor
     await seed<{ variable: string }>("seed_breakdowns", (t) => `select variable from ${t} order by position`)
   ).map((r) => r.variable);
 
-  const rows = headlineRows(file);
-  const before = previous ? headlineRows((await readRelease(db, previous.release_id)).file) : [];
+  const rows = headlineRows(file, perOption);
+  const before = previous ? headlineRows((await readRelease(db, previous.release_id)).file, perOption) : [];
   const level = LEVELS.find((l) => rows.some((r) => r.org_level === l)) ?? rows[0]?.org_level ?? "";
   const confidence = rulesRow[0]?.confidence_level ?? 0.95;
   withChange(rows, before, confidence, previous !== undefined);
@@ -116,6 +120,7 @@ export async function reportData(db: Database, releaseId: string): Promise<Repor
         name_en: id,
         parent_id: "",
         unit: "0_100" as const,
+        kind: "",
       }));
   return {
     record,
@@ -132,8 +137,11 @@ export async function reportData(db: Database, releaseId: string): Promise<Repor
   };
 }
 
-/** A release's headline rows (no approval aspects) as score rows, change not yet known. */
-function headlineRows(file: ReleaseFile): ReportRow[] {
+/**
+ * A release's headline rows as score rows, change not yet known: no aspects (of approval, say)
+ * but the options of the indicators named in `perOption` (multi_share: one figure per option).
+ */
+export function headlineRows(file: ReleaseFile, perOption: Set<string>): ReportRow[] {
   const at = new Map(file.columns.map((c, i) => [c, i]));
   const get = (row: unknown[], column: string) => {
     const i = at.get(column);
@@ -141,7 +149,8 @@ function headlineRows(file: ReleaseFile): ReportRow[] {
   };
   const out: ReportRow[] = [];
   for (const row of file.rows) {
-    if (get(row, "aspect") !== "") continue;
+    const aspect = get(row, "aspect") as string;
+    if (aspect !== "" && !perOption.has(get(row, "index_id") as string)) continue;
     const num = (c: string) => get(row, c) as number | null;
     out.push({
       wave_id: file.wave_id,
@@ -149,7 +158,7 @@ function headlineRows(file: ReleaseFile): ReportRow[] {
       org_zh: get(row, "organization_name_zh") as string,
       org_en: get(row, "organization_name_en") as string,
       index_id: get(row, "index_id") as string,
-      aspect: "",
+      aspect,
       org_level: get(row, "org_level") as string,
       unit_level: get(row, "unit_level") as string,
       unit_code: get(row, "unit_code") as string,
@@ -184,16 +193,28 @@ function headlineRows(file: ReleaseFile): ReportRow[] {
 }
 
 const keyOf = (r: ReportRow) =>
-  [r.organization_id, r.index_id, r.org_level, r.unit_level, r.unit_code, r.group_var, r.group_value].join(
-    "\u0001",
-  );
+  [
+    r.organization_id,
+    r.index_id,
+    r.aspect,
+    r.org_level,
+    r.unit_level,
+    r.unit_code,
+    r.group_var,
+    r.group_value,
+  ].join("\u0001");
 
 /**
  * The change since the previous wave's release, as the `index_scores` mart measures it
  * (independent samples; significant when its p-value is below 1 − the confidence level); none
  * where either figure is withheld.
  */
-function withChange(rows: ReportRow[], before: ReportRow[], level: number, hasPrevious: boolean): void {
+export function withChange(
+  rows: ReportRow[],
+  before: ReportRow[],
+  level: number,
+  hasPrevious: boolean,
+): void {
   const old = new Map(before.map((r) => [keyOf(r), r]));
   for (const r of rows) {
     if (!hasPrevious) {

@@ -33,7 +33,9 @@ export function reportDocument(data: ReportData, lang: Lang, which: ReportKind, 
         ? t("report.township_title", { township: unitName(data, which.codes[0]!, lang), wave })
         : `${titleIn(data.study, lang)} · ${wave} · ${t("report.download_townships")}`;
   const body =
-    which.kind === "district" ? districtBody(data, lang, labels) : townshipsBody(data, lang, which.codes);
+    which.kind === "district"
+      ? districtBody(data, lang, labels)
+      : townshipsBody(data, lang, which.codes, labels);
   return html`<!doctype html>
 <html lang="${lang === "zh" ? "zh-CN" : "en"}">
 <head>
@@ -107,6 +109,57 @@ function figureCell(r: ReportRow | undefined, data: ReportData, lang: Lang, extr
   return html`<td class="figure" data-index="${r.index_id}" data-org="${r.organization_id}"><span class="value">${fmt1(r.estimate_0_100)}</span><small>${ci(r)}</small><small>${message("report.change_short", lang)} ${changeCell(r, lang)}</small>${extra}</td>`;
 }
 
+/** A row of a figures table: an indicator, or one option of a multi_share indicator. */
+interface Line {
+  index_id: string;
+  aspect: string;
+  name: string;
+  detail: boolean;
+}
+
+/** The table rows the figures in `rows` fill, in the study's order of indicators. */
+function linesOf(data: ReportData, rows: ReportRow[], labels: StudyLabels, lang: Lang): Line[] {
+  const out: Line[] = [];
+  for (const i of data.indicators) {
+    const mine = rows.filter((r) => r.index_id === i.index_id);
+    const whole = mine.some((r) => r.aspect === "");
+    if (whole)
+      out.push({ index_id: i.index_id, aspect: "", name: nameIn(i, lang), detail: i.parent_id !== "" });
+    for (const aspect of new Set(mine.map((r) => r.aspect).filter(Boolean)))
+      out.push({
+        index_id: i.index_id,
+        aspect,
+        name: `${nameIn(i, lang)}${lang === "zh" ? "：" : ": "}${labels.aspect(aspect, lang)}`,
+        detail: whole,
+      });
+  }
+  return out;
+}
+
+/** A table of figures: a row per line, a column per organization; `extra` adds lines to a cell. */
+function figuresTable(
+  data: ReportData,
+  rows: ReportRow[],
+  labels: StudyLabels,
+  lang: Lang,
+  extra: (r: ReportRow | undefined) => Raw | string = () => "",
+): Raw {
+  const cell = (org: string, line: Line) =>
+    rows.find((r) => r.organization_id === org && r.index_id === line.index_id && r.aspect === line.aspect);
+  return html`<table class="summary-table">
+<thead><tr><th>${message("report.indicator", lang)}</th>${data.orgs.map((o) => html`<th>${nameIn(o, lang)}</th>`)}</tr></thead>
+<tbody>${linesOf(data, rows, labels, lang).map(
+    (line) =>
+      html`<tr class="${line.detail ? "detail" : ""}"><th scope="row">${line.name}</th>${data.orgs.map(
+        (o) => {
+          const r = cell(o.organization_id, line);
+          return figureCell(r, data, lang, extra(r));
+        },
+      )}</tr>`,
+  )}</tbody>
+</table>`;
+}
+
 function changeBasis(data: ReportData, lang: Lang): string {
   return data.previous && data.previousWave
     ? message("report.change_basis", lang, {
@@ -121,26 +174,17 @@ function districtBody(data: ReportData, lang: Lang, labels: StudyLabels): Raw {
   const district = unitRows(data, "district");
   const townships = townshipCodes(data);
   const n = Math.max(0, ...district.map((r) => r.n ?? 0));
-  const indicators = data.indicators.filter((i) => district.some((r) => r.index_id === i.index_id));
-  const cell = (org: string, index: string) =>
-    district.find((r) => r.organization_id === org && r.index_id === index);
   const summary = html`<section class="page summary">
 <h1>${t("report.title", { study: titleIn(data.study, lang), wave: titleIn(data.wave, lang) })}</h1>
 <p class="subtitle">${t("report.subtitle", { release: data.record.release_id, date: data.record.created_at.slice(0, 10) })}</p>
 <p class="intro">${t("report.intro", { release: data.record.release_id, n, units: townships.length, level: levelPct(data), change: changeBasis(data, lang) })}</p>
 <h2>${t("report.section_summary")}</h2>
-<table class="summary-table">
-<thead><tr><th>${t("report.indicator")}</th>${data.orgs.map((o) => html`<th>${nameIn(o, lang)}</th>`)}</tr></thead>
-<tbody>${indicators.map(
-    (i) =>
-      html`<tr class="${i.parent_id ? "detail" : ""}"><th scope="row">${nameIn(i, lang)}</th>${data.orgs.map(
-        (o) => figureCell(cell(o.organization_id, i.index_id), data, lang),
-      )}</tr>`,
-  )}</tbody>
-</table>
+${figuresTable(data, district, labels, lang)}
 ${methodSection(data, lang, labels, n, townships.length)}
 </section>`;
-  const lead = headline(data)[0]?.index_id;
+  const lead = headline(data).find((i) =>
+    district.some((r) => r.index_id === i.index_id && r.aspect === ""),
+  )?.index_id;
   const rankings = lead ? data.orgs.map((o, k) => rankingPages(data, lang, o.organization_id, lead, k)) : [];
   return html`${summary}${rankings}${lead ? breakdownPage(data, lang, labels, lead) : ""}`;
 }
@@ -158,7 +202,7 @@ function shade(values: number[]): (v: number | null) => string {
 /** An organization's ranking table (with the heat of its other indicators) and its chart. */
 function rankingPages(data: ReportData, lang: Lang, org: string, lead: string, position: number): Raw {
   const t = (k: MessageKey, p: Record<string, string | number> = {}) => message(k, lang, p);
-  const rows = unitRows(data, "township").filter((r) => r.organization_id === org);
+  const rows = unitRows(data, "township").filter((r) => r.organization_id === org && r.aspect === "");
   const leadRows = rows.filter((r) => r.index_id === lead);
   const ranked = leadRows
     .filter((r) => !r.is_withheld && r.estimate_0_100 !== null)
@@ -180,6 +224,12 @@ function rankingPages(data: ReportData, lang: Lang, org: string, lead: string, p
   const orgLabel = data.orgs.find((o) => o.organization_id === org);
   const orgText = orgLabel ? nameIn(orgLabel, lang) : name;
   const leadName = indicatorName(data, lead, lang);
+  if (!ranked.length)
+    return html`<section class="${position === 0 ? "" : "page-part"}">
+${position === 0 ? html`<h2>${t("report.section_ranking")}</h2>` : ""}
+<h3>${t("report.ranking_title", { org: orgText, index: leadName })}</h3>
+<p class="empty">${t("report.none_ranked", { index: leadName })}</p>
+</section>`;
   const table = html`<section class="page ranking">
 ${position === 0 ? html`<h2>${t("report.section_ranking")}</h2>` : ""}
 <h3>${t("report.ranking_title", { org: orgText, index: leadName })}</h3>
@@ -238,6 +288,7 @@ function breakdownPage(data: ReportData, lang: Lang, labels: StudyLabels, lead: 
       r.unit_level === "district" &&
       r.group_var !== "" &&
       r.index_id === lead &&
+      r.aspect === "" &&
       (r.org_level === data.level || r.org_level === ""),
   );
   if (!rows.length) return html``;
@@ -312,7 +363,7 @@ function methodSection(data: ReportData, lang: Lang, labels: StudyLabels, n: num
 }
 
 /** One page per township: its organizations' figures with ranks and tiers, and its scorecard. */
-function townshipsBody(data: ReportData, lang: Lang, codes: string[]): Raw {
+function townshipsBody(data: ReportData, lang: Lang, codes: string[], labels: StudyLabels): Raw {
   const t = (k: MessageKey, p: Record<string, string | number> = {}) => message(k, lang, p);
   const heads = headline(data);
   const rankedCount = (org: string, index: string) =>
@@ -321,13 +372,10 @@ function townshipsBody(data: ReportData, lang: Lang, codes: string[]): Raw {
     ).length;
   return html`${codes.map((code) => {
     const rows = unitRows(data, "township", code);
-    const indicators = data.indicators.filter((i) => rows.some((r) => r.index_id === i.index_id));
-    const cell = (org: string, index: string) =>
-      rows.find((r) => r.organization_id === org && r.index_id === index);
     const allWithheld = rows.every((r) => r.is_withheld);
     const card = scorecardBlock(
       `chart-unit-${code}`,
-      rows,
+      rows.filter((r) => r.aspect === ""),
       { scorecard: heads.map((i) => i.index_id), indicators: data.indicators },
       lang,
       { wave: titleIn(data.wave, lang), organizations: data.orgs.map((o) => nameIn(o, lang)) },
@@ -338,29 +386,17 @@ function townshipsBody(data: ReportData, lang: Lang, codes: string[]): Raw {
 ${
   allWithheld
     ? html`<p class="empty">${t("report.all_withheld")}</p>`
-    : html`<table class="summary-table">
-<thead><tr><th>${t("report.indicator")}</th>${data.orgs.map((o) => html`<th>${nameIn(o, lang)}</th>`)}</tr></thead>
-<tbody>${indicators.map(
-        (i) =>
-          html`<tr class="${i.parent_id ? "detail" : ""}"><th scope="row">${nameIn(i, lang)}</th>${data.orgs.map(
-            (o) => {
-              const r = cell(o.organization_id, i.index_id);
-              const rank =
-                r && r.rank !== null && r.rank !== undefined
-                  ? html`<small>${t("report.rank_of", {
-                      rank: r.rank,
-                      count: rankedCount(o.organization_id, i.index_id),
-                      low: r.rank_low ?? "",
-                      high: r.rank_high ?? "",
-                      tier:
-                        t("fig.tier_n", { tier: String(r.tier ?? "") }) + (r.is_tier_uncertain ? "?" : ""),
-                    })}</small>`
-                  : "";
-              return figureCell(r, data, lang, rank);
-            },
-          )}</tr>`,
-      )}</tbody>
-</table>
+    : html`${figuresTable(data, rows, labels, lang, (r) =>
+        r && r.rank !== null && r.rank !== undefined
+          ? html`<small>${t("report.rank_of", {
+              rank: r.rank,
+              count: rankedCount(r.organization_id, r.index_id),
+              low: r.rank_low ?? "",
+              high: r.rank_high ?? "",
+              tier: t("fig.tier_n", { tier: String(r.tier ?? "") }) + (r.is_tier_uncertain ? "?" : ""),
+            })}</small>`
+          : "",
+      )}
 <p class="note">${t("report.township_note")} ${changeBasis(data, lang)}</p>
 ${card}`
 }

@@ -12,6 +12,7 @@ import { createRelease, readRelease, runModels } from "../../models/index.ts";
 import { createToken, createUser } from "../../server/auth/index.ts";
 import { createApp } from "../../server/index.ts";
 import { loadStudy, type Study } from "../../study/index.ts";
+import { readYamlCodebook } from "../../study/readYamlCodebook.ts";
 
 // The second example study (issue 14), end to end: its four quarterly files (UTF-8 codes, a
 // 问卷星 GBK label export, xlsx, UTF-8 with BOM) load, its declared indicators are modelled
@@ -114,6 +115,36 @@ describe("the needs survey example", () => {
         1e-8,
       );
     }
+  });
+
+  it("reads its codebook from an XLSForm (group, note, constraint messages, a cascade) that its YAML twin matches", () => {
+    const form = study.codebookForWave("2025Q1");
+    expect(form.file).toBe("codebook.xlsx");
+    const twin = readYamlCodebook(join(DIR, "codebook/codebook.yaml"), "v1");
+    const strip = (items: typeof form.items) => items.map(({ source: _, ...rest }) => rest);
+    expect(strip(form.items)).toEqual(strip(twin.items));
+    // a sheet's filter column has a cell in every row (empty outside the enterprise list)
+    const choices = (cb: typeof form) =>
+      [...cb.choices].map(([list, cs]) => [
+        list,
+        cs.map((c) => ({
+          ...c,
+          filters: Object.fromEntries(Object.entries(c.filters).filter(([, v]) => v)),
+        })),
+      ]);
+    expect(choices(form)).toEqual(choices(twin));
+    expect(form.settings).toEqual({ formId: "needs_survey", version: "v1" });
+    expect(form.ignored.map((i) => [i.name, i.type])).toEqual([["services_intro", "note"]]);
+    expect(form.item("enterprise_code")?.choiceFilter?.text).toBe("township = ${township_code}");
+    expect(form.item("needs")?.constraintMessage).toEqual({
+      zh: "“以上都不需要”不能与其他服务同时选择",
+      en: '"None of these" cannot be chosen with a service',
+    });
+    // each enterprise of the cascade belongs to its township in the frame too
+    const frame = readCsv(join(DIR, "frame/enterprises.csv"));
+    expect(form.choices.get("enterprise")!.map((c) => [c.name, c.filters.township])).toEqual(
+      frame.map((f) => [f.enterprise_code, f.township_code]),
+    );
   });
 
   it("reads Q3's Excel date cells as the dates they show", async () => {

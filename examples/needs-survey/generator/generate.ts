@@ -11,12 +11,14 @@
 // labels as headers and option text as answers, Q3 an .xlsx with real date cells, Q4 UTF-8
 // with a BOM. The select_multiple `needs` comes in the three shapes exports use: Q1 and Q4 one
 // cell of space-separated codes (`2 3 5`), Q2 问卷星's option labels joined by ┋
-// (`法律援助┋心理咨询`), Q3 问卷星's one 0/1 column per option (`11(技能培训)`).
+// (`法律援助┋心理咨询`), Q3 问卷星's one 0/1 column per option (`11(技能培训)`). The codebook
+// is an XLSForm written beside them (codebook.ts), with its YAML twin.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import iconv from "iconv-lite";
 import { Rng } from "../../mass-org-evaluation/generator/random.ts";
+import { choice, questionnaire, writeCodebook } from "./codebook.ts";
 
 const HERE = join(import.meta.dirname, "..");
 const SEED = 20250301;
@@ -40,6 +42,14 @@ const NEED_ZH: Record<(typeof NEEDS)[number], string> = {
   childcare: "子女托管",
   medical: "医疗互助",
   housing: "住房保障",
+};
+const NEED_EN: Record<(typeof NEEDS)[number], string> = {
+  skills: "Skills training",
+  legal: "Legal aid",
+  counselling: "Counselling",
+  childcare: "Childcare",
+  medical: "Medical mutual aid",
+  housing: "Housing",
 };
 const TOWNSHIPS = ["东城", "西城", "南湖", "北山", "河口", "新桥", "石门", "柳林"];
 const INDUSTRY = ["1", "2", "3"]; // manufacturing, services, construction
@@ -278,7 +288,7 @@ function xlsxRow(id: string, s: Sampled): (string | number | Date)[] {
 }
 
 async function main() {
-  for (const d of ["frame", "responses", "truth"]) mkdirSync(join(HERE, d), { recursive: true });
+  for (const d of ["codebook", "frame", "responses", "truth"]) mkdirSync(join(HERE, d), { recursive: true });
   const rng = new Rng(SEED);
   const { enterprises, workers } = population(rng);
   const byEnterprise = new Map<Enterprise, Worker[]>();
@@ -304,6 +314,20 @@ async function main() {
         return [e.township, `${TOWNSHIPS[t]}街道`, `Township ${t + 1}`, e.code, ...names(e, i), e.workers];
       }),
     ]),
+  );
+  await writeCodebook(
+    join(HERE, "codebook"),
+    questionnaire(
+      TOWNSHIPS.map((t, i) => choice(`T${String(i + 1).padStart(2, "0")}`, `${t}街道`, `Township ${i + 1}`)),
+      enterprises.map((e, i) => {
+        const [zh, en] = names(e, i);
+        return { ...choice(e.code, zh!, en!), township: e.township };
+      }),
+      [
+        ...NEEDS.map((n) => choice(NEED_CODE[n], NEED_ZH[n], NEED_EN[n])),
+        choice(NONE_CODE, NONE_ZH, "None of these"),
+      ],
+    ),
   );
   const truth: (string | number)[][] = [
     ["wave_id", "index_id", "aspect", "unit_level", "unit_code", "value_0_100", "population_n"],

@@ -56,17 +56,15 @@ export function notebooksRouter(options: NotebooksRouterOptions): express.Router
     res.type("text/css").set("Cache-Control", "no-cache").send(NOTEBOOK_CSS);
   });
 
-  router.get("/notebooks", requireRole("overview", { page: true }), async (req, res, next) => {
+  router.get("/notebooks", requireRole("overview", { page: true }), async (req, res) => {
     const lang = langOf(req.query.lang);
     const t = (key: NotebookMessageKey, params: Record<string, string | number> = {}) =>
       notebookMessage(key, lang, params);
-    let studies: string[];
-    try {
-      studies = [...(await snapshotStudies(options.sandbox)).keys()];
-    } catch (error) {
-      next(error);
-      return;
-    }
+    // no snapshot yet (no model run): the list still shows every notebook, none filtered
+    const studies = await snapshotStudies(options.sandbox).then(
+      (found) => [...found.keys()],
+      () => [] as string[],
+    );
     const wanted = typeof req.query.study === "string" ? req.query.study : undefined;
     const study = studies.find((s) => s === wanted) ?? studies[0];
     const items: Raw[] = [];
@@ -74,7 +72,7 @@ export function notebooksRouter(options: NotebooksRouterOptions): express.Router
     for (const name of listNotebooks(dir)) {
       try {
         const notebook = loadNotebook(`${dir}/${name}.md`);
-        if (notebook.study && notebook.study !== study) {
+        if (study && notebook.study && notebook.study !== study) {
           elsewhere.push(`${name} (${notebook.study})`);
           continue;
         }

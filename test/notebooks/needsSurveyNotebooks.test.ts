@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import request from "supertest";
@@ -192,6 +192,43 @@ describe("the notebook list", () => {
     expect(refused.status).toBe(422);
     expect(refused.text).toContain("the snapshot holds no study mass_org_evaluation");
   });
+
+  it("in the CLI: `barometer notebook render --study` runs a notebook for any study, refuses the demo's", async () => {
+    await db.run("checkpoint");
+    const copy = join(dir, "copy.duckdb");
+    copyFileSync(db.path, copy);
+    const render = (name: string, out: string, ...extra: string[]) =>
+      spawnSync(
+        process.execPath,
+        [
+          join(ROOT, "bin/barometer.js"),
+          "--db",
+          copy,
+          "notebook",
+          "render",
+          join(NOTEBOOKS_DIR, `${name}.md`),
+          "--study",
+          "needs_survey",
+          ...extra,
+          "-o",
+          join(dir, out),
+        ],
+        { encoding: "utf8" },
+      );
+    const ok = render("township-changes", "changes.html", "--param", "index=needs", "--lang", "zh");
+    expect(ok.status, ok.stderr).toBe(0);
+    const html = readFileSync(join(dir, "changes.html"), "utf8");
+    expect(html).toContain("研究 = needs_survey；波次 = 2025年第四季度 (2025Q4)；指标 = 服务需求 (needs)");
+    const refused = render("participation", "participation.html", "--lang", "en");
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain(
+      notebookMessage("notebook.other_study", "en", {
+        name: "participation",
+        study: "mass_org_evaluation",
+        chosen: "needs_survey",
+      }),
+    );
+  }, 120_000);
 
   it("in the CLI: `barometer notebook list --study` names the study each is for", () => {
     const run = spawnSync(

@@ -135,6 +135,7 @@ describe("the needs survey example", () => {
     expect(choices(form)).toEqual(choices(twin));
     expect(form.settings).toEqual({ formId: "needs_survey", version: "v1" });
     expect(form.ignored.map((i) => [i.name, i.type])).toEqual([["services_intro", "note"]]);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: XLSForm reference
     expect(form.item("enterprise_code")?.choiceFilter?.text).toBe("township = ${township_code}");
     expect(form.item("needs")?.constraintMessage).toEqual({
       zh: "“以上都不需要”不能与其他服务同时选择",

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: XLSForm expressions write ${item}
 // The questionnaire of the needs survey, version v1, written as an XLSForm workbook
 // (codebook/codebook.xlsx: sheets survey, choices, settings; the file study.yaml reads) and as
 // its YAML twin for review (codebook/codebook.yaml), both from the rows below, so they agree.
@@ -7,7 +8,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
-import { Document, isMap, isSeq, visit } from "yaml";
+import { Document, isMap, visit } from "yaml";
 
 type Text = { zh: string; en: string };
 export interface SurveyRow {

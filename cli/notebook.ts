@@ -4,8 +4,11 @@ import { basename, join, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { closeDatabase, openDatabase, quoteIdent } from "../db/index.ts";
 import type { Lang } from "../messages/catalogue.ts";
+import { notebookMessage } from "../messages/notebooks.ts";
 import {
+  listNotebooks,
   loadNotebook,
+  NOTEBOOKS_DIR,
   NotebookError,
   renderNotebook,
   snapshotTables,
@@ -23,12 +26,16 @@ interface RenderOpts {
   suppress: boolean;
   lang: Lang;
   snapshot?: string;
+  study?: string;
 }
 
 /**
  * `barometer notebook render FILE.md [--param k=v] -o OUT.html`: run a notebook in the SQL
  * sandbox over an analytics snapshot (written from --db into a temp folder, or an existing
  * one given by --snapshot, e.g. a running server's) and write one self-contained HTML file.
+ * `--study` picks the study of a notebook written for any study (default: the snapshot's
+ * first); a notebook declared for one study refuses another. `barometer notebook list
+ * [--study ID]` lists the shipped notebooks and the study each is for.
  */
 export function notebookCommand(): Command {
   const render = new Command("render")
@@ -44,6 +51,7 @@ export function notebookCommand(): Command {
     .option("--no-suppress", "show figures the suppression rules withhold (analysts only; never send these)")
     .addOption(new Option("--lang <lang>", "language of the output").choices(["zh", "en"]).default("zh"))
     .option("--snapshot <file>", "an analytics snapshot to read (default: one written from --db)")
+    .option("--study <id>", "the study to run it on (default: the notebook's own, else the snapshot's first)")
     .action(async (file: string, opts: RenderOpts, command: Command) => {
       const params: Record<string, string> = {};
       for (const pair of opts.param) {
@@ -67,7 +75,13 @@ export function notebookCommand(): Command {
             ? linkSnapshot(source.path, dir)
             : await snapshotFromDatabase(command.optsWithGlobals(), dir);
         await sandbox.start();
-        const rendered = await renderNotebook(notebook, { sandbox, params, suppress: opts.suppress });
+        const rendered = await renderNotebook(notebook, {
+          sandbox,
+          params,
+          suppress: opts.suppress,
+          lang: opts.lang,
+          ...(opts.study ? { study: opts.study } : {}),
+        });
         const out = resolve(opts.output);
         writeFileSync(
           out,
@@ -82,9 +96,33 @@ export function notebookCommand(): Command {
         rmSync(dir, { recursive: true, force: true });
       }
     });
+  const list = new Command("list")
+    .description("list the shipped notebooks (name, the study each is for, title) to stdout")
+    .option("--study <id>", "only those that run on this study")
+    .addOption(new Option("--lang <lang>", "language of the titles").choices(["zh", "en"]).default("zh"))
+    .action((opts: { study?: string; lang: Lang }) => {
+      const elsewhere: string[] = [];
+      for (const name of listNotebooks(NOTEBOOKS_DIR)) {
+        const notebook = loadNotebook(join(NOTEBOOKS_DIR, `${name}.md`));
+        if (opts.study && notebook.study && notebook.study !== opts.study) {
+          elsewhere.push(`${name} (${notebook.study})`);
+          continue;
+        }
+        const study = notebook.study ?? notebookMessage("notebook.any_study", opts.lang);
+        process.stdout.write(`${name}\t${study}\t${notebook.title[opts.lang]}\n`);
+      }
+      if (elsewhere.length)
+        log(
+          notebookMessage("notebook.other_studies", opts.lang, {
+            count: elsewhere.length,
+            names: elsewhere.join(", "),
+          }),
+        );
+    });
   return new Command("notebook")
     .description("analyst notebooks: Markdown with SQL, charts and estimates")
-    .addCommand(render);
+    .addCommand(render)
+    .addCommand(list);
 }
 
 function asCliError(error: unknown): unknown {

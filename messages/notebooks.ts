@@ -39,6 +39,24 @@ export const notebookMessages = {
     en: "only analysts may see figures before suppression",
   },
   "notebook.chart_error": { zh: "图表无法显示", en: "the chart cannot be shown" },
+  "notebook.other_study": {
+    zh: "分析笔记 {name} 只适用于研究 {study}，不适用于 {chosen}",
+    en: "notebook {name} applies to study {study} only, not to {chosen}",
+  },
+  "notebook.unknown_study": {
+    zh: "数据快照中没有研究 {study}（现有：{known}）",
+    en: "the snapshot holds no study {study} (it holds: {known})",
+  },
+  "notebook.no_study": {
+    zh: "数据快照中还没有任何研究的结果：请先上传数据并运行模型",
+    en: "the snapshot holds no study's figures yet: upload and run the models first",
+  },
+  "notebook.study": { zh: "研究", en: "Study" },
+  "notebook.any_study": { zh: "任何研究", en: "any study" },
+  "notebook.other_studies": {
+    zh: "另有 {count} 个分析笔记只适用于其他研究：{names}",
+    en: "{count} more notebooks apply to other studies only: {names}",
+  },
 } as const satisfies Record<string, { zh: string; en: string }>;
 
 export type NotebookMessageKey = keyof typeof notebookMessages;

@@ -11,12 +11,15 @@ export interface ComposedSql {
  * Make earlier SQL blocks readable by name: the blocks `sql` names (and the blocks those
  * name, in notebook order) are put in front of it as CTEs. The sandbox snapshot is read-only,
  * so results cannot be kept as tables; inlining re-runs them, which for queries over marts is
- * cheap, and keeps every query one statement that the sandbox checks.
+ * cheap, and keeps every query one statement that the sandbox checks. `relations` maps plain
+ * relation names to the study's own (`index_scores` → `index_scores__needs_survey`): those are
+ * put in front first, so a notebook for any study reads `index_scores`.
  */
 export function composeSql(
   sql: string,
   names: readonly string[],
   earlier: ReadonlyMap<string, SqlBlock>,
+  relations: ReadonlyMap<string, string> = new Map(),
 ): ComposedSql {
   const needed = new Set<string>();
   const visit = (direct: readonly string[]): void => {
@@ -29,12 +32,13 @@ export function composeSql(
   };
   visit(names);
   const own = stripSemicolons(sql);
-  if (needed.size === 0) return { sql: own, offset: 0 };
+  if (needed.size === 0 && relations.size === 0) return { sql: own, offset: 0 };
   // notebook order, so a block comes after the blocks it reads
   const ordered = [...earlier.keys()].filter((n) => needed.has(n));
-  const ctes = ordered
-    .map((n) => `${quoteIdent(n)} as (\n${stripSemicolons(earlier.get(n)!.sql)}\n)`)
-    .join(",\n");
+  const ctes = [
+    ...[...relations].map(([plain, table]) => `${quoteIdent(plain)} as (select * from ${quoteIdent(table)})`),
+    ...ordered.map((n) => `${quoteIdent(n)} as (\n${stripSemicolons(earlier.get(n)!.sql)}\n)`),
+  ].join(",\n");
   const leadingWith = /^\s*with\s+(?!recursive\b)/i.exec(own);
   const prefix = leadingWith ? `with ${ctes},\n` : `with ${ctes}\n`;
   const body = leadingWith ? own.slice(leadingWith[0].length) : own;

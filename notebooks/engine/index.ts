@@ -1,4 +1,5 @@
 /** Notebooks: Markdown analyses with SQL, Vega-Lite and estimate blocks, rendered live or to files. */
+export { chooseStudy } from "./chooseStudy.ts";
 export { findNotebook, listNotebooks, loadNotebook, NOTEBOOKS_DIR } from "./loadNotebook.ts";
 export { localize } from "./localize.ts";
 export { describePlace, NotebookError, type NotebookPlace } from "./NotebookError.ts";
@@ -7,7 +8,9 @@ export { renderBody } from "./renderBody.ts";
 export { renderNotebook } from "./renderNotebook.ts";
 export { resolveParams } from "./resolveParams.ts";
 export { runNotebook, UNSUPPRESSED } from "./runNotebook.ts";
+export { snapshotStudies } from "./snapshotStudies.ts";
 export { snapshotTables } from "./snapshotTables.ts";
 export { NOTEBOOK_CSS, standaloneHtml } from "./standaloneHtml.ts";
+export { studyParams } from "./studyParams.ts";
 export type * from "./types.ts";
 export { clientScript } from "./vendorScripts.ts";

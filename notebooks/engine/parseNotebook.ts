@@ -10,10 +10,10 @@ const bilingual = z.object({ zh: z.string().min(1), en: z.string().min(1) }).str
 const paramSchema = z
   .object({
     type: z.enum(["string", "integer", "number", "boolean"]).default("string"),
-    default: z.union([z.string(), z.number(), z.boolean()]),
+    /** Optional only with `choices: indicators | waves` (then the first indicator, the latest wave). */
+    default: z.union([z.string(), z.number(), z.boolean()]).optional(),
     choices: z
-      .array(z.union([z.string(), z.number()]))
-      .min(1)
+      .union([z.array(z.union([z.string(), z.number()])).min(1), z.enum(["indicators", "waves"])])
       .optional(),
     label: bilingual.optional(),
   })
@@ -22,7 +22,8 @@ const paramSchema = z
 const frontMatterSchema = z
   .object({
     title: bilingual,
-    study: z.string().regex(NAME).default("mass_org_evaluation"),
+    /** The one study this notebook is for; none: any study (it reads `index_scores`, not `index_scores__<study>`). */
+    study: z.string().regex(NAME).optional(),
     params: z.record(z.string().regex(NAME), paramSchema).default({}),
   })
   .strict();
@@ -55,7 +56,8 @@ const estimateSchema = z
   .strict();
 
 /**
- * Parse a notebook: YAML front matter (title in zh and en, study, params with defaults),
+ * Parse a notebook: YAML front matter (title in zh and en, an optional study, params with
+ * defaults, choices listed or read from the study: `choices: indicators` or `waves`),
  * then Markdown prose and fenced blocks: ```sql name=x```, ```vega-lite query=x``` (a spec
  * without data, JSON or YAML) and ```estimate name=x``` (YAML). Every mistake is a
  * NotebookError naming the line; a chart must name a SQL or estimate block above it.
@@ -131,7 +133,7 @@ export function parseNotebook(name: string, text: string): Notebook {
     }
   }
   flushProse();
-  return { name, title: front.title, study: front.study, params, blocks };
+  return { name, title: front.title, ...(front.study ? { study: front.study } : {}), params, blocks };
 }
 
 function checkParam(notebook: string, name: string, p: z.infer<typeof paramSchema>): ParamSpec {
@@ -139,6 +141,14 @@ function checkParam(notebook: string, name: string, p: z.infer<typeof paramSchem
   const bad = (detail: string): never => {
     throw new NotebookError({ notebook, line: 2 }, `front matter: parameter "${name}": ${detail}`);
   };
+  if (typeof p.choices === "string") {
+    // the study's indicators or waves: the default is checked against them when it runs
+    if (p.type !== "string") bad(`choices: ${p.choices} takes a parameter of type string`);
+    if (p.default !== undefined && typeof p.default !== "string")
+      bad(`its default ${JSON.stringify(p.default)} is not a string`);
+    return { name, type: p.type, default: p.default ?? "", choicesFrom: p.choices, label: p.label };
+  }
+  if (p.default === undefined) return bad("it needs a default (or choices: indicators | waves)");
   if (typeof p.default !== want) bad(`its default ${JSON.stringify(p.default)} is not a ${p.type}`);
   if (p.type === "integer" && !Number.isInteger(p.default)) bad("its default is not a whole number");
   if (p.choices && !p.choices.includes(p.default as string | number))

@@ -31,16 +31,21 @@ ${sections}
 </article>`;
 }
 
-/** What the figures were computed for (the wave, ...), so a saved or printed copy says it. */
+/** What the figures were computed for (the study, the wave, ...), so a saved or printed copy says it. */
 function parameterLine(
   notebook: RenderedNotebook,
   lang: Lang,
-  t: (key: "notebook.computed_for", params?: Record<string, string | number>) => string,
+  t: (key: "notebook.computed_for" | "notebook.study", params?: Record<string, string | number>) => string,
 ): Raw | string {
-  if (notebook.params.length === 0) return "";
-  const list = notebook.params
-    .map((p) => `${p.label?.[lang] ?? p.name} = ${String(notebook.values[p.name] ?? p.default)}`)
-    .join(lang === "zh" ? "；" : "; ");
+  const shown = (p: RenderedNotebook["params"][number]) => {
+    const value = String(notebook.values[p.name] ?? p.default);
+    const name = p.choiceLabels?.[value]?.[lang];
+    return name && name !== value ? `${name} (${value})` : value;
+  };
+  const list = [
+    `${t("notebook.study")} = ${notebook.study}`,
+    ...notebook.params.map((p) => `${p.label?.[lang] ?? p.name} = ${shown(p)}`),
+  ].join(lang === "zh" ? "；" : "; ");
   return html`<p class="nb-params">${t("notebook.computed_for", { list })}</p>`;
 }
 

@@ -11,6 +11,13 @@ export interface RunOptions {
   sandbox: SandboxQuerier;
   /** Resolved parameter values (resolveParams). */
   values: Record<string, ParamValue>;
+  /** The study it runs on (chooseStudy): its reporting rules, and the tables plain names read. */
+  study: string;
+  /**
+   * The study's relations a block may read by their plain name (`index_scores` for
+   * `index_scores__<study>`; snapshotStudies). Default: none, only the suffixed names.
+   */
+  relations?: ReadonlySet<string>;
   /** Follow the suppression rules (default true); false only for analysts (`--no-suppress`). */
   suppress?: boolean;
   /** Rows kept per SQL block (default 10,000): past it the result is marked truncated. */
@@ -25,6 +32,7 @@ const MAX_ESTIMATE_ROWS = 1_000_000;
 /**
  * Run a notebook's blocks in order. SQL blocks run in the sandbox, one statement each, with
  * earlier blocks available by name (composeSql) and parameters bound ($wave), never spliced;
+ * a plain relation name (`index_scores`) reads the study's own (`index_scores__<study>`);
  * estimate blocks fetch their rows the same way and run the statistics engine on them
  * (runEstimate); charts get the rows of the block they name. The first failure stops the
  * run with a NotebookError naming the notebook, block and line, and the database's message.
@@ -46,8 +54,17 @@ export async function runNotebook(notebook: Notebook, options: RunOptions): Prom
     };
     const own = await inspectSql(options.sandbox, text);
     if (own.error) fail(own.error, place.line + 1 + (own.errorLine ?? 0));
-    const composed = composeSql(text, own.tables, sqlBlocks);
-    const inspected = composed.offset ? await inspectSql(options.sandbox, composed.sql) : own;
+    let composed = composeSql(text, own.tables, sqlBlocks);
+    let inspected = composed.offset ? await inspectSql(options.sandbox, composed.sql) : own;
+    const plain = new Map(
+      inspected.tables
+        .filter((t) => options.relations?.has(t) && !sqlBlocks.has(t))
+        .map((t) => [t, `${t}__${options.study}`]),
+    );
+    if (plain.size) {
+      composed = composeSql(text, own.tables, sqlBlocks, plain);
+      inspected = await inspectSql(options.sandbox, composed.sql);
+    }
     if (suppress) {
       const raw = inspected.tables.find((t) => UNSUPPRESSED.test(t));
       if (raw)
@@ -83,7 +100,7 @@ export async function runNotebook(notebook: Notebook, options: RunOptions): Prom
       results.set(block.name, result);
       if (block.table) sections.push({ kind: "table", block: "sql", result });
     } else if (block.kind === "estimate") {
-      rules ??= await reportingRules(options.sandbox, notebook, block);
+      rules ??= await reportingRules(options.sandbox, notebook, options.study, block);
       const data = await query(block.data, { block: block.name, line: block.line }, MAX_ESTIMATE_ROWS);
       if (data.truncated)
         throw new NotebookError(
@@ -121,18 +138,19 @@ export async function runNotebook(notebook: Notebook, options: RunOptions): Prom
 async function reportingRules(
   sandbox: SandboxQuerier,
   notebook: Notebook,
+  study: string,
   place: { name: string; line: number },
 ): Promise<ReportingRules> {
-  const table = `seed_reporting__${notebook.study}`;
+  const table = `seed_reporting__${study}`;
   const result = await sandbox.query(
     `select min_n, max_rse, confidence_level from ${quoteIdent(table)} where study_id = $study`,
-    { params: { study: notebook.study } },
+    { params: { study } },
   );
   const row = result.ok ? result.rows[0] : undefined;
   if (!row)
     throw new NotebookError(
       { notebook: notebook.name, block: place.name, line: place.line },
-      `cannot read the reporting rules of study ${notebook.study} from ${table}: ${result.ok ? "no row" : result.error.message}`,
+      `cannot read the reporting rules of study ${study} from ${table}: ${result.ok ? "no row" : result.error.message}`,
     );
   return { minN: Number(row[0]), maxRse: Number(row[1]), confidenceLevel: Number(row[2]) };
 }

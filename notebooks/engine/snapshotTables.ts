@@ -1,11 +1,11 @@
 import type { Session } from "../../db/Database.ts";
 
 /**
- * What notebooks read, per study: the marts, the seeds (labels, reporting rules), staging
- * (answers, responses without personal data) and the calibrated design. Raw upload tables,
- * quarantine and users never go into an analytics snapshot.
+ * What notebooks read, per study (`<name>__<study>`): the marts, the seeds (labels, reporting
+ * rules), staging (answers, responses without personal data) and the calibrated design. Raw
+ * upload tables, quarantine and users never go into an analytics snapshot.
  */
-const NOTEBOOK_RELATIONS =
+export const NOTEBOOK_RELATIONS =
   /^(index_estimates|index_scores|theme_scores|theme_examples|weighting_diagnostics|calibration_margins|upload_reports|seed_[a-z_]+|stg_responses|stg_answers|int_responses_calibrated|int_scores_wide)__[a-z0-9_]+$/;
 
 /**

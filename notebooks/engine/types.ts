@@ -7,6 +7,14 @@ export interface ParamSpec {
   default: string | number | boolean;
   /** When given, the only accepted values (a select box in the form). */
   choices?: readonly (string | number)[];
+  /**
+   * Choices read from the study a notebook runs on (`choices: indicators` or `choices: waves`
+   * in the front matter): filled in by studyParams before a run, with `choiceLabels`. Without a
+   * declared default, the first indicator and the latest wave.
+   */
+  choicesFrom?: "indicators" | "waves";
+  /** The reader's names of the choices (an indicator's declared name, a wave's title). */
+  choiceLabels?: Readonly<Record<string, { zh: string; en: string }>>;
   label?: { zh: string; en: string };
 }
 
@@ -69,8 +77,12 @@ export interface Notebook {
   /** The file name without `.md`: what errors and URLs call it. */
   name: string;
   title: { zh: string; en: string };
-  /** The study whose reporting rules (seed_reporting__<study>) suppress estimate blocks. */
-  study: string;
+  /**
+   * The one study the notebook is about (front matter `study:`), when it reads that study's own
+   * items or tables; undefined for a notebook that works on any study (it reads the plain
+   * relation names, `index_scores`, and is run on the study the reader chooses).
+   */
+  study?: string;
   params: ParamSpec[];
   blocks: Block[];
 }
@@ -93,6 +105,8 @@ export interface RenderedNotebook {
   title: { zh: string; en: string };
   params: ParamSpec[];
   values: Record<string, ParamValue>;
+  /** The study it ran on (its reporting rules suppress estimate blocks). */
+  study: string;
   suppress: boolean;
   sections: RenderedSection[];
 }

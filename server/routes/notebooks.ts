@@ -14,6 +14,7 @@ import {
   type ParamValue,
   renderBody,
   renderNotebook,
+  snapshotStudies,
 } from "../../notebooks/engine/index.ts";
 import type { Staleness } from "../analytics.ts";
 import { allowed, principal, requireRole } from "../auth/index.ts";
@@ -34,12 +35,15 @@ export interface NotebooksRouterOptions {
 }
 
 /** Query-string keys of the page itself; every other key is a notebook parameter. */
-const RESERVED = new Set(["lang", "suppress"]);
+const RESERVED = new Set(["lang", "suppress", "study"]);
 
 /**
  * `/notebooks` (the list) and `/notebooks/{name}` (one notebook run on the sandbox and
- * rendered, with a GET form for its parameters). Readers see suppressed output; analysts and
- * admins may add `suppress=0`. A notebook that fails answers 422 with the place and cause.
+ * rendered, with a GET form for its parameters), both for the study of `?study=` (default: the
+ * snapshot's first). The list shows the notebooks for any study and those declared for this
+ * one; a notebook declared for another study is named apart and refused if asked for (422).
+ * Readers see suppressed output; analysts and admins may add `suppress=0`. A notebook that
+ * fails answers 422 with the place and cause.
  */
 export function notebooksRouter(options: NotebooksRouterOptions): express.Router {
   const dir = options.dir ?? NOTEBOOKS_DIR;
@@ -52,17 +56,40 @@ export function notebooksRouter(options: NotebooksRouterOptions): express.Router
     res.type("text/css").set("Cache-Control", "no-cache").send(NOTEBOOK_CSS);
   });
 
-  router.get("/notebooks", requireRole("overview", { page: true }), (req, res) => {
+  router.get("/notebooks", requireRole("overview", { page: true }), async (req, res) => {
     const lang = langOf(req.query.lang);
-    const t = (key: NotebookMessageKey) => notebookMessage(key, lang);
-    const items = listNotebooks(dir).map((name) => {
+    const t = (key: NotebookMessageKey, params: Record<string, string | number> = {}) =>
+      notebookMessage(key, lang, params);
+    // no snapshot yet (no model run): the list still shows every notebook, none filtered
+    const studies = await snapshotStudies(options.sandbox).then(
+      (found) => [...found.keys()],
+      () => [] as string[],
+    );
+    const wanted = typeof req.query.study === "string" ? req.query.study : undefined;
+    const study = studies.find((s) => s === wanted) ?? studies[0];
+    const items: Raw[] = [];
+    const elsewhere: string[] = [];
+    for (const name of listNotebooks(dir)) {
       try {
-        return html`<li><a href="/notebooks/${name}?lang=${lang}">${loadNotebook(`${dir}/${name}.md`).title[lang]}</a></li>`;
+        const notebook = loadNotebook(`${dir}/${name}.md`);
+        if (study && notebook.study && notebook.study !== study) {
+          elsewhere.push(`${name} (${notebook.study})`);
+          continue;
+        }
+        const query = study ? `?lang=${lang}&study=${study}` : `?lang=${lang}`;
+        items.push(html`<li><a href="/notebooks/${name}${query}">${notebook.title[lang]}</a></li>`);
       } catch (error) {
-        return html`<li>${name}: <span class="nb-warning">${(error as Error).message}</span></li>`;
+        items.push(html`<li>${name}: <span class="nb-warning">${(error as Error).message}</span></li>`);
       }
-    });
-    const body = html`<h1>${t("notebook.list_title")}</h1>${items.length ? html`<ul class="nb-list">${items}</ul>` : html`<p>${t("notebook.list_empty")}</p>`}`;
+    }
+    const switcher =
+      studies.length > 1
+        ? html`<p class="nb-studies">${t("notebook.study")}: ${studies.map((s) => (s === study ? html`<strong>${s}</strong> ` : html`<a href="/notebooks?lang=${lang}&study=${s}">${s}</a> `))}</p>`
+        : "";
+    const others = elsewhere.length
+      ? html`<p class="nb-meta">${t("notebook.other_studies", { count: elsewhere.length, names: elsewhere.join(", ") })}</p>`
+      : "";
+    const body = html`<h1>${t("notebook.list_title")}</h1>${switcher}${items.length ? html`<ul class="nb-list">${items}</ul>` : html`<p>${t("notebook.list_empty")}</p>`}${others}`;
     res.type("html").send(layout(lang, t("notebook.list_title"), body, principal(res)));
   });
 
@@ -97,8 +124,10 @@ export function notebooksRouter(options: NotebooksRouterOptions): express.Router
         sandbox: options.sandbox.forUser(principal(res)?.user_name ?? "anonymous"),
         params: given,
         suppress,
+        ...(typeof req.query.study === "string" ? { study: req.query.study } : {}),
+        lang,
       });
-      const form = paramForm(rendered.params, rendered.values, lang, suppress);
+      const form = paramForm(rendered.params, rendered.values, lang, suppress, rendered.study);
       const snapshot = basename(options.sandbox.snapshotPath ?? "");
       const body = html`<link rel="stylesheet" href="/notebooks/assets/notebook.css">
 ${staleBanner(options.staleness?.(), lang)}
@@ -133,6 +162,7 @@ function paramForm(
   values: Record<string, ParamValue>,
   lang: Lang,
   suppress: boolean,
+  study: string,
 ): Raw | undefined {
   if (params.length === 0) return undefined;
   const field = (p: ParamSpec) => {
@@ -140,11 +170,11 @@ function paramForm(
     const value = String(values[p.name]);
     const choices = p.choices ?? (p.type === "boolean" ? ["true", "false"] : undefined);
     const input = choices
-      ? html`<select name="${p.name}">${choices.map((c) => html`<option value="${c}"${String(c) === value ? html` selected` : ""}>${c}</option>`)}</select>`
+      ? html`<select name="${p.name}">${choices.map((c) => html`<option value="${c}"${String(c) === value ? html` selected` : ""}>${p.choiceLabels?.[String(c)]?.[lang] ?? c}</option>`)}</select>`
       : html`<input name="${p.name}" value="${value}" type="${p.type === "string" ? "text" : "number"}"${p.type === "number" ? html` step="any"` : ""}>`;
     return html`<label>${label} ${input}</label> `;
   };
   return html`<form method="get" class="nb-params"><fieldset><legend>${notebookMessage("notebook.parameters", lang)}</legend>
-${params.map(field)}<input type="hidden" name="lang" value="${lang}">${suppress ? "" : html`<input type="hidden" name="suppress" value="0">`}
+${params.map(field)}<input type="hidden" name="lang" value="${lang}"><input type="hidden" name="study" value="${study}">${suppress ? "" : html`<input type="hidden" name="suppress" value="0">`}
 <button type="submit">${notebookMessage("notebook.run", lang)}</button></fieldset></form>`;
 }

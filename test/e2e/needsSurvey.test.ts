@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import ExcelJS from "exceljs";
+import iconv from "iconv-lite";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabase, type Database, openDatabase } from "../../db/index.ts";
@@ -10,6 +12,7 @@ import { createRelease, readRelease, runModels } from "../../models/index.ts";
 import { createToken, createUser } from "../../server/auth/index.ts";
 import { createApp } from "../../server/index.ts";
 import { loadStudy, type Study } from "../../study/index.ts";
+import { readYamlCodebook } from "../../study/readYamlCodebook.ts";
 
 // The second example study (issue 14), end to end: its four quarterly files (UTF-8 codes, a
 // 问卷星 GBK label export, xlsx, UTF-8 with BOM) load, its declared indicators are modelled
@@ -76,8 +79,8 @@ describe("the needs survey example", () => {
     );
     const all = await figures();
     const district = all.filter((f) => f.unit_level === "district");
-    // 4 quarters x (benefit, satisfied, satisfaction, 6 needs, composite)
-    expect(district).toHaveLength(4 * 10);
+    // 4 quarters x (benefit, satisfied, satisfaction, 6 needs and "none of these", composite)
+    expect(district).toHaveLength(4 * 11);
     for (const f of district) {
       const t = truth.get(keyOf(f));
       expect(t, keyOf(f)).toBeDefined();
@@ -114,6 +117,100 @@ describe("the needs survey example", () => {
     }
   });
 
+  it("reads its codebook from an XLSForm (group, note, constraint messages, a cascade) that its YAML twin matches", () => {
+    const form = study.codebookForWave("2025Q1");
+    expect(form.file).toBe("codebook.xlsx");
+    const twin = readYamlCodebook(join(DIR, "codebook/codebook.yaml"), "v1");
+    const strip = (items: typeof form.items) => items.map(({ source: _, ...rest }) => rest);
+    expect(strip(form.items)).toEqual(strip(twin.items));
+    // a sheet's filter column has a cell in every row (empty outside the enterprise list)
+    const choices = (cb: typeof form) =>
+      [...cb.choices].map(([list, cs]) => [
+        list,
+        cs.map((c) => ({
+          ...c,
+          filters: Object.fromEntries(Object.entries(c.filters).filter(([, v]) => v)),
+        })),
+      ]);
+    expect(choices(form)).toEqual(choices(twin));
+    expect(form.settings).toEqual({ formId: "needs_survey", version: "v1" });
+    expect(form.ignored.map((i) => [i.name, i.type])).toEqual([["services_intro", "note"]]);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: XLSForm reference
+    expect(form.item("enterprise_code")?.choiceFilter?.text).toBe("township = ${township_code}");
+    expect(form.item("needs")?.constraintMessage).toEqual({
+      zh: "“以上都不需要”不能与其他服务同时选择",
+      en: '"None of these" cannot be chosen with a service',
+    });
+    // each enterprise of the cascade belongs to its township in the frame too
+    const frame = readCsv(join(DIR, "frame/enterprises.csv"));
+    expect(form.choices.get("enterprise")!.map((c) => [c.name, c.filters.township])).toEqual(
+      frame.map((f) => [f.enterprise_code, f.township_code]),
+    );
+  });
+
+  it("reads Q3's Excel date cells as the dates they show", async () => {
+    // the file's own cells, read by ExcelJS: real date cells (a serial with a date format)
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(join(DIR, "responses/wave-2025Q3.xlsx"));
+    const sheet = book.worksheets[0]!;
+    expect(sheet.getCell("B1").value).toBe("interview_date");
+    const inFile = new Map<string, string>();
+    sheet.eachRow((row, i) => {
+      if (i === 1) return;
+      const cell = row.getCell(2);
+      expect(cell.type).toBe(ExcelJS.ValueType.Date);
+      expect(cell.numFmt).toBe("yyyy-mm-dd");
+      inFile.set(String(row.getCell(1).value), (cell.value as Date).toISOString().slice(0, 10));
+    });
+    expect(inFile.size).toBe(384);
+    const landed = await db.query<{ id: string; date: string }>(
+      `select respondent_id as id, interview_date as date
+       from stg_responses__needs_survey where wave_id = '2025Q3'`,
+    );
+    expect(landed).toHaveLength(384);
+    for (const r of landed) expect(r.date, r.id).toBe(inFile.get(r.id));
+    expect(landed.every((r) => r.date >= "2025-09-01" && r.date <= "2025-09-20")).toBe(true);
+  });
+
+  it("lands the select_multiple needs the same from each of its three export shapes", async () => {
+    // Q1 codes in one cell (`2 3 5`), Q2 问卷星's labels joined by ┋, Q3 one 0/1 column per
+    // option (`11(技能培训)`): each lands as the codes, space-separated in the list's order
+    const labels = ["技能培训", "法律援助", "心理咨询", "子女托管", "医疗互助", "住房保障", "以上都不需要"];
+    const expected = new Map<string, string>();
+    for (const row of readCsv(join(DIR, "responses/wave-2025Q1.csv"))) expected.set(row.resp_id!, row.needs!);
+    const q2 = iconv
+      .decode(readFileSync(join(DIR, "responses/wave-2025Q2.csv")), "gbk")
+      .trim()
+      .split("\n");
+    expect(q2[0]!.split(",")[10]).toBe("需要哪些工会服务");
+    for (const line of q2.slice(1)) {
+      const cells = line.split(",");
+      const chosen = cells[10]!.split("┋").map((l) => String(labels.indexOf(l) + 1));
+      expect(chosen, line).not.toContain("0");
+      expected.set(cells[0]!, chosen.join(" "));
+    }
+    expect(q2.some((l) => l.includes("┋"))).toBe(true);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(join(DIR, "responses/wave-2025Q3.xlsx"));
+    const sheet = book.worksheets[0]!;
+    const headers = (sheet.getRow(1).values as string[]).slice(1);
+    const options = labels.map((l) => headers.indexOf(`11(${l})`) + 1);
+    expect(options).not.toContain(0);
+    sheet.eachRow((row, i) => {
+      if (i === 1) return;
+      const chosen = options.flatMap((col, k) => (row.getCell(col).value === 1 ? [String(k + 1)] : []));
+      expected.set(String(row.getCell(1).value), chosen.join(" "));
+    });
+    const landed = await db.query<{ id: string; needs: string }>(
+      "select respondent_id as id, needs from stg_responses__needs_survey where wave_id in ('2025Q1', '2025Q2', '2025Q3')",
+    );
+    expect(landed).toHaveLength(3 * 384);
+    for (const r of landed) expect(r.needs, r.id).toBe(expected.get(r.id));
+    expect(new Set(landed.flatMap((r) => r.needs.split(" ")))).toEqual(
+      new Set(["1", "2", "3", "4", "5", "6", "7"]),
+    );
+  });
+
   it("reports change between quarters and withholds figures resting on too few respondents", async () => {
     const [changes] = await db.query<{ n: number }>(
       "select count(*)::int as n from index_scores__needs_survey where wave_id = '2025Q2' and change_note = 'independent_samples'",
@@ -139,13 +236,15 @@ describe("the needs survey example", () => {
       .get("/api/v1/studies/needs_survey/figures?wave=2025Q4&unit_level=district&index=needs")
       .set(auth);
     expect(api.status).toBe(200);
+    // one figure per option of the select_multiple's choice list
     expect(api.body.rows.map((r: { aspect: string }) => r.aspect).sort()).toEqual([
-      "need_childcare",
-      "need_counselling",
-      "need_housing",
-      "need_legal",
-      "need_medical",
-      "need_skills",
+      "1",
+      "2",
+      "3",
+      "4",
+      "5",
+      "6",
+      "7",
     ]);
   });
 

@@ -8,17 +8,33 @@
 // per township by simple random sampling, then up to 12 workers per enterprise by simple
 // random sampling, with the delivered weight (M_h / m_h) * (N_hi / n_hi). Files, one per
 // quarter, in the shapes teams upload: Q1 UTF-8 codes, Q2 a 问卷星 GBK export with question
-// labels as headers and option text as answers, Q3 an .xlsx, Q4 UTF-8 with a BOM.
+// labels as headers and option text as answers, Q3 an .xlsx with real date cells, Q4 UTF-8
+// with a BOM. The select_multiple `needs` comes in the three shapes exports use: Q1 and Q4 one
+// cell of space-separated codes (`2 3 5`), Q2 问卷星's option labels joined by ┋
+// (`法律援助┋心理咨询`), Q3 问卷星's one 0/1 column per option (`11(技能培训)`). The codebook
+// is an XLSForm written beside them (codebook.ts), with its YAML twin.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import iconv from "iconv-lite";
 import { Rng } from "../../mass-org-evaluation/generator/random.ts";
+import { choice, questionnaire, writeCodebook } from "./codebook.ts";
 
 const HERE = join(import.meta.dirname, "..");
 const SEED = 20250301;
 export const QUARTERS = ["2025Q1", "2025Q2", "2025Q3", "2025Q4"] as const;
 export const NEEDS = ["skills", "legal", "counselling", "childcare", "medical", "housing"] as const;
+/** The codes of the needs' choice list: the six services in order, then "none of these" (7). */
+export const NEED_CODE: Record<(typeof NEEDS)[number], string> = {
+  skills: "1",
+  legal: "2",
+  counselling: "3",
+  childcare: "4",
+  medical: "5",
+  housing: "6",
+};
+const NONE_CODE = "7";
+const NONE_ZH = "以上都不需要";
 const NEED_ZH: Record<(typeof NEEDS)[number], string> = {
   skills: "技能培训",
   legal: "法律援助",
@@ -26,6 +42,14 @@ const NEED_ZH: Record<(typeof NEEDS)[number], string> = {
   childcare: "子女托管",
   medical: "医疗互助",
   housing: "住房保障",
+};
+const NEED_EN: Record<(typeof NEEDS)[number], string> = {
+  skills: "Skills training",
+  legal: "Legal aid",
+  counselling: "Counselling",
+  childcare: "Childcare",
+  medical: "Medical mutual aid",
+  housing: "Housing",
 };
 const TOWNSHIPS = ["东城", "西城", "南湖", "北山", "河口", "新桥", "石门", "柳林"];
 const INDUSTRY = ["1", "2", "3"]; // manufacturing, services, construction
@@ -132,6 +156,12 @@ export function answer(rng: Rng, w: Worker, q: number): Answers {
   };
 }
 
+/** The codes a worker chose, in the list's order: "7" (none of these) when no service is needed. */
+const needCodes = (a: Answers): string[] => {
+  const codes = NEEDS.filter((n) => a.needs[n] === "1").map((n) => NEED_CODE[n]);
+  return codes.length ? codes : [NONE_CODE];
+};
+
 interface Sampled {
   worker: Worker;
   answers: Answers;
@@ -180,7 +210,7 @@ const ITEMS = [
   "weight",
   "benefited",
   "satisfaction",
-  ...NEEDS.map((n) => `need_${n}`),
+  "needs",
   "suggestion",
 ];
 
@@ -197,7 +227,7 @@ function codedRow(id: string, s: Sampled): (string | number)[] {
     s.weight,
     s.answers.benefited,
     s.answers.satisfaction ?? "",
-    ...NEEDS.map((n) => s.answers.needs[n]),
+    needCodes(s.answers).join(" "),
     s.answers.suggestion,
   ];
 }
@@ -216,6 +246,9 @@ function labelRow(id: string, s: Sampled): (string | number)[] {
   r[6] = IND_ZH[w.enterprise.industry as "1"];
   r[8] = BEN_ZH[s.answers.benefited as "1"];
   r[9] = s.answers.satisfaction ? SAT_ZH[s.answers.satisfaction as "1"] : "";
+  r[10] = needCodes(s.answers)
+    .map((c) => (c === NONE_CODE ? NONE_ZH : NEED_ZH[NEEDS[Number(c) - 1]!]))
+    .join("┋");
   return r;
 }
 export const LABELS_ZH = [
@@ -229,12 +262,33 @@ export const LABELS_ZH = [
   "权数",
   "近三个月是否享受过工会服务",
   "对所享受服务的满意程度",
-  ...NEEDS.map((n) => `需求：${NEED_ZH[n]}`),
+  "需要哪些工会服务",
   "意见建议",
 ];
 
+/**
+ * The xlsx of Q3, as 问卷星 exports a multiple choice by option: the needs question (its 11th)
+ * as one 0/1 column per option, headed `11(技能培训)`; the rest item names and codes, the
+ * interview date a real Excel date cell (a serial number with a date format), the weight a number.
+ */
+const OPTION_HEADERS = [...NEEDS.map((n) => `11(${NEED_ZH[n]})`), `11(${NONE_ZH})`];
+function xlsxRow(id: string, s: Sampled): (string | number | Date)[] {
+  const r = codedRow(id, s);
+  const [y, m, d] = s.date.split("-").map(Number);
+  const chosen = needCodes(s.answers);
+  return [
+    r[0]!,
+    new Date(Date.UTC(y!, m! - 1, d!)),
+    ...r.slice(2, 7),
+    Number(r[7]),
+    ...r.slice(8, 10),
+    ...[...NEEDS.map((n) => NEED_CODE[n]), NONE_CODE].map((c) => (chosen.includes(c) ? 1 : 0)),
+    r[11]!,
+  ];
+}
+
 async function main() {
-  for (const d of ["frame", "responses", "truth"]) mkdirSync(join(HERE, d), { recursive: true });
+  for (const d of ["codebook", "frame", "responses", "truth"]) mkdirSync(join(HERE, d), { recursive: true });
   const rng = new Rng(SEED);
   const { enterprises, workers } = population(rng);
   const byEnterprise = new Map<Enterprise, Worker[]>();
@@ -260,6 +314,20 @@ async function main() {
         return [e.township, `${TOWNSHIPS[t]}街道`, `Township ${t + 1}`, e.code, ...names(e, i), e.workers];
       }),
     ]),
+  );
+  await writeCodebook(
+    join(HERE, "codebook"),
+    questionnaire(
+      TOWNSHIPS.map((t, i) => choice(`T${String(i + 1).padStart(2, "0")}`, `${t}街道`, `Township ${i + 1}`)),
+      enterprises.map((e, i) => {
+        const [zh, en] = names(e, i);
+        return { ...choice(e.code, zh!, en!), township: e.township };
+      }),
+      [
+        ...NEEDS.map((n) => choice(NEED_CODE[n], NEED_ZH[n], NEED_EN[n])),
+        choice(NONE_CODE, NONE_ZH, "None of these"),
+      ],
+    ),
   );
   const truth: (string | number)[][] = [
     ["wave_id", "index_id", "aspect", "unit_level", "unit_code", "value_0_100", "population_n"],
@@ -293,9 +361,9 @@ async function main() {
       truth.push([wave, "satisfied_beneficiaries", "", level, code, sat[0], sat[1]]);
       truth.push([wave, "satisfaction_beneficiaries", "", level, code, satMean[0], satMean[1]]);
       truth.push([wave, "service_index", "", level, code, 0.5 * ben[0] + 0.5 * sat[0], ws.length]);
-      for (const n of NEEDS) {
-        const v = share((a) => (a.needs[n] === "1" ? 100 : 0));
-        truth.push([wave, "needs", `need_${n}`, level, code, v[0], v[1]]);
+      for (const c of [...NEEDS.map((n) => NEED_CODE[n]), NONE_CODE]) {
+        const v = share((a) => (needCodes(a).includes(c) ? 100 : 0));
+        truth.push([wave, "needs", c, level, code, v[0], v[1]]);
       }
     }
     const sampled = sample(rng, enterprises, byEnterprise, answers, q);
@@ -312,11 +380,9 @@ async function main() {
       book.created = new Date(Date.UTC(2025, 9, 1));
       book.modified = book.created;
       const sheet = book.addWorksheet("Sheet1");
-      sheet.addRow(ITEMS);
-      // dates as text cells for now: real date cells (Excel serials) need the xlsx cell types of
-      // issue 14's ingest part; see README.md
+      sheet.addRow([...ITEMS.slice(0, 10), ...OPTION_HEADERS, ...ITEMS.slice(11)]);
       for (const [i, s] of sampled.entries())
-        sheet.addRow(codedRow(id(i), s).map((v, k) => (k === 7 ? Number(v) : v)));
+        sheet.addRow(xlsxRow(id(i), s)).getCell(2).numFmt = "yyyy-mm-dd";
       await book.xlsx.writeFile(`${file}.xlsx`);
     }
     if (q === 3)

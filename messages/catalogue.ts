@@ -193,11 +193,7 @@ export const catalogue = {
   // pages
   "ui.app_name": { zh: "晴雨表 · 群团组织第三方评价", en: "Barometer · third-party evaluation" },
   "ui.overview": { zh: "总览", en: "Overview" },
-  "ui.awareness_district": {
-    zh: "全区知晓率（含95%置信区间）",
-    en: "District awareness rate (with 95% confidence interval)",
-  },
-  "ui.rate_pct": { zh: "知晓率（%）", en: "Awareness (%)" },
+  "ui.rate_pct": { zh: "{index}（%）", en: "{index} (%)" },
   "ui.index_district": {
     zh: "全区{index}（含95%置信区间）",
     en: "District {index} (with 95% confidence interval)",

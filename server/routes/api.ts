@@ -105,7 +105,16 @@ export function apiRouter(db: Database): express.Router {
           `select index_id from ${seed} where estimator <> 'composite' and parent_id = '' order by sort_order limit 1`,
         )
       : [];
-    return first?.index_id ?? "awareness";
+    if (!first) throw new HttpError(404, "no_indicators", `study ${study} has no figures yet (no model run)`);
+    return first.index_id;
+  };
+  /** A rate (a proportion) reads as "%", other figures on their 0–100 scale. */
+  const isRate = async (study: string, index: string) => {
+    const seed = await martOf(db, "seed_indicators", study);
+    const [row] = seed
+      ? await db.query<{ estimator: string }>(`select estimator from ${seed} where index_id = $1`, [index])
+      : [];
+    return row?.estimator === "proportion";
   };
   router.get("/estimates", requireRole("estimates"), async (req, res) => {
     const study = param(req.query.study, "study");
@@ -128,14 +137,10 @@ export function apiRouter(db: Database): express.Router {
         n: r.n ?? 0,
       })),
       {
-        title:
-          index === "awareness"
-            ? message("ui.awareness_district", lang)
-            : message("ui.index_district", lang, { index: name }),
-        value:
-          index === "awareness"
-            ? message("ui.rate_pct", lang)
-            : message("ui.index_value", lang, { index: name }),
+        title: message("ui.index_district", lang, { index: name }),
+        value: (await isRate(study, index))
+          ? message("ui.rate_pct", lang, { index: name })
+          : message("ui.index_value", lang, { index: name }),
         wave: message("ui.wave", lang),
         organization: message("ui.organization", lang),
       },

@@ -3,12 +3,37 @@ import type { Database } from "../../db/index.ts";
 import { type Lang, type MessageKey, message } from "../../messages/catalogue.ts";
 import { principal, requireRole } from "../auth/authenticate.ts";
 import { html } from "../html.ts";
-import { langOf } from "./api.ts";
+import { langOf, martOf } from "./api.ts";
 import { layout } from "./layout.ts";
 
 /** The strings a page's script needs, handed over as data (no inline script: strict CSP). */
 function strings(lang: Lang, keys: MessageKey[]): string {
   return JSON.stringify(Object.fromEntries(keys.map((k) => [k, message(k, lang)])));
+}
+
+/**
+ * The SQL console's first query: the district figures of the first study's first indicator
+ * (not a composite) by wave and organization, at its first organization level.
+ */
+async function starterQuery(db: Database): Promise<string> {
+  const [study] = await db.query<{ study_id: string }>(
+    "select study_id from studies order by study_id limit 1",
+  );
+  const scores = study ? await martOf(db, "index_scores", study.study_id) : undefined;
+  const seed = study ? await martOf(db, "seed_indicators", study.study_id) : undefined;
+  if (!study || !scores || !seed) return "select study_id, title_zh, title_en from studies";
+  const [first] = await db.query<{ index_id: string; org_level: string }>(
+    `select i.index_id, min(s.org_level) as org_level
+     from ${seed} i join ${scores} s using (index_id)
+     where i.estimator <> 'composite' and i.parent_id = '' and s.unit_level = 'district'
+     group by i.index_id, i.sort_order order by i.sort_order limit 1`,
+  );
+  if (!first) return `select * from ${scores} limit 100`;
+  const table = scores.replaceAll('"', "");
+  return `select wave_id, organization_id, estimate_0_100
+from ${table}
+where unit_level = 'district' and index_id = '${first.index_id.replaceAll("'", "''")}' and group_var = '' and aspect = '' and org_level = '${first.org_level.replaceAll("'", "''")}'
+order by 1, 2`;
 }
 
 /** Pages for the statistics team (upload) and analysts (SQL console). */
@@ -42,17 +67,15 @@ export function workbenchRouter(db: Database): express.Router {
     res.type("html").send(layout(lang, t("ui.upload_title"), body, principal(res)));
   });
 
-  router.get("/sql", requireRole("sql", { page: true }), (req, res) => {
+  router.get("/sql", requireRole("sql", { page: true }), async (req, res) => {
     const lang = langOf(req.query.lang);
+    const starter = await starterQuery(db);
     const t = (k: MessageKey) => message(k, lang);
     const body = html`<h1>${t("ui.sql_title")}</h1>
 <div class="console" data-strings="${strings(lang, ["ui.truncated", "ui.rows", "ui.save_query", "ui.saved_queries", "ui.no_rows"])}">
 <aside id="schema" class="schema"><h2>${t("ui.schema")}</h2><ul id="schema-list"></ul></aside>
 <div class="editor-pane">
-<textarea id="sql" spellcheck="false" rows="8" aria-label="SQL">select wave_id, organization_id, estimate_0_100
-from index_scores__mass_org_evaluation
-where unit_level = 'district' and index_id = 'awareness' and group_var = '' and org_level = 'township'
-order by 1, 2</textarea>
+<textarea id="sql" spellcheck="false" rows="8" aria-label="SQL">${starter}</textarea>
 <div class="toolbar"><button id="run" type="button">${t("ui.run")} (Ctrl+Enter)</button>
 <label>${t("ui.row_limit")} <input id="max-rows" type="number" value="1000" min="1" max="100000"></label>
 <button id="save" type="button">${t("ui.save_query")}</button>

@@ -273,6 +273,19 @@ async function readStudy(dir: string, files: string[]): Promise<Study> {
     };
   });
   if (units.length === 0) throw new Error(`${def.frame.file}: the frame has no rows`);
+  if (def.small_area) {
+    const modelled = new Map(
+      indicatorInfos(def)
+        .filter((i) => i.estimator !== "composite" && i.kind !== "multi_share")
+        .map((i) => [i.id, i]),
+    );
+    for (const [i, id] of def.small_area.indices.entries())
+      if (!modelled.has(id))
+        throw new Error(
+          `study.yaml small_area.indices[${i}]: "${id}" is not an indicator a small-area model can take ` +
+            `(a rate or a mean with one figure per unit); the study's are: ${[...modelled.keys()].join(", ")}`,
+        );
+  }
   for (const c of def.small_area?.covariates ?? []) {
     const columns = c.column.includes("{organization}")
       ? def.organizations.map((o) => c.column.replaceAll("{organization}", o.id))

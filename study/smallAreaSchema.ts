@@ -16,10 +16,12 @@ const unitLevel = z
  */
 export const smallAreaSchema = z
   .object({
-    /** Indices modelled (rates on the arcsine scale, means with smoothed variances). */
-    indices: z
-      .array(z.enum(["awareness", "participation", "approval", "satisfaction", "satisfaction_pct"]))
-      .min(1),
+    /**
+     * Indicators modelled, by id: presets or declared indicators whose figure is one number per
+     * unit (rates on the arcsine scale, means with smoothed variances; not composites and not
+     * multi_share). Checked against the study's indicators at load.
+     */
+    indices: z.array(z.string().min(1)).min(1),
     /**
      * Village covariates from frame columns: numeric as is, `log` of a positive number, `log1p`
      * (log(1 + x) of a count), or `categorical`. `{organization}` in a column name is replaced by

@@ -8,7 +8,9 @@ import { writeRows } from "../seeds/writeRows.ts";
 
 export const dependsOn = ["int_index_scores", "int_responses_calibrated", "index_estimates", "seed_units"];
 
-const RATES = new Set(["awareness", "participation", "satisfaction_pct"]);
+/** A rate (a proportion) is modelled on the arcsine scale, a mean as it is. */
+const isRate = (study: Study, id: string) =>
+  study.indicatorInfos.some((i) => i.id === id && i.estimator === "proportion");
 
 interface VillageStat {
   wave_id: string;
@@ -120,7 +122,7 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
       };
       const district = directBy.get(directKey({ ...place, unit_level: "district", unit_code: "" }));
       const result = offThread("smallAreaFigures", {
-        kind: RATES.has(first.index_id) ? "rate" : "mean",
+        kind: isRate(study, first.index_id) ? "rate" : "mean",
         villages,
         district: district ? { estimate: district.estimate_0_100, se: district.se_0_100 } : null,
         benchmark: config.benchmark,
@@ -246,7 +248,7 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
       const g = result.diagnostics;
       diagnostics.push({
         ...place,
-        kind: RATES.has(first.index_id) ? "rate" : "mean",
+        kind: isRate(study, first.index_id) ? "rate" : "mean",
         bootstrap_reps: config.bootstrap_reps,
         max_rrmse: config.max_rrmse,
         covariates: JSON.stringify(covariateNames(study, first.organization_id)),

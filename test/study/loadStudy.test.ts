@@ -8,6 +8,21 @@ import { CODEBOOK, STUDY, writeStudy } from "../helpers/tinyStudy.ts";
 // (file, sheet or field, row, value).
 
 describe("loadStudy", () => {
+  it("models any declared rate or mean in small_area, and refuses other ids naming the valid ones", async () => {
+    const declared = `${STUDY}indicators:
+  - { id: members, name: { zh: 团员比例, en: League members }, kind: share, items: [league], codes: ["1"] }
+`;
+    const ok = await loadStudy(
+      writeStudy({ "study.yaml": `${declared}small_area: { indices: [members, awareness] }\n` }),
+    );
+    expect(ok.small_area?.indices).toEqual(["members", "awareness"]);
+    expect(ok.indicatorInfos.find((i) => i.id === "members")?.estimator).toBe("proportion");
+    const bad = writeStudy({ "study.yaml": `${declared}small_area: { indices: [awarenes] }\n` });
+    await expect(loadStudy(bad)).rejects.toThrow(
+      /small_area\.indices\[0\]: "awarenes" is not an indicator .*the study's are: awareness, members/,
+    );
+  });
+
   it("loads a valid study into a frozen, defaulted object", async () => {
     const study = await loadStudy(writeStudy());
     expect(study.id).toBe("tiny");

@@ -108,6 +108,21 @@ export const reportMessages = {
   "report.download_township": { zh: "下载本镇（街道）报告（PDF）", en: "This township's report (PDF)" },
   "report.download_townships": { zh: "各镇（街道）报告（PDF）", en: "Township reports (PDF)" },
   "report.english": { zh: "英文版", en: "English" },
+  "report.sites_title": { zh: "{study}{period}考核结果", en: "{study}, {period}: assessment results" },
+  "report.sites_intro": {
+    zh: "本期共考核示范点 {n} 个，其中正常 {good} 个，关注 {watch} 个，退出审查 {exit} 个，已退出 {exited} 个。各推进组联系的示范点见后页，综合得分括号内为 95% 置信区间。",
+    en: "{n} sites were assessed this half-year: {good} in good standing, {watch} on watch, {exit} in exit review, {exited} exited. Each work group's sites follow, with the 95% interval of each combined score.",
+  },
+  "report.sites_by_group": { zh: "一、各推进组示范点状态", en: "1. Sites by work group and status" },
+  "report.sites_count": { zh: "示范点数", en: "Sites" },
+  "report.sites_method": {
+    zh: "综合得分由“六有”考核得分（各评估员评分的场点效应，评估员为随机效应）与服务对象满意度按评分方案 {scoring} 加权合成，区间反映评估员间差异与满意度调查的抽样误差；退出规则版本 {rules}：区间上限低于门槛者列入退出审查，区间跨越门槛者列为关注。",
+    en: "The combined score weights the six-haves score (the site's effect over its assessors' ratings, assessors random) and the served people's satisfaction by scoring version {scoring}; its interval carries the assessors' disagreement and the satisfaction survey's sampling error. Exit rules version {rules}: a site whose interval lies below the threshold goes to exit review, one whose interval straddles it is on watch.",
+  },
+  "report.sites_none_flagged": {
+    zh: "本组示范点均为正常。",
+    en: "Every site of this group is in good standing.",
+  },
   "releases.title": { zh: "发布", en: "Releases" },
   "releases.intro": {
     zh: "发布是某一波次公布数据的冻结版本（带 sha256 校验），年度考核与公报均以发布为准。",

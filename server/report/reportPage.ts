@@ -52,7 +52,7 @@ ${chartScripts}
 }
 
 /** The footer Chromium prints on every page: release, checksum, methodology, page numbers. */
-export function reportFooter(data: ReportData, lang: Lang): string {
+export function reportFooter(data: Pick<ReportData, "record">, lang: Lang): string {
   const text = message("report.footer", lang, {
     release: data.record.release_id,
     sha256: data.record.sha256,

@@ -2,20 +2,47 @@ import type { Request } from "express";
 import express from "express";
 import type { Database } from "../../db/index.ts";
 import { type Lang, type MessageKey, message } from "../../messages/catalogue.ts";
-import { listReleases } from "../../models/index.ts";
+import { listReleases, type ReleaseRecord, readRelease } from "../../models/index.ts";
 import { principal, requireRole } from "../auth/authenticate.ts";
 import { HttpError } from "../HttpError.ts";
 import { html } from "../html.ts";
 import { renderPdf } from "../report/renderPdf.ts";
 import { reportData } from "../report/reportData.ts";
 import { type ReportKind, reportDocument, reportFooter, townshipCodes } from "../report/reportPage.ts";
+import { sitesReportData, sitesReportDocument } from "../report/sitesReport.ts";
 import { langOf } from "./api.ts";
 import { layout } from "./layout.ts";
 import { studyLabels } from "./studyLabels.ts";
 
-/** `township=T01` one township, `township=all` every township, else the district bulletin. */
-async function whichReport(db: Database, req: Request, lang: Lang) {
-  const data = await reportData(db, String(req.params.id));
+/** What a report route prints: its release, its page's HTML, its file name. */
+interface Printable {
+  record: ReleaseRecord;
+  page: () => string;
+  fileName: string;
+  /** The query string that asks for the same report. */
+  query: URLSearchParams;
+}
+
+/**
+ * The report a request names: a survey release's district bulletin, `township=T01` one
+ * township, `township=all` every township; a demonstration-sites release's half-year report.
+ */
+async function whichReport(db: Database, req: Request, lang: Lang): Promise<Printable> {
+  const query = new URLSearchParams();
+  if (lang === "en") query.set("lang", "en");
+  const id = String(req.params.id);
+  const suffix = lang === "en" ? "-en" : "";
+  const sites = await readRelease(db, id)
+    .then(({ record, file }) => sitesReportData(db, record, file))
+    .catch(() => undefined);
+  if (sites)
+    return {
+      record: sites.record,
+      page: () => sitesReportDocument(sites, lang),
+      fileName: `${id}${suffix}.pdf`,
+      query,
+    };
+  const data = await reportData(db, id);
   const asked = typeof req.query.township === "string" ? req.query.township : "";
   let which: ReportKind = { kind: "district" };
   if (asked) {
@@ -27,15 +54,17 @@ async function whichReport(db: Database, req: Request, lang: Lang) {
         message("report.no_unit", lang, { release: data.record.release_id, unit: asked }),
       );
     which = { kind: "townships", codes: asked === "all" ? all : [asked] };
+    query.set("township", asked);
   }
-  return { data, which, labels: await studyLabels(db, data.record.study_id) };
-}
-
-/** The file name of a report: the release, the township (or "townships"), the language. */
-function pdfName(release: string, which: ReportKind, lang: Lang): string {
+  const labels = await studyLabels(db, data.record.study_id);
   const part =
     which.kind === "district" ? "" : which.codes.length === 1 ? `-${which.codes[0]}` : "-townships";
-  return `${release}${part}${lang === "en" ? "-en" : ""}.pdf`;
+  return {
+    record: data.record,
+    page: () => reportDocument(data, lang, which, labels),
+    fileName: `${data.record.release_id}${part}${suffix}.pdf`,
+    query,
+  };
 }
 
 /**
@@ -54,11 +83,9 @@ export function reportRouter(db: Database): express.Router {
       (await db.query<{ study_id: string }>("select study_id from studies")).map((r) => r.study_id),
     );
     const rows = releases.map((r) => {
-      const links = surveyStudies.has(r.study_id)
-        ? html`<a href="/releases/${r.release_id}/report.pdf${suffix}" download>${t("report.download_pdf")}</a>
-<a href="/releases/${r.release_id}/report.pdf?township=all${lang === "en" ? "&lang=en" : ""}" download>${t("report.download_townships")}</a>
-${lang === "zh" ? html`<a href="/releases/${r.release_id}/report.pdf?lang=en" download>${t("report.english")}</a>` : ""}`
-        : "";
+      const links = html`<a href="/releases/${r.release_id}/report.pdf${suffix}" download>${t("report.download_pdf")}</a>
+${surveyStudies.has(r.study_id) ? html`<a href="/releases/${r.release_id}/report.pdf?township=all${lang === "en" ? "&lang=en" : ""}" download>${t("report.download_townships")}</a>` : ""}
+${lang === "zh" ? html`<a href="/releases/${r.release_id}/report.pdf?lang=en" download>${t("report.english")}</a>` : ""}`;
       return html`<tr data-release="${r.release_id}"><td><code>${r.release_id}</code></td><td>${r.wave_id}</td><td>${r.created_at.slice(0, 16).replace("T", " ")}</td><td class="num">${r.n_rows}</td><td>${r.superseded_by ? t("releases.superseded", { release: r.superseded_by }) : ""}</td><td class="actions">${links}</td></tr>`;
     });
     const body = html`<h1>${t("releases.title")}</h1>
@@ -72,26 +99,22 @@ ${
   });
 
   router.get("/releases/:id/report", requireRole("releases", { page: true }), async (req, res) => {
-    const lang = langOf(req.query.lang);
-    const { data, which, labels } = await whichReport(db, req, lang);
-    res.type("html").send(reportDocument(data, lang, which, labels));
+    const report = await whichReport(db, req, langOf(req.query.lang));
+    res.type("html").send(report.page());
   });
 
   router.get("/releases/:id/report.pdf", requireRole("releases", { page: true }), async (req, res) => {
     const lang = langOf(req.query.lang);
-    const { data, which } = await whichReport(db, req, lang);
-    const query = new URLSearchParams();
-    if (lang === "en") query.set("lang", "en");
-    if (which.kind === "townships") query.set("township", String(req.query.township));
+    const report = await whichReport(db, req, lang);
     const pdf = await renderPdf({
-      url: `${selfUrl(req)}/releases/${encodeURIComponent(data.record.release_id)}/report?${query}`,
+      url: `${selfUrl(req)}/releases/${encodeURIComponent(report.record.release_id)}/report?${report.query}`,
       headers: credentialsOf(req),
-      footer: reportFooter(data, lang),
+      footer: reportFooter(report, lang),
       lang,
     });
     res
       .type("application/pdf")
-      .set("Content-Disposition", `attachment; filename="${pdfName(data.record.release_id, which, lang)}"`)
+      .set("Content-Disposition", `attachment; filename="${report.fileName}"`)
       .send(pdf);
   });
   return router;

@@ -48,12 +48,12 @@ async function siteStudy(db: Database, requested: unknown) {
   return { id: found.study_id, config: JSON.parse(found.config_json) as SiteStudyConfig, rel };
 }
 
-const fmt = (x: number | null | undefined, digits = 1) =>
+export const fmt = (x: number | null | undefined, digits = 1) =>
   x === null || x === undefined ? "—" : x.toFixed(digits);
-const named = (list: { id: string; name: { zh: string; en: string } }[], id: string, lang: Lang) =>
+export const named = (list: { id: string; name: { zh: string; en: string } }[], id: string, lang: Lang) =>
   list.find((x) => x.id === id)?.name[lang] ?? id;
 
-function verdictLines(json: string, lang: Lang): Raw[] {
+export function verdictLines(json: string, lang: Lang): Raw[] {
   const verdicts = JSON.parse(json) as {
     rule: string;
     action: string;
@@ -67,11 +67,11 @@ function verdictLines(json: string, lang: Lang): Raw[] {
     });
 }
 
-function statusBadge(status: string, lang: Lang): Raw {
+export function statusBadge(status: string, lang: Lang): Raw {
   return html`<span class="site-status ${status}">${message(`sites.status.${status}` as MessageKey, lang)}</span>`;
 }
 
-function changeCell(row: ScoreRow): Raw {
+export function changeCell(row: Pick<ScoreRow, "change" | "is_change_significant">): Raw {
   if (row.change === null) return html`—`;
   const arrow = row.is_change_significant ? (row.change > 0 ? "▲ " : "▼ ") : "";
   return html`${arrow}${row.change > 0 ? "+" : ""}${fmt(row.change)}`;

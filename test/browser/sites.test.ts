@@ -1,5 +1,6 @@
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +8,9 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabase, type Database, openDatabase } from "../../db/index.ts";
 import { type MessageKey, message } from "../../messages/catalogue.ts";
+import { readRelease } from "../../models/index.ts";
 import { buildSiteMarts } from "../../models/sites/buildSiteMarts.ts";
+import { createSiteRelease } from "../../models/sites/releaseSites.ts";
 import { createUser } from "../../server/auth/index.ts";
 import { createApp } from "../../server/index.ts";
 import { loadSiteStudy } from "../../study/sites/index.ts";
@@ -139,5 +142,45 @@ describe.each([
     await page.screenshot({ path: join(ARTIFACTS, `sites-group-${lang}.png`), fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
+  });
+});
+
+describe("a half-year's release as a PDF", () => {
+  it("prints a summary page and a page per work group, each site's score and status as released", async () => {
+    const period = await latest();
+    const record = await createSiteRelease(db, "demonstration_sites", period, "test");
+    // the signed-in leader's own session prints it (the server hands Chromium their cookie)
+    const res = await context.request.get(`${base}/releases/${record.release_id}/report.pdf`);
+    expect(res.status()).toBe(200);
+    expect(res.headers()["content-type"]).toBe("application/pdf");
+    const file = join(mkdtempSync(join(tmpdir(), "barometer-sites-pdf-")), "sites.pdf");
+    writeFileSync(file, await res.body());
+    const released = (await readRelease(db, record.release_id)).file;
+    const rows = released.rows.map(
+      (r) => Object.fromEntries(released.columns.map((c, i) => [c, r[i]])) as Record<string, unknown>,
+    );
+    const groups = [...new Set(rows.map((r) => r.work_group as string))];
+    const pages = execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" }).split("\f");
+    expect(pages.filter((p) => p.trim()).length).toBe(1 + groups.length);
+    // each work group's page: its sites' rows, best first, each with its combined score and status
+    const statusWords = ["good_standing", "watch", "exit_review", "exited"].map((s) =>
+      message(`sites.status.${s}` as MessageKey, "zh"),
+    );
+    for (const [i, group] of groups.entries()) {
+      const mine = rows
+        .filter((r) => r.work_group === group)
+        .sort((a, b) => ((b.combined_0_100 as number) ?? -1) - ((a.combined_0_100 as number) ?? -1));
+      const lines = pages[1 + i]!.split("\n").filter((l) => statusWords.some((w) => l.trimEnd().endsWith(w)));
+      expect(lines.length, `group ${group}`).toBe(mine.length);
+      expect(lines.map((l) => /\d+\.\d/.exec(l)?.[0] ?? "—")).toEqual(
+        mine.map((r) => (r.combined_0_100 === null ? "—" : (r.combined_0_100 as number).toFixed(1))),
+      );
+      expect(lines.map((l) => statusWords.find((w) => l.trimEnd().endsWith(w)))).toEqual(
+        mine.map((r) => message(`sites.status.${r.status}` as MessageKey, "zh")),
+      );
+    }
+    // the summary counts the sites by status as released
+    const exits = rows.filter((r) => r.status === "exit_review").length;
+    expect(pages[0]).toContain(`退出审查 ${exits} 个`);
   });
 });

@@ -46,6 +46,8 @@ export interface PageContext {
   organizations: string;
   /** rank_intervals (absent in a database built before it existed) */
   ranks?: string;
+  /** The scores mart has the change's interval (change_ci_low_0_100; not in older databases). */
+  changeIntervals: boolean;
 }
 
 export const nameIn = (row: Named, lang: Lang): string => (lang === "zh" ? row.name_zh : row.name_en);
@@ -127,6 +129,13 @@ export async function pageContext(
     units,
     organizations: orgsMart,
     ranks: await martOf(db, "rank_intervals", study.study_id),
+    changeIntervals:
+      (
+        await db.query<{ n: number }>(
+          "select count(*)::int as n from duckdb_columns() where table_name = $1 and column_name = 'change_ci_low_0_100'",
+          [`index_scores__${study.study_id}`],
+        )
+      )[0]!.n > 0,
   };
 }
 

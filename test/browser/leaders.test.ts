@@ -261,6 +261,27 @@ describe.each(LANGS)("leaders' pages in %s", (lang) => {
   }
 });
 
+describe("a unit whose figures are all withheld", () => {
+  it("says so in a sentence instead of drawing empty charts, in both languages", async () => {
+    // townships with not one shown figure in the latest wave at township level (T07 in the demo)
+    const [withheld] = await db.query<{ unit_code: string }>(
+      `select unit_code from ${SCORES} where wave_id = '2026' and unit_level = 'township' and group_var = ''
+         and aspect = '' and org_level in ('township', '')
+       group by unit_code having bool_and(is_withheld) order by unit_code limit 1`,
+    );
+    expect(withheld).toBeDefined();
+    for (const lang of LANGS) {
+      const page = await open(390, `/units/${withheld!.unit_code}${q(lang)}`, `unit-withheld-${lang}`);
+      expect(await page.locator(".notice.all-withheld").textContent()).toBe(
+        message("unit.all_withheld", lang),
+      );
+      expect(await page.locator("#chart-unit-scorecard, #chart-unit-items").count()).toBe(0);
+      // whatever is drawn (the history of earlier waves) has no axis of an empty scale
+      expect(await page.locator(".chart svg text", { hasText: "0.000000" }).count()).toBe(0);
+    }
+  });
+});
+
 describe("overview tables download as CSV and XLSX, formula-escaped", () => {
   it("the scorecard as CSV equals the page, the townships as XLSX hold every figure", async () => {
     const { page } = pages.get(1366)!;

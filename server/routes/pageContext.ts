@@ -1,5 +1,6 @@
 import type { Database } from "../../db/index.ts";
 import type { Lang } from "../../messages/catalogue.ts";
+import { relationName } from "../../models/index.ts";
 import { martOf } from "./api.ts";
 
 export const ORG_LEVELS = ["township", "village"] as const;
@@ -133,7 +134,7 @@ export async function pageContext(
       (
         await db.query<{ n: number }>(
           "select count(*)::int as n from duckdb_columns() where table_name = $1 and column_name = 'change_ci_low_0_100'",
-          [`index_scores__${study.study_id}`],
+          [relationName("index_scores", study.study_id)],
         )
       )[0]!.n > 0,
   };

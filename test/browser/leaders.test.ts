@@ -310,7 +310,7 @@ describe("overview tables download as CSV and XLSX, formula-escaped", () => {
        and aspect = '' and org_level in ('township', '') and index_id = 'composite'`,
     );
     expect(workbook.worksheets[0]!.rowCount).toBe(townships.n + 1);
-    // a unit page's tables too, and a viewer may download what a viewer may read
+    // a unit page's tables too
     const unit = await page.request.get(`${base}/units/${README_UNIT}/tables/items.csv?lang=en`);
     expect(unit.status()).toBe(200);
     expect(await unit.text()).toContain("Political guidance");
@@ -338,6 +338,11 @@ describe("error pages", () => {
     await viewer.fill("input[name=password]", PASSWORD);
     await viewer.click("button[type=submit]");
     await viewer.waitForURL(`${base}/`);
+    // downloads need the page's role: a viewer has it, a stranger is sent to sign in
+    expect((await viewer.request.get(`${base}/tables/scorecard.xlsx`)).status()).toBe(200);
+    const stranger = await fetch(`${base}/tables/scorecard.csv`, { redirect: "manual" });
+    expect(stranger.status).toBe(303);
+    expect(stranger.headers.get("location")).toContain("/signin");
     const forbidden = await viewer.goto(`${base}/sql`);
     expect(forbidden?.status()).toBe(403);
     expect(await viewer.locator("h1").textContent()).toContain(message("error.403_title", "zh"));

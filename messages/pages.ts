@@ -9,6 +9,34 @@ export const pageMessages = {
   // navigation and filters
   "page.nav_overview": { zh: "总览", en: "Overview" },
   "page.nav_methodology": { zh: "方法说明", en: "Methodology" },
+  "page.nav_upload": { zh: "上传数据", en: "Upload" },
+  "page.nav_sql": { zh: "SQL 查询台", en: "SQL console" },
+  "page.nav_notebooks": { zh: "分析笔记", en: "Notebooks" },
+  "page.nav_releases": { zh: "发布记录", en: "Releases" },
+  "page.nav_label": { zh: "页面", en: "Pages" },
+  // error pages (page routes; the API answers JSON)
+  "error.403_title": { zh: "无权访问", en: "Not allowed" },
+  "error.403_text": {
+    zh: "您的角色不能打开此页面。如确需查看，请联系管理员。",
+    en: "Your role may not open this page. Ask an administrator if you need it.",
+  },
+  "error.404_title": { zh: "没有这个页面", en: "Page not found" },
+  "error.404_text": {
+    zh: "没有这个页面：链接可能有误，或所指内容已不存在。",
+    en: "There is no such page: the link may be wrong, or what it pointed to is gone.",
+  },
+  "error.500_title": { zh: "出错了", en: "Something went wrong" },
+  "error.500_text": {
+    zh: "服务器处理请求时出错，错误已记录。请稍后再试；如果一再出现，请告知管理员。",
+    en: "The server failed to answer and has logged the error. Try again later; if it keeps happening, tell an administrator.",
+  },
+  "error.back": { zh: "返回总览", en: "Back to the overview" },
+  // tables: downloads
+  "table.download": { zh: "下载此表：", en: "Download this table:" },
+  "table.empty_chart": {
+    zh: "没有可画出的数字（全部不公布或没有数据）。",
+    en: "No figures to draw (all withheld, or no data).",
+  },
   "page.filters": { zh: "筛选", en: "Filters" },
   "page.filter_study": { zh: "研究", en: "Study" },
   "page.filter_wave": { zh: "波次", en: "Wave" },
@@ -54,6 +82,21 @@ export const pageMessages = {
   "fig.first_wave": { zh: "首次调查", en: "first wave" },
   "fig.tier": { zh: "档次", en: "Tier" },
   "fig.tier_n": { zh: "第{tier}档", en: "Tier {tier}" },
+  "fig.tier_palette": {
+    zh: "颜色表示档次：第1档（最好）为浅橙色，档次越靠后颜色越深，最后一档（最差）为深红色（ColorBrewer 黄橙红色阶，色盲可辨）。",
+    en: "Colour shows the tier: tier 1 (the best) is light orange, each later tier darker, the last (the worst) dark red (ColorBrewer's yellow–orange–red scale, readable with colour blindness).",
+  },
+  "fig.heat_palette": {
+    zh: "颜色越深越红表示得分越低，越浅表示得分越高（ColorBrewer 黄橙红色阶，色盲可辨）。",
+    en: "The darker and redder a cell, the lower its score; the lighter, the higher (ColorBrewer's yellow–orange–red scale, readable with colour blindness).",
+  },
+  "fig.change_ci": { zh: "变化的95%置信区间", en: "95% CI of the change" },
+  "fig.change_short": { zh: "变化", en: "Change" },
+  "fig.this_wave": { zh: "本波次", en: "This wave" },
+  "fig.previous_wave": { zh: "上一波次", en: "Previous wave" },
+  "fig.significant": { zh: "显著性", en: "Significance" },
+  "fig.sig_yes": { zh: "显著", en: "significant" },
+  "fig.sig_no": { zh: "不显著", en: "not significant" },
   "fig.rank_line": {
     zh: "{org}：{n}个镇街中排名第{rank}（{level}%区间 第{low}–{high}名，同时成立的区间 第{slow}–{shigh}名），第{tier}档（概率{p}%）",
     en: "{org}: rank {rank} of {n} ({level}% interval {low}–{high}; simultaneous {slow}–{shigh}), tier {tier} (probability {p}%)",
@@ -102,6 +145,26 @@ export const pageMessages = {
     zh: "灰色格为不公布的数字（样本量不足或误差过大），悬停可见原因。",
     en: "Grey cells are withheld figures (too few respondents or too large an error); hover for the reason.",
   },
+  "overview.changes": {
+    zh: "各镇（街道）{index}较上一波次的变化（{wave}）",
+    en: "Change in {index} since the last wave, by township ({wave})",
+  },
+  "overview.changes_note": {
+    zh: "点为变化值，横线为其95%置信区间；区间不含0的变化才是显著的，只有显著的变化画成实心点并标出箭头。两个波次中任一波次不公布的镇（街道）不画出。",
+    en: "Dots are changes, lines their 95% confidence intervals; a change is significant only when its interval excludes 0, and only significant changes are filled and carry an arrow. Townships withheld in either wave are not drawn.",
+  },
+  "overview.biggest_changes": {
+    zh: "显著变化最大的镇（街道）（{index}，较{previous}）",
+    en: "Biggest significant changes ({index}, since {previous})",
+  },
+  "overview.no_significant_changes": {
+    zh: "与上一波次相比，各镇（街道）的{index}没有统计上显著的变化。",
+    en: "No township's {index} changed significantly since the last wave.",
+  },
+  "overview.first_wave": {
+    zh: "这是第一个波次，没有可比较的上一波次。",
+    en: "This is the first wave: there is no previous wave to compare with.",
+  },
   "overview.trend": { zh: "历年{index}（全区）", en: "{index} over the waves (district)" },
   "overview.breakdown": {
     zh: "不同人群的{index}（全区，{wave}）",
@@ -131,8 +194,8 @@ export const pageMessages = {
   },
   "unit.not_found": { zh: "没有此单位", en: "no such unit" },
   "unit.all_withheld": {
-    zh: "本波次该单位的数字全部不公布。",
-    en: "All of this unit's figures are withheld in this wave.",
+    zh: "本波次该单位的数字全部不公布（受访人数太少或误差过大，见上表各格的原因），所以这里没有图表。可以查看往年的数字或全区的总览。",
+    en: "All of this unit's figures are withheld in this wave (too few respondents or too large an error: each cell above says which), so there are no charts here. See earlier waves, or the district overview.",
   },
   // print header
   "print.release": { zh: "发布编号：{release}（{created}）", en: "Release {release} ({created})" },

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
+import { qnorm } from "../analysis/distributions/qnorm.ts";
 import type { Database, Session } from "../db/index.ts";
 import { quoteIdent } from "../db/index.ts";
 import { rawColumnTypes, rawTableName, registerStudy } from "../ingest/index.ts";
@@ -31,6 +32,8 @@ export function studyParams(study: Study): Record<string, string | number> {
   return {
     study_id: study.id,
     confidence_level: study.reporting.confidence_level,
+    // the two-sided normal quantile of the confidence level (1.959964 at 95%), for intervals in SQL
+    z_two_sided: qnorm(1 - (1 - study.reporting.confidence_level) / 2),
     min_n: study.reporting.min_n,
     max_rse: study.reporting.max_rse,
     unreliable_rse: study.reporting.unreliable_rse,

@@ -19,16 +19,17 @@ import { requestLang } from "./requestLang.ts";
 import { adminRouter } from "./routes/adminApi.ts";
 import { adminPageRouter } from "./routes/adminPage.ts";
 import { apiRouter } from "./routes/api.ts";
+import { sendErrorPage, wantsErrorPage } from "./routes/errorPage.ts";
 import { figuresRouter } from "./routes/figuresApi.ts";
 import { notebooksRouter } from "./routes/notebooks.ts";
 import { pagesRouter } from "./routes/pages.ts";
 import { releasesRouter } from "./routes/releasesApi.ts";
+import { reportRouter } from "./routes/report.ts";
 import { signInRouter } from "./routes/signin.ts";
 import { sitesRouter } from "./routes/sites.ts";
 import { sqlRouter } from "./routes/sqlApi.ts";
 import { themesRouter } from "./routes/themes.ts";
 import { uploadsRouter } from "./routes/uploads.ts";
-import { reportRouter } from "./routes/report.ts";
 import { workbenchRouter } from "./routes/workbench.ts";
 import { Writer } from "./writer.ts";
 
@@ -166,6 +167,15 @@ export function createApp(options: AppOptions): express.Express {
     }
     const error = bodyError(raw, req) ?? raw;
     if (error instanceof HttpError) {
+      if (wantsErrorPage(req)) {
+        sendErrorPage(
+          req,
+          res,
+          error.status,
+          error.status === 403 || error.status === 404 ? "" : error.message,
+        );
+        return;
+      }
       res.status(error.status).json({ error: { code: error.code, message: error.message } });
       return;
     }
@@ -176,7 +186,8 @@ export function createApp(options: AppOptions): express.Express {
       res.status(507).json({ error: { code: "disk_full", message: en, message_zh: zh } });
       return;
     }
-    res.status(500).json({ error: { code: "internal", message: "internal error" } });
+    if (wantsErrorPage(req)) sendErrorPage(req, res, 500);
+    else res.status(500).json({ error: { code: "internal", message: "internal error" } });
   });
   return app;
 }

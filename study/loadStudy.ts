@@ -196,6 +196,7 @@ async function readStudy(dir: string, files: string[]): Promise<Study> {
   };
   requireItem(def.respondent_id, "respondent_id");
   requireItem(def.frame.stratum, "frame.stratum");
+  for (const name of Object.keys(def.display)) requireItem(name, `display.${name}`);
   requireItem(def.frame.psu, "frame.psu");
   for (const [i, b] of def.breakdowns.entries()) requireItem(b, `breakdowns[${i}]`);
   if (def.design.base_weights.method === "column")

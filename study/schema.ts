@@ -284,6 +284,11 @@ export const studySchema = z
     composites: z.array(compositeSchema).default([]),
     /** Response columns used for one-way demographic breakdowns. */
     breakdowns: z.array(column).default([]),
+    /**
+     * Short labels of variables for headings and the methodology page ("镇（街道）"), where the
+     * codebook's label is the question's wording ("您所在的镇（街道）").
+     */
+    display: z.record(column, bilingual).default({}),
     reporting: reportingSchema.default({
       confidence_level: 0.95,
       min_n: 30,

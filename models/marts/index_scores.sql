@@ -3,7 +3,8 @@
 -- estimate and no n), with the reason; relative SE > unreliable_rse is flagged.
 -- Change from the previous wave that measured the same figure: difference, SE and two-sided
 -- p-value, the waves being independent samples (separate draws); significant when
--- p < 1 - confidence level. A figure the previous wave did not measure says so.
+-- p < 1 - confidence level; its normal interval at the confidence level (change ± z SE), the
+-- interval that excludes 0 exactly when the change is significant. A figure the previous wave did not measure says so.
 -- Tiers of townships per wave, organization, index and organization level: sorted by
 -- estimate, a township joins the current tier while its CI overlaps the CI of the tier's
 -- first township, otherwise it starts the next tier.
@@ -98,6 +99,8 @@ reported as (
         previous_wave_id,
         if(can_compare, change_raw, null) as change_0_100,
         if(can_compare, change_se_raw, null) as change_se_0_100,
+        if(can_compare, change_raw - $z_two_sided * change_se_raw, null) as change_ci_low_0_100,
+        if(can_compare, change_raw + $z_two_sided * change_se_raw, null) as change_ci_high_0_100,
         case
             when not can_compare then null
             when x is null then 1.0

@@ -1,6 +1,9 @@
 import type { TopLevelSpec } from "vega-lite";
 import { VEGA_LITE_SCHEMA, WITHHELD_GREY } from "./figure.ts";
 
+/** Line height of the column headers (12 px bold). */
+const LINE = 14;
+
 export interface HeatCell {
   township: string;
   organization: string;
@@ -18,7 +21,8 @@ export interface HeatCell {
 
 /**
  * The organization × township table as a heat map: one cell per organization and township (the
- * mark named "cells"), shaded by the estimate on a colour-blind-safe sequential scale (viridis),
+ * mark named "cells"), shaded by the estimate on a colour-blind-safe sequential scale (YlOrRd,
+ * reversed: the lower the score, the darker and redder, as the tiers),
  * the value written in the cell; withheld figures are grey cells with the reason in the tooltip.
  */
 export function heatTableChart(
@@ -38,6 +42,7 @@ export function heatTableChart(
   const lo = shown.length ? Math.floor(Math.min(...shown) / 5) * 5 : 0;
   const hi = shown.length ? Math.ceil(Math.max(...shown) / 5) * 5 : 100;
   const mid = (lo + hi) / 2;
+  const lines = Math.max(1, ...order.organizations.map((o) => o.split(" ").length));
   const tooltip = [
     { field: "township", type: "nominal" as const, title: labels.township },
     { field: "organization", type: "nominal" as const, title: labels.organization },
@@ -58,7 +63,19 @@ export function heatTableChart(
         type: "nominal",
         title: null,
         sort: order.organizations,
-        axis: { orient: "top", labelAngle: 0, labelFontSize: 12, labelFontWeight: "bold" },
+        // long names wrap at their spaces, one word a line ("Communist / Youth / League"), so
+        // neighbouring headers never run into each other (a Chinese name has none and is short);
+        // Vega writes a label's further lines below its first, so the labels are raised by them
+        axis: {
+          orient: "top",
+          labelAngle: 0,
+          labelFontSize: 12,
+          labelFontWeight: "bold",
+          labelExpr: "split(datum.label, ' ')",
+          labelLineHeight: LINE,
+          labelPadding: 4 + (lines - 1) * LINE,
+          labelLimit: 0,
+        },
       },
       y: {
         field: "township",
@@ -81,7 +98,7 @@ export function heatTableChart(
             field: "estimate",
             type: "quantitative",
             title: labels.value,
-            scale: { scheme: "viridis", domain: [lo, hi] },
+            scale: { scheme: { name: "yelloworangered", extent: [0.1, 1] }, domain: [lo, hi], reverse: true },
             legend: { orient: "top", direction: "horizontal", gradientLength: 200 },
           },
         },

@@ -1,6 +1,5 @@
 import type { TopLevelSpec } from "vega-lite";
-import { PALETTE } from "./districtIndexChart.ts";
-import { type ChartFigure, figureTooltip, VEGA_LITE_SCHEMA } from "./figure.ts";
+import { type ChartFigure, figureTooltip, tierColours, VEGA_LITE_SCHEMA } from "./figure.ts";
 
 export interface TownshipFigure extends ChartFigure {
   township: string;
@@ -12,7 +11,7 @@ export interface TownshipFigure extends ChartFigure {
 
 /**
  * Townships as dots (the marks named "points_0", "points_1", …) with 95% interval lines, best first, coloured by
- * tier; one panel per organization.
+ * tier on a sequential ramp where worse reads as worse (tierColours); one panel per organization.
  */
 export function townshipTierChart(
   figures: TownshipFigure[],
@@ -43,7 +42,7 @@ export function townshipTierChart(
     type: "ordinal" as const,
     title: labels.tier,
     sort: order.tiers,
-    scale: { domain: order.tiers, range: PALETTE.slice(0, Math.max(order.tiers.length, 1)) },
+    scale: { domain: order.tiers, range: tierColours(order.tiers.length) },
     legend: { orient: "top" as const, labelFontSize: 12 },
   };
   const y = {

@@ -174,6 +174,7 @@ export function headlineRows(file: ReleaseFile, perOption: Set<string>): ReportR
       is_withheld: get(row, "is_withheld") === true,
       withheld_reason: (get(row, "withheld_reason") as string | null) ?? "",
       is_unreliable: get(row, "is_unreliable") === true,
+      previous_wave_id: "",
       change_0_100: null,
       change_p_value: null,
       is_change_significant: null,
@@ -229,7 +230,10 @@ export function withChange(
       continue;
     }
     const c = compareIndependentEstimates(p.estimate_0_100!, seBefore, r.estimate_0_100!, se, level);
+    r.previous_wave_id = p.wave_id;
     r.change_0_100 = c.difference;
+    r.change_ci_low_0_100 = c.ciLow;
+    r.change_ci_high_0_100 = c.ciHigh;
     r.change_p_value = Number.isNaN(c.pValue) ? 1 : c.pValue;
     r.is_change_significant = r.change_p_value < 1 - level;
   }

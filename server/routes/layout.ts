@@ -1,4 +1,5 @@
-import { type Lang, message } from "../../messages/catalogue.ts";
+import { type Lang, type MessageKey, message } from "../../messages/catalogue.ts";
+import { allowed, type Capability } from "../auth/access.ts";
 import type { Principal } from "../auth/authenticate.ts";
 import { html, type Raw } from "../html.ts";
 
@@ -9,6 +10,32 @@ function otherLanguageHref(url: string | undefined, other: Lang): string {
   if (other === "en") parsed.searchParams.set("lang", "en");
   else parsed.searchParams.delete("lang");
   return `${parsed.pathname}${parsed.search}`;
+}
+
+/**
+ * Every page of the app, with the capability its route requires (server/auth/access.ts): the
+ * navigation shows a role exactly the pages it may open. Release history lives on the
+ * methodology page, so it needs that page's capability too.
+ */
+const PAGES: readonly { href: string; label: MessageKey; needs: readonly Capability[] }[] = [
+  { href: "/", label: "page.nav_overview", needs: ["overview"] },
+  { href: "/methodology", label: "page.nav_methodology", needs: ["overview"] },
+  { href: "/themes", label: "themes.nav", needs: ["overview"] },
+  { href: "/sites", label: "sites.nav", needs: ["overview"] },
+  { href: "/notebooks", label: "page.nav_notebooks", needs: ["overview"] },
+  { href: "/methodology#releases", label: "page.nav_releases", needs: ["overview", "releases"] },
+  { href: "/upload", label: "page.nav_upload", needs: ["uploads"] },
+  { href: "/sql", label: "page.nav_sql", needs: ["sql"] },
+  { href: "/admin", label: "admin.nav", needs: ["users"] },
+];
+
+/** The navigation links a role may follow, in the page's language. */
+export function navLinks(who: Principal, lang: Lang): { href: string; label: string }[] {
+  const suffix = lang === "en" ? "?lang=en" : "";
+  return PAGES.filter((p) => p.needs.every((c) => allowed(c, who.role))).map((p) => {
+    const [path, hash] = p.href.split("#");
+    return { href: `${path}${suffix}${hash ? `#${hash}` : ""}`, label: message(p.label, lang) };
+  });
 }
 
 /**
@@ -23,7 +50,6 @@ export function layout(
   options: { url?: string; print?: boolean } = {},
 ): string {
   const other = lang === "zh" ? "en" : "zh";
-  const suffix = lang === "en" ? "?lang=en" : "";
   return html`<!doctype html>
 <html lang="${lang === "zh" ? "zh-CN" : "en"}">
 <head>
@@ -36,20 +62,14 @@ ${who?.csrf ? html`<meta name="csrf-token" content="${who.csrf}">` : ""}
 </head>
 <body class="${options.print ? "print" : ""}">
 <header class="top"><strong class="app-name">${message("ui.app_name", lang)}</strong>
-<nav>${
+<nav aria-label="${message("page.nav_label", lang)}">${
     who
-      ? html`<a href="/${suffix}">${message("page.nav_overview", lang)}</a>
-<a href="/methodology${suffix}">${message("page.nav_methodology", lang)}</a>
-<a href="/themes${suffix}">${message("themes.nav", lang)}</a>
-<a href="/sites${suffix}">${message("sites.nav", lang)}</a>${
-          who.role === "admin"
-            ? html`
-<a href="/admin${suffix}">${message("admin.nav", lang)}</a>`
-            : ""
-        }`
+      ? navLinks(who, lang).map(
+          (l) => html`<a href="${l.href}">${l.label}</a>
+`,
+        )
       : ""
-  }
-<a href="${otherLanguageHref(options.url, other)}" class="lang" lang="${other === "en" ? "en" : "zh-CN"}">${other === "en" ? "English" : "中文"}</a>
+  }<a href="${otherLanguageHref(options.url, other)}" class="lang" lang="${other === "en" ? "en" : "zh-CN"}">${other === "en" ? "English" : "中文"}</a>
 ${
   who
     ? html` <span class="who">${who.user_name} (${who.role})</span>

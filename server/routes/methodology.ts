@@ -138,14 +138,14 @@ export async function methodologyPage(db: Database, req: Request, res: Response)
 </section>
 <section><h2>${t("method.weighting")}</h2>
 <p>${t("method.weighting_text", { method, margins })}</p>
-<table class="figures diagnostics">
+<div class="table-scroll"><table class="figures diagnostics">
 <caption>${t("method.diagnostics")}</caption>
 <thead><tr><th>${t("ui.wave")}</th><th>${t("method.respondents")}</th><th>${t("method.weight_range")}</th><th>${t("method.cv")}</th><th>${t("method.deff_w")}</th><th>${t("ui.n_eff")}</th><th>${t("method.iterations")}</th><th>${t("method.worst_error")}</th></tr></thead>
 <tbody>${diagnostics.map(
     (d) =>
       html`<tr><td>${titleIn(ctx.waves.find((w) => w.wave_id === d.wave_id) ?? { title_zh: d.wave_id, title_en: d.wave_id }, lang)}</td><td>${d.n_respondents}</td><td>${num(d.min_weight)} – ${num(d.max_weight)}</td><td>${num(d.cv_weight, 3)}</td><td>${num(d.deff_weight, 3)}</td><td>${Math.round(d.n_eff_weight)}</td><td>${d.calibration_iterations}</td><td>${d.calibration_worst_error.toExponential(1)}</td></tr>`,
   )}</tbody>
-</table>
+</table></div>
 </section>
 <section><h2>${t("method.indices")}</h2>
 <ul>
@@ -178,11 +178,11 @@ ${twoVillage.length ? html`<p class="notice">${t("method.two_villages", { units:
 <p>${t("method.ranks_text")}</p>
 </section>
 ${await saeMethodology(db, study, lang)}
-<section><h2>${t("method.releases")}</h2>
+<section id="releases"><h2>${t("method.releases")}</h2>
 ${
   releases.length
-    ? html`<table class="figures releases"><thead><tr><th>${t("method.release_id")}</th><th>${t("ui.wave")}</th><th>${t("method.created_at")}</th><th>${t("method.methodology_version")}</th><th>${t("method.supersedes")}</th></tr></thead>
-<tbody>${releases.map((r) => html`<tr><td>${r.release_id}</td><td>${r.wave_id}</td><td>${r.created_at}</td><td>${r.methodology_version}</td><td>${r.supersedes_release_id ?? "—"}</td></tr>`)}</tbody></table>`
+    ? html`<div class="table-scroll"><table class="figures releases"><thead><tr><th>${t("method.release_id")}</th><th>${t("ui.wave")}</th><th>${t("method.created_at")}</th><th>${t("method.methodology_version")}</th><th>${t("method.supersedes")}</th></tr></thead>
+<tbody>${releases.map((r) => html`<tr><td>${r.release_id}</td><td>${r.wave_id}</td><td>${r.created_at}</td><td>${r.methodology_version}</td><td>${r.supersedes_release_id ?? "—"}</td></tr>`)}</tbody></table></div>`
     : html`<p>${t("method.no_releases")}</p>`
 }
 </section>

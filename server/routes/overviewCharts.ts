@@ -1,6 +1,7 @@
 import type { Database } from "../../db/index.ts";
 import { type Lang, type MessageKey, message } from "../../messages/catalogue.ts";
 import { breakdownChart } from "../charts/breakdownChart.ts";
+import { changeChart } from "../charts/changeChart.ts";
 import { heatTableChart } from "../charts/heatTableChart.ts";
 import { scorecardChart } from "../charts/scorecardChart.ts";
 import { townshipTierChart } from "../charts/townshipTierChart.ts";
@@ -8,8 +9,10 @@ import { trendChart } from "../charts/trendChart.ts";
 import { html, type Raw } from "../html.ts";
 import { martOf, type reportingRules } from "./api.ts";
 import { chartBlock } from "./chartBlock.ts";
+import { downloadLinks } from "./figureTable.ts";
+import { biggestChanges, townshipRows as townshipRowsOf } from "./overviewRows.ts";
 import { indexName, nameIn, type PageContext, titleIn, viewQuery } from "./pageContext.ts";
-import { arrowOf, changeText, fmt1, type ScoreRow, scoreRows, withheldText } from "./scoreRows.ts";
+import { arrowOf, changeText, fmt1, type ScoreRow, scoreRows, signed, withheldText } from "./scoreRows.ts";
 import { studyLabels } from "./studyLabels.ts";
 
 type Rules = Awaited<ReturnType<typeof reportingRules>>;
@@ -81,6 +84,8 @@ export function scorecardBlock(
     ),
     card.length,
     "points",
+    "",
+    lang,
   );
 }
 
@@ -110,7 +115,7 @@ export async function overviewCharts(
     index_id: f.index,
     organization_id: orgIds,
   };
-  const townshipRows = await scoreRows(db, ctx, { ...common, wave_id: f.wave, unit_level: "township" });
+  const townshipRows = await townshipRowsOf(db, ctx);
   const unitName = (r: ScoreRow) => (lang === "zh" ? r.unit_zh : r.unit_en) ?? r.unit_code;
   const unitHref = (code: string) =>
     `/units/${code}${viewQuery({ study: f.study, wave: f.wave, index: f.index, level: f.level }, lang)}`;
@@ -138,8 +143,10 @@ export async function overviewCharts(
     ),
     townships.length,
     "points",
-    t("overview.townships_note"),
+    `${t("overview.townships_note")} ${t("fig.tier_palette")}`,
+    lang,
   );
+  const changes = changeSection(ctx, lang, townshipRows, { chosenName, wave, orgNames, unitName, unitHref });
 
   const unitCodes = [...new Set(townshipRows.map((r) => r.unit_code))].sort();
   const names = new Map(townshipRows.map((r) => [r.unit_code, unitName(r)]));
@@ -167,7 +174,8 @@ export async function overviewCharts(
     ),
     cells.length,
     "cells",
-    t("overview.heat_note"),
+    `${t("overview.heat_note")} ${t("fig.heat_palette")}`,
+    lang,
   );
   const unitLinks = html`<nav class="unit-links no-print" aria-label="${t("unit.township")}">${unitCodes.map(
     (c) => html`<a href="${unitHref(c)}">${names.get(c)}</a>`,
@@ -191,6 +199,8 @@ export async function overviewCharts(
     ),
     trend.length,
     "points",
+    "",
+    lang,
   );
 
   const labels = await studyLabels(db, f.study);
@@ -228,6 +238,8 @@ export async function overviewCharts(
     ),
     groups.length,
     "points",
+    "",
+    lang,
   );
   const groupName = (r: ScoreRow) =>
     `${labels.variable(r.group_var, lang)} ${labels.group(r.group_var, r.group_value, lang)} (${lang === "zh" ? r.org_zh : r.org_en})`;
@@ -235,8 +247,79 @@ export async function overviewCharts(
   return html`<section class="chart-section">${scorecard}</section>
 <section class="chart-section">${tierChart}
 ${withheldNote(townshipRows, lang, rules, (r) => `${unitName(r)} (${lang === "zh" ? r.org_zh : r.org_en})`)}</section>
-<section class="chart-section">${heat}${unitLinks}</section>
+${changes}
+<section class="chart-section">${heat}${downloadLinks("/tables/townships", ctx, lang)}${unitLinks}</section>
 <section class="chart-section two">${trendBlock}<div>${breakdown}${withheldNote(groupRows, lang, rules, groupName)}</div></section>`;
+}
+
+/**
+ * Change since the last wave per township and organization (the mart's change and its interval),
+ * arrows only where significant, and the biggest significant changes as a table that downloads.
+ */
+function changeSection(
+  ctx: PageContext,
+  lang: Lang,
+  rows: ScoreRow[],
+  names: {
+    chosenName: string;
+    wave: string;
+    orgNames: string[];
+    unitName: (r: ScoreRow) => string;
+    unitHref: (code: string) => string;
+  },
+): Raw {
+  const t = (k: MessageKey, p: Record<string, string> = {}) => message(k, lang, p);
+  if (rows.length && rows.every((r) => r.change_note === "first_wave"))
+    return html`<section class="chart-section changes"><p class="note">${t("overview.first_wave")}</p></section>`;
+  const orgName = (r: ScoreRow) => (lang === "zh" ? r.org_zh : r.org_en);
+  const figures = rows
+    .filter((r) => r.change_0_100 !== null && r.change_ci_low_0_100 != null && r.change_ci_high_0_100 != null)
+    .map((r) => ({
+      township: names.unitName(r),
+      organization: orgName(r),
+      change: r.change_0_100!,
+      changeLow: r.change_ci_low_0_100!,
+      changeHigh: r.change_ci_high_0_100!,
+      significant: r.is_change_significant === true,
+      arrow: r.is_change_significant ? (r.change_0_100! > 0 ? "▲" : "▼") : "",
+      significance: t(r.is_change_significant ? "fig.sig_yes" : "fig.sig_no"),
+      href: names.unitHref(r.unit_code),
+    }));
+  const chart = chartBlock(
+    "chart-changes",
+    changeChart(
+      figures,
+      {
+        title: t("overview.changes", { index: names.chosenName, wave: names.wave }),
+        change: t("fig.change"),
+        changeLow: `${t("fig.change_ci")} (${t("fig.ci_low")})`,
+        changeHigh: `${t("fig.change_ci")} (${t("fig.ci_high")})`,
+        township: t("unit.township"),
+        organization: t("ui.organization"),
+        significance: t("fig.significant"),
+      },
+      { organizations: names.orgNames },
+    ),
+    figures.length,
+    "points",
+    t("overview.changes_note"),
+    lang,
+  );
+  const biggest = biggestChanges(rows);
+  const previous = rows.find((r) => r.previous_wave_id)?.previous_wave_id ?? "";
+  const previousTitle = titleIn(waveOf(ctx, previous), lang);
+  const table = biggest.length
+    ? html`<div class="table-scroll"><table class="figures changes" id="table-changes">
+<thead><tr><th>${t("unit.township")}</th><th>${t("ui.organization")}</th><th>${t("fig.change_short")}</th><th>${t("fig.change_ci")}</th><th>${t("fig.this_wave")}</th></tr></thead>
+<tbody>${biggest.map(
+        (r) =>
+          html`<tr><th scope="row"><a href="${names.unitHref(r.unit_code)}">${names.unitName(r)}</a></th><td>${orgName(r)}</td><td><span class="arrow ${r.change_0_100! > 0 ? "up" : "down"}">${arrowOf(r)}</span></td><td class="nowrap">${signed(r.change_ci_low_0_100 ?? 0)} – ${signed(r.change_ci_high_0_100 ?? 0)}</td><td>${fmt1(r.estimate_0_100)}</td></tr>`,
+      )}</tbody></table></div>
+${downloadLinks("/tables/changes", ctx, lang)}`
+    : html`<p class="notice">${t("overview.no_significant_changes", { index: names.chosenName })}</p>`;
+  return html`<section class="chart-section changes">${chart}
+<h3>${t("overview.biggest_changes", { index: names.chosenName, previous: previousTitle })}</h3>
+${table}</section>`;
 }
 
 async function breakdownOrder(db: Database, study: string): Promise<string[]> {

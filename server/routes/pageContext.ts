@@ -1,5 +1,6 @@
 import type { Database } from "../../db/index.ts";
 import type { Lang } from "../../messages/catalogue.ts";
+import { relationName } from "../../models/index.ts";
 import { martOf } from "./api.ts";
 
 export const ORG_LEVELS = ["township", "village"] as const;
@@ -46,6 +47,8 @@ export interface PageContext {
   organizations: string;
   /** rank_intervals (absent in a database built before it existed) */
   ranks?: string;
+  /** The scores mart has the change's interval (change_ci_low_0_100; not in older databases). */
+  changeIntervals: boolean;
 }
 
 export const nameIn = (row: Named, lang: Lang): string => (lang === "zh" ? row.name_zh : row.name_en);
@@ -127,6 +130,13 @@ export async function pageContext(
     units,
     organizations: orgsMart,
     ranks: await martOf(db, "rank_intervals", study.study_id),
+    changeIntervals:
+      (
+        await db.query<{ n: number }>(
+          "select count(*)::int as n from duckdb_columns() where table_name = $1 and column_name = 'change_ci_low_0_100'",
+          [relationName("index_scores", study.study_id)],
+        )
+      )[0]!.n > 0,
   };
 }
 

@@ -5,12 +5,14 @@ import { principal, requireRole } from "../auth/authenticate.ts";
 import { html } from "../html.ts";
 import { langOf, reportingRules } from "./api.ts";
 import { chartScripts } from "./chartBlock.ts";
+import { downloadLinks } from "./figureTable.ts";
 import { layout } from "./layout.ts";
 import { methodologyPage } from "./methodology.ts";
 import { overviewCharts } from "./overviewCharts.ts";
+import { districtRows } from "./overviewRows.ts";
 import { indexName, pageContext, titleIn, viewQuery } from "./pageContext.ts";
 import { scorecardTable } from "./scorecardTable.ts";
-import { scoreRows } from "./scoreRows.ts";
+import { tableDownload } from "./tableDownload.ts";
 import { themesSection } from "./themes.ts";
 import { unitPage } from "./unit.ts";
 import { filterForm, releaseLine } from "./viewHeader.ts";
@@ -38,15 +40,7 @@ export function pagesRouter(db: Database): express.Router {
     const f = ctx.filters;
     const rules = await reportingRules(db, f.study);
     const wave = ctx.waves.find((w) => w.wave_id === f.wave)!;
-    const orgIds = f.org ? [f.org] : ctx.orgs.map((o) => o.organization_id);
-    const district = await scoreRows(db, ctx, {
-      wave_id: f.wave,
-      unit_level: "district",
-      org_level: [f.level, ""],
-      group_var: "",
-      aspect: "",
-      organization_id: orgIds,
-    });
+    const district = await districtRows(db, ctx);
     const charts = await overviewCharts(db, ctx, lang, district, rules);
     const body = html`<div class="page-head">
 <h1>${titleIn(ctx.study, lang)} <span class="wave">${titleIn(wave, lang)}</span></h1>
@@ -56,7 +50,8 @@ ${filterForm(ctx, lang, "/")}
 ${ctx.indexReplaced ? html`<p class="notice">${t("overview.no_index", { index: indexName(ctx, f.index, lang) })}</p>` : ""}
 <section class="scorecard-section">
 <h2>${t("overview.scorecard", { wave: titleIn(wave, lang) })}</h2>
-${scorecardTable(ctx, district, lang, rules, (i) => `/${viewQuery({ ...f, index: i }, lang)}`)}
+<div class="table-scroll">${scorecardTable(ctx, district, lang, rules, (i) => `/${viewQuery({ ...f, index: i }, lang)}`)}</div>
+${downloadLinks("/tables/scorecard", ctx, lang)}
 <p class="note">${t("overview.scorecard_note")} ${t("ui.method_note")}</p>
 </section>
 ${charts}
@@ -69,6 +64,12 @@ ${chartScripts}`;
       }),
     );
   });
+  router.get("/tables/:view.:format", requireRole("overview", { page: true }), (req, res) =>
+    tableDownload(db, req, res),
+  );
+  router.get("/units/:code/tables/:view.:format", requireRole("overview", { page: true }), (req, res) =>
+    tableDownload(db, req, res),
+  );
   router.get("/units/:code", requireRole("overview", { page: true }), (req, res) => unitPage(db, req, res));
   router.get("/methodology", requireRole("overview", { page: true }), (req, res) =>
     methodologyPage(db, req, res),

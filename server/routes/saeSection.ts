@@ -1,7 +1,8 @@
 import type { Database } from "../../db/index.ts";
-import { type MessageKey, message } from "../../messages/catalogue.ts";
+import { type Lang, type MessageKey, message } from "../../messages/catalogue.ts";
 import { html } from "../html.ts";
 import { martOf } from "./api.ts";
+import { downloadLinks, type FigureTable } from "./figureTable.ts";
 import { nameIn, type PageContext, titleIn } from "./pageContext.ts";
 
 interface SaeRow {
@@ -22,6 +23,61 @@ interface SaeRow {
 const one = (v: number | null) =>
   v === null || !Number.isFinite(v) ? "–" : (Math.round(v * 10) / 10).toFixed(1);
 
+/** The model-based figures of a unit for the view's wave and level (none without sae_estimates). */
+async function saeRows(db: Database, ctx: PageContext, code: string): Promise<SaeRow[]> {
+  const mart = await martOf(db, "sae_estimates", ctx.study.study_id);
+  if (!mart) return [];
+  const f = ctx.filters;
+  return db.query<SaeRow>(
+    `select organization_id, index_id, method, estimate_0_100, ci_low_0_100, ci_high_0_100, rmse_0_100,
+            direct_0_100, direct_se_0_100, n, is_withheld, is_primary
+     from ${mart}
+     where unit_code = $1 and wave_id = $2 and org_level = $3 and method <> 'direct'
+     order by organization_id, index_id`,
+    [code, f.wave, f.level],
+  );
+}
+
+/** The model-based figures as their table downloads (CSV, XLSX): the page's columns, numbers rounded. */
+export async function saeTable(
+  db: Database,
+  ctx: PageContext,
+  code: string,
+  lang: Lang,
+): Promise<FigureTable> {
+  const t = (k: MessageKey) => message(k, lang);
+  const round = (v: number | null) => (v === null || !Number.isFinite(v) ? null : Math.round(v * 10) / 10);
+  const rows = await saeRows(db, ctx, code);
+  return {
+    name: "sae",
+    columns: [
+      t("ui.organization"),
+      t("sae.index"),
+      t("sae.method"),
+      t("sae.estimate"),
+      t("fig.ci_low"),
+      t("fig.ci_high"),
+      t("sae.rmse"),
+      t("sae.direct_beside"),
+      t("sae.respondents"),
+    ],
+    rows: rows.map((r) => {
+      const o = ctx.orgs.find((x) => x.organization_id === r.organization_id);
+      return [
+        o ? nameIn(o, lang) : r.organization_id,
+        t(`index.${r.index_id}` as MessageKey),
+        r.method === "synthetic" ? t("sae.synthetic") : t("sae.model_based_label"),
+        r.is_withheld ? t("sae.withheld") : round(r.estimate_0_100),
+        r.is_withheld ? null : round(r.ci_low_0_100),
+        r.is_withheld ? null : round(r.ci_high_0_100),
+        r.is_withheld ? null : round(r.rmse_0_100),
+        round(r.direct_0_100),
+        r.n,
+      ];
+    }),
+  };
+}
+
 /**
  * The unit page's model-based figures (sae_estimates): one row per organization and index for the
  * chosen wave and organization level, every figure that is not direct labelled
@@ -34,18 +90,9 @@ export async function saeSection(
   code: string,
   lang: "zh" | "en",
 ): Promise<ReturnType<typeof html> | ""> {
-  const mart = await martOf(db, "sae_estimates", ctx.study.study_id);
-  if (!mart) return "";
-  const f = ctx.filters;
-  const rows = await db.query<SaeRow>(
-    `select organization_id, index_id, method, estimate_0_100, ci_low_0_100, ci_high_0_100, rmse_0_100,
-            direct_0_100, direct_se_0_100, n, is_withheld, is_primary
-     from ${mart}
-     where unit_code = $1 and wave_id = $2 and org_level = $3 and method <> 'direct'
-     order by organization_id, index_id`,
-    [code, f.wave, f.level],
-  );
+  const rows = await saeRows(db, ctx, code);
   if (!rows.length) return "";
+  const f = ctx.filters;
   const t = (k: MessageKey, p: Record<string, string> = {}) => message(k, lang, p);
   const wave = titleIn(ctx.waves.find((w) => w.wave_id === f.wave)!, lang);
   const orgName = (id: string) => {
@@ -54,7 +101,7 @@ export async function saeSection(
   };
   return html`<section class="sae">
 <h2>${t("sae.section", { wave })}</h2>
-<table class="figures sae-figures">
+<div class="table-scroll"><table class="figures sae-figures">
 <thead><tr><th></th><th>${t("sae.index")}</th><th>${t("sae.method")}</th><th>${t("sae.estimate")}</th><th>${t("sae.interval")}</th><th>${t("sae.rmse")}</th><th>${t("sae.direct_beside")}</th><th>${t("sae.respondents")}</th></tr></thead>
 <tbody>${rows.map(
     (
@@ -68,7 +115,8 @@ ${
 }
 <td>${r.direct_0_100 === null ? "–" : html`${one(r.direct_0_100)} (${one(r.direct_se_0_100)})`}</td><td>${r.n}</td></tr>`,
   )}</tbody>
-</table>
+</table></div>
+${downloadLinks(`/units/${code}/tables/sae`, ctx, lang)}
 <p class="note">${t("sae.note")}</p>
 </section>`;
 }

@@ -25,7 +25,11 @@ export interface ScoreRow {
   is_withheld: boolean;
   withheld_reason: string;
   is_unreliable: boolean;
+  previous_wave_id: string;
   change_0_100: number | null;
+  /** The change's interval at the confidence level (null in a database built before it existed). */
+  change_ci_low_0_100?: number | null;
+  change_ci_high_0_100?: number | null;
   change_p_value: number | null;
   is_change_significant: boolean | null;
   change_note: string;
@@ -85,7 +89,9 @@ export async function scoreRows(
     `select s.wave_id, s.organization_id, o.name_zh as org_zh, o.name_en as org_en, s.index_id, s.aspect,
             s.org_level, s.unit_level, s.unit_code, u.name_zh as unit_zh, u.name_en as unit_en,
             s.group_var, s.group_value, s.estimate_0_100, s.ci_low_0_100, s.ci_high_0_100, s.n::int as n, s.n_eff,
-            s.is_withheld, s.withheld_reason, s.is_unreliable, s.change_0_100, s.change_p_value,
+            s.is_withheld, s.withheld_reason, s.is_unreliable, s.previous_wave_id, s.change_0_100, s.change_p_value,${
+              ctx.changeIntervals ? " s.change_ci_low_0_100, s.change_ci_high_0_100," : ""
+            }
             s.is_change_significant, s.change_note, s.tier::int as tier${
               ctx.ranks
                 ? `, r.rank::int as rank, r.n_ranked::int as n_ranked, r.confidence_level as rank_level, r.rank_low::int as rank_low,

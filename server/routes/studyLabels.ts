@@ -3,7 +3,10 @@ import { catalogue, type Lang, type MessageKey, message } from "../../messages/c
 import { loadStudy, type Study } from "../../study/index.ts";
 
 export interface StudyLabels {
-  /** The breakdown variable's question ("Your sex"), or its name. */
+  /**
+   * A variable's short label: study.yaml's `display` label, the catalogue's breakdown name, else
+   * the codebook's label (the question), else its name.
+   */
   variable(name: string, lang: Lang): string;
   /** A group's label ("Female"), or its code. */
   group(variable: string, value: string, lang: Lang): string;
@@ -34,6 +37,8 @@ export async function studyLabels(db: Database, studyId: string): Promise<StudyL
   return {
     study,
     variable: (name, lang) => {
+      const display = study?.display[name];
+      if (display) return display[lang];
       const key = `breakdown.${name}`;
       if (key in catalogue) return message(key as MessageKey, lang);
       const item = codebook?.item(name);

@@ -8,9 +8,18 @@ import { HttpError } from "../HttpError.ts";
 import { html } from "../html.ts";
 import { langOf, reportingRules } from "./api.ts";
 import { chartBlock, chartScripts } from "./chartBlock.ts";
+import { downloadLinks } from "./figureTable.ts";
 import { layout } from "./layout.ts";
 import { labelsFor, scorecardBlock, shown, withheldNote } from "./overviewCharts.ts";
-import { indexName, type Named, nameIn, pageContext, titleIn, viewQuery } from "./pageContext.ts";
+import {
+  indexName,
+  type Named,
+  nameIn,
+  type PageContext,
+  pageContext,
+  titleIn,
+  viewQuery,
+} from "./pageContext.ts";
 import { saeSection } from "./saeSection.ts";
 import { figureCell, scorecardTable } from "./scorecardTable.ts";
 import { type ScoreRow, scoreRows } from "./scoreRows.ts";
@@ -63,23 +72,16 @@ ${await releaseLine(db, ctx, lang, `${t("fig.unit")}: ${name}`, unit.unit_level 
 </div>
 ${filterForm(ctx, lang, `/units/${code}`)}`;
 
-  const all = await scoreRows(db, ctx, { unit_level: unit.unit_level, unit_code: code, group_var: "" });
+  const figures = await unitFigures(db, ctx, unit, lang);
+  const { all, now, itemRows, itemName, itemOrder, orgs } = figures;
   const sae = await saeSection(db, ctx, code, lang);
   let body = html``;
   if (!all.length) {
     body = sae ? html`${sae}` : html`<p class="notice">${t("unit.no_village_figures")}</p>`;
   } else {
     const base = labelsFor(lang);
-    const orgs = ctx.orgs.filter((o) => !f.org || o.organization_id === f.org);
-    const orgIds = orgs.map((o) => o.organization_id);
     const orgNames = orgs.map((o) => nameIn(o, lang));
-    const now = all.filter(
-      (r) =>
-        r.wave_id === f.wave &&
-        (r.org_level === f.level || r.org_level === "") &&
-        r.aspect === "" &&
-        orgIds.includes(r.organization_id),
-    );
+    const orgIds = orgs.map((o) => o.organization_id);
     const history = shown(
       all.filter(
         (r) =>
@@ -94,68 +96,24 @@ ${filterForm(ctx, lang, `/units/${code}`)}`;
       wave: titleIn(ctx.waves.find((w) => w.wave_id === s.row.wave_id)!, lang),
       row: undefined,
     }));
-    const labels = await studyLabels(db, f.study);
-    const itemRows = all.filter(
-      (r) =>
-        r.wave_id === f.wave &&
-        orgIds.includes(r.organization_id) &&
-        (r.aspect !== "" || ctx.indicators.some((i) => i.index_id === r.index_id && i.parent_id !== "")),
-    );
-    // a detail's name: an approval aspect by its short name, an option of a multi_share by its
-    // label, a detail figure ("% satisfied") by its indicator's name
-    const declared = (id: string) => labels.study?.indicators.find((i) => i.id === id);
-    const itemName = (r: (typeof itemRows)[number]) => {
-      if (r.index_id === "approval_aspect") return labels.aspect(r.aspect, lang);
-      if (r.aspect === "") return indexName(ctx, r.index_id, lang);
-      const ind = declared(r.index_id);
-      const option =
-        ind?.items.length === 1 ? labels.group(ind.items[0]!, r.aspect, lang) : labels.aspect(r.aspect, lang);
-      return `${indexName(ctx, r.index_id, lang)}: ${option}`;
-    };
     const items = shown(itemRows, lang).map((s) => ({ ...s, category: itemName(s.row), row: undefined }));
-    // the aspects in questionnaire order, then the % satisfied
-    const rank = (r: (typeof itemRows)[number]) =>
-      r.index_id === "approval_aspect" ? ASPECTS.indexOf(r.aspect.split("_").pop() ?? "") : ASPECTS.length;
-    const itemOrder = [...new Set([...itemRows].sort((a, b) => rank(a) - rank(b)).map(itemName))];
-    body = html`<section>
-<h2>${t("unit.figures", { wave })}</h2>
-${scorecardTable(ctx, now, lang, rules, (i) => `/units/${code}${viewQuery({ ...f, index: i }, lang)}`)}
-${now.length && now.every((r) => r.is_withheld) ? html`<p class="notice">${t("unit.all_withheld")}</p>` : ""}
-${rankLines(
-  now.filter((r) => r.index_id === f.index && r.rank),
-  lang,
-)}
-<p class="note">${t("overview.scorecard_note")}</p>
-</section>
-<section class="chart-section two">
-${scorecardBlock("chart-unit-scorecard", now, ctx, lang, { wave, organizations: orgNames })}
-${chartBlock(
-  "chart-unit-history",
-  trendChart(
-    history,
-    { ...base, title: t("unit.history", { index: indexName(ctx, f.index, lang) }) },
-    {
-      organizations: orgNames,
-      waves: ctx.waves.map((w) => titleIn(w, lang)),
-    },
-  ),
-  history.length,
-  "points",
-)}
-</section>
-<section class="chart-section">
-${chartBlock(
-  "chart-unit-items",
-  itemsChart(
-    items,
-    { ...base, title: t("unit.items", { wave }), category: t("fig.item") },
-    { organizations: orgNames, items: itemOrder },
-  ),
-  items.length,
-  "points",
-)}
-${withheldNote(itemRows, lang, rules, (r) => `${itemName(r)} (${lang === "zh" ? r.org_zh : r.org_en})`)}
-<table class="figures items">
+    const allWithheld = now.length > 0 && now.every((r) => r.is_withheld);
+    const historyBlock = chartBlock(
+      "chart-unit-history",
+      trendChart(
+        history,
+        { ...base, title: t("unit.history", { index: indexName(ctx, f.index, lang) }) },
+        {
+          organizations: orgNames,
+          waves: ctx.waves.map((w) => titleIn(w, lang)),
+        },
+      ),
+      history.length,
+      "points",
+      "",
+      lang,
+    );
+    const itemsTable = html`<div class="table-scroll"><table class="figures items">
 <thead><tr><th>${t("fig.item")}</th>${orgs.map((o) => html`<th>${nameIn(o, lang)}</th>`)}</tr></thead>
 <tbody>${itemOrder.map(
       (item) =>
@@ -167,8 +125,45 @@ ${withheldNote(itemRows, lang, rules, (r) => `${itemName(r)} (${lang === "zh" ? 
           ),
         )}</tr>`,
     )}</tbody>
-</table>
+</table></div>
+${downloadLinks(`/units/${code}/tables/items`, ctx, lang)}`;
+    body = html`<section>
+<h2>${t("unit.figures", { wave })}</h2>
+<div class="table-scroll">${scorecardTable(ctx, now, lang, rules, (i) => `/units/${code}${viewQuery({ ...f, index: i }, lang)}`)}</div>
+${downloadLinks(`/units/${code}/tables/scorecard`, ctx, lang)}
+${allWithheld ? html`<p class="notice all-withheld">${t("unit.all_withheld")}</p>` : ""}
+${rankLines(
+  now.filter((r) => r.index_id === f.index && r.rank),
+  lang,
+)}
+<p class="note">${t("overview.scorecard_note")}</p>
 </section>
+${
+  allWithheld
+    ? history.length
+      ? html`<section class="chart-section">${historyBlock}</section>`
+      : ""
+    : html`<section class="chart-section two">
+${scorecardBlock("chart-unit-scorecard", now, ctx, lang, { wave, organizations: orgNames })}
+${historyBlock}
+</section>
+<section class="chart-section">
+${chartBlock(
+  "chart-unit-items",
+  itemsChart(
+    items,
+    { ...base, title: t("unit.items", { wave }), category: t("fig.item") },
+    { organizations: orgNames, items: itemOrder },
+  ),
+  items.length,
+  "points",
+  "",
+  lang,
+)}
+${withheldNote(itemRows, lang, rules, (r) => `${itemName(r)} (${lang === "zh" ? r.org_zh : r.org_en})`)}
+${itemsTable}
+</section>`
+}
 ${sae}
 ${chartScripts}`;
   }
@@ -181,6 +176,57 @@ ${chartScripts}`;
       print,
     }),
   );
+}
+
+/**
+ * A unit's figures as its page shows them: every figure of the unit (`all`), the view's wave
+ * and level per organization and index (`now`), and its detail items (approval aspects, options,
+ * % satisfied) named and in questionnaire order. The page and its table downloads share it.
+ */
+export async function unitFigures(
+  db: Database,
+  ctx: PageContext,
+  unit: { unit_level: string; unit_code: string },
+  lang: Lang,
+) {
+  const f = ctx.filters;
+  const all = await scoreRows(db, ctx, {
+    unit_level: unit.unit_level,
+    unit_code: unit.unit_code,
+    group_var: "",
+  });
+  const orgs = ctx.orgs.filter((o) => !f.org || o.organization_id === f.org);
+  const orgIds = orgs.map((o) => o.organization_id);
+  const now = all.filter(
+    (r) =>
+      r.wave_id === f.wave &&
+      (r.org_level === f.level || r.org_level === "") &&
+      r.aspect === "" &&
+      orgIds.includes(r.organization_id),
+  );
+  const labels = await studyLabels(db, f.study);
+  const itemRows = all.filter(
+    (r) =>
+      r.wave_id === f.wave &&
+      orgIds.includes(r.organization_id) &&
+      (r.aspect !== "" || ctx.indicators.some((i) => i.index_id === r.index_id && i.parent_id !== "")),
+  );
+  // a detail's name: an approval aspect by its short name, an option of a multi_share by its
+  // label, a detail figure ("% satisfied") by its indicator's name
+  const declared = (id: string) => labels.study?.indicators.find((i) => i.id === id);
+  const itemName = (r: ScoreRow) => {
+    if (r.index_id === "approval_aspect") return labels.aspect(r.aspect, lang);
+    if (r.aspect === "") return indexName(ctx, r.index_id, lang);
+    const ind = declared(r.index_id);
+    const option =
+      ind?.items.length === 1 ? labels.group(ind.items[0]!, r.aspect, lang) : labels.aspect(r.aspect, lang);
+    return `${indexName(ctx, r.index_id, lang)}: ${option}`;
+  };
+  // the aspects in questionnaire order, then the % satisfied
+  const rank = (r: ScoreRow) =>
+    r.index_id === "approval_aspect" ? ASPECTS.indexOf(r.aspect.split("_").pop() ?? "") : ASPECTS.length;
+  const itemOrder = [...new Set([...itemRows].sort((a, b) => rank(a) - rank(b)).map(itemName))];
+  return { all, now, itemRows, itemName, itemOrder, orgs };
 }
 
 /** "rank 7 of 50 (95% interval 3–15; simultaneous 2–20), tier 2 (probability 64%)", flagged below 0.8. */

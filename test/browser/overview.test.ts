@@ -88,6 +88,7 @@ describe("overview page", () => {
       const rows = await chartsRendered(page);
       expect(Object.keys(rows).sort()).toEqual([
         "chart-breakdown",
+        "chart-changes",
         "chart-heat",
         "chart-scorecard",
         "chart-townships",
@@ -163,7 +164,10 @@ describe("overview page", () => {
     const line = await page.locator(".release-line").textContent();
     expect(line).toContain("2026年度调查");
     expect(line).toContain(message("print.no_release", "zh"));
-    expect(await page.locator(".chart svg.marks").count()).toBe(5); // charts are SVG, sharp on paper
+    expect(await page.locator(".chart svg.marks").count()).toBe(6); // charts are SVG, sharp on paper
+    // an interval and its n never break across lines on paper ("n" here, "1822" on the next)
+    for (const n of await page.locator("table.scorecard td small .n").all())
+      expect(await n.evaluate((e) => getComputedStyle(e).whiteSpace)).toBe("nowrap");
     await page.screenshot({ path: join(ARTIFACTS, "overview-print.png"), fullPage: true });
     expect(problems).toEqual([]);
     await page.close();

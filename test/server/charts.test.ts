@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { breakdownChart } from "../../server/charts/breakdownChart.ts";
+import { changeChart } from "../../server/charts/changeChart.ts";
 import { districtIndexChart, PALETTE } from "../../server/charts/districtIndexChart.ts";
+import { tierColours } from "../../server/charts/figure.ts";
 import { heatTableChart } from "../../server/charts/heatTableChart.ts";
 import { itemsChart } from "../../server/charts/itemsChart.ts";
 import { scorecardChart } from "../../server/charts/scorecardChart.ts";
@@ -83,7 +85,7 @@ describe("leaders' chart specs", () => {
     valid(itemsChart([fig("工会", "服务群众", 70)], labels, { organizations: orgs, items: ["服务群众"] }));
   });
 
-  it("townshipTierChart: a panel per organization, tiers coloured in the palette, dots link to unit pages", () => {
+  it("townshipTierChart: a panel per organization, tiers on a ramp where worse reads as worse, dots link to unit pages", () => {
     const spec = townshipTierChart(
       [
         { ...fig("工会", "", 70), township: "竹和街道", tier: "第1档", href: "/units/T01" },
@@ -95,7 +97,61 @@ describe("leaders' chart specs", () => {
     valid(spec);
     const panels = (spec as { hconcat: { data: { values: unknown[] } }[] }).hconcat;
     expect(panels.map((p) => p.data.values.length)).toEqual([1, 1]);
-    expect(JSON.stringify(spec)).toContain(PALETTE[1]);
+    expect(
+      (spec as { hconcat: { encoding: { color: { scale: { range: string[] } } } }[] }).hconcat[0]!.encoding
+        .color.scale.range,
+    ).toEqual(tierColours(2));
+  });
+
+  it("tierColours: sequential light orange to dark red, each tier darker than the one before, none green", () => {
+    // relative luminance (WCAG) falls tier by tier: the worst tier is the darkest
+    const luminance = (hex: string) => {
+      const [r, g, b] = [1, 3, 5].map((i) => {
+        const c = Number.parseInt(hex.slice(i, i + 2), 16) / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      }) as [number, number, number];
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    for (const n of [1, 2, 3, 4, 5, 6]) {
+      const colours = tierColours(n);
+      expect(colours).toHaveLength(n);
+      for (let i = 1; i < n; i++) expect(luminance(colours[i]!)).toBeLessThan(luminance(colours[i - 1]!));
+      // not green: red dominates green in every tier (YlOrRd runs yellow to red)
+      for (const c of colours)
+        expect(Number.parseInt(c.slice(1, 3), 16)).toBeGreaterThan(Number.parseInt(c.slice(3, 5), 16));
+    }
+    expect(tierColours(3)).toEqual(["#feb24c", "#e31a1c", "#800026"]);
+  });
+
+  it("changeChart: a panel per organization, the change's interval, arrows only where significant", () => {
+    const change = (township: string, c: number, significant: boolean) => ({
+      township,
+      organization: "工会",
+      change: c,
+      changeLow: c - 3,
+      changeHigh: c + 3,
+      significant,
+      arrow: significant ? (c > 0 ? "▲" : "▼") : "",
+      significance: significant ? "显著" : "不显著",
+      href: "/units/T01",
+    });
+    const spec = changeChart(
+      [change("竹和街道", 5, true), change("福林街道", -1, false), change("<b>x</b>", -6, true)],
+      {
+        title: "t",
+        change: "c",
+        changeLow: "l",
+        changeHigh: "h",
+        township: "镇",
+        organization: "组织",
+        significance: "s",
+      },
+      { organizations: ["工会", "妇联"] },
+    );
+    valid(spec);
+    const panels = (spec as { hconcat: { data: { values: { arrow: string }[] } }[] }).hconcat;
+    expect(panels.map((p) => p.data.values.length)).toEqual([3, 0]);
+    expect(panels[0]!.data.values.map((v) => v.arrow)).toEqual(["▲", "", "▼"]);
   });
 
   it("heatTableChart: withheld cells are kept (grey, with the reason) rather than dropped", () => {
@@ -121,7 +177,10 @@ describe("leaders' chart specs", () => {
     expect((spec as { data: { values: unknown[] } }).data.values).toHaveLength(2);
     const json = JSON.stringify(spec);
     expect(json).toContain('"invalid":null');
-    expect(json).toContain("viridis");
+    // lower scores darker and redder (YlOrRd reversed), as the tiers; long headers wrap at spaces
+    expect(json).toContain("yelloworangered");
+    expect(json).toContain('"reverse":true');
+    expect(json).toContain("split(datum.label, ' ')");
   });
 
   it("trendChart: the waves in the given order", () => {

@@ -14,8 +14,7 @@ function otherLanguageHref(url: string | undefined, other: Lang): string {
 
 /**
  * Every page of the app, with the capability its route requires (server/auth/access.ts): the
- * navigation shows a role exactly the pages it may open. Release history lives on the
- * methodology page, so it needs that page's capability too.
+ * navigation shows a role exactly the pages it may open.
  */
 const PAGES: readonly { href: string; label: MessageKey; needs: readonly Capability[] }[] = [
   { href: "/", label: "page.nav_overview", needs: ["overview"] },
@@ -23,7 +22,7 @@ const PAGES: readonly { href: string; label: MessageKey; needs: readonly Capabil
   { href: "/themes", label: "themes.nav", needs: ["overview"] },
   { href: "/sites", label: "sites.nav", needs: ["overview"] },
   { href: "/notebooks", label: "page.nav_notebooks", needs: ["overview"] },
-  { href: "/methodology#releases", label: "page.nav_releases", needs: ["overview", "releases"] },
+  { href: "/releases", label: "page.nav_releases", needs: ["releases"] },
   { href: "/upload", label: "page.nav_upload", needs: ["uploads"] },
   { href: "/sql", label: "page.nav_sql", needs: ["sql"] },
   { href: "/admin", label: "admin.nav", needs: ["users"] },

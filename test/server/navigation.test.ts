@@ -11,7 +11,7 @@ const PAGE_NEEDS: Record<string, Capability[]> = {
   "/themes": ["overview"],
   "/sites": ["overview"],
   "/notebooks": ["overview"],
-  "/methodology#releases": ["overview", "releases"],
+  "/releases": ["releases"],
   "/upload": ["uploads"],
   "/sql": ["sql"],
   "/admin": ["users"],

@@ -40,7 +40,7 @@ describe("navigation per role", () => {
         "/upload?lang=en",
         "/sql?lang=en",
         "/admin?lang=en",
-        "/methodology?lang=en#releases",
+        "/releases?lang=en",
       ]),
     );
     expect(hrefs("viewer")).not.toContain("/sql?lang=en");

@@ -36,8 +36,8 @@ export const reportMessages = {
   "report.rank_interval": { zh: "名次区间", en: "Rank interval" },
   "report.ci": { zh: "{level}% 置信区间", en: "{level}% interval" },
   "report.ranking_note": {
-    zh: "名次区间为名次的 {level}% 置信集合；档次概率低于 0.8 者档次标“?”，表示档次不确定。其余各列为该镇（街道）的分项指标，底色越深分值越高。未列出的镇（街道）因样本不足或误差过大不予公布。",
-    en: "The rank interval is the rank's {level}% confidence set; a tier marked “?” has a probability below 0.8 (uncertain). The other columns are the township's other indicators, darker for higher. Townships not listed are withheld (too few respondents or too imprecise).",
+    zh: "名次区间为名次的 {level}% 置信集合；档次概率低于 0.8 者档次标“?”，表示档次不确定。其余各列为该镇（街道）的分项指标，按五分位着色，底色越深分值越低。未列出的镇（街道）因样本不足或误差过大不予公布。",
+    en: "The rank interval is the rank's {level}% confidence set; a tier marked “?” has a probability below 0.8 (uncertain). The other columns are the township's other indicators, shaded by quintile, darker for lower. Townships not listed are withheld (too few respondents or too imprecise).",
   },
   "report.none_ranked": {
     zh: "本期各镇（街道）的{index}均因样本不足或误差过大不予公布，不作排名。",

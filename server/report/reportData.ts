@@ -42,8 +42,27 @@ export interface ReportData {
 
 const LEVELS = ["township", "village"];
 
+/**
+ * Reports read lately, by release: a release never changes, and the one it is compared with is
+ * fixed when it is made (the latest of the previous wave released before it), so a report's
+ * data can be kept. The PDF route reads it twice (its own answer, then the page Chromium loads).
+ */
+const kept = new Map<string, Promise<ReportData>>();
+const KEEP = 4;
+
 /** Read a release (its checksum checked) and the one it is compared with, as report rows. */
-export async function reportData(db: Database, releaseId: string): Promise<ReportData> {
+export function reportData(db: Database, releaseId: string): Promise<ReportData> {
+  const key = `${db.path}\u0000${releaseId}`;
+  const hit = kept.get(key);
+  if (hit) return hit;
+  const read = readReport(db, releaseId);
+  kept.set(key, read);
+  read.catch(() => kept.delete(key));
+  if (kept.size > KEEP) kept.delete(kept.keys().next().value!);
+  return read;
+}
+
+async function readReport(db: Database, releaseId: string): Promise<ReportData> {
   let read: Awaited<ReturnType<typeof readRelease>>;
   try {
     read = await readRelease(db, releaseId);

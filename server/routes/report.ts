@@ -32,17 +32,16 @@ async function whichReport(db: Database, req: Request, lang: Lang): Promise<Prin
   if (lang === "en") query.set("lang", "en");
   const id = String(req.params.id);
   const suffix = lang === "en" ? "-en" : "";
-  const sites = await readRelease(db, id)
-    .then(({ record, file }) => sitesReportData(db, record, file))
-    .catch(() => undefined);
-  if (sites)
-    return {
-      record: sites.record,
-      page: () => sitesReportDocument(sites, lang),
-      fileName: `${id}${suffix}.pdf`,
-      query,
-    };
-  const data = await reportData(db, id);
+  const data = await reportData(db, id).catch((error) => {
+    if (error instanceof HttpError && error.code === "report_kind") return undefined;
+    throw error;
+  });
+  if (!data) {
+    const { record, file } = await readRelease(db, id);
+    const sites = await sitesReportData(db, record, file);
+    if (!sites) throw new HttpError(409, "report_kind", `release ${id}: no report is made for its kind`);
+    return { record, page: () => sitesReportDocument(sites, lang), fileName: `${id}${suffix}.pdf`, query };
+  }
   const asked = typeof req.query.township === "string" ? req.query.township : "";
   let which: ReportKind = { kind: "district" };
   if (asked) {

@@ -208,18 +208,31 @@ export const pageMessages = {
   "method.title": { zh: "方法说明", en: "Methodology" },
   "method.sampling": { zh: "抽样", en: "Sampling" },
   "method.sampling_text": {
-    zh: "分层两阶段整群抽样：以镇（街道）为层（{strata}），以村（社区）为初级抽样单位（{psus}），按人口规模成比例抽取（PPS），在每个入样村（社区）内简单随机抽取相同人数。方差估计按有放回抽取初级单位近似（不做有限总体校正）；只有一个初级单位的层视为错误。",
-    en: "Stratified two-stage cluster sample: townships are strata ({strata}), villages and communities the primary sampling units ({psus}), drawn with probability proportional to population (PPS), then an equal number of people by simple random sampling in each sampled village. Variances treat the PSUs as drawn with replacement (no finite population correction); a stratum with a single PSU is an error.",
+    zh: "分层两阶段整群抽样：以{stratum}为层（{strata}），以{psu}为初级抽样单位（{psus}），按人口规模成比例抽取（PPS），在每个入样{psu}内简单随机抽取相同人数。方差估计按有放回抽取初级单位近似（不做有限总体校正）；只有一个初级单位的层视为错误。",
+    en: "Stratified two-stage cluster sample: the strata are {stratum} ({strata}), the primary sampling units {psu} ({psus}), drawn with probability proportional to population (PPS), then an equal number of people by simple random sampling in each sampled unit. Variances treat the PSUs as drawn with replacement (no finite population correction); a stratum with a single PSU is an error.",
+  },
+  "method.sampling_text_given": {
+    zh: "分层整群抽样：以{stratum}为层（{strata}），以{psu}为初级抽样单位（{psus}），抽样与权数由调查方给出。方差估计按有放回抽取初级单位近似（不做有限总体校正）；只有一个初级单位的层视为错误。",
+    en: "Stratified cluster sample: the strata are {stratum} ({strata}), the primary sampling units {psu} ({psus}); the survey team drew the sample and gives the weights. Variances treat the PSUs as drawn with replacement (no finite population correction); a stratum with a single PSU is an error.",
   },
   "method.frame": {
-    zh: "抽样框：{townships} 个镇（街道），{villages} 个村（社区）。",
-    en: "Frame: {townships} townships and {villages} villages and communities.",
+    zh: "抽样框：{townships} 个{stratum}，{villages} 个{psu}。",
+    en: "Frame: {townships} {stratum} and {villages} {psu}.",
   },
   "method.weighting": { zh: "加权", en: "Weighting" },
   "method.weighting_text": {
-    zh: "基础权数 = 1 / 入样概率（镇人口 ÷（入样村数 × 村内受访人数））；再以{method}方式校准到人口普查边际：{margins}。",
-    en: "Base weight = 1 / probability of selection (township population ÷ (sampled villages × respondents in the village)); then calibrated by {method} to census margins: {margins}.",
+    zh: "基础权数 = 1 / 入样概率（{stratum}人口 ÷（入样{psu}数 × {psu}内受访人数））",
+    en: "Base weight = 1 / probability of selection ({stratum} population ÷ (sampled {psu} × respondents in the unit))",
   },
+  "method.weighting_given": {
+    zh: "基础权数为调查方随数据提供的权数（{column} 列）",
+    en: "The base weight is the weight the survey team delivered with the data (column {column})",
+  },
+  "method.weighting_calibrated": {
+    zh: "；再以{method}方式校准到人口普查边际：{margins}。",
+    en: "; then calibrated by {method} to census margins: {margins}.",
+  },
+  "method.weighting_uncalibrated": { zh: "；未再校准。", en: "; not calibrated further." },
   "method.rake": { zh: "迭代比例调整（raking）", en: "raking" },
   "method.diagnostics": { zh: "加权诊断", en: "Weighting diagnostics" },
   "method.respondents": { zh: "受访人数", en: "Respondents" },
@@ -289,8 +302,8 @@ export const pageMessages = {
   },
   "method.suppression": { zh: "公布规则", en: "Suppression rules" },
   "method.suppression_text": {
-    zh: "置信水平 {level}%；受访人数少于 {min_n} 或相对标准误大于 {max_rse}% 的数字不公布；相对标准误大于 {unreliable}% 的数字标注“不够可靠”；村（社区）至少 {village_min_n} 人才公布。",
-    en: "Confidence level {level}%; figures resting on fewer than {min_n} respondents or with a relative standard error above {max_rse}% are withheld; above {unreliable}% they are flagged unreliable; villages are shown only from {village_min_n} respondents.",
+    zh: "置信水平 {level}%；受访人数少于 {min_n} 或相对标准误大于 {max_rse}% 的数字不公布；相对标准误大于 {unreliable}% 的数字标注“不够可靠”；{psu}一级的数字至少 {village_min_n} 人才公布。",
+    en: "Confidence level {level}%; figures resting on fewer than {min_n} respondents or with a relative standard error above {max_rse}% are withheld; above {unreliable}% they are flagged unreliable; figures of single {psu} are shown only from {village_min_n} respondents.",
   },
   "method.change_text": {
     zh: "与上一波次的变化按独立样本检验，p < {alpha} 为显著。",
@@ -298,9 +311,14 @@ export const pageMessages = {
   },
   "method.intervals": { zh: "置信区间与排名", en: "Confidence intervals and ranks" },
   "method.intervals_text": {
-    zh: "方差按泰勒线性化计算，村（社区）视为有放回抽取的初级单元，并计入校准（raking）的影响。比率类指数（知晓率、参与率）的区间为logit区间，以该范围内村数减镇街数为自由度的t分布；得分类指数（认可度、满意度）与综合指数为正态区间。模拟（npm run sim:coverage）检验其实际覆盖率。",
-    en: "Variances are Taylor linearization with villages (communities) as primary units drawn with replacement, accounting for the raking. Rates (awareness, participation) have logit intervals with t on the villages minus townships in the domain; scores (approval, satisfaction) and the composite have normal intervals. A simulation (npm run sim:coverage) measures their actual coverage.",
+    zh: "方差按泰勒线性化计算，{psu}视为有放回抽取的初级抽样单元{calibration}。比率类指标（{rates}）的区间为logit区间，以该范围内{psu}数减分层数为自由度的t分布；得分类指标（{scores}）与综合指数为正态区间。模拟（npm run sim:coverage）检验其实际覆盖率。",
+    en: "Variances are Taylor linearization with {psu} as primary units drawn with replacement{calibration}. Rates ({rates}) have logit intervals with t on the primary units minus strata in the domain; scores ({scores}) and composites have normal intervals. A simulation (npm run sim:coverage) measures their actual coverage.",
   },
+  "method.intervals_calibration": {
+    zh: "，并计入校准（{method}）的影响",
+    en: ", accounting for the calibration ({method})",
+  },
+  "method.none_of_kind": { zh: "无", en: "none" },
   "method.two_villages": {
     zh: "以下镇街只有2个村有受访者，区间的t分布只有1个自由度，无法达到名义95%的覆盖（区间近乎0–100）：{units}。",
     en: "These townships have respondents in only 2 villages: their intervals rest on t with 1 degree of freedom and cannot keep a nominal 95% (they span nearly 0–100): {units}.",

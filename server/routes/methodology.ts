@@ -111,6 +111,22 @@ export async function methodologyPage(db: Database, req: Request, res: Response)
       : t("method.formula_named_composite", { name: nameOf(id), weights: formula, version: ws[0]!.version });
   });
   const presets = new Set<string>(definition?.indices.map((ix) => ix.index) ?? []);
+  // the intervals paragraph in the study's own words: its primary units, calibration, rates, scores
+  const infos = definition?.indicatorInfos ?? [];
+  const namesOf = (estimator: string) =>
+    infos
+      .filter((i) => i.estimator === estimator && i.parent_id === "")
+      .map((i) => i.name[lang])
+      .join(lang === "zh" ? "、" : ", ") || t("method.none_of_kind");
+  const calibrated = definition && definition.calibration.method !== "none";
+  const intervalWords = {
+    psu: definition?.design.ids?.[0] ? variable(definition.design.ids[0], lang) : "PSU",
+    calibration: calibrated
+      ? t("method.intervals_calibration", { method: definition.calibration.method })
+      : "",
+    rates: namesOf("proportion"),
+    scores: namesOf("mean"),
+  };
   const declared = (definition?.indicators ?? []).map((ind) => {
     const rescaled = ind.rescale ? t("method.rescaled") : "";
     let text = t(`method.kind_${ind.kind}` as MessageKey, {
@@ -129,15 +145,30 @@ export async function methodologyPage(db: Database, req: Request, res: Response)
     return `${text}${lang === "zh" ? "。" : "."}`;
   });
   const num = (v: number, d = 1) => v.toFixed(d);
+  // the design in the study's own words: its strata and primary units, by their short labels
+  const baseWeights = definition?.design.base_weights;
+  const given = baseWeights?.method === "column";
+  const strataColumn = definition?.design.strata ?? definition?.frame.stratum ?? "";
+  const psuColumn = definition?.design.ids?.[0] ?? definition?.frame.psu ?? "";
+  const designWords = {
+    stratum: strataColumn ? variable(strataColumn, lang) : "",
+    psu: psuColumn ? variable(psuColumn, lang) : "",
+    strata: strataColumn,
+    psus: definition?.design.ids?.join(", ") ?? psuColumn,
+  };
 
   const body = html`<div class="method">
 <h1>${t("method.title")} <span class="wave">${titleIn(ctx.study, lang)}</span></h1>
 <section><h2>${t("method.sampling")}</h2>
-<p>${t("method.sampling_text", { strata: definition?.design.strata ?? "", psus: definition?.design.ids?.join(", ") ?? "" })}</p>
-<p>${t("method.frame", { townships: String(townships), villages: String(villages) })}</p>
+<p>${t(given ? "method.sampling_text_given" : "method.sampling_text", designWords)}</p>
+<p>${t("method.frame", { ...designWords, townships: String(townships), villages: String(villages) })}</p>
 </section>
 <section><h2>${t("method.weighting")}</h2>
-<p>${t("method.weighting_text", { method, margins })}</p>
+<p>${baseWeights?.method === "column" ? t("method.weighting_given", { column: baseWeights.column }) : t("method.weighting_text", designWords)}${
+    definition?.calibration.method === "none" || !margins
+      ? t("method.weighting_uncalibrated")
+      : t("method.weighting_calibrated", { method, margins })
+  }</p>
 <div class="table-scroll"><table class="figures diagnostics">
 <caption>${t("method.diagnostics")}</caption>
 <thead><tr><th>${t("ui.wave")}</th><th>${t("method.respondents")}</th><th>${t("method.weight_range")}</th><th>${t("method.cv")}</th><th>${t("method.deff_w")}</th><th>${t("ui.n_eff")}</th><th>${t("method.iterations")}</th><th>${t("method.worst_error")}</th></tr></thead>
@@ -167,13 +198,14 @@ ${
         max_rse: pct(reporting.max_rse),
         unreliable: pct(reporting.unreliable_rse),
         village_min_n: String(reporting.village_min_n),
+        psu: designWords.psu,
       })}</p>
 <p>${t("method.change_text", { alpha: String(Math.round((1 - reporting.confidence_level) * 1000) / 1000) })}</p>`
     : ""
 }
 </section>
 <section><h2>${t("method.intervals")}</h2>
-<p>${t("method.intervals_text")}</p>
+<p>${t("method.intervals_text", intervalWords)}</p>
 ${twoVillage.length ? html`<p class="notice">${t("method.two_villages", { units: twoVillage.join("; ") })}</p>` : ""}
 <p>${t("method.ranks_text")}</p>
 </section>

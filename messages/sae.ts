@@ -19,6 +19,18 @@ export const saeMessages = {
   "sae.respondents": { zh: "受访人数", en: "Respondents" },
   "sae.method": { zh: "方法", en: "Method" },
   "sae.withheld": { zh: "误差过大，不公布", en: "withheld: error too large" },
+  "sae.village_grid": {
+    zh: "各村（社区）{index}（模型估计，{wave}）",
+    en: "{index} by village (model-based, {wave})",
+  },
+  "sae.village_grid_note": {
+    zh: "点为各村（社区）的模型估计，横线为95%区间；受访很少或无人受访的村（社区）也有估计，区间较宽。",
+    en: "Dots are each village's model-based figure, lines its 95% interval; villages with few or no respondents have figures too, with wider intervals.",
+  },
+  "sae.village_grid_withheld": {
+    zh: "不予公布（误差过大）：{units}。",
+    en: "Withheld (too imprecise): {units}.",
+  },
   "sae.note": {
     zh: "模型估计借用同镇（街道）及相似村（社区）的信息，样本很少的单位也能给出数字；区间反映其真实误差。",
     en: "Model-based figures borrow strength from the township and from similar villages, so units with few respondents still get a figure; the interval shows its real error.",

@@ -20,7 +20,7 @@ import {
   titleIn,
   viewQuery,
 } from "./pageContext.ts";
-import { saeSection } from "./saeSection.ts";
+import { saeSection, villageGrid } from "./saeSection.ts";
 import { figureCell, scorecardTable } from "./scorecardTable.ts";
 import { type ScoreRow, scoreRows } from "./scoreRows.ts";
 import { studyLabels } from "./studyLabels.ts";
@@ -75,9 +75,12 @@ ${filterForm(ctx, lang, `/units/${code}`)}`;
   const figures = await unitFigures(db, ctx, unit, lang);
   const { all, now, itemRows, itemName, itemOrder, orgs } = figures;
   const sae = await saeSection(db, ctx, code, lang);
+  // a township's villages, model-based, as a grid with intervals
+  const grid = unit.unit_level === "township" ? await villageGrid(db, ctx, children, lang) : "";
   let body = html``;
   if (!all.length) {
     body = sae ? html`${sae}` : html`<p class="notice">${t("unit.no_village_figures")}</p>`;
+    if (grid) body = html`${body}${grid}${chartScripts}`;
   } else {
     const base = labelsFor(lang);
     const orgNames = orgs.map((o) => nameIn(o, lang));
@@ -165,6 +168,7 @@ ${itemsTable}
 </section>`
 }
 ${sae}
+${grid}
 ${chartScripts}`;
   }
   const villages = children.length

@@ -117,5 +117,30 @@ describe("the village page", () => {
     expect(en.text).toContain("model-based / 模型估计");
     const method = await request(app).get("/methodology?lang=en").set("Cookie", cookie);
     expect(method.text).toContain("Small-area estimation");
+    // the township page: its villages as a grid with intervals, each drawn figure the mart's
+    const township = await request(app).get("/units/T07").set("Cookie", cookie);
+    const index = /class="chart-section village-grid" data-index="([^"]+)"/.exec(township.text)?.[1];
+    expect(index).toBeDefined();
+    const spec = JSON.parse(
+      /<script type="application\/json" id="chart-villages-spec">([\s\S]*?)<\/script>/.exec(
+        township.text,
+      )![1]!,
+    );
+    const drawn = JSON.stringify(spec);
+    const [{ wave }] = (await db.query<{ wave: string }>(
+      `select max(wave_id) as wave from sae_estimates__mass_org_evaluation`,
+    )) as [{ wave: string }];
+    const expected = await db.query<{ estimate_0_100: number; n: number }>(
+      `select e.estimate_0_100, e.n from sae_estimates__mass_org_evaluation e
+       join seed_units__mass_org_evaluation u on u.unit_code = e.unit_code and u.unit_level = 'village'
+       where u.parent_code = 'T07' and e.unit_level = 'village' and e.is_primary and not e.is_withheld
+         and e.wave_id = $1 and e.org_level = 'township' and e.index_id = $2`,
+      [wave, index!],
+    );
+    expect(expected.length).toBeGreaterThan(0);
+    expect(
+      Number(/data-rows="(\d+)"/.exec(township.text.slice(township.text.indexOf('id="chart-villages"')))![1]),
+    ).toBe(expected.length);
+    for (const e of expected) expect(drawn).toContain(`"estimate":${e.estimate_0_100}`);
   });
 });

@@ -20,7 +20,7 @@ import type { PreparedRead } from "./prepareRead.ts";
 import { purgeExpiredRejects } from "./purgeExpiredRejects.ts";
 import { readSettled } from "./readSettled.ts";
 import { readUpload } from "./readUpload.ts";
-import { countRowsRead, recordRefused } from "./recordRefused.ts";
+import { refuseStrict } from "./recordRefused.ts";
 import { type Recorded, recordUpload } from "./recordUpload.ts";
 import { registerStudy } from "./registerStudy.ts";
 import { type Scan, scanUpload } from "./scanUpload.ts";
@@ -70,13 +70,14 @@ export async function ingestFile(db: Database, options: IngestOptions): Promise<
     const detected = await detectFormat(options.path);
     if (detected === "sav") throw new IngestRefusal("refuse.spss", { file });
     format = detected;
-    scan = await scanUpload(db, { ...options, file, format, size, work }, report);
-    if (scan.loadedAs !== null) return { ...soFar(), upload_id: scan.loadedAs, status: "duplicate" };
+    const scanned = await scanUpload(db, { ...options, file, format, size, work }, report);
+    scan = scanned;
+    if (scanned.loadedAs !== null) return { ...soFar(), upload_id: scanned.loadedAs, status: "duplicate" };
     const uploadId = newUploadId();
     return await db.withSession(async (session) => {
-      read = await readUpload(session, scan!, { ...options, file, work }, report);
+      read = await readUpload(session, scanned, { ...options, file, work }, report);
       try {
-        plan = planUpload(scan!, read, options, { file, uploadId });
+        plan = planUpload(scanned, read, options, { file, uploadId });
         fileCheck = await checkFile(session, plan);
         const recorded = await landWhole(session, plan, fileCheck, report);
         return resultOf(soFar(), plan, recorded);
@@ -114,15 +115,7 @@ async function landWhole(
         say({ phase: "validate", done: 0, total: 1 });
         if (plan.replace) await supersede(tx, plan.study.id, plan.waveId, plan.replace);
         const checks = await checkRows(tx, plan, fileCheck.guessed);
-        if (plan.strict && checks.rejected > 0) {
-          const rows = await countRowsRead(tx, plan);
-          const why = new IngestRefusal("refuse.strict", { file: plan.file, count: checks.rejected });
-          return recordRefused(tx, plan, checks, why, {
-            rows,
-            accepted: rows - checks.rejected,
-            rejected: checks.rejected,
-          });
-        }
+        if (plan.strict && checks.rejected > 0) return refuseStrict(tx, plan, checks);
         say({ phase: "land", done: 0, total: 1 });
         await landRows(tx, plan, checks);
         const repeatedIds = await findRepeatedIds(tx, plan);

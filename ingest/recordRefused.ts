@@ -1,6 +1,6 @@
 import type { Session } from "../db/index.ts";
 import type { RowChecks } from "./checkRows.ts";
-import type { IngestRefusal } from "./IngestRefusal.ts";
+import { IngestRefusal } from "./IngestRefusal.ts";
 import type { UploadPlan } from "./planUpload.ts";
 import { REFUSED_REJECTS_DAYS } from "./purgeExpiredRejects.ts";
 import { recordQuarantine } from "./recordQuarantine.ts";
@@ -48,12 +48,18 @@ export async function recordRefused(
   };
 }
 
-/** How many rows the file has (a strict refusal still says so): one more read of it. */
-export async function countRowsRead(tx: Session, plan: UploadPlan): Promise<number> {
+/**
+ * Strict mode, and a row failed: the file is refused with its rejected rows kept; the result
+ * still says how many rows the file has (one more read of it).
+ */
+export async function refuseStrict(tx: Session, plan: UploadPlan, checks: RowChecks): Promise<Recorded> {
   const { read } = plan;
-  const [row] = await tx.query<{ n: number }>(
+  const [counted] = await tx.query<{ n: number }>(
     `select count(*)::bigint as n from ${read.plainSource}`,
     usedParams(read.params, read.plainSource),
   );
-  return row?.n ?? 0;
+  const rows = counted?.n ?? 0;
+  const { rejected } = checks;
+  const why = new IngestRefusal("refuse.strict", { file: plan.file, count: rejected });
+  return recordRefused(tx, plan, checks, why, { rows, accepted: rows - rejected, rejected });
 }

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { checkRows } from "../../ingest/checkRows.ts";
 import { IngestRefusal } from "../../ingest/IngestRefusal.ts";
 import { landRows } from "../../ingest/landRows.ts";
-import { countRowsRead, recordRefused } from "../../ingest/recordRefused.ts";
+import { refuseStrict } from "../../ingest/recordRefused.ts";
 import { recordUpload } from "../../ingest/recordUpload.ts";
 import { messages } from "../../messages/catalogue.ts";
 import { type Bench, HEADER, openBench, withPlan } from "./stageBench.ts";
@@ -30,15 +30,7 @@ const record = (rows: string[], strict = false) =>
     async (session, plan, fileCheck) => {
       const recorded = await session.transaction(async (tx) => {
         const checks = await checkRows(tx, plan, fileCheck.guessed);
-        if (strict) {
-          const read = await countRowsRead(tx, plan);
-          const why = new IngestRefusal("refuse.strict", { file: plan.file, count: checks.rejected });
-          return recordRefused(tx, plan, checks, why, {
-            rows: read,
-            accepted: read - checks.rejected,
-            rejected: checks.rejected,
-          });
-        }
+        if (strict) return refuseStrict(tx, plan, checks);
         await landRows(tx, plan, checks);
         return recordUpload(tx, plan, checks);
       });
@@ -91,10 +83,11 @@ describe("recordUpload", () => {
   });
 });
 
-describe("recordRefused", () => {
+describe("refuseStrict", () => {
   it("keeps a strict refusal's rejected rows, with the rows the file has", async () => {
     const { recorded, tables } = await record(["r1,T1,V1,1,30,1,2,,", "r2,T1,V1,3,30,1,2,,"], true);
     expect(recorded).toMatchObject({ kind: "refused", rows: 2, accepted: 1, rejected: 1 });
+    expect(recorded.kind === "refused" && recorded.refusal.code).toBe("refuse.strict");
     expect(tables).toEqual({ uploads: 0, refused: 1, quarantine: 1, quarantine_rows: 1 });
   });
 });

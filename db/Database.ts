@@ -119,18 +119,29 @@ export class Database implements Session {
 
 /** A session on a connection of its own, which can open one transaction at a time. */
 export interface OwnSession extends Session {
-  transaction<T>(work: (session: Session) => Promise<T>): Promise<T>;
+  /**
+   * Run `work` in one transaction: committed when it returns, rolled back when it throws, or
+   * when it returns a value `keep` does not keep (a result that says "start again" is a
+   * value, not an error).
+   */
+  transaction<T>(
+    work: (session: Session) => Promise<T>,
+    options?: { keep?: (result: T) => boolean },
+  ): Promise<T>;
 }
 
 function ownSession(connection: DuckDBConnection): OwnSession {
   const session = sessionOf(connection);
   return {
     ...session,
-    async transaction<T>(work: (s: Session) => Promise<T>): Promise<T> {
+    async transaction<T>(
+      work: (s: Session) => Promise<T>,
+      options: { keep?: (result: T) => boolean } = {},
+    ): Promise<T> {
       await connection.run("begin transaction");
       try {
         const result = await work(session);
-        await connection.run("commit");
+        await connection.run(options.keep && !options.keep(result) ? "rollback" : "commit");
         return result;
       } catch (error) {
         try {

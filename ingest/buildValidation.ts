@@ -43,7 +43,7 @@ export const NOT_CLEAN = "_not_clean";
 
 /**
  * The reason of another error that is the ingest's, not the row's: the personal column `c`
- * (the item's name) holds a marked hash (`hmac:…`) in this row. ingestFile refuses a column
+ * (the item's name) holds a marked hash (`hmac:…`) in this row. checkRows refuses a column
  * that mixes them with clear values, and otherwise takes these entries off again.
  */
 export const HMAC_MARKED_CELL = "_hmac_marked";
@@ -197,7 +197,7 @@ export function buildValidation(
     if (!fileColumn.has(item.name) && !item.required) continue;
     const header = headerOf(item);
     // a marked hash passes the checks a clear value gets (it was checked, or not, before it
-    // was hashed); ingestFile refuses a column that mixes the two
+    // was hashed); checkRows refuses a column that mixes the two
     const hashed = personalOf(item.name) === "hmac" && fileColumn.has(item.name);
     const v = hashed
       ? `(case when ${personal!.hmac.marked(q(item.name))} then null else ${q(item.name)} end)`

@@ -1,15 +1,11 @@
 export { detectEncoding, detectFormat, type FileFormat } from "./detectFile.ts";
+export { displayName } from "./displayName.ts";
 export { exportRejects, rejectsNote, uploadEncoding } from "./exportRejects.ts";
+export { formatIngestReport } from "./formatIngestReport.ts";
+export type { IngestOptions, IngestProgress } from "./IngestOptions.ts";
 export { IngestRefusal } from "./IngestRefusal.ts";
-export {
-  displayName,
-  type ErrorSummary,
-  formatIngestReport,
-  type IngestOptions,
-  type IngestProgress,
-  type IngestResult,
-  ingestFile,
-} from "./ingestFile.ts";
+export type { ErrorSummary, IngestResult } from "./IngestResult.ts";
+export { ingestFile } from "./ingestFile.ts";
 export { ingestStudyResponses } from "./ingestStudyResponses.ts";
 export { listUploads } from "./listUploads.ts";
 export { type ColumnMapping, mapColumns, normalizeLabel } from "./mapColumns.ts";

@@ -2,7 +2,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Database } from "../db/index.ts";
 import type { Study } from "../study/index.ts";
-import { type IngestResult, ingestFile } from "./ingestFile.ts";
+import type { IngestResult } from "./IngestResult.ts";
+import { ingestFile } from "./ingestFile.ts";
 
 /** The shapes an example's response file may have, looked for in this order. */
 const EXTENSIONS = [".csv", ".xlsx", ".parquet"];

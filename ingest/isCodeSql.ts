@@ -1,4 +1,4 @@
-/** Temp table of the codes of every long choice list: list, code (see stageCodes in ingestFile). */
+/** Temp table of the codes of every long choice list: list, code (see stageCodes in checkFile). */
 export const CODES = "_codes";
 
 /** Lists longer than this are looked up in CODES (a hash join) rather than compared one code at a time. */

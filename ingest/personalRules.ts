@@ -6,7 +6,7 @@ export type PersonalAction = "drop" | "hmac";
 /**
  * The study's personal-data rules (`personal_data` in study.yaml), item -> action: applied
  * before anything is written anywhere (raw table, quarantine, rejected-rows download,
- * messages), see buildValidation and ingestFile.
+ * messages), see buildValidation, planUpload and landRows.
  */
 export function personalRules(study: Study): Map<string, PersonalAction> {
   return new Map(study.personal_data.map((p) => [p.column, p.action]));

@@ -183,6 +183,32 @@ export const catalogue = {
     zh: "以下列是编码簿中的计算字段（calculate）或说明（note），不是受访者的回答，未导入：{columns}",
     en: "these columns are calculations (calculate) or notes in the codebook, not answers, and were not loaded: {columns}",
   },
+  // ingest: the report of one upload (formatIngestReport, the CLI's output)
+  "ingest.report_refused": { zh: "拒绝导入: {reason}", en: "Refused: {reason}" },
+  "ingest.report_duplicate": {
+    zh: "重复文件，未再次导入: {file} = {upload}",
+    en: "Already loaded (same file), not loaded again: {file} = {upload}",
+  },
+  "ingest.report_loaded": { zh: "已导入 {file} as {upload}", en: "Loaded {file} as {upload}" },
+  "ingest.report_read_as": {
+    zh: "格式 {format}, 编码 {encoding}, 分隔符 {delimiter}",
+    en: "format {format}, encoding {encoding}, delimiter {delimiter}",
+  },
+  "ingest.report_counts": {
+    zh: "读取 {rows}, 接受 {accepted}, 隔离 {rejected}",
+    en: "rows read {rows}, accepted {accepted}, quarantined {rejected}",
+  },
+  "ingest.report_ignored": { zh: "忽略的列: {columns}", en: "ignored columns: {columns}" },
+  "ingest.report_warning": { zh: "注意: {warning}", en: "warning: {warning}" },
+  // ingest: a replacing upload that names no upload it can replace
+  "ingest.replace_unknown": {
+    zh: "--replace {upload}：研究 {study} 的波次 {wave} 中没有这次上传",
+    en: "--replace {upload}: no such upload in study {study}, wave {wave}",
+  },
+  "ingest.replace_not_loaded": {
+    zh: "--replace {upload}：这次上传的状态是 {status}，不是 loaded（已导入）",
+    en: "--replace {upload}: that upload is {status}, not loaded",
+  },
   // ingest: rejected-rows export
   "export.reason_column": { zh: "未通过原因", en: "why rejected" },
   "export.no_upload": { zh: "没有编号为 {upload} 的上传", en: "there is no upload {upload}" },

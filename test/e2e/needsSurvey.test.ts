@@ -241,7 +241,9 @@ describe("the needs survey example", () => {
     expect(method.text).toContain("企业视为有放回抽取的初级抽样单元");
     expect(method.text).toMatch(/比率类指标（[^）]*受益率/);
     for (const word of ["知晓", "认可度", "村（社区）", "raking"])
-      expect(method.text.replace(/<[^>]+>/g, " ").match(new RegExp(`.{0,60}${word}.{0,60}`, "g")) ?? []).toEqual([]);
+      expect(
+        method.text.replace(/<[^>]+>/g, " ").match(new RegExp(`.{0,60}${word}.{0,60}`, "g")) ?? [],
+      ).toEqual([]);
     const chart = await request(app).get("/api/v1/charts/district?study=needs_survey").set(auth);
     expect(JSON.stringify(chart.body)).toContain("全区受益率");
     expect(JSON.stringify(chart.body)).toContain("受益率（%）");

@@ -36,12 +36,7 @@ describe("navigation per role", () => {
     expect(hrefs("analyst")).not.toContain("/upload?lang=en");
     expect(hrefs("uploader")).toContain("/upload?lang=en");
     expect(hrefs("admin")).toEqual(
-      expect.arrayContaining([
-        "/upload?lang=en",
-        "/sql?lang=en",
-        "/admin?lang=en",
-        "/releases?lang=en",
-      ]),
+      expect.arrayContaining(["/upload?lang=en", "/sql?lang=en", "/admin?lang=en", "/releases?lang=en"]),
     );
     expect(hrefs("viewer")).not.toContain("/sql?lang=en");
   });

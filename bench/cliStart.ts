@@ -6,23 +6,17 @@
 // Target (issue 17): both under 0.5 s. The machine's load average is printed beside the
 // figures: on a shared machine the floor moves with it.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, statSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { closeDatabase, openDatabase } from "../db/index.ts";
+import { ensureBuilt } from "./lib/ensureBuilt.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const BIN = join(ROOT, "bin/barometer.js");
 const RUNS = Number(process.env.BENCH_CLI_RUNS ?? 7);
 
-const { newestSource } = (await import(join(ROOT, "bin/sources.js"))) as {
-  newestSource: (root: string) => number;
-};
-const built = join(ROOT, "dist/.built");
-if (!existsSync(built) || statSync(built).mtimeMs < newestSource(ROOT)) {
-  process.stderr.write("building dist/ first (npm run build)\n");
-  spawnSync(process.execPath, [join(ROOT, "bin/build.js")], { stdio: "inherit" });
-}
+await ensureBuilt(ROOT);
 
 const db = join(mkdtempSync(join(tmpdir(), "barometer-bench-cli-")), "cli.duckdb");
 await closeDatabase(await openDatabase(db));

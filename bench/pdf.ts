@@ -4,25 +4,18 @@
 // the median of a few runs. Baseline measured in the same run: Chromium started and printing a
 // one-line page, the floor any PDF pays. Targets: district < 10 s, all townships < 60 s.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, statSync } from "node:fs";
+import { mkdtempSync, statSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 import { chromiumPath } from "../server/report/renderPdf.ts";
+import { ensureBuilt } from "./lib/ensureBuilt.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const BIN = join(ROOT, "bin/barometer.js");
 const RUNS = Number(process.env.BENCH_PDF_RUNS ?? 3);
 
-// as users run it: from the build in dist/ (npm install builds it), rebuilt when stale
-const { newestSource } = (await import(join(ROOT, "bin/sources.js"))) as {
-  newestSource: (root: string) => number;
-};
-const built = join(ROOT, "dist/.built");
-if (!existsSync(built) || statSync(built).mtimeMs < newestSource(ROOT)) {
-  process.stderr.write("building dist/ first (npm run build)\n");
-  spawnSync(process.execPath, [join(ROOT, "bin/build.js")], { stdio: "inherit" });
-}
+await ensureBuilt(ROOT);
 const dir = mkdtempSync(join(tmpdir(), "barometer-bench-pdf-"));
 const db = join(dir, "demo.duckdb");
 

@@ -36,6 +36,11 @@ export function reportDocument(data: ReportData, lang: Lang, which: ReportKind, 
     which.kind === "district"
       ? districtBody(data, lang, labels)
       : townshipsBody(data, lang, which.codes, labels);
+  return printDocument(lang, title, body, data.record.release_id);
+}
+
+/** A printable page of the app: A4 by report.css, its charts drawn by the app's own script. */
+export function printDocument(lang: Lang, title: string, body: Raw, release: string): string {
   return html`<!doctype html>
 <html lang="${lang === "zh" ? "zh-CN" : "en"}">
 <head>
@@ -45,7 +50,7 @@ export function reportDocument(data: ReportData, lang: Lang, which: ReportKind, 
 <link rel="stylesheet" href="/assets/report.css">
 </head>
 <body class="report">
-<main data-release="${data.record.release_id}">${body}</main>
+<main data-release="${release}">${body}</main>
 ${chartScripts}
 </body>
 </html>`.value;

@@ -2,31 +2,12 @@ import type { Database } from "../../db/index.ts";
 import { type Lang, type MessageKey, message } from "../../messages/catalogue.ts";
 import type { ReleaseFile, ReleaseRecord } from "../../models/index.ts";
 import type { SiteStudyConfig } from "../../study/sites/index.ts";
-import { html, type Raw } from "../html.ts";
-import { chartScripts } from "../routes/chartBlock.ts";
-import { changeCell, fmt, named, statusBadge, verdictLines } from "../routes/sites.ts";
+import { html } from "../html.ts";
+import { changeCell, fmt, named, type ScoreRow, statusBadge, verdictLines } from "../routes/sites.ts";
+import { printDocument } from "./reportPage.ts";
 
 /** A demonstration-sites release's row, by its column names (SITE_RELEASE_COLUMNS). */
-type SiteRow = Record<string, unknown> & {
-  site_id: string;
-  name_zh: string;
-  name_en: string;
-  level: string;
-  site_type: string;
-  work_group: string;
-  combined_0_100: number | null;
-  ci_low: number | null;
-  ci_high: number | null;
-  assessment_0_100: number | null;
-  satisfaction_0_100: number | null;
-  change: number | null;
-  is_change_significant: boolean | null;
-  news_total: number | null;
-  status: string;
-  verdicts_json: string;
-  scoring_version: string;
-  rules_version: string;
-};
+type SiteRow = Omit<ScoreRow, "period" | "projects_planned" | "projects_done"> & { scoring_version: string };
 
 export interface SitesReportData {
   record: ReleaseRecord;
@@ -115,21 +96,5 @@ ${
 }
 </section>`;
   });
-  return document(lang, title, html`${summary}${pages}`);
-}
-
-function document(lang: Lang, title: string, body: Raw): string {
-  return html`<!doctype html>
-<html lang="${lang === "zh" ? "zh-CN" : "en"}">
-<head>
-<meta charset="utf-8">
-<title>${title}</title>
-<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/assets/report.css">
-</head>
-<body class="report">
-<main>${body}</main>
-${chartScripts}
-</body>
-</html>`.value;
+  return printDocument(lang, title, html`${summary}${pages}`, record.release_id);
 }

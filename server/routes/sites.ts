@@ -11,7 +11,7 @@ import { langOf } from "./api.ts";
 import { chartBlock, chartScripts } from "./chartBlock.ts";
 import { layout } from "./layout.ts";
 
-interface ScoreRow {
+export interface ScoreRow {
   site_id: string;
   period: string;
   name_zh: string;

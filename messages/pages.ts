@@ -203,6 +203,10 @@ export const pageMessages = {
     zh: "工作数据，尚未正式发布",
     en: "Working figures, not yet a release",
   },
+  "page.figures_updating": {
+    zh: "数字正在更新：{n} 个新上传尚未计入本页数字，模型运行结束后刷新本页即可看到。",
+    en: "Figures are updating: {n} new upload(s) are not in this page's figures yet; reload once the model run has finished.",
+  },
   "print.printed": { zh: "打印时间：{at}", en: "Printed {at}" },
   // methodology
   "method.title": { zh: "方法说明", en: "Methodology" },

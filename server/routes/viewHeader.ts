@@ -1,5 +1,6 @@
 import type { Database } from "../../db/index.ts";
 import { type Lang, type MessageKey, message } from "../../messages/catalogue.ts";
+import { uploadsWithFiguresPending } from "../../models/index.ts";
 import { html, type Raw } from "../html.ts";
 import { indexName, latestRelease, nameIn, type PageContext, titleIn, viewQuery } from "./pageContext.ts";
 
@@ -45,6 +46,7 @@ export async function releaseLine(
   const wave = ctx.waves.find((w) => w.wave_id === f.wave)!;
   const org = ctx.orgs.find((o) => o.organization_id === f.org);
   const release = await latestRelease(db, f.study, f.wave);
+  const pending = await uploadsWithFiguresPending(db, f.study);
   const parts = [
     `${t("page.filter_wave")}: ${titleIn(wave, lang)}`,
     unit,
@@ -55,6 +57,7 @@ export async function releaseLine(
   return html`<p class="release-line">
 <span class="filters-text">${parts.join(" · ")}</span>
 <span class="release">${release ? t("print.release", { release: release.release_id, created: release.created_at }) : t("print.no_release")}</span>
+${pending.size ? html`<span class="notice updating" role="status">${t("page.figures_updating", { n: String(pending.size) })}</span>` : ""}
 ${release ? html`<a class="report-link no-print" href="${reportHref(release.release_id, lang, township)}" download>${t(township ? "report.download_township" : "report.download_pdf")}</a>` : ""}
 </p>`;
 }

@@ -5,6 +5,7 @@ import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabase, type Database } from "../../db/index.ts";
 import { ingestFile } from "../../ingest/index.ts";
+import { message } from "../../messages/catalogue.ts";
 import { createToken, createUser } from "../../server/auth/index.ts";
 import { createApp } from "../../server/index.ts";
 import { recoverModelRuns } from "../../server/recoverModelRuns.ts";
@@ -84,6 +85,9 @@ describe("a crash between an upload's commit and its model run", () => {
     expect(before.calibrated).toBe(before.staged - 40);
     expect(before.reported).toBe(false);
     expect((await history()).find((u) => u.upload_id === id)?.figures_pending).toBe(true);
+    // the pages say their figures are updating, and how many uploads they lack
+    const page = async () => (await request(app).get("/").set("Authorization", `Bearer ${token}`)).text;
+    expect(await page()).toContain(message("page.figures_updating", "zh", { n: "1" }));
 
     const res = await request(app)
       .post("/api/v1/uploads")
@@ -96,6 +100,7 @@ describe("a crash between an upload's commit and its model run", () => {
     const after = await figures(id);
     expect(after).toEqual({ staged: before.staged, calibrated: before.staged, reported: true });
     expect((await history()).find((u) => u.upload_id === id)?.figures_pending).toBe(false);
+    expect(await page()).not.toContain(`class="notice updating"`);
   }, 300_000);
 
   it("at start, the interrupted run is failed and the models run again", async () => {

@@ -105,6 +105,13 @@ export const pageMessages = {
     zh: "档次不确定：重新抽样时得到同一档次的概率低于80%",
     en: "tier uncertain: a new sample would give the same tier with probability below 80%",
   },
+  "overview.rank_table": {
+    zh: "各镇（街道）{index}名次及区间",
+    en: "Townships' ranks by {index}, with intervals",
+  },
+  "fig.rank": { zh: "名次", en: "Rank" },
+  "fig.rank_interval": { zh: "{level}%名次区间", en: "{level}% rank interval" },
+  "fig.rank_simultaneous": { zh: "同时成立的区间", en: "Simultaneous interval" },
   "fig.rank_note": {
     zh: "排名区间按Mogstad、Romano、Shaikh和Wilhelm（2024）的方法，由各镇街估计值及其标准误经参数自助法求得：区间外的名次可以排除；相邻名次大多无法区分。",
     en: "Rank intervals follow Mogstad, Romano, Shaikh & Wilhelm (2024), by parametric bootstrap from the estimates and their standard errors: ranks outside the interval are ruled out; neighbouring ranks mostly cannot be told apart.",

@@ -246,7 +246,8 @@ export async function overviewCharts(
 
   return html`<section class="chart-section">${scorecard}</section>
 <section class="chart-section">${tierChart}
-${withheldNote(townshipRows, lang, rules, (r) => `${unitName(r)} (${lang === "zh" ? r.org_zh : r.org_en})`)}</section>
+${withheldNote(townshipRows, lang, rules, (r) => `${unitName(r)} (${lang === "zh" ? r.org_zh : r.org_en})`)}
+${rankTable(townshipRows, lang, chosenName, unitName)}</section>
 ${changes}
 <section class="chart-section">${heat}${downloadLinks("/tables/townships", ctx, lang)}${unitLinks}</section>
 <section class="chart-section two">${trendBlock}<div>${breakdown}${withheldNote(groupRows, lang, rules, groupName)}</div></section>`;
@@ -332,4 +333,26 @@ async function breakdownOrder(db: Database, study: string): Promise<string[]> {
 
 function waveOf(ctx: PageContext, id: string) {
   return ctx.waves.find((w) => w.wave_id === id) ?? { title_zh: id, title_en: id };
+}
+
+/**
+ * The ranked townships as a table: rank with its marginal and simultaneous intervals, tier and
+ * its probability (flagged below 0.8), per organization, from the mart's rank_intervals. Folded,
+ * as the tier chart above shows the same townships.
+ */
+function rankTable(rows: ScoreRow[], lang: Lang, index: string, unitName: (r: ScoreRow) => string): Raw | "" {
+  const ranked = rows
+    .filter((r) => r.rank !== null && r.rank !== undefined && !r.is_withheld)
+    .sort((a, b) => a.organization_id.localeCompare(b.organization_id) || a.rank! - b.rank!);
+  if (!ranked.length) return "";
+  const t = (k: MessageKey, p: Record<string, string> = {}) => message(k, lang, p);
+  const level = String(Math.round((ranked[0]!.rank_level ?? 0.95) * 100));
+  return html`<details class="rank-table"><summary>${t("overview.rank_table", { index })}</summary>
+<div class="table-scroll"><table class="figures ranks">
+<thead><tr><th>${t("unit.township")}</th><th>${t("ui.organization")}</th><th class="num">${t("ui.estimate")}</th><th class="num">${t("fig.rank")}</th><th>${t("fig.rank_interval", { level })}</th><th>${t("fig.rank_simultaneous")}</th><th>${t("fig.tier")}</th></tr></thead>
+<tbody>${ranked.map(
+    (r) =>
+      html`<tr data-unit="${r.unit_code}" data-org="${r.organization_id}"><th scope="row">${unitName(r)}</th><td>${lang === "zh" ? r.org_zh : r.org_en}</td><td class="num">${fmt1(r.estimate_0_100)}</td><td class="num rank">${r.rank}/${r.n_ranked ?? ""}</td><td class="rank-interval">${r.rank_low}–${r.rank_high}</td><td>${r.rank_low_simultaneous}–${r.rank_high_simultaneous}</td><td>${t("fig.tier_n", { tier: String(r.tier ?? "") })} (${Math.round((r.tier_probability ?? 0) * 100)}%)${r.is_tier_uncertain ? html` <strong class="flag">${t("fig.tier_uncertain")}</strong>` : ""}</td></tr>`,
+  )}</tbody></table></div>
+<p class="note">${t("fig.rank_note")}</p></details>`;
 }

@@ -187,6 +187,23 @@ describe("barometer report: the release as an A4 PDF", () => {
     const auth = { headers: { authorization: `Bearer ${token}` } };
     const overview = await (await fetch(`${base}/`, auth)).text();
     expect(overview).toContain(`href="/releases/${current.release_id}/report.pdf"`);
+    // the overview's rank table: each ranked township's rank and intervals, as released
+    const released = rowsOf(current).filter(
+      (r) =>
+        r.unit_level === "township" &&
+        r.index_id === "composite" &&
+        r.org_level === "township" &&
+        r.group_var === "" &&
+        r.aspect === "" &&
+        r.rank !== null,
+    );
+    expect(released.length).toBeGreaterThan(20);
+    for (const r of released) {
+      const row = new RegExp(
+        `<tr data-unit="${r.unit_code}" data-org="${r.organization_id}">.*?<td class="num rank">${r.rank}/\\d+</td><td class="rank-interval">${r.rank_low}–${r.rank_high}</td><td>${r.rank_low_simultaneous}–${r.rank_high_simultaneous}</td>`,
+      );
+      expect(overview, `${r.unit_code} ${r.organization_id}`).toMatch(row);
+    }
     const unit = await (await fetch(`${base}/units/T01?lang=en`, auth)).text();
     expect(unit).toContain(`href="/releases/${current.release_id}/report.pdf?township=T01&amp;lang=en"`);
   });

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { surveyDesign, surveyMean } from "../../analysis/index.ts";
 import { assessSites, type SiteRating } from "../../analysis/sites/index.ts";
 import type { Database, Session } from "../../db/index.ts";
@@ -359,13 +360,14 @@ export async function buildSiteMartsIn(
   await session.run(
     "create table if not exists site_studies (study_id varchar primary key, title_zh varchar, title_en varchar, config_json varchar, built_at timestamptz)",
   );
+  await session.run("alter table site_studies add column if not exists study_dir varchar");
   await session.run("delete from site_studies where study_id = $1", [id]);
-  await session.run("insert into site_studies values ($1, $2, $3, $4, now())", [
-    id,
-    study.config.title.zh,
-    study.config.title.en,
-    JSON.stringify(study.config),
-  ]);
+  // the folder, for uploads through the server (POST /api/v1/sites/uploads)
+  await session.run(
+    `insert into site_studies (study_id, title_zh, title_en, config_json, built_at, study_dir)
+     values ($1, $2, $3, $4, now(), $5)`,
+    [id, study.config.title.zh, study.config.title.en, JSON.stringify(study.config), resolve(study.dir)],
+  );
   const dup = await session.query(
     `select site_id, period from ${quoteIdent(rel("site_scores"))} group by all having count(*) > 1 limit 1`,
   );

@@ -85,4 +85,39 @@ export const siteMessages = {
   },
   "sites.trend_title": { zh: "综合得分走势", en: "Combined score over time" },
   "sites.exit_line": { zh: "退出线", en: "Exit line" },
+  // barometer sites ingest: an upload of assessment forms, checked against the XLSForm
+  "sites.upload.no_codebook": {
+    zh: "研究 {study} 的 study.yaml 没有声明考核表（assessments.codebook），无法检查上传的考核表",
+    en: "study {study} declares no assessment form (assessments.codebook in study.yaml): an upload cannot be checked",
+  },
+  "sites.upload.format": {
+    zh: "{file}：考核表只接受 CSV（UTF-8 或 GBK）或 Excel（.xlsx）文件",
+    en: "{file}: assessment forms are taken as CSV (UTF-8 or GBK) or Excel (.xlsx) files only",
+  },
+  "sites.upload.missing_column": {
+    zh: "{file}：缺少考核表的列 {column}",
+    en: "{file}: the form's column {column} is missing",
+  },
+  "sites.upload.unknown_site": { zh: "示范点名册中没有此示范点", en: "no such site in the site register" },
+  "sites.upload.unknown_assessor": {
+    zh: "考核人名册中没有此考核人",
+    en: "no such assessor in the assessor register",
+  },
+  "sites.upload.other_period": {
+    zh: "不是本次上传的半年度 {period}",
+    en: "not the half-year of this upload, {period}",
+  },
+  "sites.upload.duplicate_in_file": {
+    zh: "同一示范点、半年度和考核人在本文件中出现多次，请确认保留哪一行",
+    en: "the same site, half-year and assessor appear more than once in this file; decide which row is right",
+  },
+  "sites.upload.all_bad": {
+    zh: "{file}：{rows} 行全部未通过检查，未载入任何数据。第一个问题：{first_zh}",
+    en: "{file}: all {rows} rows failed the checks; nothing was loaded. First problem: {first_en}",
+  },
+  "sites.upload.empty": { zh: "{file}：文件中没有考核记录", en: "{file}: the file holds no assessment rows" },
+  "sites.upload.landed": {
+    zh: "{file}：载入 {landed} 行（其中替换此前上传的 {replaced} 行），拒收 {rejected} 行；示范点得分已重算（{periods}）",
+    en: "{file}: {landed} rows loaded ({replaced} of them replacing earlier uploads), {rejected} rejected; site scores rebuilt ({periods})",
+  },
 } as const;

@@ -27,6 +27,7 @@ import { releasesRouter } from "./routes/releasesApi.ts";
 import { reportRouter } from "./routes/report.ts";
 import { signInRouter } from "./routes/signin.ts";
 import { sitesRouter } from "./routes/sites.ts";
+import { siteUploadsRouter } from "./routes/siteUploads.ts";
 import { sqlRouter } from "./routes/sqlApi.ts";
 import { themesRouter } from "./routes/themes.ts";
 import { uploadsRouter } from "./routes/uploads.ts";
@@ -143,6 +144,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use("/api/v1", apiRouter(options.db));
   app.use("/api/v1", figuresRouter(options.db, writer));
   app.use("/api/v1", uploadsRouter({ db: options.db, writer, maxUploadBytes: options.maxUploadBytes }));
+  app.use("/api/v1", siteUploadsRouter({ db: options.db, writer, maxUploadBytes: options.maxUploadBytes }));
   app.use("/api/v1", releasesRouter(options.db, writer));
   app.use("/api/v1", sqlRouter(options.db, options.analytics));
   app.use("/api/v1", adminRouter(options.db, writer, sessions));

@@ -128,6 +128,38 @@ export const openapi = {
         },
       },
     },
+    "/sites/uploads": {
+      post: {
+        summary:
+          "Upload a file of demonstration-site assessment forms (multipart: file, study, [period]; CSV UTF-8/GBK or xlsx), checked against the study's XLSForm as `barometer sites ingest` does; the good rows land (a site, half-year and assessor uploaded again replaces) and the site scores are rebuilt (admin, uploader)",
+        requestBody: {
+          content: {
+            "multipart/form-data": {
+              schema: {
+                type: "object",
+                properties: {
+                  file: { type: "string", format: "binary" },
+                  study: { type: "string" },
+                  period: { type: "string", example: "2021H1" },
+                },
+                required: ["file", "study"],
+              },
+            },
+          },
+        },
+        responses: {
+          "200": {
+            description:
+              "landed: upload_id, n_rows, n_landed, n_replaced, n_rejected, rejects (row, column, value, zh, en), periods",
+          },
+          "413": { description: "too large", content: json(error) },
+          "422": {
+            description: "refused (every row bad, no form, not CSV or xlsx): code and refusal in zh and en",
+          },
+          ...errors,
+        },
+      },
+    },
     "/uploads/{id}/retract": {
       post: {
         summary: "Withdraw an upload (kept in the history)",

@@ -151,6 +151,8 @@ export function loadSiteStudy(dir: string): SiteStudy {
   }));
   const assessorIds = new Set(assessors.map((a) => a.assessor_id));
 
+  const form = config.assessments.codebook;
+  if (form && !existsSync(join(dir, form))) throw new Error(`study.yaml: file not found: ${form}`);
   const formFile = read(config.assessments.file);
   const items = config.haves.flatMap((h) => h.items);
   const { planned, done } = config.assessments.projects;

@@ -83,6 +83,11 @@ export const siteStudySchema = z
     assessments: z
       .object({
         file: relPath,
+        /**
+         * The assessment form as an XLSForm (survey/choices/settings): its item names are the
+         * file's columns. Uploads (`barometer sites ingest`) are checked against it.
+         */
+        codebook: relPath.nullable().default(null),
         projects: z.object({ planned: z.string(), done: z.string() }).strict(),
         /** One column per month of the half-year with the news items the site reported. */
         news: z.array(z.string()).length(6),

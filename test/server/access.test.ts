@@ -36,6 +36,7 @@ const ROUTES: { method: "get" | "post"; path: string; capability: Capability; pa
   { method: "post", path: "/api/v1/studies/mass_org_evaluation/column-mapping", capability: "uploads" },
   { method: "get", path: "/api/v1/uploads?study=mass_org_evaluation", capability: "uploads" },
   { method: "post", path: "/api/v1/uploads", capability: "uploads" },
+  { method: "post", path: "/api/v1/sites/uploads", capability: "uploads" },
   { method: "post", path: "/api/v1/uploads/up_1/retract", capability: "uploads" },
   { method: "get", path: "/api/v1/releases", capability: "releases" },
   { method: "post", path: "/api/v1/releases", capability: "createRelease" },

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { toCsv } from "../../mass-org-evaluation/generator/csv.ts";
+import { assessmentFormXlsx } from "./assessmentForm.ts";
 import { generateSites, HAVES } from "./generateSites.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -80,6 +81,7 @@ write(
     data.served.map((s) => [s.site_id, s.period, s.person_id, s.satisfaction, s.aware]),
   ),
 );
+writeFileSync(join(root, "assessments/form.xlsx"), await assessmentFormXlsx(data.register, data.assessors));
 write("truth/truth.json", `${JSON.stringify(data.truth, null, 1)}\n`);
 process.stderr.write(
   `wrote ${data.register.length} sites, ${data.assessments.length} assessments, ${data.served.length} served answers to ${root}\n`,

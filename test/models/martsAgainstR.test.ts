@@ -14,6 +14,10 @@ interface Figure {
   estimate: number;
   se: number;
   n: number;
+  /** rates only: svyciprop's logit interval on t with the design's df */
+  ci_low?: number;
+  ci_high?: number;
+  df?: number;
 }
 interface Fixture {
   wave: string;
@@ -92,17 +96,20 @@ describe("the demo marts against R survey (wave 2026)", () => {
       unit_code: string;
       estimate_0_100: number;
       se_0_100: number;
+      ci_low_0_100: number;
+      ci_high_0_100: number;
+      df: number | null;
       n: number;
     }>(
       `select index_id || '__' || organization_id || '__' || org_level as key, unit_level, unit_code,
-              estimate_0_100, se_0_100, n
+              estimate_0_100, se_0_100, ci_low_0_100, ci_high_0_100, df, n
        from index_estimates__mass_org_evaluation
        where wave_id = ? and organization_id = 'union' and org_level = 'township' and aspect = ''
          and group_var = '' and unit_level in ('district', 'township')`,
       [WAVE],
     );
     const mart = new Map(rows.map((r) => [`${r.key}|${r.unit_level}|${r.unit_code}`, r]));
-    const differences: { figure: string; estimate: number; se: number }[] = [];
+    const differences: { figure: string; estimate: number; se: number; ci: number }[] = [];
     for (const key of [...SCORES, COMPOSITE])
       for (const [level, code, r] of [
         ["district", "", fixture.district[key]!] as const,
@@ -111,20 +118,31 @@ describe("the demo marts against R survey (wave 2026)", () => {
         const m = mart.get(`${key}|${level}|${code}`);
         expect(m, `${key} ${level} ${code} missing from the mart`).toBeDefined();
         expect(m!.n, `${key} ${level} ${code} n`).toBe(r.n);
+        if (r.df !== undefined) expect(m!.df, `${key} ${level} ${code} df`).toBe(r.df);
         differences.push({
           figure: `${key} ${level} ${code}`,
           estimate: Math.abs(m!.estimate_0_100 - r.estimate),
           se: Math.abs(m!.se_0_100 - r.se) / r.se,
+          ci:
+            r.ci_low === undefined
+              ? 0
+              : Math.max(Math.abs(m!.ci_low_0_100 - r.ci_low), Math.abs(m!.ci_high_0_100 - r.ci_high!)),
         });
       }
-    const worst = (k: "estimate" | "se") => differences.reduce((a, d) => (d[k] > a[k] ? d : a));
+    const worst = (k: "estimate" | "se" | "ci") => differences.reduce((a, d) => (d[k] > a[k] ? d : a));
     console.log(
-      `marts vs R: ${differences.length} figures; largest |estimate difference| ${worst("estimate").estimate.toExponential(2)} (${worst("estimate").figure}), largest relative SE difference ${worst("se").se.toExponential(2)} (${worst("se").figure})`,
+      `marts vs R: ${differences.length} figures; largest |estimate difference| ${worst("estimate").estimate.toExponential(2)} (${worst("estimate").figure}), largest relative SE difference ${worst("se").se.toExponential(2)} (${worst("se").figure}), largest interval bound difference (rates) ${worst("ci").ci.toExponential(2)} (${worst("ci").figure})`,
     );
     expect(differences.length).toBe((SCORES.length + 1) * 51);
+    expect(
+      Object.values(fixture.township)
+        .flatMap((t) => Object.values(t))
+        .filter((f) => f.df !== undefined),
+    ).toHaveLength(150);
     for (const d of differences) {
       expect(d.estimate, `${d.figure}: estimate`).toBeLessThan(ESTIMATE_TOLERANCE);
       expect(d.se, `${d.figure}: SE (relative)`).toBeLessThan(1e-8);
+      expect(d.ci, `${d.figure}: interval`).toBeLessThan(ESTIMATE_TOLERANCE);
     }
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabase, type Database } from "../../db/index.ts";
@@ -47,11 +47,13 @@ const REGENERATE =
   "the demo data or its models changed: rerun test/fixtures/demo-r/export-input.ts and make-fixture.R (README.md there)";
 
 let db: Database;
+let dir: string;
 beforeAll(async () => {
-  ({ db } = await demoDatabase());
+  ({ db, dir } = await demoDatabase());
 });
 afterAll(async () => {
-  await closeDatabase(db);
+  if (db) await closeDatabase(db);
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe("the demo marts against R survey (wave 2026)", () => {

@@ -191,7 +191,9 @@ describe.each(LANGS)("leaders' pages in %s", (lang) => {
 
     it(`unit page (the README's ${README_UNIT}) at ${width} px: fits, charts sized and not overlapping, figures from the mart`, async () => {
       const page = await open(width, `/units/${README_UNIT}${q(lang)}`, `unit-${lang}`);
-      expect(await page.locator(".chart").count()).toBe(3);
+      // scorecard, history and items, and the township's villages as a grid
+      expect(await page.locator(".chart").count()).toBe(4);
+      expect(await page.locator(".village-grid .chart").count()).toBe(1);
       expect(await overlappingTexts(page)).toEqual([]);
       await chartsWithinScreen(page, width);
       const union = await one<{ e: number }>(

@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    exclude: ["test/stress/**", "node_modules/**"],
+    exclude: ["test/stress/**", "test/slow/**", "node_modules/**"],
     testTimeout: 180_000, // an upload and a model run take a minute when two files run at once on 2 cores
     hookTimeout: 120_000,
     pool: "forks",

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeStudy } from "../helpers/tinyStudy.ts";
-import { countRows, killChild, runChild, writeLargeFile } from "./killDuringIngest.ts";
+import { countRows, killChild, runChild, writeLargeFile } from "../ingest/killDuringIngest.ts";
 
 // All or nothing: a child process ingesting a file is killed with SIGKILL in the middle of
 // the load; the database must then be exactly as before, and the same file must load on a

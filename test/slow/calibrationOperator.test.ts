@@ -16,7 +16,7 @@ import { type DomainEstimates, estimateItems, type Item } from "../../analysis/l
 import { queryColumns } from "../../analysis/sql.ts";
 import type { TaylorDesign } from "../../analysis/types.ts";
 import type { Session } from "../../db/Database.ts";
-import { API_MARGINS, fixtureSession } from "./fixtures.ts";
+import { API_MARGINS, fixtureSession } from "../analysis/fixtures.ts";
 
 let db: Session;
 beforeAll(async () => {

@@ -1,0 +1,16 @@
+import { defineConfig } from "vitest/config";
+
+// The slow suites that may run side by side (`npm run test:slow`, in `.ci/run`): the CLI's every
+// estimate option, crash recovery between an upload and its model run, kill -9 during ingest, a
+// full disk, the calibration operator against R's sweeps, the coverage simulation, the XLSX
+// event-loop check, backup while serving. Kept out of `npm test` so it stays under 10 minutes.
+export default defineConfig({
+  test: {
+    include: ["test/slow/**/*.test.ts"],
+    exclude: ["node_modules/**"],
+    testTimeout: 600_000,
+    hookTimeout: 600_000,
+    pool: "forks",
+    maxWorkers: 2,
+  },
+});

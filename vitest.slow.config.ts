@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 // The slow suites that may run side by side (`npm run test:slow`, in `.ci/run`): the CLI's every
 // estimate option, crash recovery between an upload and its model run, kill -9 during ingest, a
 // full disk, the calibration operator against R's sweeps, the coverage simulation, the XLSX
-// event-loop check, backup while serving. Kept out of `npm test` so it stays under 10 minutes.
+// event-loop check, backup while serving, the model runner's contracts and releases, notebooks in
+// the browser. Kept out of `npm test` so it stays under 10 minutes on 2 cores.
 export default defineConfig({
   test: {
     include: ["test/slow/**/*.test.ts"],

@@ -11,7 +11,7 @@ import {
   standaloneHtml,
 } from "../../notebooks/engine/index.ts";
 import { launchBrowser } from "../helpers/browser.ts";
-import { type NotebookFixture, notebookFixture, SHIPPED } from "./fixture.ts";
+import { type NotebookFixture, notebookFixture, SHIPPED } from "../notebooks/fixture.ts";
 
 // Each shipped notebook in Debian's chromium, served by the notebooks route on loopback and
 // as the CLI's self-contained file: every chart draws, and each of its marks (bars, points,

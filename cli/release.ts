@@ -1,7 +1,11 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { Command } from "commander";
-import { createRelease, listReleases, readRelease } from "../models/index.ts";
-import { openForWrite, resolveStudy } from "./context.ts";
+import { readServerLock } from "../db/index.ts";
+import { createRelease, listReleases, type ReleaseRecord, readRelease } from "../models/index.ts";
+import { databasePath, openForWrite, resolveStudy } from "./context.ts";
 import { log } from "./log.ts";
+import { askServer } from "./serverClient.ts";
 
 export function releaseCommand(): Command {
   const release = new Command("release")
@@ -14,9 +18,23 @@ export function releaseCommand(): Command {
         command.help({ error: true });
         return;
       }
-      const db = await openForWrite(command.optsWithGlobals());
-      const study = await resolveStudy(opts.study, db);
-      const record = await createRelease(db, study, opts.wave, opts.user);
+      const global = command.optsWithGlobals();
+      const server = readServerLock(databasePath(global));
+      let record: ReleaseRecord;
+      if (server) {
+        // the running server holds the file: it makes the release (as the admin of its token)
+        const id = existsSync(join(resolve(opts.study), "study.yaml"))
+          ? (await resolveStudy(opts.study)).id
+          : opts.study;
+        record = await askServer<ReleaseRecord>(server, databasePath(global), "POST", "/releases", {
+          study: id,
+          wave: opts.wave,
+        });
+      } else {
+        const db = await openForWrite(global);
+        const study = await resolveStudy(opts.study, db);
+        record = await createRelease(db, study, opts.wave, opts.user);
+      }
       log(
         `released ${record.release_id}: ${record.n_rows} figures, methodology ${record.methodology_version}, sha256 ${record.sha256}`,
       );

@@ -109,6 +109,10 @@ describe("the CLI while the server runs", () => {
     expect(users.find((u) => u.user_name === "zhao")?.disabled).toBe(true);
     const reset = await barometer("user", "reset-password", "nobody-here");
     expect([reset.code, reset.stderr]).toEqual([1, "barometer: the server refused: no user nobody-here\n"]);
+    // a release is made by the server that holds the file
+    const release = await barometer("release", "--study", "tiny", "--wave", "2024");
+    expect(release.code, release.stderr).toBe(0);
+    expect(JSON.parse(release.stdout).release_id).toBe("tiny-2024-r1");
   }, 300_000);
 
   it("reads through the analytics snapshot: sql, estimate --table, notebook render", async () => {

@@ -4,7 +4,7 @@ import { breakdownChart } from "../charts/breakdownChart.ts";
 import { townshipTierChart } from "../charts/townshipTierChart.ts";
 import { html, type Raw } from "../html.ts";
 import { chartBlock, chartScripts } from "../routes/chartBlock.ts";
-import { labelsFor, scorecardBlock, shown } from "../routes/overviewCharts.ts";
+import { breakdownFigures, labelsFor, scorecardBlock, shown } from "../routes/overviewCharts.ts";
 import { nameIn, titleIn } from "../routes/pageContext.ts";
 import { arrowOf, fmt1, signed, withheldText } from "../routes/scoreRows.ts";
 import type { StudyLabels } from "../routes/studyLabels.ts";
@@ -302,19 +302,7 @@ function breakdownPage(data: ReportData, lang: Lang, labels: StudyLabels, lead: 
     ...data.breakdowns.filter((v) => present.has(v)),
     ...[...present].filter((v) => !data.breakdowns.includes(v)),
   ];
-  const groups = shown(rows, lang).map((s) => ({
-    ...s,
-    panel: labels.variable(s.row.group_var, lang),
-    category: labels.group(s.row.group_var, s.row.group_value, lang),
-    row: undefined,
-  }));
-  const groupOrder = [
-    ...new Set(
-      [...rows]
-        .sort((a, b) => a.group_var.localeCompare(b.group_var) || a.group_value.localeCompare(b.group_value))
-        .map((r) => labels.group(r.group_var, r.group_value, lang)),
-    ),
-  ];
+  const { groups, groupOrder } = breakdownFigures(rows, lang, labels);
   const leadName = indicatorName(data, lead, lang);
   return html`<section class="page breakdown">
 <h2>${t("report.section_breakdown")}</h2>

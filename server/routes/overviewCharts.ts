@@ -13,7 +13,7 @@ import { downloadLinks } from "./figureTable.ts";
 import { biggestChanges, townshipRows as townshipRowsOf } from "./overviewRows.ts";
 import { indexName, nameIn, type PageContext, titleIn, viewQuery } from "./pageContext.ts";
 import { arrowOf, changeText, fmt1, type ScoreRow, scoreRows, signed, withheldText } from "./scoreRows.ts";
-import { studyLabels } from "./studyLabels.ts";
+import { type StudyLabels, studyLabels } from "./studyLabels.ts";
 
 type Rules = Awaited<ReturnType<typeof reportingRules>>;
 
@@ -212,19 +212,7 @@ export async function overviewCharts(
   });
   const present = new Set(groupRows.map((r) => r.group_var));
   const variables = (await breakdownOrder(db, f.study)).filter((v) => present.has(v));
-  const groups = shown(groupRows, lang).map((s) => ({
-    ...s,
-    panel: labels.variable(s.row.group_var, lang),
-    category: labels.group(s.row.group_var, s.row.group_value, lang),
-    row: undefined,
-  }));
-  const groupOrder = [
-    ...new Set(
-      [...groupRows]
-        .sort((a, b) => a.group_var.localeCompare(b.group_var) || a.group_value.localeCompare(b.group_value))
-        .map((r) => labels.group(r.group_var, r.group_value, lang)),
-    ),
-  ];
+  const { groups, groupOrder } = breakdownFigures(groupRows, lang, labels);
   const breakdown = chartBlock(
     "chart-breakdown",
     breakdownChart(
@@ -355,4 +343,25 @@ function rankTable(rows: ScoreRow[], lang: Lang, index: string, unitName: (r: Sc
       html`<tr data-unit="${r.unit_code}" data-org="${r.organization_id}"><th scope="row">${unitName(r)}</th><td>${lang === "zh" ? r.org_zh : r.org_en}</td><td class="num">${fmt1(r.estimate_0_100)}</td><td class="num rank">${r.rank}/${r.n_ranked ?? ""}</td><td class="rank-interval">${r.rank_low}–${r.rank_high}</td><td>${r.rank_low_simultaneous}–${r.rank_high_simultaneous}</td><td>${t("fig.tier_n", { tier: String(r.tier ?? "") })} (${Math.round((r.tier_probability ?? 0) * 100)}%)${r.is_tier_uncertain ? html` <strong class="flag">${t("fig.tier_uncertain")}</strong>` : ""}</td></tr>`,
   )}</tbody></table></div>
 <p class="note">${t("fig.rank_note")}</p></details>`;
+}
+
+/**
+ * Breakdown rows as the breakdown chart takes them: a panel per variable, a row per group (by
+ * their labels), and the groups' order (variable, then code). The overview's and the report's.
+ */
+export function breakdownFigures(rows: ScoreRow[], lang: Lang, labels: StudyLabels) {
+  const groups = shown(rows, lang).map((s) => ({
+    ...s,
+    panel: labels.variable(s.row.group_var, lang),
+    category: labels.group(s.row.group_var, s.row.group_value, lang),
+    row: undefined,
+  }));
+  const groupOrder = [
+    ...new Set(
+      [...rows]
+        .sort((a, b) => a.group_var.localeCompare(b.group_var) || a.group_value.localeCompare(b.group_value))
+        .map((r) => labels.group(r.group_var, r.group_value, lang)),
+    ),
+  ];
+  return { groups, groupOrder };
 }

@@ -1,12 +1,13 @@
 // npm run bench:ingest — validated ingest against DuckDB's bare read_csv (the floor).
 // Generates (deterministically) a 1,000,000-row, 40-column survey file for the demo study,
 // in UTF-8 and GBK, and a 5,000,000-row file for peak memory; each run is a process of its
-// own (bench/lib/ingestOnce.ts) into a fresh database file. Figures on stderr and stdout;
+// own (bench/lib/ingestOnce.ts, the build in dist/) into a fresh database file. Figures on stderr and stdout;
 // the last line is one JSON object. Targets (issue 3, 2 cores): utf8_ratio <= 2.0,
 // gbk_ratio <= 2.5, peak RSS < 1 GB for both files.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { ensureBuilt } from "./lib/ensureBuilt.ts";
 import { writeSurveyCsv } from "./lib/surveyCsv.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -14,6 +15,8 @@ const OUT = join(ROOT, "bench/out/ingest");
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const ROWS_BIG = Number(process.env.BENCH_ROWS_BIG ?? 5_000_000);
 mkdirSync(OUT, { recursive: true });
+// the ingest runs from dist/, as `barometer` does (bench/lib/ingestOnce.ts)
+await ensureBuilt(ROOT);
 
 interface Run {
   seconds: number;

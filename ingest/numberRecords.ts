@@ -1,6 +1,8 @@
 import { once } from "node:events";
-import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
+import { createReadStream, createWriteStream, statSync, type WriteStream } from "node:fs";
 import { finished } from "node:stream/promises";
+import { startWorker } from "../db/startWorker.ts";
+import { copyOnThreads } from "./transcodeToUtf8.ts";
 
 const NL = 0x0a;
 const CR = 0x0d;
@@ -225,5 +227,40 @@ class CopyBuffer {
     this.full.push(this.buffer.subarray(0, this.used));
     this.buffer = Buffer.allocUnsafe(CopyBuffer.SIZE);
     this.used = 0;
+  }
+}
+
+/**
+ * numberRecords of a UTF-8 file, on a thread of its own when the file is large and there is
+ * a second core (copyOnThreads): the copy is then made while this thread scans the same file
+ * for its hash and checks. Same result, same errors (by name, message and code), same `signal`.
+ */
+export async function numberFile(
+  source: string,
+  target: string,
+  delimiter: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<number> {
+  if (!copyOnThreads(statSync(source).size)) return numberRecords(source, target, delimiter, options);
+  options.signal?.throwIfAborted();
+  const worker = startWorker(import.meta.url, "./numberWorker");
+  const abort = () => worker.postMessage({ abort: true });
+  options.signal?.addEventListener("abort", abort, { once: true });
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      worker.on(
+        "message",
+        (m: { records?: number; error?: { name: string; message: string; code?: string } }) => {
+          if (m.error) reject(Object.assign(new Error(m.error.message), m.error));
+          else resolve(m.records!);
+        },
+      );
+      worker.on("error", reject);
+      worker.on("exit", (code) => reject(new Error(`the numbering thread stopped (exit code ${code})`)));
+      worker.postMessage({ source, target, delimiter });
+    });
+  } finally {
+    options.signal?.removeEventListener("abort", abort);
+    await worker.terminate();
   }
 }

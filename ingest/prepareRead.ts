@@ -5,7 +5,7 @@ import type { Session } from "../db/index.ts";
 import { checkZip } from "./checkZip.ts";
 import type { FileFormat, TextEncoding } from "./detectFile.ts";
 import { IngestRefusal, showValue } from "./IngestRefusal.ts";
-import { numberRecords } from "./numberRecords.ts";
+import { numberFile, numberRecords } from "./numberRecords.ts";
 import { readXlsxSheet } from "./readXlsxSheet.ts";
 import { transcodeToUtf8 } from "./transcodeToUtf8.ts";
 
@@ -127,8 +127,13 @@ export async function prepareCsv(
 ): Promise<PreparedRead> {
   const { encoding = "utf-8", signal, onBytes } = options;
   const { header, delimiter } = await readHeader(path, file, encoding);
-  const chunks = encoding === "utf-8" ? path : transcodeToUtf8(path, encoding, { signal, onBytes, file });
-  const numbered = numberRecords(chunks, numberedCsv, delimiter, { signal }).then(() => undefined);
+  const numbered = (
+    encoding === "utf-8"
+      ? numberFile(path, numberedCsv, delimiter, { signal })
+      : numberRecords(transcodeToUtf8(path, encoding, { signal, onBytes, file }), numberedCsv, delimiter, {
+          signal,
+        })
+  ).then(() => undefined);
   numbered.catch(() => undefined);
   const columns = cellColumns(header.length);
   const read = (pathParam: string, types: ReadonlyMap<string, string>, numberColumn: boolean) => {

@@ -18,9 +18,9 @@ export interface Scan {
   readonly encoding: TextEncoding | null;
   /**
    * A CSV's copy with each record's number in front, made while the file was scanned, in the
-   * encoding declared or else UTF-8; null when there is none: not a CSV, or a CSV found to be
-   * GB18030 after all (readUpload transcodes it then). Whoever ends the upload awaits it
-   * (readSettled) before removing its folder.
+   * encoding declared or else UTF-8 (transcoded from GB18030 when the scan found the file to
+   * be GB18030); null when it is not a CSV. Whoever ends the upload awaits it (readSettled)
+   * before removing its folder.
    */
   readonly copy: Promise<PreparedRead> | null;
   /** The loaded upload of the wave with the same bytes, when there is one: the file is not loaded again. */
@@ -31,8 +31,9 @@ export interface Scan {
  * Scan: one streaming read of the file for its sha256 and, for a CSV, its encoding and the
  * checks that refuse a file outright (prescanText), while a second stream copies it with
  * each record's number in front (prepareCsv), on the bet that it is in the encoding
- * declared, else UTF-8 (most files); the copy is thrown away when the scan finds otherwise,
- * or refuses the file. Excel and Parquet files only need the hash. Then the wave's uploads
+ * declared, else UTF-8 (most files); when the scan finds a byte that is not UTF-8, that copy
+ * is stopped and a transcoded one started. The copy is thrown away when the scan refuses the
+ * file. Excel and Parquet files only need the hash. Then the wave's uploads
  * are asked whether these bytes are loaded already (the copy stops then).
  */
 export async function scanUpload(
@@ -68,14 +69,42 @@ export async function scanUpload(
     signal: stopCopy.signal,
   });
   copy.catch(() => undefined);
+  // a file found to be GB18030 (nearly always in its first megabyte) is transcoded from then
+  // on, beside the rest of the scan; its progress is reported once the scan is done
+  let scanning = true;
+  let transcoded = 0;
+  const onTranscoded = (n: number) => {
+    transcoded += n;
+    if (!scanning) report({ phase: "transcode", done: transcoded, total: size });
+  };
+  const onNotUtf8 = () => {
+    stopCopy.abort();
+    if (declared !== undefined) return;
+    const utf8Copy = copy;
+    copy = (async () => {
+      await readSettled(utf8Copy);
+      return prepareCsv(path, file, join(upload.work, "numbered-utf8.csv"), {
+        encoding: "gb18030",
+        signal: stopTranscode.signal,
+        onBytes: onTranscoded,
+      });
+    })();
+    copy.catch(() => undefined);
+  };
+  const stopTranscode = new AbortController();
   try {
-    const scan = await prescanText(path, { file, declared, onBytes, onNotUtf8: () => stopCopy.abort() });
-    if (scan.encoding !== (declared ?? "utf-8")) copy = await readSettled(copy);
+    const scan = await prescanText(path, { file, declared, onBytes, onNotUtf8 });
     const twin = await loadedAs(scan.sha256);
-    if (twin !== null) stopCopy.abort();
+    if (twin !== null) {
+      stopCopy.abort();
+      stopTranscode.abort();
+    }
+    scanning = false;
+    if (transcoded > 0) report({ phase: "transcode", done: transcoded, total: size });
     return { format, size, sha256: scan.sha256, encoding: scan.encoding, copy, loadedAs: twin };
   } catch (error) {
     stopCopy.abort();
+    stopTranscode.abort();
     await readSettled(copy);
     throw error;
   }

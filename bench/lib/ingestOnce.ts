@@ -1,11 +1,22 @@
 // One measured run in a process of its own, so its peak RSS is its own:
 //   node --import tsx/esm bench/lib/ingestOnce.ts native|ingest DB FILE
 // prints one JSON line {seconds, max_rss_mb, rows, status}.
+// The ingest runs from the build in dist/ when there is one (as `barometer` runs; bench/ingest.ts
+// builds it first), else from the sources through tsx.
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { closeAllDatabases, openDatabase } from "../../db/index.ts";
-import { ingestFile } from "../../ingest/index.ts";
-import { loadStudy } from "../../study/index.ts";
+import type * as Db from "../../db/index.ts";
+import type * as Ingest from "../../ingest/index.ts";
+import type * as StudyModule from "../../study/index.ts";
 import { DEMO_STUDY } from "./surveyCsv.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const built = existsSync(join(ROOT, "dist/.built"));
+const from = (module: string) => (built ? join(ROOT, "dist", `${module}.js`) : join(ROOT, `${module}.ts`));
+const { closeAllDatabases, openDatabase } = (await import(from("db/index"))) as typeof Db;
+const { ingestFile } = (await import(from("ingest/index"))) as typeof Ingest;
+const { loadStudy } = (await import(from("study/index"))) as typeof StudyModule;
 
 const [mode, dbPath, file] = process.argv.slice(2) as ["native" | "ingest", string, string];
 let out: { seconds: number; rows: number; status: string };

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startWorker } from "../../db/startWorker.ts";
 import { type ComputeTasks, computeTasks } from "./computeTasks.ts";
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
@@ -44,19 +45,7 @@ function useThread(): boolean {
 
 function computeThread(): Worker {
   if (thread) return thread;
-  const self = import.meta.url;
-  const worker = self.endsWith(".ts")
-    ? // the sources run through tsx: the thread registers its loader before loading the worker
-      new Worker(
-        new URL(
-          `data:text/javascript,${encodeURIComponent(
-            `const { register } = await import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))});
-             register();
-             await import(${JSON.stringify(new URL("./computeWorker.ts", self).href)});`,
-          )}`,
-        ),
-      )
-    : new Worker(new URL("./computeWorker.js", self));
+  const worker = startWorker(import.meta.url, "./computeWorker");
   worker.on(
     "message",
     ({

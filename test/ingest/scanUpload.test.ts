@@ -48,11 +48,15 @@ describe("scanUpload", () => {
     expect(seen.at(-1)?.done).toBe(size);
   });
 
-  it("finds a GBK file GB18030 and drops the UTF-8 copy (the read stage transcodes); a declared GBK file keeps its copy", async () => {
+  it("finds a GBK file GB18030 and replaces the UTF-8 copy by a transcoded one; a declared GBK file keeps its copy", async () => {
     const bytes = iconv.encode([HEADER, ...ROWS].join("\n"), "gbk");
     const path = bench.file("g.csv", bytes);
-    const found = await withScan(bench, bench.options(path), async (s) => s);
-    expect(found).toMatchObject({ encoding: "gb18030", copy: null, sha256: sha256(bytes) });
+    const found = await withScan(bench, bench.options(path), async (s) => ({
+      ...s,
+      copy: s.copy && (await s.copy.then(async (r) => (await r.numbered, r.params.source_path))),
+    }));
+    expect(found).toMatchObject({ encoding: "gb18030", sha256: sha256(bytes) });
+    expect(found.copy).toMatch(/numbered-utf8\.csv$/);
     const declared = await withScan(
       bench,
       bench.options(path, { encoding: "gbk" }),

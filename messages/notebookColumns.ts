@@ -11,7 +11,7 @@ import type { Lang } from "./catalogue.ts";
  *
  * Every number has thousands separators (1,395.0) and a minus sign only where it is below zero
  * once rounded.
- * - `tolerance`: a tiny number in scientific notation with two significant digits (5.9e-9)
+ * - `tolerance`: a tiny number in scientific notation with two significant digits (5.9×10⁻⁹)
  * - `boolean`: yes / no in the reader's language
  * - `time`: a timestamp in the study's time zone, `2026-12-04 18:12`
  * - `organization`, `indicator`, `township`, `wave`: an id shown by its name from the study's

@@ -46,7 +46,7 @@ export function formatValue(
     const v = Number(value);
     if (kind === "count" || kind === "estimate" || kind === "deff") return fixed(v, DECIMALS[kind]);
     if (kind === "p_value") return v < 0.001 ? "<0.001" : fixed(v, DECIMALS.p_value);
-    if (kind === "tolerance") return v === 0 ? "0" : v.toExponential(1);
+    if (kind === "tolerance") return scientific(v);
   }
   const text = typeof value === "object" ? JSON.stringify(value) : String(value);
   switch (kind) {
@@ -80,6 +80,28 @@ const formats = new Map(
 /** Fixed decimals with thousands separators, without a minus sign on a value that rounds to zero. */
 function fixed(v: number, decimals: number): string {
   return formats.get(decimals)!.format(v);
+}
+
+const SUPERSCRIPT: Record<string, string> = {
+  "-": "⁻",
+  "0": "⁰",
+  "1": "¹",
+  "2": "²",
+  "3": "³",
+  "4": "⁴",
+  "5": "⁵",
+  "6": "⁶",
+  "7": "⁷",
+  "8": "⁸",
+  "9": "⁹",
+};
+
+/** A tiny number as `5.9×10⁻⁹` (two significant digits; no letters, so it reads in any language). */
+function scientific(v: number): string {
+  if (v === 0) return "0";
+  const [mantissa, exponent] = v.toExponential(1).split("e");
+  const power = [...String(Number(exponent))].map((c) => SUPERSCRIPT[c]).join("");
+  return `${mantissa}×10${power}`;
 }
 
 /** `2026-12-04 10:12:44.43+00` (DuckDB's timestamptz text) as `2026-12-04 18:12` in `timeZone`. */

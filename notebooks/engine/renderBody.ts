@@ -39,16 +39,19 @@ function parameterLine(
   lang: Lang,
   t: (key: "notebook.computed_for" | "notebook.study", params?: Record<string, string | number>) => string,
 ): Raw | string {
+  // a value is an id: shown in code type after its name (`综合指数 (composite)`)
   const shown = (p: RenderedNotebook["params"][number]) => {
     const value = String(notebook.values[p.name] ?? p.default);
     const name = p.choiceLabels?.[value]?.[lang];
-    return name && name !== value ? `${name} (${value})` : value;
+    return name && name !== value ? html`${name} (<code>${value}</code>)` : html`${value}`;
   };
-  const list = [
-    `${t("notebook.study")} = ${notebook.names.title[lang]}`,
-    ...notebook.params.map((p) => `${p.label?.[lang] ?? p.name} = ${shown(p)}`),
-  ].join(lang === "zh" ? "；" : "; ");
-  return html`<p class="nb-params">${t("notebook.computed_for", { list })}</p>`;
+  const items = [
+    html`${t("notebook.study")} = ${notebook.names.title[lang]}`,
+    ...notebook.params.map((p) => html`${p.label?.[lang] ?? p.name} = ${shown(p)}`),
+  ];
+  const list = new Raw(items.map((i) => i.value).join(lang === "zh" ? "；" : "; "));
+  const [before, after] = t("notebook.computed_for", { list: "\u0000" }).split("\u0000");
+  return html`<p class="nb-params">${before}${list}${after}</p>`;
 }
 
 /**

@@ -74,7 +74,7 @@ describe("township-changes on the needs survey", () => {
     expect(param("index").choiceLabels?.benefit_rate).toEqual({ zh: "受益率", en: "Benefit rate" });
     expect(rendered.values).toEqual({ wave: "2025Q4", index: "service_index" });
     expect(renderBody(rendered, "zh").toString()).toMatch(
-      /计算参数：研究 = 某区总工会职工需求调查（示例）；波次 = 2025年第四季度 \(2025Q4\)/,
+      /计算参数：研究 = 某区总工会职工需求调查（示例）；波次 = 2025年第四季度 \(<code>2025Q4<\/code>\)/,
     );
     for (const chart of rendered.sections.filter((s) => s.kind === "chart"))
       expect(validateVegaLite(localize(chart.spec, "en")), chart.query).toBe(true);
@@ -219,7 +219,9 @@ describe("the notebook list", () => {
     const ok = render("township-changes", "changes.html", "--param", "index=needs", "--lang", "zh");
     expect(ok.status, ok.stderr).toBe(0);
     const html = readFileSync(join(dir, "changes.html"), "utf8");
-    expect(html).toContain("研究 = 某区总工会职工需求调查（示例）；波次 = 2025年第四季度 (2025Q4)；指标 = 服务需求 (needs)");
+    expect(html).toContain(
+      "研究 = 某区总工会职工需求调查（示例）；波次 = 2025年第四季度 (<code>2025Q4</code>)；指标 = 服务需求 (<code>needs</code>)",
+    );
     const refused = render("participation", "participation.html", "--lang", "en");
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain(

@@ -11,6 +11,7 @@ body{font-family:"Noto Sans CJK SC","Noto Sans",system-ui,sans-serif;margin:0 au
 h1{font-size:1.6rem}h2{font-size:1.3rem;margin-top:2rem}h3{font-size:1.1rem}
 table.figures{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
 table.figures th,table.figures td{border-bottom:1px solid #ddd;padding:.2rem .5rem;text-align:left}
+table.figures td{white-space:nowrap}table.figures th{min-width:4em;max-width:12em;vertical-align:bottom}
 .nb-table-wrap{overflow-x:auto;max-width:100%}table.figures .num{text-align:right;white-space:nowrap}
 .nb-chart-view{max-width:100%;overflow-x:auto}.nb-block-name{font-family:monospace;font-size:.85rem;color:#555}
 .nb-note{color:#555;font-size:.85rem}.nb-warning{color:#a40000;font-weight:bold}

@@ -89,8 +89,8 @@ export const notebookColumns: Readonly<Record<string, ColumnLabel>> = {
   calibration_method: c("校准方法", "Calibration method", "values"),
   calibration_iterations: c("迭代次数", "Iterations", "count"),
   calibration_worst_error: c("最大残差", "Largest margin error", "tolerance"),
-  margin: c("校准维度", "Margin", "code"),
-  cell: c("类别", "Cell", "code"),
+  margin: c("校准维度", "Margin", "text"),
+  cell: c("类别", "Cell", "text"),
   share_pct: c("占比（%）", "Share (%)", "estimate"),
   // uploads and data quality
   upload_id: c("上传编号", "Upload", "code"),

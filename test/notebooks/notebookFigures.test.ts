@@ -160,9 +160,21 @@ describe("weighting: the shown figures against plain SQL", () => {
        )
        unpivot m on "样本（未加权）", "基础权数加权", "校准权数加权", "人口" into name stage value share`,
     );
+    // the codebook's labels of the demo's margin cells (examples/mass-org-evaluation/generator/codebook.ts)
+    const SEX: Record<string, string> = { "1": "男", "2": "女" };
+    const AGE: Record<string, string> = {
+      "1": "16–29 岁",
+      "2": "30–44 岁",
+      "3": "45–59 岁",
+      "4": "60 岁及以上",
+    };
+    const label = (margin: string, cell: string): [string, string] =>
+      margin === "urban_rural"
+        ? ["城乡", cell === "1" ? "城镇" : "乡村"]
+        : ["性别 × 年龄组", `${SEX[cell.split(" x ")[0]!]} × ${AGE[cell.split(" x ")[1]!]}`];
     expect(table.rows.length).toBe(cells.length);
     for (const c of cells)
-      expectShown(table.cell([c.margin, c.cell, c.stage], "share_pct"), c.share, "share_pct");
+      expectShown(table.cell([...label(c.margin, c.cell), c.stage], "share_pct"), c.share, "share_pct");
   });
 });
 

@@ -86,7 +86,7 @@ function table(
     ["count", "estimate", "p_value", "deff", "tolerance"].includes(c.kind) ? "num" : "";
   const cell = (row: unknown[], c: (typeof columns)[number]) => {
     const text = formatValue(row[c.index], c.kind, lang, names, c.name);
-    return c.kind === "code" && text !== "—"
+    return c.kind === "code" && text !== "—" && text !== ""
       ? html`<td><code>${text}</code></td>`
       : html`<td class="${numeric(c)}">${text}</td>`;
   };

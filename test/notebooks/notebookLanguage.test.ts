@@ -1,3 +1,4 @@
+import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { notebookColumns } from "../../messages/notebookColumns.ts";
 import {
@@ -81,6 +82,23 @@ describe("each shipped notebook reads in one language", () => {
       const english = [...text.matchAll(/[A-Za-z]+/g)].map((m) => m[0]).filter((w) => !ALLOWED_IN_ZH.has(w));
       expect([...new Set(english)]).toEqual([]);
       expect(text).toMatch(CJK);
+    });
+
+    it(`${name}: the server page's notebook (with its parameter form) reads the same in zh and en`, async () => {
+      for (const lang of ["zh", "en"] as const) {
+        const res = await request(f.app).get(`/notebooks/${name}?lang=${lang}`).set(f.as("viewer"));
+        expect(res.status).toBe(200);
+        const article = /<article class="notebook"[\s\S]*<\/article>/.exec(res.text)![0];
+        // option values are ids; the text a reader sees is the option's label
+        const text = visibleText(article.replace(/<option value="[^"]*"/g, "<option"));
+        if (lang === "zh")
+          expect(
+            [...new Set([...text.matchAll(/[A-Za-z]+/g)].map((m) => m[0]))].filter(
+              (w) => !ALLOWED_IN_ZH.has(w),
+            ),
+          ).toEqual([]);
+        else expect(text).not.toMatch(CJK);
+      }
     });
 
     it(`${name}: the en render has no Chinese characters`, () => {

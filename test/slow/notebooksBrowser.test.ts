@@ -115,6 +115,12 @@ describe("notebooks in the browser", () => {
       );
       expect(rights.length).toBeGreaterThan(0);
       for (const right of rights) expect(right).toBeLessThanOrEqual(390);
+      // what the charts draw (titles, axes, legends) is Chinese: letters only in item ids (ap_un_close) and CV
+      const drawn = await page.$$eval("figure.nb-chart svg text", (texts) =>
+        texts.map((t) => t.textContent ?? ""),
+      );
+      const words = drawn.flatMap((t) => [...t.matchAll(/[A-Za-z][A-Za-z0-9_]*/g)].map((m) => m[0]));
+      expect(words.filter((w) => w !== "CV" && !/^[a-z]+(_[a-z0-9]+)+$/.test(w))).toEqual([]);
       await page.screenshot({ path: join(ARTIFACTS, `notebook-${name}-390-zh.png`), fullPage: true });
       await context.close();
     });

@@ -1,6 +1,9 @@
 import { seedModel } from "./writeRows.ts";
 
-/** The reporting rules of study.yaml (confidence level, suppression thresholds). */
+/**
+ * How the study reports: the rules of study.yaml (confidence level, suppression thresholds),
+ * its title and its time zone (what notebooks and pages show times in).
+ */
 export const { dependsOn, build } = seedModel(
   {
     study_id: "varchar",
@@ -9,6 +12,17 @@ export const { dependsOn, build } = seedModel(
     max_rse: "double",
     unreliable_rse: "double",
     village_min_n: "integer",
+    title_zh: "varchar",
+    title_en: "varchar",
+    timezone: "varchar",
   },
-  (study) => [{ study_id: study.id, ...study.reporting }],
+  (study) => [
+    {
+      study_id: study.id,
+      ...study.reporting,
+      title_zh: study.title.zh,
+      title_en: study.title.en,
+      timezone: study.timezone,
+    },
+  ],
 );

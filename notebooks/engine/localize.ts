@@ -1,8 +1,9 @@
 import type { Lang } from "../../messages/catalogue.ts";
 
 /**
- * A chart spec in one language: any object that is exactly `{ zh, en }` (a title, an axis
- * label) becomes the string in `lang`; everything else is copied as is.
+ * A chart spec in one language: any object that is exactly `{ zh, en }` of two strings (a title,
+ * an axis label, a field: `{ "zh": "occupation_zh", "en": "occupation_en" }`) or of two arrays (a
+ * scale's domain) becomes its value in `lang`; everything else is copied as is.
  *
  * @example localize({ title: { zh: "权数", en: "Weights" } }, "en") // { title: "Weights" }
  */
@@ -11,6 +12,7 @@ export function localize<T>(value: T, lang: Lang): T {
   if (!value || typeof value !== "object") return value;
   const keys = Object.keys(value);
   const o = value as Record<string, unknown>;
-  if (keys.length === 2 && typeof o.zh === "string" && typeof o.en === "string") return o[lang] as T;
+  const both = (test: (v: unknown) => boolean) => test(o.zh) && test(o.en);
+  if (keys.length === 2 && (both((v) => typeof v === "string") || both(Array.isArray))) return o[lang] as T;
   return Object.fromEntries(keys.map((k) => [k, localize(o[k], lang)])) as T;
 }

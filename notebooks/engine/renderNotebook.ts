@@ -4,6 +4,7 @@ import { chooseStudy } from "./chooseStudy.ts";
 import { resolveParams } from "./resolveParams.ts";
 import { runNotebook } from "./runNotebook.ts";
 import { snapshotStudies } from "./snapshotStudies.ts";
+import { studyNames } from "./studyNames.ts";
 import { studyParams } from "./studyParams.ts";
 import type { Notebook, ParamValue, RenderedNotebook } from "./types.ts";
 
@@ -37,5 +38,6 @@ export async function renderNotebook(
     study,
     relations,
   });
-  return { name: notebook.name, title: notebook.title, params, values, study, suppress, sections };
+  const names = await studyNames(options.sandbox, study);
+  return { name: notebook.name, title: notebook.title, params, values, study, suppress, sections, names };
 }

@@ -1,6 +1,7 @@
 import type { Lang } from "../../messages/catalogue.ts";
 import { notebookMessage } from "../../messages/notebooks.ts";
 import { escapeHtml } from "../../server/html.ts";
+import { localTime } from "./formatValue.ts";
 import { renderBody } from "./renderBody.ts";
 import type { RenderedNotebook } from "./types.ts";
 import { clientScript, inlineInterpreter, vegaBuilds } from "./vendorScripts.ts";
@@ -10,7 +11,9 @@ body{font-family:"Noto Sans CJK SC","Noto Sans",system-ui,sans-serif;margin:0 au
 h1{font-size:1.6rem}h2{font-size:1.3rem;margin-top:2rem}h3{font-size:1.1rem}
 table.figures{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
 table.figures th,table.figures td{border-bottom:1px solid #ddd;padding:.2rem .5rem;text-align:left}
-.nb-table-wrap{overflow-x:auto}.nb-block-name{font-family:monospace;font-size:.85rem;color:#555}
+table.figures td{white-space:nowrap}table.figures th{min-width:4em;max-width:12em;vertical-align:bottom}
+.nb-table-wrap{overflow-x:auto;max-width:100%}table.figures .num{text-align:right;white-space:nowrap}
+.nb-chart-view{max-width:100%;overflow-x:auto}.nb-block-name{font-family:monospace;font-size:.85rem;color:#555}
 .nb-note{color:#555;font-size:.85rem}.nb-warning{color:#a40000;font-weight:bold}
 figure.nb-chart{margin:1rem 0}.nb-meta{color:#777;font-size:.8rem}
 code{background:#f3f3f3;padding:0 .2rem}pre{background:#f6f6f6;padding:.5rem;overflow-x:auto}
@@ -45,7 +48,7 @@ export function standaloneHtml(
 </head>
 <body>
 <main>${body}
-<p class="nb-meta">${escapeHtml(notebookMessage("notebook.rendered_at", lang, { at: meta.renderedAt, snapshot: meta.snapshot }))}</p>
+<p class="nb-meta">${escapeHtml(notebookMessage("notebook.rendered_at", lang, { at: localTime(meta.renderedAt, notebook.names.timeZone), snapshot: meta.snapshot }))}</p>
 </main>
 ${scripts}
 <script type="module">${scriptText(client)}</script>

@@ -1,4 +1,5 @@
 import type { JsonValue, SandboxColumn } from "../../server/sandbox/index.ts";
+import type { StudyNames } from "./studyNames.ts";
 
 /** A parameter as declared in a notebook's front matter. */
 export interface ParamSpec {
@@ -109,4 +110,6 @@ export interface RenderedNotebook {
   study: string;
   suppress: boolean;
   sections: RenderedSection[];
+  /** The study's title, time zone and the names its ids are shown by. */
+  names: StudyNames;
 }

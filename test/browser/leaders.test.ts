@@ -258,7 +258,8 @@ describe.each(LANGS)("leaders' pages in %s", (lang) => {
       const first = await one<{ n: number }>(
         "select n_respondents::int as n from weighting_diagnostics__mass_org_evaluation order by wave_id limit 1",
       );
-      expect(await page.locator("main").textContent()).toContain(String(first.n));
+      // a count as notebooks show counts: with thousands separators (2,016)
+      expect(await page.locator("main").textContent()).toContain(first.n.toLocaleString("en-US"));
     });
   }
 });

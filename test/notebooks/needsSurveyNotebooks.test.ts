@@ -74,7 +74,7 @@ describe("township-changes on the needs survey", () => {
     expect(param("index").choiceLabels?.benefit_rate).toEqual({ zh: "受益率", en: "Benefit rate" });
     expect(rendered.values).toEqual({ wave: "2025Q4", index: "service_index" });
     expect(renderBody(rendered, "zh").toString()).toMatch(
-      /计算参数：研究 = needs_survey；波次 = 2025年第四季度 \(2025Q4\)/,
+      /计算参数：研究 = 某区总工会职工需求调查（示例）；波次 = 2025年第四季度 \(<code>2025Q4<\/code>\)/,
     );
     for (const chart of rendered.sections.filter((s) => s.kind === "chart"))
       expect(validateVegaLite(localize(chart.spec, "en")), chart.query).toBe(true);
@@ -113,15 +113,16 @@ describe("township-changes on the needs survey", () => {
       expect(sorted(shown)).toEqual(sorted(mart));
       expect(new Set(shown.map((r) => r.previous_wave_id))).toEqual(new Set(["2025Q2"]));
       if (index === "needs")
-        expect(new Set(shown.map((r) => r.panel))).toEqual(
+        // one panel per option, headed by the organization's name from the study
+        expect(new Set(shown.map((r) => r.panel_en))).toEqual(
           new Set([
-            "union · 1",
-            "union · 2",
-            "union · 3",
-            "union · 4",
-            "union · 5",
-            "union · 6",
-            "union · 7",
+            "District trade union · 1",
+            "District trade union · 2",
+            "District trade union · 3",
+            "District trade union · 4",
+            "District trade union · 5",
+            "District trade union · 6",
+            "District trade union · 7",
           ]),
         );
     });
@@ -218,7 +219,9 @@ describe("the notebook list", () => {
     const ok = render("township-changes", "changes.html", "--param", "index=needs", "--lang", "zh");
     expect(ok.status, ok.stderr).toBe(0);
     const html = readFileSync(join(dir, "changes.html"), "utf8");
-    expect(html).toContain("研究 = needs_survey；波次 = 2025年第四季度 (2025Q4)；指标 = 服务需求 (needs)");
+    expect(html).toContain(
+      "研究 = 某区总工会职工需求调查（示例）；波次 = 2025年第四季度 (<code>2025Q4</code>)；指标 = 服务需求 (<code>needs</code>)",
+    );
     const refused = render("participation", "participation.html", "--lang", "en");
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain(

@@ -84,7 +84,9 @@ describe("shipped notebooks", () => {
     const section = rendered.sections.find((s) => s.kind === "table" && s.result.name === "by_occupation");
     if (section?.kind !== "table") throw new Error("no by_occupation table");
     const cols = section.result.columns.map((c) => c.name);
-    const row = section.result.rows.find((r) => r[0] === "union" && String(r[1]).includes("Farming"))!;
+    const row = section.result.rows.find(
+      (r) => r[0] === "union" && r[cols.indexOf("occupation_en")] === "Farming",
+    )!;
     // the point estimate of a proportion is the weighted share: Σw·y / Σw
     const [expected] = await f.db.query<{ p: number }>(
       `select 100 * sum(c.weight * s.participation__union__township / 100) / sum(c.weight) as p

@@ -100,6 +100,31 @@ describe("notebooks in the browser", () => {
       await context.close();
     });
 
+    it(`${name}: at 390 px in zh, the page is no wider than the phone; tables and charts scroll in their own box`, async () => {
+      const context = await browser.newContext({
+        extraHTTPHeaders: f.as("viewer"),
+        viewport: { width: 390, height: 844 },
+      });
+      const page = await context.newPage();
+      await page.goto(`${base}/notebooks/${name}?lang=zh`);
+      await chartMarks(page);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      // every table's box ends inside the screen (what does not fit scrolls inside it)
+      const rights = await page.$$eval(".nb-table-wrap, .nb-chart-view", (boxes) =>
+        boxes.map((b) => Math.round(b.getBoundingClientRect().right)),
+      );
+      expect(rights.length).toBeGreaterThan(0);
+      for (const right of rights) expect(right).toBeLessThanOrEqual(390);
+      // what the charts draw (titles, axes, legends) is Chinese: letters only in item ids (ap_un_close) and CV
+      const drawn = await page.$$eval("figure.nb-chart svg text", (texts) =>
+        texts.map((t) => t.textContent ?? ""),
+      );
+      const words = drawn.flatMap((t) => [...t.matchAll(/[A-Za-z][A-Za-z0-9_]*/g)].map((m) => m[0]));
+      expect(words.filter((w) => w !== "CV" && !/^[a-z]+(_[a-z0-9]+)+$/.test(w))).toEqual([]);
+      await page.screenshot({ path: join(ARTIFACTS, `notebook-${name}-390-zh.png`), fullPage: true });
+      await context.close();
+    });
+
     it(`${name}: the self-contained file draws the same offline`, async () => {
       const rendered = await renderNotebook(loadNotebook(findNotebook(NOTEBOOKS_DIR, name)!), {
         sandbox: f.sandbox,

@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import type express from "express";
 import { z } from "zod";
 import { ACCESS, type Capability } from "../auth/access.ts";
@@ -73,7 +74,12 @@ export function readInput<P extends z.ZodType, Q extends z.ZodType, B extends z.
   return {
     params: read("path parameter", route.params, req.params) as z.output<P>,
     query: read("query parameter", route.query, req.query) as z.output<Q>,
-    body: read("body field", route.body, req.body) as z.output<B>,
+    // a multipart upload's file is in req.file (multer), its other fields in req.body
+    body: read(
+      "body field",
+      route.body,
+      route.multipart ? { ...req.body, ...(req.file ? { file: req.file.originalname } : {}) } : req.body,
+    ) as z.output<B>,
   };
 }
 
@@ -95,7 +101,12 @@ export function mount<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
 ): void {
   const guard = route.capability ? [requireRole(route.capability)] : [];
   router[route.method](route.path, ...guard, ...middleware, async (req, res) => {
-    await handler(req, res, readInput(route, req));
+    try {
+      await handler(req, res, readInput(route, req));
+    } finally {
+      // an upload's temporary file goes, whether or not its fields were valid
+      if (route.multipart && req.file) rmSync(req.file.path, { force: true });
+    }
   });
 }
 

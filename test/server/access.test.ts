@@ -43,6 +43,8 @@ const ROUTES: { method: "get" | "post"; path: string; capability: Capability; pa
   { method: "get", path: "/api/v1/releases/x-r1", capability: "releases" },
   { method: "get", path: "/api/v1/releases/x-r1/scores", capability: "scores" },
   { method: "post", path: "/api/v1/sql", capability: "sql" },
+  { method: "get", path: "/api/v1/queries", capability: "sql" },
+  { method: "post", path: "/api/v1/queries", capability: "sql" },
   { method: "get", path: "/", capability: "overview", page: true },
   { method: "get", path: "/upload", capability: "uploads", page: true },
   { method: "get", path: "/sql", capability: "sql", page: true },

@@ -180,7 +180,7 @@ export const revokeRoute = apiRoute({
   capability: "users",
   params: UserParam,
   body: z
-    .object({ token_id: z.string().optional(), all: z.literal(true).optional() })
+    .object({ token_id: z.string().optional(), all: z.boolean().optional() })
     .refine(
       (b) => b.token_id !== undefined || b.all === true,
       "give token_id, or all: true to revoke every token of the user",

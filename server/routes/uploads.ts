@@ -128,6 +128,12 @@ export const UploadRow = named(
 
 const StudyParam = z.object({ study: Id });
 const UploadParam = z.object({ id: RecordId });
+/** A wave of the study; any other (or none) means its latest wave. */
+const WaveOrLatest = z
+  .string()
+  .max(64)
+  .meta({ description: "the study's latest wave when absent or unknown" })
+  .optional();
 
 export const postUpload = apiRoute({
   method: "post",
@@ -165,7 +171,7 @@ export const codebook = apiRoute({
   summary: "The items of a wave's codebook (the study's latest wave by default)",
   capability: "uploads",
   params: StudyParam,
-  query: z.object({ wave: Id.optional() }),
+  query: z.object({ wave: WaveOrLatest }),
   responses: {
     200: {
       description: "the codebook's items",
@@ -195,7 +201,7 @@ export const columnMapping = apiRoute({
     "How the ingest would map these header cells to the codebook; `column` in the answer is a cell's position",
   capability: "uploads",
   params: StudyParam,
-  body: z.object({ header: z.array(z.string().max(2000)).max(5000), wave: Id.optional() }),
+  body: z.object({ header: z.array(z.string().max(2000)).max(5000), wave: WaveOrLatest }),
   responses: {
     200: {
       description: "mapped, ignored and duplicated header cells",

@@ -52,6 +52,7 @@ function operation(route: ApiRoute): Json {
     }
   }
   const responses: Json = {};
+  const error = { "application/json": { schema: { $ref: `${REF}Error` } } };
   for (const [status, response] of Object.entries(route.responses)) {
     responses[status] = {
       description: response.description,
@@ -59,10 +60,12 @@ function operation(route: ApiRoute): Json {
         ? { content: { "application/json": { schema: jsonSchema(response.schema, "output") } } }
         : response.contentType
           ? { content: { [response.contentType]: { schema: { type: "string", format: "binary" } } } }
-          : {}),
+          : // every error is answered as { error: { code, message } } (createApp's one error handler)
+            Number(status) >= 400
+            ? { content: error }
+            : {}),
     };
   }
-  const error = { "application/json": { schema: { $ref: `${REF}Error` } } };
   for (const [status, description] of Object.entries(STANDARD)) {
     if (status === "400" && !route.params && !route.query && !route.body) continue;
     if (status !== "400" && !route.capability) continue;

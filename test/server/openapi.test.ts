@@ -88,6 +88,15 @@ describe("the OpenAPI document", () => {
       for (const [field, type] of Object.entries(schema.properties)) expect(type, field).not.toEqual({});
     expect(Object.keys(Release!.properties)).toContain("superseded_by");
   });
+
+  it("describes every answer with a body: JSON errors, files by their type", () => {
+    for (const [path, ops] of Object.entries(openapi.paths))
+      for (const [method, op] of Object.entries(ops))
+        for (const [status, response] of Object.entries(
+          (op as { responses: Record<string, { content?: object }> }).responses,
+        ))
+          if (status !== "304") expect(response.content, `${method} ${path} ${status}`).toBeDefined();
+  });
 });
 
 describe("answers of the demo against the document", () => {

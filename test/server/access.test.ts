@@ -163,6 +163,15 @@ describe("access table", () => {
       .set("Cookie", cookies.get("analyst")!)
       .send({ sql: "select 1" });
     expect([res.status, res.body.error?.code]).toEqual([403, "csrf"]);
+    // saving and deleting a query too; nothing is saved
+    for (const req of [
+      request(app).post("/api/v1/queries").send({ name: "q", sql: "select 1" }),
+      request(app).delete("/api/v1/queries/q"),
+    ]) {
+      const refused = await req.set("Cookie", cookies.get("analyst")!);
+      expect([refused.status, refused.body.error?.code]).toEqual([403, "csrf"]);
+    }
+    expect(await db.query("select * from saved_queries")).toEqual([]);
   });
 
   it("sign-out needs the CSRF token of the session", async () => {

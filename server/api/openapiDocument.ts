@@ -72,6 +72,8 @@ function operation(route: ApiRoute): Json {
     responses[status] ??= { description, content: error };
   }
   return {
+    // grouped in the viewer by the path's first segment (studies, uploads, releases, admin, ...)
+    tags: [route.path.split("/")[1]],
     summary: `${route.summary} (${rolesOf(route)})`,
     ...(route.capability ? {} : { security: [] }),
     ...(parameters.length ? { parameters } : {}),

@@ -232,6 +232,8 @@ describe("SQL console", () => {
     await setSql(page, "delete from index_scores__mass_org_evaluation");
     await page.click("#run");
     await expect.poll(() => page.locator("#status").textContent()).toContain("not_read_only");
+    // no chart (nor its options) for a refused statement
+    expect(await page.locator("#chart-options").isVisible()).toBe(false);
     await page.screenshot({ path: join(ARTIFACTS, "sql-console-en.png"), fullPage: true });
     // a phone, in Chinese: the same console, one column
     await page.setViewportSize({ width: 390, height: 844 });

@@ -315,6 +315,12 @@ describe("SQL console editor and saved queries", () => {
     await page.reload();
     await expect.poll(() => page.locator("#saved option").count()).toBe(2);
     expect(asked).toHaveLength(1);
+    // deleted after a confirmation naming it
+    await page.selectOption("#saved", "旧查询");
+    await page.click("#delete-saved");
+    await expect.poll(() => page.locator("#saved option").count()).toBe(1);
+    expect(asked[1]).toBe(message("ui.confirm_delete_query", "zh", { name: "旧查询" }));
+    expect(await db.query("select name from saved_queries where user_name = 'bea'")).toEqual([]);
     await page.close();
   });
 });

@@ -56,8 +56,11 @@ function badInput(where: string, error: z.ZodError, sent: unknown): HttpError {
   const field = issue.path.join(".");
   let value: unknown = sent;
   for (const key of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key];
-  const shown = value === undefined ? "" : ` = ${JSON.stringify(value)}`;
-  return new HttpError(400, "bad_parameter", `${where} ${field}${shown}: ${issue.message}`);
+  const text = value === undefined ? "" : JSON.stringify(value);
+  const shown = text ? ` = ${text.length > 200 ? `${text.slice(0, 200)}…` : text}` : "";
+  // a rule over the whole body (give this or that) names no field
+  const what = field ? `${where} ${field}${shown}` : where.split(" ")[0];
+  return new HttpError(400, "bad_parameter", `${what}: ${issue.message}`);
 }
 
 /** Validates the request's params, query and body with the route's schemas (400 otherwise). */

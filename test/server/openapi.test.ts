@@ -192,6 +192,15 @@ describe("answers of the demo against the document", () => {
     const blank = await request(app).post("/api/v1/queries").set(as("analyst")).send({ name: "", sql: "x" });
     expect([blank.status, blank.body.error.code]).toEqual([400, "bad_parameter"]);
     expect(blank.body.error.message).toMatch(/^body field name = "": /);
+    // a rule over the whole body names no field, only itself
+    const revoke = await request(app)
+      .post("/api/v1/admin/users/o_analyst/tokens/revoke")
+      .set(as("admin"))
+      .send({});
+    expect([revoke.status, revoke.body.error.message]).toEqual([
+      400,
+      "body: give token_id, or all: true to revoke every token of the user",
+    ]);
     // who may not use the console may not save either
     expect((await request(app).get("/api/v1/queries").set(as("uploader"))).status).toBe(403);
   }, 120_000);

@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type express from "express";
 import request from "supertest";
@@ -204,6 +206,31 @@ describe("answers of the demo against the document", () => {
     // who may not use the console may not save either
     expect((await request(app).get("/api/v1/queries").set(as("uploader"))).status).toBe(403);
   }, 120_000);
+
+  it("an upload's report, refused (an empty file) and malformed (an unknown encoding)", async () => {
+    const send = (encoding?: string) => {
+      const req = request(app)
+        .post("/api/v1/uploads")
+        .set(as("uploader"))
+        .field("study", "mass_org_evaluation")
+        .field("wave", "2026");
+      if (encoding) req.field("encoding", encoding);
+      return req.attach("file", Buffer.alloc(0), "空文件.csv");
+    };
+    const empty = await send();
+    expect(empty.status).toBe(422);
+    check("/uploads", "post", 422, empty.body);
+    expect(empty.body.file_name).toBe("空文件.csv");
+    const latin = await send("latin1");
+    expect([latin.status, latin.body.error.code]).toEqual([400, "bad_parameter"]);
+    expect(latin.body.error.message).toMatch(/^body field encoding = "latin1": .*utf-8.*gbk/);
+    check("/uploads", "post", 400, latin.body);
+    // the refused request's file did not stay in the upload folder
+    const staged = readdirSync(`${db.path}.tmp`)
+      .filter((d) => d.startsWith("uploads-"))
+      .flatMap((d) => readdirSync(join(`${db.path}.tmp`, d)));
+    expect(staged).toEqual([]);
+  });
 
   it("a malformed query parameter is a 400 naming it, the value and what is allowed", async () => {
     const res = await request(app)

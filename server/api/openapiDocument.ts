@@ -10,16 +10,12 @@ const REF = "#/components/schemas/";
  * from `components.schemas` rather than copied.
  */
 export function jsonSchema(schema: z.ZodType, io: "input" | "output"): Json {
+  // named schemas come back in $defs: they are in components.schemas instead
   const {
-    $schema: _,
-    $defs,
+    $schema: _schema,
+    $defs: _defs,
     ...rest
-  } = z.toJSONSchema(schema, {
-    metadata: components,
-    io,
-    unrepresentable: "any",
-  }) as Json & { $defs?: Json };
-  void $defs; // named schemas live in components.schemas
+  } = z.toJSONSchema(schema, { metadata: components, io, unrepresentable: "any" }) as Json;
   return JSON.parse(JSON.stringify(rest).replaceAll('"#/$defs/', `"${REF}`)) as Json;
 }
 

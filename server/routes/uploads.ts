@@ -81,10 +81,35 @@ function codebookOf(study: Study, asked: unknown): { wave: string | undefined; c
 
 const bilingual = z.object({ zh: z.string(), en: z.string() });
 
+/** How a file's header cells map to codebook items (the ingest's ColumnMapping). */
+export const ColumnMapping = named(
+  "ColumnMapping",
+  z.object({
+    mapped: z.array(
+      z.object({
+        column: z.string(),
+        header: z.string(),
+        item: z.string(),
+        by: z.enum(["name", "group_path", "label_zh", "label_en", "options"]),
+      }),
+    ),
+    options: z.array(
+      z.object({
+        item: z.string(),
+        header: z.string(),
+        columns: z.array(z.object({ column: z.string(), header: z.string(), code: z.string() })),
+      }),
+    ),
+    ignored: z.array(z.string()),
+    duplicates: z.array(z.string()),
+    calculated: z.array(z.string()).optional(),
+  }),
+);
+
 /** The validation report of an upload (the CLI's `barometer upload` prints the same). */
 export const UploadReport = named(
   "UploadReport",
-  z.looseObject({
+  z.object({
     upload_id: z.string().nullable(),
     status: z.enum(["loaded", "duplicate", "refused"]),
     rows: z.int(),
@@ -93,17 +118,21 @@ export const UploadReport = named(
     encoding: z.string().nullable(),
     format: z.string().nullable(),
     file_name: z.string(),
+    delimiter: z.string().nullable(),
+    mapping: ColumnMapping.nullable(),
     errors: z.array(
-      z.looseObject({
-        column: z.string().nullable(),
+      z.object({
         reason: z.string(),
+        column: z.string(),
         count: z.int(),
-        first: z.array(z.looseObject({ row: z.int(), value: z.string().nullable() })),
+        message: bilingual,
+        first: z.array(z.object({ row: z.int(), value: z.string().nullable(), ...bilingual.shape })),
       }),
     ),
     refusal: bilingual.extend({ code: z.string() }).nullable(),
+    personal: z.array(z.object({ column: z.string(), action: z.enum(["drop", "hmac"]) })),
     rejects_note: bilingual.nullable(),
-    warnings: z.array(z.looseObject({})),
+    warnings: z.array(bilingual.extend({ code: z.string() })),
     model_run_error: z.string().nullable(),
     held_by: z.array(z.object({ upload_id: z.string(), file_name: z.string() })),
   }),
@@ -205,7 +234,7 @@ export const columnMapping = apiRoute({
   responses: {
     200: {
       description: "mapped, ignored and duplicated header cells",
-      schema: z.object({ study: z.string(), wave: z.string().optional(), mapping: z.looseObject({}) }),
+      schema: z.object({ study: z.string(), wave: z.string().optional(), mapping: ColumnMapping }),
     },
     404: { description: "no such study" },
   },

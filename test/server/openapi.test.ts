@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type express from "express";
@@ -18,13 +18,16 @@ import { demoDatabase } from "../helpers/demoDatabase.ts";
 // database validate against the document's response schemas (ajv, JSON Schema 2020-12).
 
 let db: Database;
+let studyDir: string;
 let analytics: Analytics;
 let app: express.Express;
 const tokens: Record<string, string> = {};
 const as = (role: string) => ({ Authorization: `Bearer ${tokens[role]}` });
 
 beforeAll(async () => {
-  ({ db } = await demoDatabase());
+  let study: { dir: string };
+  ({ db, study } = await demoDatabase());
+  studyDir = study.dir;
   analytics = new Analytics(db, { timeoutMs: 5000 });
   await analytics.start();
   app = createApp({ db, analytics, sessionSecret: randomBytes(32) });
@@ -217,6 +220,20 @@ describe("answers of the demo against the document", () => {
       if (encoding) req.field("encoding", encoding);
       return req.attach("file", Buffer.alloc(0), "空文件.csv");
     };
+    const mapping = await request(app)
+      .post("/api/v1/studies/mass_org_evaluation/column-mapping")
+      .set(as("uploader"))
+      .send({ header: ["resp_id", "sex", "submitted_at", "sex"] });
+    expect(mapping.status).toBe(200);
+    check("/studies/{study}/column-mapping", "post", 200, mapping.body);
+    const dup = await request(app)
+      .post("/api/v1/uploads")
+      .set(as("uploader"))
+      .field("study", "mass_org_evaluation")
+      .field("wave", "2024")
+      .attach("file", readFileSync(join(studyDir, "responses/wave-2024.csv")), "wave-2024.csv");
+    expect([dup.status, dup.body.status]).toEqual([200, "duplicate"]);
+    check("/uploads", "post", 200, dup.body);
     const empty = await send();
     expect(empty.status).toBe(422);
     check("/uploads", "post", 422, empty.body);

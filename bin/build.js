@@ -2,7 +2,8 @@
 // `npm run build` (and `prepare`, so `npm install` runs it): compile the TypeScript sources to
 // dist/ with tsc, and copy beside them the files they read at run time (SQL models and their
 // contracts, migrations, notebooks, page assets, the demo study). bin/barometer.js then starts
-// in a fraction of the time tsx needs to compile at each start. A failed build never fails the
+// in a fraction of the time tsx needs to compile at each start. It also bundles the SQL
+// console's editor (CodeMirror) into dist/vendor/sql-editor.js. A failed build never fails the
 // install: the command then runs the sources through tsx, as before.
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -33,6 +34,15 @@ for (const file of sourceFiles(ROOT)) {
   mkdirSync(dirname(join(DIST, file)), { recursive: true });
   copyFileSync(join(ROOT, file), join(DIST, file));
   copied++;
+}
+// the SQL console's editor and CodeMirror as one browser module (browsers cannot resolve bare
+// imports); the server bundles it itself when run from sources without this build
+try {
+  const { bundleEditor, EDITOR_BUNDLE } = await import("../dist/server/editor/bundleEditor.js");
+  mkdirSync(dirname(EDITOR_BUNDLE), { recursive: true });
+  writeFileSync(EDITOR_BUNDLE, await bundleEditor());
+} catch (error) {
+  say(`the SQL editor was not bundled (${error.message}); the server will bundle it at first use`);
 }
 // written last: its time is the build's, against which bin/barometer.js checks the sources
 writeFileSync(join(DIST, ".built"), `${new Date().toISOString()}\n`);

@@ -39,6 +39,14 @@ export const workbenchMessages = {
   "ui.save_query": { zh: "保存查询", en: "Save query" },
   "ui.saved_queries": { zh: "已保存的查询", en: "Saved queries" },
   "ui.no_rows": { zh: "没有结果行", en: "no rows" },
+  "ui.query_name": { zh: "查询名称（同名会覆盖）", en: "Name of the query (the same name replaces it)" },
+  "ui.query_saved": { zh: "已保存：{name}", en: "Saved: {name}" },
+  "ui.delete_query": { zh: "删除所选查询", en: "Delete the chosen query" },
+  "ui.confirm_delete_query": { zh: "删除已保存的查询“{name}”？", en: "Delete the saved query “{name}”?" },
+  "ui.import_local_queries": {
+    zh: "此浏览器里还有 {n} 条旧版本保存在本机的查询。现在查询保存在您的账户中。导入它们吗？（选“取消”则丢弃，此提示只出现一次。）",
+    en: "This browser still holds {n} queries saved locally by an earlier version. Queries are now kept in your account. Import them? (Cancel drops them; this is asked only once.)",
+  },
   // the upload report and history (every word on the page from here)
   "ui.summary": {
     zh: "{file}：{status}{id}。读取 {read} 行，通过 {accepted} 行，未通过 {rejected} 行。",

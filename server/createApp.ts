@@ -12,6 +12,7 @@ import { Sessions } from "./auth/sessions.ts";
 import { bodyError } from "./bodyError.ts";
 import { CachedBody } from "./cachedBody.ts";
 import { isDiskFull } from "./diskFull.ts";
+import { editorBundle } from "./editor/bundleEditor.ts";
 import { HttpError } from "./HttpError.ts";
 import { openapi } from "./openapi.ts";
 import { packageDir } from "./packageDir.ts";
@@ -23,6 +24,7 @@ import { sendErrorPage, wantsErrorPage } from "./routes/errorPage.ts";
 import { figuresRouter } from "./routes/figuresApi.ts";
 import { notebooksRouter } from "./routes/notebooks.ts";
 import { pagesRouter } from "./routes/pages.ts";
+import { queriesRouter } from "./routes/queriesApi.ts";
 import { releasesRouter } from "./routes/releasesApi.ts";
 import { reportRouter } from "./routes/report.ts";
 import { signInRouter } from "./routes/signin.ts";
@@ -64,9 +66,9 @@ function vendorAssets(): express.Router {
   };
   // read on first use and kept, gzip form included (vega alone is 800 KB, 230 KB gzipped)
   const bodies = new Map<string, CachedBody>();
-  const serve = (name: string, read: () => string) => {
+  const serve = (name: string, read: () => string | Promise<string>) => {
     router.get(`/${name}`, async (req, res) => {
-      const body = bodies.get(name) ?? new CachedBody(read());
+      const body = bodies.get(name) ?? new CachedBody(await read());
       bodies.set(name, body);
       res.set("Cache-Control", "public, max-age=86400");
       await body.send(req, res, name.endsWith(".css") ? "text/css" : "application/javascript");
@@ -83,6 +85,8 @@ function vendorAssets(): express.Router {
     (_m, names: string) => `const {${names}} = globalThis.vega;`,
   );
   serve("vega-interpreter.js", () => interpreter);
+  // the SQL console's editor with CodeMirror, bundled at build time (server/editor/)
+  serve("sql-editor.js", editorBundle);
   return router;
 }
 
@@ -147,6 +151,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use("/api/v1", siteUploadsRouter({ db: options.db, writer, maxUploadBytes: options.maxUploadBytes }));
   app.use("/api/v1", releasesRouter(options.db, writer));
   app.use("/api/v1", sqlRouter(options.db, options.analytics));
+  app.use("/api/v1", queriesRouter(options.db));
   app.use("/api/v1", adminRouter(options.db, writer, sessions));
   if (options.analytics) {
     const analytics = options.analytics;

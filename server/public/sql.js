@@ -1,11 +1,20 @@
-// The SQL console: one read-only statement at a time in the server's sandbox, results as a
-// table and a quick Vega-Lite chart, downloads, and queries saved in this browser.
+// The SQL console: one read-only statement at a time in the server's sandbox, in a CodeMirror
+// editor completing the snapshot's tables and columns; results as a table and a quick Vega-Lite
+// chart, downloads, and the user's saved queries (kept on the server, /api/v1/queries).
+import { createSqlEditor } from "/assets/vendor/sql-editor.js";
 import { expressionInterpreter } from "/assets/vendor/vega-interpreter.js";
 
 const S = JSON.parse(document.querySelector(".console").dataset.strings);
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 const $ = (id) => document.getElementById(id);
-const SAVED = "barometer.savedQueries";
+// where an earlier version kept saved queries: offered once for import, then removed
+const LOCAL_SAVED = "barometer.savedQueries";
+const fill = (template, params) =>
+  template.replace(/\{(\w+)\}/g, (w, k) => (k in params ? String(params[k]) : w));
+
+const textarea = $("sql");
+const editor = createSqlEditor($("editor"), { doc: textarea.value, onRun: () => run(), label: "SQL" });
+textarea.hidden = true;
 
 async function post(sql, maxRows, format) {
   return fetch(`/api/v1/sql${format ? `?format=${format}` : ""}`, {
@@ -95,7 +104,7 @@ async function drawChart() {
 }
 
 async function run() {
-  const sql = $("sql").value;
+  const sql = editor.value;
   const maxRows = Number($("max-rows").value) || 1000;
   $("status").textContent = "…";
   const res = await post(sql, maxRows);
@@ -130,7 +139,7 @@ async function run() {
 }
 
 async function download(format) {
-  const res = await post($("sql").value, Number($("max-rows").value) || 1000, format);
+  const res = await post(editor.value, Number($("max-rows").value) || 1000, format);
   if (!res.ok) {
     $("status").textContent = (await res.json()).error.message;
     return;
@@ -147,23 +156,45 @@ async function download(format) {
   URL.revokeObjectURL(url);
 }
 
-function saved() {
-  try {
-    return JSON.parse(localStorage.getItem(SAVED) ?? "[]");
-  } catch {
-    return [];
-  }
+async function queries(method = "GET", body, path = "") {
+  const res = await fetch(`/api/v1/queries${path}`, {
+    method,
+    headers: { "content-type": "application/json", "X-CSRF-Token": csrf },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const answer = await res.json();
+  if (!res.ok) throw new Error(answer.error.message);
+  return answer;
 }
 
-function listSaved() {
+let saved = [];
+
+async function listSaved(chosen = "") {
+  ({ queries: saved } = await queries());
   const select = $("saved");
   select.replaceChildren(cell("option", S["ui.saved_queries"]));
   select.firstChild.value = "";
-  for (const q of saved()) {
+  for (const q of saved) {
     const o = cell("option", q.name);
-    o.value = q.sql;
+    o.value = q.name;
     select.append(o);
   }
+  select.value = chosen;
+  $("delete-saved").disabled = !chosen;
+}
+
+/** Queries an earlier version saved in this browser: imported into the account if the user says so, else dropped. */
+async function offerLocalQueries() {
+  let local = [];
+  try {
+    local = JSON.parse(localStorage.getItem(LOCAL_SAVED) ?? "[]");
+  } catch {}
+  if (!Array.isArray(local) || local.length === 0) return;
+  if (confirm(fill(S["ui.import_local_queries"], { n: local.length }))) {
+    for (const q of local)
+      if (q?.name && q?.sql) await queries("POST", { name: String(q.name), sql: String(q.sql) });
+  }
+  localStorage.removeItem(LOCAL_SAVED);
 }
 
 async function schema() {
@@ -174,7 +205,12 @@ async function schema() {
   if (!res.ok) return;
   const { rows } = await res.json();
   const byTable = new Map();
-  for (const [t, c, type] of rows) byTable.set(t, [...(byTable.get(t) ?? []), `${c} ${type}`]);
+  const completion = {};
+  for (const [t, c, type] of rows) {
+    byTable.set(t, [...(byTable.get(t) ?? []), `${c} ${type}`]);
+    completion[t] = [...(completion[t] ?? []), c];
+  }
+  editor.setSchema(completion);
   const list = $("schema-list");
   list.replaceChildren();
   for (const [t, cols] of byTable) {
@@ -191,29 +227,36 @@ async function schema() {
 
 $("run").addEventListener("click", run);
 for (const id of ["chart-x", "chart-y", "chart-agg"]) $(id).addEventListener("change", drawChart);
-$("sql").addEventListener("keydown", (e) => {
-  if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
-    e.preventDefault();
-    run();
-  }
-});
 for (const id of ["dl-csv", "dl-xlsx", "dl-arrow"]) {
   $(id).addEventListener("click", (e) => {
     e.preventDefault();
     download(e.currentTarget.dataset.format);
   });
 }
-$("save").addEventListener("click", () => {
-  const name = prompt(S["ui.save_query"]);
+$("save").addEventListener("click", async () => {
+  const chosen = $("saved").value;
+  const name = prompt(S["ui.query_name"], chosen)?.trim();
   if (!name) return;
-  localStorage.setItem(
-    SAVED,
-    JSON.stringify([...saved().filter((q) => q.name !== name), { name, sql: $("sql").value }]),
-  );
-  listSaved();
+  try {
+    await queries("POST", { name, sql: editor.value });
+    await listSaved(name);
+    $("status").className = "";
+    $("status").textContent = fill(S["ui.query_saved"], { name });
+  } catch (e) {
+    $("status").className = "error";
+    $("status").textContent = e.message;
+  }
 });
 $("saved").addEventListener("change", (e) => {
-  if (e.target.value) $("sql").value = e.target.value;
+  const q = saved.find((s) => s.name === e.target.value);
+  if (q) editor.value = q.sql;
+  $("delete-saved").disabled = !q;
 });
-listSaved();
+$("delete-saved").addEventListener("click", async () => {
+  const name = $("saved").value;
+  if (!name || !confirm(fill(S["ui.confirm_delete_query"], { name }))) return;
+  await queries("DELETE", undefined, `/${encodeURIComponent(name)}`);
+  await listSaved();
+});
+offerLocalQueries().then(() => listSaved());
 schema();

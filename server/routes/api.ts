@@ -1,8 +1,11 @@
 import express from "express";
+import { z } from "zod";
 import { type Database, quoteIdent } from "../../db/index.ts";
 import { type Lang, message } from "../../messages/catalogue.ts";
 import { relationName } from "../../models/index.ts";
-import { requireRole } from "../auth/authenticate.ts";
+import { apiRoute, mount } from "../api/apiRoute.ts";
+import { named } from "../api/components.ts";
+import { Id, LangParam, num } from "../api/params.ts";
 import { districtIndexChart } from "../charts/districtIndexChart.ts";
 import { HttpError } from "../HttpError.ts";
 
@@ -10,26 +13,104 @@ export function langOf(value: unknown): Lang {
   return value === "en" ? "en" : "zh";
 }
 
-function param(value: unknown, name: string, pattern = /^[A-Za-z0-9_-]{1,64}$/): string {
-  if (typeof value !== "string" || !pattern.test(value))
-    throw new HttpError(400, "bad_parameter", `parameter ${name} is missing or malformed`);
-  return value;
-}
+export const EstimateRow = named(
+  "EstimateRow",
+  z.object({
+    wave_id: z.string(),
+    organization_id: z.string(),
+    name_zh: z.string(),
+    name_en: z.string(),
+    estimate_0_100: num(),
+    ci_low_0_100: num(),
+    ci_high_0_100: num(),
+    se_0_100: num(),
+    n: z.int().nullable(),
+    n_eff: num(),
+    is_withheld: z.boolean(),
+    withheld_reason: z.string().nullable(),
+  }),
+);
+type EstimateRow = z.infer<typeof EstimateRow>;
 
-interface EstimateRow {
-  wave_id: string;
-  organization_id: string;
-  name_zh: string;
-  name_en: string;
-  estimate_0_100: number | null;
-  ci_low_0_100: number | null;
-  ci_high_0_100: number | null;
-  se_0_100: number | null;
-  n: number | null;
-  n_eff: number | null;
-  is_withheld: boolean;
-  withheld_reason: string;
-}
+export const health = apiRoute({
+  method: "get",
+  path: "/health",
+  summary: "Liveness and database check",
+  capability: null,
+  responses: { 200: { description: "ok", schema: z.object({ status: z.literal("ok") }) } },
+});
+
+const Wave = z.object({
+  study_id: z.string(),
+  wave_id: z.string(),
+  title_zh: z.string().nullable(),
+  title_en: z.string().nullable(),
+  codebook_version: z.string().nullable(),
+});
+
+export const studies = apiRoute({
+  method: "get",
+  path: "/studies",
+  summary: "Studies and their waves",
+  capability: "studies",
+  responses: {
+    200: {
+      description: "studies",
+      schema: z.object({
+        studies: z.array(
+          z.object({
+            study_id: z.string(),
+            title_zh: z.string(),
+            title_en: z.string(),
+            waves: z.array(Wave),
+          }),
+        ),
+      }),
+    },
+  },
+});
+
+const DistrictQuery = z.object({
+  study: Id,
+  index: Id.meta({
+    description: "the study's first indicator that is not a composite by default",
+  }).optional(),
+});
+
+export const estimates = apiRoute({
+  method: "get",
+  path: "/estimates",
+  summary: "District figures of one indicator for every organization and wave, suppression applied",
+  capability: "estimates",
+  query: DistrictQuery,
+  responses: {
+    200: {
+      description: "estimates",
+      schema: z.object({
+        study: z.string(),
+        index: z.string(),
+        level: z.literal("district"),
+        rows: z.array(EstimateRow),
+      }),
+    },
+    404: { description: "the study has no figures yet" },
+  },
+});
+
+export const districtChart = apiRoute({
+  method: "get",
+  path: "/charts/district",
+  summary: "The district chart of one indicator as a Vega-Lite specification",
+  capability: "charts",
+  query: DistrictQuery.extend({ lang: LangParam }),
+  responses: {
+    200: {
+      description: "a Vega-Lite v6 specification",
+      schema: z.looseObject({ $schema: z.string(), data: z.looseObject({}) }),
+    },
+    404: { description: "the study has no figures yet" },
+  },
+});
 
 /** A study's mart, or undefined when its models have not run yet. */
 export async function martOf(db: Database, model: string, study: string): Promise<string | undefined> {
@@ -84,11 +165,11 @@ export async function districtFigures(db: Database, study: string, index: string
 
 export function apiRouter(db: Database): express.Router {
   const router = express.Router();
-  router.get("/health", async (_req, res) => {
+  mount(router, health, [], async (_req, res) => {
     await db.query("select 1");
     res.json({ status: "ok" });
   });
-  router.get("/studies", requireRole("studies"), async (_req, res) => {
+  mount(router, studies, [], async (_req, res) => {
     const studies = await db.query("select study_id, title_zh, title_en from studies order by study_id");
     const waves = await db.query(
       "select study_id, wave_id, title_zh, title_en, codebook_version from waves order by study_id, wave_id",
@@ -116,15 +197,15 @@ export function apiRouter(db: Database): express.Router {
       : [];
     return row?.estimator === "proportion";
   };
-  router.get("/estimates", requireRole("estimates"), async (req, res) => {
-    const study = param(req.query.study, "study");
-    const index = param(req.query.index ?? (await defaultIndex(study)), "index");
+  mount(router, estimates, [], async (_req, res, { query }) => {
+    const study = query.study;
+    const index = query.index ?? (await defaultIndex(study));
     res.json({ study, index, level: "district", rows: await districtFigures(db, study, index) });
   });
-  router.get("/charts/district", requireRole("charts"), async (req, res) => {
-    const study = param(req.query.study, "study");
-    const lang = langOf(req.query.lang);
-    const index = param(req.query.index ?? (await defaultIndex(study)), "index");
+  mount(router, districtChart, [], async (_req, res, { query }) => {
+    const study = query.study;
+    const lang = langOf(query.lang);
+    const index = query.index ?? (await defaultIndex(study));
     const rows = await districtFigures(db, study, index);
     const name = (await indicatorNames(db, study)).get(index)?.[lang] ?? index;
     const spec = districtIndexChart(

@@ -1,7 +1,10 @@
 import express from "express";
+import { z } from "zod";
 import type { Database } from "../../db/index.ts";
 import { modelEvents } from "../../models/index.ts";
-import { requireRole } from "../auth/authenticate.ts";
+import { apiRoute, mount } from "../api/apiRoute.ts";
+import { named } from "../api/components.ts";
+import { num } from "../api/params.ts";
 import { CachedBody } from "../cachedBody.ts";
 import { HttpError } from "../HttpError.ts";
 import { jsonInPieces } from "../jsonInPieces.ts";
@@ -12,15 +15,69 @@ import { martOf } from "./api.ts";
 /** Memory for kept figures answers (plain and gzip forms together). */
 const FIGURES_CACHE_BYTES = 64 * 1024 * 1024;
 
-const VALUE = /^[A-Za-z0-9_.-]{0,64}$/;
+const Value = z.string().regex(/^[A-Za-z0-9_.-]{0,64}$/, "letters, digits, _, . and - (at most 64)");
 
-function filter(query: Record<string, unknown>, name: string, fallback?: string): string | undefined {
-  const v = query[name] ?? fallback;
-  if (v === undefined) return undefined;
-  if (typeof v !== "string" || !VALUE.test(v))
-    throw new HttpError(400, "bad_parameter", `parameter ${name} is malformed`);
-  return v;
-}
+/** A row of the index_scores mart with its unit's names (more columns than these may follow). */
+export const FigureRow = named(
+  "FigureRow",
+  z.looseObject({
+    wave_id: z.string(),
+    organization_id: z.string(),
+    index_id: z.string(),
+    aspect: z.string(),
+    org_level: z.string(),
+    unit_level: z.string(),
+    unit_code: z.string(),
+    unit_name_zh: z.string(),
+    unit_name_en: z.string(),
+    group_var: z.string(),
+    group_value: z.string(),
+    estimate_0_100: num(),
+    se_0_100: num(),
+    ci_low_0_100: num(),
+    ci_high_0_100: num(),
+    n: z.int().nullable(),
+    is_withheld: z.boolean(),
+  }),
+);
+
+const FiguresQuery = z.object({
+  wave: Value.optional(),
+  organization: Value.optional(),
+  index: Value.optional(),
+  unit_level: Value.optional(),
+  org_level: Value.default("township"),
+  group_var: Value.default("").meta({
+    description: "a demographic group's variable; none (the totals) by default",
+  }),
+});
+
+export const figures = apiRoute({
+  method: "get",
+  path: "/studies/:study/figures",
+  summary: "Current figures of a study, suppression applied (the overview's data)",
+  capability: "figures",
+  params: z.object({ study: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "a study id") }),
+  query: FiguresQuery,
+  responses: {
+    200: {
+      description: "figures (X-Figures-Stale: 1 while figures older than the last model run are rebuilt)",
+      schema: z.object({
+        study: z.string(),
+        filters: z.object({
+          wave: z.string().nullable(),
+          organization: z.string().nullable(),
+          index: z.string().nullable(),
+          unit_level: z.string().nullable(),
+          org_level: z.string(),
+          group_var: z.string(),
+        }),
+        rows: z.array(FigureRow),
+      }),
+    },
+    404: { description: "the study has no figures yet" },
+  },
+});
 
 /**
  * The current figures of a study as leaders see them (suppression applied), filtered by
@@ -35,18 +92,14 @@ export function figuresRouter(db: Database, writer: Writer): express.Router {
   // while a write runs (uploads, model runs); after it, readers wait for the new figures
   const answers = new RefreshingCache(FIGURES_CACHE_BYTES, { serveOldWhile: () => writer.busy });
   modelEvents.on("finished", () => answers.invalidate());
-  router.get("/studies/:study/figures", requireRole("figures"), async (req, res) => {
-    const study = String(req.params.study);
-    if (!/^[a-z][a-z0-9_]{0,63}$/.test(study))
-      throw new HttpError(400, "bad_parameter", "malformed study id");
-    const q = req.query as Record<string, unknown>;
+  mount(router, figures, [], async (req, res, { params: { study }, query: q }) => {
     const params = {
-      wave: filter(q, "wave") ?? null,
-      organization: filter(q, "organization") ?? null,
-      index: filter(q, "index") ?? null,
-      unit_level: filter(q, "unit_level") ?? null,
-      org_level: filter(q, "org_level", "township")!,
-      group_var: filter(q, "group_var", "")!,
+      wave: q.wave ?? null,
+      organization: q.organization ?? null,
+      index: q.index ?? null,
+      unit_level: q.unit_level ?? null,
+      org_level: q.org_level,
+      group_var: q.group_var,
     };
     const key = JSON.stringify([study, params]);
     const { body, stale } = await answers.get(key, async () => {

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import express from "express";
+import { z } from "zod";
 import type { Database } from "../../db/index.ts";
 import {
   createRelease,
@@ -11,7 +12,10 @@ import {
   readRelease,
   releasesDir,
 } from "../../models/index.ts";
-import { principal, requireRole } from "../auth/authenticate.ts";
+import { apiRoute, mount } from "../api/apiRoute.ts";
+import { named } from "../api/components.ts";
+import { Id, num, RecordId } from "../api/params.ts";
+import { principal } from "../auth/authenticate.ts";
 import { audit } from "../auth/users.ts";
 import { BodyCache } from "../bodyCache.ts";
 import { CachedBody } from "../cachedBody.ts";
@@ -20,13 +24,131 @@ import { HttpError } from "../HttpError.ts";
 import type { Writer } from "../writer.ts";
 import { studyById } from "./uploads.ts";
 
-const ID = /^[A-Za-z0-9_.-]{1,128}$/;
-
-/** The columns of a scores row, in order (the contract with the annual assessment system). */
 /** Memory for kept scores answers (JSON with its gzip form, and workbooks). */
 const RELEASE_CACHE_BYTES = 64 * 1024 * 1024;
 
+/** The columns of a scores row, in order (the contract with the annual assessment system). */
 export const SCORE_COLUMNS = ["release_id", "methodology_version", "wave_id", ...RELEASE_COLUMNS] as const;
+
+const rank = () => z.int().nullable();
+/** Each score column's type: the compiler checks that every column of SCORE_COLUMNS has one. */
+const SCORE_FIELDS = {
+  release_id: z.string(),
+  methodology_version: z.string(),
+  wave_id: z.string(),
+  organization_id: z.string(),
+  organization_name_zh: z.string(),
+  organization_name_en: z.string(),
+  index_id: z.string(),
+  index_name_zh: z.string(),
+  index_name_en: z.string(),
+  aspect: z.string().meta({ description: "an aspect of the index, or empty for the index itself" }),
+  org_level: z.string(),
+  unit_level: z.string(),
+  unit_code: z.string(),
+  unit_name_zh: z.string(),
+  unit_name_en: z.string(),
+  group_var: z.string().meta({ description: "empty for the totals" }),
+  group_value: z.string(),
+  estimate_0_100: num(),
+  se_0_100: num(),
+  ci_low_0_100: num(),
+  ci_high_0_100: num(),
+  n: z.int().nullable(),
+  n_eff: num(),
+  is_withheld: z.boolean(),
+  withheld_reason: z.string(),
+  is_unreliable: z.boolean().nullable(),
+  tier: z.int().nullable(),
+  rank: rank(),
+  rank_low: rank(),
+  rank_high: rank(),
+  rank_low_simultaneous: rank(),
+  rank_high_simultaneous: rank(),
+  tier_probability: num(),
+  is_tier_uncertain: z.boolean().nullable(),
+} satisfies Record<(typeof SCORE_COLUMNS)[number], z.ZodType>;
+
+export const ScoreRow = named(
+  "ScoreRow",
+  z.object(Object.fromEntries(SCORE_COLUMNS.map((c) => [c, SCORE_FIELDS[c]])) as typeof SCORE_FIELDS),
+);
+
+export const Release = named(
+  "Release",
+  z.object({
+    release_id: z.string(),
+    study_id: z.string(),
+    wave_id: z.string(),
+    created_at: z.string(),
+    created_by: z.string(),
+    file_name: z.string(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    n_rows: z.int(),
+    methodology_version: z.string(),
+    supersedes_release_id: z.string().nullable(),
+    superseded_by: z.string().nullable().meta({
+      description: "the newer release of the same wave that replaces this one (null while the latest)",
+    }),
+  }),
+);
+
+const ReleaseParam = z.object({ id: RecordId });
+
+export const listReleasesRoute = apiRoute({
+  method: "get",
+  path: "/releases",
+  summary: "Releases (frozen figures), of one study or all",
+  capability: "releases",
+  query: z.object({ study: Id.optional() }),
+  responses: { 200: { description: "releases", schema: z.object({ releases: z.array(Release) }) } },
+});
+
+export const createReleaseRoute = apiRoute({
+  method: "post",
+  path: "/releases",
+  summary: "Freeze a wave's figures as a release; the wave's previous release says it is superseded",
+  capability: "createRelease",
+  body: z.object({ study: Id, wave: Id }),
+  responses: { 201: { description: "created", schema: Release }, 404: { description: "no such study" } },
+});
+
+export const releaseRoute = apiRoute({
+  method: "get",
+  path: "/releases/:id",
+  summary: "One release",
+  capability: "releases",
+  params: ReleaseParam,
+  responses: { 200: { description: "release", schema: Release }, 404: { description: "no such release" } },
+});
+
+const filter = (description: string) => z.string().meta({ description }).optional();
+
+export const scoresRoute = apiRoute({
+  method: "get",
+  path: "/releases/:id/scores",
+  summary:
+    "Scores for the annual assessment. Never change: ETag; If-None-Match gives 304. A filter value the release does not hold is a 400 naming it and the allowed ones",
+  capability: "scores",
+  params: ReleaseParam,
+  query: z.object({
+    organization: filter("an organization id"),
+    level: filter("a unit level (district, township, village)"),
+    unit: filter("a unit code"),
+    index: filter("an index id"),
+    org_level: filter("the organization level"),
+    group_var: filter("a demographic group's variable (totals only without it)"),
+    format: z.enum(["json", "csv", "xlsx"]).default("json"),
+  }),
+  responses: {
+    200: {
+      description: "JSON (default), CSV or XLSX (format=csv|xlsx)",
+      schema: z.object({ release: Release, columns: z.array(z.string()), rows: z.array(ScoreRow) }),
+    },
+    304: { description: "not modified" },
+    404: { description: "no such release" },
+  },
+});
 
 const FILTERS = {
   organization: "organization_id",
@@ -109,19 +231,17 @@ function stampOf(path: string): string {
 
 export function releasesRouter(db: Database, writer: Writer): express.Router {
   const router = express.Router();
-  router.get("/releases", requireRole("releases"), async (req, res) => {
-    const study = typeof req.query.study === "string" ? req.query.study : undefined;
-    res.json({ releases: await listReleases(db, study) });
+  mount(router, listReleasesRoute, [], async (_req, res, { query }) => {
+    res.json({ releases: await listReleases(db, query.study) });
   });
 
-  router.post("/releases", requireRole("createRelease"), express.json({ limit: "4kb" }), async (req, res) => {
-    const body = (req.body ?? {}) as { study?: string; wave?: string };
+  mount(router, createReleaseRoute, [express.json({ limit: "4kb" })], async (_req, res, { body }) => {
     const study = await studyById(db, body.study);
-    if (typeof body.wave !== "string" || !study.waves.some((w) => w.id === body.wave)) {
+    if (!study.waves.some((w) => w.id === body.wave)) {
       throw new HttpError(400, "bad_parameter", `study ${study.id} has no wave ${JSON.stringify(body.wave)}`);
     }
     const who = principal(res)!;
-    const record = await writer.run(() => createRelease(db, study, body.wave!, who.user_name));
+    const record = await writer.run(() => createRelease(db, study, body.wave, who.user_name));
     // the release it supersedes now says so (superseded_by): read records afresh
     cache.clear();
     answers.clear();
@@ -141,7 +261,6 @@ export function releasesRouter(db: Database, writer: Writer): express.Router {
   // a workbook being built, so concurrent first requests share one build
   const xlsxBuilds = new Map<string, Promise<Buffer>>();
   const load = async (id: string) => {
-    if (!ID.test(id)) throw new HttpError(400, "bad_parameter", "malformed release id");
     const cached = cache.get(id);
     if (cached) {
       const stamp = stampOf(join(releasesDir(db), cached.release.record.file_name));
@@ -160,8 +279,8 @@ export function releasesRouter(db: Database, writer: Writer): express.Router {
     }
   };
 
-  router.get("/releases/:id", requireRole("releases"), async (req, res) => {
-    const { record } = await load(String(req.params.id));
+  mount(router, releaseRoute, [], async (_req, res, { params }) => {
+    const { record } = await load(params.id);
     res.json(record);
   });
 
@@ -169,11 +288,8 @@ export function releasesRouter(db: Database, writer: Writer): express.Router {
    * A release's scores never change, so a response is identified by the release checksum
    * and the query: ETag and long-lived caching; If-None-Match answers 304.
    */
-  router.get("/releases/:id/scores", requireRole("scores"), async (req, res) => {
-    const { record, file } = await load(String(req.params.id));
-    const format = typeof req.query.format === "string" ? req.query.format : "json";
-    if (!["json", "csv", "xlsx"].includes(format))
-      throw new HttpError(400, "bad_parameter", "format is json, csv or xlsx");
+  mount(router, scoresRoute, [], async (req, res, { params, query: { format } }) => {
+    const { record, file } = await load(params.id);
     checkScoreFilters(file, req.query);
     const query = Object.fromEntries(
       Object.entries(req.query).filter(([k]) => k in FILTERS || k === "format"),

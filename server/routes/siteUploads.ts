@@ -2,17 +2,58 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import express from "express";
 import multer from "multer";
+import { z } from "zod";
 import { type Database, tempDirOf } from "../../db/index.ts";
 import { IngestRefusal } from "../../ingest/IngestRefusal.ts";
 import { ingestSiteAssessments } from "../../ingest/ingestSiteAssessments.ts";
 import { buildSiteMartsIn } from "../../models/sites/buildSiteMarts.ts";
 import { loadSiteStudy } from "../../study/sites/index.ts";
-import { principal, requireRole } from "../auth/authenticate.ts";
+import { apiRoute, mount } from "../api/apiRoute.ts";
+import { principal } from "../auth/authenticate.ts";
 import { audit } from "../auth/users.ts";
 import { HttpError } from "../HttpError.ts";
 import type { Writer } from "../writer.ts";
 
-const ID = /^[a-z][a-z0-9_]{0,63}$/;
+const bilingual = z.object({ zh: z.string(), en: z.string() });
+
+export const postSiteUpload = apiRoute({
+  method: "post",
+  path: "/sites/uploads",
+  summary:
+    "Upload a file of demonstration-site assessment forms (CSV UTF-8/GBK or xlsx), checked against the study's XLSForm as `barometer sites ingest` does; the good rows land (a site, half-year and assessor uploaded again replaces) and the site scores are rebuilt",
+  capability: "uploads",
+  multipart: true,
+  body: z.object({
+    file: z.string().meta({ format: "binary" }),
+    study: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "a study id"),
+    period: z
+      .union([z.literal(""), z.string().regex(/^\d{4}H[12]$/, "a half-year such as 2021H1")])
+      .optional(),
+  }),
+  responses: {
+    200: {
+      description: "landed",
+      schema: z.object({
+        upload_id: z.string(),
+        file: z.string(),
+        n_rows: z.int(),
+        n_landed: z.int(),
+        n_replaced: z.int(),
+        n_rejected: z.int(),
+        rejects: z.array(
+          z.object({ row: z.int(), column: z.string(), value: z.string().nullable(), ...bilingual.shape }),
+        ),
+        periods: z.array(z.string()),
+      }),
+    },
+    404: { description: "no such demonstration-sites study" },
+    413: { description: "the file is larger than the upload limit" },
+    422: {
+      description: "refused (every row bad, no form, not CSV or xlsx)",
+      schema: z.object({ status: z.literal("refused"), code: z.string(), refusal: bilingual }),
+    },
+  },
+});
 
 /**
  * `POST /api/v1/sites/uploads`: a file of assessment forms for a demonstration-sites study
@@ -49,15 +90,9 @@ export function siteUploadsRouter(options: {
       } else next(error);
     });
 
-  router.post("/sites/uploads", requireRole("uploads"), receive, async (req, res) => {
-    const file = req.file;
+  mount(router, postSiteUpload, [receive], async (req, res, { body }) => {
+    const file = req.file!;
     try {
-      if (!file) throw new HttpError(400, "no_file", "send the file in the multipart field `file`");
-      const body = req.body as Record<string, string | undefined>;
-      if (typeof body.study !== "string" || !ID.test(body.study))
-        throw new HttpError(400, "bad_parameter", "parameter study is missing or malformed");
-      if (body.period !== undefined && body.period !== "" && !/^\d{4}H[12]$/.test(body.period))
-        throw new HttpError(400, "bad_parameter", "parameter period must be a half-year such as 2021H1");
       const found = await db
         .query<{ study_dir: string | null }>("select study_dir from site_studies where study_id = $1", [
           body.study,

@@ -1,8 +1,10 @@
 import express from "express";
+import { z } from "zod";
 import type { Database } from "../../db/index.ts";
 import { quoteIdent } from "../../db/index.ts";
 import { type Lang, type MessageKey, message } from "../../messages/catalogue.ts";
 import type { SiteStudyConfig } from "../../study/sites/index.ts";
+import { apiRoute, mount } from "../api/apiRoute.ts";
 import { principal, requireRole } from "../auth/authenticate.ts";
 import { siteScoreChart, siteTrendChart } from "../charts/siteScoreChart.ts";
 import { HttpError } from "../HttpError.ts";
@@ -77,6 +79,33 @@ export function changeCell(row: Pick<ScoreRow, "change" | "is_change_significant
   return html`${arrow}${row.change > 0 ? "+" : ""}${fmt(row.change)}`;
 }
 
+export const siteScores = apiRoute({
+  method: "get",
+  path: "/sites/scores",
+  summary: "The demonstration sites' half-year scores with status and each exit rule's verdict",
+  capability: "scores",
+  query: z.object({
+    study: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,63}$/, "a study id")
+      .optional(),
+    period: z
+      .string()
+      .regex(/^\d{4}H[12]$/, "a half-year such as 2021H1")
+      .optional(),
+  }),
+  responses: {
+    200: {
+      description: "site scores",
+      schema: z.object({
+        study_id: z.string(),
+        rows: z.array(z.looseObject({ period: z.string(), site_id: z.string(), verdicts: z.unknown() })),
+      }),
+    },
+    404: { description: "no demonstration-sites study" },
+  },
+});
+
 /**
  * The demonstration sites' pages: `/sites` (every site's combined score, six-haves profile,
  * status and change, with filters), `/sites/:id` (one site's history, assessors side by side,
@@ -86,10 +115,12 @@ export function changeCell(row: Pick<ScoreRow, "change" | "is_change_significant
 export function sitesRouter(db: Database): express.Router {
   const router = express.Router();
 
-  router.get("/api/v1/sites/scores", requireRole("scores"), async (req, res) => {
-    const s = await siteStudy(db, req.query.study);
+  const api = express.Router();
+  router.use("/api/v1", api);
+  mount(api, siteScores, [], async (_req, res, { query }) => {
+    const s = await siteStudy(db, query.study);
     if (!s) throw new HttpError(404, "not_found", "no demonstration-site study");
-    const period = typeof req.query.period === "string" ? req.query.period : null;
+    const period = query.period ?? null;
     const rows = await db.query(
       `select * exclude (verdicts_json), verdicts_json::json as verdicts from ${s.rel("site_scores")}
        where $1::varchar is null or period = $1 order by period, site_id`,

@@ -1,9 +1,12 @@
 import { tableFromArrays, tableToIPC } from "apache-arrow";
 import express from "express";
+import { z } from "zod";
 import type { Database } from "../../db/index.ts";
 import { type Lang, message } from "../../messages/catalogue.ts";
 import type { Analytics } from "../analytics.ts";
-import { principal, requireRole } from "../auth/authenticate.ts";
+import { apiRoute, mount } from "../api/apiRoute.ts";
+import { named } from "../api/components.ts";
+import { principal } from "../auth/authenticate.ts";
 import { audit } from "../auth/users.ts";
 import { MAX_XLSX_CELLS, writeCsv, writeXlsx } from "../exports.ts";
 import { HttpError } from "../HttpError.ts";
@@ -30,6 +33,49 @@ const STATUS: Record<string, number> = {
   quota: 429,
 };
 
+const bilingual = z.object({ zh: z.string(), en: z.string() });
+
+/** The rows of a query: one array per row in column order (two columns may share a name). */
+export const SqlResult = named(
+  "SqlResult",
+  z.object({
+    ok: z.literal(true),
+    columns: z.array(z.object({ name: z.string(), type: z.string() })),
+    rows: z.array(z.array(z.unknown())),
+    truncated: z.boolean(),
+    elapsedMs: z.number(),
+    stale_snapshot: bilingual
+      .extend({ as_of: z.string() })
+      .meta({ description: "present when the snapshot is older than the database's figures" })
+      .optional(),
+  }),
+);
+
+export const sqlRoute = apiRoute({
+  method: "post",
+  path: "/sql",
+  summary:
+    "One read-only SQL statement in the sandbox over the analytics snapshot; ?format=csv|xlsx|arrow downloads a file named after the query's first table and the time",
+  capability: "sql",
+  query: z.object({ format: z.enum(["json", "csv", "xlsx", "arrow"]).default("json") }),
+  body: z.object({
+    sql: z.string().refine((s) => s.trim() !== "", "a statement, not blank"),
+    max_rows: z.number().meta({ description: "1 to 100000 (10000 by default)" }).optional(),
+    params: z
+      .union([z.array(z.unknown()), z.record(z.string(), z.unknown())])
+      .meta({ description: "values bound to $1... or $name" })
+      .optional(),
+  }),
+  responses: {
+    200: { description: "the rows (JSON), or a file", schema: SqlResult },
+    403: { description: "not a read-only statement, or a table function not allowed" },
+    408: { description: "time limit" },
+    413: { description: "an XLSX download over the cell limit" },
+    429: { description: "too many queries at once for this user" },
+    503: { description: "the sandbox is rebuilding its snapshot or not running" },
+  },
+});
+
 /**
  * Analysts' SQL, in the sandbox child process over the analytics snapshot: one read-only
  * statement, a row limit (with a `truncated` flag) and a time limit. JSON by default; CSV,
@@ -37,12 +83,9 @@ const STATUS: Record<string, number> = {
  */
 export function sqlRouter(db: Database, analytics: Analytics | undefined): express.Router {
   const router = express.Router();
-  router.post("/sql", requireRole("sql"), express.json({ limit: "256kb" }), async (req, res) => {
+  mount(router, sqlRoute, [express.json({ limit: "256kb" })], async (req, res, { body, query }) => {
     if (!analytics)
       throw new HttpError(503, "sandbox_unavailable", "the SQL sandbox is not running on this server");
-    const body = (req.body ?? {}) as { sql?: unknown; max_rows?: unknown; params?: unknown };
-    if (typeof body.sql !== "string" || body.sql.trim() === "")
-      throw new HttpError(400, "bad_request", 'send {"sql": "select ..."}');
     const sql = body.sql;
     const lang = requestLang(req);
     const who = principal(res)!;
@@ -67,7 +110,7 @@ export function sqlRouter(db: Database, analytics: Analytics | undefined): expre
         typeof body.max_rows === "number"
           ? Math.max(1, Math.min(100_000, Math.floor(body.max_rows)))
           : 10_000;
-      const download = typeof req.query.format === "string" && req.query.format !== "json";
+      const download = query.format !== "json";
       const result = await analytics.sandbox.query(sql, {
         user: who.user_name,
         maxRows,
@@ -83,7 +126,7 @@ export function sqlRouter(db: Database, analytics: Analytics | undefined): expre
             : result.error.message;
         throw new HttpError(STATUS[result.error.code] ?? 400, result.error.code, text);
       }
-      await send(req, res, result, lang, analytics);
+      await send(req, res, result, lang, analytics, query.format);
     } finally {
       await audit(db, who.user_name, "sql", { sql: wellFormed(sql).slice(0, 2000), ...outcome });
     }
@@ -110,9 +153,9 @@ async function send(
   result: SandboxSuccess,
   lang: Lang,
   analytics: Analytics,
+  format: string,
 ) {
   const columns = result.columns.map((c) => c.name);
-  const format = typeof req.query.format === "string" ? req.query.format : "json";
   if (format === "csv") {
     res.attachment(downloadName(req.body?.sql, "csv")).type("text/csv; charset=utf-8");
     await writeCsv(res, columns, result.rows);

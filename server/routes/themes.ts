@@ -1,10 +1,13 @@
 import { join } from "node:path";
 import express from "express";
+import { z } from "zod";
 import type { Database } from "../../db/index.ts";
 import { type MessageKey, message } from "../../messages/catalogue.ts";
 import { readRelease, runModels } from "../../models/index.ts";
 import { loadStudy } from "../../study/index.ts";
 import { readThemeCodebook, saveThemeCodebook, type Theme } from "../../themes/index.ts";
+import { apiRoute, mount } from "../api/apiRoute.ts";
+import { Id, RecordId } from "../api/params.ts";
 import { principal, requireRole } from "../auth/authenticate.ts";
 import { HttpError } from "../HttpError.ts";
 import { html, type Raw } from "../html.ts";
@@ -39,6 +42,52 @@ async function codebookPath(db: Database, study: string): Promise<string | undef
   return def.open_answers ? join(def.dir, def.open_answers.codebook) : undefined;
 }
 
+/** A row of the theme_scores mart (a theme's share of the answers to one open question). */
+const ThemeRow = z.looseObject({
+  item: z.string(),
+  organization_id: z.string(),
+  theme_id: z.string(),
+  unit_level: z.string(),
+  unit_code: z.string(),
+  group_var: z.string(),
+  group_value: z.string(),
+  estimate_0_100: z.number().nullable(),
+  n: z.int().nullable(),
+  is_withheld: z.boolean(),
+});
+
+export const studyThemes = apiRoute({
+  method: "get",
+  path: "/studies/:study/themes",
+  summary: "Theme shares of the open answers (theme_scores), at district or township level",
+  capability: "figures",
+  params: z.object({ study: Id }),
+  query: z.object({
+    level: z.enum(["district", "township"]).default("district"),
+    wave: Id.optional(),
+    item: z.string().max(64).meta({ description: "an open question" }).optional(),
+  }),
+  responses: {
+    200: { description: "theme shares", schema: z.object({ rows: z.array(ThemeRow) }) },
+    404: { description: "no theme figures for this study" },
+  },
+});
+
+export const releaseThemes = apiRoute({
+  method: "get",
+  path: "/releases/:id/themes",
+  summary: "A release's frozen theme shares (checked against the release's sha256, like its scores)",
+  capability: "scores",
+  params: z.object({ id: RecordId }),
+  responses: {
+    200: {
+      description: "theme shares",
+      schema: z.object({ release_id: z.string(), rows: z.array(ThemeRow) }),
+    },
+    404: { description: "no such release, or it holds no theme shares" },
+  },
+});
+
 /**
  * The open-answer pages: theme shares per question (/themes), one theme with its townships and
  * masked example answers (/themes/:item/:theme), the codebook editor for analysts
@@ -46,28 +95,26 @@ async function codebookPath(db: Database, study: string): Promise<string | undef
  */
 export function themesRouter(db: Database, writer: Writer): express.Router {
   const router = express.Router();
+  const api = express.Router();
+  router.use("/api/v1", api);
 
-  router.get("/api/v1/studies/:study/themes", requireRole("figures"), async (req, res) => {
-    const mart = await martOf(db, "theme_scores", String(req.params.study));
+  mount(api, studyThemes, [], async (_req, res, { params, query }) => {
+    const mart = await martOf(db, "theme_scores", params.study);
     if (!mart) throw new HttpError(404, "not_found", "no theme figures for this study");
-    const level = req.query.level === "township" ? "township" : "district";
+    const level = query.level;
     const rows = await db.query(
       `select * from ${mart} where unit_level = $1 and ($2 = '' or wave_id = $2) and ($3 = '' or item = $3)
        order by wave_id, item, unit_code, group_var, group_value, theme_id`,
-      [
-        level,
-        typeof req.query.wave === "string" ? req.query.wave : "",
-        typeof req.query.item === "string" ? req.query.item : "",
-      ],
+      [level, query.wave ?? "", query.item ?? ""],
     );
     res.json({ rows });
   });
 
   // a release's frozen theme shares (checked against the release's sha256, like its scores)
-  router.get("/api/v1/releases/:id/themes", requireRole("scores"), async (req, res) => {
+  mount(api, releaseThemes, [], async (_req, res, { params }) => {
     let release: Awaited<ReturnType<typeof readRelease>>;
     try {
-      release = await readRelease(db, String(req.params.id));
+      release = await readRelease(db, params.id);
     } catch (error) {
       throw new HttpError(404, "not_found", (error as Error).message);
     }

@@ -5,6 +5,7 @@ import type { Writable } from "node:stream";
 import express from "express";
 import iconv from "iconv-lite";
 import multer from "multer";
+import { z } from "zod";
 import { type Database, hmacKey, quoteIdent, tempDirOf } from "../../db/index.ts";
 import {
   exportRejects,
@@ -17,7 +18,10 @@ import {
 import { message } from "../../messages/catalogue.ts";
 import { runModels, uploadsWithFiguresPending } from "../../models/index.ts";
 import { type Codebook, loadStudy, type Study } from "../../study/index.ts";
-import { principal, requireRole } from "../auth/authenticate.ts";
+import { apiRoute, mount } from "../api/apiRoute.ts";
+import { named } from "../api/components.ts";
+import { Id, RecordId } from "../api/params.ts";
+import { principal } from "../auth/authenticate.ts";
 import { audit } from "../auth/users.ts";
 import { HttpError } from "../HttpError.ts";
 import { requestLang } from "../requestLang.ts";
@@ -31,11 +35,10 @@ export interface UploadsOptions {
   maxUploadBytes?: number;
 }
 
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
-
-export async function studyById(db: Database, id: unknown): Promise<Study> {
-  if (typeof id !== "string" || !ID.test(id))
-    throw new HttpError(400, "bad_parameter", "parameter study is missing or malformed");
+export async function studyById(db: Database, asked: unknown): Promise<Study> {
+  const parsed = Id.safeParse(asked);
+  if (!parsed.success) throw new HttpError(400, "bad_parameter", "parameter study is missing or malformed");
+  const id = parsed.data;
   const rows = await db.query<{ study_dir: string }>("select study_dir from studies where study_id = $1", [
     id,
   ]);
@@ -76,6 +79,209 @@ function codebookOf(study: Study, asked: unknown): { wave: string | undefined; c
   return { wave, codebook };
 }
 
+const bilingual = z.object({ zh: z.string(), en: z.string() });
+
+/** How a file's header cells map to codebook items (the ingest's ColumnMapping). */
+export const ColumnMapping = named(
+  "ColumnMapping",
+  z.object({
+    mapped: z.array(
+      z.object({
+        column: z.string(),
+        header: z.string(),
+        item: z.string(),
+        by: z.enum(["name", "group_path", "label_zh", "label_en", "options"]),
+      }),
+    ),
+    options: z.array(
+      z.object({
+        item: z.string(),
+        header: z.string(),
+        columns: z.array(z.object({ column: z.string(), header: z.string(), code: z.string() })),
+      }),
+    ),
+    ignored: z.array(z.string()),
+    duplicates: z.array(z.string()),
+    calculated: z.array(z.string()).optional(),
+  }),
+);
+
+/** The validation report of an upload (the CLI's `barometer upload` prints the same). */
+export const UploadReport = named(
+  "UploadReport",
+  z.object({
+    upload_id: z.string().nullable(),
+    status: z.enum(["loaded", "duplicate", "refused"]),
+    rows: z.int(),
+    accepted: z.int(),
+    rejected: z.int(),
+    encoding: z.string().nullable(),
+    format: z.string().nullable(),
+    file_name: z.string(),
+    delimiter: z.string().nullable(),
+    mapping: ColumnMapping.nullable(),
+    errors: z.array(
+      z.object({
+        reason: z.string(),
+        column: z.string(),
+        count: z.int(),
+        message: bilingual,
+        first: z.array(z.object({ row: z.int(), value: z.string().nullable(), ...bilingual.shape })),
+      }),
+    ),
+    refusal: bilingual.extend({ code: z.string() }).nullable(),
+    personal: z.array(z.object({ column: z.string(), action: z.enum(["drop", "hmac"]) })),
+    rejects_note: bilingual.nullable(),
+    warnings: z.array(bilingual.extend({ code: z.string() })),
+    model_run_error: z.string().nullable(),
+    held_by: z.array(z.object({ upload_id: z.string(), file_name: z.string() })),
+  }),
+);
+
+/** A row of the upload history (the upload_reports mart). */
+export const UploadRow = named(
+  "UploadRow",
+  z.looseObject({
+    upload_id: z.string(),
+    wave_id: z.string(),
+    file_name: z.string(),
+    status: z.string(),
+    n_rows_read: z.int().nullable(),
+    n_accepted: z.int().nullable(),
+    n_rejected: z.int().nullable(),
+    uploaded_by: z.string().nullable(),
+    uploaded_at: z.string(),
+    figures_pending: z.boolean(),
+  }),
+);
+
+const StudyParam = z.object({ study: Id });
+const UploadParam = z.object({ id: RecordId });
+/** A wave of the study; any other (or none) means its latest wave. */
+const WaveOrLatest = z
+  .string()
+  .max(64)
+  .meta({ description: "the study's latest wave when absent or unknown" })
+  .optional();
+
+export const postUpload = apiRoute({
+  method: "post",
+  path: "/uploads",
+  summary: "Upload a file of responses; the same ingest as the CLI; the study's models rerun after a load",
+  capability: "uploads",
+  multipart: true,
+  body: z.object({
+    file: z.string().meta({ format: "binary", description: "CSV (UTF-8 or GBK), xlsx or Parquet" }),
+    study: Id,
+    wave: Id,
+    replace: RecordId.meta({ description: "the loaded upload this file replaces" }).optional(),
+    strict: z
+      .enum(["true", "false"])
+      .meta({ description: "refuse the whole file if any row fails" })
+      .optional(),
+    encoding: z.enum(["utf-8", "gbk", "gb18030"]).meta({ description: "detected when absent" }).optional(),
+    sheet: z
+      .string()
+      .max(200)
+      .meta({ description: "an xlsx file's sheet (the first by default)" })
+      .optional(),
+  }),
+  responses: {
+    200: { description: "loaded or duplicate: the validation report", schema: UploadReport },
+    404: { description: "no such study" },
+    413: { description: "the file is larger than the upload limit" },
+    422: { description: "refused, with the reason", schema: UploadReport },
+  },
+});
+
+export const codebook = apiRoute({
+  method: "get",
+  path: "/studies/:study/codebook",
+  summary: "The items of a wave's codebook (the study's latest wave by default)",
+  capability: "uploads",
+  params: StudyParam,
+  query: z.object({ wave: WaveOrLatest }),
+  responses: {
+    200: {
+      description: "the codebook's items",
+      schema: z.object({
+        study: z.string(),
+        wave: z.string().optional(),
+        version: z.string(),
+        items: z.array(
+          z.object({
+            name: z.string(),
+            type: z.string(),
+            required: z.boolean(),
+            label_zh: z.string(),
+            label_en: z.string(),
+          }),
+        ),
+      }),
+    },
+    404: { description: "no such study" },
+  },
+});
+
+export const columnMapping = apiRoute({
+  method: "post",
+  path: "/studies/:study/column-mapping",
+  summary:
+    "How the ingest would map these header cells to the codebook; `column` in the answer is a cell's position",
+  capability: "uploads",
+  params: StudyParam,
+  body: z.object({ header: z.array(z.string().max(2000)).max(5000), wave: WaveOrLatest }),
+  responses: {
+    200: {
+      description: "mapped, ignored and duplicated header cells",
+      schema: z.object({ study: z.string(), wave: z.string().optional(), mapping: ColumnMapping }),
+    },
+    404: { description: "no such study" },
+  },
+});
+
+export const listUploadsRoute = apiRoute({
+  method: "get",
+  path: "/uploads",
+  summary: "Upload history of a study, newest first",
+  capability: "uploads",
+  query: StudyParam,
+  responses: {
+    200: { description: "uploads", schema: z.object({ study: z.string(), uploads: z.array(UploadRow) }) },
+    404: { description: "no such study" },
+  },
+});
+
+export const rejectsCsv = apiRoute({
+  method: "get",
+  path: "/uploads/:id/rejects.csv",
+  summary:
+    "An upload's rejected rows in the file's own layout and encoding, with a last column saying why (in the request's language)",
+  capability: "uploads",
+  params: UploadParam,
+  responses: {
+    200: { description: "CSV (UTF-8 with BOM, or GB18030 after a GBK upload)", contentType: "text/csv" },
+    404: { description: "no such upload" },
+    410: { description: "a refused upload's rejected rows are kept 7 days" },
+  },
+});
+
+export const retract = apiRoute({
+  method: "post",
+  path: "/uploads/:id/retract",
+  summary: "Withdraw an upload (kept in the history); the study's models run again",
+  capability: "uploads",
+  params: UploadParam,
+  responses: {
+    200: {
+      description: "retracted",
+      schema: z.object({ upload_id: z.string(), status: z.literal("retracted") }),
+    },
+    404: { description: "no such upload" },
+    409: { description: "the upload cannot be retracted (not loaded)" },
+  },
+});
+
 /**
  * Uploads through the server, with the same ingest code as the CLI; the models of the study
  * are rerun after a load (a failed run keeps the upload and the last good marts, and says so).
@@ -105,25 +311,20 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
       } else next(error);
     });
 
-  router.post("/uploads", requireRole("uploads"), receive, async (req, res) => {
-    const file = req.file;
+  mount(router, postUpload, [receive], async (req, res, { body }) => {
+    const file = req.file!;
     try {
-      if (!file) throw new HttpError(400, "no_file", "send the file in the multipart field `file`");
-      const body = req.body as Record<string, string | undefined>;
       const study = await studyById(db, body.study);
       const who = principal(res)!;
       const result = await writer.run(async () => {
         const r = await ingestFile(db, {
           study,
-          waveId: body.wave ?? "",
+          waveId: body.wave,
           path: file.path,
           fileName: file.originalname,
           strict: body.strict === "true",
-          replace: body.replace || undefined,
-          encoding:
-            body.encoding === "gbk" || body.encoding === "gb18030" || body.encoding === "utf-8"
-              ? body.encoding
-              : undefined,
+          replace: body.replace,
+          encoding: body.encoding,
           sheet: body.sheet || undefined,
           user: who.user_name,
           hmacKey: await hmacKey(db),
@@ -141,7 +342,7 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
             modelRunError = (error as Error).message;
           }
         }
-        return { ...r, model_run_error: modelRunError, held_by: await heldBy(db, study, body.wave ?? "", r) };
+        return { ...r, model_run_error: modelRunError, held_by: await heldBy(db, study, body.wave, r) };
       });
       await audit(db, who.user_name, "upload", {
         study: study.id,
@@ -156,9 +357,9 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
     }
   });
 
-  router.get("/studies/:study/codebook", requireRole("uploads"), async (req, res) => {
-    const study = await studyById(db, req.params.study);
-    const { wave, codebook } = codebookOf(study, req.query.wave);
+  mount(router, codebook, [], async (_req, res, { params, query }) => {
+    const study = await studyById(db, params.study);
+    const { wave, codebook } = codebookOf(study, query.wave);
     res.json({
       study: study.id,
       wave,
@@ -176,32 +377,20 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
   // How the ingest would map these header cells to codebook items (the upload page's preview
   // asks, so that it shows what the ingest will do); `column` in the answer is the cell's
   // position, from 0.
-  router.post(
-    "/studies/:study/column-mapping",
-    requireRole("uploads"),
-    express.json({ limit: "256kb" }),
-    async (req, res) => {
-      const study = await studyById(db, req.params.study);
-      const body = (req.body ?? {}) as { wave?: unknown; header?: unknown };
-      const header = body.header;
-      if (
-        !Array.isArray(header) ||
-        header.length > 5000 ||
-        !header.every((h): h is string => typeof h === "string" && h.length <= 2000)
-      )
-        throw new HttpError(400, "bad_parameter", "header must be a list of at most 5000 strings");
-      const { wave, codebook } = codebookOf(study, body.wave);
-      const mapping = mapColumns(
-        header,
-        header.map((_, i) => String(i)),
-        codebook,
-      );
-      res.json({ study: study.id, wave, mapping });
-    },
-  );
+  mount(router, columnMapping, [express.json({ limit: "256kb" })], async (_req, res, { params, body }) => {
+    const study = await studyById(db, params.study);
+    const header = body.header;
+    const { wave, codebook } = codebookOf(study, body.wave);
+    const mapping = mapColumns(
+      header,
+      header.map((_, i) => String(i)),
+      codebook,
+    );
+    res.json({ study: study.id, wave, mapping });
+  });
 
-  router.get("/uploads", requireRole("uploads"), async (req, res) => {
-    const study = await studyById(db, req.query.study);
+  mount(router, listUploadsRoute, [], async (_req, res, { query }) => {
+    const study = await studyById(db, query.study);
     const mart = await martOf(db, "upload_reports", study.id);
     const rows = mart
       ? await db.query<{ upload_id: string }>(
@@ -231,9 +420,7 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
 
   // The rejected rows in the file's own layout, through the same ingest function as
   // `barometer upload rejects` (the one place that reads quarantine_rows).
-  router.get("/uploads/:id/rejects.csv", requireRole("uploads"), async (req, res) => {
-    const id = String(req.params.id);
-    if (!ID.test(id)) throw new HttpError(400, "bad_parameter", "malformed upload id");
+  mount(router, rejectsCsv, [], async (req, res, { params: { id } }) => {
     const rows = await db.query<{ live: boolean }>(
       `select true as live from uploads where upload_id = $1
        union all select expires_at > now() as live from refused_uploads where upload_id = $1`,
@@ -261,9 +448,7 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
     }
   });
 
-  router.post("/uploads/:id/retract", requireRole("uploads"), async (req, res) => {
-    const id = String(req.params.id);
-    if (!ID.test(id)) throw new HttpError(400, "bad_parameter", "malformed upload id");
+  mount(router, retract, [], async (_req, res, { params: { id } }) => {
     const rows = await db.query<{ study_id: string }>("select study_id from uploads where upload_id = $1", [
       id,
     ]);

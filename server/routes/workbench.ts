@@ -72,14 +72,16 @@ export function workbenchRouter(db: Database): express.Router {
     const starter = await starterQuery(db);
     const t = (k: MessageKey) => message(k, lang);
     const body = html`<h1>${t("ui.sql_title")}</h1>
-<div class="console" data-strings="${strings(lang, ["ui.truncated", "ui.rows", "ui.save_query", "ui.saved_queries", "ui.no_rows"])}">
+<div class="console" data-strings="${strings(lang, ["ui.truncated", "ui.rows", "ui.save_query", "ui.saved_queries", "ui.no_rows", "ui.query_name", "ui.confirm_delete_query", "ui.import_local_queries", "ui.query_saved"])}">
 <aside id="schema" class="schema"><h2>${t("ui.schema")}</h2><ul id="schema-list"></ul></aside>
 <div class="editor-pane">
 <textarea id="sql" spellcheck="false" rows="8" aria-label="SQL">${starter}</textarea>
+<div id="editor" class="sql-editor"></div>
 <div class="toolbar"><button id="run" type="button">${t("ui.run")} (Ctrl+Enter)</button>
 <label>${t("ui.row_limit")} <input id="max-rows" type="number" value="1000" min="1" max="100000"></label>
 <button id="save" type="button">${t("ui.save_query")}</button>
 <select id="saved" aria-label="${t("ui.saved_queries")}"><option value="">${t("ui.saved_queries")}</option></select>
+<button id="delete-saved" type="button" disabled>${t("ui.delete_query")}</button>
 <a id="dl-csv" href="#" data-format="csv">CSV</a> <a id="dl-xlsx" href="#" data-format="xlsx">XLSX</a> <a id="dl-arrow" href="#" data-format="arrow">Arrow</a></div>
 <p id="status" role="status"></p>
 <div class="toolbar chart-options" id="chart-options" hidden><label>${t("ui.chart_x")} <select id="chart-x"></select></label>

@@ -36,6 +36,7 @@ beforeAll(async () => {
   modelEvents.on("finished", refresh);
   await createUser(db, "stats", "uploader", PASSWORD);
   await createUser(db, "ana", "analyst", PASSWORD);
+  await createUser(db, "bea", "analyst", PASSWORD);
   server = await new Promise<Server>((resolve) => {
     const s = createApp({ db, analytics, sessionSecret: randomBytes(32) }).listen(0, "127.0.0.1", () =>
       resolve(s),
@@ -63,6 +64,14 @@ async function signIn(user: string, path: string): Promise<Page> {
   await page.click("button[type=submit]");
   await page.waitForURL(`${base}${path}`);
   return page;
+}
+
+/** Replaces the SQL editor's text as a user would: select all, type. */
+async function setSql(page: Page, text: string): Promise<void> {
+  await page.click("#editor .cm-content");
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.press("Delete");
+  await page.keyboard.insertText(text);
 }
 
 describe("upload page", () => {
@@ -220,9 +229,11 @@ describe("SQL console", () => {
         (els) => els.filter((e) => e.scrollWidth > e.clientWidth + 1).length,
       );
     expect(await clipped()).toBe(0);
-    await page.fill("#sql", "delete from index_scores__mass_org_evaluation");
+    await setSql(page, "delete from index_scores__mass_org_evaluation");
     await page.click("#run");
     await expect.poll(() => page.locator("#status").textContent()).toContain("not_read_only");
+    // no chart (nor its options) for a refused statement
+    expect(await page.locator("#chart-options").isVisible()).toBe(false);
     await page.screenshot({ path: join(ARTIFACTS, "sql-console-en.png"), fullPage: true });
     // a phone, in Chinese: the same console, one column
     await page.setViewportSize({ width: 390, height: 844 });
@@ -235,6 +246,81 @@ describe("SQL console", () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(ARTIFACTS, "sql-console-zh-390.png"), fullPage: true });
     expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("SQL console editor and saved queries", () => {
+  it("completes a table name, runs the query, saves it on the server for this user only", async () => {
+    const page = await signIn("ana", "/sql?lang=en");
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    // the schema list has loaded (it also feeds the completion)
+    await expect
+      .poll(() => page.locator("#schema-list > li").count(), { timeout: 20_000 })
+      .toBeGreaterThan(10);
+    // CodeMirror's SQL highlighting: keywords get their own token class
+    await expect.poll(() => page.locator("#editor .cm-line span").count()).toBeGreaterThan(0);
+    await setSql(page, "select * from index_sco");
+    await page.keyboard.press("Control+Space");
+    const options = page.locator(".cm-tooltip-autocomplete li");
+    await expect.poll(() => options.allTextContents()).toContain("index_scores__mass_org_evaluation");
+    await options.filter({ hasText: /^index_scores__mass_org_evaluation$/ }).click();
+    await page.keyboard.insertText(" where unit_level = 'district' limit 7");
+    expect(await page.locator("#editor .cm-content").textContent()).toBe(
+      "select * from index_scores__mass_org_evaluation where unit_level = 'district' limit 7",
+    );
+    await page.keyboard.press("ControlOrMeta+Enter");
+    await expect.poll(() => page.locator("#status").textContent(), { timeout: 20_000 }).toMatch(/^7 rows/);
+    await expect.poll(() => page.locator("#result tr").count()).toBe(8);
+    // saved under a name, on the server: still there after a reload
+    page.once("dialog", (d) => d.accept("seven districts"));
+    await page.click("#save");
+    await expect.poll(() => page.locator("#status").textContent()).toBe("Saved: seven districts");
+    await page.reload();
+    await expect.poll(() => page.locator("#saved option").allTextContents()).toContain("seven districts");
+    await page.selectOption("#saved", "seven districts");
+    expect(await page.locator("#editor .cm-content").textContent()).toContain("limit 7");
+    // a column of a table is offered after the table's name and a dot
+    await setSql(page, "select index_scores__mass_org_evaluation.wave_i");
+    await page.keyboard.press("Control+Space");
+    await expect.poll(() => options.allTextContents()).toContain("wave_id");
+    await page.keyboard.press("Escape");
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(ARTIFACTS, "sql-editor-390.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+    // another analyst sees none of it, in the page or through the API
+    const other = await signIn("bea", "/sql?lang=en");
+    await expect.poll(() => other.locator("#saved option").count()).toBe(1);
+    const theirs = await other.evaluate(async () => (await (await fetch("/api/v1/queries")).json()).queries);
+    expect(theirs).toEqual([]);
+    await other.close();
+  });
+
+  it("offers queries an earlier version kept in the browser once, then forgets them", async () => {
+    const page = await signIn("bea", "/sql?lang=zh");
+    await page.evaluate(() =>
+      localStorage.setItem("barometer.savedQueries", JSON.stringify([{ name: "旧查询", sql: "select 1" }])),
+    );
+    const asked: string[] = [];
+    page.on("dialog", (d) => {
+      asked.push(d.message());
+      d.accept();
+    });
+    await page.reload();
+    await expect.poll(() => page.locator("#saved option").allTextContents()).toContain("旧查询");
+    expect(asked).toEqual([message("ui.import_local_queries", "zh", { n: 1 })]);
+    await page.reload();
+    await expect.poll(() => page.locator("#saved option").count()).toBe(2);
+    expect(asked).toHaveLength(1);
+    // deleted after a confirmation naming it
+    await page.selectOption("#saved", "旧查询");
+    await page.click("#delete-saved");
+    await expect.poll(() => page.locator("#saved option").count()).toBe(1);
+    expect(asked[1]).toBe(message("ui.confirm_delete_query", "zh", { name: "旧查询" }));
+    expect(await db.query("select name from saved_queries where user_name = 'bea'")).toEqual([]);
     await page.close();
   });
 });

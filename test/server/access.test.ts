@@ -43,6 +43,8 @@ const ROUTES: { method: "get" | "post"; path: string; capability: Capability; pa
   { method: "get", path: "/api/v1/releases/x-r1", capability: "releases" },
   { method: "get", path: "/api/v1/releases/x-r1/scores", capability: "scores" },
   { method: "post", path: "/api/v1/sql", capability: "sql" },
+  { method: "get", path: "/api/v1/queries", capability: "sql" },
+  { method: "post", path: "/api/v1/queries", capability: "sql" },
   { method: "get", path: "/", capability: "overview", page: true },
   { method: "get", path: "/upload", capability: "uploads", page: true },
   { method: "get", path: "/sql", capability: "sql", page: true },
@@ -161,6 +163,15 @@ describe("access table", () => {
       .set("Cookie", cookies.get("analyst")!)
       .send({ sql: "select 1" });
     expect([res.status, res.body.error?.code]).toEqual([403, "csrf"]);
+    // saving and deleting a query too; nothing is saved
+    for (const req of [
+      request(app).post("/api/v1/queries").send({ name: "q", sql: "select 1" }),
+      request(app).delete("/api/v1/queries/q"),
+    ]) {
+      const refused = await req.set("Cookie", cookies.get("analyst")!);
+      expect([refused.status, refused.body.error?.code]).toEqual([403, "csrf"]);
+    }
+    expect(await db.query("select * from saved_queries")).toEqual([]);
   });
 
   it("sign-out needs the CSRF token of the session", async () => {

@@ -442,6 +442,6 @@ describe("figures and docs", () => {
     const res = await request(app).get("/api/docs");
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe("3.1.0");
-    expect(Object.keys(res.body.paths)).toContain("/releases/{release}/scores");
+    expect(Object.keys(res.body.paths)).toContain("/releases/{id}/scores");
   });
 });

@@ -15,10 +15,11 @@ import {
   uploadEncoding,
 } from "../../ingest/index.ts";
 import { message } from "../../messages/catalogue.ts";
-import { runModels, uploadsWithFiguresPending } from "../../models/index.ts";
+import { runModels, uploadFigures, uploadsWithFiguresPending } from "../../models/index.ts";
 import { type Codebook, loadStudy, type Study } from "../../study/index.ts";
 import { principal, requireRole } from "../auth/authenticate.ts";
 import { audit } from "../auth/users.ts";
+import { FiguresRefresher } from "../figuresRefresher.ts";
 import { HttpError } from "../HttpError.ts";
 import { requestLang } from "../requestLang.ts";
 import type { Writer } from "../writer.ts";
@@ -29,7 +30,17 @@ export interface UploadsOptions {
   writer: Writer;
   /** Largest accepted upload, bytes (default 200 MB). */
   maxUploadBytes?: number;
+  /** Where a failed model run after an upload is logged (default stderr). */
+  log?: (message: string) => void;
 }
+
+/**
+ * Where an upload's figures stand: `updating` (its model run is queued or running), `updated`
+ * (the marts hold it), `failed` (the run after it failed; the marts keep their last good state
+ * and the next upload or start runs them again), `unchanged` (nothing landed: refused, or the
+ * same file again with nothing pending).
+ */
+export type FiguresState = "updating" | "updated" | "failed" | "unchanged";
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -77,11 +88,16 @@ function codebookOf(study: Study, asked: unknown): { wave: string | undefined; c
 }
 
 /**
- * Uploads through the server, with the same ingest code as the CLI; the models of the study
- * are rerun after a load (a failed run keeps the upload and the last good marts, and says so).
+ * Uploads through the server, with the same ingest code as the CLI. The answer (the validation
+ * report) goes as soon as the upload's transaction commits; the study's models then run in the
+ * background (`FiguresRefresher`), and `GET /uploads/:id/figures` says when the figures hold
+ * the upload (a failed run keeps the upload and the last good marts, and says so). With the
+ * form field `wait=figures` the answer waits for that run, as scripts that read the figures
+ * next may want.
  */
 export function uploadsRouter(options: UploadsOptions): express.Router {
   const { db, writer } = options;
+  const refresher = new FiguresRefresher(db, writer, options.log ?? ((m) => process.stderr.write(`${m}\n`)));
   const router = express.Router();
   // beside the database, not in /tmp: a killed upload's files are removed at the next start
   mkdirSync(tempDirOf(db.path), { recursive: true });
@@ -112,7 +128,7 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
       const body = req.body as Record<string, string | undefined>;
       const study = await studyById(db, body.study);
       const who = principal(res)!;
-      const result = await writer.run(async () => {
+      const ingested = await writer.run(async () => {
         const r = await ingestFile(db, {
           study,
           waveId: body.wave ?? "",
@@ -129,20 +145,34 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
           hmacKey: await hmacKey(db),
           tempDir: tempDirOf(db.path),
         });
-        let modelRunError: string | null = null;
         // a duplicate of an upload whose model run never finished (a crash between the two)
         // runs the models now, so sending the file again is never a dead end
         const pendingDuplicate =
           r.status === "duplicate" && (await uploadsWithFiguresPending(db, study.id)).size > 0;
-        if (r.status === "loaded" || pendingDuplicate) {
-          try {
-            await runModels(db, study);
-          } catch (error) {
-            modelRunError = (error as Error).message;
-          }
-        }
-        return { ...r, model_run_error: modelRunError, held_by: await heldBy(db, study, body.wave ?? "", r) };
+        return {
+          r,
+          run: r.status === "loaded" || pendingDuplicate,
+          held_by: await heldBy(db, study, body.wave ?? "", r),
+        };
       });
+      // asked now, before anything else can queue: the run follows the upload's commit
+      const run = ingested.run ? refresher.refresh(study) : null;
+      let figures: FiguresState = run ? "updating" : "unchanged";
+      let modelRunError: string | null = null;
+      if (run && body.wait === "figures") {
+        modelRunError = await run;
+        figures = modelRunError === null ? "updated" : "failed";
+      }
+      const result = {
+        ...ingested.r,
+        held_by: ingested.held_by,
+        figures,
+        model_run_error: modelRunError,
+        figures_url:
+          ingested.r.upload_id && ingested.r.status !== "refused"
+            ? `/api/v1/uploads/${encodeURIComponent(ingested.r.upload_id)}/figures`
+            : null,
+      };
       await audit(db, who.user_name, "upload", {
         study: study.id,
         wave: body.wave,
@@ -227,6 +257,33 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
       figures_pending: pending.has(r.upload_id),
     }));
     res.json({ study: study.id, uploads });
+  });
+
+  // Where the figures stand after an upload: the page and the CLI ask until `updated` or `failed`.
+  router.get("/uploads/:id/figures", requireRole("uploads"), async (req, res) => {
+    const id = String(req.params.id);
+    if (!ID.test(id)) throw new HttpError(400, "bad_parameter", "malformed upload id");
+    const state = await uploadFigures(db, id);
+    if (!state) {
+      const refused = await db.query("select 1 from refused_uploads where upload_id = $1", [id]);
+      if (!refused[0]) throw new HttpError(404, "no_upload", `no upload ${id}`);
+      res.json({ upload_id: id, figures: "unchanged", model_run_error: null });
+      return;
+    }
+    let figures: FiguresState = "updated";
+    let error: string | null = null;
+    if (state.pending) {
+      const failed = !refresher.busy(state.study_id) && state.last_run?.status === "failed";
+      figures = failed ? "failed" : "updating";
+      error = failed ? state.last_run!.message : null;
+    }
+    res.json({
+      upload_id: id,
+      study: state.study_id,
+      figures,
+      model_run_id: state.last_run?.run_id ?? null,
+      model_run_error: error,
+    });
   });
 
   // The rejected rows in the file's own layout, through the same ingest function as

@@ -101,7 +101,7 @@ export const openapi = {
       },
       post: {
         summary:
-          "Upload a file of responses (multipart: file, study, wave, [replace], [strict], [encoding], [sheet]); the same ingest as the CLI; the study's models rerun after a load",
+          "Upload a file of responses (multipart: file, study, wave, [replace], [strict], [encoding], [sheet], [wait]); the same ingest as the CLI. The answer comes when the upload has committed; the study's models then rerun in the background (GET figures_url says when they are done), or before the answer with wait=figures",
         requestBody: {
           content: {
             "multipart/form-data": {
@@ -111,6 +111,11 @@ export const openapi = {
                   file: { type: "string", format: "binary" },
                   study: { type: "string" },
                   wave: { type: "string" },
+                  wait: {
+                    type: "string",
+                    enum: ["figures"],
+                    description: "answer only after the model run that brings the upload into the figures",
+                  },
                 },
                 required: ["file", "study", "wave"],
               },
@@ -120,7 +125,7 @@ export const openapi = {
         responses: {
           "200": {
             description:
-              "loaded or duplicate: the validation report (status, rows, accepted, rejected, errors with their first rows, refusal, warnings, rejects_note, model_run_error, held_by: the loaded uploads that already hold respondents the file repeats)",
+              "loaded or duplicate: the validation report (status, rows, accepted, rejected, errors with their first rows, refusal, warnings, rejects_note, held_by: the loaded uploads that already hold respondents the file repeats), and figures: updating (the model run follows; ask figures_url), updated or failed (with wait=figures; model_run_error says why), unchanged (nothing landed)",
           },
           "413": { description: "too large", content: json(error) },
           "422": { description: "refused, with the reason" },
@@ -156,6 +161,17 @@ export const openapi = {
           "422": {
             description: "refused (every row bad, no form, not CSV or xlsx): code and refusal in zh and en",
           },
+          ...errors,
+        },
+      },
+    },
+    "/uploads/{id}/figures": {
+      get: {
+        summary:
+          "Whether the figures hold an upload yet (admin, uploader): figures is updating, updated, failed (model_run_error says why; the marts keep their last good state) or unchanged (a refused upload)",
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        responses: {
+          "200": { description: "upload_id, study, figures, model_run_id, model_run_error" },
           ...errors,
         },
       },

@@ -243,8 +243,10 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
     const pending = await uploadsWithFiguresPending(db, study.id);
     const shown = new Set(rows.map((r) => r.upload_id));
     const missing = [...pending].filter((id) => !shown.has(id));
-    const extra = missing.length
-      ? await db.query<{ upload_id: string }>(
+    // while figures are pending the mart is older than the uploads: the uploads' own rows say
+    // what is pending, and the status now (an upload a pending one replaced is superseded already)
+    const extra = pending.size
+      ? await db.query<{ upload_id: string; status: string }>(
           `select upload_id, wave_id, file_name, format, encoding, status, n_rows_read, n_accepted, n_rejected,
              replaces_upload_id, uploaded_by, [] as rejects_by_reason,
              strftime(uploaded_at, '%Y-%m-%d %H:%M:%S') as uploaded_at
@@ -252,8 +254,10 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
           [study.id],
         )
       : [];
+    const now = new Map(extra.map((r) => [r.upload_id, r.status]));
     const uploads = [...extra.filter((r) => missing.includes(r.upload_id)), ...rows].map((r) => ({
       ...r,
+      status: now.get(r.upload_id) ?? (r as { status?: string }).status,
       figures_pending: pending.has(r.upload_id),
     }));
     res.json({ study: study.id, uploads });

@@ -363,6 +363,10 @@ describe("uploads API", () => {
     expect(history0.body.uploads.find((u: { upload_id: string }) => u.upload_id === id)).toMatchObject({
       figures_pending: true,
     });
+    // the history says the replaced upload is superseded already, before the marts do
+    expect(history0.body.uploads.find((u: { upload_id: string }) => u.upload_id === upload_id)).toMatchObject(
+      { status: "superseded", figures_pending: false },
+    );
     await writer.idle();
     const [run] = await db.query<{ run_id: string }>(
       "select run_id from model_runs where status = 'succeeded' order by started_at desc limit 1",

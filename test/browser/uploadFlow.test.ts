@@ -220,7 +220,10 @@ describe("an upload round in Chinese", () => {
       .poll(() => historyRow.locator("td").nth(3).textContent())
       .toBe(message("ui.status_superseded", "zh"));
     const fixedRow = page.locator("#history tr", { hasText: FIXED });
-    expect(await fixedRow.locator("td").nth(3).textContent()).toBe(message("ui.status_loaded", "zh"));
+    // (the page asks for the history again once the figures are updated: no longer pending)
+    await expect
+      .poll(() => fixedRow.locator("td").nth(3).textContent())
+      .toBe(message("ui.status_loaded", "zh"));
     // and the figures: all eight respondents (none of the first upload's twice) are weighted in
     const [n] = await db.query<{ staged: number; weighted: number }>(
       `select (select count(*) from stg_responses__${S} where respondent_id like '2026-7%')::int as staged,

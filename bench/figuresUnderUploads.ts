@@ -1,8 +1,9 @@
 // npm run bench:figures-uploads — the overview's figures endpoint at a steady 20 requests/s
 // (as a browser asks: gzip accepted) against a real `barometer serve` child process, while
 // four uploads arrive at once through the API, each followed by the server's model run and
-// analytics snapshot. The load runs from the first upload until the last one has answered
-// (and at least BENCH_SECONDS). Last line JSON. Target: figures p99 < 100 ms, 0 errors.
+// analytics snapshot. The uploads ask to be answered after their model run (`wait=figures`),
+// so the load runs from the first upload until the figures hold the last one (and at least
+// BENCH_SECONDS). Last line JSON. Target: figures p99 < 100 ms, 0 errors.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:http";
@@ -73,7 +74,7 @@ function upload(base: string, token: string, prefix: string): Promise<number> {
   const part = (name: string, value: string, file?: string) =>
     `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${file ? `; filename="${file}"\r\nContent-Type: text/csv` : ""}\r\n\r\n${value}\r\n`;
   const body = Buffer.from(
-    `${part("study", STUDY)}${part("wave", "2026")}${part("file", newRespondents(prefix, ROWS_PER_UPLOAD), `${prefix}.csv`)}--${boundary}--\r\n`,
+    `${part("study", STUDY)}${part("wave", "2026")}${part("wait", "figures")}${part("file", newRespondents(prefix, ROWS_PER_UPLOAD), `${prefix}.csv`)}--${boundary}--\r\n`,
   );
   return new Promise((ok) => {
     const req = request(

@@ -1,9 +1,11 @@
 import { Command, Option } from "commander";
 import { tempDirOf } from "../db/index.ts";
+import { readServerLock } from "../db/serverLock.ts";
 import { formatIngestReport, ingestFile } from "../ingest/index.ts";
 import { runModels } from "../models/index.ts";
 import { CliError } from "./CliError.ts";
-import { hmacKeyOf, openForWrite, resolveStudy } from "./context.ts";
+import { databasePath, hmacKeyOf, openForWrite, resolveStudy } from "./context.ts";
+import { ingestThroughServer } from "./ingestThroughServer.ts";
 import { log } from "./log.ts";
 import { ingestProgressBar } from "./progressBar.ts";
 
@@ -23,11 +25,24 @@ export function ingestCommand(): Command {
     .option("--sheet <name>", "worksheet of an .xlsx (default: the first)")
     .option("--strict", "refuse the whole file if any row fails validation")
     .option("--replace <upload>", "supersede an earlier upload of the wave")
-    .option("--no-run", "do not rerun the models after loading")
-    .option("--user <name>", "who uploads (recorded)", process.env.USER ?? "cli")
+    .option(
+      "--no-run",
+      "do not rerun the models after loading (through a running server: do not wait for its model run)",
+    )
+    .option(
+      "--user <name>",
+      "who uploads (recorded; through a running server, the token's user)",
+      process.env.USER ?? "cli",
+    )
     .option("--json", "print one JSON object instead of a report")
     .action(async (file: string, opts, command: Command) => {
       const global = command.optsWithGlobals<{ db?: string }>();
+      // while `barometer serve` holds the file, the file goes through it (it is the one writer)
+      const server = readServerLock(databasePath(global));
+      if (server) {
+        await ingestThroughServer(server, databasePath(global), file, { ...opts, wait: opts.run !== false });
+        return;
+      }
       const db = await openForWrite(global);
       const study = await resolveStudy(opts.study, db);
       const progress = ingestProgressBar();

@@ -14,12 +14,7 @@ export async function askServer<T>(
   path: string,
   body?: unknown,
 ): Promise<T> {
-  const token = process.env.BAROMETER_TOKEN || readLocalAdminToken(databasePath);
-  if (!token)
-    throw new CliError(
-      `barometer serve (pid ${server.pid}, ${server.url}) holds ${databasePath}: set BAROMETER_TOKEN to an admin's API token ` +
-        `(the server's own token, ${databasePath}.admin-token, is readable only by the owner of the database file)`,
-    );
+  const token = serverToken(server, databasePath);
   let res: Response;
   try {
     res = await fetch(`${server.url}/api/v1${path}`, {
@@ -36,4 +31,15 @@ export async function askServer<T>(
   const answer = (await res.json().catch(() => ({}))) as T & { error?: { message: string } };
   if (!res.ok) throw new CliError(`the server refused: ${answer.error?.message ?? `HTTP ${res.status}`}`);
   return answer;
+}
+
+/** BAROMETER_TOKEN, else the admin token the server wrote beside the database (for its owner). */
+export function serverToken(server: ServerLock, databasePath: string): string {
+  const token = process.env.BAROMETER_TOKEN || readLocalAdminToken(databasePath);
+  if (!token)
+    throw new CliError(
+      `barometer serve (pid ${server.pid}, ${server.url}) holds ${databasePath}: set BAROMETER_TOKEN to an admin's API token ` +
+        `(the server's own token, ${databasePath}.admin-token, is readable only by the owner of the database file)`,
+    );
+  return token;
 }

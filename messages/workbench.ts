@@ -16,6 +16,23 @@ export const workbenchMessages = {
   "ui.mapped_to": { zh: "对应题目", en: "maps to" },
   "ui.not_in_codebook": { zh: "不在问卷中（将忽略）", en: "not in the codebook (ignored)" },
   "ui.sending": { zh: "正在上传和校验……", en: "Uploading and validating…" },
+  "ui.validating": {
+    zh: "文件已送达，正在校验……",
+    en: "File received; validating…",
+  },
+  "ui.figures_updating": {
+    zh: "数据已入库，图表正在更新……（可以继续上传）",
+    en: "Data loaded; figures updating… (you can keep uploading)",
+  },
+  "ui.figures_updated": { zh: "图表已更新。", en: "Figures updated." },
+  "ui.figures_failed": {
+    zh: "数据已入库，但图表更新失败，图表保持上次的结果（下次上传或重启服务时会重新计算）：{error}",
+    en: "Data loaded, but updating the figures failed; they keep their last good state (the next upload or restart runs them again): {error}",
+  },
+  "ui.confirm_replace": {
+    zh: "用 {file} 替换上传 {id}（{old}，{n} 行）？该上传的受访者将被新文件的受访者取代，模型会重新计算；原上传在记录中标为“已被替换”。",
+    en: "Replace upload {id} ({old}, {n} rows) with {file}? Its respondents are replaced by the new file's and the models run again; the earlier upload stays in the history as superseded.",
+  },
   "ui.rows": { zh: "行", en: "rows" },
   "ui.encoding": { zh: "编码", en: "Encoding" },
   "ui.delimiter": { zh: "分隔符", en: "delimiter" },

@@ -2,6 +2,8 @@ export {
   failInterruptedRuns,
   type PendingStudy,
   pendingModelRuns,
+  type UploadFigures,
+  uploadFigures,
   uploadsWithFiguresPending,
 } from "./pendingModelRuns.ts";
 export { methodologyVersion } from "./releases/methodologyVersion.ts";

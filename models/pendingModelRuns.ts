@@ -60,3 +60,38 @@ export async function failInterruptedRuns(db: Session): Promise<number> {
   );
   return rows[0]?.n ?? 0;
 }
+
+/** Where an upload's figures stand, from the database alone (see the server's status endpoint). */
+export interface UploadFigures {
+  study_id: string;
+  /** The marts do not reflect the upload yet. */
+  pending: boolean;
+  /** The study's latest model run that started after the upload, if any. */
+  last_run: { run_id: string; status: "running" | "succeeded" | "failed"; message: string | null } | null;
+}
+
+/** Null when there is no such upload (a refused upload never reaches the figures). */
+export async function uploadFigures(db: Session, uploadId: string): Promise<UploadFigures | null> {
+  const [row] = await db.query<{
+    study_id: string;
+    run_id: string | null;
+    status: "running" | "succeeded" | "failed" | null;
+    message: string | null;
+  }>(
+    `select u.study_id, r.run_id, r.status, r.message
+     from uploads u
+     left join (
+       select * from model_runs
+       qualify row_number() over (partition by study_id order by started_at desc) = 1
+     ) r on r.study_id = u.study_id and r.started_at >= coalesce(u.retracted_at, u.uploaded_at)
+     where u.upload_id = $1`,
+    [uploadId],
+  );
+  if (!row) return null;
+  const pending = (await uploadsWithFiguresPending(db, row.study_id)).has(uploadId);
+  return {
+    study_id: row.study_id,
+    pending,
+    last_run: row.run_id ? { run_id: row.run_id, status: row.status!, message: row.message } : null,
+  };
+}

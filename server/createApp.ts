@@ -147,7 +147,10 @@ export function createApp(options: AppOptions): express.Express {
   });
   app.use("/api/v1", apiRouter(options.db));
   app.use("/api/v1", figuresRouter(options.db, writer));
-  app.use("/api/v1", uploadsRouter({ db: options.db, writer, maxUploadBytes: options.maxUploadBytes }));
+  app.use(
+    "/api/v1",
+    uploadsRouter({ db: options.db, writer, maxUploadBytes: options.maxUploadBytes, log: logError }),
+  );
   app.use("/api/v1", siteUploadsRouter({ db: options.db, writer, maxUploadBytes: options.maxUploadBytes }));
   app.use("/api/v1", releasesRouter(options.db, writer));
   app.use("/api/v1", sqlRouter(options.db, options.analytics));

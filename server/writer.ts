@@ -1,6 +1,6 @@
 /**
- * The server is the one writing process of its database file; its writes (uploads with the
- * model run after them, retractions, releases) also run one at a time, in arrival order.
+ * The server is the one writing process of its database file; its writes (uploads, the model
+ * runs after them, retractions, releases) also run one at a time, in arrival order.
  */
 export class Writer {
   #tail: Promise<unknown> = Promise.resolve();
@@ -17,6 +17,15 @@ export class Writer {
       })
       .catch(() => undefined);
     return next;
+  }
+
+  /** Resolves when no write is queued or running (whether they succeeded or not). */
+  async idle(): Promise<void> {
+    let tail: Promise<unknown>;
+    do {
+      tail = this.#tail;
+      await tail;
+    } while (tail !== this.#tail);
   }
 
   /** Whether a write (an upload and its model run, a release, ...) is running or waiting. */

@@ -27,6 +27,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   uploads.listUploadsRoute,
   uploads.postUpload,
   uploads.rejectsCsv,
+  uploads.uploadFiguresRoute,
   uploads.retract,
   siteUploads.postSiteUpload,
   sites.siteScores,

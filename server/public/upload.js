@@ -1,6 +1,7 @@
 // The upload page: preview in the browser (papaparse: first rows, encoding, delimiter; the
-// columns as the server maps them to the codebook), then the server's validation report and
-// the history.
+// columns as the server maps them to the codebook), a progress bar while the file is sent and
+// validated, then the server's validation report (it comes at the upload's commit), "figures
+// updating…" until the model run after it has finished, and the history.
 const form = document.getElementById("upload-form");
 const S = JSON.parse(form.dataset.strings);
 const lang = form.dataset.lang;
@@ -226,7 +227,6 @@ function report(result) {
     // why personal columns come back empty or as hmac:… in the download
     if (result.rejects_note) body.append(cell("p", result.rejects_note[lang]));
   }
-  if (result.model_run_error) body.append(cell("p", result.model_run_error));
 }
 
 $("file").addEventListener("change", () => choose($("file").files[0] ?? null));
@@ -239,9 +239,71 @@ $("study").addEventListener("change", () => {
   filterWaves();
   history();
 });
+/**
+ * POST the form with XMLHttpRequest (fetch says nothing of an upload's progress): the bar
+ * fills while the file is sent, then runs without an end while the server validates.
+ */
+function send(data) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/v1/uploads");
+    xhr.setRequestHeader("X-CSRF-Token", csrf);
+    xhr.responseType = "json";
+    xhr.upload.addEventListener("progress", (e) => {
+      if (e.lengthComputable) $("upload-bar").value = e.loaded / e.total;
+    });
+    xhr.upload.addEventListener("load", () => {
+      $("upload-bar").removeAttribute("value");
+      $("upload-progress-text").textContent = S["ui.validating"];
+    });
+    xhr.addEventListener("load", () => resolve(xhr.response ?? { error: { message: String(xhr.status) } }));
+    xhr.addEventListener("error", () => reject(new Error(String(xhr.status))));
+    xhr.send(data);
+  });
+}
+
+/** "Figures updating…" until the model run after the upload has finished, then what it gave. */
+async function followFigures(result) {
+  const line = $("figures-state");
+  const show = (text, busy) => {
+    line.hidden = false;
+    line.className = `figures-state ${busy ? "updating" : "done"}`;
+    $("figures-bar").hidden = !busy;
+    $("figures-text").textContent = text;
+  };
+  if (!result.figures_url || (result.figures !== "updating" && result.figures !== "failed")) {
+    line.hidden = true;
+    return;
+  }
+  let state = result;
+  show(S["ui.figures_updating"], true);
+  while (state.figures === "updating") {
+    await new Promise((r) => setTimeout(r, 1000));
+    const res = await fetch(state.figures_url ?? result.figures_url);
+    if (!res.ok) return;
+    state = await res.json();
+  }
+  if (state.figures === "failed")
+    show(say("ui.figures_failed", { error: state.model_run_error ?? "" }), false);
+  else show(S["ui.figures_updated"], false);
+  history();
+}
+
 form.addEventListener("submit", async (e) => {
   e.preventDefault();
   if (!chosen) return;
+  if (
+    replacing &&
+    !confirm(
+      say("ui.confirm_replace", {
+        id: replacing.upload_id,
+        old: replacing.file_name,
+        n: replacing.n_accepted,
+        file: chosen.name,
+      }),
+    )
+  )
+    return;
   const data = new FormData();
   data.set("study", $("study").value);
   data.set("wave", $("wave").value);
@@ -251,20 +313,24 @@ form.addEventListener("submit", async (e) => {
   data.set("file", chosen, chosen.name);
   $("send").disabled = true;
   $("report").hidden = false;
-  $("report-body").textContent = S["ui.sending"];
+  $("report-body").replaceChildren();
+  $("figures-state").hidden = true;
+  $("upload-progress").hidden = false;
+  $("upload-bar").value = 0;
+  $("upload-progress-text").textContent = S["ui.sending"];
+  let result = null;
   try {
-    const res = await fetch("/api/v1/uploads", {
-      method: "POST",
-      body: data,
-      headers: { "X-CSRF-Token": csrf },
-    });
-    const result = await res.json();
+    result = await send(data);
     if (result.status === "loaded") replace(null);
     report(result);
+  } catch (error) {
+    $("report-body").textContent = String(error);
   } finally {
+    $("upload-progress").hidden = true;
     $("send").disabled = false;
     history();
   }
+  if (result) await followFigures(result);
 });
 $("cancel-replace").addEventListener("click", () => replace(null));
 filterWaves();

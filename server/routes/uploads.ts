@@ -16,13 +16,14 @@ import {
   uploadEncoding,
 } from "../../ingest/index.ts";
 import { message } from "../../messages/catalogue.ts";
-import { runModels, uploadsWithFiguresPending } from "../../models/index.ts";
+import { runModels, uploadFigures, uploadsWithFiguresPending } from "../../models/index.ts";
 import { type Codebook, loadStudy, type Study } from "../../study/index.ts";
 import { apiRoute, mount } from "../api/apiRoute.ts";
 import { named } from "../api/components.ts";
 import { Id, RecordId } from "../api/params.ts";
 import { principal } from "../auth/authenticate.ts";
 import { audit } from "../auth/users.ts";
+import { FiguresRefresher } from "../figuresRefresher.ts";
 import { HttpError } from "../HttpError.ts";
 import { requestLang } from "../requestLang.ts";
 import type { Writer } from "../writer.ts";
@@ -33,7 +34,17 @@ export interface UploadsOptions {
   writer: Writer;
   /** Largest accepted upload, bytes (default 200 MB). */
   maxUploadBytes?: number;
+  /** Where a failed model run after an upload is logged (default stderr). */
+  log?: (message: string) => void;
 }
+
+/**
+ * Where an upload's figures stand: `updating` (its model run is queued or running), `updated`
+ * (the marts hold it), `failed` (the run after it failed; the marts keep their last good state
+ * and the next upload or start runs them again), `unchanged` (nothing landed: refused, or the
+ * same file again with nothing pending).
+ */
+export type FiguresState = "updating" | "updated" | "failed" | "unchanged";
 
 export async function studyById(db: Database, asked: unknown): Promise<Study> {
   const parsed = Id.safeParse(asked);
@@ -134,6 +145,8 @@ export const UploadReport = named(
     rejects_note: bilingual.nullable(),
     warnings: z.array(bilingual.extend({ code: z.string() })),
     model_run_error: z.string().nullable(),
+    figures: z.enum(["updating", "updated", "failed", "unchanged"]),
+    figures_url: z.string().nullable(),
     held_by: z.array(z.object({ upload_id: z.string(), file_name: z.string() })),
   }),
 );
@@ -167,7 +180,8 @@ const WaveOrLatest = z
 export const postUpload = apiRoute({
   method: "post",
   path: "/uploads",
-  summary: "Upload a file of responses; the same ingest as the CLI; the study's models rerun after a load",
+  summary:
+    "Upload a file of responses; the same ingest as the CLI; answers at commit, the study's models rerun after a load in the background (see /uploads/{id}/figures)",
   capability: "uploads",
   multipart: true,
   body: z.object({
@@ -184,6 +198,12 @@ export const postUpload = apiRoute({
       .string()
       .max(200)
       .meta({ description: "an xlsx file's sheet (the first by default)" })
+      .optional(),
+    wait: z
+      .enum(["figures"])
+      .meta({
+        description: "answer only once the study's models have run (by default the answer comes at commit)",
+      })
       .optional(),
   }),
   responses: {
@@ -266,6 +286,30 @@ export const rejectsCsv = apiRoute({
   },
 });
 
+const FiguresState = z.enum(["updating", "updated", "failed", "unchanged"]);
+
+export const uploadFiguresRoute = apiRoute({
+  method: "get",
+  path: "/uploads/:id/figures",
+  summary:
+    "Where the figures stand after an upload: updating (its model run is queued or running), updated, failed (with the run's error), unchanged (nothing landed)",
+  capability: "uploads",
+  params: UploadParam,
+  responses: {
+    200: {
+      description: "the figures' state",
+      schema: z.object({
+        upload_id: z.string(),
+        study: z.string().optional(),
+        figures: FiguresState,
+        model_run_id: z.string().nullable().optional(),
+        model_run_error: z.string().nullable(),
+      }),
+    },
+    404: { description: "no such upload" },
+  },
+});
+
 export const retract = apiRoute({
   method: "post",
   path: "/uploads/:id/retract",
@@ -283,11 +327,16 @@ export const retract = apiRoute({
 });
 
 /**
- * Uploads through the server, with the same ingest code as the CLI; the models of the study
- * are rerun after a load (a failed run keeps the upload and the last good marts, and says so).
+ * Uploads through the server, with the same ingest code as the CLI. The answer (the validation
+ * report) goes as soon as the upload's transaction commits; the study's models then run in the
+ * background (`FiguresRefresher`), and `GET /uploads/:id/figures` says when the figures hold
+ * the upload (a failed run keeps the upload and the last good marts, and says so). With the
+ * form field `wait=figures` the answer waits for that run, as scripts that read the figures
+ * next may want.
  */
 export function uploadsRouter(options: UploadsOptions): express.Router {
   const { db, writer } = options;
+  const refresher = new FiguresRefresher(db, writer, options.log ?? ((m) => process.stderr.write(`${m}\n`)));
   const router = express.Router();
   // beside the database, not in /tmp: a killed upload's files are removed at the next start
   mkdirSync(tempDirOf(db.path), { recursive: true });
@@ -316,7 +365,7 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
     try {
       const study = await studyById(db, body.study);
       const who = principal(res)!;
-      const result = await writer.run(async () => {
+      const ingested = await writer.run(async () => {
         const r = await ingestFile(db, {
           study,
           waveId: body.wave,
@@ -330,20 +379,34 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
           hmacKey: await hmacKey(db),
           tempDir: tempDirOf(db.path),
         });
-        let modelRunError: string | null = null;
         // a duplicate of an upload whose model run never finished (a crash between the two)
         // runs the models now, so sending the file again is never a dead end
         const pendingDuplicate =
           r.status === "duplicate" && (await uploadsWithFiguresPending(db, study.id)).size > 0;
-        if (r.status === "loaded" || pendingDuplicate) {
-          try {
-            await runModels(db, study);
-          } catch (error) {
-            modelRunError = (error as Error).message;
-          }
-        }
-        return { ...r, model_run_error: modelRunError, held_by: await heldBy(db, study, body.wave, r) };
+        return {
+          r,
+          run: r.status === "loaded" || pendingDuplicate,
+          held_by: await heldBy(db, study, body.wave, r),
+        };
       });
+      // asked now, before anything else can queue: the run follows the upload's commit
+      const run = ingested.run ? refresher.refresh(study) : null;
+      let figures: FiguresState = run ? "updating" : "unchanged";
+      let modelRunError: string | null = null;
+      if (run && body.wait === "figures") {
+        modelRunError = await run;
+        figures = modelRunError === null ? "updated" : "failed";
+      }
+      const result = {
+        ...ingested.r,
+        held_by: ingested.held_by,
+        figures,
+        model_run_error: modelRunError,
+        figures_url:
+          ingested.r.upload_id && ingested.r.status !== "refused"
+            ? `/api/v1/uploads/${encodeURIComponent(ingested.r.upload_id)}/figures`
+            : null,
+      };
       await audit(db, who.user_name, "upload", {
         study: study.id,
         wave: body.wave,
@@ -402,8 +465,10 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
     const pending = await uploadsWithFiguresPending(db, study.id);
     const shown = new Set(rows.map((r) => r.upload_id));
     const missing = [...pending].filter((id) => !shown.has(id));
-    const extra = missing.length
-      ? await db.query<{ upload_id: string }>(
+    // while figures are pending the mart is older than the uploads: the uploads' own rows say
+    // what is pending, and the status now (an upload a pending one replaced is superseded already)
+    const extra = pending.size
+      ? await db.query<{ upload_id: string; status: string }>(
           `select upload_id, wave_id, file_name, format, encoding, status, n_rows_read, n_accepted, n_rejected,
              replaces_upload_id, uploaded_by, [] as rejects_by_reason,
              strftime(uploaded_at, '%Y-%m-%d %H:%M:%S') as uploaded_at
@@ -411,11 +476,38 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
           [study.id],
         )
       : [];
+    const now = new Map(extra.map((r) => [r.upload_id, r.status]));
     const uploads = [...extra.filter((r) => missing.includes(r.upload_id)), ...rows].map((r) => ({
       ...r,
+      status: now.get(r.upload_id) ?? (r as { status?: string }).status,
       figures_pending: pending.has(r.upload_id),
     }));
     res.json({ study: study.id, uploads });
+  });
+
+  // Where the figures stand after an upload: the page and the CLI ask until `updated` or `failed`.
+  mount(router, uploadFiguresRoute, [], async (_req, res, { params: { id } }) => {
+    const state = await uploadFigures(db, id);
+    if (!state) {
+      const refused = await db.query("select 1 from refused_uploads where upload_id = $1", [id]);
+      if (!refused[0]) throw new HttpError(404, "no_upload", `no upload ${id}`);
+      res.json({ upload_id: id, figures: "unchanged", model_run_error: null });
+      return;
+    }
+    let figures: FiguresState = "updated";
+    let error: string | null = null;
+    if (state.pending) {
+      const failed = !refresher.busy(state.study_id) && state.last_run?.status === "failed";
+      figures = failed ? "failed" : "updating";
+      error = failed ? state.last_run!.message : null;
+    }
+    res.json({
+      upload_id: id,
+      study: state.study_id,
+      figures,
+      model_run_id: state.last_run?.run_id ?? null,
+      model_run_error: error,
+    });
   });
 
   // The rejected rows in the file's own layout, through the same ingest function as

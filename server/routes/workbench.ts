@@ -49,7 +49,7 @@ export function workbenchRouter(db: Database): express.Router {
       "select study_id, wave_id from waves order by study_id, wave_id",
     );
     const body = html`<h1>${t("ui.upload_title")}</h1>
-<form id="upload-form" class="upload" data-strings="${strings(lang, ["ui.preview", "ui.mapped_to", "ui.not_in_codebook", "ui.sending", "ui.rows", "ui.encoding", "ui.delimiter", "ui.upload_report", "ui.status", "ui.download_rejects", "ops.figures_pending", "ui.summary", "ui.status_loaded", "ui.status_refused", "ui.status_duplicate", "ui.status_retracted", "ui.status_superseded", "ui.col_upload", "ui.col_wave", "ui.col_file", "ui.col_read", "ui.col_accepted", "ui.col_rejected", "ui.col_by", "ui.col_at", "ui.col_actions", "ui.col_column", "ui.col_reason", "ui.col_count", "ui.col_examples", "ui.retract", "ui.replace", "ui.confirm_retract", "ui.replacing", "ui.cancel_replace", "ui.replace_offer", "ui.replace_this"])}" data-lang="${lang}">
+<form id="upload-form" class="upload" data-strings="${strings(lang, ["ui.preview", "ui.mapped_to", "ui.not_in_codebook", "ui.sending", "ui.rows", "ui.encoding", "ui.delimiter", "ui.upload_report", "ui.status", "ui.download_rejects", "ops.figures_pending", "ui.summary", "ui.status_loaded", "ui.status_refused", "ui.status_duplicate", "ui.status_retracted", "ui.status_superseded", "ui.col_upload", "ui.col_wave", "ui.col_file", "ui.col_read", "ui.col_accepted", "ui.col_rejected", "ui.col_by", "ui.col_at", "ui.col_actions", "ui.col_column", "ui.col_reason", "ui.col_count", "ui.col_examples", "ui.retract", "ui.replace", "ui.confirm_retract", "ui.replacing", "ui.cancel_replace", "ui.replace_offer", "ui.replace_this", "ui.validating", "ui.figures_updating", "ui.figures_updated", "ui.figures_failed", "ui.confirm_replace"])}" data-lang="${lang}">
 <label>${t("ui.study")} <select name="study" id="study">${studies.map((s) => html`<option value="${s.study_id}">${lang === "zh" ? s.title_zh : s.title_en}</option>`)}</select></label>
 <label>${t("ui.wave")} <select name="wave" id="wave">${waves.map((w) => html`<option value="${w.wave_id}" data-study="${w.study_id}">${w.wave_id}</option>`)}</select></label>
 <label>${t("ui.encoding")} <select name="encoding" id="encoding"><option value="">${t("ui.auto")}</option><option value="utf-8">UTF-8</option><option value="gbk">GBK / GB18030</option></select></label>
@@ -60,7 +60,7 @@ export function workbenchRouter(db: Database): express.Router {
 </form>
 <section id="upload-rules" class="note"><p>${t("ui.upload_rules")}</p><p>${t("ui.duplicate_ids_policy")}</p></section>
 <section id="preview" hidden><h2>${t("ui.preview")}</h2><p id="preview-meta"></p><div class="scroll"><table id="preview-table" class="grid"></table></div></section>
-<section id="report" hidden aria-live="polite"><h2>${t("ui.upload_report")}</h2><div id="report-body"></div></section>
+<section id="report" hidden aria-live="polite"><h2>${t("ui.upload_report")}</h2><p id="upload-progress" class="progress" hidden><progress id="upload-bar" max="1"></progress> <span id="upload-progress-text"></span></p><div id="report-body"></div><p id="figures-state" class="figures-state" role="status" hidden><progress id="figures-bar" hidden></progress> <span id="figures-text"></span></p></section>
 <section><h2>${t("ui.upload_history")}</h2><div class="scroll"><table id="history" class="grid"></table></div></section>
 <script src="/assets/vendor/papaparse.min.js"></script>
 <script type="module" src="/assets/upload.js"></script>`;

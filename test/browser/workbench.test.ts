@@ -11,6 +11,7 @@ import { modelEvents } from "../../models/index.ts";
 import { Analytics } from "../../server/analytics.ts";
 import { createUser } from "../../server/auth/index.ts";
 import { createApp } from "../../server/index.ts";
+import { Writer } from "../../server/writer.ts";
 import type { Study } from "../../study/index.ts";
 import { launchBrowser } from "../helpers/browser.ts";
 import { demoDatabase } from "../helpers/demoDatabase.ts";
@@ -28,6 +29,8 @@ let server: Server;
 let base: string;
 let browser: Browser;
 const refresh = () => analytics.refresh();
+/** The app's writer: the model runs uploads leave running finish before the database closes. */
+const writer = new Writer();
 
 beforeAll(async () => {
   ({ db, study, dir } = await demoDatabase());
@@ -38,8 +41,10 @@ beforeAll(async () => {
   await createUser(db, "ana", "analyst", PASSWORD);
   await createUser(db, "bea", "analyst", PASSWORD);
   server = await new Promise<Server>((resolve) => {
-    const s = createApp({ db, analytics, sessionSecret: randomBytes(32) }).listen(0, "127.0.0.1", () =>
-      resolve(s),
+    const s = createApp({ db, analytics, writer, sessionSecret: randomBytes(32) }).listen(
+      0,
+      "127.0.0.1",
+      () => resolve(s),
     );
   });
   const address = server.address();
@@ -49,6 +54,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  await writer.idle();
   modelEvents.off("finished", refresh);
   await browser?.close();
   await new Promise((resolve) => server?.close(resolve));

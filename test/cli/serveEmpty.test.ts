@@ -93,10 +93,17 @@ describe("barometer serve before any model run", () => {
     form.set("study", "tiny");
     form.set("wave", "2024");
     form.set("file", new Blob([`${rows.join("\n")}\n`]), "first.csv");
+    // as a script that reads the figures next: the answer waits for the model run
+    form.set("wait", "figures");
     const res = await fetch(`${url}/api/v1/uploads`, { method: "POST", headers: as("uploader"), body: form });
     const report = (await res.json()) as { status: string; accepted: number; model_run_error: string | null };
     expect(res.status, JSON.stringify(report)).toBe(200);
-    expect(report).toMatchObject({ status: "loaded", accepted: 80, model_run_error: null });
+    expect(report).toMatchObject({
+      status: "loaded",
+      accepted: 80,
+      figures: "updated",
+      model_run_error: null,
+    });
 
     const page = await (await fetch(`${url}/`, { headers: as("uploader") })).text();
     expect(page).not.toContain(message("ui.no_figures", "zh"));

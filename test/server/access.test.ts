@@ -38,6 +38,7 @@ const ROUTES: { method: "get" | "post"; path: string; capability: Capability; pa
   { method: "post", path: "/api/v1/uploads", capability: "uploads" },
   { method: "post", path: "/api/v1/sites/uploads", capability: "uploads" },
   { method: "post", path: "/api/v1/uploads/up_1/retract", capability: "uploads" },
+  { method: "get", path: "/api/v1/uploads/up_1/figures", capability: "uploads" },
   { method: "get", path: "/api/v1/releases", capability: "releases" },
   { method: "post", path: "/api/v1/releases", capability: "createRelease" },
   { method: "get", path: "/api/v1/releases/x-r1", capability: "releases" },

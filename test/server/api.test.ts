@@ -15,6 +15,7 @@ import { Analytics } from "../../server/analytics.ts";
 import { createToken, createUser } from "../../server/auth/index.ts";
 import { escapeCell, toCsv, toXlsx } from "../../server/exports.ts";
 import { createApp } from "../../server/index.ts";
+import { Writer } from "../../server/writer.ts";
 import type { Study } from "../../study/index.ts";
 import { demoDatabase } from "../helpers/demoDatabase.ts";
 
@@ -31,6 +32,8 @@ let db: Database;
 let study: Study;
 let analytics: Analytics;
 let app: ReturnType<typeof createApp>;
+/** The app's writer: a test waits on it for the model run an upload leaves running. */
+const writer = new Writer();
 const tokens: Record<string, string> = {};
 const refresh = () => analytics.refresh();
 
@@ -39,13 +42,20 @@ beforeAll(async () => {
   analytics = new Analytics(db, { timeoutMs: 5000 });
   await analytics.start();
   modelEvents.on("finished", refresh);
-  app = createApp({ db, analytics, sessionSecret: randomBytes(32), maxUploadBytes: 2 * 1024 * 1024 });
+  app = createApp({
+    db,
+    analytics,
+    writer,
+    sessionSecret: randomBytes(32),
+    maxUploadBytes: 2 * 1024 * 1024,
+  });
   for (const role of ["admin", "uploader", "analyst", "viewer", "assessment"] as const) {
     await createUser(db, `t_${role}`, role, role === "assessment" ? null : "a-long-test-password");
     tokens[role] = await createToken(db, `t_${role}`, "test");
   }
 }, 300_000);
 afterAll(async () => {
+  await writer.idle();
   modelEvents.off("finished", refresh);
   await analytics?.stop();
   if (db) await closeDatabase(db);
@@ -275,7 +285,7 @@ describe("uploads API", () => {
       .field("wave", "2024")
       .attach("file", file, "wave-2024.csv");
     expect(dup.status, JSON.stringify(dup.body)).toBe(200);
-    expect(dup.body.status).toBe("duplicate");
+    expect(dup.body).toMatchObject({ status: "duplicate", figures: "unchanged" });
     const empty = await request(app)
       .post("/api/v1/uploads")
       .set(as("uploader"))
@@ -283,7 +293,12 @@ describe("uploads API", () => {
       .field("wave", "2024")
       .attach("file", Buffer.alloc(0), "empty.csv");
     expect(empty.status).toBe(422);
-    expect(empty.body).toMatchObject({ status: "refused", refusal: { code: "refuse.empty_file" } });
+    expect(empty.body).toMatchObject({
+      status: "refused",
+      refusal: { code: "refuse.empty_file" },
+      figures: "unchanged",
+      figures_url: null,
+    });
   });
 
   it("refuses, loudly, an upload in which every row is rejected", async () => {
@@ -318,7 +333,7 @@ describe("uploads API", () => {
     expect(page.text).toContain(message("ui.upload_rules", "zh"));
   });
 
-  it("loads a replacing upload, reruns the models and refreshes the analysts' snapshot", async () => {
+  it("answers a replacing upload at its commit, then reruns the models and refreshes the analysts' snapshot", async () => {
     const [{ upload_id }] = (await db.query<{ upload_id: string }>(
       "select upload_id from uploads where wave_id = '2024' and status = 'loaded'",
     )) as [{ upload_id: string }];
@@ -332,7 +347,37 @@ describe("uploads API", () => {
       .field("replace", upload_id)
       .attach("file", Buffer.from(fewer), "wave-2024-fixed.csv");
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toMatchObject({ status: "loaded", model_run_error: null, rejected: 0 });
+    // the report comes at the upload's commit; the model run follows in the background
+    expect(res.body).toMatchObject({
+      status: "loaded",
+      rejected: 0,
+      figures: "updating",
+      model_run_error: null,
+    });
+    const id = res.body.upload_id as string;
+    expect(res.body.figures_url).toBe(`/api/v1/uploads/${id}/figures`);
+    const state = () => request(app).get(res.body.figures_url).set(as("uploader"));
+    // a model run of the demo takes seconds: it is still queued or running when the client asks
+    expect((await state()).body).toMatchObject({ upload_id: id, figures: "updating" });
+    const history0 = await request(app).get(`/api/v1/uploads?study=${study.id}`).set(as("uploader"));
+    expect(history0.body.uploads.find((u: { upload_id: string }) => u.upload_id === id)).toMatchObject({
+      figures_pending: true,
+    });
+    // the history says the replaced upload is superseded already, before the marts do
+    expect(history0.body.uploads.find((u: { upload_id: string }) => u.upload_id === upload_id)).toMatchObject(
+      { status: "superseded", figures_pending: false },
+    );
+    await writer.idle();
+    const [run] = await db.query<{ run_id: string }>(
+      "select run_id from model_runs where status = 'succeeded' order by started_at desc limit 1",
+    );
+    expect((await state()).body).toEqual({
+      upload_id: id,
+      study: study.id,
+      figures: "updated",
+      model_run_id: run!.run_id,
+      model_run_error: null,
+    });
     const expected = lines.length - 1 - Math.floor((lines.length - 1) / 40);
     await refresh();
     const sql = await request(app)

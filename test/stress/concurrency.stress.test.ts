@@ -143,7 +143,8 @@ describe("four uploads and their model runs while the server is under load", () 
     await sleep(500); // the load is running before the uploads arrive
     const started = Date.now();
     const answers: UploadAnswer[] = await Promise.all(
-      files.map((f) => upload(url, token, f.wave, f.name, f.csv)),
+      // each answer after its model run: the figures are read right after
+      files.map((f) => upload(url, token, f.wave, f.name, f.csv, { wait: "figures" })),
     );
     const uploadMs = Date.now() - started;
     uploading = false;

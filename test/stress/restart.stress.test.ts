@@ -259,8 +259,15 @@ describe("kill -9 during an analytics snapshot refresh", () => {
     ).toBe(true);
 
     // the next model run refreshes the snapshot again and the sandbox catches up
-    const last = await upload(server.url, token, "2026", "after.csv", newRespondents("2026", "6", 200, 10));
-    expect(last.body).toMatchObject({ status: "loaded", accepted: 10, model_run_error: null });
+    const last = await upload(server.url, token, "2026", "after.csv", newRespondents("2026", "6", 200, 10), {
+      wait: "figures",
+    });
+    expect(last.body).toMatchObject({
+      status: "loaded",
+      accepted: 10,
+      figures: "updated",
+      model_run_error: null,
+    });
     respondents += 10;
     let n = 0;
     for (const deadline = Date.now() + 30_000; Date.now() < deadline && n !== respondents; await sleep(250))

@@ -142,21 +142,27 @@ export interface UploadAnswer {
     rejected: number;
     refusal: { code: string; en: string } | null;
     errors: { reason: string; count: number }[];
+    figures: "updating" | "updated" | "failed" | "unchanged";
     model_run_error: string | null;
   };
 }
 
-/** POST /api/v1/uploads, multipart, as the API client does. */
+/**
+ * POST /api/v1/uploads, multipart, as the API client does. The answer comes at the upload's
+ * commit; with `wait: "figures"` it comes after the model run that follows (as before issue 17).
+ */
 export async function upload(
   url: string,
   token: string,
   wave: string,
   name: string,
   csv: string,
+  options: { wait?: "figures" } = {},
 ): Promise<UploadAnswer> {
   const form = new FormData();
   form.set("study", STUDY);
   form.set("wave", wave);
+  if (options.wait) form.set("wait", options.wait);
   form.set("file", new Blob([csv], { type: "text/csv" }), name);
   const res = await fetch(`${url}/api/v1/uploads`, {
     method: "POST",

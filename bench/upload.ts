@@ -1,0 +1,162 @@
+// npm run bench:upload — how long a statistics team waits on an upload through a real
+// `barometer serve` child process on a fresh demo database: a 2,000-row CSV (the demo wave's own
+// rows with new ids, so every row is valid) is POSTed to /api/v1/uploads; report_s is the time
+// to its validation report (the answer comes at the upload's commit), figures_s the time from
+// the same start until GET /api/v1/uploads/:id/figures says `updated` (the model run after it
+// has committed; asked every 50 ms, so up to 50 ms late). Median of 3 uploads, one after the
+// other. For comparison, one more upload with `wait=figures` (the answer waits for the model
+// run, as every upload did before issue 17). Last line JSON.
+// Targets: report < 2 s, figures < 5 s after the start of the upload.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+import { closeDatabase, openDatabase } from "../db/index.ts";
+import { createToken, createUser } from "../server/auth/index.ts";
+import { startServer } from "./lib/serveChild.ts";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const OUT = join(ROOT, "bench/out/upload");
+const BIN = join(ROOT, "bin/barometer.js");
+const STUDY = "mass_org_evaluation";
+const ROWS = 2000;
+const TRIALS = 3;
+mkdirSync(OUT, { recursive: true });
+const say = (m: string) => process.stderr.write(`${m}\n`);
+
+/** `n` new respondents of wave 2026: the demo file's rows in turn, with ids 2026-<digit><4 digits>. */
+function newRespondents(digit: number, n: number): string {
+  const lines = readFileSync(join(ROOT, "examples/mass-org-evaluation/responses/wave-2026.csv"), "utf8")
+    .trimEnd()
+    .split("\n");
+  const body = lines.slice(1);
+  const rows = Array.from({ length: n }, (_, i) => {
+    const line = body[i % body.length]!;
+    return `2026-${digit}${String(i).padStart(4, "0")}${line.slice(line.indexOf(","))}`;
+  });
+  return `${[lines[0], ...rows].join("\n")}\n`;
+}
+
+/** A port nobody listens on now (the OS picks it). */
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once("error", fail);
+    s.listen(0, "127.0.0.1", () => {
+      const address = s.address();
+      s.close(() => ok(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+interface Answer {
+  upload_id: string;
+  status: string;
+  accepted: number;
+  rejected: number;
+  figures: string;
+  figures_url: string | null;
+  model_run_error: string | null;
+}
+
+async function upload(base: string, token: string, digit: number, wait: boolean) {
+  const form = new FormData();
+  form.set("study", STUDY);
+  form.set("wave", "2026");
+  if (wait) form.set("wait", "figures");
+  form.set("file", new Blob([newRespondents(digit, ROWS)], { type: "text/csv" }), `bench-${digit}.csv`);
+  const started = performance.now();
+  const res = await fetch(`${base}/api/v1/uploads`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+  const answer = (await res.json()) as Answer;
+  const reportS = (performance.now() - started) / 1000;
+  if (res.status !== 200 || answer.status !== "loaded" || answer.accepted !== ROWS)
+    throw new Error(`upload ${digit}: ${res.status} ${JSON.stringify(answer).slice(0, 500)}`);
+  let state = answer;
+  while (state.figures === "updating") {
+    await new Promise((r) => setTimeout(r, 50));
+    state = (await (
+      await fetch(`${base}${answer.figures_url}`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as Answer;
+  }
+  if (state.figures !== "updated")
+    throw new Error(`upload ${digit}: figures ${state.figures}: ${state.model_run_error}`);
+  return { reportS, figuresS: (performance.now() - started) / 1000 };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const round = (x: number) => Number(x.toFixed(3));
+
+const db = join(OUT, "demo.duckdb");
+// BENCH_REUSE_DB=1 measures on the database an earlier run prepared (the demo takes minutes on a busy machine)
+const reuse = process.env.BENCH_REUSE_DB === "1" && existsSync(db);
+const prepared = performance.now();
+if (!reuse) {
+  for (const suffix of ["", ".wal", ".server.json"]) rmSync(`${db}${suffix}`, { force: true });
+  for (const dir of [".snapshots", ".releases"]) rmSync(`${db}${dir}`, { recursive: true, force: true });
+  execFileSync(process.execPath, [BIN, "--db", db, "demo"], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+}
+rmSync(`${db}.server.json`, { force: true });
+const handle = await openDatabase(db);
+if ((await handle.query("select 1 from users where user_name = 'bench'")).length === 0)
+  await createUser(handle, "bench", "admin", "a-long-bench-password");
+const token = await createToken(handle, "bench", "bench");
+// a reused database already holds the bench's respondents: start again from the demo's own
+const held = await handle.query<{ n: number }>(
+  "select count(*)::int as n from uploads where file_name like 'bench-%' and status = 'loaded'",
+);
+await closeDatabase(handle);
+if (held[0]!.n > 0)
+  throw new Error("this database holds an earlier bench's uploads: run without BENCH_REUSE_DB");
+say(
+  `demo database ${reuse ? "reused" : "prepared"} in ${((performance.now() - prepared) / 1000).toFixed(1)} s`,
+);
+
+const port = await freePort();
+const server = await startServer(db, port);
+const base = `http://127.0.0.1:${port}`;
+try {
+  // the server writes its analytics snapshot at start: measure once it is there
+  for (let i = 0; i < 1200; i++) {
+    const sql = await fetch(`${base}/api/v1/sql`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ sql: "select 1" }),
+    });
+    if (sql.status === 200) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const runs: { reportS: number; figuresS: number }[] = [];
+  for (let i = 0; i < TRIALS; i++) {
+    const run = await upload(base, token, 5 + i, false);
+    say(
+      `upload ${i + 1}/${TRIALS} of ${ROWS} rows: report ${run.reportS.toFixed(2)} s, figures ${run.figuresS.toFixed(2)} s`,
+    );
+    runs.push(run);
+  }
+  const waited = await upload(base, token, 8, true);
+  say(`one upload with wait=figures (the answer after the model run): ${waited.reportS.toFixed(2)} s`);
+  const report = median(runs.map((r) => r.reportS));
+  const figures = median(runs.map((r) => r.figuresS));
+  const after = median(runs.map((r) => r.figuresS - r.reportS));
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: "upload",
+      rows: ROWS,
+      report_s: round(report),
+      figures_s: round(figures),
+      figures_after_report_s: round(after),
+      wait_figures_s: round(waited.reportS),
+      report_runs: runs.map((r) => round(r.reportS)),
+      figures_runs: runs.map((r) => round(r.figuresS)),
+    })}\n`,
+  );
+} finally {
+  server.kill("SIGTERM");
+}

@@ -1,0 +1,64 @@
+import type { Database } from "../db/index.ts";
+import { runModels } from "../models/index.ts";
+import type { Study } from "../study/index.ts";
+import type { Writer } from "./writer.ts";
+
+/**
+ * The model runs that bring committed uploads into the figures, after the upload has answered.
+ * A run goes through the server's writer, so it never overlaps an upload, a retraction or a
+ * release; runs asked for while one of the same study is still waiting to start are one run
+ * (it will see every upload committed before it starts). The upload and its model run are two
+ * transactions, as before: a crash between them is found at the next start
+ * (`recoverModelRuns`), and the run's own row in `model_runs` says whether it failed and why.
+ */
+export class FiguresRefresher {
+  readonly #db: Database;
+  readonly #writer: Writer;
+  readonly #log: (message: string) => void;
+  /** Per study, the run that is queued and has not started yet. */
+  readonly #waiting = new Map<string, Promise<string | null>>();
+  /** Per study, how many asked-for runs have not finished. */
+  readonly #open = new Map<string, number>();
+
+  constructor(db: Database, writer: Writer, log: (message: string) => void) {
+    this.#db = db;
+    this.#writer = writer;
+    this.#log = log;
+  }
+
+  /**
+   * Run the study's models after everything the writer already holds. Resolves when a run that
+   * started after this call has finished: null when it succeeded, else its error message (the
+   * marts keep their last good state). Never rejects.
+   */
+  refresh(study: Study): Promise<string | null> {
+    const waiting = this.#waiting.get(study.id);
+    if (waiting) return waiting;
+    this.#open.set(study.id, (this.#open.get(study.id) ?? 0) + 1);
+    const run = this.#writer
+      .run(async () => {
+        // from here on, a new upload needs a run of its own
+        this.#waiting.delete(study.id);
+        try {
+          await runModels(this.#db, study);
+          return null;
+        } catch (error) {
+          const text = (error as Error).message;
+          this.#log(`the models of ${study.id} failed after an upload: ${text}`);
+          return text;
+        }
+      })
+      .finally(() => {
+        const n = (this.#open.get(study.id) ?? 1) - 1;
+        if (n > 0) this.#open.set(study.id, n);
+        else this.#open.delete(study.id);
+      });
+    this.#waiting.set(study.id, run);
+    return run;
+  }
+
+  /** Whether a run of the study is queued or running in this process. */
+  busy(studyId: string): boolean {
+    return this.#open.has(studyId);
+  }
+}

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeDatabase, type Database } from "../../db/index.ts";
+import { FiguresRefresher } from "../../server/figuresRefresher.ts";
+import { Writer } from "../../server/writer.ts";
+import type { Study } from "../../study/index.ts";
+import { tinyDatabase } from "../helpers/tinyDatabase.ts";
+
+// Issue 17: the model runs after uploads, in the background, over a real DuckDB file (the tiny
+// study). Runs asked for while one is waiting to start are that one run (counted in
+// model_runs); they queue behind the writer's other work; the writer's idle() waits for them.
+
+let db: Database;
+let study: Study;
+
+beforeAll(async () => {
+  ({ db, study } = await tinyDatabase());
+}, 300_000);
+afterAll(async () => {
+  if (db) await closeDatabase(db);
+});
+
+const runs = async () =>
+  (await db.query<{ n: number }>("select count(*)::int as n from model_runs where status = 'succeeded'"))[0]!
+    .n;
+
+describe("FiguresRefresher", () => {
+  it("runs once for the refreshes asked while a run waits, behind the writer's other work", async () => {
+    const writer = new Writer();
+    const refresher = new FiguresRefresher(db, writer, () => undefined);
+    const before = await runs();
+    // an upload still holding the writer
+    let release!: () => void;
+    const upload = writer.run(() => new Promise<void>((ok) => (release = ok)));
+    const first = refresher.refresh(study);
+    const second = refresher.refresh(study);
+    expect(second).toBe(first);
+    expect(refresher.busy(study.id)).toBe(true);
+    expect(await runs()).toBe(before);
+    release();
+    await upload;
+    expect(await first).toBe(null);
+    expect(await runs()).toBe(before + 1);
+    expect(refresher.busy(study.id)).toBe(false);
+
+    // once that run has started, a new refresh is a run of its own
+    const third = refresher.refresh(study);
+    expect(third).not.toBe(first);
+    await writer.idle();
+    expect(await third).toBe(null);
+    expect(await runs()).toBe(before + 2);
+    expect(refresher.busy(study.id)).toBe(false);
+  }, 300_000);
+});

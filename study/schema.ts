@@ -128,7 +128,15 @@ const calibrationSchema = z
     margins: z.array(marginSchema).default([]),
     tolerance: z.number().positive().default(1e-8),
     max_iterations: z.number().int().positive().default(100),
-    /** Trim calibrated weights to [lower, upper] times the mean weight, redistributing the excess. */
+    /** method linear: bounds [L, U] on the calibrated weight over the base weight (R's calibrate bounds). */
+    bounds: z
+      .tuple([z.number(), z.number()])
+      .nullable()
+      .default(null)
+      .refine((b) => b === null || b[0] < b[1], {
+        message: "bounds: the lower bound must be below the upper",
+      }),
+    /** Trim calibrated weights to [lower, upper] times the mean weight of their wave, redistributing the excess within the wave. */
     trim: z
       .object({ lower: z.number().positive().default(0.3), upper: z.number().positive().default(3.5) })
       .strict()
@@ -274,6 +282,7 @@ export const studySchema = z
       margins: [],
       tolerance: 1e-8,
       max_iterations: 100,
+      bounds: null,
       trim: null,
     }),
     organizations: z.array(organizationSchema).default([]),

@@ -1,4 +1,5 @@
 import {
+  linearCalibration,
   type Margin,
   postStratify,
   rake,
@@ -54,8 +55,9 @@ export function marginsByWave(study: Study, waves: string[]): Margin[] {
 
 /**
  * Calibrated weights through the statistics engine: the base-weighted design (strata and
- * PSUs per wave) post-stratified or raked to the census margins of study.yaml, then trimmed
- * if the study says so. The variance of every estimate from this design accounts for the
+ * PSUs per wave) post-stratified, raked or linearly calibrated (GREG, with bounds on the
+ * ratio to the base weight if given) to the census margins of study.yaml, then trimmed per
+ * wave if the study says so. The variance of every estimate from this design accounts for the
  * calibration as R's postStratify / rake do.
  */
 export async function build({ session, study, ref, self, shared }: ModelContext): Promise<void> {
@@ -76,7 +78,7 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
     )
   ).map((r) => r.wave_id);
   const margins = marginsByWave(study, waves);
-  const { method, tolerance, max_iterations: maxIterations, trim } = study.calibration;
+  const { method, tolerance, max_iterations: maxIterations, trim, bounds } = study.calibration;
   if (waves.length > 0 && margins.length > 0) {
     if (method === "rake") design = await rake(design, margins, { tolerance, maxIterations });
     else if (method === "poststratify") {
@@ -85,19 +87,18 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
           `post-stratification takes one margin (a crossed variable); study.yaml lists ${margins.length}`,
         );
       design = await postStratify(design, margins[0]!);
-    } else if (method === "linear") {
-      throw new Error(
-        "calibration method linear is available in `barometer estimate`, not yet in the models; use rake or poststratify",
-      );
-    }
-    if (trim) {
-      const [{ mean }] = (await session.query<{ mean: number }>(
-        `select avg("__bm_w") as mean from ${design.relation}`,
-        design.params,
-      )) as [{ mean: number }];
-      design = await trimWeights(design, { lower: trim.lower * mean, upper: trim.upper * mean });
-    }
+    } else if (method === "linear")
+      design = await linearCalibration(design, { margins, bounds: bounds ?? undefined });
   }
+  // each wave's weights trimmed to [lower, upper] times that wave's mean weight, the excess
+  // shared within the wave: a wave with larger weights (a larger population, a smaller
+  // sample) is not trimmed by another wave's mean
+  if (waves.length > 0 && trim)
+    design = await trimWeights(design, {
+      lower: trim.lower,
+      upper: trim.upper,
+      relativeTo: { column: "wave_id" },
+    });
   shared.set(CALIBRATED_DESIGN, design);
   await session.run(
     `create or replace table ${quoteIdent(self)} as

@@ -222,7 +222,11 @@ describe("kill -9 during an analytics snapshot refresh", () => {
           await sleep(2);
         }
       })();
-      const answer = await upload(server.url, token, "2026", `kill-${i}.csv`, csv).catch((e: Error) => e);
+      // the answer waits for the model run (wait=figures), so the moments below fall in the
+      // snapshot refresh that follows it, not in the model run
+      const answer = await upload(server.url, token, "2026", `kill-${i}.csv`, csv, { wait: "figures" }).catch(
+        (e: Error) => e,
+      );
       if (moment !== "temp") {
         await sleep(moment);
         server.child.kill("SIGKILL");

@@ -69,6 +69,7 @@ export async function scanUpload(
     signal: stopCopy.signal,
   });
   copy.catch(() => undefined);
+  const stopTranscode = new AbortController();
   // a file found to be GB18030 (nearly always in its first megabyte) is transcoded from then
   // on, beside the rest of the scan; its progress is reported once the scan is done
   let scanning = true;
@@ -91,7 +92,6 @@ export async function scanUpload(
     })();
     copy.catch(() => undefined);
   };
-  const stopTranscode = new AbortController();
   try {
     const scan = await prescanText(path, { file, declared, onBytes, onNotUtf8 });
     const twin = await loadedAs(scan.sha256);

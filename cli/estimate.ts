@@ -30,7 +30,7 @@ import type { Estimate, LonelyPsu, ReplicateType } from "../analysis/types.ts";
 import { type Session, sessionOf } from "../db/Database.ts";
 import { quoteIdent } from "../db/quoteIdent.ts";
 import { CliError } from "./CliError.ts";
-import { openForRead } from "./context.ts";
+import { openTable } from "./liveTable.ts";
 import { readCsvAsWritten } from "./readCsvAsWritten.ts";
 
 interface Opts {
@@ -234,7 +234,7 @@ async function runEstimate(opts: Opts, global: { db?: string }): Promise<Estimat
     }
     source = "data";
   } else {
-    session = await openForRead(global, { snapshot: true });
+    session = await openTable(global, opts.table!);
     source = opts.table!;
   }
   try {

@@ -28,6 +28,10 @@ export const trustMessages = {
     zh: "上传 {upload} 被拒绝的行已超过 7 天，已删除",
     en: "the rejected rows of upload {upload} were kept 7 days and are deleted",
   },
+  "api.live_table_unknown": {
+    zh: "没有可读的表 {table}：可读的是各调查的原始答卷表（raw_responses__…，不含个人信息列）和模型生成的表",
+    en: "no readable table {table}: readable are each study's raw answers (raw_responses__…, without its personal columns) and the tables the models build",
+  },
   "ui.sign_in_locked": {
     zh: "登录失败次数过多，已暂时锁定。请 {minutes} 分钟后再试。",
     en: "Too many failed sign-ins: signing in is locked for now. Try again in {minutes} minutes.",

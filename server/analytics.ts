@@ -6,6 +6,11 @@ import { latestSnapshot, SqlSandbox, writeSnapshot } from "./sandbox/index.ts";
 const ANALYTICS =
   /^(stg_|int_|seed_|index_estimates__|index_scores__|upload_reports__|weighting_diagnostics__|calibration_margins__|sae_estimates__|sae_diagnostics__|theme_estimates__|theme_scores__|theme_examples__|open_answers_uncoded__)/;
 
+/** Whether `name` is a relation analysts may read (marts, staging, intermediate, seeds). */
+export function isAnalyticsRelation(name: string): boolean {
+  return ANALYTICS.test(name);
+}
+
 export const snapshotDirOf = (db: Database) => `${db.path}.snapshots`;
 
 /** Why the snapshot analysts read is behind the database, and as of when it is. */
@@ -48,7 +53,7 @@ export class Analytics {
        select view_name as name from duckdb_views() where schema_name = 'main' and not internal and not temporary
        order by 1`,
     );
-    return rows.map((r) => r.name).filter((n) => ANALYTICS.test(n));
+    return rows.map((r) => r.name).filter(isAnalyticsRelation);
   }
 
   /**

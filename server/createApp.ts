@@ -22,6 +22,7 @@ import { adminPageRouter } from "./routes/adminPage.ts";
 import { apiRouter } from "./routes/api.ts";
 import { sendErrorPage, wantsErrorPage } from "./routes/errorPage.ts";
 import { figuresRouter } from "./routes/figuresApi.ts";
+import { liveTablesRouter } from "./routes/liveTablesApi.ts";
 import { notebooksRouter } from "./routes/notebooks.ts";
 import { pagesRouter } from "./routes/pages.ts";
 import { queriesRouter } from "./routes/queriesApi.ts";
@@ -155,6 +156,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use("/api/v1", releasesRouter(options.db, writer));
   app.use("/api/v1", sqlRouter(options.db, options.analytics));
   app.use("/api/v1", queriesRouter(options.db));
+  app.use("/api/v1", liveTablesRouter(options.db));
   app.use("/api/v1", adminRouter(options.db, writer, sessions));
   if (options.analytics) {
     const analytics = options.analytics;

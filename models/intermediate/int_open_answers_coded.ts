@@ -6,65 +6,61 @@ import { writeRows } from "../seeds/writeRows.ts";
 
 export const dependsOn = ["stg_open_answers"];
 
+/** Texts coded on the compute thread per task: none holds it long. */
+const SLICE = 2000;
+
 /**
  * Every masked open answer coded by the study's theme codebook: the themes it raises (several
  * at once, or none: uncoded), each with what matched ("matched 托管 in 暑期托管"), and the
  * codebook version that coded it.
+ *
+ * Coding is a function of the text alone (one codebook for every open question), so each
+ * distinct text is segmented and coded once on the compute thread, and the rows take their
+ * codes by a join in DuckDB. A missing answer is blank.
  */
 export async function build({ session, study, ref, self }: ModelContext): Promise<void> {
   const setup = openAnswerSetup(study);
+  const q = quoteIdent;
+  const codes = `${self}__codes`;
   const rows: Record<string, unknown>[] = [];
   if (setup) {
-    const answers = await session.query<{
-      wave_id: string;
-      respondent_id: string;
-      item: string;
-      organization_id: string;
-      answer: string | null;
-    }>(
-      `select wave_id, respondent_id, item, organization_id, answer from ${quoteIdent(ref("stg_open_answers"))}
-       order by wave_id, item, respondent_id`,
-    );
-    // segmenting and coding on the compute thread, in slices so none holds it long
-    const SLICE = 2000;
-    for (let start = 0; start < answers.length; start += SLICE) {
-      const slice = answers.slice(start, start + SLICE);
-      const coded = await offThread(
-        "codeAnswers",
-        setup.files,
-        setup.codebook,
-        slice.map((a) => a.answer),
-      );
-      slice.forEach((a, i) => {
+    const texts = (
+      await session.query<{ answer: string }>(
+        `select distinct answer from ${q(ref("stg_open_answers"))} where answer is not null`,
+      )
+    ).map((r) => r.answer);
+    for (let start = 0; start < texts.length; start += SLICE) {
+      const slice = texts.slice(start, start + SLICE);
+      const coded = await offThread("codeAnswers", setup.files, setup.codebook, slice);
+      slice.forEach((answer, i) => {
         const c = coded[i]!;
-        rows.push({
-          wave_id: a.wave_id,
-          respondent_id: a.respondent_id,
-          item: a.item,
-          organization_id: a.organization_id,
-          is_blank: c.isBlank,
-          is_uncoded: !c.isBlank && c.themes.length === 0,
-          theme_ids: c.themes,
-          explanations: c.explanations,
-          codebook_version: setup.codebook.version,
-        });
+        rows.push({ answer, is_blank: c.isBlank, theme_ids: c.themes, explanations: c.explanations });
       });
     }
   }
-  await writeRows(
-    session,
-    self,
-    {
-      wave_id: "varchar",
-      respondent_id: "varchar",
-      item: "varchar",
-      organization_id: "varchar",
-      is_blank: "boolean",
-      is_uncoded: "boolean",
-      theme_ids: "varchar[]",
-      explanations: "varchar[]",
-      codebook_version: "integer",
-    },
-    rows,
-  );
+  try {
+    await writeRows(
+      session,
+      codes,
+      { answer: "varchar", is_blank: "boolean", theme_ids: "varchar[]", explanations: "varchar[]" },
+      rows,
+      { temporary: true },
+    );
+    await session.run(
+      `create or replace table ${q(self)} as
+       select o.wave_id, o.respondent_id, o.item, o.organization_id,
+              coalesce(c.is_blank, true) as is_blank,
+              not coalesce(c.is_blank, true) and len(c.theme_ids) = 0 as is_uncoded,
+              coalesce(c.theme_ids, []::varchar[]) as theme_ids,
+              coalesce(c.explanations, []::varchar[]) as explanations,
+              $version::integer as codebook_version
+       from ${q(ref("stg_open_answers"))} as o
+       left join ${q(codes)} as c on c.answer = o.answer
+       ${setup ? "" : "where false"}
+       order by o.wave_id, o.item, o.respondent_id`,
+      { version: setup?.codebook.version ?? 0 },
+    );
+  } finally {
+    await session.run(`drop table if exists temp.${q(codes)}`);
+  }
 }

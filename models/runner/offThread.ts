@@ -6,14 +6,20 @@ import { type ComputeTasks, computeTasks } from "./computeTasks.ts";
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
 /**
- * The model runs' compute thread. A model run happens inside the server, whose one event loop
- * also answers every request: seconds of statistics there (small-area bootstraps, rank
+ * The model runs' compute threads. A model run happens inside the server, whose one event
+ * loop also answers every request: seconds of statistics there (small-area bootstraps, rank
  * intervals, segmenting open answers) would hold the figures, pages and health checks until
  * they end. `offThread` runs such a task (a pure function of plain data, listed in
- * computeTasks.ts) on one worker thread, started at the first call and kept (unreferenced, so a
- * CLI command still exits) while the process lives; tasks queue there in order.
+ * computeTasks.ts) on a worker thread, and the main thread waits for it without blocking.
  *
- * With one core, or BAROMETER_COMPUTE_THREAD=0, tasks run in the calling thread.
+ * The threads form a small pool: one per core, at most four, each started at its first task
+ * and kept (unreferenced, so a CLI command still exits) while the process lives. A task goes
+ * to the thread with the fewest tasks waiting, so a model that hands out many independent
+ * tasks (one small-area model per indicator, one ranking per group) uses every core while the
+ * main thread waits. Tasks are pure: which thread runs one never changes its result.
+ *
+ * With one core, or BAROMETER_COMPUTE_THREADS=0 (or the older BAROMETER_COMPUTE_THREAD=0),
+ * tasks run in the calling thread; BAROMETER_COMPUTE_THREADS=N sets the pool's size.
  *
  * @example
  *   const figures = await offThread("smallAreaFigures", input);
@@ -22,30 +28,57 @@ export function offThread<K extends keyof ComputeTasks>(
   task: K,
   ...args: Parameters<ComputeTasks[K]>
 ): Promise<ReturnType<ComputeTasks[K]>> {
-  if (!useThread()) {
+  const size = poolSize();
+  if (size === 0) {
     const run = computeTasks[task] as (...a: unknown[]) => ReturnType<ComputeTasks[K]>;
     return Promise.resolve().then(() => run(...args));
   }
-  const worker = computeThread();
+  const thread = leastBusy(size);
   const id = nextId++;
   return new Promise((resolve, reject) => {
-    pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-    if (pending.size === 1) worker.ref();
-    worker.postMessage({ id, task, args });
+    thread.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+    if (thread.pending.size === 1) thread.worker.ref();
+    thread.worker.postMessage({ id, task, args });
   });
 }
 
-let thread: Worker | null = null;
-let nextId = 1;
-const pending = new Map<number, Pending>();
-
-function useThread(): boolean {
-  return process.env.BAROMETER_COMPUTE_THREAD !== "0" && availableParallelism() > 1;
+/** The number of compute threads: 0 runs tasks in the calling thread. */
+export function poolSize(): number {
+  if (process.env.BAROMETER_COMPUTE_THREAD === "0") return 0;
+  const asked = process.env.BAROMETER_COMPUTE_THREADS;
+  if (asked !== undefined && asked !== "") {
+    const n = Number(asked);
+    if (Number.isInteger(n) && n >= 0) return Math.min(n, 16);
+  }
+  const cores = availableParallelism();
+  return cores > 1 ? Math.min(cores, 4) : 0;
 }
 
-function computeThread(): Worker {
-  if (thread) return thread;
+interface Thread {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+const threads: (Thread | null)[] = [];
+let nextId = 1;
+
+function leastBusy(size: number): Thread {
+  let best: Thread | null = null;
+  for (let i = 0; i < size; i++) {
+    const t = threads[i] ?? null;
+    // a free slot: a thread of its own before a busy one is shared
+    if (!t) {
+      if (best && best.pending.size === 0) break;
+      return start(i);
+    }
+    if (!best || t.pending.size < best.pending.size) best = t;
+  }
+  return best!;
+}
+
+function start(slot: number): Thread {
   const worker = startWorker(import.meta.url, "./computeWorker");
+  const thread: Thread = { worker, pending: new Map() };
   worker.on(
     "message",
     ({
@@ -57,10 +90,10 @@ function computeThread(): Worker {
       result?: unknown;
       error?: { message: string; stack?: string };
     }) => {
-      const p = pending.get(id);
+      const p = thread.pending.get(id);
       if (!p) return;
-      pending.delete(id);
-      if (pending.size === 0) worker.unref();
+      thread.pending.delete(id);
+      if (thread.pending.size === 0) worker.unref();
       if (error) {
         const e = new Error(error.message);
         e.stack = error.stack ?? e.stack;
@@ -68,15 +101,15 @@ function computeThread(): Worker {
       } else p.resolve(result);
     },
   );
-  // a thread that died (out of memory, a crash) fails what it held; the next task starts a new one
+  // a thread that died (out of memory, a crash) fails what it held; its slot starts a new one
   const fail = (error: Error) => {
-    if (thread === worker) thread = null;
-    for (const p of pending.values()) p.reject(error);
-    pending.clear();
+    if (threads[slot] === thread) threads[slot] = null;
+    for (const p of thread.pending.values()) p.reject(error);
+    thread.pending.clear();
   };
   worker.on("error", fail);
   worker.on("exit", (code) => fail(new Error(`the compute thread stopped (exit code ${code})`)));
   worker.unref();
-  thread = worker;
-  return worker;
+  threads[slot] = thread;
+  return thread;
 }

@@ -15,12 +15,15 @@ export async function writeRows(
   table: string,
   columns: Record<string, ColumnType>,
   rows: Record<string, unknown>[],
+  options: { temporary?: boolean } = {},
 ): Promise<void> {
   const names = Object.keys(columns);
+  // a temporary table (this session's, dropped with it) for rows a model joins and drops
+  const create = `create or replace ${options.temporary ? "temp " : ""}table`;
   const ddl = names.map((n) => `${quoteIdent(n)} ${columns[n]!.toUpperCase()}`).join(", ");
   if (names.some((n) => columns[n]!.endsWith("[]"))) {
     const select = names.map((n) => `r.${quoteIdent(n)}`).join(", ");
-    await session.run(`create or replace table ${quoteIdent(table)} (${ddl})`);
+    await session.run(`${create} ${quoteIdent(table)} (${ddl})`);
     // a few thousand rows per statement: one document of every row takes long to bind
     for (let start = 0; start < rows.length; start += 2000) {
       await session.run(
@@ -32,8 +35,12 @@ export async function writeRows(
     }
     return;
   }
-  await session.run(`create or replace table ${quoteIdent(table)} (${ddl})`);
-  const appender = await session.connection.createAppender(table);
+  await session.run(`${create} ${quoteIdent(table)} (${ddl})`);
+  const appender = await session.connection.createAppender(
+    table,
+    options.temporary ? "main" : null,
+    options.temporary ? "temp" : null,
+  );
   // tens of thousands of rows take a while: the server answers requests in between
   const slice = timeSlicer();
   try {

@@ -7,59 +7,84 @@ import { writeRows } from "../seeds/writeRows.ts";
 
 export const dependsOn = ["stg_responses"];
 
+/** Texts sent to the compute thread per task: none holds it long. */
+const SLICE = 4000;
+
 /**
  * The open answers (study.yaml `open_answers`) of the loaded uploads, masked: phone and ID
  * numbers, emails and names are replaced (themes/maskPersonalText.ts) here, as they leave the
  * raw table; no other model reads the raw text (the raw source leaves these columns out). One
  * row per respondent and open question asked in the respondent's wave, blank answers included.
+ *
+ * Masking is a function of the text alone, so each distinct text is masked once (on the
+ * compute thread) and the rows take theirs by a join in DuckDB: answers repeat ("无", "没有",
+ * blanks), and a million rows never pass through JavaScript. The raw texts stay in a
+ * temporary table of this session, dropped before the model ends.
  */
 export async function build({ session, study, ref, self }: ModelContext): Promise<void> {
   const setup = openAnswerSetup(study);
-  const rows: Record<string, unknown>[] = [];
-  if (setup) {
-    const q = quoteIdent;
-    const asked = (item: string) =>
-      study.waves
-        .filter((w) => study.codebookByVersion.get(w.codebook)?.items.some((i) => i.name === item))
-        .map((w) => w.id);
-    for (const { item, organizationId } of setup.items) {
-      const waves = asked(item);
-      if (waves.length === 0) continue;
-      const answers = await session.query<{ wave_id: string; respondent_id: string; answer: string | null }>(
-        `select r.wave_id, r.respondent_id, cast(r.${q(item)} as varchar) as answer
-         from ${q(rawTableName(study.id))} as r
-         join ${q(ref("stg_responses"))} as s using (wave_id, respondent_id, upload_id)
-         where list_contains(cast(json($waves) as varchar[]), r.wave_id)
-         order by r.wave_id, r.respondent_id`,
-        { waves: JSON.stringify(waves) },
-      );
-      const masked = await offThread(
-        "maskAnswers",
-        answers.map((a) => a.answer),
-      );
-      answers.forEach((a, i) => {
-        rows.push({
-          wave_id: a.wave_id,
-          respondent_id: a.respondent_id,
-          item,
-          organization_id: organizationId,
-          answer: masked[i]!.text,
-          n_masked: masked[i]!.masked,
-        });
+  const q = quoteIdent;
+  const asked = (item: string) =>
+    study.waves
+      .filter((w) => study.codebookByVersion.get(w.codebook)?.items.some((i) => i.name === item))
+      .map((w) => w.id);
+  const parts = (setup?.items ?? [])
+    .map(({ item, organizationId }) => ({ item, organizationId, waves: asked(item) }))
+    .filter((p) => p.waves.length > 0);
+  const columns = "wave_id varchar, respondent_id varchar, item varchar, organization_id varchar";
+  if (parts.length === 0) {
+    await session.run(`create or replace table ${q(self)} (${columns}, answer varchar, n_masked integer)`);
+    return;
+  }
+  const raw = `${self}__raw`;
+  const masks = `${self}__masks`;
+  try {
+    await session.run(
+      `create or replace temp table ${q(raw)} as
+       ${parts
+         .map(
+           (p, i) =>
+             `select r.wave_id, r.respondent_id, $item${i} as item, $org${i} as organization_id,
+                     cast(r.${q(p.item)} as varchar) as raw_answer
+              from ${q(rawTableName(study.id))} as r
+              join ${q(ref("stg_responses"))} as s using (wave_id, respondent_id, upload_id)
+              where list_contains(cast(json($waves${i}) as varchar[]), r.wave_id)`,
+         )
+         .join("\nunion all\n")}`,
+      Object.fromEntries(
+        parts.flatMap((p, i) => [
+          [`item${i}`, p.item],
+          [`org${i}`, p.organizationId],
+          [`waves${i}`, JSON.stringify(p.waves)],
+        ]),
+      ),
+    );
+    const texts = (
+      await session.query<{ raw_answer: string }>(
+        `select distinct raw_answer from ${q(raw)} where raw_answer is not null`,
+      )
+    ).map((r) => r.raw_answer);
+    const rows: Record<string, unknown>[] = [];
+    for (let start = 0; start < texts.length; start += SLICE) {
+      const slice = texts.slice(start, start + SLICE);
+      const masked = await offThread("maskAnswers", slice);
+      slice.forEach((t, i) => {
+        rows.push({ raw_answer: t, answer: masked[i]!.text, n_masked: masked[i]!.masked });
       });
     }
+    await writeRows(session, masks, { raw_answer: "varchar", answer: "varchar", n_masked: "integer" }, rows, {
+      temporary: true,
+    });
+    await session.run(
+      `create or replace table ${q(self)} as
+       select r.wave_id, r.respondent_id, r.item, r.organization_id,
+              m.answer, coalesce(m.n_masked, 0)::integer as n_masked
+       from ${q(raw)} as r
+       left join ${q(masks)} as m on m.raw_answer = r.raw_answer
+       order by r.item, r.wave_id, r.respondent_id`,
+    );
+  } finally {
+    await session.run(`drop table if exists temp.${q(raw)}`);
+    await session.run(`drop table if exists temp.${q(masks)}`);
   }
-  await writeRows(
-    session,
-    self,
-    {
-      wave_id: "varchar",
-      respondent_id: "varchar",
-      item: "varchar",
-      organization_id: "varchar",
-      answer: "varchar",
-      n_masked: "integer",
-    },
-    rows,
-  );
 }

@@ -1,6 +1,7 @@
 import * as adminApi from "../routes/adminApi.ts";
 import * as api from "../routes/api.ts";
 import * as figuresApi from "../routes/figuresApi.ts";
+import * as liveTablesApi from "../routes/liveTablesApi.ts";
 import * as queriesApi from "../routes/queriesApi.ts";
 import * as releasesApi from "../routes/releasesApi.ts";
 import * as sites from "../routes/sites.ts";
@@ -37,6 +38,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   releasesApi.scoresRoute,
   themes.releaseThemes,
   sqlApi.sqlRoute,
+  liveTablesApi.liveTableRoute,
   queriesApi.listQueries,
   queriesApi.saveQuery,
   queriesApi.deleteQuery,

@@ -30,6 +30,22 @@ async function barometer(...args: string[]) {
   }
 }
 
+// a table only the live database holds: the study's raw answers, fetched through the server
+const RAW_ESTIMATE = [
+  "estimate",
+  "--table",
+  "raw_responses__tiny",
+  "--ids",
+  "village",
+  "--strata",
+  "town",
+  "--prop",
+  "aw_union = 1",
+  "--by",
+  "sex",
+  "--json",
+];
+
 const ESTIMATE = [
   "estimate",
   "--table",
@@ -153,12 +169,36 @@ describe("the CLI while the server runs", () => {
     expect(rendered.code, rendered.stderr).toBe(0);
     expect(readFileSync(html, "utf8")).toMatch(/<td[^>]*>80<\/td>/);
 
-    // the same estimate on the file, with no server: the same numbers
+    // the raw answers are in no snapshot: read from the running server's live database
+    const rawServed = await barometer(...RAW_ESTIMATE);
+    expect(rawServed.code, rawServed.stderr).toBe(0);
+    expect(rawServed.stderr).toMatch(/read raw_responses__tiny from barometer serve \(pid \d+\)/);
+    // without its personal columns: the hashed phone stays in the raw table
+    const url = JSON.parse(readFileSync(`${path}.server.json`, "utf8")).url as string;
+    const token = readFileSync(`${path}.admin-token`, "utf8").trim();
+    const parquet = await fetch(`${url}/api/v1/tables/raw_responses__tiny/parquet`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(parquet.status).toBe(200);
+    const bytes = Buffer.from(await parquet.arrayBuffer());
+    expect(bytes.subarray(0, 4).toString()).toBe("PAR1");
+    expect(bytes.includes(Buffer.from("phone"))).toBe(false);
+    expect(bytes.includes(Buffer.from("aw_union"))).toBe(true);
+    // tables that are neither raw answers nor the models' are refused, by name
+    const refused = await barometer("estimate", "--table", "users", "--mean", "user_id");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("no readable table users");
+
+    // the same estimates on the file, with no server: the same numbers
     server!.kill("SIGTERM");
     await new Promise((ok) => server!.once("exit", ok));
     const direct = await barometer(...ESTIMATE);
     expect(direct.code, direct.stderr).toBe(0);
     expect(served).toEqual(JSON.parse(direct.stdout));
+    const rawDirect = await barometer(...RAW_ESTIMATE);
+    expect(rawDirect.code, rawDirect.stderr).toBe(0);
+    expect(JSON.parse(rawServed.stdout)).toEqual(JSON.parse(rawDirect.stdout));
+    expect(JSON.parse(rawDirect.stdout).length).toBeGreaterThan(0);
 
     // with no server, the user commands change the file itself (audited as the CLI's user)
     const enabled = await barometer("user", "enable", "zhao");

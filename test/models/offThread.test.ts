@@ -11,6 +11,7 @@ import { parseThemeCodebook } from "../../themes/index.ts";
 
 afterEach(() => {
   delete process.env.BAROMETER_COMPUTE_THREAD;
+  delete process.env.BAROMETER_COMPUTE_THREADS;
 });
 
 describe("offThread", () => {
@@ -68,6 +69,32 @@ describe("offThread", () => {
     }
     expect(direct).not.toBe("");
     await expect(offThread("smallAreaFigures", bad)).rejects.toThrow(direct);
+  });
+
+  it("spreads tasks given at once over the pool's threads, each result the caller's own", async () => {
+    process.env.BAROMETER_COMPUTE_THREADS = "2";
+    // two tasks at once: the second goes to a thread of its own, not behind the first
+    const ids = await Promise.all([offThread("threadId"), offThread("threadId")]);
+    expect(new Set(ids).size).toBe(2);
+    expect(ids).not.toContain(threadId);
+    // many rankings at once, spread over both threads, equal the same calls made here
+    const groups = Array.from({ length: 12 }, (_, g) => {
+      const est = [60 + g, 62, 70 - g / 2, 55, 66];
+      const cov = est.map((_, i) => est.map((_, j) => (i === j ? 4 + i + g : 0)));
+      return { est, cov, low: est.map((e) => e - 4), high: est.map((e) => e + 4) };
+    });
+    const options = { level: 0.95, draws: 300, seed: 11 };
+    const there = await Promise.all(
+      groups.map((x) => offThread("rankAndTiers", x.est, x.cov, x.low, x.high, options)),
+    );
+    groups.forEach((x, g) => {
+      expect(there[g]).toEqual(computeTasks.rankAndTiers(x.est, x.cov, x.low, x.high, options));
+    });
+  });
+
+  it("stays in the calling thread with BAROMETER_COMPUTE_THREADS=0", async () => {
+    process.env.BAROMETER_COMPUTE_THREADS = "0";
+    expect(await offThread("threadId")).toBe(threadId);
   });
 
   it("stays in the calling thread with BAROMETER_COMPUTE_THREAD=0", async () => {

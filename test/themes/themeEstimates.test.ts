@@ -9,8 +9,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabase, type Database } from "../../db/index.ts";
+import { rawTableName } from "../../ingest/index.ts";
 import { createRelease, readRelease } from "../../models/index.ts";
+import { computeTasks } from "../../models/runner/computeTasks.ts";
 import type { Study } from "../../study/index.ts";
+import { openAnswerSetup } from "../../themes/index.ts";
 import { demoDatabase } from "../helpers/demoDatabase.ts";
 
 const FIXTURE = JSON.parse(
@@ -137,5 +140,73 @@ describe("theme estimates on the demo", () => {
     const columns = file.theme_columns!;
     const rows = file.theme_rows!.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i]])));
     expect(rows).toEqual(expected.map((e) => Object.fromEntries(columns.map((c) => [c, e[c] ?? null]))));
+  });
+  it("masks and codes each answer as the plain functions do, row by row (the models work per distinct text)", async () => {
+    const setup = openAnswerSetup(study)!;
+    const raw = rawTableName(study.id);
+    const expected = new Map<
+      string,
+      { answer: string | null; masked: number; blank: boolean; themes: string[]; why: string[] }
+    >();
+    for (const { item } of setup.items) {
+      const rows = await db.query<{ wave_id: string; respondent_id: string; text: string | null }>(
+        `select r.wave_id, r.respondent_id, cast(r.${item} as varchar) as text
+         from ${raw} r join stg_responses__mass_org_evaluation s using (wave_id, respondent_id, upload_id)`,
+      );
+      const masked = computeTasks.maskAnswers(rows.map((r) => r.text));
+      const coded = computeTasks.codeAnswers(
+        setup.files,
+        setup.codebook,
+        masked.map((m) => m.text),
+      );
+      rows.forEach((r, i) => {
+        expected.set(`${r.wave_id}|${r.respondent_id}|${item}`, {
+          answer: masked[i]!.text,
+          masked: masked[i]!.masked,
+          blank: coded[i]!.isBlank,
+          themes: coded[i]!.themes,
+          why: coded[i]!.explanations,
+        });
+      });
+    }
+    const got = await db.query<{
+      key: string;
+      answer: string | null;
+      n_masked: number;
+      is_blank: boolean;
+      theme_ids: string[];
+      explanations: string[];
+    }>(
+      `select o.wave_id || '|' || o.respondent_id || '|' || o.item as key, o.answer, o.n_masked,
+              c.is_blank, c.theme_ids, c.explanations
+       from stg_open_answers__mass_org_evaluation o
+       join int_open_answers_coded__mass_org_evaluation c using (wave_id, respondent_id, item)`,
+    );
+    expect(got.length).toBe(expected.size);
+    let masked = 0;
+    let themed = 0;
+    for (const g of got) {
+      const e = expected.get(g.key)!;
+      expect({
+        key: g.key,
+        answer: g.answer,
+        masked: g.n_masked,
+        blank: g.is_blank,
+        themes: [...g.theme_ids],
+        why: [...g.explanations],
+      }).toEqual({
+        key: g.key,
+        answer: e.answer,
+        masked: e.masked,
+        blank: e.blank,
+        themes: e.themes,
+        why: e.why,
+      });
+      if (e.masked > 0) masked++;
+      if (e.themes.length > 0) themed++;
+    }
+    // the check has teeth: the demo has masked answers and coded themes
+    expect(masked).toBeGreaterThan(0);
+    expect(themed).toBeGreaterThan(100);
   });
 });

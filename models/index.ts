@@ -27,3 +27,4 @@ export {
   studyParams,
 } from "./runModels.ts";
 export { loadModels, type Model, type ModelContext, orderModels } from "./runner/loadModels.ts";
+export { forgetComputed } from "./runner/offThread.ts";

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import { startWorker } from "../../db/startWorker.ts";
@@ -18,6 +19,9 @@ type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
  * tasks (one small-area model per indicator, one ranking per group) uses every core while the
  * main thread waits. Tasks are pure: which thread runs one never changes its result.
  *
+ * The results of the long statistical tasks (small-area models, rankings) are remembered by
+ * their input, the last 600: a run after an upload to one wave computes only what changed.
+ *
  * With one core, or BAROMETER_COMPUTE_THREADS=0 (or the older BAROMETER_COMPUTE_THREAD=0),
  * tasks run in the calling thread; BAROMETER_COMPUTE_THREADS=N sets the pool's size.
  *
@@ -28,6 +32,44 @@ export function offThread<K extends keyof ComputeTasks>(
   task: K,
   ...args: Parameters<ComputeTasks[K]>
 ): Promise<ReturnType<ComputeTasks[K]>> {
+  if (!REMEMBERED.has(task)) return dispatch(task, args);
+  // the same task with the same input gives the same result (pure, seeded): after an upload
+  // to one wave, the other waves' small-area models and rankings are not computed again
+  const key = `${task}:${createHash("sha256").update(JSON.stringify(args)).digest("base64")}`;
+  let result = remembered.get(key) as Promise<ReturnType<ComputeTasks[K]>> | undefined;
+  if (result)
+    remembered.delete(key); // most recently used last
+  else {
+    result = dispatch(task, args);
+    result.catch(() => remembered.delete(key));
+  }
+  remembered.set(key, result);
+  while (remembered.size > REMEMBER_AT_MOST) remembered.delete(remembered.keys().next().value!);
+  // each caller its own copy: a caller that changes its result changes no one else's
+  return result.then((r) => structuredClone(r));
+}
+
+/** Tasks whose results are remembered (by their input), and how many results at most. */
+const REMEMBERED = new Set<keyof ComputeTasks>(["smallAreaFigures", "rankAndTiers"]);
+const REMEMBER_AT_MOST = 600;
+const remembered = new Map<string, Promise<unknown>>();
+
+/** Forget remembered results (benchmarks time a model run's own work; tests start clean). */
+export function forgetComputed(): void {
+  remembered.clear();
+}
+
+/** How many tasks were run (not answered from memory) in this process: for checks. */
+export function tasksRun(): number {
+  return runCount;
+}
+let runCount = 0;
+
+function dispatch<K extends keyof ComputeTasks>(
+  task: K,
+  args: Parameters<ComputeTasks[K]>,
+): Promise<ReturnType<ComputeTasks[K]>> {
+  runCount++;
   const size = poolSize();
   if (size === 0) {
     const run = computeTasks[task] as (...a: unknown[]) => ReturnType<ComputeTasks[K]>;

@@ -6,7 +6,7 @@
 import { threadId } from "node:worker_threads";
 import { afterEach, describe, expect, it } from "vitest";
 import { computeTasks } from "../../models/runner/computeTasks.ts";
-import { offThread } from "../../models/runner/offThread.ts";
+import { forgetComputed, offThread, tasksRun } from "../../models/runner/offThread.ts";
 import { parseThemeCodebook } from "../../themes/index.ts";
 
 afterEach(() => {
@@ -90,6 +90,29 @@ describe("offThread", () => {
     groups.forEach((x, g) => {
       expect(there[g]).toEqual(computeTasks.rankAndTiers(x.est, x.cov, x.low, x.high, options));
     });
+  });
+
+  it("remembers a ranking by its input: the same input is not computed again, each caller gets its own copy", async () => {
+    forgetComputed();
+    const est = [70, 66, 61, 58];
+    const cov = est.map((_, i) => est.map((_, j) => (i === j ? 9 : 0)));
+    const low = est.map((e) => e - 6);
+    const high = est.map((e) => e + 6);
+    const options = { level: 0.95, draws: 200, seed: 3 };
+    const before = tasksRun();
+    const first = await offThread("rankAndTiers", est, cov, low, high, options);
+    expect(tasksRun()).toBe(before + 1);
+    first.sets[0]!.rank = 99; // a caller's change stays its own
+    const again = await offThread("rankAndTiers", est, cov, low, high, options);
+    expect(tasksRun()).toBe(before + 1);
+    expect(again).toEqual(computeTasks.rankAndTiers(est, cov, low, high, options));
+    // another input (one estimate moved) is computed
+    const moved = await offThread("rankAndTiers", [70, 66, 61, 68], cov, low, high, options);
+    expect(tasksRun()).toBe(before + 2);
+    expect(moved).toEqual(computeTasks.rankAndTiers([70, 66, 61, 68], cov, low, high, options));
+    forgetComputed();
+    await offThread("rankAndTiers", est, cov, low, high, options);
+    expect(tasksRun()).toBe(before + 3);
   });
 
   it("stays in the calling thread with BAROMETER_COMPUTE_THREADS=0", async () => {

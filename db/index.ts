@@ -25,4 +25,5 @@ export { packageRoot } from "./packageRoot.ts";
 export { quoteIdent } from "./quoteIdent.ts";
 export { loadSecret, readSecret, type SecretName, secretSource, secretsFile } from "./secrets.ts";
 export { readServerLock, removeServerLock, serverLockPath, writeServerLock } from "./serverLock.ts";
+export { inOneTurn, type TurnSession, takingTurns } from "./takingTurns.ts";
 export { timeSlicer } from "./timeSlicer.ts";

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { qnorm } from "../analysis/distributions/qnorm.ts";
 import type { Database, Session } from "../db/index.ts";
-import { quoteIdent } from "../db/index.ts";
+import { quoteIdent, takingTurns } from "../db/index.ts";
 import { rawColumnTypes, rawTableName, registerStudy } from "../ingest/index.ts";
 import { designSourceColumns, MODEL_COLUMNS, type Study } from "../study/index.ts";
 import { checkContract } from "./runner/checkContract.ts";
@@ -111,14 +111,31 @@ export async function runModels(
   const timings: ModelTiming[] = [];
   try {
     await db.withSession((session) =>
-      session.transaction(async (tx) => {
+      session.transaction(async (connection) => {
+        const tx = takingTurns(connection);
         const shared = new Map<string, unknown>();
-        for (const [i, model] of models.entries()) {
-          options.onProgress?.(model.name, i, models.length);
-          const start = performance.now();
-          const checkSeconds = await buildModel(tx, study, model, shared);
-          timings.push({ model: model.name, seconds: (performance.now() - start) / 1000, checkSeconds });
+        // each model starts when the models it depends on are built, so independent ones overlap:
+        // one's statistics on the compute threads while another's SQL or JavaScript runs here
+        // (their statements take turns on the run's one connection, in its one transaction)
+        const built = new Map<string, Promise<void>>();
+        let started = 0;
+        for (const model of models) {
+          const before = model.dependsOn.map((d) => built.get(d)).filter((p) => p !== undefined);
+          built.set(
+            model.name,
+            Promise.all(before).then(async () => {
+              options.onProgress?.(model.name, started++, models.length);
+              const start = performance.now();
+              const checkSeconds = await buildModel(tx, study, model, shared);
+              timings.push({ model: model.name, seconds: (performance.now() - start) / 1000, checkSeconds });
+            }),
+          );
         }
+        // every model settles before the transaction ends (none is left running into the
+        // rollback); the first failure, in dependency order, is the one reported
+        const settled = await Promise.allSettled(built.values());
+        const failed = settled.find((r) => r.status === "rejected");
+        if (failed) throw (failed as PromiseRejectedResult).reason;
       }),
     );
     await db.run("update model_runs set status = 'succeeded', finished_at = now() where run_id = $1", [

@@ -1,5 +1,5 @@
 import type { Session } from "../../db/index.ts";
-import { quoteIdent, timeSlicer } from "../../db/index.ts";
+import { inOneTurn, quoteIdent, timeSlicer } from "../../db/index.ts";
 import type { Study } from "../../study/index.ts";
 import type { ModelContext } from "../runner/loadModels.ts";
 
@@ -35,7 +35,22 @@ export async function writeRows(
     }
     return;
   }
-  await session.run(`${create} ${quoteIdent(table)} (${ddl})`);
+  // the appender's rows go in with no other statement on the connection in between (the
+  // models of a run share it: see db/takingTurns.ts)
+  await inOneTurn(session, async () => {
+    await session.run(`${create} ${quoteIdent(table)} (${ddl})`);
+    await appendRows(session, table, columns, rows, options);
+  });
+}
+
+async function appendRows(
+  session: Session,
+  table: string,
+  columns: Record<string, ColumnType>,
+  rows: Record<string, unknown>[],
+  options: { temporary?: boolean },
+): Promise<void> {
+  const names = Object.keys(columns);
   const appender = await session.connection.createAppender(
     table,
     options.temporary ? "main" : null,

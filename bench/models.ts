@@ -2,7 +2,9 @@
 //   baseline_s  DuckDB's native read_csv of the 1M-row ingest bench file into a table;
 //   demo_s      a full model run on the demo study (three waves of ~2000);
 //   million_s   a full model run on 1,000,000 respondents (the ingest bench file, loaded first).
-// Targets (issue 5, 2 cores): demo under 3 s, one million under 30 s, million_ratio under 15.
+// Targets (2 cores): the demo's full run under 5 s (issue 16: every model, small-area estimates
+// with their bootstrap included; issue 5 asked 3 s of the models it had then), one million under
+// 30 s, million_ratio under 15.
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { closeDatabase, openDatabase } from "../db/index.ts";
@@ -79,6 +81,6 @@ const result = {
   million_ratio: Number((millionS / baselineS).toFixed(2)),
 };
 say(
-  `targets: demo < 3 s ${result.demo_s < 3 ? "met" : "MISSED"}; million < 30 s ${result.million_s < 30 ? "met" : "MISSED"}; ratio < 15 ${result.million_ratio < 15 ? "met" : "MISSED"}`,
+  `targets: demo < 5 s ${result.demo_s < 5 ? "met" : "MISSED"}; million < 30 s ${result.million_s < 30 ? "met" : "MISSED"}; ratio < 15 ${result.million_ratio < 15 ? "met" : "MISSED"}`,
 );
 process.stdout.write(`${JSON.stringify(result)}\n`);

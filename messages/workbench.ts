@@ -89,6 +89,10 @@ export const workbenchMessages = {
   "ui.col_examples": { zh: "示例（行号、值）", en: "Examples (row, value)" },
   "ui.retract": { zh: "撤回", en: "Retract" },
   "ui.replace": { zh: "用新文件替换", en: "Replace with a new file" },
+  "ui.retracted_upload": {
+    zh: "上传 {id}（{file}）已撤回，仍保留在上传记录中。",
+    en: "Upload {id} ({file}) is retracted; it stays in the history.",
+  },
   "ui.confirm_retract": {
     zh: "撤回上传 {id}（{file}，{n} 行）？这些受访者将从所有数字中去掉，模型会重新计算；上传记录保留。",
     en: "Retract upload {id} ({file}, {n} rows)? Its respondents leave every figure and the models run again; the upload stays in the history.",

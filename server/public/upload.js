@@ -32,8 +32,17 @@ async function retract(u) {
     method: "POST",
     headers: { "X-CSRF-Token": csrf },
   });
-  if (!res.ok) alert((await res.json()).error?.message ?? res.status);
+  const answer = await res.json().catch(() => ({}));
+  if (!res.ok) alert(answer.error?.message ?? res.status);
   history();
+  if (!res.ok) return;
+  // the figures drop the retracted rows in the background: the same progress line as an upload's
+  $("report").hidden = false;
+  $("upload-progress").hidden = true;
+  $("report-body").replaceChildren(
+    cell("p", say("ui.retracted_upload", { id: u.upload_id, file: u.file_name })),
+  );
+  await followFigures(answer);
 }
 
 function cell(tag, text) {

@@ -16,7 +16,7 @@ import {
   uploadEncoding,
 } from "../../ingest/index.ts";
 import { message } from "../../messages/catalogue.ts";
-import { runModels, uploadFigures, uploadsWithFiguresPending } from "../../models/index.ts";
+import { uploadFigures, uploadsWithFiguresPending } from "../../models/index.ts";
 import { type Codebook, loadStudy, type Study } from "../../study/index.ts";
 import { apiRoute, mount } from "../api/apiRoute.ts";
 import { named } from "../api/components.ts";
@@ -313,13 +313,26 @@ export const uploadFiguresRoute = apiRoute({
 export const retract = apiRoute({
   method: "post",
   path: "/uploads/:id/retract",
-  summary: "Withdraw an upload (kept in the history); the study's models run again",
+  summary:
+    "Withdraw an upload (kept in the history). The answer comes at the retraction's commit; the study's models then run in the background (figures_url says when the figures no longer hold it)",
   capability: "uploads",
   params: UploadParam,
+  query: z.object({
+    wait: z
+      .enum(["figures"])
+      .meta({ description: "answer only once the study's models have run" })
+      .optional(),
+  }),
   responses: {
     200: {
       description: "retracted",
-      schema: z.object({ upload_id: z.string(), status: z.literal("retracted") }),
+      schema: z.object({
+        upload_id: z.string(),
+        status: z.literal("retracted"),
+        figures: z.enum(["updating", "updated", "failed"]),
+        model_run_error: z.string().nullable(),
+        figures_url: z.string(),
+      }),
     },
     404: { description: "no such upload" },
     409: { description: "the upload cannot be retracted (not loaded)" },
@@ -540,7 +553,7 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
     }
   });
 
-  mount(router, retract, [], async (_req, res, { params: { id } }) => {
+  mount(router, retract, [], async (_req, res, { params: { id }, query }) => {
     const rows = await db.query<{ study_id: string }>("select study_id from uploads where upload_id = $1", [
       id,
     ]);
@@ -553,10 +566,24 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
       } catch (error) {
         throw new HttpError(409, "cannot_retract", (error as Error).message);
       }
-      await runModels(db, study);
     });
+    // as after an upload: the answer at the commit, the model run after it in the background
+    // (a crash in between is found at the next start: pendingModelRuns counts retractions)
+    const run = refresher.refresh(study);
+    let figures: "updating" | "updated" | "failed" = "updating";
+    let modelRunError: string | null = null;
+    if (query.wait === "figures") {
+      modelRunError = await run;
+      figures = modelRunError === null ? "updated" : "failed";
+    }
     await audit(db, who.user_name, "upload.retract", { upload_id: id });
-    res.json({ upload_id: id, status: "retracted" });
+    res.json({
+      upload_id: id,
+      status: "retracted",
+      figures,
+      model_run_error: modelRunError,
+      figures_url: `/api/v1/uploads/${encodeURIComponent(id)}/figures`,
+    });
   });
   return router;
 }

@@ -394,6 +394,56 @@ describe("uploads API", () => {
     ]);
   });
 
+  it("answers a retraction at its commit, then reruns the models without the retracted rows", async () => {
+    const count = async () =>
+      (
+        await db.query<{ n: number }>(
+          `select count(*)::integer as n from int_responses_calibrated__${study.id} where wave_id = '2025'`,
+        )
+      )[0]!.n;
+    const before = await count();
+    // five new respondents of wave 2025 (the wave's first rows with new ids), loaded and modelled
+    const lines = readFileSync(join(study.dir, "responses/wave-2025.csv"), "utf8").trimEnd().split("\n");
+    const extra = lines
+      .slice(1, 6)
+      .map((line, i) => `2025-9${String(i).padStart(4, "0")}${line.slice(line.indexOf(","))}`);
+    const up = await request(app)
+      .post("/api/v1/uploads")
+      .set(as("uploader"))
+      .field("study", study.id)
+      .field("wave", "2025")
+      .field("wait", "figures")
+      .attach("file", Buffer.from(`${[lines[0], ...extra].join("\n")}\n`), "extra-2025.csv");
+    expect(up.status, JSON.stringify(up.body)).toBe(200);
+    expect(up.body).toMatchObject({ status: "loaded", accepted: 5, figures: "updated" });
+    expect(await count()).toBe(before + 5);
+
+    const id = up.body.upload_id as string;
+    const res = await request(app).post(`/api/v1/uploads/${id}/retract`).set(as("uploader"));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toEqual({
+      upload_id: id,
+      status: "retracted",
+      figures: "updating",
+      model_run_error: null,
+      figures_url: `/api/v1/uploads/${id}/figures`,
+    });
+    // the answer came before the model run: the marts still hold the five
+    expect(await count()).toBe(before + 5);
+    expect((await request(app).get(res.body.figures_url).set(as("uploader"))).body).toMatchObject({
+      figures: "updating",
+    });
+    await writer.idle();
+    expect(await count()).toBe(before);
+    expect((await request(app).get(res.body.figures_url).set(as("uploader"))).body).toMatchObject({
+      figures: "updated",
+      model_run_error: null,
+    });
+    // a second retraction of the same upload is refused, and runs nothing
+    const again = await request(app).post(`/api/v1/uploads/${id}/retract`).set(as("uploader"));
+    expect(again.status).toBe(409);
+  });
+
   it("maps header cells as the ingest will (the upload preview asks): names, numbered labels, each item once", async () => {
     const sex = study.codebookForWave("2024").item("sex")!;
     const header = [study.respondent_id, `1、${sex.label.zh}：`, "sex", "submitted_at"];

@@ -56,8 +56,7 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
               $version::integer as codebook_version
        from ${q(ref("stg_open_answers"))} as o
        left join ${q(codes)} as c on c.answer = o.answer
-       ${setup ? "" : "where false"}
-       order by o.wave_id, o.item, o.respondent_id`,
+       ${setup ? "" : "where false"}`,
       { version: setup?.codebook.version ?? 0 },
     );
   } finally {

@@ -39,25 +39,23 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
   const raw = `${self}__raw`;
   const masks = `${self}__masks`;
   try {
+    // one pass over the loaded rows: the open questions unpivoted, each kept in the waves that
+    // asked it (a small table of item, organization and wave)
+    const asks = parts.flatMap((p) =>
+      p.waves.map((wave) => ({ item: p.item, organization_id: p.organizationId, wave_id: wave })),
+    );
     await session.run(
       `create or replace temp table ${q(raw)} as
-       ${parts
-         .map(
-           (p, i) =>
-             `select r.wave_id, r.respondent_id, $item${i} as item, $org${i} as organization_id,
-                     cast(r.${q(p.item)} as varchar) as raw_answer
-              from ${q(rawTableName(study.id))} as r
-              join ${q(ref("stg_responses"))} as s using (wave_id, respondent_id, upload_id)
-              where list_contains(cast(json($waves${i}) as varchar[]), r.wave_id)`,
-         )
-         .join("\nunion all\n")}`,
-      Object.fromEntries(
-        parts.flatMap((p, i) => [
-          [`item${i}`, p.item],
-          [`org${i}`, p.organizationId],
-          [`waves${i}`, JSON.stringify(p.waves)],
-        ]),
-      ),
+       select u.wave_id, u.respondent_id, u.item, a.organization_id, u.raw_answer
+       from (
+         select r.wave_id, r.respondent_id,
+                ${parts.map((p) => `cast(r.${q(p.item)} as varchar) as ${q(p.item)}`).join(", ")}
+         from ${q(rawTableName(study.id))} as r
+         join ${q(ref("stg_responses"))} as s using (wave_id, respondent_id, upload_id)
+       ) unpivot include nulls (raw_answer for item in (${parts.map((p) => q(p.item)).join(", ")})) as u
+       join (select unnest(cast(json($asks) as struct(item varchar, organization_id varchar, wave_id varchar)[]), recursive := true)) as a
+         using (item, wave_id)`,
+      { asks: JSON.stringify(asks) },
     );
     const texts = (
       await session.query<{ raw_answer: string }>(
@@ -80,8 +78,7 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
        select r.wave_id, r.respondent_id, r.item, r.organization_id,
               m.answer, coalesce(m.n_masked, 0)::integer as n_masked
        from ${q(raw)} as r
-       left join ${q(masks)} as m on m.raw_answer = r.raw_answer
-       order by r.item, r.wave_id, r.respondent_id`,
+       left join ${q(masks)} as m on m.raw_answer = r.raw_answer`,
     );
   } finally {
     await session.run(`drop table if exists temp.${q(raw)}`);

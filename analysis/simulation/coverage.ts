@@ -6,19 +6,26 @@
  * organization, for the district and every township, scored against the generator's truth
  * (`computeTruth`, plain loops over the whole population).
  *
- * `config` (`--config`) chooses what is scored:
+ The figures are made by the marts' own rule, `reportingIntervals(intervals)`
+ * (analysis/reportingIntervals.ts, study.yaml `reporting.intervals`; `--intervals nominal|r`,
+ * default "nominal", the default the demo study publishes): rates (awareness, participation)
+ * as 0/100 proportions with the logit interval, means (approval, satisfaction), and the
+ * composite (0.2·aw + 0.2·pa + 0.3·ap + 0.3·sa from the joint covariance) with the rule's df.
+ *
+ * `config` (`--config`) chooses the variance:
  * - "published" (default): exactly what the marts publish (models/intermediate/
  *   int_responses_calibrated.ts and models/marts/index_estimates.ts with the demo study.yaml):
- *   villages as PSUs drawn with replacement (no fpc, lonely_psu "fail"), raked; rates
- *   (awareness, participation) as proportions with R's svyciprop logit interval, t on the
- *   domain's degf (villages − 1 in a township); means (approval, satisfaction) and the composite
- *   (0.2·aw + 0.2·pa + 0.3·ap + 0.3·sa from the joint covariance) with normal intervals;
+ *   villages as PSUs drawn with replacement (no fpc, lonely_psu "fail"), raked, intervals by
+ *   the rule (nominal: t on the Satterthwaite df, which on this ultimate-cluster variance is
+ *   the design df, villages − 1 in a township; r: rates t on the design df, means and composite
+ *   normal); `--df` is ignored here;
  * - "brewer": the sampler's design with Brewer's approximation over both stages (R's
- *   `svydesign(ids = ~village + respondent, fpc = ~pi1 + pi2, pps = "brewer")`), t on the
- *   Satterthwaite df of each estimate (`df: "satterthwaite"`, not an R option);
- * - "brewer-villages": Brewer on the villages alone (fpc = pi1), Satterthwaite (= design) df;
- * - "with-replacement": the published design with every interval t on Satterthwaite (= design) df.
- * `--df design|inf|satterthwaite` overrides the df of the non-published configurations.
+ *   `svydesign(ids = ~village + respondent, fpc = ~pi1 + pi2, pps = "brewer")`, study.yaml
+ *   `ids: [village_code, resp_id]`, `pps: brewer`, `fpc: [frame_pps, frame_ssu]`), where the
+ *   Satterthwaite df is the effective df of the stage-1 and stage-2 terms;
+ * - "brewer-villages": Brewer on the villages alone (fpc = pi1);
+ * - "with-replacement": the published design with lonely_psu "adjust".
+ * `--df design|inf|satterthwaite` overrides the rule's df in the non-published configurations.
  *
  * Reported per level (district, township) and per index: mean coverage over the units, the
  * worst unit, the share of units outside 90–99%, bias/SE per figure; each unit judged with its
@@ -28,7 +35,8 @@
  * (`township_mean__satisfaction`, ...)}. Townships with 2 sampled villages are listed apart
  * (`two_village_townships`): t on 1 df makes their rate intervals nearly [0, 100].
  *
- * Run: `npm run sim:coverage [-- --samples 1000 --seed 20240501 --config published --wave 2025]`.
+ * Run: `npm run sim:coverage [-- --samples 1000 --seed 20240501 --config published --intervals nominal
+ * --wave 2025]`.
  */
 import { DuckDBInstance } from "@duckdb/node-api";
 import { sessionOf } from "../../db/Database.ts";
@@ -42,7 +50,7 @@ import {
 } from "../../examples/mass-org-evaluation/generator/index.ts";
 import { rake } from "../calibration/rake.ts";
 import type { Margin } from "../calibration/types.ts";
-import { qnorm } from "../distributions/qnorm.ts";
+import { type ReportingIntervalRule, reportingIntervals } from "../reportingIntervals.ts";
 import { surveyDesign } from "../surveyDesign.ts";
 import { type EstimateRequest, surveyEstimates } from "../surveyEstimates.ts";
 import type { Estimate } from "../types.ts";
@@ -112,7 +120,9 @@ export async function runCoverage(options: {
   variance?: CoverageVariance;
   /** index of the first sample (samples are seeded seed·1000 + index); default 0 */
   firstSample?: number;
-  /** df of the non-published configurations' intervals; default "satterthwaite" */
+  /** the marts' interval rule (study.yaml reporting.intervals); default "nominal" */
+  intervals?: ReportingIntervalRule;
+  /** df of the non-published configurations' intervals; default the rule's */
   df?: CoverageDf;
   onProgress?: (done: number) => void;
   /** every 100 samples, the figures so far (a long run leaves usable partial results) */
@@ -126,7 +136,8 @@ export async function runCoverage(options: {
 export async function runCoverageUnits(options: Parameters<typeof runCoverage>[0]): Promise<CoverageUnit[]> {
   const seed = options.seed ?? 20240501;
   const config: CoverageConfig = options.config ?? options.variance ?? "published";
-  const df = config === "published" ? undefined : (options.df ?? "satterthwaite");
+  const rule = reportingIntervals(options.intervals ?? "nominal");
+  const df = config === "published" ? rule.df : (options.df ?? rule.df);
   const wave = options.wave ?? "2025";
   const population = generatePopulation(seed);
   const truth = computeTruth(population);
@@ -191,17 +202,14 @@ export async function runCoverageUnits(options: Parameters<typeof runCoverage>[0
   await session.run(
     `create table sim (township integer, village integer, sex integer, age_group integer, urban integer, w double, pi double, r integer, pi2 double, ${itemCols.map((c) => `${c} double`).join(", ")})`,
   );
+  // as int_index_scores declares them: rates are proportions of 0/100 scores, scales means
   const requests: EstimateRequest[] = orgs.flatMap((o) => [
-    config === "published"
-      ? { kind: "proportion" as const, condition: `"aw_${o.id}" = 100`, ci: "logit" as const }
-      : { kind: "mean" as const, variable: `aw_${o.id}` },
-    config === "published"
-      ? { kind: "proportion" as const, condition: `"pa_${o.id}" = 100`, ci: "logit" as const }
-      : { kind: "mean" as const, variable: `pa_${o.id}` },
-    { kind: "mean" as const, variable: `ap_${o.id}` },
-    { kind: "mean" as const, variable: `sa_${o.id}` },
+    rule.request("proportion", `aw_${o.id}`),
+    rule.request("proportion", `pa_${o.id}`),
+    rule.request("mean", `ap_${o.id}`),
+    rule.request("mean", `sa_${o.id}`),
   ]);
-  const z = qnorm(0.975);
+  const scale = [100, 100, 1, 1];
   const rescale = (x: number) => ((x - 1) / 4) * 100;
   for (let s = 0; s < options.samples; s++) {
     const sample = drawSample(population, wave, seed * 1000 + (options.firstSample ?? 0) + s);
@@ -270,7 +278,6 @@ export async function runCoverageUnits(options: Parameters<typeof runCoverage>[0
             : (villagesIn.get(batch.estimates[0]![d]!.by!.township as number) ?? 0);
         orgs.forEach((o, oi) => {
           const es: Estimate[] = [0, 1, 2, 3].map((j) => batch.estimates[oi * 4 + j]![d]!);
-          const scale = config === "published" ? [100, 100, 1, 1] : [1, 1, 1, 1];
           const figures: [CoverageIndex, number, number, number, number][] = es.map((e, j) => [
             COVERAGE_INDICES[j]!,
             e.estimate * scale[j]!,
@@ -285,14 +292,12 @@ export async function runCoverageUnits(options: Parameters<typeof runCoverage>[0
             COMPOSITE.satisfaction,
           ];
           if (es.every((e) => e.n > 0 && Number.isFinite(e.estimate))) {
-            const cov = batch.covariance[d]!;
-            const est = es.reduce((a, e, j) => a + wts[j]! * scale[j]! * e.estimate, 0);
-            let v = 0;
-            for (let a = 0; a < 4; a++)
-              for (let b = 0; b < 4; b++)
-                v += wts[a]! * wts[b]! * scale[a]! * scale[b]! * cov[oi * 4 + a]![oi * 4 + b]!;
-            const se = Math.sqrt(Math.max(v, 0));
-            figures.push(["composite", est, se, est - z * se, est + z * se]);
+            const c = rule.composite(
+              es.map((e, j) => ({ weight: wts[j]!, scale: scale[j]!, index: oi * 4 + j, estimate: e })),
+              batch.covariance[d]!,
+              0.95,
+            );
+            figures.push(["composite", c.estimate, c.se, c.ciLow, c.ciHigh]);
           }
           for (const [index, est, se, lo, hi] of figures) {
             if (!Number.isFinite(est) || !Number.isFinite(se)) continue;
@@ -409,8 +414,10 @@ async function main(): Promise<void> {
   const samples = arg("--samples", 1000);
   const config = (text("--config") ?? text("--variance") ?? "published") as CoverageConfig;
   if (!(config in DESIGNS)) throw new Error(`--config: one of ${Object.keys(DESIGNS).join(", ")}`);
-  const df = (args.includes("--df-inf") ? "inf" : (text("--df") ?? "satterthwaite")) as CoverageDf;
-  if (!DFS.includes(df)) throw new Error(`--df: one of ${DFS.join(", ")}`);
+  const df = (args.includes("--df-inf") ? "inf" : text("--df")) as CoverageDf | undefined;
+  if (df !== undefined && !DFS.includes(df)) throw new Error(`--df: one of ${DFS.join(", ")}`);
+  const intervals = (text("--intervals") ?? "nominal") as ReportingIntervalRule;
+  reportingIntervals(intervals);
   const wave = (text("--wave") ?? "2025") as "2024" | "2025" | "2026";
   const t0 = performance.now();
   const units = await runCoverageUnits({
@@ -419,6 +426,7 @@ async function main(): Promise<void> {
     townships: true,
     config,
     df,
+    intervals,
     wave,
     firstSample: arg("--first-sample", 0),
     onProgress: (d) => {
@@ -429,7 +437,7 @@ async function main(): Promise<void> {
   });
   const pct = (v: number | null) => (v === null ? "   -  " : `${(100 * v).toFixed(1)}%`);
   console.log(
-    `coverage of 95% intervals, config ${config}${config === "published" ? "" : ` (df ${df})`}, wave ${wave}, ${samples} samples`,
+    `coverage of 95% intervals, config ${config}, intervals ${intervals}${config === "published" || df === undefined ? "" : ` (df ${df})`}, wave ${wave}, ${samples} samples`,
   );
   console.log(`unit coverage MC SE ${pct(Math.sqrt((0.95 * 0.05) / samples))}`);
   console.log(
@@ -457,6 +465,8 @@ async function main(): Promise<void> {
     bench: "coverage",
     samples,
     config,
+    intervals,
+    ...(config !== "published" && df !== undefined ? { df } : {}),
     wave,
     ...coverageScores(units),
   };

@@ -29,7 +29,9 @@
  *
  * Reported per level (district, township) and per index: mean coverage over the units, the
  * worst unit, the share of units outside 90–99%, bias/SE per figure; each unit judged with its
- * own Monte Carlo SE (coverage: √(0.95·0.05/samples); bias/SE: sd(est − truth)/√samples/mean SE).
+ * own Monte Carlo SE (coverage: √(0.95·0.05/samples); bias/SE: sd(est − truth)/√samples/mean SE);
+ * a level's mean coverage with the SE over samples of each sample's share covered
+ * (`district_mean_mcse`, `township_mean_mcse`, and per index).
  * The last line is JSON: {"bench":"coverage", samples, district_mean, township_mean,
  * township_min_plus_3mcse, max_abs_bias_minus_3mcse, ... and the same keys per index
  * (`township_mean__satisfaction`, ...)}. Townships with 2 sampled villages are listed apart
@@ -134,6 +136,22 @@ export async function runCoverage(options: {
 
 /** Every figure's coverage and bias over the samples (see the header). */
 export async function runCoverageUnits(options: Parameters<typeof runCoverage>[0]): Promise<CoverageUnit[]> {
+  return (await runCoverageDetailed(options)).units;
+}
+
+/**
+ * Per level ("district", "township") and per level and index ("township|satisfaction"): the
+ * mean over samples of the share of the level's figures that cover, and its Monte Carlo SE
+ * (sd over samples / √samples; the figures of one sample are correlated, so this, not a
+ * unit's √(p(1−p)/samples), is the error of a level's mean coverage).
+ */
+export type LevelCoverage = Record<string, { mean: number; mcSe: number }>;
+
+/** `runCoverageUnits` plus each level's mean coverage with its Monte Carlo SE. */
+export async function runCoverageDetailed(
+  options: Parameters<typeof runCoverage>[0],
+): Promise<{ units: CoverageUnit[]; levels: LevelCoverage }> {
+  const perSample = new Map<string, { sum: number; sum2: number; n: number }>();
   const seed = options.seed ?? 20240501;
   const config: CoverageConfig = options.config ?? options.variance ?? "published";
   const rule = reportingIntervals(options.intervals ?? "nominal");
@@ -262,6 +280,7 @@ export async function runCoverageUnits(options: Parameters<typeof runCoverage>[0
       ...DESIGNS[config],
     });
     const raked = await rake(design, margins);
+    const covered = new Map<string, { cover: number; n: number }>();
     for (const level of levels) {
       const batch = await surveyEstimates(raked, requests, {
         naRm: true,
@@ -305,7 +324,14 @@ export async function runCoverageUnits(options: Parameters<typeof runCoverage>[0
             if (!Number.isFinite(t)) continue;
             const a = accOf(`${o.id}|${index}|${level}|${unit}`);
             a.n++;
-            if (lo <= t && t <= hi) a.cover++;
+            const inside = lo <= t && t <= hi;
+            if (inside) a.cover++;
+            for (const k of [level, `${level}|${index}`]) {
+              const c = covered.get(k) ?? { cover: 0, n: 0 };
+              c.cover += inside ? 1 : 0;
+              c.n++;
+              covered.set(k, c);
+            }
             a.err += est - t;
             a.err2 += (est - t) ** 2;
             a.se += se;
@@ -314,11 +340,25 @@ export async function runCoverageUnits(options: Parameters<typeof runCoverage>[0
         });
       }
     }
+    for (const [k, c] of covered) {
+      const p = perSample.get(k) ?? { sum: 0, sum2: 0, n: 0 };
+      const share = c.cover / c.n;
+      p.sum += share;
+      p.sum2 += share * share;
+      p.n++;
+      perSample.set(k, p);
+    }
     options.onProgress?.(s + 1);
     if ((s + 1) % 100 === 0 && s + 1 < options.samples) options.onCheckpoint?.(unitsOf(acc), s + 1);
   }
   connection.closeSync();
-  return unitsOf(acc);
+  const levelCoverage: LevelCoverage = {};
+  for (const [k, p] of perSample) {
+    const mean = p.sum / p.n;
+    const variance = p.n > 1 ? Math.max(0, (p.sum2 - p.n * mean * mean) / (p.n - 1)) : Number.NaN;
+    levelCoverage[k] = { mean, mcSe: Math.sqrt(variance / p.n) };
+  }
+  return { units: unitsOf(acc), levels: levelCoverage };
 }
 
 function unitsOf(
@@ -420,7 +460,7 @@ async function main(): Promise<void> {
   reportingIntervals(intervals);
   const wave = (text("--wave") ?? "2025") as "2024" | "2025" | "2026";
   const t0 = performance.now();
-  const units = await runCoverageUnits({
+  const { units, levels } = await runCoverageDetailed({
     samples,
     seed: arg("--seed", 20240501),
     townships: true,
@@ -441,7 +481,7 @@ async function main(): Promise<void> {
   );
   console.log(`unit coverage MC SE ${pct(Math.sqrt((0.95 * 0.05) / samples))}`);
   console.log(
-    "level     index           mean cov  worst unit (+3 MC SE)              outside 90-99%  max |bias/SE| - 3 MC SE",
+    "level     index           mean cov (MC SE)  worst unit (+3 MC SE)              outside 90-99%  max |bias/SE| - 3 MC SE",
   );
   for (const level of ["district", "township"] as const) {
     for (const index of COVERAGE_INDICES) {
@@ -452,7 +492,7 @@ async function main(): Promise<void> {
         us[0]!,
       );
       console.log(
-        `${level.padEnd(10)}${index.padEnd(16)}${pct(us.reduce((a, u) => a + u.coverage, 0) / us.length).padStart(8)}  ${`${worst.organization}/${worst.unit || "district"} ${pct(worst.coverage)} (+3 MC SE ${pct(worst.coverage + 3 * worst.coverageMcSe)})`.padEnd(40)}${level === "township" ? pct(sc.township_share_outside_90_99 as number).padStart(8) : "        "}  ${(sc.max_abs_bias_minus_3mcse as number).toFixed(3)}`,
+        `${level.padEnd(10)}${index.padEnd(16)}${pct(us.reduce((a, u) => a + u.coverage, 0) / us.length).padStart(8)} (${pct(levels[`${level}|${index}`]?.mcSe ?? null)})  ${`${worst.organization}/${worst.unit || "district"} ${pct(worst.coverage)} (+3 MC SE ${pct(worst.coverage + 3 * worst.coverageMcSe)})`.padEnd(40)}${level === "township" ? pct(sc.township_share_outside_90_99 as number).padStart(8) : "        "}  ${(sc.max_abs_bias_minus_3mcse as number).toFixed(3)}`,
       );
     }
   }
@@ -470,9 +510,13 @@ async function main(): Promise<void> {
     wave,
     ...coverageScores(units),
   };
-  for (const index of COVERAGE_INDICES)
+  for (const level of ["district", "township"]) json[`${level}_mean_mcse`] = levels[level]?.mcSe ?? null;
+  for (const index of COVERAGE_INDICES) {
     for (const [k, v] of Object.entries(coverageScores(units.filter((u) => u.index === index))))
       json[`${k}__${index}`] = v;
+    for (const level of ["district", "township"])
+      json[`${level}_mean_mcse__${index}`] = levels[`${level}|${index}`]?.mcSe ?? null;
+  }
   json.two_village_townships = twoTowns;
   json.seconds = (performance.now() - t0) / 1000;
   console.log(JSON.stringify(json));

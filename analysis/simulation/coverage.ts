@@ -492,7 +492,7 @@ async function main(): Promise<void> {
         us[0]!,
       );
       console.log(
-        `${level.padEnd(10)}${index.padEnd(16)}${pct(us.reduce((a, u) => a + u.coverage, 0) / us.length).padStart(8)} (${pct(levels[`${level}|${index}`]?.mcSe ?? null)})  ${`${worst.organization}/${worst.unit || "district"} ${pct(worst.coverage)} (+3 MC SE ${pct(worst.coverage + 3 * worst.coverageMcSe)})`.padEnd(40)}${level === "township" ? pct(sc.township_share_outside_90_99 as number).padStart(8) : "        "}  ${(sc.max_abs_bias_minus_3mcse as number).toFixed(3)}`,
+        `${level.padEnd(10)}${index.padEnd(16)}${pct(us.reduce((a, u) => a + u.coverage, 0) / us.length).padStart(8)} (${((levels[`${level}|${index}`]?.mcSe ?? Number.NaN) * 100).toFixed(2)}%)  ${`${worst.organization}/${worst.unit || "district"} ${pct(worst.coverage)} (+3 MC SE ${pct(worst.coverage + 3 * worst.coverageMcSe)})`.padEnd(40)}${level === "township" ? pct(sc.township_share_outside_90_99 as number).padStart(8) : "        "}  ${(sc.max_abs_bias_minus_3mcse as number).toFixed(3)}`,
       );
     }
   }

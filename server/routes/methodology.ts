@@ -221,7 +221,7 @@ ${
 </section>
 <section><h2>${t("method.intervals")}</h2>
 <p>${t(definition?.reporting.intervals === "r" ? "method.intervals_text_r" : "method.intervals_text", intervalWords)}</p>
-${definition?.reporting.intervals === "r" || COVERAGE_VALIDATION.samples === 0 ? "" : coverage}
+${definition?.reporting.intervals === "r" ? "" : coverage}
 ${twoVillage.length ? html`<p class="notice">${t("method.two_villages", { units: twoVillage.join("; "), psu: intervalWords.psu })}</p>` : ""}
 <p>${t("method.ranks_text")}</p>
 </section>

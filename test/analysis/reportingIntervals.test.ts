@@ -47,6 +47,8 @@ const designs = {
   "with replacement": () => surveyDesign(db, { source: "d", ids: ["psu"], strata: "stratum" }),
 };
 const close = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThan(1e-9 * Math.max(1, Math.abs(b)));
+/** the same df (DuckDB's parallel sums may differ in the last bits between calls) */
+const sameDf = (a: number, b: number) => (Number.isFinite(b) ? close(a, b) : expect(a).toBe(b));
 
 describe("reportingIntervals", () => {
   for (const [name, make] of Object.entries(designs)) {
@@ -63,7 +65,7 @@ describe("reportingIntervals", () => {
         batch.estimates[0]!.forEach((e, d) => {
           const single = props[d]!;
           close(e.estimate, single.estimate);
-          expect(e.df).toBe(single.df);
+          sameDf(e.df, single.df);
           close(e.ciLow, single.ciLow);
           close(e.ciHigh, single.ciHigh);
           // R: svyciprop(method = "logit") is t on the design df (PSUs − strata: 3 − 1)
@@ -71,7 +73,7 @@ describe("reportingIntervals", () => {
         });
         batch.estimates[1]!.forEach((m, d) => {
           close(m.estimate, means[d]!.estimate);
-          expect(m.df).toBe(means[d]!.df);
+          sameDf(m.df, means[d]!.df);
           const q = qt(0.975, m.df);
           close(m.ciHigh - m.estimate, q * m.se);
           close(m.estimate - m.ciLow, q * m.se);

@@ -13,6 +13,12 @@ export { qt } from "./distributions/qt.ts";
 export { proportionInterval } from "./proportionInterval.ts";
 export { asReplicateDesign } from "./replicates/asReplicateDesign.ts";
 export { replicateDesign } from "./replicates/replicateDesign.ts";
+export {
+  type CompositeFigure,
+  type CompositePart,
+  type ReportingIntervalRule,
+  reportingIntervals,
+} from "./reportingIntervals.ts";
 export { surveyByCovariance } from "./surveyByCovariance.ts";
 export { type ChisqResult, surveyChisq } from "./surveyChisq.ts";
 export { type Contrast, type ContrastResult, surveyContrast } from "./surveyContrast.ts";

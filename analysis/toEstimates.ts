@@ -8,7 +8,8 @@ export type CiKind = "normal" | "wald" | "logit" | "beta" | "xlogit";
 /**
  * Degrees of freedom of a CI: the option, else `fallback` ("design" = the domain's degf).
  * "satterthwaite" (not an R option, see `EstimateOptions.df`) is the estimate's Satterthwaite df
- * when the domain has one (variance with a stage-2 term), else degf.
+ * when the domain has one (variance with a stage-2 term), else degf, at least 1 as the
+ * Satterthwaite df itself (a domain with rows in one PSU has degf 0, and t on 0 df no interval).
  */
 export function ciDf(
   option: EstimateOptions["df"],
@@ -19,7 +20,7 @@ export function ciDf(
   const df = option ?? fallback;
   if (df === "inf") return Number.POSITIVE_INFINITY;
   if (df === "design") return degf;
-  if (df === "satterthwaite") return satterthwaite ?? degf;
+  if (df === "satterthwaite") return satterthwaite ?? Math.max(1, degf);
   if (!(df > 0)) throw new Error(`df must be positive, "design", "inf" or "satterthwaite" (got ${df})`);
   return df;
 }

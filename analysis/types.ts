@@ -164,7 +164,8 @@ export interface EstimateOptions {
    * intervals under-cover (Valliant & Rust 2010, "Degrees of freedom approximations and
    * rules-of-thumb", J. Official Statistics 26(4)). It applies only when the variance has a
    * stage-2 term; for one-stage / ultimate-cluster variances and for replicate designs it is
-   * exactly `"design"` (degf), so it is never worse than "design" there.
+   * exactly `"design"` (degf) but at least 1 (a domain in one PSU has degf 0, where "design"
+   * gives no interval), so it is never worse than "design" there.
    */
   df?: number | "design" | "inf" | "satterthwaite";
 }

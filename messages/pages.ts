@@ -322,8 +322,20 @@ export const pageMessages = {
   },
   "method.intervals": { zh: "置信区间与排名", en: "Confidence intervals and ranks" },
   "method.intervals_text": {
-    zh: "方差按泰勒线性化计算，{psu}视为有放回抽取的初级抽样单元{calibration}。比率类指标（{rates}）的区间为logit区间，以该范围内{psu}数减分层数为自由度的t分布；得分类指标（{scores}）与综合指数为正态区间。模拟（npm run sim:coverage）检验其实际覆盖率。",
-    en: "Variances are Taylor linearization with {psu} as primary units drawn with replacement{calibration}. Rates ({rates}) have logit intervals with t on the primary units minus strata in the domain; scores ({scores}) and composites have normal intervals. A simulation (npm run sim:coverage) measures their actual coverage.",
+    zh: "方差按泰勒线性化计算，{psu}视为有放回抽取的初级抽样单元{calibration}。每个区间都基于t分布，自由度为该估计值方差的Satterthwaite有效自由度（初级单元按有放回处理时，即该范围内有受访者的{psu}数减分层数，镇街内为其{psu}数减1）：比率类指标（{rates}）为logit区间，得分类指标（{scores}）为估计值±t×标准误，综合指数同样，自由度取其组成指数中最小者。只有几个{psu}时，标准误本身也不确定，t分布把这一点计入区间。",
+    en: "Variances are Taylor linearization with {psu} as primary units drawn with replacement{calibration}. Every interval rests on t with the Satterthwaite effective degrees of freedom of its variance (with primary units treated as drawn with replacement: the {psu} with respondents in the domain minus strata, in a township its {psu} minus 1): rates ({rates}) have logit intervals, scores ({scores}) are the estimate ± t × SE, and composites the same on the smallest df of their parts. An SE from a handful of {psu} is itself uncertain, and t pays for that in the interval.",
+  },
+  "method.intervals_text_r": {
+    zh: "方差按泰勒线性化计算，{psu}视为有放回抽取的初级抽样单元{calibration}。区间采用R survey包的默认规则：比率类指标（{rates}）为logit区间，以该范围内{psu}数减分层数为自由度的t分布；得分类指标（{scores}）与综合指数为正态区间。",
+    en: "Variances are Taylor linearization with {psu} as primary units drawn with replacement{calibration}. Intervals follow R survey's defaults: rates ({rates}) have logit intervals with t on the primary units minus strata in the domain; scores ({scores}) and composites have normal intervals.",
+  },
+  "method.coverage_text": {
+    zh: "模拟检验（npm run sim:coverage，演示研究的总体与抽样设计，{samples}次重复抽样，按本页规则计算区间，与总体真值比较）：95%区间的平均覆盖率，区级为{district}%（蒙特卡洛标准误{district_se}个百分点），镇街级为{township}%（{township_se}）；覆盖最差的镇街为{worst}%（加3个蒙特卡洛标准误后为{worst_plus}%）。",
+    en: "Checked by simulation (npm run sim:coverage: the demo study's population and design, {samples} repeated samples, intervals by this page's rules, against the population's truth): 95% intervals cover on average {district}% at district level (Monte Carlo SE {district_se} points) and {township}% in townships ({township_se}); the worst township {worst}% ({worst_plus}% plus 3 Monte Carlo SEs).",
+  },
+  "method.coverage_conservative": {
+    zh: "区间偏保守（覆盖率高于95%）：方差按有放回处理，未作有限总体校正，而约一半的村被抽中，方差因此偏大。",
+    en: "The intervals are conservative (they cover more than 95%): the variance treats the villages as drawn with replacement, without a finite population correction, while about half of them are drawn, so it comes out too large.",
   },
   "method.intervals_calibration": {
     zh: "，并计入校准（{method}）的影响",
@@ -331,8 +343,8 @@ export const pageMessages = {
   },
   "method.none_of_kind": { zh: "无", en: "none" },
   "method.two_villages": {
-    zh: "以下镇街只有2个村有受访者，区间的t分布只有1个自由度，无法达到名义95%的覆盖（区间近乎0–100）：{units}。",
-    en: "These townships have respondents in only 2 villages: their intervals rest on t with 1 degree of freedom and cannot keep a nominal 95% (they span nearly 0–100): {units}.",
+    zh: "以下镇街只有2个{psu}有受访者，其区间的t分布只有1个自由度，以这一设计无法达到名义95%的覆盖（区间近乎0–100），数据中标为“two_psus”（interval_note）：{units}。",
+    en: 'These townships have respondents in only 2 {psu}: their intervals rest on t with 1 degree of freedom and this design cannot make them keep a nominal 95% (they span nearly 0–100); the data mark them "two_psus" (interval_note): {units}.',
   },
   "method.ranks_text": {
     zh: "镇街排名附95%排名区间（边际区间及所有镇街同时成立的区间，按Mogstad、Romano、Shaikh和Wilhelm 2024年的方法，由估计值及其标准误经参数自助法求得）。档次附其概率：重新抽样时得到同一档次的概率；低于80%的档次标为不确定。",

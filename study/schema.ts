@@ -247,6 +247,13 @@ const reportingSchema = z
     unreliable_rse: z.number().positive().default(0.3),
     /** Villages are reported only where at least this many respondents answered. */
     village_min_n: z.number().int().nonnegative().default(30),
+    /**
+     * How the figures' confidence intervals are made (analysis/reportingIntervals.ts):
+     * `nominal` (t on each estimate's Satterthwaite df, for rates, means and composites alike)
+     * or `r` (R survey's defaults: rates' logit interval on the design df, means and composites
+     * normal), kept to show agreement with R.
+     */
+    intervals: z.enum(["nominal", "r"]).default("nominal"),
   })
   .strict();
 
@@ -304,6 +311,7 @@ export const studySchema = z
       max_rse: 0.5,
       unreliable_rse: 0.3,
       village_min_n: 30,
+      intervals: "nominal",
     }),
     personal_data: z.array(personalSchema).default([]),
     small_area: smallAreaSchema.optional(),

@@ -6,29 +6,39 @@
  * organization, for the district and every township, scored against the generator's truth
  * (`computeTruth`, plain loops over the whole population).
  *
- * `config` (`--config`) chooses what is scored:
+ The figures are made by the marts' own rule, `reportingIntervals(intervals)`
+ * (analysis/reportingIntervals.ts, study.yaml `reporting.intervals`; `--intervals nominal|r`,
+ * default "nominal", the default the demo study publishes): rates (awareness, participation)
+ * as 0/100 proportions with the logit interval, means (approval, satisfaction), and the
+ * composite (0.2·aw + 0.2·pa + 0.3·ap + 0.3·sa from the joint covariance) with the rule's df.
+ *
+ * `config` (`--config`) chooses the variance:
  * - "published" (default): exactly what the marts publish (models/intermediate/
  *   int_responses_calibrated.ts and models/marts/index_estimates.ts with the demo study.yaml):
- *   villages as PSUs drawn with replacement (no fpc, lonely_psu "fail"), raked; rates
- *   (awareness, participation) as proportions with R's svyciprop logit interval, t on the
- *   domain's degf (villages − 1 in a township); means (approval, satisfaction) and the composite
- *   (0.2·aw + 0.2·pa + 0.3·ap + 0.3·sa from the joint covariance) with normal intervals;
+ *   villages as PSUs drawn with replacement (no fpc, lonely_psu "fail"), raked, intervals by
+ *   the rule (nominal: t on the Satterthwaite df, which on this ultimate-cluster variance is
+ *   the design df, villages − 1 in a township; r: rates t on the design df, means and composite
+ *   normal); `--df` is ignored here;
  * - "brewer": the sampler's design with Brewer's approximation over both stages (R's
- *   `svydesign(ids = ~village + respondent, fpc = ~pi1 + pi2, pps = "brewer")`), t on the
- *   Satterthwaite df of each estimate (`df: "satterthwaite"`, not an R option);
- * - "brewer-villages": Brewer on the villages alone (fpc = pi1), Satterthwaite (= design) df;
- * - "with-replacement": the published design with every interval t on Satterthwaite (= design) df.
- * `--df design|inf|satterthwaite` overrides the df of the non-published configurations.
+ *   `svydesign(ids = ~village + respondent, fpc = ~pi1 + pi2, pps = "brewer")`, study.yaml
+ *   `ids: [village_code, resp_id]`, `pps: brewer`, `fpc: [frame_pps, frame_ssu]`), where the
+ *   Satterthwaite df is the effective df of the stage-1 and stage-2 terms;
+ * - "brewer-villages": Brewer on the villages alone (fpc = pi1);
+ * - "with-replacement": the published design with lonely_psu "adjust".
+ * `--df design|inf|satterthwaite` overrides the rule's df in the non-published configurations.
  *
  * Reported per level (district, township) and per index: mean coverage over the units, the
  * worst unit, the share of units outside 90–99%, bias/SE per figure; each unit judged with its
- * own Monte Carlo SE (coverage: √(0.95·0.05/samples); bias/SE: sd(est − truth)/√samples/mean SE).
+ * own Monte Carlo SE (coverage: √(0.95·0.05/samples); bias/SE: sd(est − truth)/√samples/mean SE);
+ * a level's mean coverage with the SE over samples of each sample's share covered
+ * (`district_mean_mcse`, `township_mean_mcse`, and per index).
  * The last line is JSON: {"bench":"coverage", samples, district_mean, township_mean,
  * township_min_plus_3mcse, max_abs_bias_minus_3mcse, ... and the same keys per index
  * (`township_mean__satisfaction`, ...)}. Townships with 2 sampled villages are listed apart
  * (`two_village_townships`): t on 1 df makes their rate intervals nearly [0, 100].
  *
- * Run: `npm run sim:coverage [-- --samples 1000 --seed 20240501 --config published --wave 2025]`.
+ * Run: `npm run sim:coverage [-- --samples 1000 --seed 20240501 --config published --intervals nominal
+ * --wave 2025]`.
  */
 import { DuckDBInstance } from "@duckdb/node-api";
 import { sessionOf } from "../../db/Database.ts";
@@ -42,7 +52,7 @@ import {
 } from "../../examples/mass-org-evaluation/generator/index.ts";
 import { rake } from "../calibration/rake.ts";
 import type { Margin } from "../calibration/types.ts";
-import { qnorm } from "../distributions/qnorm.ts";
+import { type ReportingIntervalRule, reportingIntervals } from "../reportingIntervals.ts";
 import { surveyDesign } from "../surveyDesign.ts";
 import { type EstimateRequest, surveyEstimates } from "../surveyEstimates.ts";
 import type { Estimate } from "../types.ts";
@@ -112,7 +122,9 @@ export async function runCoverage(options: {
   variance?: CoverageVariance;
   /** index of the first sample (samples are seeded seed·1000 + index); default 0 */
   firstSample?: number;
-  /** df of the non-published configurations' intervals; default "satterthwaite" */
+  /** the marts' interval rule (study.yaml reporting.intervals); default "nominal" */
+  intervals?: ReportingIntervalRule;
+  /** df of the non-published configurations' intervals; default the rule's */
   df?: CoverageDf;
   onProgress?: (done: number) => void;
   /** every 100 samples, the figures so far (a long run leaves usable partial results) */
@@ -124,9 +136,26 @@ export async function runCoverage(options: {
 
 /** Every figure's coverage and bias over the samples (see the header). */
 export async function runCoverageUnits(options: Parameters<typeof runCoverage>[0]): Promise<CoverageUnit[]> {
+  return (await runCoverageDetailed(options)).units;
+}
+
+/**
+ * Per level ("district", "township") and per level and index ("township|satisfaction"): the
+ * mean over samples of the share of the level's figures that cover, and its Monte Carlo SE
+ * (sd over samples / √samples; the figures of one sample are correlated, so this, not a
+ * unit's √(p(1−p)/samples), is the error of a level's mean coverage).
+ */
+export type LevelCoverage = Record<string, { mean: number; mcSe: number }>;
+
+/** `runCoverageUnits` plus each level's mean coverage with its Monte Carlo SE. */
+export async function runCoverageDetailed(
+  options: Parameters<typeof runCoverage>[0],
+): Promise<{ units: CoverageUnit[]; levels: LevelCoverage }> {
+  const perSample = new Map<string, { sum: number; sum2: number; n: number }>();
   const seed = options.seed ?? 20240501;
   const config: CoverageConfig = options.config ?? options.variance ?? "published";
-  const df = config === "published" ? undefined : (options.df ?? "satterthwaite");
+  const rule = reportingIntervals(options.intervals ?? "nominal");
+  const df = config === "published" ? rule.df : (options.df ?? rule.df);
   const wave = options.wave ?? "2025";
   const population = generatePopulation(seed);
   const truth = computeTruth(population);
@@ -191,17 +220,14 @@ export async function runCoverageUnits(options: Parameters<typeof runCoverage>[0
   await session.run(
     `create table sim (township integer, village integer, sex integer, age_group integer, urban integer, w double, pi double, r integer, pi2 double, ${itemCols.map((c) => `${c} double`).join(", ")})`,
   );
+  // as int_index_scores declares them: rates are proportions of 0/100 scores, scales means
   const requests: EstimateRequest[] = orgs.flatMap((o) => [
-    config === "published"
-      ? { kind: "proportion" as const, condition: `"aw_${o.id}" = 100`, ci: "logit" as const }
-      : { kind: "mean" as const, variable: `aw_${o.id}` },
-    config === "published"
-      ? { kind: "proportion" as const, condition: `"pa_${o.id}" = 100`, ci: "logit" as const }
-      : { kind: "mean" as const, variable: `pa_${o.id}` },
-    { kind: "mean" as const, variable: `ap_${o.id}` },
-    { kind: "mean" as const, variable: `sa_${o.id}` },
+    rule.request("proportion", `aw_${o.id}`),
+    rule.request("proportion", `pa_${o.id}`),
+    rule.request("mean", `ap_${o.id}`),
+    rule.request("mean", `sa_${o.id}`),
   ]);
-  const z = qnorm(0.975);
+  const scale = [100, 100, 1, 1];
   const rescale = (x: number) => ((x - 1) / 4) * 100;
   for (let s = 0; s < options.samples; s++) {
     const sample = drawSample(population, wave, seed * 1000 + (options.firstSample ?? 0) + s);
@@ -254,6 +280,7 @@ export async function runCoverageUnits(options: Parameters<typeof runCoverage>[0
       ...DESIGNS[config],
     });
     const raked = await rake(design, margins);
+    const covered = new Map<string, { cover: number; n: number }>();
     for (const level of levels) {
       const batch = await surveyEstimates(raked, requests, {
         naRm: true,
@@ -270,7 +297,6 @@ export async function runCoverageUnits(options: Parameters<typeof runCoverage>[0
             : (villagesIn.get(batch.estimates[0]![d]!.by!.township as number) ?? 0);
         orgs.forEach((o, oi) => {
           const es: Estimate[] = [0, 1, 2, 3].map((j) => batch.estimates[oi * 4 + j]![d]!);
-          const scale = config === "published" ? [100, 100, 1, 1] : [1, 1, 1, 1];
           const figures: [CoverageIndex, number, number, number, number][] = es.map((e, j) => [
             COVERAGE_INDICES[j]!,
             e.estimate * scale[j]!,
@@ -285,14 +311,12 @@ export async function runCoverageUnits(options: Parameters<typeof runCoverage>[0
             COMPOSITE.satisfaction,
           ];
           if (es.every((e) => e.n > 0 && Number.isFinite(e.estimate))) {
-            const cov = batch.covariance[d]!;
-            const est = es.reduce((a, e, j) => a + wts[j]! * scale[j]! * e.estimate, 0);
-            let v = 0;
-            for (let a = 0; a < 4; a++)
-              for (let b = 0; b < 4; b++)
-                v += wts[a]! * wts[b]! * scale[a]! * scale[b]! * cov[oi * 4 + a]![oi * 4 + b]!;
-            const se = Math.sqrt(Math.max(v, 0));
-            figures.push(["composite", est, se, est - z * se, est + z * se]);
+            const c = rule.composite(
+              es.map((e, j) => ({ weight: wts[j]!, scale: scale[j]!, index: oi * 4 + j, estimate: e })),
+              batch.covariance[d]!,
+              0.95,
+            );
+            figures.push(["composite", c.estimate, c.se, c.ciLow, c.ciHigh]);
           }
           for (const [index, est, se, lo, hi] of figures) {
             if (!Number.isFinite(est) || !Number.isFinite(se)) continue;
@@ -300,7 +324,14 @@ export async function runCoverageUnits(options: Parameters<typeof runCoverage>[0
             if (!Number.isFinite(t)) continue;
             const a = accOf(`${o.id}|${index}|${level}|${unit}`);
             a.n++;
-            if (lo <= t && t <= hi) a.cover++;
+            const inside = lo <= t && t <= hi;
+            if (inside) a.cover++;
+            for (const k of [level, `${level}|${index}`]) {
+              const c = covered.get(k) ?? { cover: 0, n: 0 };
+              c.cover += inside ? 1 : 0;
+              c.n++;
+              covered.set(k, c);
+            }
             a.err += est - t;
             a.err2 += (est - t) ** 2;
             a.se += se;
@@ -309,11 +340,25 @@ export async function runCoverageUnits(options: Parameters<typeof runCoverage>[0
         });
       }
     }
+    for (const [k, c] of covered) {
+      const p = perSample.get(k) ?? { sum: 0, sum2: 0, n: 0 };
+      const share = c.cover / c.n;
+      p.sum += share;
+      p.sum2 += share * share;
+      p.n++;
+      perSample.set(k, p);
+    }
     options.onProgress?.(s + 1);
     if ((s + 1) % 100 === 0 && s + 1 < options.samples) options.onCheckpoint?.(unitsOf(acc), s + 1);
   }
   connection.closeSync();
-  return unitsOf(acc);
+  const levelCoverage: LevelCoverage = {};
+  for (const [k, p] of perSample) {
+    const mean = p.sum / p.n;
+    const variance = p.n > 1 ? Math.max(0, (p.sum2 - p.n * mean * mean) / (p.n - 1)) : Number.NaN;
+    levelCoverage[k] = { mean, mcSe: Math.sqrt(variance / p.n) };
+  }
+  return { units: unitsOf(acc), levels: levelCoverage };
 }
 
 function unitsOf(
@@ -409,16 +454,19 @@ async function main(): Promise<void> {
   const samples = arg("--samples", 1000);
   const config = (text("--config") ?? text("--variance") ?? "published") as CoverageConfig;
   if (!(config in DESIGNS)) throw new Error(`--config: one of ${Object.keys(DESIGNS).join(", ")}`);
-  const df = (args.includes("--df-inf") ? "inf" : (text("--df") ?? "satterthwaite")) as CoverageDf;
-  if (!DFS.includes(df)) throw new Error(`--df: one of ${DFS.join(", ")}`);
+  const df = (args.includes("--df-inf") ? "inf" : text("--df")) as CoverageDf | undefined;
+  if (df !== undefined && !DFS.includes(df)) throw new Error(`--df: one of ${DFS.join(", ")}`);
+  const intervals = (text("--intervals") ?? "nominal") as ReportingIntervalRule;
+  reportingIntervals(intervals);
   const wave = (text("--wave") ?? "2025") as "2024" | "2025" | "2026";
   const t0 = performance.now();
-  const units = await runCoverageUnits({
+  const { units, levels } = await runCoverageDetailed({
     samples,
     seed: arg("--seed", 20240501),
     townships: true,
     config,
     df,
+    intervals,
     wave,
     firstSample: arg("--first-sample", 0),
     onProgress: (d) => {
@@ -429,11 +477,11 @@ async function main(): Promise<void> {
   });
   const pct = (v: number | null) => (v === null ? "   -  " : `${(100 * v).toFixed(1)}%`);
   console.log(
-    `coverage of 95% intervals, config ${config}${config === "published" ? "" : ` (df ${df})`}, wave ${wave}, ${samples} samples`,
+    `coverage of 95% intervals, config ${config}, intervals ${intervals}${config === "published" || df === undefined ? "" : ` (df ${df})`}, wave ${wave}, ${samples} samples`,
   );
   console.log(`unit coverage MC SE ${pct(Math.sqrt((0.95 * 0.05) / samples))}`);
   console.log(
-    "level     index           mean cov  worst unit (+3 MC SE)              outside 90-99%  max |bias/SE| - 3 MC SE",
+    "level     index           mean cov (MC SE)  worst unit (+3 MC SE)              outside 90-99%  max |bias/SE| - 3 MC SE",
   );
   for (const level of ["district", "township"] as const) {
     for (const index of COVERAGE_INDICES) {
@@ -444,7 +492,7 @@ async function main(): Promise<void> {
         us[0]!,
       );
       console.log(
-        `${level.padEnd(10)}${index.padEnd(16)}${pct(us.reduce((a, u) => a + u.coverage, 0) / us.length).padStart(8)}  ${`${worst.organization}/${worst.unit || "district"} ${pct(worst.coverage)} (+3 MC SE ${pct(worst.coverage + 3 * worst.coverageMcSe)})`.padEnd(40)}${level === "township" ? pct(sc.township_share_outside_90_99 as number).padStart(8) : "        "}  ${(sc.max_abs_bias_minus_3mcse as number).toFixed(3)}`,
+        `${level.padEnd(10)}${index.padEnd(16)}${pct(us.reduce((a, u) => a + u.coverage, 0) / us.length).padStart(8)} (${((levels[`${level}|${index}`]?.mcSe ?? Number.NaN) * 100).toFixed(2)}%)  ${`${worst.organization}/${worst.unit || "district"} ${pct(worst.coverage)} (+3 MC SE ${pct(worst.coverage + 3 * worst.coverageMcSe)})`.padEnd(40)}${level === "township" ? pct(sc.township_share_outside_90_99 as number).padStart(8) : "        "}  ${(sc.max_abs_bias_minus_3mcse as number).toFixed(3)}`,
       );
     }
   }
@@ -457,12 +505,18 @@ async function main(): Promise<void> {
     bench: "coverage",
     samples,
     config,
+    intervals,
+    ...(config !== "published" && df !== undefined ? { df } : {}),
     wave,
     ...coverageScores(units),
   };
-  for (const index of COVERAGE_INDICES)
+  for (const level of ["district", "township"]) json[`${level}_mean_mcse`] = levels[level]?.mcSe ?? null;
+  for (const index of COVERAGE_INDICES) {
     for (const [k, v] of Object.entries(coverageScores(units.filter((u) => u.index === index))))
       json[`${k}__${index}`] = v;
+    for (const level of ["district", "township"])
+      json[`${level}_mean_mcse__${index}`] = levels[`${level}|${index}`]?.mcSe ?? null;
+  }
   json.two_village_townships = twoTowns;
   json.seconds = (performance.now() - t0) / 1000;
   console.log(JSON.stringify(json));

@@ -2,7 +2,7 @@ import {
   type BatchResult,
   type Estimate,
   type EstimateRequest,
-  qnorm,
+  reportingIntervals,
   surveyEstimatesBySets,
   type TaylorDesign,
 } from "../../analysis/index.ts";
@@ -49,14 +49,24 @@ type Row = {
   deff: number | null;
   n: number;
   n_eff: number;
+  interval_note: string;
 };
+
+/**
+ * `interval_note` of a figure whose domain lies in a stratum with only 2 responding PSUs: its
+ * interval rests on 1 degree of freedom (t: nearly 0-100; normal: far too narrow), and no
+ * interval rule makes it cover 95% with this design.
+ */
+export const TWO_PSUS = "two_psus";
 
 /**
  * Every figure the reports use, from the calibrated design by Taylor linearization: each
  * score (index x organization x organization level [x aspect]) for the district, every
  * township, villages with enough respondents, and one-way demographic groups at district and
  * township level, per wave. The composite index is the versioned linear combination of the
- * four indices; its SE comes from their joint covariance in the same domain.
+ * four indices; its SE comes from their joint covariance in the same domain. Intervals follow
+ * study.yaml `reporting.intervals` (analysis/reportingIntervals.ts, the rule the coverage
+ * simulation scores); `df` is the df each interval used (null: normal).
  */
 export async function build({ session, study, ref, self, shared }: ModelContext): Promise<void> {
   const design = shared.get(CALIBRATED_DESIGN) as TaylorDesign;
@@ -74,7 +84,16 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
   ))
     composites.set(w.composite_id, [...(composites.get(w.composite_id) ?? []), w]);
   const level = study.reporting.confidence_level;
-  const z = qnorm(1 - (1 - level) / 2);
+  const intervals = reportingIntervals(study.reporting.intervals);
+  // strata (townships) per wave with at most 2 responding PSUs (villages)
+  const twoPsus = new Set(
+    (
+      await session.query<{ wave_id: string; stratum_code: string }>(
+        `select wave_id, stratum_code from ${quoteIdent(ref("int_responses_calibrated"))}
+         group by wave_id, stratum_code having count(distinct design_psu) <= 2`,
+      )
+    ).map((r) => `${r.wave_id}\u0000${r.stratum_code}`),
+  );
   const rows: Row[] = [];
 
   const domainSets: { by: string[]; unitLevel: string; group?: string; scores: Score[] }[] = [
@@ -95,17 +114,13 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
   const results = new Map<string[], BatchResult>();
   for (const list of new Set(domainSets.map((set) => set.scores))) {
     if (list.length === 0) continue;
-    const requests: EstimateRequest[] = list.map((s) =>
-      s.estimator === "proportion"
-        ? { kind: "proportion", condition: `${quoteIdent(s.score_key)} = 100`, ci: "logit" }
-        : { kind: "mean", variable: s.score_key },
-    );
+    const requests: EstimateRequest[] = list.map((s) => intervals.request(s.estimator, s.score_key));
     const sets = domainSets.filter((set) => set.scores === list);
     const batches = await surveyEstimatesBySets(
       design,
       requests,
       sets.map((set) => set.by),
-      { naRm: true, level },
+      { naRm: true, level, df: intervals.df },
     );
     sets.forEach((set, i) => {
       results.set(set.by, batches[i]!);
@@ -168,6 +183,10 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
               : "",
         group_var: set.group ?? "",
         group_value: set.group ? String(by[set.group]) : "",
+        interval_note:
+          set.unitLevel === "township" && twoPsus.has(`${String(by.wave_id)}\u0000${String(by.stratum_code)}`)
+            ? TWO_PSUS
+            : "",
       };
       set.scores.forEach((s, k) => {
         const e = estimates[k]![d]!;
@@ -178,23 +197,22 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
       for (const { compositeId, org, orgLevel, parts } of compositeParts.get(set.scores)!) {
         const es = parts.map((p) => estimates[p.k]![d]!);
         if (es.some((e) => e.n === 0 || !Number.isFinite(e.estimate))) continue;
-        const estimate = parts.reduce((a, p, i) => a + p.w.weight * scale[p.k]! * es[i]!.estimate, 0);
-        let variance = 0;
-        for (const a of parts)
-          for (const b of parts)
-            variance += a.w.weight * b.w.weight * scale[a.k]! * scale[b.k]! * covariance[d]![a.k]![b.k]!;
-        const se = Math.sqrt(Math.max(variance, 0));
+        const c = intervals.composite(
+          parts.map((p, i) => ({ weight: p.w.weight, scale: scale[p.k]!, index: p.k, estimate: es[i]! })),
+          covariance[d]!,
+          level,
+        );
         rows.push({
           ...place,
           organization_id: org,
           index_id: compositeId,
           aspect: "",
           org_level: orgLevel,
-          estimate_0_100: estimate,
-          se_0_100: se,
-          ci_low_0_100: estimate - z * se,
-          ci_high_0_100: estimate + z * se,
-          df: null,
+          estimate_0_100: c.estimate,
+          se_0_100: c.se,
+          ci_low_0_100: c.ciLow,
+          ci_high_0_100: c.ciHigh,
+          df: Number.isFinite(c.df) ? c.df : null,
           deff: null,
           n: Math.min(...es.map((e) => e.n)),
           n_eff: Math.min(...es.map((e) => e.nEff)),
@@ -223,12 +241,16 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
       deff: "double",
       n: "integer",
       n_eff: "double",
+      interval_note: "varchar",
     },
     rows,
   );
 }
 
-type Place = Pick<Row, "wave_id" | "unit_level" | "unit_code" | "group_var" | "group_value">;
+type Place = Pick<
+  Row,
+  "wave_id" | "unit_level" | "unit_code" | "group_var" | "group_value" | "interval_note"
+>;
 
 /** One row of the mart (written out field by field: hundreds of thousands are made per run). */
 function estimateRow(place: Place, s: Score, e: Estimate, scale: number): Row {
@@ -251,5 +273,6 @@ function estimateRow(place: Place, s: Score, e: Estimate, scale: number): Row {
     deff: e.deff !== null && Number.isFinite(e.deff) ? e.deff : null,
     n: e.n,
     n_eff: e.nEff,
+    interval_note: place.interval_note,
   };
 }

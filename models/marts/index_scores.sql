@@ -93,6 +93,7 @@ reported as (
         if(withheld_reason = '', n, null) as n,
         if(withheld_reason = '', n_eff, null) as n_eff,
         if(withheld_reason = '', rse_all, null) as rse,
+        interval_note,
         withheld_reason <> '' as is_withheld,
         withheld_reason,
         withheld_reason = '' and rse_all > $unreliable_rse as is_unreliable,

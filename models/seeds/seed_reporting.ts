@@ -1,7 +1,8 @@
 import { seedModel } from "./writeRows.ts";
 
 /**
- * How the study reports: the rules of study.yaml (confidence level, suppression thresholds),
+ * How the study reports: the rules of study.yaml (confidence level, suppression thresholds,
+ * the interval rule),
  * its title and its time zone (what notebooks and pages show times in).
  */
 export const { dependsOn, build } = seedModel(
@@ -12,6 +13,7 @@ export const { dependsOn, build } = seedModel(
     max_rse: "double",
     unreliable_rse: "double",
     village_min_n: "integer",
+    intervals: "varchar",
     title_zh: "varchar",
     title_en: "varchar",
     timezone: "varchar",

@@ -1,4 +1,5 @@
 import type { Request, Response } from "express";
+import { COVERAGE_VALIDATION } from "../../analysis/simulation/coverageValidation.ts";
 import type { Database } from "../../db/index.ts";
 import { type MessageKey, message } from "../../messages/catalogue.ts";
 import { principal } from "../auth/authenticate.ts";
@@ -49,14 +50,15 @@ export async function methodologyPage(db: Database, req: Request, res: Response)
         calibration_worst_error: number;
       }>(`select * from ${diagnosticsMart} order by wave_id`)
     : [];
-  // townships whose rate intervals rest on t with 1 df (2 villages responding): 95% is not
-  // attainable there with this design, and the page says so rather than print a false 95%
+  // townships whose intervals rest on t with 1 df (2 villages responding, index_estimates'
+  // interval_note): 95% is not attainable there with this design, and the page says so rather
+  // than print a false 95%
   const estimatesMart = await martOf(db, "index_estimates", study);
   const twoVillage = estimatesMart
     ? (
         await db.query<{ wave_id: string; units: string }>(
           `select wave_id, string_agg(distinct unit_code, ', ' order by unit_code) as units
-           from ${estimatesMart} where unit_level = 'township' and group_var = '' and df is not null and df <= 1
+           from ${estimatesMart} where unit_level = 'township' and group_var = '' and interval_note = 'two_psus'
            group by wave_id order by wave_id`,
         )
       ).map((r) => `${r.wave_id}: ${r.units}`)
@@ -127,6 +129,19 @@ export async function methodologyPage(db: Database, req: Request, res: Response)
     rates: namesOf("proportion"),
     scores: namesOf("mean"),
   };
+  // what the coverage simulation measured for this rule on the demo design (docs/coverage-simulation.txt)
+  const v = COVERAGE_VALIDATION;
+  const points = (x: number) => String(Math.round(x * 1000) / 10);
+  const sePoints = (x: number) => String(Math.round(x * 10000) / 100);
+  const coverage = html`<p>${t("method.coverage_text", {
+    samples: String(v.samples),
+    district: points(v.district),
+    district_se: sePoints(v.districtMcSe),
+    township: points(v.township),
+    township_se: sePoints(v.townshipMcSe),
+    worst: points(v.worstTownship),
+    worst_plus: points(v.worstTownshipPlus3McSe),
+  })}${v.township > 0.96 ? ` ${t("method.coverage_conservative")}` : ""}</p>`;
   const declared = (definition?.indicators ?? []).map((ind) => {
     const rescaled = ind.rescale ? t("method.rescaled") : "";
     let text = t(`method.kind_${ind.kind}` as MessageKey, {
@@ -205,8 +220,9 @@ ${
 }
 </section>
 <section><h2>${t("method.intervals")}</h2>
-<p>${t("method.intervals_text", intervalWords)}</p>
-${twoVillage.length ? html`<p class="notice">${t("method.two_villages", { units: twoVillage.join("; ") })}</p>` : ""}
+<p>${t(definition?.reporting.intervals === "r" ? "method.intervals_text_r" : "method.intervals_text", intervalWords)}</p>
+${definition?.reporting.intervals === "r" ? "" : coverage}
+${twoVillage.length ? html`<p class="notice">${t("method.two_villages", { units: twoVillage.join("; "), psu: intervalWords.psu })}</p>` : ""}
 <p>${t("method.ranks_text")}</p>
 </section>
 ${await saeMethodology(db, study, lang)}

@@ -1,11 +1,19 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_STUDY_DIR } from "../../cli/context.ts";
 import { closeDatabase, type Database } from "../../db/index.ts";
+import { MODELS_DIR, runModels } from "../../models/index.ts";
+import { loadModels } from "../../models/runner/loadModels.ts";
+import { loadStudy } from "../../study/index.ts";
 import { demoDatabase } from "../helpers/demoDatabase.ts";
 
 // Today's four index kinds are presets of the generic indicators (issue 14): the demo's marts
 // must come out exactly as before, figure by figure. The "before" is a fixture written by
-// test/fixtures/demo-marts/make-fixture.ts from the code before the change (commit cd3b918).
+// test/fixtures/demo-marts/make-fixture.ts from the code before the change (commit cd3b918),
+// when the marts' intervals were R's; so the marts are rebuilt here with study.yaml
+// `reporting.intervals: r` (issue 15 made "nominal" the default), which must give them back.
 
 const FIXTURES = join(import.meta.dirname, "../fixtures/demo-marts");
 const KEY = [
@@ -24,11 +32,24 @@ const KEY = [
 const quoteLiteral = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 let db: Database;
+let studyDir: string;
 beforeAll(async () => {
   ({ db } = await demoDatabase());
+  studyDir = mkdtempSync(join(tmpdir(), "barometer-presets-"));
+  cpSync(DEMO_STUDY_DIR, studyDir, { recursive: true });
+  const yaml = readFileSync(join(studyDir, "study.yaml"), "utf8");
+  const withR = yaml.replace(/^reporting:\n/m, "reporting:\n  intervals: r\n");
+  expect(withR).not.toBe(yaml);
+  writeFileSync(join(studyDir, "study.yaml"), withR);
+  const study = await loadStudy(studyDir);
+  expect(study.reporting.intervals).toBe("r");
+  const all = await loadModels(MODELS_DIR);
+  const rebuild = ["int_responses_calibrated", "index_estimates", "index_scores"];
+  await runModels(db, study, { models: all.filter((m) => rebuild.includes(m.name)) });
 }, 300_000);
 afterAll(async () => {
   if (db) await closeDatabase(db);
+  if (studyDir) rmSync(studyDir, { recursive: true, force: true });
 });
 
 /** Rows of `now` and `before` that differ beyond `tolerance` in a number, or in anything else. */

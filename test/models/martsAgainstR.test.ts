@@ -1,6 +1,7 @@
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { qnorm, qt } from "../../analysis/index.ts";
 import { closeDatabase, type Database } from "../../db/index.ts";
 import { INPUT_CSV, inputCsv, SCORES, WAVE } from "../fixtures/demo-r/export-input.ts";
 import { demoDatabase } from "../helpers/demoDatabase.ts";
@@ -145,6 +146,57 @@ describe("the demo marts against R survey (wave 2026)", () => {
       expect(d.estimate, `${d.figure}: estimate`).toBeLessThan(ESTIMATE_TOLERANCE);
       expect(d.se, `${d.figure}: SE (relative)`).toBeLessThan(1e-8);
       expect(d.ci, `${d.figure}: interval`).toBeLessThan(ESTIMATE_TOLERANCE);
+    }
+  });
+
+  it("means and the composite: t on R's design df of the unit (reporting.intervals nominal), not R's normal interval", async () => {
+    // R's df of a unit, from the fixture's rates (svyciprop: villages − 1 in a township,
+    // villages − townships for the district), the same for every rate of the unit
+    const rDf = new Map<string, number>();
+    const units: [string, Record<string, Figure>][] = [
+      ["", fixture.district],
+      ...Object.keys(fixture.township[SCORES[0]!]!).map(
+        (code) =>
+          [code, Object.fromEntries(Object.entries(fixture.township).map(([k, t]) => [k, t[code]!]))] as [
+            string,
+            Record<string, Figure>,
+          ],
+      ),
+    ];
+    for (const [code, figures] of units)
+      for (const f of Object.values(figures)) {
+        if (f.df === undefined) continue;
+        expect(rDf.get(code) ?? f.df, `${code || "district"}: one df for all its rates`).toBe(f.df);
+        rDf.set(code, f.df);
+      }
+    expect(rDf.size).toBe(51);
+    const rows = await db.query<{
+      index_id: string;
+      unit_code: string;
+      estimate_0_100: number;
+      se_0_100: number;
+      ci_low_0_100: number;
+      ci_high_0_100: number;
+      df: number;
+    }>(
+      `select e.index_id, e.unit_code, e.estimate_0_100, e.se_0_100, e.ci_low_0_100, e.ci_high_0_100, e.df
+       from index_estimates__mass_org_evaluation as e
+       where e.wave_id = ? and e.organization_id = 'union' and e.org_level = 'township' and e.aspect = ''
+         and e.group_var = '' and e.unit_level in ('district', 'township')
+         and (e.index_id like 'composite%'
+              or e.index_id in (select index_id from int_index_scores__mass_org_evaluation where estimator = 'mean'))`,
+      [WAVE],
+    );
+    expect(rows.filter((r) => r.index_id.startsWith("composite"))).toHaveLength(51);
+    expect(rows).toHaveLength(3 * 51); // approval, satisfaction, composite
+    for (const r of rows) {
+      const figure = `${r.index_id} ${r.unit_code || "district"}`;
+      expect(r.df, `${figure}: df`).toBe(rDf.get(r.unit_code));
+      const half = qt(0.975, r.df) * r.se_0_100;
+      expect(Math.abs(r.ci_high_0_100 - r.estimate_0_100 - half), `${figure}: upper`).toBeLessThan(1e-9);
+      expect(Math.abs(r.estimate_0_100 - r.ci_low_0_100 - half), `${figure}: lower`).toBeLessThan(1e-9);
+      // R's confint(svymean) / confint(svycontrast): normal, narrower in every township
+      if (r.unit_code) expect(half - qnorm(0.975) * r.se_0_100, figure).toBeGreaterThan(0.1 * r.se_0_100);
     }
   });
 });

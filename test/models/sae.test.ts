@@ -10,6 +10,7 @@
 import { randomBytes } from "node:crypto";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COVERAGE_VALIDATION } from "../../analysis/simulation/coverageValidation.ts";
 import { closeDatabase, type Database } from "../../db/index.ts";
 import { createUser } from "../../server/auth/index.ts";
 import { createApp } from "../../server/index.ts";
@@ -117,6 +118,14 @@ describe("the village page", () => {
     expect(en.text).toContain("model-based / 模型估计");
     const method = await request(app).get("/methodology?lang=en").set("Cookie", cookie);
     expect(method.text).toContain("Small-area estimation");
+    // the intervals paragraph: the study's rule (nominal) and the coverage the simulation measured
+    expect(method.text).toContain("Satterthwaite effective degrees of freedom");
+    expect(method.text).toContain(`${COVERAGE_VALIDATION.samples} repeated samples`);
+    expect(method.text).toContain(
+      `cover on average ${Math.round(COVERAGE_VALIDATION.district * 1000) / 10}% at district level`,
+    );
+    const methodZh = await request(app).get("/methodology").set("Cookie", cookie);
+    expect(methodZh.text).toContain(`${COVERAGE_VALIDATION.samples}次重复抽样`);
     // the township page: its villages as a grid with intervals, each drawn figure the mart's
     const township = await request(app).get("/units/T07").set("Cookie", cookie);
     const index = /class="chart-section village-grid" data-index="([^"]+)"/.exec(township.text)?.[1];

@@ -191,4 +191,23 @@ describe("scores computed wide from the index definitions", () => {
     )) as [{ n: number }];
     expect(n).toBe(240);
   });
+
+  it("a township with 2 villages: its figures say their interval rests on 1 df (interval_note two_psus)", async () => {
+    // both towns here have 2 villages (frame.csv): t on 2 − 1 = 1 df for every township
+    // figure, rates, means and composites alike (reporting.intervals nominal); the district has
+    // 4 villages in 2 towns, 2 df, and no note
+    const rows = await db.query<{ unit_level: string; interval_note: string; df: number; n: number }>(
+      `select unit_level, interval_note, df, count(*)::int as n from index_estimates__scoring
+       where group_var = '' group by all order by all`,
+    );
+    expect(rows).toEqual([
+      { unit_level: "district", interval_note: "", df: 2, n: expect.any(Number) },
+      { unit_level: "township", interval_note: "two_psus", df: 1, n: expect.any(Number) },
+    ]);
+    const [scores] = await db.query<{ n: number }>(
+      `select count(*)::int as n from index_scores__scoring
+       where unit_level = 'township' and interval_note <> 'two_psus'`,
+    );
+    expect(scores!.n).toBe(0);
+  });
 });

@@ -32,6 +32,7 @@ describe("loadStudy", () => {
       max_rse: 0.5,
       unreliable_rse: 0.3,
       village_min_n: 30,
+      intervals: "nominal",
     });
     expect(study.design.lonely_psu).toBe("fail");
     expect(study.indices[0]!.yes).toEqual(["1"]);

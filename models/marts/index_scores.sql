@@ -5,7 +5,7 @@
 -- p-value, the waves being independent samples (separate draws); significant when
 -- p < 1 - confidence level; its normal interval at the confidence level (change ± z SE), the
 -- interval that excludes 0 exactly when the change is significant. A figure the previous wave did not measure says so.
--- These are the direct figures; primary_scores puts the model-based figures in where a unit
+-- These are the direct figures; published_scores puts the model-based figures in where a unit
 -- level's primary figure is model-based, and ranks the townships into tiers.
 with
 

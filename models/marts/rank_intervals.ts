@@ -3,7 +3,7 @@ import type { ModelContext } from "../runner/loadModels.ts";
 import { offThread } from "../runner/offThread.ts";
 import { writeRows } from "../seeds/writeRows.ts";
 
-export const dependsOn = ["primary_scores"];
+export const dependsOn = ["published_scores"];
 
 /** Bootstrap draws per ranking; the seed makes every run of the same marts give the same sets. */
 const DRAWS = 1000;
@@ -25,7 +25,7 @@ interface Shown {
 
 /**
  * For every ranked figure (township x organization x index [aspect] x organization level x
- * wave, as primary_scores ranks and tiers them: the unit level's primary figures, direct or
+ * wave, as published_scores ranks and tiers them: the unit level's primary figures, direct or
  * model-based), its rank with 95% (the study's confidence
  * level) marginal and simultaneous rank confidence sets (Mogstad, Romano, Shaikh & Wilhelm
  * 2024; `rankIntervals`), and the probability of its tier and of every tier
@@ -40,7 +40,7 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
   const shown = await session.query<Shown>(
     `select wave_id, organization_id, index_id, aspect, org_level, unit_code, estimate_0_100, se_0_100,
             ci_low_0_100, ci_high_0_100, tier::integer as tier
-     from ${quoteIdent(ref("primary_scores"))}
+     from ${quoteIdent(ref("published_scores"))}
      where tier is not null
      order by wave_id, organization_id, index_id, aspect, org_level, unit_code`,
   );

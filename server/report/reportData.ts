@@ -230,7 +230,7 @@ const keyOf = (r: ReportRow) =>
 /**
  * The change since the previous wave's release, as the `index_scores` mart measures it
  * (independent samples; significant when its p-value is below 1 − the confidence level); none
- * where either figure is withheld, nor for model-based figures (primary_scores gives them none:
+ * where either figure is withheld, nor for model-based figures (published_scores gives them none:
  * a model borrows across units, so two waves' figures are not independent samples).
  */
 export function withChange(

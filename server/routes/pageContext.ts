@@ -42,11 +42,12 @@ export interface PageContext {
   /** The chosen index is not measured at the chosen level, so another was taken. */
   indexReplaced: boolean;
   /**
-   * Quoted names of the study's marts. `scores` is primary_scores (each unit's primary figure,
-   * direct or model-based), or index_scores in a database built before primary_scores existed.
+   * Quoted names of the study's marts. `scores` is published_scores (each unit's figures, direct
+   * or model-based, `is_primary` marking the one pages show), or index_scores (direct figures
+   * only) in a database built before published_scores existed.
    */
   scores: string;
-  /** The scores mart says each figure's method (primary_scores does; index_scores: all direct). */
+  /** The scores mart says each figure's method and which is primary (published_scores does; index_scores: all direct). */
   methods: boolean;
   units: string;
   organizations: string;
@@ -80,7 +81,7 @@ export async function pageContext(
   );
   const study = studies.find((s) => s.study_id === query.study) ?? studies[0];
   if (!study) return undefined;
-  const primary = await martOf(db, "primary_scores", study.study_id);
+  const primary = await martOf(db, "published_scores", study.study_id);
   const scores = primary ?? (await martOf(db, "index_scores", study.study_id));
   const units = await martOf(db, "seed_units", study.study_id);
   const orgsMart = await martOf(db, "seed_organizations", study.study_id);

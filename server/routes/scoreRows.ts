@@ -3,7 +3,7 @@ import { type Lang, message } from "../../messages/catalogue.ts";
 import { html, type Raw } from "../html.ts";
 import type { PageContext } from "./pageContext.ts";
 
-/** A row of primary_scores (or index_scores) with the names of its organization and unit. */
+/** A row of published_scores (or index_scores) with the names of its organization and unit. */
 export interface ScoreRow {
   wave_id: string;
   organization_id: string;
@@ -63,7 +63,7 @@ const COLUMNS = [
 type Column = (typeof COLUMNS)[number];
 
 /**
- * Rows of the suppressed scores mart. Conditions are column = value (a list: any of them), or
+ * Rows of the suppressed scores mart, each unit's primary figure. Conditions are column = value (a list: any of them), or
  * "*" for "not empty"; values are bound, column names come from the fixed list above.
  */
 export async function scoreRows(
@@ -71,7 +71,8 @@ export async function scoreRows(
   ctx: PageContext,
   where: Partial<Record<Column, string | string[]>>,
 ): Promise<ScoreRow[]> {
-  const clauses: string[] = [];
+  // the primary figure of each unit only: the one pages show, rank and tier
+  const clauses: string[] = ctx.methods ? ["s.is_primary"] : [];
   const params: string[] = [];
   for (const column of COLUMNS) {
     const value = where[column];

@@ -86,11 +86,11 @@ describe("the demo's figures with indices as presets of indicators", () => {
     expect(diff).toEqual([]);
   });
 
-  // the tiers moved to primary_scores; the demo's townships have the direct figure as primary,
+  // the tiers moved to published_scores; the demo's townships have the direct figure as primary,
   // so its direct rows (every row but the villages' model-based ones) are index_scores' as before
-  it("primary_scores' direct figures: the same figures, suppression, changes and tiers", async () => {
+  it("published_scores' direct figures: the same figures, suppression, changes and tiers", async () => {
     const diff = await differences(
-      "(select * from primary_scores__mass_org_evaluation where method = 'direct')",
+      "(select * from published_scores__mass_org_evaluation where method = 'direct')",
       "index_scores.parquet",
       ["change_0_100", "change_p_value"],
       ["is_withheld", "withheld_reason", "is_unreliable", "tier"],

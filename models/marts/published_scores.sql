@@ -1,13 +1,15 @@
--- The primary figure of every unit, the one leaders, ranks, tiers, releases and the scores API
--- read: study.yaml `small_area.unit_levels.<level>.primary` names it per unit level, and
--- sae_estimates marks it (`is_primary`). Where that figure is model-based (fay_herriot or
--- synthetic), its row here comes from sae_estimates, withheld by its relative RMSE
--- (`max_rrmse`, decided there); every other figure is index_scores' direct one with its own
--- suppression and change. Only the totals of an index (no aspect, no demographic group) have
--- model-based figures; aspects and groups stay direct.
--- A withheld direct primary figure stays withheld: the model-based figure does not stand in
--- for it, so one ranking never mixes methods (a study that wants model-based figures ranked
--- says `primary: model`).
+-- Every published figure of every unit, and which one is primary: the one leaders, ranks,
+-- tiers, releases and the scores API read by default. study.yaml
+-- `small_area.unit_levels.<level>` says which figures a unit level publishes (direct, model or
+-- both) and which is primary; sae_estimates applies it (`is_primary`). A model-based figure
+-- (fay_herriot or synthetic) comes from sae_estimates, withheld by its relative RMSE
+-- (`max_rrmse`, decided there); a direct figure is index_scores' own, with its suppression and
+-- change. Only the totals of an index (no aspect, no demographic group) have model-based
+-- figures; aspects and groups stay direct and primary.
+-- A direct figure is published beside a model-based primary one only where the unit level
+-- publishes both. A withheld direct primary figure stays withheld: the model-based figure does
+-- not stand in for it, so one ranking never mixes methods (a study that wants model-based
+-- figures ranked says `primary: model`).
 -- Tiers of townships per wave, organization, index [aspect] and organization level, over the
 -- primary figures: sorted by estimate, a township joins the current tier while its CI overlaps
 -- the CI of the tier's first township, otherwise it starts the next tier.
@@ -17,9 +19,8 @@ scores as (
     select * from {{ ref('index_scores') }}
 ),
 
-model as (
+sae as (
     select * from {{ ref('sae_estimates') }}
-    where is_primary and method <> 'direct'
 ),
 
 waves as (
@@ -30,18 +31,32 @@ direct as (
     select
         s.*,
         'direct' as method,
+        mp.unit_code is null as is_primary,
         '' as parent_code,
         cast(null as double) as rrmse
     from scores as s
-    anti join model as m
-        on s.aspect = ''
+    left join sae as mp
+        on mp.is_primary
+        and mp.method <> 'direct'
+        and s.aspect = ''
         and s.group_var = ''
-        and m.wave_id = s.wave_id
-        and m.organization_id = s.organization_id
-        and m.index_id = s.index_id
-        and m.org_level = s.org_level
-        and m.unit_level = s.unit_level
-        and m.unit_code = s.unit_code
+        and mp.wave_id = s.wave_id
+        and mp.organization_id = s.organization_id
+        and mp.index_id = s.index_id
+        and mp.org_level = s.org_level
+        and mp.unit_level = s.unit_level
+        and mp.unit_code = s.unit_code
+    left join sae as sd
+        on sd.method = 'direct'
+        and s.aspect = ''
+        and s.group_var = ''
+        and sd.wave_id = s.wave_id
+        and sd.organization_id = s.organization_id
+        and sd.index_id = s.index_id
+        and sd.org_level = s.org_level
+        and sd.unit_level = s.unit_level
+        and sd.unit_code = s.unit_code
+    where mp.unit_code is null or sd.unit_code is not null
 ),
 
 modelled as (
@@ -76,14 +91,16 @@ modelled as (
         'model_based' as change_note,
         cast(null as boolean) as is_change_significant,
         m.method,
+        m.is_primary,
         m.parent_code,
         if(m.is_withheld, null, m.rrmse) as rrmse
-    from model as m
+    from sae as m
     join waves as w using (wave_id)
     left join waves as pw on pw.wave_order = w.wave_order - 1
+    where m.method <> 'direct'
 ),
 
-primary_figures as (
+published as (
     select * from direct
     union all by name
     select * from modelled
@@ -96,8 +113,8 @@ ranked as (
             partition by wave_id, organization_id, index_id, aspect, org_level
             order by estimate_0_100 desc, unit_code
         ) as position
-    from primary_figures
-    where unit_level = 'township' and group_var = '' and not is_withheld
+    from published
+    where is_primary and unit_level = 'township' and group_var = '' and not is_withheld
 ),
 
 tiers (wave_id, organization_id, index_id, aspect, org_level, unit_code, position, tier, head_low) as (
@@ -123,7 +140,7 @@ final as (
     select
         p.*,
         t.tier
-    from primary_figures as p
+    from published as p
     left join (select *, 'township' as unit_level, '' as group_var from tiers) as t
         on t.unit_level = p.unit_level
         and t.group_var = p.group_var
@@ -133,6 +150,7 @@ final as (
         and t.aspect = p.aspect
         and t.org_level = p.org_level
         and t.unit_code = p.unit_code
+        and p.is_primary
 )
 
 select * from final

@@ -27,36 +27,37 @@ waves as (
     select wave_id, wave_order from {{ ref('seed_waves') }}
 ),
 
+-- per unit with small-area figures: is its primary figure model-based, does it publish a direct one
+sae_units as (
+    select
+        wave_id,
+        organization_id,
+        index_id,
+        org_level,
+        unit_level,
+        unit_code,
+        bool_or(is_primary and method <> 'direct') as is_model_primary,
+        bool_or(method = 'direct') as publishes_direct
+    from sae
+    group by all
+),
+
 direct as (
     select
         s.*,
         'direct' as method,
-        mp.unit_code is null as is_primary,
+        not coalesce(s.aspect = '' and s.group_var = '' and u.is_model_primary, false) as is_primary,
         '' as parent_code,
-        cast(null as double) as rrmse
+        cast(null as double) as rrmse,
+        coalesce(u.publishes_direct, false) as publishes_direct
     from scores as s
-    left join sae as mp
-        on mp.is_primary
-        and mp.method <> 'direct'
-        and s.aspect = ''
-        and s.group_var = ''
-        and mp.wave_id = s.wave_id
-        and mp.organization_id = s.organization_id
-        and mp.index_id = s.index_id
-        and mp.org_level = s.org_level
-        and mp.unit_level = s.unit_level
-        and mp.unit_code = s.unit_code
-    left join sae as sd
-        on sd.method = 'direct'
-        and s.aspect = ''
-        and s.group_var = ''
-        and sd.wave_id = s.wave_id
-        and sd.organization_id = s.organization_id
-        and sd.index_id = s.index_id
-        and sd.org_level = s.org_level
-        and sd.unit_level = s.unit_level
-        and sd.unit_code = s.unit_code
-    where mp.unit_code is null or sd.unit_code is not null
+    left join sae_units as u
+        on u.wave_id = s.wave_id
+        and u.organization_id = s.organization_id
+        and u.index_id = s.index_id
+        and u.org_level = s.org_level
+        and u.unit_level = s.unit_level
+        and u.unit_code = s.unit_code
 ),
 
 modelled as (
@@ -100,13 +101,14 @@ modelled as (
     where m.method <> 'direct'
 ),
 
-published as (
-    select * from direct
+published as materialized (
+    select * exclude (publishes_direct) from direct
+    where is_primary or publishes_direct
     union all by name
     select * from modelled
 ),
 
-ranked as (
+ranked as materialized (
     select
         *,
         row_number() over (

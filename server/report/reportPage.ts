@@ -247,7 +247,7 @@ ${position === 0 ? html`<h2>${t("report.section_ranking")}</h2>` : ""}
     const other = others.map((i) => {
       const o = of(r.unit_code, i.index_id);
       if (!o || o.is_withheld) return html`<td class="muted other">—</td>`;
-      return html`<td class="other ${shades.get(i.index_id)!(o.estimate_0_100)}">${fmt1(o.estimate_0_100)}</td>`;
+      return html`<td class="other ${shades.get(i.index_id)!(o.estimate_0_100)}">${fmt1(o.estimate_0_100)}${methodMark(o, lang)}</td>`;
     });
     return html`<tr data-unit="${r.unit_code}"><td class="num">${r.rank ?? ""}</td><td>${lang === "zh" ? r.unit_zh : r.unit_en}</td><td class="num lead ${shades.get(lead)!(r.estimate_0_100)}">${fmt1(r.estimate_0_100)}${methodMark(r, lang)}</td><td class="num">${ci(r)}</td><td class="num">${r.rank_low ?? ""}–${r.rank_high ?? ""}</td><td class="num">${r.tier ?? ""}${r.is_tier_uncertain ? "?" : ""}</td><td class="num">${changeCell(r, lang)}</td>${other}</tr>`;
   })}</tbody>

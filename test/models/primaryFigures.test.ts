@@ -205,7 +205,8 @@ describe("township primary: model", () => {
       const res = await fetch(`${base}/?wave=2026&index=awareness&lang=${lang}`, { headers: { cookie } });
       expect(res.status).toBe(200);
       const text = await res.text();
-      expect(text).toContain(message("sae.ranked_model_based", lang));
+      // the note under the tier chart (its words HTML-escaped on the page)
+      expect(text).toContain(message("sae.ranked_model_based", lang).replaceAll("'", "&#39;"));
       const table = text.slice(
         text.indexOf('class="figures ranks"'),
         text.indexOf("</table>", text.indexOf('class="figures ranks"')),

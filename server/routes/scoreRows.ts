@@ -139,6 +139,12 @@ export function changeText(row: ScoreRow, lang: Lang): string {
   return message(row.change_0_100 > 0 ? "fig.change_sig_up" : "fig.change_sig_down", lang, { delta });
 }
 
+/** The method of a figure in words, for downloads: direct, or "模型估计 / model-based" (synthetic: says so). */
+export function methodText(row: Pick<ScoreRow, "method">, lang: Lang): string {
+  if (!row.method || row.method === "direct") return message("sae.direct", lang);
+  return message(row.method === "synthetic" ? "sae.synthetic" : "sae.model_based_label", lang);
+}
+
 /** "模型估计" / "model-based" beside a figure that is not direct (fay_herriot, synthetic); nothing beside a direct one. */
 export function methodMark(row: Pick<ScoreRow, "method">, lang: Lang): Raw | "" {
   if (!row.method || row.method === "direct") return "";
@@ -153,5 +159,7 @@ export function withheldText(
 ): string {
   if (reason === "min_n") return message("withheld.min_n", lang, { min: rules?.min_n ?? "?" });
   if (reason === "max_rse") return message("withheld.max_rse", lang, { max: rules?.max_rse ?? "?" });
+  // a model-based figure withheld by its relative RMSE (small_area.max_rrmse)
+  if (reason === "rrmse") return message("sae.withheld", lang);
   return message("fig.withheld", lang);
 }

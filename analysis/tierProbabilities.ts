@@ -2,9 +2,9 @@ import { cholesky, gaussian } from "./rankIntervals.ts";
 import { seededRandom } from "./replicates/random.ts";
 
 /**
- * Tiers of units as index_scores assigns them: sorted by estimate (descending; ties by input
+ * Tiers of units as published_scores assigns them: sorted by estimate (descending; ties by input
  * order), a unit joins the current tier while its CI's upper end reaches the lower end of the
- * CI of the tier's first unit, otherwise it starts the next tier. (models/marts/index_scores.sql
+ * CI of the tier's first unit, otherwise it starts the next tier. (models/marts/published_scores.sql
  * holds the same rule in SQL; the rank_intervals contract checks that the two agree.)
  *
  * @example assignTiers([80, 79, 60], [75, 74, 55], [85, 84, 65]) // [1, 1, 2]

@@ -3,6 +3,10 @@ export const saeMessages = {
   "sae.model_based": { zh: "模型估计", en: "model-based" },
   "sae.model_based_label": { zh: "模型估计 / model-based", en: "model-based / 模型估计" },
   "sae.direct": { zh: "直接估计", en: "direct" },
+  "sae.ranked_model_based": {
+    zh: "排名和分档所用的各镇（街道）数字为模型估计 / model-based（小区域估计，见方法说明）。",
+    en: "The townships' figures ranked and tiered here are model-based / 模型估计 (small-area estimation; see the methodology).",
+  },
   "sae.synthetic": {
     zh: "模型估计 / model-based（合成：无受访者）",
     en: "model-based / 模型估计 (synthetic: no respondents)",

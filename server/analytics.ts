@@ -4,7 +4,7 @@ import { latestSnapshot, SqlSandbox, writeSnapshot } from "./sandbox/index.ts";
 
 /** Relations analysts may query: marts, staging, intermediate and seeds of every study. Never raw or personal tables. */
 const ANALYTICS =
-  /^(stg_|int_|seed_|index_estimates__|index_scores__|upload_reports__|weighting_diagnostics__|calibration_margins__|sae_estimates__|sae_diagnostics__|theme_estimates__|theme_scores__|theme_examples__|open_answers_uncoded__)/;
+  /^(stg_|int_|seed_|index_estimates__|index_scores__|published_scores__|upload_reports__|weighting_diagnostics__|calibration_margins__|sae_estimates__|sae_diagnostics__|theme_estimates__|theme_scores__|theme_examples__|open_answers_uncoded__)/;
 
 /** Whether `name` is a relation analysts may read (marts, staging, intermediate, seeds). */
 export function isAnalyticsRelation(name: string): boolean {

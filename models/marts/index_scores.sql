@@ -1,14 +1,13 @@
--- The figures as leaders, the scores API, exports and leader notebooks see them.
+-- The direct figures as leaders, the scores API, exports and leader notebooks see them.
 -- Suppression (study.yaml reporting): n < min_n or relative SE > max_rse is withheld (no
 -- estimate and no n), with the reason; relative SE > unreliable_rse is flagged.
 -- Change from the previous wave that measured the same figure: difference, SE and two-sided
 -- p-value, the waves being independent samples (separate draws); significant when
 -- p < 1 - confidence level; its normal interval at the confidence level (change ± z SE), the
 -- interval that excludes 0 exactly when the change is significant. A figure the previous wave did not measure says so.
--- Tiers of townships per wave, organization, index and organization level: sorted by
--- estimate, a township joins the current tier while its CI overlaps the CI of the tier's
--- first township, otherwise it starts the next tier.
-with recursive
+-- These are the direct figures; published_scores puts the model-based figures in where a unit
+-- level's primary figure is model-based, and ranks the townships into tiers.
+with
 
 estimates as (
     select * from {{ ref('index_estimates') }}
@@ -117,51 +116,11 @@ reported as (
     from p_values
 ),
 
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by wave_id, organization_id, index_id, aspect, org_level
-            order by estimate_0_100 desc, unit_code
-        ) as position
-    from reported
-    where unit_level = 'township' and group_var = '' and not is_withheld
-),
-
-tiers (wave_id, organization_id, index_id, aspect, org_level, unit_code, position, tier, head_low) as (
-    select wave_id, organization_id, index_id, aspect, org_level, unit_code, position, 1, coalesce(ci_low_0_100, estimate_0_100)
-    from ranked
-    where position = 1
-    union all
-    select
-        r.wave_id, r.organization_id, r.index_id, r.aspect, r.org_level, r.unit_code, r.position,
-        if(coalesce(r.ci_high_0_100, r.estimate_0_100) >= t.head_low, t.tier, t.tier + 1),
-        if(coalesce(r.ci_high_0_100, r.estimate_0_100) >= t.head_low, t.head_low, coalesce(r.ci_low_0_100, r.estimate_0_100))
-    from tiers as t
-    join ranked as r
-        on r.wave_id = t.wave_id
-        and r.organization_id = t.organization_id
-        and r.index_id = t.index_id
-        and r.aspect = t.aspect
-        and r.org_level = t.org_level
-        and r.position = t.position + 1
-),
-
 final as (
     select
-        r.*,
-        r.change_p_value < 1 - $confidence_level as is_change_significant,
-        t.tier
-    from reported as r
-    left join (select *, 'township' as unit_level, '' as group_var from tiers) as t
-        on t.unit_level = r.unit_level
-        and t.group_var = r.group_var
-        and t.wave_id = r.wave_id
-        and t.organization_id = r.organization_id
-        and t.index_id = r.index_id
-        and t.aspect = r.aspect
-        and t.org_level = r.org_level
-        and t.unit_code = r.unit_code
+        *,
+        change_p_value < 1 - $confidence_level as is_change_significant
+    from reported
 )
 
 select * from final

@@ -3,7 +3,7 @@ import type { ModelContext } from "../runner/loadModels.ts";
 import { offThread } from "../runner/offThread.ts";
 import { writeRows } from "../seeds/writeRows.ts";
 
-export const dependsOn = ["index_scores"];
+export const dependsOn = ["published_scores"];
 
 /** Bootstrap draws per ranking; the seed makes every run of the same marts give the same sets. */
 const DRAWS = 1000;
@@ -25,20 +25,22 @@ interface Shown {
 
 /**
  * For every ranked figure (township x organization x index [aspect] x organization level x
- * wave, as index_scores ranks and tiers them), its rank with 95% (the study's confidence
+ * wave, as published_scores ranks and tiers them: the unit level's primary figures, direct or
+ * model-based), its rank with 95% (the study's confidence
  * level) marginal and simultaneous rank confidence sets (Mogstad, Romano, Shaikh & Wilhelm
  * 2024; `rankIntervals`), and the probability of its tier and of every tier
  * (`tierProbabilities`), from a parametric bootstrap of the estimates' joint covariance.
  *
- * The covariance is diagonal (each township's SE²): townships are strata, sampled
- * independently; the raking to district-wide margins (sex x age, urban/rural) couples them
- * only weakly. A tier whose probability is below 0.8 is flagged (`is_tier_uncertain`).
+ * The covariance is diagonal (each township's SE², or MSE for a model-based figure): townships
+ * are strata, sampled independently; the raking to district-wide margins (sex x age,
+ * urban/rural) couples them only weakly. Model-based figures share the model's parameters and
+ * are benchmarked to the district, which couples them more: their sets are approximate. A tier whose probability is below 0.8 is flagged (`is_tier_uncertain`).
  */
 export async function build({ session, study, ref, self }: ModelContext): Promise<void> {
   const shown = await session.query<Shown>(
     `select wave_id, organization_id, index_id, aspect, org_level, unit_code, estimate_0_100, se_0_100,
             ci_low_0_100, ci_high_0_100, tier::integer as tier
-     from ${quoteIdent(ref("index_scores"))}
+     from ${quoteIdent(ref("published_scores"))}
      where tier is not null
      order by wave_id, organization_id, index_id, aspect, org_level, unit_code`,
   );

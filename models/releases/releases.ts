@@ -71,6 +71,10 @@ export const RELEASE_COLUMNS = [
   "unit_name_en",
   "group_var",
   "group_value",
+  // published_scores: direct | fay_herriot | synthetic, and whether this is the unit's primary
+  // figure (a unit level publishing both has a second, non-primary row)
+  "method",
+  "is_primary",
   "estimate_0_100",
   "se_0_100",
   "ci_low_0_100",
@@ -114,7 +118,8 @@ export const RELEASE_THEME_COLUMNS = [
 ] as const;
 
 /**
- * Freeze a wave's reported figures (index_scores, suppression applied) as an immutable
+ * Freeze a wave's reported figures (published_scores: every published figure, direct and
+ * model-based, suppression applied, the primary one marked) as an immutable
  * release: a canonical JSON file beside the database and its sha256 in `releases`. Later
  * uploads, runs or model changes never alter it; a new release of the same wave supersedes
  * it explicitly and both stay readable.
@@ -125,12 +130,12 @@ export async function createRelease(
   waveId: string,
   user: string,
 ): Promise<ReleaseRecord> {
-  const scores = quoteIdent(relationName("index_scores", study.id));
+  const scores = quoteIdent(relationName("published_scores", study.id));
   const units = quoteIdent(relationName("seed_units", study.id));
   const orgs = quoteIdent(relationName("seed_organizations", study.id));
   const ranks = quoteIdent(relationName("rank_intervals", study.id));
   const exists = await db.query("select 1 from duckdb_tables() where table_name = $1", [
-    relationName("index_scores", study.id),
+    relationName("published_scores", study.id),
   ]);
   if (!exists.length)
     throw new Error(`study ${study.id} has no marts yet: run \`barometer run --study ${study.id}\` first`);
@@ -146,7 +151,7 @@ export async function createRelease(
             s.index_id, coalesce(i.name_zh, s.index_id) as index_name_zh, coalesce(i.name_en, s.index_id) as index_name_en,
             s.aspect, s.org_level, s.unit_level, s.unit_code,
             coalesce(u.name_zh, '全区') as unit_name_zh, coalesce(u.name_en, 'District') as unit_name_en,
-            s.group_var, s.group_value, s.estimate_0_100, s.se_0_100, s.ci_low_0_100, s.ci_high_0_100,
+            s.group_var, s.group_value, s.method, s.is_primary, s.estimate_0_100, s.se_0_100, s.ci_low_0_100, s.ci_high_0_100,
             s.n, s.n_eff, s.is_withheld, s.withheld_reason, s.is_unreliable, s.tier,
             r.rank, r.rank_low, r.rank_high, r.rank_low_simultaneous, r.rank_high_simultaneous,
             r.tier_probability, r.is_tier_uncertain
@@ -158,7 +163,8 @@ export async function createRelease(
        on s.tier is not null and r.wave_id = s.wave_id and r.organization_id = s.organization_id
        and r.index_id = s.index_id and r.aspect = s.aspect and r.org_level = s.org_level and r.unit_code = s.unit_code
      where s.wave_id = $1
-     order by s.organization_id, s.index_id, s.aspect, s.org_level, s.unit_level, s.unit_code, s.group_var, s.group_value`,
+     order by s.organization_id, s.index_id, s.aspect, s.org_level, s.unit_level, s.unit_code, s.group_var, s.group_value,
+              s.method`,
     [waveId],
   );
   if (rows.length === 0) throw new Error(`study ${study.id} has no figures for wave ${waveId}`);

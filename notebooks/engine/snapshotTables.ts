@@ -6,7 +6,7 @@ import type { Session } from "../../db/Database.ts";
  * upload tables, quarantine and users never go into an analytics snapshot.
  */
 export const NOTEBOOK_RELATIONS =
-  /^(index_estimates|index_scores|theme_scores|theme_examples|weighting_diagnostics|calibration_margins|upload_reports|seed_[a-z_]+|stg_responses|stg_answers|int_responses_calibrated|int_scores_wide)__[a-z0-9_]+$/;
+  /^(index_estimates|index_scores|published_scores|theme_scores|theme_examples|weighting_diagnostics|calibration_margins|upload_reports|seed_[a-z_]+|stg_responses|stg_answers|int_responses_calibrated|int_scores_wide)__[a-z0-9_]+$/;
 
 /**
  * The relations of `db` a snapshot for notebooks must hold (pass them to writeSnapshot's

@@ -170,6 +170,8 @@ export function headlineRows(file: ReleaseFile, perOption: Set<string>): ReportR
   for (const row of file.rows) {
     const aspect = get(row, "aspect") as string;
     if (aspect !== "" && !perOption.has(get(row, "index_id") as string)) continue;
+    // the primary figure only (a release before methods were recorded holds only direct ones)
+    if (get(row, "is_primary") === false) continue;
     const num = (c: string) => get(row, c) as number | null;
     out.push({
       wave_id: file.wave_id,
@@ -185,6 +187,7 @@ export function headlineRows(file: ReleaseFile, perOption: Set<string>): ReportR
       unit_en: get(row, "unit_name_en") as string | null,
       group_var: get(row, "group_var") as string,
       group_value: get(row, "group_value") as string,
+      method: (get(row, "method") as string | null) ?? "direct",
       estimate_0_100: num("estimate_0_100"),
       ci_low_0_100: num("ci_low_0_100"),
       ci_high_0_100: num("ci_high_0_100"),
@@ -227,7 +230,8 @@ const keyOf = (r: ReportRow) =>
 /**
  * The change since the previous wave's release, as the `index_scores` mart measures it
  * (independent samples; significant when its p-value is below 1 − the confidence level); none
- * where either figure is withheld.
+ * where either figure is withheld, nor for model-based figures (published_scores gives them none:
+ * a model borrows across units, so two waves' figures are not independent samples).
  */
 export function withChange(
   rows: ReportRow[],
@@ -242,6 +246,10 @@ export function withChange(
       continue;
     }
     const p = old.get(keyOf(r));
+    if ((r.method ?? "direct") !== "direct" || (p && (p.method ?? "direct") !== "direct")) {
+      r.change_note = "model_based";
+      continue;
+    }
     const se = r.se_0_100;
     const seBefore = p ? p.se_0_100 : null;
     if (!p || p.is_withheld || r.is_withheld || se === null || seBefore === null) {

@@ -6,7 +6,7 @@ import { html, type Raw } from "../html.ts";
 import { chartBlock, chartScripts } from "../routes/chartBlock.ts";
 import { breakdownFigures, labelsFor, scorecardBlock, shown } from "../routes/overviewCharts.ts";
 import { nameIn, titleIn } from "../routes/pageContext.ts";
-import { arrowOf, fmt1, signed, withheldText } from "../routes/scoreRows.ts";
+import { arrowOf, fmt1, methodMark, signed, withheldText } from "../routes/scoreRows.ts";
 import type { StudyLabels } from "../routes/studyLabels.ts";
 import type { ReportData, ReportRow } from "./reportData.ts";
 
@@ -98,7 +98,8 @@ function unitRows(data: ReportData, unitLevel: string, code?: string): ReportRow
 
 /** "+1.2 ▲" where significant, "+1.2" where not, or why there is none. */
 function changeCell(r: ReportRow, lang: Lang): Raw {
-  if (r.change_note === "no_previous_release") return html`<span class="muted">—</span>`;
+  if (r.change_note === "no_previous_release" || r.change_note === "model_based")
+    return html`<span class="muted">—</span>`;
   if (r.change_0_100 === null)
     return html`<span class="muted">${message("report.not_comparable", lang)}</span>`;
   const arrow = arrowOf(r);
@@ -111,7 +112,7 @@ function figureCell(r: ReportRow | undefined, data: ReportData, lang: Lang, extr
   if (!r) return html`<td class="muted">—</td>`;
   if (r.is_withheld)
     return html`<td class="withheld" title="${withheldText(r.withheld_reason, lang, data.rules)}">${message("fig.withheld", lang)}</td>`;
-  return html`<td class="figure" data-index="${r.index_id}" data-org="${r.organization_id}"><span class="value">${fmt1(r.estimate_0_100)}</span><small>${ci(r)}</small><small>${message("report.change_short", lang)} ${changeCell(r, lang)}</small>${extra}</td>`;
+  return html`<td class="figure" data-index="${r.index_id}" data-org="${r.organization_id}"><span class="value">${fmt1(r.estimate_0_100)}</span>${methodMark(r, lang)}<small>${ci(r)}</small><small>${message("report.change_short", lang)} ${changeCell(r, lang)}</small>${extra}</td>`;
 }
 
 /** A row of a figures table: an indicator, or one option of a multi_share indicator. */
@@ -246,9 +247,9 @@ ${position === 0 ? html`<h2>${t("report.section_ranking")}</h2>` : ""}
     const other = others.map((i) => {
       const o = of(r.unit_code, i.index_id);
       if (!o || o.is_withheld) return html`<td class="muted other">—</td>`;
-      return html`<td class="other ${shades.get(i.index_id)!(o.estimate_0_100)}">${fmt1(o.estimate_0_100)}</td>`;
+      return html`<td class="other ${shades.get(i.index_id)!(o.estimate_0_100)}">${fmt1(o.estimate_0_100)}${methodMark(o, lang)}</td>`;
     });
-    return html`<tr data-unit="${r.unit_code}"><td class="num">${r.rank ?? ""}</td><td>${lang === "zh" ? r.unit_zh : r.unit_en}</td><td class="num lead ${shades.get(lead)!(r.estimate_0_100)}">${fmt1(r.estimate_0_100)}</td><td class="num">${ci(r)}</td><td class="num">${r.rank_low ?? ""}–${r.rank_high ?? ""}</td><td class="num">${r.tier ?? ""}${r.is_tier_uncertain ? "?" : ""}</td><td class="num">${changeCell(r, lang)}</td>${other}</tr>`;
+    return html`<tr data-unit="${r.unit_code}"><td class="num">${r.rank ?? ""}</td><td>${lang === "zh" ? r.unit_zh : r.unit_en}</td><td class="num lead ${shades.get(lead)!(r.estimate_0_100)}">${fmt1(r.estimate_0_100)}${methodMark(r, lang)}</td><td class="num">${ci(r)}</td><td class="num">${r.rank_low ?? ""}–${r.rank_high ?? ""}</td><td class="num">${r.tier ?? ""}${r.is_tier_uncertain ? "?" : ""}</td><td class="num">${changeCell(r, lang)}</td>${other}</tr>`;
   })}</tbody>
 </table>
 <p class="note">${t("report.ranking_note", { level: levelPct(data) })}${

@@ -2,7 +2,7 @@ import { type Lang, type MessageKey, message } from "../../messages/catalogue.ts
 import { html, type Raw } from "../html.ts";
 import type { reportingRules } from "./api.ts";
 import { type PageContext, viewQuery } from "./pageContext.ts";
-import { type ScoreRow, withheldText } from "./scoreRows.ts";
+import { methodText, type ScoreRow, withheldText } from "./scoreRows.ts";
 
 type Rules = Awaited<ReturnType<typeof reportingRules>>;
 
@@ -19,7 +19,8 @@ const one = (v: number | null | undefined) =>
 /**
  * Figures as a table for CSV and XLSX: each row's unit, organization and indicator (named by
  * `what`), estimate and interval, n, the change since the last wave with its interval and
- * significance, the tier, and why a figure is withheld; numbers rounded as the page shows them.
+ * significance, the tier, why a figure is withheld, and its method (direct or model-based);
+ * numbers rounded as the page shows them.
  */
 export function figureTable(
   name: string,
@@ -45,6 +46,7 @@ export function figureTable(
       t("fig.significant"),
       t("fig.tier"),
       t("fig.withheld_reason"),
+      t("sae.method"),
     ],
     rows: rows.map((r) => [
       r.unit_level === "district"
@@ -62,6 +64,7 @@ export function figureTable(
       r.is_change_significant === null ? "" : t(r.is_change_significant ? "fig.sig_yes" : "fig.sig_no"),
       r.tier,
       r.is_withheld ? withheldText(r.withheld_reason, lang, rules) : "",
+      methodText(r, lang),
     ]),
   };
 }

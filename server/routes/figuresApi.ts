@@ -17,7 +17,7 @@ const FIGURES_CACHE_BYTES = 64 * 1024 * 1024;
 
 const Value = z.string().regex(/^[A-Za-z0-9_.-]{0,64}$/, "letters, digits, _, . and - (at most 64)");
 
-/** A row of the index_scores mart with its unit's names (more columns than these may follow). */
+/** A row of the published_scores mart with its unit's names (more columns than these may follow). */
 export const FigureRow = named(
   "FigureRow",
   z.looseObject({
@@ -32,6 +32,11 @@ export const FigureRow = named(
     unit_name_en: z.string(),
     group_var: z.string(),
     group_value: z.string(),
+    method: z.enum(["direct", "fay_herriot", "synthetic"]).meta({
+      description:
+        "direct, or model-based (fay_herriot; synthetic: a village without respondents), shown as 模型估计 / model-based",
+    }),
+    is_primary: z.boolean().meta({ description: "the unit's primary figure, the one ranks and tiers use" }),
     estimate_0_100: num(),
     se_0_100: num(),
     ci_low_0_100: num(),
@@ -49,6 +54,10 @@ const FiguresQuery = z.object({
   org_level: Value.default("township"),
   group_var: Value.default("").meta({
     description: "a demographic group's variable; none (the totals) by default",
+  }),
+  figure: z.enum(["primary", "direct", "model"]).default("primary").meta({
+    description:
+      "which figure of each unit: its primary one (default; study.yaml names it per unit level), the direct one or the model-based one, where published",
   }),
 });
 
@@ -71,6 +80,7 @@ export const figures = apiRoute({
           unit_level: z.string().nullable(),
           org_level: z.string(),
           group_var: z.string(),
+          figure: z.string(),
         }),
         rows: z.array(FigureRow),
       }),
@@ -100,10 +110,15 @@ export function figuresRouter(db: Database, writer: Writer): express.Router {
       unit_level: q.unit_level ?? null,
       org_level: q.org_level,
       group_var: q.group_var,
+      figure: q.figure,
     };
     const key = JSON.stringify([study, params]);
     const { body, stale } = await answers.get(key, async () => {
-      const scores = await martOf(db, "index_scores", study);
+      // a database built before published_scores: index_scores, direct figures only
+      const published = await martOf(db, "published_scores", study);
+      const direct = await martOf(db, "index_scores", study);
+      const scores =
+        published ?? (direct && `(select *, 'direct' as method, true as is_primary from ${direct})`);
       const units = await martOf(db, "seed_units", study);
       if (!scores || !units)
         throw new HttpError(404, "no_figures", `study ${study} has no figures yet (run its models)`);
@@ -116,6 +131,7 @@ export function figuresRouter(db: Database, writer: Writer): express.Router {
            and ($index is null or s.index_id = $index)
            and ($unit_level is null or s.unit_level = $unit_level)
            and s.org_level in ($org_level, '') and s.group_var = $group_var
+           and case $figure when 'primary' then s.is_primary when 'direct' then s.method = 'direct' else s.method <> 'direct' end
          order by s.wave_id, s.organization_id, s.index_id, s.aspect, s.unit_level, s.unit_code, s.group_value`,
         params,
       );

@@ -12,7 +12,16 @@ import { chartBlock } from "./chartBlock.ts";
 import { downloadLinks } from "./figureTable.ts";
 import { biggestChanges, townshipRows as townshipRowsOf } from "./overviewRows.ts";
 import { indexName, nameIn, type PageContext, titleIn, viewQuery } from "./pageContext.ts";
-import { arrowOf, changeText, fmt1, type ScoreRow, scoreRows, signed, withheldText } from "./scoreRows.ts";
+import {
+  arrowOf,
+  changeText,
+  fmt1,
+  methodMark,
+  type ScoreRow,
+  scoreRows,
+  signed,
+  withheldText,
+} from "./scoreRows.ts";
 import { type StudyLabels, studyLabels } from "./studyLabels.ts";
 
 type Rules = Awaited<ReturnType<typeof reportingRules>>;
@@ -143,7 +152,9 @@ export async function overviewCharts(
     ),
     townships.length,
     "points",
-    `${t("overview.townships_note")} ${t("fig.tier_palette")}`,
+    `${t("overview.townships_note")} ${t("fig.tier_palette")}${
+      townshipRows.some((r) => r.method && r.method !== "direct") ? ` ${t("sae.ranked_model_based")}` : ""
+    }`,
     lang,
   );
   const changes = changeSection(ctx, lang, townshipRows, { chosenName, wave, orgNames, unitName, unitHref });
@@ -340,7 +351,7 @@ function rankTable(rows: ScoreRow[], lang: Lang, index: string, unitName: (r: Sc
 <thead><tr><th>${t("unit.township")}</th><th>${t("ui.organization")}</th><th class="num">${t("ui.estimate")}</th><th class="num">${t("fig.rank")}</th><th>${t("fig.rank_interval", { level })}</th><th>${t("fig.rank_simultaneous")}</th><th>${t("fig.tier")}</th></tr></thead>
 <tbody>${ranked.map(
     (r) =>
-      html`<tr data-unit="${r.unit_code}" data-org="${r.organization_id}"><th scope="row">${unitName(r)}</th><td>${lang === "zh" ? r.org_zh : r.org_en}</td><td class="num">${fmt1(r.estimate_0_100)}</td><td class="num rank">${r.rank}/${r.n_ranked ?? ""}</td><td class="rank-interval">${r.rank_low}–${r.rank_high}</td><td>${r.rank_low_simultaneous}–${r.rank_high_simultaneous}</td><td>${t("fig.tier_n", { tier: String(r.tier ?? "") })} (${Math.round((r.tier_probability ?? 0) * 100)}%)${r.is_tier_uncertain ? html` <strong class="flag">${t("fig.tier_uncertain")}</strong>` : ""}</td></tr>`,
+      html`<tr data-unit="${r.unit_code}" data-org="${r.organization_id}"><th scope="row">${unitName(r)}</th><td>${lang === "zh" ? r.org_zh : r.org_en}</td><td class="num">${fmt1(r.estimate_0_100)}${methodMark(r, lang)}</td><td class="num rank">${r.rank}/${r.n_ranked ?? ""}</td><td class="rank-interval">${r.rank_low}–${r.rank_high}</td><td>${r.rank_low_simultaneous}–${r.rank_high_simultaneous}</td><td>${t("fig.tier_n", { tier: String(r.tier ?? "") })} (${Math.round((r.tier_probability ?? 0) * 100)}%)${r.is_tier_uncertain ? html` <strong class="flag">${t("fig.tier_uncertain")}</strong>` : ""}</td></tr>`,
   )}</tbody></table></div>
 <p class="note">${t("fig.rank_note")}</p></details>`;
 }

@@ -41,8 +41,14 @@ export interface PageContext {
   filters: Filters;
   /** The chosen index is not measured at the chosen level, so another was taken. */
   indexReplaced: boolean;
-  /** Quoted names of the study's marts. */
+  /**
+   * Quoted names of the study's marts. `scores` is published_scores (each unit's figures, direct
+   * or model-based, `is_primary` marking the one pages show), or index_scores (direct figures
+   * only) in a database built before published_scores existed.
+   */
   scores: string;
+  /** The scores mart says each figure's method and which is primary (published_scores does; index_scores: all direct). */
+  methods: boolean;
   units: string;
   organizations: string;
   /** rank_intervals (absent in a database built before it existed) */
@@ -75,7 +81,8 @@ export async function pageContext(
   );
   const study = studies.find((s) => s.study_id === query.study) ?? studies[0];
   if (!study) return undefined;
-  const scores = await martOf(db, "index_scores", study.study_id);
+  const primary = await martOf(db, "published_scores", study.study_id);
+  const scores = primary ?? (await martOf(db, "index_scores", study.study_id));
   const units = await martOf(db, "seed_units", study.study_id);
   const orgsMart = await martOf(db, "seed_organizations", study.study_id);
   const wavesMart = await martOf(db, "seed_waves", study.study_id);
@@ -127,6 +134,7 @@ export async function pageContext(
     filters,
     indexReplaced: typeof query.index === "string" && query.index !== index,
     scores,
+    methods: primary !== undefined,
     units,
     organizations: orgsMart,
     ranks: await martOf(db, "rank_intervals", study.study_id),

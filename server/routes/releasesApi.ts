@@ -50,6 +50,14 @@ const SCORE_FIELDS = {
   unit_name_en: z.string(),
   group_var: z.string().meta({ description: "empty for the totals" }),
   group_value: z.string(),
+  method: z.enum(["direct", "fay_herriot", "synthetic"]).meta({
+    description:
+      "how the figure was made: direct (design-based, from the unit's own respondents), fay_herriot (model-based, small-area estimation) or synthetic (model-based, a village without respondents); a figure that is not direct is shown as 模型估计 / model-based",
+  }),
+  is_primary: z.boolean().meta({
+    description:
+      "the unit's primary figure (study.yaml small_area.unit_levels.<level>.primary): the one ranks and tiers use",
+  }),
   estimate_0_100: num(),
   se_0_100: num(),
   ci_low_0_100: num(),
@@ -138,6 +146,10 @@ export const scoresRoute = apiRoute({
     index: filter("an index id"),
     org_level: filter("the organization level"),
     group_var: filter("a demographic group's variable (totals only without it)"),
+    figure: z.enum(["primary", "direct", "model"]).default("primary").meta({
+      description:
+        "which figure of each unit: its primary one (default; study.yaml names it per unit level), the direct one, or the model-based one (fay_herriot or synthetic), where the release publishes it",
+    }),
     format: z.enum(["json", "csv", "xlsx"]).default("json"),
   }),
   responses: {
@@ -159,7 +171,11 @@ const FILTERS = {
   group_var: "group_var",
 } as const;
 
-/** Rows of a release as score rows, filtered by the query string (exact matches). */
+/**
+ * Rows of a release as score rows, filtered by the query string (exact matches) and by
+ * `figure`: each unit's primary figure (the default), its direct one or its model-based one. A
+ * release frozen before figures had methods holds direct figures only, each primary.
+ */
 export function scoreRows(file: ReleaseFile, query: Record<string, unknown>): unknown[][] {
   const at = (c: string) => file.columns.indexOf(c);
   const filters = Object.entries(FILTERS)
@@ -167,8 +183,19 @@ export function scoreRows(file: ReleaseFile, query: Record<string, unknown>): un
     .map(([param, column]) => [at(column), String(query[param])] as const);
   const groupIndex = at("group_var");
   const wantGroups = typeof query.group_var === "string";
+  const methodIndex = at("method");
+  const primaryIndex = at("is_primary");
+  const methodOf = (r: unknown[]) => (methodIndex < 0 ? "direct" : String(r[methodIndex]));
+  const figure = query.figure === "direct" || query.figure === "model" ? query.figure : "primary";
+  const wanted = (r: unknown[]) =>
+    figure === "primary"
+      ? primaryIndex < 0 || r[primaryIndex] === true
+      : (methodOf(r) === "direct") === (figure === "direct");
   return file.rows
-    .filter((r) => (wantGroups || r[groupIndex] === "") && filters.every(([i, v]) => String(r[i]) === v))
+    .filter(
+      (r) =>
+        (wantGroups || r[groupIndex] === "") && wanted(r) && filters.every(([i, v]) => String(r[i]) === v),
+    )
     .map((r) =>
       SCORE_COLUMNS.map((c) =>
         c === "release_id"
@@ -177,7 +204,11 @@ export function scoreRows(file: ReleaseFile, query: Record<string, unknown>): un
             ? file.methodology_version
             : c === "wave_id"
               ? file.wave_id
-              : r[at(c)],
+              : c === "method"
+                ? methodOf(r)
+                : c === "is_primary"
+                  ? primaryIndex < 0 || r[primaryIndex] === true
+                  : r[at(c)],
       ),
     );
 }
@@ -292,7 +323,7 @@ export function releasesRouter(db: Database, writer: Writer): express.Router {
     const { record, file } = await load(params.id);
     checkScoreFilters(file, req.query);
     const query = Object.fromEntries(
-      Object.entries(req.query).filter(([k]) => k in FILTERS || k === "format"),
+      Object.entries(req.query).filter(([k]) => k in FILTERS || k === "format" || k === "figure"),
     );
     const tag = createHash("sha256")
       .update(record.sha256)

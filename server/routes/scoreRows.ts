@@ -1,8 +1,9 @@
 import type { Database } from "../../db/index.ts";
 import { type Lang, message } from "../../messages/catalogue.ts";
+import { html, type Raw } from "../html.ts";
 import type { PageContext } from "./pageContext.ts";
 
-/** A row of index_scores with the names of its organization and unit. */
+/** A row of published_scores (or index_scores) with the names of its organization and unit. */
 export interface ScoreRow {
   wave_id: string;
   organization_id: string;
@@ -17,6 +18,8 @@ export interface ScoreRow {
   unit_en: string | null;
   group_var: string;
   group_value: string;
+  /** direct | fay_herriot | synthetic: model-based figures are labelled wherever they are shown */
+  method?: string;
   estimate_0_100: number | null;
   ci_low_0_100: number | null;
   ci_high_0_100: number | null;
@@ -60,7 +63,7 @@ const COLUMNS = [
 type Column = (typeof COLUMNS)[number];
 
 /**
- * Rows of the suppressed scores mart. Conditions are column = value (a list: any of them), or
+ * Rows of the suppressed scores mart, each unit's primary figure. Conditions are column = value (a list: any of them), or
  * "*" for "not empty"; values are bound, column names come from the fixed list above.
  */
 export async function scoreRows(
@@ -68,7 +71,8 @@ export async function scoreRows(
   ctx: PageContext,
   where: Partial<Record<Column, string | string[]>>,
 ): Promise<ScoreRow[]> {
-  const clauses: string[] = [];
+  // the primary figure of each unit only: the one pages show, rank and tier
+  const clauses: string[] = ctx.methods ? ["s.is_primary"] : [];
   const params: string[] = [];
   for (const column of COLUMNS) {
     const value = where[column];
@@ -88,7 +92,7 @@ export async function scoreRows(
   return db.query<ScoreRow>(
     `select s.wave_id, s.organization_id, o.name_zh as org_zh, o.name_en as org_en, s.index_id, s.aspect,
             s.org_level, s.unit_level, s.unit_code, u.name_zh as unit_zh, u.name_en as unit_en,
-            s.group_var, s.group_value, s.estimate_0_100, s.ci_low_0_100, s.ci_high_0_100, s.n::int as n, s.n_eff,
+            s.group_var, s.group_value, ${ctx.methods ? "s.method" : "'direct' as method"}, s.estimate_0_100, s.ci_low_0_100, s.ci_high_0_100, s.n::int as n, s.n_eff,
             s.is_withheld, s.withheld_reason, s.is_unreliable, s.previous_wave_id, s.change_0_100, s.change_p_value,${
               ctx.changeIntervals ? " s.change_ci_low_0_100, s.change_ci_high_0_100," : ""
             }
@@ -135,6 +139,18 @@ export function changeText(row: ScoreRow, lang: Lang): string {
   return message(row.change_0_100 > 0 ? "fig.change_sig_up" : "fig.change_sig_down", lang, { delta });
 }
 
+/** The method of a figure in words, for downloads: direct, or "模型估计 / model-based" (synthetic: says so). */
+export function methodText(row: Pick<ScoreRow, "method">, lang: Lang): string {
+  if (!row.method || row.method === "direct") return message("sae.direct", lang);
+  return message(row.method === "synthetic" ? "sae.synthetic" : "sae.model_based_label", lang);
+}
+
+/** "模型估计" / "model-based" beside a figure that is not direct (fay_herriot, synthetic); nothing beside a direct one. */
+export function methodMark(row: Pick<ScoreRow, "method">, lang: Lang): Raw | "" {
+  if (!row.method || row.method === "direct") return "";
+  return html` <span class="model-based" title="${message("sae.model_based_label", lang)}">${message("sae.model_based", lang)}</span>`;
+}
+
 /** Why a figure is withheld, in words, with the threshold from the study's reporting rules. */
 export function withheldText(
   reason: string,
@@ -143,5 +159,7 @@ export function withheldText(
 ): string {
   if (reason === "min_n") return message("withheld.min_n", lang, { min: rules?.min_n ?? "?" });
   if (reason === "max_rse") return message("withheld.max_rse", lang, { max: rules?.max_rse ?? "?" });
+  // a model-based figure withheld by its relative RMSE (small_area.max_rrmse)
+  if (reason === "rrmse") return message("sae.withheld", lang);
   return message("fig.withheld", lang);
 }

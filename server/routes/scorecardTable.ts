@@ -2,7 +2,7 @@ import { type Lang, message } from "../../messages/catalogue.ts";
 import { html, type Raw } from "../html.ts";
 import type { reportingRules } from "./api.ts";
 import { indexName, nameIn, type PageContext } from "./pageContext.ts";
-import { arrowOf, changeText, fmt1, type ScoreRow, withheldText } from "./scoreRows.ts";
+import { arrowOf, changeText, fmt1, methodMark, type ScoreRow, withheldText } from "./scoreRows.ts";
 
 type Rules = Awaited<ReturnType<typeof reportingRules>>;
 
@@ -13,7 +13,7 @@ export function figureCell(row: ScoreRow | undefined, lang: Lang, rules: Rules):
     return html`<td class="withheld" title="${withheldText(row.withheld_reason, lang, rules)}">${message("fig.withheld", lang)}<small>${withheldText(row.withheld_reason, lang, rules)}</small></td>`;
   const arrow = arrowOf(row);
   const up = (row.change_0_100 ?? 0) > 0;
-  return html`<td class="figure${row.is_unreliable ? " unreliable" : ""}" title="${changeText(row, lang)}"><span class="est">${fmt1(row.estimate_0_100)}</span>${arrow ? html` <span class="arrow ${up ? "up" : "down"}">${arrow}</span>` : ""}<small><span class="nowrap">${fmt1(row.ci_low_0_100)}–${fmt1(row.ci_high_0_100)}</span> · <span class="nowrap n">n ${row.n ?? "—"}</span>${row.is_unreliable ? html` · ${message("flag.unreliable", lang)}` : ""}</small></td>`;
+  return html`<td class="figure${row.is_unreliable ? " unreliable" : ""}" title="${changeText(row, lang)}"><span class="est">${fmt1(row.estimate_0_100)}</span>${arrow ? html` <span class="arrow ${up ? "up" : "down"}">${arrow}</span>` : ""}<small><span class="nowrap">${fmt1(row.ci_low_0_100)}–${fmt1(row.ci_high_0_100)}</span> · <span class="nowrap n">n ${row.n ?? "—"}</span>${row.is_unreliable ? html` · ${message("flag.unreliable", lang)}` : ""}${methodMark(row, lang)}</small></td>`;
 }
 
 /** The organizations × indices table leaders read first. */

@@ -78,7 +78,8 @@ ${filterForm(ctx, lang, `/units/${code}`)}`;
   // a township's villages, model-based, as a grid with intervals
   const grid = unit.unit_level === "township" ? await villageGrid(db, ctx, children, lang) : "";
   let body = html``;
-  if (!all.length) {
+  // a village's figures are all model-based: the section below shows them with their RMSE
+  if (!all.length || unit.unit_level === "village") {
     body = sae ? html`${sae}` : html`<p class="notice">${t("unit.no_village_figures")}</p>`;
     if (grid) body = html`${body}${grid}${chartScripts}`;
   } else {

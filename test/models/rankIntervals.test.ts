@@ -1,7 +1,7 @@
 /**
- * The rank_intervals mart on the demo: every township figure index_scores ranks has its rank,
+ * The rank_intervals mart on the demo: every township figure published_scores ranks has its rank,
  * marginal and simultaneous 95% rank sets and tier probabilities; the contract (checked in the
- * model run) already ties its tiers to index_scores'. Against: index_scores' own positions
+ * model run) already ties its tiers to published_scores'. Against: published_scores' own positions
  * and tiers, and hand rules (a set holds its rank; simultaneous sets are never narrower).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,15 +17,15 @@ afterAll(async () => {
 });
 
 describe("rank_intervals", () => {
-  it("covers every ranked figure with its index_scores position and tier", async () => {
+  it("covers every ranked figure with its published_scores position and tier", async () => {
     const [counts] = await db.query<{ ranked: number; rows: number; same: number }>(
       `select
-         (select count(*)::int from index_scores__mass_org_evaluation where tier is not null) as ranked,
+         (select count(*)::int from published_scores__mass_org_evaluation where tier is not null) as ranked,
          (select count(*)::int from rank_intervals__mass_org_evaluation) as rows,
          (select count(*)::int from rank_intervals__mass_org_evaluation r
             join (select *, row_number() over (partition by wave_id, organization_id, index_id, aspect, org_level
                                                order by estimate_0_100 desc, unit_code) as position
-                  from index_scores__mass_org_evaluation where tier is not null) s
+                  from published_scores__mass_org_evaluation where tier is not null) s
               using (wave_id, organization_id, index_id, aspect, org_level, unit_code)
             where r.rank = s.position and r.tier = s.tier) as same`,
     );

@@ -67,9 +67,31 @@ describe("figureTable", () => {
       "significant",
       1,
       "",
+      "direct",
     ]);
     expect(table.rows[1]![3]).toBeNull();
     expect(table.rows[1]![12]).toContain("30");
+  });
+
+  it("says which figures are model-based, and why one is withheld by its relative RMSE", () => {
+    const table = figureTable(
+      "t",
+      [
+        row({ method: "fay_herriot" }),
+        row({ unit_code: "T02", method: "synthetic" }),
+        row({ unit_code: "T03", method: "fay_herriot", is_withheld: true, withheld_reason: "rrmse" }),
+      ],
+      "zh",
+      rules,
+      () => "综合指数",
+    );
+    expect(table.columns.at(-1)).toBe("方法");
+    expect(table.rows.map((r) => r.at(-1))).toEqual([
+      "模型估计 / model-based",
+      "模型估计 / model-based（合成：无受访者）",
+      "模型估计 / model-based",
+    ]);
+    expect(table.rows[2]![12]).toBe("误差过大，不公布");
   });
 
   it("escapes a name that starts a formula, in CSV and in XLSX", async () => {

@@ -137,7 +137,7 @@ describe("change and tiers", () => {
       tier: number;
     }>(
       `select wave_id || organization_id || index_id || aspect || org_level as g, unit_code, estimate_0_100, ci_low_0_100, ci_high_0_100, tier
-       from index_scores__mass_org_evaluation where tier is not null order by g, estimate_0_100 desc, unit_code`,
+       from published_scores__mass_org_evaluation where tier is not null order by g, estimate_0_100 desc, unit_code`,
     );
     let head: (typeof rows)[number] | undefined;
     let expected = 0;

@@ -116,24 +116,33 @@ export async function runModels(
         const shared = new Map<string, unknown>();
         // each model starts when the models it depends on are built, so independent ones overlap:
         // one's statistics on the compute threads while another's SQL or JavaScript runs here
-        // (their statements take turns on the run's one connection, in its one transaction)
+        // (their statements take turns on the run's one connection, in its one transaction).
+        // A model's contract is checked beside the models built on it, not before them: a broken
+        // contract still fails the run (and rolls it all back), reported before any later model's failure
         const built = new Map<string, Promise<void>>();
+        const checked: Promise<void>[] = [];
         let started = 0;
         for (const model of models) {
           const before = model.dependsOn.map((d) => built.get(d)).filter((p) => p !== undefined);
-          built.set(
-            model.name,
-            Promise.all(before).then(async () => {
-              options.onProgress?.(model.name, started++, models.length);
-              const start = performance.now();
-              const checkSeconds = await buildModel(tx, study, model, shared);
+          const build = Promise.all(before).then(async () => {
+            options.onProgress?.(model.name, started++, models.length);
+            const start = performance.now();
+            const check = await buildModel(tx, study, model, shared);
+            return { start, check };
+          });
+          const ready = build.then(() => undefined);
+          ready.catch(() => undefined); // its failure is reported through `checked`
+          built.set(model.name, ready);
+          checked.push(
+            build.then(async ({ start, check }) => {
+              const checkSeconds = await check();
               timings.push({ model: model.name, seconds: (performance.now() - start) / 1000, checkSeconds });
             }),
           );
         }
         // every model settles before the transaction ends (none is left running into the
         // rollback); the first failure, in dependency order, is the one reported
-        const settled = await Promise.allSettled(built.values());
+        const settled = await Promise.allSettled(checked);
         const failed = settled.find((r) => r.status === "rejected");
         if (failed) throw (failed as PromiseRejectedResult).reason;
       }),
@@ -158,7 +167,7 @@ async function buildModel(
   study: Study,
   model: Model,
   shared: Map<string, unknown>,
-): Promise<number> {
+): Promise<() => Promise<number>> {
   const ref = (name: string) => relationName(name, study.id);
   const self = ref(model.name);
   const params = studyParams(study);
@@ -186,7 +195,10 @@ async function buildModel(
       { cause: error },
     );
   }
-  const start = performance.now();
-  await checkContract(tx, model.name, self, model.contract, render, params);
-  return (performance.now() - start) / 1000;
+  // the check, for the caller to run beside the models built on this one
+  return async () => {
+    const start = performance.now();
+    await checkContract(tx, model.name, self, model.contract, render, params);
+    return (performance.now() - start) / 1000;
+  };
 }

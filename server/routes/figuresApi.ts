@@ -11,6 +11,7 @@ import { jsonInPieces } from "../jsonInPieces.ts";
 import { RefreshingCache } from "../refreshingCache.ts";
 import type { Writer } from "../writer.ts";
 import { martOf } from "./api.ts";
+import { allowedList } from "./releasesApi.ts";
 
 /** Memory for kept figures answers (plain and gzip forms together). */
 const FIGURES_CACHE_BYTES = 64 * 1024 * 1024;
@@ -85,9 +86,43 @@ export const figures = apiRoute({
         rows: z.array(FigureRow),
       }),
     },
+    400: { description: "a filter value the figures do not hold (named, with the allowed ones)" },
     404: { description: "the study has no figures yet" },
   },
 });
+
+/** The figures API's filters and the columns they match. */
+const FILTER_COLUMNS = {
+  wave: "wave_id",
+  organization: "organization_id",
+  index: "index_id",
+  unit_level: "unit_level",
+  org_level: "org_level",
+  group_var: "group_var",
+} as const;
+
+/** Refuse a filter value the figures do not hold: a typo would otherwise answer 200 with no rows. */
+async function checkFigureFilters(
+  db: Database,
+  scores: string,
+  asked: Record<string, unknown>,
+  params: Record<string, string | null>,
+): Promise<void> {
+  for (const [param, column] of Object.entries(FILTER_COLUMNS)) {
+    const value = params[param];
+    // only what the caller sent: a default (org_level township) is not a typo
+    if (!(param in asked) || value === null || value === undefined || value === "") continue;
+    const known = (
+      await db.query<{ v: string }>(`select distinct ${column}::varchar as v from ${scores}`)
+    ).map((r) => r.v ?? "");
+    if (known.includes(value)) continue;
+    throw new HttpError(
+      400,
+      "bad_parameter",
+      `${param}=${JSON.stringify(value)} is not among the figures; allowed: ${allowedList(known)}`,
+    );
+  }
+}
 
 /**
  * The current figures of a study as leaders see them (suppression applied), filtered by
@@ -135,6 +170,8 @@ export function figuresRouter(db: Database, writer: Writer): express.Router {
          order by s.wave_id, s.organization_id, s.index_id, s.aspect, s.unit_level, s.unit_code, s.group_value`,
         params,
       );
+      // no rows: a filter value the figures do not hold (a typo) is a 400 naming it and the allowed ones
+      if (rows.length === 0) await checkFigureFilters(db, scores, req.query, params);
       return new CachedBody(await jsonInPieces({ study, filters: params }, "rows", rows));
     });
     // figures from before the last model run, while the new ones are read (RFC 9111 §5.2)

@@ -237,18 +237,23 @@ export function checkScoreFilters(file: ReleaseFile, query: Record<string, unkno
     if (value === undefined) continue;
     if (typeof value !== "string")
       throw new HttpError(400, "bad_parameter", `parameter ${param} is given more than once`);
-    const allowed = [...known.get(column)!].filter((v) => v !== "").sort();
     if (known.get(column)!.has(value)) continue;
-    const list =
-      allowed.length <= 12
-        ? allowed.join(", ")
-        : `${allowed.length} values, such as ${allowed.slice(0, 5).join(", ")}`;
     throw new HttpError(
       400,
       "bad_parameter",
-      `${param}=${JSON.stringify(value)} is not in release ${file.release_id}; allowed: ${list || "none"}`,
+      `${param}=${JSON.stringify(value)} is not in release ${file.release_id}; allowed: ${allowedList(known.get(column)!)}`,
     );
   }
+}
+
+/** The allowed values of a filter, for its 400: a long list (every village) by count and first values. */
+export function allowedList(values: Iterable<string>): string {
+  const allowed = [...values].filter((v) => v !== "").sort();
+  const list =
+    allowed.length <= 12
+      ? allowed.join(", ")
+      : `${allowed.length} values, such as ${allowed.slice(0, 5).join(", ")}`;
+  return list || "none";
 }
 
 function stampOf(path: string): string {

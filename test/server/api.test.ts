@@ -533,6 +533,28 @@ describe("figures and docs", () => {
     expect(res.body.rows.every((r: { unit_name_en: string }) => r.unit_name_en === "District")).toBe(true);
   });
 
+  it("refuses a filter value the figures do not hold, naming it and the allowed ones", async () => {
+    const ask = (query: string) =>
+      request(app).get(`/api/v1/studies/${study.id}/figures?${query}`).set(as("viewer"));
+    const org = await ask("wave=2025&organization=unionx");
+    expect(org.status).toBe(400);
+    expect(org.body.error.message).toBe(
+      'organization="unionx" is not among the figures; allowed: union, womens_federation, youth_league',
+    );
+    const wave = await ask("wave=1999");
+    expect(wave.status).toBe(400);
+    expect(wave.body.error.message).toBe('wave="1999" is not among the figures; allowed: 2024, 2025, 2026');
+    const level = await ask("org_level=county");
+    expect(level.status).toBe(400);
+    expect(level.body.error.message).toMatch(
+      /^org_level="county" is not among the figures; allowed: .*township/,
+    );
+    // values that each exist are fine, even where they hold nothing together: 200, no rows
+    const none = await ask("wave=2025&unit_level=village&group_var=sex");
+    expect(none.status).toBe(200);
+    expect(none.body.rows).toEqual([]);
+  });
+
   it("serves the OpenAPI document publicly", async () => {
     const res = await request(app).get("/api/docs");
     expect(res.status).toBe(200);

@@ -9,7 +9,7 @@ import { readServerLock } from "../db/serverLock.ts";
 import { CliError } from "./CliError.ts";
 import { databasePath, openForRead } from "./context.ts";
 import { log } from "./log.ts";
-import { serverToken } from "./serverClient.ts";
+import { refusalOf, serverFetch } from "./serverClient.ts";
 
 /**
  * The session a read command (estimate --table) reads `table` from: the database, or, while
@@ -30,24 +30,11 @@ export async function openTable(global: { db?: string }, table: string): Promise
   const server = readServerLock(path);
   if ((held?.n ?? 0) > 0 || !server) return db;
   await closeDatabase(db);
-  let res: Response;
-  try {
-    res = await fetch(`${server.url}/api/v1/tables/${encodeURIComponent(table)}/parquet`, {
-      headers: {
-        authorization: `Bearer ${serverToken(server, path)}`,
-        // the server's refusal in the terminal's language (zh_CN.UTF-8 and the like: Chinese)
-        "accept-language": /^zh/i.test(process.env.LC_ALL || process.env.LANG || "") ? "zh" : "en",
-      },
-    });
-  } catch (error) {
-    throw new CliError(`cannot reach barometer serve at ${server.url}: ${(error as Error).message}`);
-  }
-  if (!res.ok) {
-    const answer = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
-    throw new CliError(
-      `--table ${table}: ${answer.error?.message ?? `the server answered HTTP ${res.status}`}`,
-    );
-  }
+  const res = await serverFetch(server, path, `/api/v1/tables/${encodeURIComponent(table)}/parquet`, {
+    // the server's refusal in the terminal's language (zh_CN.UTF-8 and the like: Chinese)
+    headers: { "accept-language": /^zh/i.test(process.env.LC_ALL || process.env.LANG || "") ? "zh" : "en" },
+  });
+  if (!res.ok) throw new CliError(`--table ${table}: ${await refusalOf(res)}`);
   const file = join(tmpdir(), `barometer-cli-${process.pid}-${randomBytes(6).toString("hex")}.parquet`);
   try {
     writeFileSync(file, Buffer.from(await res.arrayBuffer()));

@@ -14,23 +14,37 @@ export async function askServer<T>(
   path: string,
   body?: unknown,
 ): Promise<T> {
+  const res = await serverFetch(server, databasePath, `/api/v1${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new CliError(`the server refused: ${await refusalOf(res)}`);
+  return (await res.json().catch(() => ({}))) as T;
+}
+
+/** A request to the running server with the CLI's token; a CliError when it cannot be reached. */
+export async function serverFetch(
+  server: ServerLock,
+  databasePath: string,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Response> {
   const token = serverToken(server, databasePath);
-  let res: Response;
   try {
-    res = await fetch(`${server.url}/api/v1${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
+    return await fetch(`${server.url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, ...init.headers },
     });
   } catch (error) {
     throw new CliError(`cannot reach barometer serve at ${server.url}: ${(error as Error).message}`);
   }
-  const answer = (await res.json().catch(() => ({}))) as T & { error?: { message: string } };
-  if (!res.ok) throw new CliError(`the server refused: ${answer.error?.message ?? `HTTP ${res.status}`}`);
-  return answer;
+}
+
+/** What a refusing answer says: the server's message, else its HTTP status. */
+export async function refusalOf(res: Response): Promise<string> {
+  const answer = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
+  return answer.error?.message ?? `HTTP ${res.status}`;
 }
 
 /** BAROMETER_TOKEN, else the admin token the server wrote beside the database (for its owner). */

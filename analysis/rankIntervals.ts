@@ -42,33 +42,29 @@ export function rankIntervals(
   if (n === 0) return [];
   const sigma = pairSe(covariance);
   const L = cholesky(covariance);
-  const random = seededRandom(options.seed ?? 1);
-  const normal = gaussian(random);
+  const draw = correlatedDraw(L, gaussian(seededRandom(options.seed ?? 1)));
+  // 1/σ_jk, row after row (0 where the pair cannot be told apart by its error: σ_jk = 0)
+  const inverse = new Float64Array(n * n);
+  for (let j = 0; j < n; j++)
+    for (let k = 0; k < n; k++) inverse[j * n + k] = sigma[j]![k]! > 0 ? 1 / sigma[j]![k]! : 0;
   const maxPerUnit = Array.from({ length: n }, () => new Float64Array(draws));
   const maxAll = new Float64Array(draws);
   const z = new Float64Array(n);
-  const e = new Float64Array(n);
-  const maxRow = new Float64Array(n);
+  const m = new Float64Array(n);
   for (let d = 0; d < draws; d++) {
-    for (let i = 0; i < n; i++) e[i] = normal();
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let k = 0; k <= i; k++) s += L[i]![k]! * e[k]!;
-      z[i] = s;
-    }
+    draw(z);
     // each pair once: |Z_j − Z_k|/σ_jk raises the maxima of both j and k
-    const m = maxRow;
     m.fill(0);
     for (let j = 0; j < n; j++) {
-      const sj = sigma[j]!;
+      const row = j * n;
       const zj = z[j]!;
+      let mj = m[j]!;
       for (let k = j + 1; k < n; k++) {
-        const sd = sj[k]!;
-        if (!(sd > 0)) continue;
-        const t = Math.abs(zj - z[k]!) / sd;
-        if (t > m[j]!) m[j] = t;
+        const t = Math.abs(zj - z[k]!) * inverse[row + k]!;
+        if (t > mj) mj = t;
         if (t > m[k]!) m[k] = t;
       }
+      m[j] = mj;
     }
     let all = 0;
     for (let j = 0; j < n; j++) {
@@ -121,6 +117,31 @@ export function cholesky(S: number[][]): number[][] {
     }
   }
   return L;
+}
+
+/**
+ * Fills z with a draw of N(0, LL'): L's rows times independent normals, or, when L is diagonal
+ * (independent estimates: the usual case, townships are strata), each normal times its SD.
+ * Normals are drawn in the same order either way, so a seed gives the same draws.
+ */
+export function correlatedDraw(L: number[][], normal: () => number): (z: Float64Array) => void {
+  const n = L.length;
+  const diagonal = L.every((row, i) => row.every((v, k) => k === i || v === 0));
+  const sd = Float64Array.from(L, (row, i) => row[i]!);
+  const e = new Float64Array(n);
+  return (z) => {
+    for (let i = 0; i < n; i++) e[i] = normal();
+    if (diagonal) {
+      for (let i = 0; i < n; i++) z[i] = sd[i]! * e[i]!;
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      const row = L[i]!;
+      let s = 0;
+      for (let k = 0; k <= i; k++) s += row[k]! * e[k]!;
+      z[i] = s;
+    }
+  };
 }
 
 /** Standard normal draws from a uniform source (Box–Muller, both values used). */

@@ -1,4 +1,4 @@
-import { cholesky, gaussian } from "./rankIntervals.ts";
+import { cholesky, correlatedDraw, gaussian } from "./rankIntervals.ts";
 import { seededRandom } from "./replicates/random.ts";
 
 /**
@@ -47,18 +47,16 @@ export function tierProbabilities(
   const n = estimates.length;
   const draws = options.draws ?? 2000;
   const published = assignTiers(estimates, ciLow, ciHigh);
-  const L = cholesky(covariance);
-  const normal = gaussian(seededRandom(options.seed ?? 1));
+  const draw = correlatedDraw(cholesky(covariance), gaussian(seededRandom(options.seed ?? 1)));
   const counts = Array.from({ length: n }, () => new Map<number, number>());
-  const e = new Float64Array(n);
+  const z = new Float64Array(n);
   const star = new Array<number>(n);
   const lo = new Array<number>(n);
   const hi = new Array<number>(n);
   for (let d = 0; d < draws; d++) {
-    for (let i = 0; i < n; i++) e[i] = normal();
+    draw(z);
     for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let k = 0; k <= i; k++) s += L[i]![k]! * e[k]!;
+      const s = z[i]!;
       star[i] = estimates[i]! + s;
       lo[i] = ciLow[i]! + s;
       hi[i] = ciHigh[i]! + s;

@@ -36,14 +36,15 @@ const GL_W = [
 /**
  * E[sin²(clamp(θ, 0, π/2))] for θ ~ N(μ, σ²): the mean of a proportion whose arcsine-scale value
  * is normal, mass below 0 counting as 0 and above π/2 as 1. Closed form ½ − ½ e^{−2σ²} cos 2μ when
- * μ ± 12σ lies inside [0, π/2]; otherwise 24-point Gauss–Legendre over [0, π/2] ∩ μ ± 8σ (the
+ * μ ± 8σ lies inside [0, π/2]; otherwise 24-point Gauss–Legendre over [0, π/2] ∩ μ ± 8σ (the
  * integrand is smooth there) plus P(θ > π/2). Fast enough for every village in every bootstrap
  * replicate.
  */
 export function arcsinMean(mu: number, variance: number): number {
   if (!(variance > 0)) return Math.sin(Math.min(Math.max(mu, 0), Math.PI / 2)) ** 2;
   const sd = Math.sqrt(variance);
-  if (mu - 12 * sd > 0 && mu + 12 * sd < Math.PI / 2)
+  // the mass beyond 8σ (below 1e-15) is left out either way: the quadrature below covers μ ± 8σ
+  if (mu - 8 * sd > 0 && mu + 8 * sd < Math.PI / 2)
     return 0.5 - 0.5 * Math.exp(-2 * variance) * Math.cos(2 * mu);
   const lo = Math.max(0, mu - 8 * sd);
   const hi = Math.min(Math.PI / 2, mu + 8 * sd);

@@ -12,8 +12,9 @@
 -- figures ranked says `primary: model`).
 -- Tiers of townships per wave, organization, index [aspect] and organization level, over the
 -- primary figures: sorted by estimate, a township joins the current tier while its CI overlaps
--- the CI of the tier's first township, otherwise it starts the next tier.
-with recursive
+-- the CI of the tier's first township, otherwise it starts the next tier (one pass per ranking,
+-- not a recursive query: DuckDB re-evaluates the figures at each step of a recursion).
+with
 
 scores as (
     select * from {{ ref('index_scores') }}
@@ -119,40 +120,63 @@ ranked as materialized (
     where is_primary and unit_level = 'township' and group_var = '' and not is_withheld
 ),
 
-tiers (wave_id, organization_id, index_id, aspect, org_level, unit_code, position, tier, head_low) as (
-    select wave_id, organization_id, index_id, aspect, org_level, unit_code, position, 1, coalesce(ci_low_0_100, estimate_0_100)
-    from ranked
-    where position = 1
-    union all
+-- per ranking, its townships in rank order; one pass over them (list_reduce) carries the tier
+-- and the CI low of its first township, and lists each township's tier
+rankings as (
     select
-        r.wave_id, r.organization_id, r.index_id, r.aspect, r.org_level, r.unit_code, r.position,
-        if(coalesce(r.ci_high_0_100, r.estimate_0_100) >= t.head_low, t.tier, t.tier + 1),
-        if(coalesce(r.ci_high_0_100, r.estimate_0_100) >= t.head_low, t.head_low, coalesce(r.ci_low_0_100, r.estimate_0_100))
-    from tiers as t
-    join ranked as r
-        on r.wave_id = t.wave_id
-        and r.organization_id = t.organization_id
-        and r.index_id = t.index_id
-        and r.aspect = t.aspect
-        and r.org_level = t.org_level
-        and r.position = t.position + 1
+        wave_id,
+        organization_id,
+        index_id,
+        aspect,
+        org_level,
+        list(
+            struct_pack(
+                unit_code,
+                low := coalesce(ci_low_0_100, estimate_0_100)::double,
+                high := coalesce(ci_high_0_100, estimate_0_100)::double
+            )
+            order by position
+        ) as units
+    from ranked
+    group by all
 ),
 
+tiers as (
+    select
+        wave_id,
+        organization_id,
+        index_id,
+        aspect,
+        org_level,
+        unnest(units).unit_code as unit_code,
+        unnest(
+            list_reduce(
+                units,
+                (acc, u) -> if(
+                    u.high >= acc.head_low,
+                    struct_pack(tier := acc.tier, head_low := acc.head_low, tiers := list_append(acc.tiers, acc.tier)),
+                    struct_pack(tier := acc.tier + 1, head_low := u.low, tiers := list_append(acc.tiers, acc.tier + 1))
+                ),
+                struct_pack(tier := 0::integer, head_low := 'infinity'::double, tiers := []::integer[])
+            ).tiers
+        ) as tier
+    from rankings
+),
+
+-- a township's tier goes to its primary figure without a group (the key of tiers holds no
+-- method or group: joined on the unit, kept where the figure is the ranked one)
 final as (
     select
         p.*,
-        t.tier
+        if(p.is_primary and p.unit_level = 'township' and p.group_var = '', t.tier, null) as tier
     from published as p
-    left join (select *, 'township' as unit_level, '' as group_var from tiers) as t
-        on t.unit_level = p.unit_level
-        and t.group_var = p.group_var
-        and t.wave_id = p.wave_id
+    left join tiers as t
+        on t.wave_id = p.wave_id
         and t.organization_id = p.organization_id
         and t.index_id = p.index_id
         and t.aspect = p.aspect
         and t.org_level = p.org_level
         and t.unit_code = p.unit_code
-        and p.is_primary
 )
 
 select * from final

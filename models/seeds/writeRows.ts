@@ -60,8 +60,9 @@ async function appendRows(
   const slice = timeSlicer();
   try {
     for (const [i, row] of rows.entries()) {
-      // flushed in pieces (one flush of every row at the end holds the server for long)
-      if (i % 512 === 511) {
+      // flushed in pieces (one flush of every row at the end holds the server for long), of
+      // DuckDB's vector size: a flush of fewer rows costs nearly as much as a whole vector's
+      if (i % 2048 === 2047) {
         appender.flushSync();
         await slice();
       }

@@ -24,6 +24,10 @@ export const workbenchMessages = {
     zh: "数据已入库，图表正在更新……（可以继续上传）",
     en: "Data loaded; figures updating… (you can keep uploading)",
   },
+  "ui.figures_model_updating": {
+    zh: "直接估计已更新；模型估计（小区域估计，如各村数字）正在计算……",
+    en: "Direct figures updated; the model-based (small-area) figures, such as the villages', are being computed…",
+  },
   "ui.figures_updated": { zh: "图表已更新。", en: "Figures updated." },
   "ui.figures_failed": {
     zh: "数据已入库，但图表更新失败，图表保持上次的结果（下次上传或重启服务时会重新计算）：{error}",

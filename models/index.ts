@@ -1,4 +1,5 @@
 export {
+  type Figures,
   failInterruptedRuns,
   type PendingStudy,
   pendingModelRuns,
@@ -18,10 +19,13 @@ export {
   readRelease,
   releasesDir,
 } from "./releases/releases.ts";
+export { completeModelBased, type ModelSteps, modelSteps, runDirectStep } from "./runInTwoSteps.ts";
 export {
+  allModels,
   MODELS_DIR,
   modelEvents,
   type RunResult,
+  type RunScope,
   relationName,
   runModels,
   studyParams,

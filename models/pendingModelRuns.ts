@@ -15,12 +15,20 @@ export interface PendingStudy {
   interrupted_runs: number;
 }
 
-const LAST_GOOD = `select study_id, max(started_at) as started_at from model_runs
-  where status = 'succeeded' group by study_id`;
+/**
+ * Which figures: `all` (every mart: the default, and what a restart completes) or `direct` (the
+ * direct figures, published first after an upload; the model-based ones follow: see
+ * runInTwoSteps). A run's `data_as_of` says which uploads its figures hold.
+ */
+export type Figures = "all" | "direct";
 
-export async function pendingModelRuns(db: Session): Promise<PendingStudy[]> {
+const lastGood = (figures: Figures) => `select study_id, max(data_as_of) as started_at from model_runs
+  where status = 'succeeded' and scope in ('all', '${figures === "all" ? "model_based" : "direct"}')
+  group by study_id`;
+
+export async function pendingModelRuns(db: Session, figures: Figures = "all"): Promise<PendingStudy[]> {
   return db.query<PendingStudy>(
-    `with last_good as (${LAST_GOOD}),
+    `with last_good as (${lastGood(figures)}),
      changed as (
        select u.study_id, list(u.upload_id order by u.uploaded_at) as upload_ids
        from uploads u left join last_good g using (study_id)
@@ -39,9 +47,13 @@ export async function pendingModelRuns(db: Session): Promise<PendingStudy[]> {
   );
 }
 
-/** Uploads of a study whose figures are still to come (for the upload history). */
-export async function uploadsWithFiguresPending(db: Session, studyId: string): Promise<Set<string>> {
-  const pending = (await pendingModelRuns(db)).find((p) => p.study_id === studyId);
+/** Uploads of a study whose figures (all, or the direct ones) are still to come (for the upload history). */
+export async function uploadsWithFiguresPending(
+  db: Session,
+  studyId: string,
+  figures: Figures = "all",
+): Promise<Set<string>> {
+  const pending = (await pendingModelRuns(db, figures)).find((p) => p.study_id === studyId);
   return new Set(pending?.upload_ids ?? []);
 }
 
@@ -64,8 +76,10 @@ export async function failInterruptedRuns(db: Session): Promise<number> {
 /** Where an upload's figures stand, from the database alone (see the server's status endpoint). */
 export interface UploadFigures {
   study_id: string;
-  /** The marts do not reflect the upload yet. */
+  /** The marts do not reflect the upload yet (all of them). */
   pending: boolean;
+  /** The direct figures do not reflect it yet (they come first; the model-based ones follow). */
+  directPending: boolean;
   /** The study's latest model run that started after the upload, if any. */
   last_run: { run_id: string; status: "running" | "succeeded" | "failed"; message: string | null } | null;
 }
@@ -89,9 +103,12 @@ export async function uploadFigures(db: Session, uploadId: string): Promise<Uplo
   );
   if (!row) return null;
   const pending = (await uploadsWithFiguresPending(db, row.study_id)).has(uploadId);
+  const directPending =
+    pending && (await uploadsWithFiguresPending(db, row.study_id, "direct")).has(uploadId);
   return {
     study_id: row.study_id,
     pending,
+    directPending,
     last_run: row.run_id ? { run_id: row.run_id, status: row.status!, message: row.message } : null,
   };
 }

@@ -16,7 +16,12 @@ export interface ModelTiming {
   seconds: number;
   /** of which the contract check */
   checkSeconds: number;
+  /** when the build started and ended, seconds from the run's start (models overlap) */
+  startedAt: number;
+  builtAt: number;
 }
+
+export type RunScope = "all" | "direct" | "model_based";
 
 export interface RunResult {
   runId: string;
@@ -89,6 +94,12 @@ function sourceSql(study: Study, name: string): string {
 
 let loaded: Promise<Model[]> | undefined;
 
+/** Every model, in dependency order (loaded once per process). */
+export function allModels(): Promise<Model[]> {
+  if (!loaded) loaded = loadModels(MODELS_DIR);
+  return loaded;
+}
+
 /**
  * Rebuild every model of a study, in dependency order, in ONE transaction: seeds from
  * study.yaml, staging views, intermediate and mart tables (SQL, or TypeScript that calls the
@@ -98,15 +109,26 @@ let loaded: Promise<Model[]> | undefined;
 export async function runModels(
   db: Database,
   study: Study,
-  options: { onProgress?: (model: string, index: number, total: number) => void; models?: Model[] } = {},
+  options: {
+    onProgress?: (model: string, index: number, total: number) => void;
+    models?: Model[];
+    /**
+     * Which part of the models the run rebuilds, for model_runs (see runInTwoSteps): 'all'
+     * (default), 'direct' or 'model_based'. A 'model_based' run names the 'direct' run it
+     * completes (`completes`): its figures hold the uploads that run saw.
+     */
+    scope?: RunScope;
+    completes?: string;
+  } = {},
 ): Promise<RunResult> {
-  if (!loaded) loaded = loadModels(MODELS_DIR);
-  const models = options.models ?? (await loaded);
+  const models = options.models ?? (await allModels());
   const runId = `run_${new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14)}_${randomBytes(3).toString("hex")}`;
   await registerStudy(db, study);
   await db.run(
-    "insert into model_runs (run_id, study_id, started_at, status) values ($1, $2, now(), 'running')",
-    [runId, study.id],
+    `insert into model_runs (run_id, study_id, started_at, status, scope, data_as_of)
+     values ($1, $2, now(), 'running', $3,
+       coalesce((select data_as_of from model_runs where run_id = $4), now()))`,
+    [runId, study.id, options.scope ?? "all", options.completes ?? ""],
   );
   const timings: ModelTiming[] = [];
   try {
@@ -122,21 +144,28 @@ export async function runModels(
         const built = new Map<string, Promise<void>>();
         const checked: Promise<void>[] = [];
         let started = 0;
+        const runStart = performance.now();
         for (const model of models) {
           const before = model.dependsOn.map((d) => built.get(d)).filter((p) => p !== undefined);
           const build = Promise.all(before).then(async () => {
             options.onProgress?.(model.name, started++, models.length);
             const start = performance.now();
             const check = await buildModel(tx, study, model, shared);
-            return { start, check };
+            return { start, check, built: performance.now() };
           });
           const ready = build.then(() => undefined);
           ready.catch(() => undefined); // its failure is reported through `checked`
           built.set(model.name, ready);
           checked.push(
-            build.then(async ({ start, check }) => {
+            build.then(async ({ start, check, built }) => {
               const checkSeconds = await check();
-              timings.push({ model: model.name, seconds: (performance.now() - start) / 1000, checkSeconds });
+              timings.push({
+                model: model.name,
+                seconds: (performance.now() - start) / 1000,
+                checkSeconds,
+                startedAt: (start - runStart) / 1000,
+                builtAt: (built - runStart) / 1000,
+              });
             }),
           );
         }

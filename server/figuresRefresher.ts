@@ -1,5 +1,12 @@
 import type { Database } from "../db/index.ts";
-import { runModels } from "../models/index.ts";
+import {
+  completeModelBased,
+  type ModelSteps,
+  modelSteps,
+  type RunResult,
+  runDirectStep,
+  runModels,
+} from "../models/index.ts";
 import type { Study } from "../study/index.ts";
 import type { Writer } from "./writer.ts";
 
@@ -30,23 +37,53 @@ export class FiguresRefresher {
    * Run the study's models after everything the writer already holds. Resolves when a run that
    * started after this call has finished: null when it succeeded, else its error message (the
    * marts keep their last good state). Never rejects.
+   *
+   * A study with small-area figures is run in two steps, each its own transaction through the
+   * writer: the direct figures first (every model but the small-area ones, whose last figures
+   * stay beside them), then the model-based ones. Pages and the figures endpoint say which are
+   * still updating. An upload that comes between the steps goes first; its own run redoes both.
    */
   refresh(study: Study): Promise<string | null> {
     const waiting = this.#waiting.get(study.id);
     if (waiting) return waiting;
     this.#open.set(study.id, (this.#open.get(study.id) ?? 0) + 1);
+    const failed = (error: unknown) => {
+      const text = (error as Error).message;
+      this.#log(`the models of ${study.id} failed after an upload: ${text}`);
+      return text;
+    };
+    // the model-based step: queued from inside the direct one, so the writer is never idle between
+    // them; an upload that came meanwhile is ahead of it in the queue, and its own run redoes both
+    const modelBased = (steps: ModelSteps, first: RunResult) =>
+      this.#writer.run(async () => {
+        const newer = this.#waiting.get(study.id);
+        if (newer) return { newer };
+        try {
+          await completeModelBased(this.#db, study, steps, first);
+          return null;
+        } catch (error) {
+          return failed(error);
+        }
+      });
     const run = this.#writer
       .run(async () => {
         // from here on, a new upload needs a run of its own
         this.#waiting.delete(study.id);
         try {
-          await runModels(this.#db, study);
-          return null;
+          const steps = await modelSteps(this.#db, study);
+          if (!steps) {
+            await runModels(this.#db, study);
+            return null;
+          }
+          return { second: modelBased(steps, await runDirectStep(this.#db, study, steps)) };
         } catch (error) {
-          const text = (error as Error).message;
-          this.#log(`the models of ${study.id} failed after an upload: ${text}`);
-          return text;
+          return failed(error);
         }
+      })
+      .then(async (done) => {
+        if (done === null || typeof done === "string") return done;
+        const second = await done.second;
+        return second !== null && typeof second === "object" ? second.newer : second;
       })
       .finally(() => {
         const n = (this.#open.get(study.id) ?? 1) - 1;

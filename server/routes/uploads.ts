@@ -39,12 +39,15 @@ export interface UploadsOptions {
 }
 
 /**
- * Where an upload's figures stand: `updating` (its model run is queued or running), `updated`
- * (the marts hold it), `failed` (the run after it failed; the marts keep their last good state
- * and the next upload or start runs them again), `unchanged` (nothing landed: refused, or the
- * same file again with nothing pending).
+ * Where an upload's figures stand: `updating` (its model run is queued or running),
+ * `model_updating` (the direct figures hold it; the model-based, small-area ones are still
+ * being computed), `updated` (the marts hold it), `failed` (the run after it failed; the marts
+ * keep their last good state and the next upload or start runs them again), `unchanged`
+ * (nothing landed: refused, or the same file again with nothing pending).
  */
-export type FiguresState = "updating" | "updated" | "failed" | "unchanged";
+const FIGURES_STATES = ["updating", "model_updating", "updated", "failed", "unchanged"] as const;
+export type FiguresState = (typeof FIGURES_STATES)[number];
+const FiguresState = z.enum(FIGURES_STATES);
 
 export async function studyById(db: Database, asked: unknown): Promise<Study> {
   const parsed = Id.safeParse(asked);
@@ -145,7 +148,7 @@ export const UploadReport = named(
     rejects_note: bilingual.nullable(),
     warnings: z.array(bilingual.extend({ code: z.string() })),
     model_run_error: z.string().nullable(),
-    figures: z.enum(["updating", "updated", "failed", "unchanged"]),
+    figures: FiguresState,
     figures_url: z.string().nullable(),
     held_by: z.array(z.object({ upload_id: z.string(), file_name: z.string() })),
   }),
@@ -286,13 +289,11 @@ export const rejectsCsv = apiRoute({
   },
 });
 
-const FiguresState = z.enum(["updating", "updated", "failed", "unchanged"]);
-
 export const uploadFiguresRoute = apiRoute({
   method: "get",
   path: "/uploads/:id/figures",
   summary:
-    "Where the figures stand after an upload: updating (its model run is queued or running), updated, failed (with the run's error), unchanged (nothing landed)",
+    "Where the figures stand after an upload: updating (its model run is queued or running), model_updating (the direct figures hold it; the model-based small-area figures follow), updated, failed (with the run's error), unchanged (nothing landed)",
   capability: "uploads",
   params: UploadParam,
   responses: {
@@ -329,7 +330,7 @@ export const retract = apiRoute({
       schema: z.object({
         upload_id: z.string(),
         status: z.literal("retracted"),
-        figures: z.enum(["updating", "updated", "failed"]),
+        figures: FiguresState.exclude(["unchanged"]),
         model_run_error: z.string().nullable(),
         figures_url: z.string(),
       }),
@@ -511,7 +512,7 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
     let error: string | null = null;
     if (state.pending) {
       const failed = !refresher.busy(state.study_id) && state.last_run?.status === "failed";
-      figures = failed ? "failed" : "updating";
+      figures = failed ? "failed" : state.directPending ? "updating" : "model_updating";
       error = failed ? state.last_run!.message : null;
     }
     res.json({

@@ -47,6 +47,8 @@ export async function releaseLine(
   const org = ctx.orgs.find((o) => o.organization_id === f.org);
   const release = await latestRelease(db, f.study, f.wave);
   const pending = await uploadsWithFiguresPending(db, f.study);
+  // the direct figures come first after an upload; the model-based ones follow
+  const directPending = pending.size ? await uploadsWithFiguresPending(db, f.study, "direct") : pending;
   const parts = [
     `${t("page.filter_wave")}: ${titleIn(wave, lang)}`,
     unit,
@@ -57,7 +59,13 @@ export async function releaseLine(
   return html`<p class="release-line">
 <span class="filters-text">${parts.join(" · ")}</span>
 <span class="release">${release ? t("print.release", { release: release.release_id, created: release.created_at }) : t("print.no_release")}</span>
-${pending.size ? html`<span class="notice updating" role="status">${t("page.figures_updating", { n: String(pending.size) })}</span>` : ""}
+${
+  directPending.size
+    ? html`<span class="notice updating" role="status">${t("page.figures_updating", { n: String(directPending.size) })}</span>`
+    : pending.size
+      ? html`<span class="notice updating" role="status">${t("page.model_figures_updating", { n: String(pending.size) })}</span>`
+      : ""
+}
 ${release ? html`<a class="report-link no-print" href="${reportHref(release.release_id, lang, township)}" download>${t(township ? "report.download_township" : "report.download_pdf")}</a>` : ""}
 </p>`;
 }

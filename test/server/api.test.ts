@@ -367,7 +367,31 @@ describe("uploads API", () => {
     expect(history0.body.uploads.find((u: { upload_id: string }) => u.upload_id === upload_id)).toMatchObject(
       { status: "superseded", figures_pending: false },
     );
+    // the direct figures come first, then the model-based (small-area) ones; the pages say
+    // which are still updating while the second step runs
+    const seen: string[] = [];
+    let pageMeanwhile = "";
+    for (;;) {
+      const now = (await state()).body.figures as string;
+      if (seen.at(-1) !== now) seen.push(now);
+      if (now !== "updating" && now !== "model_updating") break;
+      if (now === "model_updating" && !pageMeanwhile)
+        pageMeanwhile = (await request(app).get("/?lang=zh").set(as("viewer"))).text;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(seen).toEqual(["updating", "model_updating", "updated"]);
+    expect(pageMeanwhile).toContain(message("page.model_figures_updating", "zh", { n: "1" }));
+    expect(pageMeanwhile).not.toContain(message("page.figures_updating", "zh", { n: "1" }));
     await writer.idle();
+    // two runs, each its own transaction: the second holds the uploads the first saw
+    const steps = await db.query<{ scope: string; status: string; same: boolean }>(
+      `select scope, status, data_as_of = first_value(data_as_of) over (order by started_at) as same
+       from (select * from model_runs order by started_at desc limit 2) order by started_at`,
+    );
+    expect(steps).toEqual([
+      { scope: "direct", status: "succeeded", same: true },
+      { scope: "model_based", status: "succeeded", same: true },
+    ]);
     const [run] = await db.query<{ run_id: string }>(
       "select run_id from model_runs where status = 'succeeded' order by started_at desc limit 1",
     );

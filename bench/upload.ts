@@ -3,13 +3,13 @@
 // rows with new ids, so every row is valid) is POSTed to /api/v1/uploads; report_s is the time
 // to its validation report (the answer comes at the upload's commit), figures_s the time from
 // the same start until GET /api/v1/uploads/:id/figures says the direct figures hold it
-// (`model_updating`, or `updated`: the first step of the model run after it has committed) and
-// all_figures_s until `updated` (the model-based, small-area figures too; asked every 50 ms,
-// so up to 50 ms late). Median of 3 uploads, one after the
+// (`direct_updated`, or `updated`: the first step of the model run after it has committed) and
+// all_figures_s until `updated` (small-area estimates, rank intervals and open-answer themes
+// too; asked every 50 ms, so up to 50 ms late). Median of 3 uploads, one after the
 // other. For comparison, one more upload with `wait=figures` (the answer waits for the model
 // run, as every upload did before issue 17). Last line JSON.
 // Targets: report < 2 s, figures < 5 s after the start of the upload (issue 16 lets the
-// model-based figures follow, the pages saying so).
+// model-based figures follow, the pages saying which are still updating).
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -79,9 +79,9 @@ async function upload(base: string, token: string, digit: number, wait: boolean)
   if (res.status !== 200 || answer.status !== "loaded" || answer.accepted !== ROWS)
     throw new Error(`upload ${digit}: ${res.status} ${JSON.stringify(answer).slice(0, 500)}`);
   let state = answer;
-  // the direct figures come first (model_updating), the model-based ones after (updated)
+  // the direct figures come first (direct_updated), the model-based ones after (updated)
   let figuresS = Number.NaN;
-  while (state.figures === "updating" || state.figures === "model_updating") {
+  while (state.figures === "updating" || state.figures === "direct_updated") {
     await new Promise((r) => setTimeout(r, 50));
     state = (await (
       await fetch(`${base}${answer.figures_url}`, { headers: { authorization: `Bearer ${token}` } })

@@ -19,7 +19,7 @@ export interface ServerIngestOptions {
 }
 
 type Answer = IngestResult & {
-  figures: "updating" | "model_updating" | "updated" | "failed" | "unchanged";
+  figures: "updating" | "direct_updated" | "updated" | "failed" | "unchanged";
   figures_url: string | null;
   model_run_error: string | null;
   error?: { message: string };
@@ -72,15 +72,15 @@ export async function ingestThroughServer(
     let said = 0;
     const since = () => ((Date.now() - started) / 1000).toFixed(1);
     log("the figures are updating (the server runs the models)…");
-    while (figures === "updating" || figures === "model_updating") {
+    while (figures === "updating" || figures === "direct_updated") {
       await new Promise((r) => setTimeout(r, 250));
       const state = (await (await fetch(`${server.url}${answer.figures_url}`, { headers })).json()) as Answer;
       const before = figures;
       ({ figures, model_run_error: runError } = state);
-      if (figures === "model_updating" && before === "updating")
-        log(`direct figures updated (${since()} s); the model-based (small-area) figures follow…`);
+      if (figures === "direct_updated" && before === "updating")
+        log(`direct figures updated (${since()} s); model-based figures, rank intervals and open-answer themes follow…`);
       const seconds = Math.floor((Date.now() - started) / 1000);
-      if ((figures === "updating" || figures === "model_updating") && seconds >= said + 5) {
+      if ((figures === "updating" || figures === "direct_updated") && seconds >= said + 5) {
         said = seconds;
         log(`  still updating the figures (${seconds} s)`);
       }

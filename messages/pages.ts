@@ -215,8 +215,8 @@ export const pageMessages = {
     en: "Figures are updating: {n} new upload(s) are not in this page's figures yet; reload once the model run has finished.",
   },
   "page.model_figures_updating": {
-    zh: "模型估计正在更新：本页的直接估计已计入全部上传，标为“模型估计”的数字尚未计入 {n} 个新上传，稍后刷新本页即可。",
-    en: "Model-based figures are updating: this page's direct figures hold every upload; those marked model-based do not yet hold {n} new upload(s). Reload in a moment.",
+    zh: "部分数字正在更新：本页的直接估计已计入全部上传；标为“模型估计”的数字、排名区间和开放题主题尚未计入 {n} 个新上传，稍后刷新本页即可。",
+    en: "Some figures are updating: this page's direct figures hold every upload; model-based figures, rank intervals and open-answer themes do not yet hold {n} new upload(s). Reload in a moment.",
   },
   "print.printed": { zh: "打印时间：{at}", en: "Printed {at}" },
   // methodology

@@ -24,9 +24,9 @@ export const workbenchMessages = {
     zh: "数据已入库，图表正在更新……（可以继续上传）",
     en: "Data loaded; figures updating… (you can keep uploading)",
   },
-  "ui.figures_model_updating": {
-    zh: "直接估计已更新；模型估计（小区域估计，如各村数字）正在计算……",
-    en: "Direct figures updated; the model-based (small-area) figures, such as the villages', are being computed…",
+  "ui.figures_direct_updated": {
+    zh: "直接估计已更新；模型估计（如各村数字）、排名区间和开放题主题正在计算……",
+    en: "Direct figures updated; model-based figures (such as the villages'), rank intervals and open-answer themes are being computed…",
   },
   "ui.figures_updated": { zh: "图表已更新。", en: "Figures updated." },
   "ui.figures_failed": {

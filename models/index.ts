@@ -19,7 +19,7 @@ export {
   readRelease,
   releasesDir,
 } from "./releases/releases.ts";
-export { completeModelBased, type ModelSteps, modelSteps, runDirectStep } from "./runInTwoSteps.ts";
+export { type ModelSteps, modelSteps, runDirectStep, runLaterStep } from "./runInTwoSteps.ts";
 export {
   allModels,
   MODELS_DIR,

@@ -17,13 +17,13 @@ export interface PendingStudy {
 
 /**
  * Which figures: `all` (every mart: the default, and what a restart completes) or `direct` (the
- * direct figures, published first after an upload; the model-based ones follow: see
- * runInTwoSteps). A run's `data_as_of` says which uploads its figures hold.
+ * direct figures, published first after an upload; small-area estimates, rank intervals and
+ * open-answer themes follow: see runInTwoSteps). A run's `data_as_of` says which uploads its figures hold.
  */
 export type Figures = "all" | "direct";
 
 const lastGood = (figures: Figures) => `select study_id, max(data_as_of) as started_at from model_runs
-  where status = 'succeeded' and scope in ('all', '${figures === "all" ? "model_based" : "direct"}')
+  where status = 'succeeded' and scope in ('all', '${figures === "all" ? "later" : "direct"}')
   group by study_id`;
 
 export async function pendingModelRuns(db: Session, figures: Figures = "all"): Promise<PendingStudy[]> {

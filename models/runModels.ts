@@ -21,7 +21,7 @@ export interface ModelTiming {
   builtAt: number;
 }
 
-export type RunScope = "all" | "direct" | "model_based";
+export type RunScope = "all" | "direct" | "later";
 
 export interface RunResult {
   runId: string;
@@ -114,8 +114,8 @@ export async function runModels(
     models?: Model[];
     /**
      * Which part of the models the run rebuilds, for model_runs (see runInTwoSteps): 'all'
-     * (default), 'direct' or 'model_based'. A 'model_based' run names the 'direct' run it
-     * completes (`completes`): its figures hold the uploads that run saw.
+     * (default), 'direct' or 'later'. A 'later' run names the 'direct' run it completes
+     * (`completes`): its figures hold the uploads that run saw.
      */
     scope?: RunScope;
     completes?: string;

@@ -1,6 +1,6 @@
 import type { Database } from "../db/index.ts";
 import {
-  completeModelBased,
+  runLaterStep,
   type ModelSteps,
   modelSteps,
   type RunResult,
@@ -38,10 +38,11 @@ export class FiguresRefresher {
    * started after this call has finished: null when it succeeded, else its error message (the
    * marts keep their last good state). Never rejects.
    *
-   * A study with small-area figures is run in two steps, each its own transaction through the
-   * writer: the direct figures first (every model but the small-area ones, whose last figures
-   * stay beside them), then the model-based ones. Pages and the figures endpoint say which are
-   * still updating. An upload that comes between the steps goes first; its own run redoes both.
+   * Once a study's models have run, a run is two steps, each its own transaction through the
+   * writer: the direct figures first (every model but the slow ones: small-area estimates, rank
+   * intervals, open-answer themes, whose last state stays beside them), then those
+   * (models/runInTwoSteps.ts). Pages and the figures endpoint say which are still updating. An
+   * upload that comes between the steps goes first; its own run redoes both.
    */
   refresh(study: Study): Promise<string | null> {
     const waiting = this.#waiting.get(study.id);
@@ -52,14 +53,14 @@ export class FiguresRefresher {
       this.#log(`the models of ${study.id} failed after an upload: ${text}`);
       return text;
     };
-    // the model-based step: queued from inside the direct one, so the writer is never idle between
+    // the second step: queued from inside the direct one, so the writer is never idle between
     // them; an upload that came meanwhile is ahead of it in the queue, and its own run redoes both
-    const modelBased = (steps: ModelSteps, first: RunResult) =>
+    const laterStep = (steps: ModelSteps, first: RunResult) =>
       this.#writer.run(async () => {
         const newer = this.#waiting.get(study.id);
         if (newer) return { newer };
         try {
-          await completeModelBased(this.#db, study, steps, first);
+          await runLaterStep(this.#db, study, steps, first);
           return null;
         } catch (error) {
           return failed(error);
@@ -75,7 +76,7 @@ export class FiguresRefresher {
             await runModels(this.#db, study);
             return null;
           }
-          return { second: modelBased(steps, await runDirectStep(this.#db, study, steps)) };
+          return { second: laterStep(steps, await runDirectStep(this.#db, study, steps)) };
         } catch (error) {
           return failed(error);
         }

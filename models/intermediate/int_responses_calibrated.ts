@@ -39,6 +39,9 @@ export function designIds(study: Study): string[] {
   return ["design_psu", ...later.map((c) => (c === study.respondent_id ? "respondent_id" : c))];
 }
 
+/** It hands its calibrated design to the marts built on it (`shared`): a partial run rebuilds it with them. */
+export const sharesState = true;
+
 /** The calibrated design, handed to the marts that estimate from it. */
 export const CALIBRATED_DESIGN = "calibrated_design";
 

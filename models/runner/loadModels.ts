@@ -42,6 +42,8 @@ export interface ModelContext {
 
 export interface TsModule {
   dependsOn: string[];
+  /** The model hands objects to later ones (`shared`): a run that builds any of those builds it too. */
+  sharesState?: boolean;
   build(ctx: ModelContext): Promise<void>;
 }
 
@@ -53,6 +55,8 @@ export interface Model {
   sql?: string;
   module?: TsModule;
   dependsOn: string[];
+  /** TypeScript models that hand objects to later ones in the same run (see TsModule). */
+  sharesState: boolean;
   contract: Contract;
   /** SQL models: staging ones are views, the others tables; a TypeScript model makes its own choice */
   materialized: "view" | "table";
@@ -114,6 +118,7 @@ export async function loadModels(dir: string): Promise<Model[]> {
           kind: "sql",
           sql,
           dependsOn: refsOf(sql),
+          sharesState: false,
           contract,
           materialized,
         });
@@ -128,6 +133,7 @@ export async function loadModels(dir: string): Promise<Model[]> {
           kind: "ts",
           module,
           dependsOn: module.dependsOn ?? [],
+          sharesState: module.sharesState === true,
           contract,
           materialized: "table",
         });

@@ -286,13 +286,13 @@ async function followFigures(result) {
   }
   let state = result;
   show(S["ui.figures_updating"], true);
-  // the direct figures come first; the model-based (small-area) ones follow
-  while (state.figures === "updating" || state.figures === "model_updating") {
+  // the direct figures come first; model-based figures, rank intervals and open-answer themes follow
+  while (state.figures === "updating" || state.figures === "direct_updated") {
     await new Promise((r) => setTimeout(r, 1000));
     const res = await fetch(state.figures_url ?? result.figures_url);
     if (!res.ok) return;
     state = await res.json();
-    if (state.figures === "model_updating") show(S["ui.figures_model_updating"], true);
+    if (state.figures === "direct_updated") show(S["ui.figures_direct_updated"], true);
   }
   if (state.figures === "failed")
     show(say("ui.figures_failed", { error: state.model_run_error ?? "" }), false);

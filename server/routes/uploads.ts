@@ -40,12 +40,12 @@ export interface UploadsOptions {
 
 /**
  * Where an upload's figures stand: `updating` (its model run is queued or running),
- * `model_updating` (the direct figures hold it; the model-based, small-area ones are still
- * being computed), `updated` (the marts hold it), `failed` (the run after it failed; the marts
+ * `direct_updated` (the direct figures hold it; small-area estimates, rank intervals and
+ * open-answer themes are still being computed), `updated` (the marts hold it), `failed` (the run after it failed; the marts
  * keep their last good state and the next upload or start runs them again), `unchanged`
  * (nothing landed: refused, or the same file again with nothing pending).
  */
-const FIGURES_STATES = ["updating", "model_updating", "updated", "failed", "unchanged"] as const;
+const FIGURES_STATES = ["updating", "direct_updated", "updated", "failed", "unchanged"] as const;
 export type FiguresState = (typeof FIGURES_STATES)[number];
 const FiguresState = z.enum(FIGURES_STATES);
 
@@ -293,7 +293,7 @@ export const uploadFiguresRoute = apiRoute({
   method: "get",
   path: "/uploads/:id/figures",
   summary:
-    "Where the figures stand after an upload: updating (its model run is queued or running), model_updating (the direct figures hold it; the model-based small-area figures follow), updated, failed (with the run's error), unchanged (nothing landed)",
+    "Where the figures stand after an upload: updating (its model run is queued or running), direct_updated (the direct figures hold it; small-area estimates, rank intervals and open-answer themes follow), updated, failed (with the run's error), unchanged (nothing landed)",
   capability: "uploads",
   params: UploadParam,
   responses: {
@@ -512,7 +512,7 @@ export function uploadsRouter(options: UploadsOptions): express.Router {
     let error: string | null = null;
     if (state.pending) {
       const failed = !refresher.busy(state.study_id) && state.last_run?.status === "failed";
-      figures = failed ? "failed" : state.directPending ? "updating" : "model_updating";
+      figures = failed ? "failed" : state.directPending ? "updating" : "direct_updated";
       error = failed ? state.last_run!.message : null;
     }
     res.json({

@@ -374,12 +374,12 @@ describe("uploads API", () => {
     for (;;) {
       const now = (await state()).body.figures as string;
       if (seen.at(-1) !== now) seen.push(now);
-      if (now !== "updating" && now !== "model_updating") break;
-      if (now === "model_updating" && !pageMeanwhile)
+      if (now !== "updating" && now !== "direct_updated") break;
+      if (now === "direct_updated" && !pageMeanwhile)
         pageMeanwhile = (await request(app).get("/?lang=zh").set(as("viewer"))).text;
       await new Promise((r) => setTimeout(r, 20));
     }
-    expect(seen).toEqual(["updating", "model_updating", "updated"]);
+    expect(seen).toEqual(["updating", "direct_updated", "updated"]);
     expect(pageMeanwhile).toContain(message("page.model_figures_updating", "zh", { n: "1" }));
     expect(pageMeanwhile).not.toContain(message("page.figures_updating", "zh", { n: "1" }));
     await writer.idle();
@@ -390,7 +390,7 @@ describe("uploads API", () => {
     );
     expect(steps).toEqual([
       { scope: "direct", status: "succeeded", same: true },
-      { scope: "model_based", status: "succeeded", same: true },
+      { scope: "later", status: "succeeded", same: true },
     ]);
     const [run] = await db.query<{ run_id: string }>(
       "select run_id from model_runs where status = 'succeeded' order by started_at desc limit 1",

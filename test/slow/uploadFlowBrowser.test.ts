@@ -163,6 +163,8 @@ describe("an upload round in Chinese", () => {
       .poll(() => figures.textContent(), { timeout: 120_000 })
       .toBe(message("ui.figures_updated", "zh"));
     expect((await seen(page))["figures-text"]).toContain(message("ui.figures_updating", "zh"));
+    // the direct figures first: the line said so while the small-area figures were computed
+    expect((await seen(page))["figures-text"]).toContain(message("ui.figures_direct_updated", "zh"));
 
     // no English in the report: only the file name, the id, column names, values and CSV/GBK,
     // with the progress and figures lines in it

@@ -142,7 +142,7 @@ export interface UploadAnswer {
     rejected: number;
     refusal: { code: string; en: string } | null;
     errors: { reason: string; count: number }[];
-    figures: "updating" | "updated" | "failed" | "unchanged";
+    figures: "updating" | "direct_updated" | "updated" | "failed" | "unchanged";
     model_run_error: string | null;
   };
 }

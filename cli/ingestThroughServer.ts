@@ -78,7 +78,9 @@ export async function ingestThroughServer(
       const before = figures;
       ({ figures, model_run_error: runError } = state);
       if (figures === "direct_updated" && before === "updating")
-        log(`direct figures updated (${since()} s); model-based figures, rank intervals and open-answer themes follow…`);
+        log(
+          `direct figures updated (${since()} s); model-based figures, rank intervals and open-answer themes follow…`,
+        );
       const seconds = Math.floor((Date.now() - started) / 1000);
       if ((figures === "updating" || figures === "direct_updated") && seconds >= said + 5) {
         said = seconds;

@@ -9,7 +9,7 @@ import {
   writeServerLock,
 } from "../db/index.ts";
 import { registerStudy } from "../ingest/index.ts";
-import { modelEvents } from "../models/index.ts";
+import { modelEvents, type RunResult } from "../models/index.ts";
 import { Analytics } from "../server/analytics.ts";
 import { createApp } from "../server/index.ts";
 import { recoverModelRuns } from "../server/recoverModelRuns.ts";
@@ -29,8 +29,16 @@ export async function serve(db: Database, host: string, port: number): Promise<S
   // listen at once: a missing or old snapshot is written while the server serves (SQL answers
   // 503 "rebuilding" until a snapshot is there)
   void analytics.start().catch((error: Error) => log(`analytics snapshot at start: ${error.message}`));
-  modelEvents.on("finished", () => {
+  // one snapshot per upload: after the direct figures the rest follows within seconds, and a
+  // snapshot written meanwhile (seconds of work) would only slow it down
+  // (a failed second step still brings the first step's direct figures to the analysts)
+  const refresh = () =>
     analytics.refresh().catch((error: Error) => log(`analytics snapshot refresh failed: ${error.message}`));
+  modelEvents.on("finished", (run: RunResult) => {
+    if (run.scope !== "direct") refresh();
+  });
+  modelEvents.on("failed", (run: RunResult) => {
+    if (run.scope === "later") refresh();
   });
   const writer = new Writer();
   const app = createApp({

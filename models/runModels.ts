@@ -26,10 +26,15 @@ export type RunScope = "all" | "direct" | "later";
 export interface RunResult {
   runId: string;
   studyId: string;
+  /** What the run rebuilt (see runInTwoSteps): a 'direct' run is followed by a 'later' one. */
+  scope: RunScope;
   timings: ModelTiming[];
 }
 
-/** "finished" (RunResult) after every successful run; the server refreshes its snapshot there. */
+/**
+ * "finished" (RunResult) after every successful run; the server refreshes its snapshot there.
+ * "failed" (RunResult) after a failed one (its changes rolled back).
+ */
 export const modelEvents = new EventEmitter();
 
 /** The relation a model builds for a study. */
@@ -184,9 +189,10 @@ export async function runModels(
       "update model_runs set status = 'failed', finished_at = now(), message = $2 where run_id = $1",
       [runId, (error as Error).message],
     );
+    modelEvents.emit("failed", { runId, studyId: study.id, scope: options.scope ?? "all", timings });
     throw error;
   }
-  const result = { runId, studyId: study.id, timings };
+  const result: RunResult = { runId, studyId: study.id, scope: options.scope ?? "all", timings };
   modelEvents.emit("finished", result);
   return result;
 }

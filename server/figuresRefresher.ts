@@ -10,6 +10,8 @@ import {
 import type { Study } from "../study/index.ts";
 import type { Writer } from "./writer.ts";
 
+const seconds = (start: number) => ((performance.now() - start) / 1000).toFixed(1);
+
 /**
  * The model runs that bring committed uploads into the figures, after the upload has answered.
  * A run goes through the server's writer, so it never overlaps an upload, a retraction or a
@@ -60,7 +62,9 @@ export class FiguresRefresher {
         const newer = this.#waiting.get(study.id);
         if (newer) return { newer };
         try {
+          const start = performance.now();
           await runLaterStep(this.#db, study, steps, first);
+          this.#log(`${study.id}: the rest of the figures in ${seconds(start)} s (small-area, ranks, themes)`);
           return null;
         } catch (error) {
           return failed(error);
@@ -76,7 +80,10 @@ export class FiguresRefresher {
             await runModels(this.#db, study);
             return null;
           }
-          return { second: laterStep(steps, await runDirectStep(this.#db, study, steps)) };
+          const start = performance.now();
+          const first = await runDirectStep(this.#db, study, steps);
+          this.#log(`${study.id}: direct figures updated in ${seconds(start)} s; the rest follows`);
+          return { second: laterStep(steps, first) };
         } catch (error) {
           return failed(error);
         }

@@ -7,7 +7,8 @@ import { tinyDatabase } from "../helpers/tinyDatabase.ts";
 
 // Issue 17: the model runs after uploads, in the background, over a real DuckDB file (the tiny
 // study). Runs asked for while one is waiting to start are that one run (counted in
-// model_runs); they queue behind the writer's other work; the writer's idle() waits for them.
+// model_runs, each in two steps: direct figures, then the rest); they queue behind the writer's
+// other work; the writer's idle() waits for them, both steps.
 
 let db: Database;
 let study: Study;
@@ -19,9 +20,19 @@ afterAll(async () => {
   if (db) await closeDatabase(db);
 });
 
+/** Complete runs: one run of every model, or the second of a run in two steps (see runInTwoSteps). */
 const runs = async () =>
-  (await db.query<{ n: number }>("select count(*)::int as n from model_runs where status = 'succeeded'"))[0]!
-    .n;
+  (
+    await db.query<{ n: number }>(
+      "select count(*)::int as n from model_runs where status = 'succeeded' and scope in ('all', 'later')",
+    )
+  )[0]!.n;
+const lastScopes = async (n: number) =>
+  (
+    await db.query<{ scope: string }>(
+      `select scope from (select * from model_runs order by started_at desc limit ${n}) order by started_at`,
+    )
+  ).map((r) => r.scope);
 
 describe("FiguresRefresher", () => {
   it("runs once for the refreshes asked while a run waits, behind the writer's other work", async () => {
@@ -40,6 +51,8 @@ describe("FiguresRefresher", () => {
     await upload;
     expect(await first).toBe(null);
     expect(await runs()).toBe(before + 1);
+    // the models had run before: the direct figures first, the rest in a second transaction
+    expect(await lastScopes(2)).toEqual(["direct", "later"]);
     expect(refresher.busy(study.id)).toBe(false);
 
     // once that run has started, a new refresh is a run of its own

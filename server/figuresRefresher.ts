@@ -1,10 +1,10 @@
 import type { Database } from "../db/index.ts";
 import {
-  runLaterStep,
   type ModelSteps,
   modelSteps,
   type RunResult,
   runDirectStep,
+  runLaterStep,
   runModels,
 } from "../models/index.ts";
 import type { Study } from "../study/index.ts";
@@ -64,7 +64,9 @@ export class FiguresRefresher {
         try {
           const start = performance.now();
           await runLaterStep(this.#db, study, steps, first);
-          this.#log(`${study.id}: the rest of the figures in ${seconds(start)} s (small-area, ranks, themes)`);
+          this.#log(
+            `${study.id}: the rest of the figures in ${seconds(start)} s (small-area, ranks, themes)`,
+          );
           return null;
         } catch (error) {
           return failed(error);

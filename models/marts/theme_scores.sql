@@ -50,7 +50,8 @@ changes as (
     select
         *,
         withheld_reason = '' and previous_measured and previous_withheld_reason = '' as can_compare,
-        estimate_0_100 - previous_estimate as change_raw,
+        -- a difference within 1e-9 is rounding: 0 (see index_scores)
+        if(abs(estimate_0_100 - previous_estimate) <= 1e-9, 0, estimate_0_100 - previous_estimate) as change_raw,
         sqrt(se_0_100 * se_0_100 + previous_se * previous_se) as change_se_raw
     from with_previous
 ),
@@ -88,7 +89,7 @@ final as (
         if(can_compare, change_se_raw, null) as change_se_0_100,
         case
             when not can_compare then null
-            when x is null then 1.0
+            when x is null then if(change_raw = 0, 1.0, 0.0)
             else t * exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
                 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))))
         end as change_p_value,

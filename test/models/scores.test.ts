@@ -210,4 +210,29 @@ describe("scores computed wide from the index definitions", () => {
     );
     expect(scores!.n).toBe(0);
   });
+
+  it("a change between two figures without sampling error is exact: 0 within rounding is no change, else significant", async () => {
+    // participation here is the same in every response of both waves (SE 0): the two estimates
+    // differ only in the last bits of DuckDB's parallel sums, which must not decide the verdict
+    const rows = await db.query<{
+      change_0_100: number;
+      change_ci_low_0_100: number;
+      change_ci_high_0_100: number;
+      change_p_value: number;
+      is_change_significant: boolean;
+    }>(
+      `select change_0_100, change_ci_low_0_100, change_ci_high_0_100, change_p_value, is_change_significant
+       from index_scores__scoring
+       where change_se_0_100 = 0 and abs(change_0_100) < 1e-6`,
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows)
+      expect(r).toEqual({
+        change_0_100: 0,
+        change_ci_low_0_100: 0,
+        change_ci_high_0_100: 0,
+        change_p_value: 1,
+        is_change_significant: false,
+      });
+  });
 });

@@ -5,7 +5,8 @@ import { defineConfig } from "vitest/config";
 // full disk, the calibration operator against R's sweeps, the coverage simulation, the XLSX
 // event-loop check, backup while serving, the model runner's contracts and releases, notebooks in
 // the browser, the upload round and the theme pages in the browser, the CLI's commands, hostile files and
-// the ingest's property tests. Kept out of `npm test` so it stays under 10 minutes on 2 cores.
+// the ingest's property tests, the JSON API over the demo (uploads and their model runs) and the
+// SQL console in the browser. Kept out of `npm test` so it stays under 10 minutes on 2 cores.
 export default defineConfig({
   test: {
     include: ["test/slow/**/*.test.ts"],

@@ -20,7 +20,8 @@ import type { Estimate, EstimateOptions } from "./types.ts";
  *
  * The composite's df: the engine keeps each estimate's own variance terms, not the per-unit
  * terms of a linear combination that its own Satterthwaite df would need; the smallest df of
- * its parts is the cautious choice (the heaviest t tail among its parts). On a with-replacement
+ * its parts is the cautious choice (the heaviest t tail among its parts), over the parts that
+ * carry its variance (see `smallestDf`). On a with-replacement
  * variance every part has the design df, so it is that df exactly; on Brewer's variance over
  * both stages the composite's township intervals covered 95.1% in sim:coverage (1000 samples,
  * docs/coverage-simulation.txt).
@@ -58,7 +59,7 @@ export function reportingIntervals(rule: ReportingIntervalRule): {
         for (const b of parts)
           variance += a.weight * b.weight * a.scale * b.scale * covariance[a.index]![b.index]!;
       const se = Math.sqrt(Math.max(variance, 0));
-      const df = rule === "nominal" ? Math.min(...parts.map((p) => p.estimate.df)) : Number.POSITIVE_INFINITY;
+      const df = rule === "nominal" ? smallestDf(parts, covariance) : Number.POSITIVE_INFINITY;
       const q = qt(1 - (1 - level) / 2, df);
       return { estimate, se, ciLow: estimate - q * se, ciHigh: estimate + q * se, df };
     },
@@ -66,6 +67,19 @@ export function reportingIntervals(rule: ReportingIntervalRule): {
 }
 
 export type ReportingIntervalRule = "nominal" | "r";
+
+/**
+ * The smallest df of the parts that carry the composite's variance: a part whose share of it is
+ * below 1e-9 (a figure whose answers are all alike: its SE is 0 or rounding noise, and a df
+ * computed from noise is noise) neither adds to the variance nor sets its df. All parts when
+ * none carries any.
+ */
+function smallestDf(parts: CompositePart[], covariance: number[][]): number {
+  const shares = parts.map((p) => (p.weight * p.scale) ** 2 * Math.max(covariance[p.index]![p.index]!, 0));
+  const total = shares.reduce((a, b) => a + b, 0);
+  const carrying = parts.filter((_, i) => shares[i]! > 1e-9 * total);
+  return Math.min(...(carrying.length > 0 ? carrying : parts).map((p) => p.estimate.df));
+}
 
 /** One part of a composite: its weight, the scale of its estimate (100 for a proportion), its position in the covariance. */
 export interface CompositePart {

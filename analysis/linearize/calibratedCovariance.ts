@@ -46,8 +46,18 @@ export function calibratedCovariance(
   }
   const T = new Map<number, Float64Array>();
   const D = local ? new Map<number, Float64Array>() : null;
+  // corrected totals (and, "local", the corrections) of the units, k each, in two flat buffers:
+  // one allocation per domain instead of two per unit
+  // dense: the units whose total is not 0, those with rows in the domain or a correction on
+  // a level the domain touches (a unit of another wave has neither); the others add exactly 0
+  const dense = local ? null : unitsTouched(op, totals, levels);
+  const count = dense ? dense.length : nearUnits(op, strata);
+  const tBuf = new Float64Array(count * k);
+  const dBuf = new Float64Array(count * k);
+  let next = 0;
   const correct = (u: number) => {
-    const d = new Float64Array(k);
+    const at = next++ * k;
+    const d = dBuf.subarray(at, at + k);
     const z = u * L;
     for (let j = 0; j < nJ; j++) {
       const zj = op.Z[z + levels[j]!]!;
@@ -55,14 +65,14 @@ export function calibratedCovariance(
       const f = j * k;
       for (let i = 0; i < k; i++) d[i]! += zj * F[f + i]!;
     }
-    const t = new Float64Array(k);
+    const t = tBuf.subarray(at, at + k);
     const raw = totals.get(u);
     for (let i = 0; i < k; i++) t[i] = (raw ? raw[i]! : 0) - d[i]!;
     T.set(u, t);
     D?.set(u, d);
   };
   if (!local) {
-    for (let u = 0; u < nUnits; u++) correct(u);
+    for (const u of dense!) correct(u);
     return multistageVariance(structure, null, { totals: T, k }, lonelyPsu, null, null, df);
   }
   for (let s = 0; s < strata.length; s++) for (const u of op.unitsOfStratum[strata[s]!]!) correct(u);
@@ -87,5 +97,42 @@ export function calibratedCovariance(
       out[l]![i] = v;
     }
   }
+  return out;
+}
+
+/** The finest-stage units of the given strata. */
+function nearUnits(op: CalibrationOperator, strata: ArrayLike<number>): number {
+  let n = 0;
+  for (let s = 0; s < strata.length; s++) n += op.unitsOfStratum[strata[s]!]!.length;
+  return n;
+}
+
+const unitsOfLevels = new WeakMap<CalibrationOperator, Int32Array[]>();
+
+/**
+ * The units a domain's corrected totals can be nonzero on, in increasing order: those with
+ * domain totals and those with a nonzero Z on one of the touched levels.
+ */
+function unitsTouched(
+  op: CalibrationOperator,
+  totals: Map<number, Float64Array>,
+  levels: ArrayLike<number>,
+): Int32Array {
+  const L = op.size;
+  const nUnits = op.Z.length / L;
+  let byLevel = unitsOfLevels.get(op);
+  if (!byLevel) {
+    const lists: number[][] = Array.from({ length: L }, () => []);
+    for (let u = 0; u < nUnits; u++) for (let l = 0; l < L; l++) if (op.Z[u * L + l] !== 0) lists[l]!.push(u);
+    byLevel = lists.map((list) => Int32Array.from(list));
+    unitsOfLevels.set(op, byLevel);
+  }
+  const mark = new Uint8Array(nUnits);
+  for (const u of totals.keys()) mark[u] = 1;
+  for (let j = 0; j < levels.length; j++) for (const u of byLevel[levels[j]!]!) mark[u] = 1;
+  let n = 0;
+  for (let u = 0; u < nUnits; u++) n += mark[u]!;
+  const out = new Int32Array(n);
+  for (let u = 0, i = 0; u < nUnits; u++) if (mark[u]) out[i++] = u;
   return out;
 }

@@ -179,8 +179,7 @@ export function multistageVariance(
   }
   // later stages: each parent unit is a "stratum" of its children
   for (let s = 1; s < stages; s++) {
-    const childOf = new Map<number, { n: number; N: number }>();
-    for (const c of structure.stages[s]!) if (!childOf.has(c.parent)) childOf.set(c.parent, c);
+    const { childOf, ancestors } = parentsOf(structure, s);
     const groups = groupBy(perStage[s]!, (u) => structure.stages[s]![u]!.parent);
     for (const [p, units] of groups) {
       const child = childOf.get(p)!;
@@ -199,13 +198,7 @@ export function multistageVariance(
         );
       }
       // multiplier: sampling fractions of the ancestors
-      let mult = 1;
-      let q = p;
-      for (let r = s - 1; r >= 0; r--) {
-        const unit = structure.stages[r]![q]!;
-        mult *= unit.n / unit.N;
-        q = unit.parent;
-      }
+      const mult = ancestors[p]!;
       if (pps) {
         accumulatePps(acc, units, (u) => fOf(s, u), k);
         onestratPps(acc, n, structure.fSum[s]![p]!, lonelyPsu, stratum, k);
@@ -224,6 +217,43 @@ export function multistageVariance(
     rows.push(row);
   }
   return rows;
+}
+
+const parentsCache = new WeakMap<
+  DesignStructure,
+  { childOf: Map<number, { n: number; N: number }>; ancestors: Float64Array }[]
+>();
+
+/**
+ * Stage s (≥ 1) of the design: a child of each parent unit (its n and N are the parent's
+ * sample and population counts) and each parent's multiplier, the product of the sampling
+ * fractions n/N of the parent and its ancestors. Computed once per design structure.
+ */
+function parentsOf(structure: DesignStructure, s: number) {
+  let perStage = parentsCache.get(structure);
+  if (!perStage) {
+    perStage = [];
+    parentsCache.set(structure, perStage);
+  }
+  let entry = perStage[s];
+  if (!entry) {
+    const childOf = new Map<number, { n: number; N: number }>();
+    for (const c of structure.stages[s]!) if (!childOf.has(c.parent)) childOf.set(c.parent, c);
+    const ancestors = new Float64Array(structure.stages[s - 1]!.length);
+    for (let p = 0; p < ancestors.length; p++) {
+      let mult = 1;
+      let q = p;
+      for (let r = s - 1; r >= 0; r--) {
+        const unit = structure.stages[r]![q]!;
+        mult *= unit.n / unit.N;
+        q = unit.parent;
+      }
+      ancestors[p] = mult;
+    }
+    entry = { childOf, ancestors };
+    perStage[s] = entry;
+  }
+  return entry;
 }
 
 interface Group {

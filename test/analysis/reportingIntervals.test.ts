@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { qnorm } from "../../analysis/distributions/qnorm.ts";
 import { qt } from "../../analysis/distributions/qt.ts";
 import {
+  type Estimate,
   reportingIntervals,
   surveyDesign,
   surveyEstimates,
@@ -121,6 +122,45 @@ describe("reportingIntervals", () => {
     ).estimates;
     expect(wr![0]!.df).toBe(6); // 9 PSUs − 3 strata
     expect(twoStage![0]!.df).not.toBeCloseTo(6, 3);
+  });
+
+  it("a composite's df ignores a part without variance (rounding noise has no df worth taking)", () => {
+    const rule = reportingIntervals("nominal");
+    const part = (df: number, se: number) => ({ estimate: 0.5, se, df, ciLow: 0, ciHigh: 1 }) as Estimate;
+    // the first part's answers are all alike: its variance is rounding noise, its df arbitrary
+    const noisy = [
+      { weight: 0.5, scale: 100, index: 0, estimate: part(1.3, 1e-16) },
+      { weight: 0.5, scale: 1, index: 1, estimate: part(4.2, 8) },
+    ];
+    const V = [
+      [1e-32, 0],
+      [0, 64],
+    ];
+    const c = rule.composite(noisy, V, 0.95);
+    expect(c.df).toBe(4.2);
+    close(c.se, 4);
+    close(c.ciHigh - c.estimate, qt(0.975, 4.2) * 4);
+    // both carry variance: the smaller df
+    const both = rule.composite(
+      noisy,
+      [
+        [1e-4, 0],
+        [0, 64],
+      ],
+      0.95,
+    );
+    expect(both.df).toBe(1.3);
+    // neither: the smallest of all
+    expect(
+      rule.composite(
+        noisy,
+        [
+          [0, 0],
+          [0, 0],
+        ],
+        0.95,
+      ).df,
+    ).toBe(1.3);
   });
 
   it("refuses an unknown rule", () => {

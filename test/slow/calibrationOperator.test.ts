@@ -5,7 +5,8 @@
  * - every domain's estimates, SEs and joint covariance are the same, to 1e-10 relative, whether
  *   the calibration enters through the sweeps, the operator over all units ("dense") or the
  *   operator over the domain's own strata plus Z'VZ ("local"), on raked, raked-then-trimmed
- *   and linearly calibrated designs, one- and two-stage, with and without strata.
+ *   and linearly calibrated designs, one- and two-stage (Brewer's PPS too), with and without
+ *   strata, and their Satterthwaite df.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { keyOf } from "../../analysis/designStructure.ts";
@@ -64,6 +65,26 @@ const designs: Record<string, () => Promise<TaylorDesign>> = {
     const raked = await rake(base, [margins[1]!, crossed]);
     return trimWeights(raked, { upper: 60 });
   },
+  // every calibration level belongs to one stratum (stype x awards), so a domain within a
+  // stratum touches only that stratum's units (like one wave of a study); Brewer over both
+  // stages makes every school a variance unit, and the Satterthwaite df forces the dense path
+  "strata, two stages PPS (Brewer), raked within strata": async () => {
+    await db.run(
+      `create or replace view apistrat_pps as
+       select *, 0.4 + 0.1 * (dnum % 3) as pi1, 0.5 as pi2 from apistrat`,
+    );
+    const base = await surveyDesign(db, {
+      source: "apistrat_pps",
+      ids: ["dnum", "snum"],
+      strata: "stype",
+      weights: "pw",
+      fpc: ["pi1", "pi2"],
+      pps: "brewer",
+      nest: true,
+      lonelyPsu: "adjust",
+    });
+    return rake(base, [crossed]);
+  },
   "one-stage clusters, linear calibration": async () =>
     linearCalibration(
       await surveyDesign(db, { source: "apiclus1", ids: ["dnum"], weights: "pw", fpc: ["fpc"] }),
@@ -94,6 +115,11 @@ function expectSameDomains(got: DomainEstimates[], want: DomainEstimates[]): voi
       expectClose(e.estimate, want, 1e-13 * Math.abs(want), `${where} estimate ${i}`);
       expect(e.n).toBe(w.items[i]!.n);
     });
+    // Satterthwaite df (only on a variance with a stage-2 term)
+    expect(g.satterthwaiteDf === undefined).toBe(w.satterthwaiteDf === undefined);
+    g.satterthwaiteDf?.forEach((df, i) => {
+      expectClose(df, w.satterthwaiteDf![i]!, 1e-8 * w.satterthwaiteDf![i]!, `${where} df ${i}`);
+    });
     const k = g.covariance.length;
     for (let a = 0; a < k; a++) {
       // the SE, relative (a constant score has none: zero both ways)
@@ -114,7 +140,7 @@ describe("calibration operator", () => {
       const design = await make();
       expect(await calibrationOperator(design)).not.toBeNull();
       for (const by of [[], ["awards"], ["stype", "comp_imp"], ["cds"]]) {
-        const options = { by, naRm: true };
+        const options = { by, naRm: true, df: "satterthwaite" as const };
         const sweeps = await estimateItems(design, items, { ...options, calibrationPath: "sweeps" });
         expect(sweeps.length).toBeGreaterThan(0);
         for (const path of ["local", "dense", "auto"] as const)

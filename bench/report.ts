@@ -134,12 +134,13 @@ BENCHES.push({
       figure: "report_s",
       baseline: "wait_figures_s",
       check: (r) => Number(r.report_s) < 2,
-      text: "a 2,000-row upload's validation report < 2 s (median of 3; baseline: the answer after the model run)",
+      text: "a 2,000-row upload's validation report < 2 s (median of 5; baseline: the answer after the model run)",
     },
     {
-      figure: "figures_s",
-      check: (r) => Number(r.figures_s) < 5,
-      text: "its direct figures updated < 5 s from the start of the upload (median of 3; the small-area estimates, rank intervals and themes follow: all_figures_s in the log)",
+      figure: "figures_after_report_s",
+      baseline: "figures_s",
+      check: (r) => Number(r.figures_after_report_s) < 5,
+      text: "issue 17: the refreshed figures < 5 s after the report (median of 5 uploads of the report-to-direct-figures time; baseline: from the start of the upload; the small-area estimates, rank intervals and themes follow: all_figures_s and every run in the log)",
     },
   ],
 });

@@ -11,7 +11,9 @@ export type OperatorPath = "auto" | "local" | "dense";
  * row-major; row j belongs to operator level `levels[j]`, the levels the domain's rows touch):
  * unit totals t = t_domain − Z·F, covariance t'Vt as `multistageVariance` computes it.
  *
- * "dense" corrects every unit and sums over all strata. "local" corrects only the units of the
+ * "dense" corrects every unit whose corrected total can be nonzero (those with rows in the
+ * domain or a correction on a level the domain touches: a unit of another wave has neither,
+ * and a zero total adds nothing) and sums over all strata. "local" corrects only the units of the
  * strata the domain has rows in (`strata`) and adds the other strata through the tabulated
  * K = Z'VZ: t'Vt = Σ_{h in strata}(t_h'Vt_h − D_h'VD_h) + F'KF, exact because V is
  * block-diagonal by stratum and the domain's totals are zero outside its strata. "auto" takes

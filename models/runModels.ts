@@ -151,7 +151,9 @@ export async function runModels(
         let started = 0;
         const runStart = performance.now();
         for (const model of models) {
-          const before = model.dependsOn.map((d) => built.get(d)).filter((p) => p !== undefined);
+          const before = [...model.dependsOn, ...model.runsAfter]
+            .map((d) => built.get(d))
+            .filter((p) => p !== undefined);
           const build = Promise.all(before).then(async () => {
             options.onProgress?.(model.name, started++, models.length);
             const start = performance.now();

@@ -42,6 +42,11 @@ export interface ModelContext {
 
 export interface TsModule {
   dependsOn: string[];
+  /**
+   * Models this one waits for without reading them: the run's one JavaScript thread goes to
+   * those first (a mart on the way to the leaders' figures before one that is not).
+   */
+  runsAfter?: string[];
   /** The model hands objects to later ones (`shared`): a run that builds any of those builds it too. */
   sharesState?: boolean;
   build(ctx: ModelContext): Promise<void>;
@@ -55,6 +60,8 @@ export interface Model {
   sql?: string;
   module?: TsModule;
   dependsOn: string[];
+  /** Models it starts after without depending on them (TsModule.runsAfter); ignored when not in the run */
+  runsAfter: string[];
   /** TypeScript models that hand objects to later ones in the same run (see TsModule). */
   sharesState: boolean;
   contract: Contract;
@@ -118,6 +125,7 @@ export async function loadModels(dir: string): Promise<Model[]> {
           kind: "sql",
           sql,
           dependsOn: refsOf(sql),
+          runsAfter: [],
           sharesState: false,
           contract,
           materialized,
@@ -133,6 +141,7 @@ export async function loadModels(dir: string): Promise<Model[]> {
           kind: "ts",
           module,
           dependsOn: module.dependsOn ?? [],
+          runsAfter: module.runsAfter ?? [],
           sharesState: module.sharesState === true,
           contract,
           materialized: "table",
@@ -147,7 +156,7 @@ export async function loadModels(dir: string): Promise<Model[]> {
 export function orderModels(models: Model[]): Model[] {
   const byName = new Map(models.map((m) => [m.name, m]));
   for (const m of models) {
-    for (const d of m.dependsOn)
+    for (const d of [...m.dependsOn, ...m.runsAfter])
       if (!byName.has(d)) throw new Error(`model ${m.name} refers to unknown model ${d}`);
   }
   const order: Model[] = [];
@@ -157,7 +166,7 @@ export function orderModels(models: Model[]): Model[] {
     if (state.get(m.name) === "visiting")
       throw new Error(`models depend on each other in a cycle: ${[...path, m.name].join(" -> ")}`);
     state.set(m.name, "visiting");
-    for (const d of m.dependsOn) visit(byName.get(d)!, [...path, m.name]);
+    for (const d of [...m.dependsOn, ...m.runsAfter]) visit(byName.get(d)!, [...path, m.name]);
     state.set(m.name, "done");
     order.push(m);
   };

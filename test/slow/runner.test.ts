@@ -55,6 +55,14 @@ describe("model runner", () => {
     expect(() => orderModels([{ ...a, dependsOn: ["nope"] }])).toThrow(
       "model a refers to unknown model nope",
     );
+    // runsAfter orders without a dependency: the themes' estimates after the index figures
+    expect(names.indexOf("index_estimates")).toBeLessThan(names.indexOf("theme_estimates"));
+    const c = { ...models[0]!, name: "c", dependsOn: [], runsAfter: ["d"] };
+    const d = { ...models[0]!, name: "d", dependsOn: [], runsAfter: [] };
+    expect(orderModels([c, d]).map((m) => m.name)).toEqual(["d", "c"]);
+    expect(() => orderModels([{ ...c, runsAfter: ["nope"] }])).toThrow(
+      "model c refers to unknown model nope",
+    );
   });
 
   it("a duplicate key fails the run naming the model and key, and the last good marts stay", async () => {
@@ -176,7 +184,10 @@ describe("releases", () => {
       hmacKey: Buffer.from("k"),
     });
     expect(replaced.status).toBe("loaded");
-    await runModels(db, study);
+    const run = await runModels(db, study);
+    // runsAfter in a real run: the themes' estimates start once the index figures are built
+    const timing = (name: string) => run.timings.find((t) => t.model === name)!;
+    expect(timing("theme_estimates").startedAt).toBeGreaterThanOrEqual(timing("index_estimates").builtAt);
     expect(readFileSync(path)).toEqual(bytes);
     const again = await readRelease(db, release.release_id);
     expect(again.record.sha256).toBe(release.sha256);

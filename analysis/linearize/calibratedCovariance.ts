@@ -19,9 +19,10 @@ export type OperatorPath = "auto" | "local" | "dense";
  * block-diagonal by stratum and the domain's totals are zero outside its strata. "auto" takes
  * the cheaper, counting multiply-adds.
  *
- * `df` (a Satterthwaite df, see `DfTerms`) needs every stratum's and unit's own term of the
- * corrected totals, which "local" folds into F'KF: it forces "dense" (same covariance, up to
- * rounding).
+ * `df` (a Satterthwaite df, see `DfTerms`) needs each stratum's and unit's own term of the
+ * corrected totals. "local" has those of the domain's own strata and folds the others into
+ * F'KF: with `df.strata` (the df from the domain's own strata, the others only adding to the
+ * variance) both paths give the same df; without it, "dense" is forced.
  */
 export function calibratedCovariance(
   structure: DesignStructure,
@@ -38,8 +39,9 @@ export function calibratedCovariance(
   const L = op.size;
   const nJ = levels.length;
   const nUnits = op.Z.length / L;
-  let local = path === "local" && df === null;
-  if (path === "auto" && df === null) {
+  // a df needs the terms of the domain's own strata only (DfTerms.strata): "local" has them
+  let local = path === "local" && (df === null || df.strata !== undefined);
+  if (path === "auto" && (df === null || df.strata !== undefined)) {
     let near = 0;
     for (let s = 0; s < strata.length; s++) near += op.unitsOfStratum[strata[s]!]!.length;
     const localCost = near * (nJ * k + k * k) + nJ * nJ * k + (nJ * k * k) / 2;
@@ -78,7 +80,11 @@ export function calibratedCovariance(
     return multistageVariance(structure, null, { totals: T, k }, lonelyPsu, null, null, df);
   }
   for (let s = 0; s < strata.length; s++) for (const u of op.unitsOfStratum[strata[s]!]!) correct(u);
-  const out = multistageVariance(structure, null, { totals: T, k }, lonelyPsu, null);
+  // df: the terms of the domain's strata, from their corrected totals as "dense" has them
+  const own = df
+    ? { present: df.present, strata: df.strata, sum: new Float64Array(k), sumSq: new Float64Array(k) }
+    : null;
+  const out = multistageVariance(structure, null, { totals: T, k }, lonelyPsu, null, null, own);
   const near = multistageVariance(structure, null, { totals: D!, k }, lonelyPsu, null);
   // F'KF over the touched levels: KF = K_JJ·F, then F'·KF
   const KF = new Float64Array(nJ * k);
@@ -99,6 +105,12 @@ export function calibratedCovariance(
       out[l]![i] = v;
     }
   }
+  if (df && own)
+    for (let i = 0; i < k; i++) {
+      // Σ terms is the variance (other strata's terms are in F'KF); Σ term²/d the own strata's
+      df.sum[i]! += out[i]![i]!;
+      df.sumSq[i]! += own.sumSq[i]!;
+    }
   return out;
 }
 

@@ -308,7 +308,7 @@ async function domainsOf(
       units.forEach((u, l) => {
         present.set(u, flags.subarray(l * k, l * k + k));
       });
-      df = { present, sum: new Float64Array(k), sumSq: new Float64Array(k) };
+      df = { present, strata: strataPresent, sum: new Float64Array(k), sumSq: new Float64Array(k) };
     }
     let covariance: number[][];
     if (cal) {

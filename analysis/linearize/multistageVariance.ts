@@ -25,6 +25,14 @@ export interface UnitTotals {
  */
 export interface DfTerms {
   present: Map<number, Uint8Array>;
+  /**
+   * The strata the domain has rows in. When given, the terms of other strata (a calibrated
+   * domain's strata it has no rows in, which enter only through the calibration residuals) add
+   * to `sum` but not to `sumSq`: they are small, and leaving them out lets a domain's df be
+   * computed from its own strata alone (calibratedCovariance's "local" path), the same way
+   * whichever path computes the variance.
+   */
+  strata?: Set<number>;
   /** per item: Σ terms */
   sum: Float64Array;
   /** per item: Σ term²/d */
@@ -111,6 +119,7 @@ export function multistageVariance(
     scale: number,
     sum: Float64Array,
     sumSq: Float64Array,
+    own: boolean,
   ) => {
     presentCount.fill(0);
     for (const u of group.units) {
@@ -121,7 +130,7 @@ export function multistageVariance(
       const v = scale * stratum[a * k + a]!;
       const m = presentCount[a]! > 0 ? presentCount[a]! : n;
       sum[a]! += v;
-      sumSq[a]! += (v * v) / Math.max(m - 1, 1);
+      if (own) sumSq[a]! += (v * v) / Math.max(m - 1, 1);
     }
   };
   const sum1 = new Float64Array(df ? k : 0);
@@ -163,7 +172,7 @@ export function multistageVariance(
       onestrat(acc, n, f, lonelyPsu, stratum, k, domainLonely && lonelyPsu === "adjust");
     }
     for (let a = 0; a < k; a++) for (let b = a; b < k; b++) out[a * k + b]! += stratum[a * k + b]!;
-    if (df) addTerms(units, presentAt[0]!, n, 1, sum1, sumSq1);
+    if (df) addTerms(units, presentAt[0]!, n, 1, sum1, sumSq1, !df.strata || df.strata.has(h));
   }
   let scale1 = 1;
   if (lonelyPsu === "average" && okStrata < countedStrata) {
@@ -179,7 +188,7 @@ export function multistageVariance(
   }
   // later stages: each parent unit is a "stratum" of its children
   for (let s = 1; s < stages; s++) {
-    const { childOf, ancestors } = parentsOf(structure, s);
+    const { childOf, ancestors, strataOf } = parentsOf(structure, s);
     const groups = groupBy(perStage[s]!, (u) => structure.stages[s]![u]!.parent);
     for (const [p, units] of groups) {
       const child = childOf.get(p)!;
@@ -207,7 +216,8 @@ export function multistageVariance(
         onestrat(acc, n, f, lonelyPsu, stratum, k);
       }
       for (let a = 0; a < k; a++) for (let b = a; b < k; b++) out[a * k + b]! += mult * stratum[a * k + b]!;
-      if (df) addTerms(units, presentAt[s]!, n, mult, df.sum, df.sumSq);
+      if (df)
+        addTerms(units, presentAt[s]!, n, mult, df.sum, df.sumSq, !df.strata || df.strata.has(strataOf[p]!));
     }
   }
   const rows: number[][] = [];
@@ -221,13 +231,14 @@ export function multistageVariance(
 
 const parentsCache = new WeakMap<
   DesignStructure,
-  { childOf: Map<number, { n: number; N: number }>; ancestors: Float64Array }[]
+  { childOf: Map<number, { n: number; N: number }>; ancestors: Float64Array; strataOf: Int32Array }[]
 >();
 
 /**
  * Stage s (≥ 1) of the design: a child of each parent unit (its n and N are the parent's
- * sample and population counts) and each parent's multiplier, the product of the sampling
- * fractions n/N of the parent and its ancestors. Computed once per design structure.
+ * sample and population counts), each parent's multiplier, the product of the sampling
+ * fractions n/N of the parent and its ancestors, and each parent's stratum. Computed once per
+ * design structure.
  */
 function parentsOf(structure: DesignStructure, s: number) {
   let perStage = parentsCache.get(structure);
@@ -240,6 +251,7 @@ function parentsOf(structure: DesignStructure, s: number) {
     const childOf = new Map<number, { n: number; N: number }>();
     for (const c of structure.stages[s]!) if (!childOf.has(c.parent)) childOf.set(c.parent, c);
     const ancestors = new Float64Array(structure.stages[s - 1]!.length);
+    const strataOf = new Int32Array(ancestors.length);
     for (let p = 0; p < ancestors.length; p++) {
       let mult = 1;
       let q = p;
@@ -249,8 +261,9 @@ function parentsOf(structure: DesignStructure, s: number) {
         q = unit.parent;
       }
       ancestors[p] = mult;
+      strataOf[p] = q;
     }
-    entry = { childOf, ancestors };
+    entry = { childOf, ancestors, strataOf };
     perStage[s] = entry;
   }
   return entry;

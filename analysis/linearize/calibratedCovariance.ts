@@ -79,7 +79,10 @@ export function calibratedCovariance(
     for (const u of dense!) correct(u);
     return multistageVariance(structure, null, { totals: T, k }, lonelyPsu, null, null, df);
   }
-  for (let s = 0; s < strata.length; s++) for (const u of op.unitsOfStratum[strata[s]!]!) correct(u);
+  // the domain's strata's units whose corrected total can be nonzero (rows in the domain, or a
+  // correction on a touched level: another wave's units in the same stratum have neither)
+  for (let s = 0; s < strata.length; s++)
+    for (const u of op.unitsOfStratum[strata[s]!]!) if (totals.has(u) || touches(op, u, levels)) correct(u);
   // df: the terms of the domain's strata, from their corrected totals as "dense" has them
   const own = df
     ? { present: df.present, strata: df.strata, sum: new Float64Array(k), sumSq: new Float64Array(k) }
@@ -112,6 +115,13 @@ export function calibratedCovariance(
       df.sumSq[i]! += own.sumSq[i]!;
     }
   return out;
+}
+
+/** Whether unit u has a nonzero Z on one of the levels. */
+function touches(op: CalibrationOperator, u: number, levels: ArrayLike<number>): boolean {
+  const z = u * op.size;
+  for (let j = 0; j < levels.length; j++) if (op.Z[z + levels[j]!] !== 0) return true;
+  return false;
 }
 
 /** The finest-stage units of the given strata. */

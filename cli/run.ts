@@ -10,6 +10,8 @@ export function runCommand(): Command {
     .action(async (opts, command: Command) => {
       const db = await openForWrite(command.optsWithGlobals());
       const study = await resolveStudy(opts.study, db);
+      // a study id runs the folder the database last registered for it: say which
+      log(`study ${study.id} from ${study.dir}`);
       const result = await runModels(db, study, {
         onProgress: (model, i, n) => log(`[${i + 1}/${n}] ${model}`),
       });

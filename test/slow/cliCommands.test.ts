@@ -108,6 +108,15 @@ describe("barometer CLI", () => {
     expect(out.stdout).toBe("");
   });
 
+  it("run by study id says which folder's study.yaml it ran", async () => {
+    const out = await barometer(["--db", db, "run", "--study", "mass_org_evaluation"]);
+    expect(out.code, out.stderr).toBe(0);
+    const studies = await barometer(["--db", db, "sql", "select study_dir from studies", "--format", "json"]);
+    const [{ study_dir }] = JSON.parse(studies.stdout) as { study_dir: string }[];
+    expect(study_dir).toMatch(/mass-org-evaluation$/);
+    expect(`${out.stdout}${out.stderr}`).toContain(`study mass_org_evaluation from ${study_dir}`);
+  }, 120_000);
+
   it("a bad study folder gives a clear error naming the file", async () => {
     const out = await barometer(["--db", db, "run", "--study", dir]);
     expect(out.code).toBe(1);

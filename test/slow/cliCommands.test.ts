@@ -112,7 +112,7 @@ describe("barometer CLI", () => {
     const out = await barometer(["--db", db, "run", "--study", "mass_org_evaluation"]);
     expect(out.code, out.stderr).toBe(0);
     const studies = await barometer(["--db", db, "sql", "select study_dir from studies", "--format", "json"]);
-    const [{ study_dir }] = JSON.parse(studies.stdout) as { study_dir: string }[];
+    const study_dir = (JSON.parse(studies.stdout) as { study_dir: string }[])[0]?.study_dir ?? "";
     expect(study_dir).toMatch(/mass-org-evaluation$/);
     expect(`${out.stdout}${out.stderr}`).toContain(`study mass_org_evaluation from ${study_dir}`);
   }, 120_000);

@@ -223,12 +223,48 @@ export const pageMessages = {
   "method.title": { zh: "方法说明", en: "Methodology" },
   "method.sampling": { zh: "抽样", en: "Sampling" },
   "method.sampling_text": {
-    zh: "分层两阶段整群抽样：以{stratum}为层（{strata}），以{psu}为初级抽样单位（{psus}），按人口规模成比例抽取（PPS），在每个入样{psu}内简单随机抽取相同人数。方差估计按有放回抽取初级单位近似（不做有限总体校正）；只有一个初级单位的层视为错误。",
-    en: "Stratified two-stage cluster sample: the strata are {stratum} ({strata}), the primary sampling units {psu} ({psus}), drawn with probability proportional to population (PPS), then an equal number of people by simple random sampling in each sampled unit. Variances treat the PSUs as drawn with replacement (no finite population correction); a stratum with a single PSU is an error.",
+    zh: "分层两阶段整群抽样：以{stratum}为层（{strata}），以{psu}为初级抽样单位（{psus}），按人口规模成比例抽取（PPS），在每个入样{psu}内简单随机抽取相同人数。{variance}{lonely}",
+    en: "Stratified two-stage cluster sample: the strata are {stratum} ({strata}), the primary sampling units {psu} ({psus}), drawn with probability proportional to population (PPS), then an equal number of people by simple random sampling in each sampled unit. {variance} {lonely}",
   },
   "method.sampling_text_given": {
-    zh: "分层整群抽样：以{stratum}为层（{strata}），以{psu}为初级抽样单位（{psus}），抽样与权数由调查方给出。方差估计按有放回抽取初级单位近似（不做有限总体校正）；只有一个初级单位的层视为错误。",
-    en: "Stratified cluster sample: the strata are {stratum} ({strata}), the primary sampling units {psu} ({psus}); the survey team drew the sample and gives the weights. Variances treat the PSUs as drawn with replacement (no finite population correction); a stratum with a single PSU is an error.",
+    zh: "分层整群抽样：以{stratum}为层（{strata}），以{psu}为初级抽样单位（{psus}），抽样与权数由调查方给出。{variance}{lonely}",
+    en: "Stratified cluster sample: the strata are {stratum} ({strata}), the primary sampling units {psu} ({psus}); the survey team drew the sample and gives the weights. {variance} {lonely}",
+  },
+  "method.variance_wr": {
+    zh: "方差估计按有放回抽取初级单位近似（不做有限总体校正）。",
+    en: "Variances treat the PSUs as drawn with replacement (no finite population correction).",
+  },
+  "method.variance_fpc": {
+    zh: "方差估计按不放回简单随机抽样计入有限总体校正（{fpc}）。",
+    en: "Variances include the finite population correction of sampling without replacement ({fpc}).",
+  },
+  "method.variance_brewer": {
+    zh: "方差估计按不放回不等概率抽样的Brewer近似，逐阶段计入有限总体校正（抽样阶段：{psus}；入样概率：{fpc}）。",
+    en: "Variances use Brewer's approximation for unequal-probability sampling without replacement, with the finite population correction of every stage (stages: {psus}; inclusion probabilities: {fpc}).",
+  },
+  "method.lonely_fail": {
+    zh: "只有一个初级单位的层视为错误。",
+    en: "A stratum with a single PSU is an error.",
+  },
+  "method.lonely_certainty": {
+    zh: "只有一个初级单位的层视为必然入样，不计入方差。",
+    en: "A stratum with a single PSU is taken as sampled with certainty and adds no variance.",
+  },
+  "method.lonely_adjust": {
+    zh: '只有一个初级单位的层以全体初级单位的均值为中心计入方差（R survey包的 lonely.psu = "adjust"）。',
+    en: 'A stratum with a single PSU adds its deviation from the mean over all PSUs to the variance (R survey\'s lonely.psu = "adjust").',
+  },
+  "method.lonely_average": {
+    zh: '只有一个初级单位的层按其他层的平均方差计入（R survey包的 lonely.psu = "average"）。',
+    en: 'A stratum with a single PSU is given the average variance of the other strata (R survey\'s lonely.psu = "average").',
+  },
+  "method.lonely_remove": {
+    zh: "只有一个初级单位的层不计入方差。",
+    en: "A stratum with a single PSU adds no variance.",
+  },
+  "method.coverage_not_simulated": {
+    zh: "覆盖率模拟（npm run sim:coverage）检验的是演示研究的设计（初级单位按有放回处理）与本页的区间规则；本研究的设计与之不同，其区间的实际覆盖率未经模拟检验。",
+    en: "The coverage simulation (npm run sim:coverage) checks the demo study's design (PSUs treated as drawn with replacement) with this page's interval rule; this study's design differs, and what its intervals cover has not been checked by simulation.",
   },
   "method.frame": {
     zh: "抽样框：{townships} 个{stratum}，{villages} 个{psu}。",
@@ -326,12 +362,12 @@ export const pageMessages = {
   },
   "method.intervals": { zh: "置信区间与排名", en: "Confidence intervals and ranks" },
   "method.intervals_text": {
-    zh: "方差按泰勒线性化计算，{psu}视为有放回抽取的初级抽样单元{calibration}。每个区间都基于t分布，自由度为该估计值方差的Satterthwaite有效自由度（初级单元按有放回处理时，即该范围内有受访者的{psu}数减分层数，镇街内为其{psu}数减1）：比率类指标（{rates}）为logit区间，得分类指标（{scores}）为估计值±t×标准误，综合指数同样，自由度取其组成指数中最小者。只有几个{psu}时，标准误本身也不确定，t分布把这一点计入区间。",
-    en: "Variances are Taylor linearization with {psu} as primary units drawn with replacement{calibration}. Every interval rests on t with the Satterthwaite effective degrees of freedom of its variance (with primary units treated as drawn with replacement: the {psu} with respondents in the domain minus strata, in a township its {psu} minus 1): rates ({rates}) have logit intervals, scores ({scores}) are the estimate ± t × SE, and composites the same on the smallest df of their parts. An SE from a handful of {psu} is itself uncertain, and t pays for that in the interval.",
+    zh: "方差按泰勒线性化计算{calibration}。每个区间都基于t分布，自由度为该估计值方差的Satterthwaite有效自由度（初级单元按有放回处理时，即该范围内有受访者的{psu}数减分层数，镇街内为其{psu}数减1）：比率类指标（{rates}）为logit区间，得分类指标（{scores}）为估计值±t×标准误，综合指数同样，自由度取其组成指数中最小者。只有几个{psu}时，标准误本身也不确定，t分布把这一点计入区间。",
+    en: "Variances are Taylor linearization{calibration}. Every interval rests on t with the Satterthwaite effective degrees of freedom of its variance (with primary units treated as drawn with replacement: the {psu} with respondents in the domain minus strata, in a township its {psu} minus 1): rates ({rates}) have logit intervals, scores ({scores}) are the estimate ± t × SE, and composites the same on the smallest df of their parts. An SE from a handful of {psu} is itself uncertain, and t pays for that in the interval.",
   },
   "method.intervals_text_r": {
-    zh: "方差按泰勒线性化计算，{psu}视为有放回抽取的初级抽样单元{calibration}。区间采用R survey包的默认规则：比率类指标（{rates}）为logit区间，以该范围内{psu}数减分层数为自由度的t分布；得分类指标（{scores}）与综合指数为正态区间。",
-    en: "Variances are Taylor linearization with {psu} as primary units drawn with replacement{calibration}. Intervals follow R survey's defaults: rates ({rates}) have logit intervals with t on the primary units minus strata in the domain; scores ({scores}) and composites have normal intervals.",
+    zh: "方差按泰勒线性化计算{calibration}。区间采用R survey包的默认规则：比率类指标（{rates}）为logit区间，以该范围内{psu}数减分层数为自由度的t分布；得分类指标（{scores}）与综合指数为正态区间。",
+    en: "Variances are Taylor linearization{calibration}. Intervals follow R survey's defaults: rates ({rates}) have logit intervals with t on the primary units minus strata in the domain; scores ({scores}) and composites have normal intervals.",
   },
   "method.coverage_text": {
     zh: "模拟检验（npm run sim:coverage，演示研究的总体与抽样设计，{samples}次重复抽样，按本页规则计算区间，与总体真值比较）：95%区间的平均覆盖率，区级为{district}%（蒙特卡洛标准误{district_se}个百分点），镇街级为{township}%（{township_se}）；覆盖最差的镇街为{worst}%（加3个蒙特卡洛标准误后为{worst_plus}%）。",
@@ -342,7 +378,7 @@ export const pageMessages = {
     en: "The intervals are conservative (they cover more than 95%): the variance treats the villages as drawn with replacement, without a finite population correction, while about half of them are drawn, so it comes out too large.",
   },
   "method.intervals_calibration": {
-    zh: "，并计入校准（{method}）的影响",
+    zh: "，并计入{method}校准的影响",
     en: ", accounting for the calibration ({method})",
   },
   "method.none_of_kind": { zh: "无", en: "none" },

@@ -5,6 +5,11 @@
  * known truth. Update both together when the simulation is rerun.
  */
 export const COVERAGE_VALIDATION = {
+  /**
+   * the variance the run scored (the demo study's design): PSUs treated as drawn with
+   * replacement; the methodology page states these figures only for a study with that variance
+   */
+  variance: "with_replacement",
   samples: 1000,
   /** mean coverage of the 95% intervals over the district figures, and its Monte Carlo SE */
   district: 0.9782,

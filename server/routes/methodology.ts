@@ -124,12 +124,21 @@ export async function methodologyPage(db: Database, req: Request, res: Response)
   const intervalWords = {
     psu: definition?.design.ids?.[0] ? variable(definition.design.ids[0], lang) : "PSU",
     calibration: calibrated
-      ? t("method.intervals_calibration", { method: definition.calibration.method })
+      ? t("method.intervals_calibration", { method })
       : "",
     rates: namesOf("proportion"),
     scores: namesOf("mean"),
   };
-  // what the coverage simulation measured for this rule on the demo design (docs/coverage-simulation.txt)
+  // the variance the design asks for: PSUs with replacement, finite population correction, or
+  // Brewer's unequal-probability approximation (pps), as the sampling paragraph states it
+  const variance: "with_replacement" | "fpc" | "brewer" =
+    definition?.design.pps === "brewer"
+      ? "brewer"
+      : definition?.design.fpc.length
+        ? "fpc"
+        : "with_replacement";
+  // what the coverage simulation measured for this rule on the demo design (docs/coverage-simulation.txt),
+  // stated only for a study whose variance is the one it scored
   const v = COVERAGE_VALIDATION;
   const points = (x: number) => String(Math.round(x * 1000) / 10);
   const sePoints = (x: number) => String(Math.round(x * 10000) / 100);
@@ -142,6 +151,8 @@ export async function methodologyPage(db: Database, req: Request, res: Response)
     worst: points(v.worstTownship),
     worst_plus: points(v.worstTownshipPlus3McSe),
   })}${v.township > 0.96 ? ` ${t("method.coverage_conservative")}` : ""}</p>`;
+  const coverageOrNot =
+    variance === v.variance ? coverage : html`<p>${t("method.coverage_not_simulated")}</p>`;
   const declared = (definition?.indicators ?? []).map((ind) => {
     const rescaled = ind.rescale ? t("method.rescaled") : "";
     let text = t(`method.kind_${ind.kind}` as MessageKey, {
@@ -165,11 +176,19 @@ export async function methodologyPage(db: Database, req: Request, res: Response)
   const given = baseWeights?.method === "column";
   const strataColumn = definition?.design.strata ?? definition?.frame.stratum ?? "";
   const psuColumn = definition?.design.ids?.[0] ?? definition?.frame.psu ?? "";
+  const psus = definition?.design.ids?.join(", ") ?? psuColumn;
   const designWords = {
     stratum: strataColumn ? variable(strataColumn, lang) : "",
     psu: psuColumn ? variable(psuColumn, lang) : "",
     strata: strataColumn,
-    psus: definition?.design.ids?.join(", ") ?? psuColumn,
+    psus,
+    variance:
+      variance === "brewer"
+        ? t("method.variance_brewer", { psus, fpc: definition?.design.fpc.join(", ") ?? "" })
+        : variance === "fpc"
+          ? t("method.variance_fpc", { fpc: definition?.design.fpc.join(", ") ?? "" })
+          : t("method.variance_wr"),
+    lonely: t(`method.lonely_${definition?.design.lonely_psu ?? "fail"}` as MessageKey),
   };
 
   const body = html`<div class="method">
@@ -221,7 +240,7 @@ ${
 </section>
 <section><h2>${t("method.intervals")}</h2>
 <p>${t(definition?.reporting.intervals === "r" ? "method.intervals_text_r" : "method.intervals_text", intervalWords)}</p>
-${definition?.reporting.intervals === "r" ? "" : coverage}
+${definition?.reporting.intervals === "r" ? "" : coverageOrNot}
 ${twoVillage.length ? html`<p class="notice">${t("method.two_villages", { units: twoVillage.join("; "), psu: intervalWords.psu })}</p>` : ""}
 <p>${t("method.ranks_text")}</p>
 </section>

@@ -238,7 +238,8 @@ describe("the needs survey example", () => {
     expect(api.status).toBe(200);
     // the methodology and the district chart speak of this study, not of the demo's
     const method = await request(app).get("/methodology?study=needs_survey").set(auth);
-    expect(method.text).toContain("企业视为有放回抽取的初级抽样单元");
+    expect(method.text).toContain("以企业为初级抽样单位");
+    expect(method.text).toContain("方差估计按有放回抽取初级单位近似");
     expect(method.text).toMatch(/比率类指标（[^）]*受益率/);
     for (const word of ["知晓", "认可度", "村（社区）", "raking"])
       expect(

@@ -1,0 +1,126 @@
+/**
+ * The methodology page describes the study's own variance: PSUs with replacement, Brewer's
+ * approximation over the stages, or a finite population correction, and its rule for strata with
+ * a single PSU; the coverage simulation's figures only for the variance the simulation scored.
+ * The demo database, with its study folder swapped for a copy whose study.yaml declares another
+ * design (the page reads the design from the study's folder).
+ */
+import { randomBytes } from "node:crypto";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COVERAGE_VALIDATION } from "../../analysis/simulation/coverageValidation.ts";
+import { DEMO_STUDY_DIR } from "../../cli/context.ts";
+import { closeDatabase, type Database } from "../../db/index.ts";
+import { createUser } from "../../server/auth/index.ts";
+import { createApp } from "../../server/index.ts";
+import { demoDatabase } from "../helpers/demoDatabase.ts";
+
+let db: Database;
+let folder: string;
+let cookie: string;
+let app: ReturnType<typeof createApp>;
+
+beforeAll(async () => {
+  ({ db } = await demoDatabase());
+  app = createApp({ db, sessionSecret: randomBytes(32) });
+  await createUser(db, "method_viewer", "viewer", "a-long-test-password");
+  const signin = await request(app)
+    .post("/signin")
+    .type("form")
+    .send({ user: "method_viewer", password: "a-long-test-password", next: "/" });
+  cookie = String(signin.headers["set-cookie"]).split(";")[0]!;
+  folder = mkdtempSync(join(tmpdir(), "barometer-method-"));
+}, 600_000);
+afterAll(async () => {
+  if (db) await closeDatabase(db);
+  rmSync(folder, { recursive: true, force: true });
+});
+
+const page = async (lang: "zh" | "en") => {
+  const res = await request(app)
+    .get(`/methodology${lang === "en" ? "?lang=en" : ""}`)
+    .set("Cookie", cookie);
+  expect(res.status).toBe(200);
+  return res.text;
+};
+
+/** Point the study at another folder, as registering it again would (a new definition hash). */
+const register = (dir: string) =>
+  db.run("update studies set study_dir = $1, definition_sha256 = $2 where study_id = 'mass_org_evaluation'", [
+    dir,
+    `test-${dir}`,
+  ]);
+
+/** A copy of the demo study whose design block is replaced by `design` (YAML lines). */
+function studyWithDesign(name: string, design: string): string {
+  const dir = join(folder, name);
+  cpSync(DEMO_STUDY_DIR, dir, { recursive: true });
+  const yaml = readFileSync(join(dir, "study.yaml"), "utf8");
+  const replaced = yaml.replace(/^ {2}ids: \[village_code\]\n[\s\S]*?^ {2}lonely_psu: fail\n/m, design);
+  expect(replaced).not.toBe(yaml);
+  writeFileSync(join(dir, "study.yaml"), replaced);
+  return dir;
+}
+
+describe("methodology page and the study's design", () => {
+  it("the demo's design: PSUs with replacement, a lonely PSU an error, and the simulated coverage", async () => {
+    const zh = await page("zh");
+    expect(zh).toContain("方差估计按有放回抽取初级单位近似（不做有限总体校正）。");
+    expect(zh).toContain("只有一个初级单位的层视为错误。");
+    expect(zh).toContain(`${COVERAGE_VALIDATION.samples}次重复抽样`);
+    // the calibration by its name in the page's language, not its id
+    expect(zh).toContain("方差按泰勒线性化计算，并计入迭代比例调整（raking）校准的影响。");
+    const en = await page("en");
+    expect(en).toContain("Variances treat the PSUs as drawn with replacement");
+    expect(en).toContain(`${COVERAGE_VALIDATION.samples} repeated samples`);
+    expect(en).not.toContain("has not been checked by simulation");
+  });
+
+  it("Brewer over both stages: the page says so, and that its coverage was not simulated", async () => {
+    const dir = studyWithDesign(
+      "brewer",
+      [
+        "  ids: [village_code, resp_id]",
+        "  pps: brewer",
+        "  fpc: [frame_pps, frame_ssu]",
+        "  nest: true",
+        "  lonely_psu: adjust",
+        "",
+      ].join("\n"),
+    );
+    await register(dir);
+    const zh = await page("zh");
+    expect(zh).toContain("Brewer近似");
+    expect(zh).toContain("frame_pps, frame_ssu");
+    expect(zh).not.toContain("方差估计按有放回抽取初级单位近似");
+    expect(zh).toContain("以全体初级单位的均值为中心计入方差");
+    expect(zh).toContain("其区间的实际覆盖率未经模拟检验");
+    expect(zh).not.toContain("次重复抽样");
+    const en = await page("en");
+    expect(en).toContain("approximation for unequal-probability sampling without replacement");
+    expect(en).not.toContain("Variances treat the PSUs as drawn with replacement");
+    expect(en).toContain("has not been checked by simulation");
+  });
+
+  it("a finite population correction without pps", async () => {
+    const dir = studyWithDesign(
+      "fpc",
+      [
+        "  ids: [village_code]",
+        "  pps: null",
+        "  fpc: [frame_psus]",
+        "  nest: true",
+        "  lonely_psu: certainty",
+        "",
+      ].join("\n"),
+    );
+    await register(dir);
+    const en = await page("en");
+    expect(en).toContain("finite population correction of sampling without replacement (frame_psus)");
+    expect(en).toContain("taken as sampled with certainty");
+    expect(en).not.toContain("Variances treat the PSUs as drawn with replacement");
+  });
+});

@@ -123,9 +123,7 @@ export async function methodologyPage(db: Database, req: Request, res: Response)
   const calibrated = definition && definition.calibration.method !== "none";
   const intervalWords = {
     psu: definition?.design.ids?.[0] ? variable(definition.design.ids[0], lang) : "PSU",
-    calibration: calibrated
-      ? t("method.intervals_calibration", { method })
-      : "",
+    calibration: calibrated ? t("method.intervals_calibration", { method }) : "",
     rates: namesOf("proportion"),
     scores: namesOf("mean"),
   };

@@ -230,7 +230,7 @@ export const pageMessages = {
     zh: "分层整群抽样：以{stratum}为层（{strata}），以{psu}为初级抽样单位（{psus}），抽样与权数由调查方给出。{variance}{lonely}",
     en: "Stratified cluster sample: the strata are {stratum} ({strata}), the primary sampling units {psu} ({psus}); the survey team drew the sample and gives the weights. {variance} {lonely}",
   },
-  "method.variance_wr": {
+  "method.variance_with_replacement": {
     zh: "方差估计按有放回抽取初级单位近似（不做有限总体校正）。",
     en: "Variances treat the PSUs as drawn with replacement (no finite population correction).",
   },

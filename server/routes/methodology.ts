@@ -180,12 +180,7 @@ export async function methodologyPage(db: Database, req: Request, res: Response)
     psu: psuColumn ? variable(psuColumn, lang) : "",
     strata: strataColumn,
     psus,
-    variance:
-      variance === "brewer"
-        ? t("method.variance_brewer", { psus, fpc: definition?.design.fpc.join(", ") ?? "" })
-        : variance === "fpc"
-          ? t("method.variance_fpc", { fpc: definition?.design.fpc.join(", ") ?? "" })
-          : t("method.variance_wr"),
+    variance: t(`method.variance_${variance}`, { psus, fpc: definition?.design.fpc.join(", ") ?? "" }),
     lonely: t(`method.lonely_${definition?.design.lonely_psu ?? "fail"}` as MessageKey),
   };
 

@@ -54,15 +54,18 @@ const register = (dir: string) =>
     `test-${dir}`,
   ]);
 
-/** A copy of the demo study whose design block is replaced by `design` (YAML lines). */
-function studyWithDesign(name: string, design: string): string {
+/** Register a copy of the demo study whose design block is replaced by `design` (YAML lines). */
+async function useDesign(name: string, design: string[]): Promise<void> {
   const dir = join(folder, name);
   cpSync(DEMO_STUDY_DIR, dir, { recursive: true });
   const yaml = readFileSync(join(dir, "study.yaml"), "utf8");
-  const replaced = yaml.replace(/^ {2}ids: \[village_code\]\n[\s\S]*?^ {2}lonely_psu: fail\n/m, design);
+  const replaced = yaml.replace(
+    /^ {2}ids: \[village_code\]\n[\s\S]*?^ {2}lonely_psu: fail\n/m,
+    design.map((line) => `  ${line}\n`).join(""),
+  );
   expect(replaced).not.toBe(yaml);
   writeFileSync(join(dir, "study.yaml"), replaced);
-  return dir;
+  await register(dir);
 }
 
 describe("methodology page and the study's design", () => {
@@ -80,18 +83,13 @@ describe("methodology page and the study's design", () => {
   });
 
   it("Brewer over both stages: the page says so, and that its coverage was not simulated", async () => {
-    const dir = studyWithDesign(
-      "brewer",
-      [
-        "  ids: [village_code, resp_id]",
-        "  pps: brewer",
-        "  fpc: [frame_pps, frame_ssu]",
-        "  nest: true",
-        "  lonely_psu: adjust",
-        "",
-      ].join("\n"),
-    );
-    await register(dir);
+    await useDesign("brewer", [
+      "ids: [village_code, resp_id]",
+      "pps: brewer",
+      "fpc: [frame_pps, frame_ssu]",
+      "nest: true",
+      "lonely_psu: adjust",
+    ]);
     const zh = await page("zh");
     expect(zh).toContain("Brewer近似");
     expect(zh).toContain("frame_pps, frame_ssu");
@@ -106,18 +104,13 @@ describe("methodology page and the study's design", () => {
   });
 
   it("a finite population correction without pps", async () => {
-    const dir = studyWithDesign(
-      "fpc",
-      [
-        "  ids: [village_code]",
-        "  pps: null",
-        "  fpc: [frame_psus]",
-        "  nest: true",
-        "  lonely_psu: certainty",
-        "",
-      ].join("\n"),
-    );
-    await register(dir);
+    await useDesign("fpc", [
+      "ids: [village_code]",
+      "pps: null",
+      "fpc: [frame_psus]",
+      "nest: true",
+      "lonely_psu: certainty",
+    ]);
     const en = await page("en");
     expect(en).toContain("finite population correction of sampling without replacement (frame_psus)");
     expect(en).toContain("taken as sampled with certainty");

@@ -67,7 +67,8 @@ const designs: Record<string, () => Promise<TaylorDesign>> = {
   },
   // every calibration level belongs to one stratum (stype x awards), so a domain within a
   // stratum touches only that stratum's units (like one wave of a study); Brewer over both
-  // stages makes every school a variance unit, and the Satterthwaite df forces the dense path
+  // stages makes every school a variance unit, and the local path gives the Satterthwaite df
+  // from the domain's own strata
   "strata, two stages PPS (Brewer), raked within strata": async () => {
     await db.run(
       `create or replace view apistrat_pps as

@@ -25,8 +25,15 @@ export async function estimateBySets(
 ): Promise<DomainEstimates[][]> {
   for (const by of bySets)
     if (new Set(by).size !== by.length) throw new Error("a domain column is repeated in by");
+  const only = options.only;
+  if (only && !bySets.every((by) => by.includes(only.column)))
+    throw new Error(`only: every domain set must include the column "${only.column}"`);
   if (design.kind === "taylor") return estimateItemsBySets(design, items, bySets, options);
   const out: DomainEstimates[][] = [];
-  for (const by of bySets) out.push(await replicateItems(design, items, { ...options, by }));
+  const values = new Set(only?.values.map(String));
+  for (const by of bySets) {
+    const domains = await replicateItems(design, items, { ...options, by });
+    out.push(only ? domains.filter((d) => values.has(String(d.by?.[only.column]))) : domains);
+  }
   return out;
 }

@@ -168,6 +168,14 @@ export interface EstimateOptions {
    * gives no interval), so it is never worse than "design" there.
    */
   df?: number | "design" | "inf" | "satterthwaite";
+  /**
+   * Only the domains whose `column` (a column of every domain set) holds one of `values`, e.g.
+   * the waves an upload changed: each comes out as in the call without `only` (the design, its
+   * strata and calibration stay whole; a domain's variance never reads another domain's rows).
+   * On a clustered Taylor design the rows of the other domains are not summed either, unless the
+   * calibration's correction needs design-level sums (no tabulated operator).
+   */
+  only?: { column: string; values: (string | number)[] };
 }
 
 export interface Estimate {

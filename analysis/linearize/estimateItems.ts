@@ -62,6 +62,7 @@ export interface ItemsOptions {
   calibrationPath?: "auto" | "sweeps" | "local" | "dense";
   /** only `"satterthwaite"` changes the work: the variance terms are kept for `satterthwaiteDf` */
   df?: EstimateOptions["df"];
+  only?: EstimateOptions["only"];
 }
 
 /**
@@ -93,6 +94,7 @@ export async function estimateItemsBySets(
   options: ItemsOptions = {},
 ): Promise<DomainEstimates[][]> {
   const all = [...new Set(bySets.flat())];
+  const only = options.only;
   if (all.length) {
     const available = await relationColumns(design);
     for (const b of all)
@@ -106,9 +108,17 @@ export async function estimateItemsBySets(
     cal && path !== "sweeps"
       ? await calibrationOperator(design, { ifBuilt: path === "auto" && single })
       : null;
+  // the other domains' rows are left unread where no figure of these domains reads them: a
+  // clustered design's rows are found by their units, and the calibration's correction comes
+  // from the tabulated operator (its design-level sums otherwise)
+  const where =
+    only && design.unitExprs.length > 0 && (cal === null || op !== null)
+      ? { column: only.column, values: only.values }
+      : undefined;
   const sums = await itemSums(design, items, all, {
     direct: cal !== null && op === null,
     extraParams: options.extraParams,
+    where,
   });
   const cellSums = cal && op === null ? cellSumsOf(cal, sums) : null;
   const out: DomainEstimates[][] = [];
@@ -164,9 +174,12 @@ async function domainsOf(
   const domainBy: (Record<string, string | number | null> | null)[] = [];
   const rowsOf: number[][] = [];
   const byColumns = columns.map((c) => q.byValues[c]!);
+  const onlyAt = options.only ? by.indexOf(options.only.column) : -1;
+  const onlyValues = new Set(options.only?.values.map(String));
   for (let r = 0; r < q.rows; r++) {
     const byValues = byColumns.map((c) => c[r] as string | number | null);
     if (byValues.some((v) => v === null || v === undefined)) continue;
+    if (onlyAt >= 0 && !onlyValues.has(String(byValues[onlyAt]))) continue;
     const dk = keyOf(byValues);
     let d = domainIndex.get(dk);
     if (d === undefined) {

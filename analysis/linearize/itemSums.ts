@@ -51,12 +51,29 @@ export async function itemSums(
   design: TaylorDesign,
   items: Item[],
   by: string[],
-  options: { direct: boolean; extraParams?: Record<string, DuckDBValue> },
+  options: {
+    direct: boolean;
+    extraParams?: Record<string, DuckDBValue>;
+    /** only the rows whose column holds one of the values (the design's structure stays whole) */
+    where?: { column: string; values: (string | number)[] };
+  },
 ): Promise<ItemSums> {
   const cal = design.calibration;
   const direct = options.direct && cal !== null;
   const clustered = design.unitExprs.length > 0;
   const params = { ...design.params, ...(options.extraParams ?? {}) };
+  const whereParams: Record<string, DuckDBValue> = {};
+  let where = "";
+  if (options.where) {
+    const { column, values } = options.where;
+    values.forEach((v, i) => {
+      whereParams[`__bm_only${i}`] = v;
+    });
+    where =
+      values.length > 0
+        ? ` where ${col(column)} in (${values.map((_, i) => `$__bm_only${i}`).join(", ")})`
+        : " where false";
+  }
   const okOf = (it: Item) =>
     it.x !== undefined ? `(${it.y}) is not null and (${it.x}) is not null` : `(${it.y}) is not null`;
   // items never missing share the rows' count, Σw and Σw² instead of three aggregates each:
@@ -129,8 +146,8 @@ export async function itemSums(
       });
     }
   });
-  const sql = `select ${groups.join(", ")}, ${aggs.map((a) => `coalesce(${a}, 0)::double`).join(", ")} from (select ${inner.join(", ")} from ${design.relation}) group by all`;
-  const q = await queryNumericColumns(design.session, sql, params, groups.length);
+  const sql = `select ${groups.join(", ")}, ${aggs.map((a) => `coalesce(${a}, 0)::double`).join(", ")} from (select ${inner.join(", ")} from ${design.relation})${where} group by all`;
+  const q = await queryNumericColumns(design.session, sql, { ...params, ...whereParams }, groups.length);
   const C = q.columns;
   const V = [...C.map(() => new Float64Array(0)), ...q.numbers];
 

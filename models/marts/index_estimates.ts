@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   type BatchResult,
   type Estimate,
@@ -6,9 +7,10 @@ import {
   surveyEstimatesBySets,
   type TaylorDesign,
 } from "../../analysis/index.ts";
-import { quoteIdent, timeSlicer } from "../../db/index.ts";
+import { quoteIdent, type Session, timeSlicer } from "../../db/index.ts";
 import { CALIBRATED_DESIGN } from "../intermediate/int_responses_calibrated.ts";
 import type { ModelContext } from "../runner/loadModels.ts";
+import { alsoForget } from "../runner/offThread.ts";
 import { writeRows } from "../seeds/writeRows.ts";
 
 export const dependsOn = [
@@ -60,6 +62,19 @@ type Row = {
 export const TWO_PSUS = "two_psus";
 
 /**
+ * Each (study, wave)'s last figures, by the input they came from (see `build`). A model run
+ * rolled back leaves them right: they belong to their input, not to the database.
+ */
+const lastFigures = new Map<string, { input: string; rows: Row[] }>();
+alsoForget(() => lastFigures.clear());
+let wavesEstimatedCount = 0;
+
+/** How many waves' figures were estimated (not taken from the last run) in this process: for checks. */
+export function wavesEstimated(): number {
+  return wavesEstimatedCount;
+}
+
+/**
  * Every figure the reports use, from the calibrated design by Taylor linearization: each
  * score (index x organization x organization level [x aspect]) for the district, every
  * township, villages with enough respondents, and one-way demographic groups at district and
@@ -67,6 +82,13 @@ export const TWO_PSUS = "two_psus";
  * four indices; its SE comes from their joint covariance in the same domain. Intervals follow
  * study.yaml `reporting.intervals` (analysis/reportingIntervals.ts, the rule the coverage
  * simulation scores); `df` is the df each interval used (null: normal).
+ *
+ * Each wave's figures come from its own rows alone: its strata, PSUs and calibration cells are
+ * its own (see marginsByWave), and a domain's variance reads only its rows and the design's
+ * structure. So a wave whose input (its rows of int_scores_wide, which the calibrated design is
+ * made of, and the study's definition) is that of the last run keeps that run's figures, and
+ * only the waves an upload changed are estimated. Not with lonely_psu "average", whose scaling
+ * counts the strata of every wave.
  */
 export async function build({ session, study, ref, self, shared }: ModelContext): Promise<void> {
   const design = shared.get(CALIBRATED_DESIGN) as TaylorDesign;
@@ -96,6 +118,26 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
   );
   const rows: Row[] = [];
 
+  // the waves whose input changed since the last run (all, the first time)
+  const inputs = await waveInputs(session, ref("int_responses_base_weighted"), [
+    study.definitionSha256,
+    scores,
+    breakdowns,
+    [...composites],
+  ]);
+  const separable = design.spec.lonelyPsu !== "average";
+  const changed: string[] = [];
+  for (const [wave, input] of inputs) {
+    const last = lastFigures.get(`${study.id}\u0000${wave}`);
+    if (separable && last?.input === input) for (const row of last.rows) rows.push(row);
+    else changed.push(wave);
+  }
+  for (const key of lastFigures.keys())
+    if (key.startsWith(`${study.id}\u0000`) && !inputs.has(key.slice(study.id.length + 1)))
+      lastFigures.delete(key);
+  const reused = rows.length;
+  wavesEstimatedCount += changed.length;
+
   const domainSets: { by: string[]; unitLevel: string; group?: string; scores: Score[] }[] = [
     { by: ["wave_id"], unitLevel: "district", scores },
     { by: ["wave_id", "stratum_code"], unitLevel: "township", scores },
@@ -113,14 +155,14 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
   // one pass over the respondents per list of scores, for all the domain sets that use it
   const results = new Map<string[], BatchResult>();
   for (const list of new Set(domainSets.map((set) => set.scores))) {
-    if (list.length === 0) continue;
+    if (list.length === 0 || changed.length === 0) continue;
     const requests: EstimateRequest[] = list.map((s) => intervals.request(s.estimator, s.score_key));
     const sets = domainSets.filter((set) => set.scores === list);
     const batches = await surveyEstimatesBySets(
       design,
       requests,
       sets.map((set) => set.by),
-      { naRm: true, level, df: intervals.df },
+      { naRm: true, level, df: intervals.df, only: { column: "wave_id", values: changed } },
     );
     sets.forEach((set, i) => {
       results.set(set.by, batches[i]!);
@@ -164,7 +206,7 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
 
   const slice = timeSlicer();
   for (const set of domainSets) {
-    if (set.scores.length === 0) continue;
+    if (set.scores.length === 0 || !results.has(set.by)) continue;
     const scale = set.scores.map((s) => (s.estimator === "proportion" ? 100 : 1));
     const { estimates, covariance } = results.get(set.by)!;
     const domainCount = estimates[0]?.length ?? 0;
@@ -220,6 +262,10 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
       }
     }
   }
+  const fresh = new Map<string, Row[]>(changed.map((w) => [w, []]));
+  for (let i = reused; i < rows.length; i++) fresh.get(rows[i]!.wave_id)?.push(rows[i]!);
+  for (const [wave, figures] of fresh)
+    lastFigures.set(`${study.id}\u0000${wave}`, { input: inputs.get(wave)!, rows: figures });
   await writeRows(
     session,
     self,
@@ -275,4 +321,21 @@ function estimateRow(place: Place, s: Score, e: Estimate, scale: number): Row {
     n_eff: e.nEff,
     interval_note: place.interval_note,
   };
+}
+
+/**
+ * Each wave's input, as one key: the wave's rows of the relation (a 128-bit sum of their md5s,
+ * and their count) with what every wave shares (`common`).
+ */
+async function waveInputs(session: Session, relation: string, common: unknown): Promise<Map<string, string>> {
+  const found = await session.query<{ wave_id: string; rows: string }>(
+    `select wave_id::varchar as wave_id,
+       count(*)::varchar || ':' || sum(md5_number_upper(r::varchar)::hugeint)::varchar || ':'
+         || sum(md5_number_lower(r::varchar)::hugeint)::varchar as rows
+     from ${quoteIdent(relation)} as r group by all`,
+  );
+  const shared = JSON.stringify(common);
+  return new Map(
+    found.map((f) => [f.wave_id, createHash("sha256").update(shared).update(f.rows).digest("base64")]),
+  );
 }

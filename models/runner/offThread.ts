@@ -57,6 +57,14 @@ const remembered = new Map<string, Promise<unknown>>();
 /** Forget remembered results (benchmarks time a model run's own work; tests start clean). */
 export function forgetComputed(): void {
   remembered.clear();
+  for (const forget of forgetters) forget();
+}
+
+const forgetters: (() => void)[] = [];
+
+/** Another memory of computed results (a model's), cleared by `forgetComputed` too. */
+export function alsoForget(forget: () => void): void {
+  forgetters.push(forget);
 }
 
 /** How many tasks were run (not answered from memory) in this process: for checks. */

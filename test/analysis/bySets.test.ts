@@ -6,7 +6,9 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  type BatchResult,
   type EstimateRequest,
+  postStratify,
   rake,
   surveyDesign,
   surveyEstimates,
@@ -106,6 +108,91 @@ describe("surveyEstimatesBySets", () => {
       const [all, byBand] = [batch[0]!, batch[2]!];
       expect(byBand.estimates[0]!.map((e) => e.by?.band)).toEqual(["high", "low"]);
       expect(byBand.estimates[0]!.reduce((a, e) => a + e.n, 0)).toBeLessThan(all.estimates[0]![0]!.n);
+    });
+  }
+
+  // `only`: the domains of some values of a column every set uses (the waves an upload changed);
+  // each must come out exactly as in the full call, whether the other rows are left unread
+  // (clustered designs with the calibration's operator) or only their domains are skipped
+  const onlyDesigns: Record<string, () => Promise<TaylorDesign>> = {
+    ...designs,
+    "strata and clusters, post-stratified (no operator: every row read)": async () =>
+      postStratify(
+        await surveyDesign(db, {
+          source: "apistrat_band",
+          ids: ["dnum"],
+          strata: "stype",
+          weights: "pw",
+          nest: true,
+          lonelyPsu: "adjust",
+        }),
+        margins[0]!,
+      ),
+    "unclustered, raked": async () =>
+      rake(
+        await surveyDesign(db, { source: "apistrat_band", ids: [], strata: "stype", weights: "pw" }),
+        margins,
+      ),
+  };
+  for (const [name, make] of Object.entries(onlyDesigns)) {
+    it(`only some domains: the same figures as the full call, ${name}`, async () => {
+      const design = await make();
+      const sets = [["stype"], ["stype", "band"], ["stype", "awards"]];
+      const options = { naRm: true, level: 0.9, df: "satterthwaite" as const };
+      const full = await surveyEstimatesBySets(design, requests, sets, options);
+      const part = await surveyEstimatesBySets(design, requests, sets, {
+        ...options,
+        only: { column: "stype", values: ["H", "M"] },
+      });
+      const keep = (b: BatchResult): BatchResult => {
+        const at = b.estimates[0]!.flatMap((e, d) => (e.by?.stype === "E" ? [] : [d]));
+        return {
+          ...b,
+          estimates: b.estimates.map((es) => at.map((d) => es[d]!)),
+          covariance: at.map((d) => b.covariance[d]!),
+        };
+      };
+      full.forEach((b, s) => {
+        const want = keep(b);
+        const got = part[s]!;
+        expect(got.estimates[0]!.map((e) => e.by)).toEqual(want.estimates[0]!.map((e) => e.by));
+        expect(got.estimates[0]!.length).toBeGreaterThan(0);
+        want.estimates.forEach((es, k) => {
+          es.forEach((e, d) => {
+            const g = got.estimates[k]![d]!;
+            expect(g.n, `${sets[s]} ${k} ${d}`).toBe(e.n);
+            // the same sums, added in another order (deff: a variance, and the ratio's scores
+            // nearly cancel: 1e-11 there, as above)
+            for (const key of ["estimate", "se", "ciLow", "ciHigh", "df", "deff", "nEff"] as const) {
+              const x = g[key] ?? Number.NaN;
+              const y = e[key] ?? Number.NaN;
+              if (Number.isNaN(x) && Number.isNaN(y)) continue;
+              const scale = key === "df" ? y : e.estimate;
+              expect(rel(x, y, scale), `${sets[s]} ${k} ${d} ${key}`).toBeLessThan(
+                key === "deff" ? 1e-11 : 1e-12,
+              );
+            }
+          });
+        });
+        want.covariance.forEach((m, d) => {
+          const scale = Math.max(...m.map((row, i) => Math.abs(row[i]!)).filter(Number.isFinite), 1e-300);
+          m.forEach((row, i) => {
+            row.forEach((v, j) => {
+              const x = got.covariance[d]![i]![j]!;
+              if (Number.isNaN(v) && Number.isNaN(x)) return;
+              expect(x === v ? 0 : Math.abs(x - v) / scale, `${sets[s]} ${d} cov ${i} ${j}`).toBeLessThan(
+                1e-12,
+              );
+            });
+          });
+        });
+      });
+      await expect(
+        surveyEstimatesBySets(design, requests, [["stype"], ["band"]], {
+          ...options,
+          only: { column: "stype", values: ["H"] },
+        }),
+      ).rejects.toThrow(/every domain set must include the column "stype"/);
     });
   }
 

@@ -1,6 +1,7 @@
 import {
   linearCalibration,
   type Margin,
+  materializedDesign,
   postStratify,
   rake,
   surveyDesign,
@@ -102,6 +103,8 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
       upper: trim.upper,
       relativeTo: { column: "wave_id" },
     });
+  // its rows once as a table: every mart built on it reads them many times over
+  design = await materializedDesign(design, `__bm_calibrated__${study.id}`);
   shared.set(CALIBRATED_DESIGN, design);
   await session.run(
     `create or replace table ${quoteIdent(self)} as

@@ -9,6 +9,7 @@ import {
 } from "../../analysis/index.ts";
 import { quoteIdent, type Session, timeSlicer } from "../../db/index.ts";
 import { CALIBRATED_DESIGN } from "../intermediate/int_responses_calibrated.ts";
+import { methodologyVersion } from "../releases/methodologyVersion.ts";
 import type { ModelContext } from "../runner/loadModels.ts";
 import { alsoForget } from "../runner/offThread.ts";
 import { writeRows } from "../seeds/writeRows.ts";
@@ -62,12 +63,16 @@ type Row = {
 export const TWO_PSUS = "two_psus";
 
 /**
- * Each (study, wave)'s last figures, by the input they came from (see `build`). A model run
- * rolled back leaves them right: they belong to their input, not to the database.
+ * Beside the mart, each wave's input when its figures were made (see `build`): in the same
+ * transaction, so the two never disagree, and kept across restarts.
  */
-const lastFigures = new Map<string, { input: string; rows: Row[] }>();
-alsoForget(() => lastFigures.clear());
+export const INPUTS = "index_estimates_inputs";
 let wavesEstimatedCount = 0;
+/** Set by `forgetComputed`: the next build estimates every wave (benchmarks time the whole work). */
+let forgetInputs = false;
+alsoForget(() => {
+  forgetInputs = true;
+});
 
 /** How many waves' figures were estimated (not taken from the last run) in this process: for checks. */
 export function wavesEstimated(): number {
@@ -85,10 +90,12 @@ export function wavesEstimated(): number {
  *
  * Each wave's figures come from its own rows alone: its strata, PSUs and calibration cells are
  * its own (see marginsByWave), and a domain's variance reads only its rows and the design's
- * structure. So a wave whose input (its rows of int_scores_wide, which the calibrated design is
- * made of, and the study's definition) is that of the last run keeps that run's figures, and
- * only the waves an upload changed are estimated. Not with lonely_psu "average", whose scaling
- * counts the strata of every wave.
+ * structure. So a wave whose input is that of the last run keeps that run's figures, and only
+ * the waves an upload changed are estimated. The input: the wave's rows of
+ * int_responses_base_weighted (int_scores_wide, which the calibrated design is made of, scores
+ * them by the study's rules), the study's definition and this code's version (methodologyVersion);
+ * it is kept by wave in index_estimates_inputs__<study>. Not with lonely_psu "average", whose
+ * scaling counts the strata of every wave.
  */
 export async function build({ session, study, ref, self, shared }: ModelContext): Promise<void> {
   const design = shared.get(CALIBRATED_DESIGN) as TaylorDesign;
@@ -120,22 +127,16 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
 
   // the waves whose input changed since the last run (all, the first time)
   const inputs = await waveInputs(session, ref("int_responses_base_weighted"), [
-    study.definitionSha256,
+    methodologyVersion(study),
     scores,
     breakdowns,
     [...composites],
   ]);
+  const stored = forgetInputs ? new Map<string, string>() : await storedInputs(session, ref(INPUTS), self);
+  forgetInputs = false;
   const separable = design.spec.lonelyPsu !== "average";
-  const changed: string[] = [];
-  for (const [wave, input] of inputs) {
-    const last = lastFigures.get(`${study.id}\u0000${wave}`);
-    if (separable && last?.input === input) for (const row of last.rows) rows.push(row);
-    else changed.push(wave);
-  }
-  for (const key of lastFigures.keys())
-    if (key.startsWith(`${study.id}\u0000`) && !inputs.has(key.slice(study.id.length + 1)))
-      lastFigures.delete(key);
-  const reused = rows.length;
+  const kept = [...inputs].filter(([wave, input]) => separable && stored.get(wave) === input).map(([w]) => w);
+  const changed = [...inputs.keys()].filter((wave) => !kept.includes(wave));
   wavesEstimatedCount += changed.length;
 
   const domainSets: { by: string[]; unitLevel: string; group?: string; scores: Score[] }[] = [
@@ -262,10 +263,13 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
       }
     }
   }
-  const fresh = new Map<string, Row[]>(changed.map((w) => [w, []]));
-  for (let i = reused; i < rows.length; i++) fresh.get(rows[i]!.wave_id)?.push(rows[i]!);
-  for (const [wave, figures] of fresh)
-    lastFigures.set(`${study.id}\u0000${wave}`, { input: inputs.get(wave)!, rows: figures });
+  // the kept waves' figures, as the last run wrote them
+  const keptTable = "__bm_kept_estimates";
+  if (kept.length > 0)
+    await session.run(
+      `create or replace temp table ${keptTable} as select * from ${quoteIdent(self)} where wave_id in (${kept.map((_, i) => `$w${i}`).join(", ")})`,
+      Object.fromEntries(kept.map((w, i) => [`w${i}`, w])),
+    );
   await writeRows(
     session,
     self,
@@ -290,6 +294,16 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
       interval_note: "varchar",
     },
     rows,
+  );
+  if (kept.length > 0) {
+    await session.run(`insert into ${quoteIdent(self)} select * from ${keptTable}`);
+    await session.run(`drop table ${keptTable}`);
+  }
+  await writeRows(
+    session,
+    ref(INPUTS),
+    { wave_id: "varchar", input: "varchar" },
+    [...inputs].map(([wave_id, input]) => ({ wave_id, input })),
   );
 }
 
@@ -321,6 +335,19 @@ function estimateRow(place: Place, s: Score, e: Estimate, scale: number): Row {
     n_eff: e.nEff,
     interval_note: place.interval_note,
   };
+}
+
+/** The inputs the mart's figures were made from, by wave (none when the mart or they are not there). */
+async function storedInputs(session: Session, table: string, mart: string): Promise<Map<string, string>> {
+  const [found] = await session.query<{ n: number }>(
+    `select count(*)::integer as n from duckdb_tables() where schema_name = 'main' and not temporary and table_name in ($1, $2)`,
+    [table, mart],
+  );
+  if (found?.n !== 2) return new Map();
+  const rows = await session.query<{ wave_id: string; input: string }>(
+    `select wave_id, input from ${quoteIdent(table)}`,
+  );
+  return new Map(rows.map((r) => [r.wave_id, r.input]));
 }
 
 /**

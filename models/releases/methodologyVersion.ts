@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { packageRoot } from "../../db/packageRoot.ts";
@@ -21,6 +21,15 @@ function files(dir: string): string[] {
  * statistics engine and the study definition (study.yaml, codebooks, frame, margins).
  */
 export function methodologyVersion(study: Study): string {
+  code ??= codeVersion();
+  const hash = code.sources.copy().update(study.definitionSha256);
+  return `${code.version}+${hash.digest("hex").slice(0, 12)}`;
+}
+
+/** The sources are read once per process (a running process runs the code it loaded). */
+let code: { version: string; sources: Hash } | undefined;
+
+function codeVersion(): { version: string; sources: Hash } {
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
   const hash = createHash("sha256");
   for (const dir of ["models", "analysis"]) {
@@ -29,6 +38,5 @@ export function methodologyVersion(study: Study): string {
       hash.update(readFileSync(file));
     }
   }
-  hash.update(study.definitionSha256);
-  return `${pkg.version}+${hash.digest("hex").slice(0, 12)}`;
+  return { version: pkg.version, sources: hash };
 }

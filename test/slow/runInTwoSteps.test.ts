@@ -12,7 +12,7 @@ import { demoDatabase } from "../helpers/demoDatabase.ts";
 // models in two steps, the other in one: every mart must come out the same, and the first step
 // must already hold the new direct figures. The two-step copy ran its direct step once before
 // (as a server has after its first run): its first step estimates only the wave that changed
-// (index_estimates keeps the other waves' figures by their input), and must still equal the
+// (index_estimates keeps the other waves' figures by their input, in the database), and must still equal the
 // one-run copy's, computed from nothing.
 
 const MARTS = [

@@ -351,14 +351,15 @@ async function storedInputs(session: Session, table: string, mart: string): Prom
 }
 
 /**
- * Each wave's input, as one key: the wave's rows of the relation (a 128-bit sum of their md5s,
- * and their count) with what every wave shares (`common`).
+ * Each wave's input, as one key: the wave's rows of the relation (their count, and the sums of
+ * two 64-bit hashes of each whole row) with what every wave shares (`common`). A change of
+ * DuckDB's hash only makes every wave estimated once more.
  */
 async function waveInputs(session: Session, relation: string, common: unknown): Promise<Map<string, string>> {
   const found = await session.query<{ wave_id: string; rows: string }>(
     `select wave_id::varchar as wave_id,
-       count(*)::varchar || ':' || sum(md5_number_upper(r::varchar)::hugeint)::varchar || ':'
-         || sum(md5_number_lower(r::varchar)::hugeint)::varchar as rows
+       count(*)::varchar || ':' || sum(hash(r)::hugeint)::varchar || ':'
+         || sum(hash(r, 'b')::hugeint)::varchar as rows
      from ${quoteIdent(relation)} as r group by all`,
   );
   const shared = JSON.stringify(common);

@@ -65,6 +65,43 @@ const designs: Record<string, () => Promise<TaylorDesign>> = {
 const rel = (a: number, b: number, scale: number) =>
   a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), Math.abs(scale));
 
+/**
+ * `got` holds `want`'s domains with the same figures: n (and, with `exactDf`, df) exactly, the
+ * rest to 1e-12 relative (the same sums added in another order; deff, a variance whose ratio
+ * scores nearly cancel, to 1e-11), and each domain's covariance to 1e-12 of its largest variance.
+ */
+function expectSameBatch(got: BatchResult, want: BatchResult, label: string, exactDf: boolean): void {
+  expect(
+    got.estimates.map((es) => es.map((e) => e.by)),
+    label,
+  ).toEqual(want.estimates.map((es) => es.map((e) => e.by)));
+  want.estimates.forEach((es, k) => {
+    es.forEach((e, d) => {
+      const b = got.estimates[k]![d]!;
+      expect(b.n, `${label} ${k} ${d}`).toBe(e.n);
+      if (exactDf) expect(b.df, `${label} ${k} ${d}`).toBe(e.df);
+      for (const key of ["estimate", "se", "ciLow", "ciHigh", "df", "deff", "nEff"] as const) {
+        const x = b[key] ?? Number.NaN;
+        const y = e[key] ?? Number.NaN;
+        if (Number.isNaN(x) && Number.isNaN(y)) continue;
+        expect(rel(x, y, key === "df" ? y : e.estimate), `${label} ${k} ${d} ${key}`).toBeLessThan(
+          key === "deff" ? 1e-11 : 1e-12,
+        );
+      }
+    });
+  });
+  want.covariance.forEach((m, d) => {
+    const scale = Math.max(...m.map((row, i) => Math.abs(row[i]!)).filter(Number.isFinite), 1e-300);
+    m.forEach((row, i) => {
+      row.forEach((v, j) => {
+        const x = got.covariance[d]![i]![j]!;
+        if (Number.isNaN(v) && Number.isNaN(x)) return;
+        expect(x === v ? 0 : Math.abs(x - v) / scale, `${label} ${d} cov ${i} ${j}`).toBeLessThan(1e-12);
+      });
+    });
+  });
+}
+
 describe("surveyEstimatesBySets", () => {
   for (const [name, make] of Object.entries(designs)) {
     it(`equals surveyEstimates set by set: ${name}`, async () => {
@@ -73,36 +110,7 @@ describe("surveyEstimatesBySets", () => {
       expect(batch).toHaveLength(bySets.length);
       for (const [s, by] of bySets.entries()) {
         const single = await surveyEstimates(design, requests, { by, naRm: true, level: 0.9 });
-        const got = batch[s]!;
-        expect(got.estimates.map((es) => es.map((e) => e.by))).toEqual(
-          single.estimates.map((es) => es.map((e) => e.by)),
-        );
-        single.estimates.forEach((es, k) => {
-          es.forEach((e, d) => {
-            const b = got.estimates[k]![d]!;
-            expect([b.n, b.df], `${by} ${k} ${d}`).toEqual([e.n, e.df]);
-            for (const key of ["estimate", "se", "ciLow", "ciHigh", "deff", "nEff"] as const) {
-              const x = b[key] ?? Number.NaN;
-              const y = e[key] ?? Number.NaN;
-              if (Number.isNaN(x) && Number.isNaN(y)) continue;
-              // deff is a variance (twice the SE's relative rounding), and the ratio's scores
-              // nearly cancel: 1e-11 there, 1e-12 for the figures reported
-              expect(rel(x, y, e.estimate), `${by} ${k} ${d} ${key}`).toBeLessThan(
-                key === "deff" ? 1e-11 : 1e-12,
-              );
-            }
-          });
-        });
-        single.covariance.forEach((m, d) => {
-          const scale = Math.max(...m.map((row, i) => Math.abs(row[i]!)).filter(Number.isFinite), 1e-300);
-          m.forEach((row, i) => {
-            row.forEach((v, j) => {
-              const x = got.covariance[d]![i]![j]!;
-              if (Number.isNaN(v) && Number.isNaN(x)) return;
-              expect(x === v ? 0 : Math.abs(x - v) / scale, `${by} ${d} cov ${i} ${j}`).toBeLessThan(1e-12);
-            });
-          });
-        });
+        expectSameBatch(batch[s]!, single, String(by), true);
       }
       // rows without a band are in no band domain, and in every set that does not use band
       const [all, byBand] = [batch[0]!, batch[2]!];
@@ -153,39 +161,8 @@ describe("surveyEstimatesBySets", () => {
         };
       };
       full.forEach((b, s) => {
-        const want = keep(b);
-        const got = part[s]!;
-        expect(got.estimates[0]!.map((e) => e.by)).toEqual(want.estimates[0]!.map((e) => e.by));
-        expect(got.estimates[0]!.length).toBeGreaterThan(0);
-        want.estimates.forEach((es, k) => {
-          es.forEach((e, d) => {
-            const g = got.estimates[k]![d]!;
-            expect(g.n, `${sets[s]} ${k} ${d}`).toBe(e.n);
-            // the same sums, added in another order (deff: a variance, and the ratio's scores
-            // nearly cancel: 1e-11 there, as above)
-            for (const key of ["estimate", "se", "ciLow", "ciHigh", "df", "deff", "nEff"] as const) {
-              const x = g[key] ?? Number.NaN;
-              const y = e[key] ?? Number.NaN;
-              if (Number.isNaN(x) && Number.isNaN(y)) continue;
-              const scale = key === "df" ? y : e.estimate;
-              expect(rel(x, y, scale), `${sets[s]} ${k} ${d} ${key}`).toBeLessThan(
-                key === "deff" ? 1e-11 : 1e-12,
-              );
-            }
-          });
-        });
-        want.covariance.forEach((m, d) => {
-          const scale = Math.max(...m.map((row, i) => Math.abs(row[i]!)).filter(Number.isFinite), 1e-300);
-          m.forEach((row, i) => {
-            row.forEach((v, j) => {
-              const x = got.covariance[d]![i]![j]!;
-              if (Number.isNaN(v) && Number.isNaN(x)) return;
-              expect(x === v ? 0 : Math.abs(x - v) / scale, `${sets[s]} ${d} cov ${i} ${j}`).toBeLessThan(
-                1e-12,
-              );
-            });
-          });
-        });
+        expect(part[s]!.estimates[0]!.length).toBeGreaterThan(0);
+        expectSameBatch(part[s]!, keep(b), String(sets[s]), false);
       });
       await expect(
         surveyEstimatesBySets(design, requests, [["stype"], ["band"]], {

@@ -41,24 +41,24 @@ const requests: EstimateRequest[] = [
 
 const bySets = [[], ["stype"], ["band"], ["stype", "band"], ["awards", "stype"], ["dnum"]];
 
+/** Schools in districts, stratified by school type. */
+const stratifiedClusters = () =>
+  surveyDesign(db, {
+    source: "apistrat_band",
+    ids: ["dnum"],
+    strata: "stype",
+    weights: "pw",
+    nest: true,
+    lonelyPsu: "adjust",
+  });
+
 const designs: Record<string, () => Promise<TaylorDesign>> = {
   "two-stage clusters with fpc, raked": async () =>
     rake(
       await surveyDesign(db, { source: "apiclus2_band", ids: ["dnum", "snum"], fpc: ["fpc1", "fpc2"] }),
       margins,
     ),
-  "strata and clusters, raked": async () =>
-    rake(
-      await surveyDesign(db, {
-        source: "apistrat_band",
-        ids: ["dnum"],
-        strata: "stype",
-        weights: "pw",
-        nest: true,
-        lonelyPsu: "adjust",
-      }),
-      [margins[1]!],
-    ),
+  "strata and clusters, raked": async () => rake(await stratifiedClusters(), [margins[1]!]),
 };
 
 /** relative difference, on the estimate's scale for figures that are zero in exact arithmetic */
@@ -125,17 +125,7 @@ describe("surveyEstimatesBySets", () => {
   const onlyDesigns: Record<string, () => Promise<TaylorDesign>> = {
     ...designs,
     "strata and clusters, post-stratified (no operator: every row read)": async () =>
-      postStratify(
-        await surveyDesign(db, {
-          source: "apistrat_band",
-          ids: ["dnum"],
-          strata: "stype",
-          weights: "pw",
-          nest: true,
-          lonelyPsu: "adjust",
-        }),
-        margins[0]!,
-      ),
+      postStratify(await stratifiedClusters(), margins[0]!),
     "unclustered, raked": async () =>
       rake(
         await surveyDesign(db, { source: "apistrat_band", ids: [], strata: "stype", weights: "pw" }),

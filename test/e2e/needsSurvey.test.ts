@@ -7,8 +7,9 @@ import iconv from "iconv-lite";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabase, type Database, openDatabase } from "../../db/index.ts";
-import { ingestStudyResponses } from "../../ingest/index.ts";
-import { createRelease, readRelease, runModels } from "../../models/index.ts";
+import { ingestStudyResponses, rawTableName } from "../../ingest/index.ts";
+import { createRelease, forgetComputed, readRelease, runModels } from "../../models/index.ts";
+import { wavesEstimated } from "../../models/marts/index_estimates.ts";
 import { createToken, createUser } from "../../server/auth/index.ts";
 import { createApp } from "../../server/index.ts";
 import { loadStudy, type Study } from "../../study/index.ts";
@@ -270,4 +271,32 @@ describe("the needs survey example", () => {
     expect(benefit?.[at("index_name_zh")]).toBe("受益率");
     expect(benefit?.[at("index_name_en")]).toBe("Benefit rate");
   });
+
+  // last: it takes respondents out of the database
+  it("after one quarter changes, estimates only that quarter, with the figures a run from nothing gives", async () => {
+    const all = () =>
+      db.query<Record<string, unknown>>("select * from index_estimates__needs_survey order by all");
+    await db.run(
+      `delete from "${rawTableName(study.id)}" where wave_id = '2025Q3' and respondent_id in (
+         select respondent_id from "${rawTableName(study.id)}" where wave_id = '2025Q3'
+         qualify row_number() over (order by respondent_id) % 10 = 0)`,
+    );
+    const before = wavesEstimated();
+    await runModels(db, study);
+    expect(wavesEstimated() - before).toBe(1);
+    const kept = await all();
+    forgetComputed();
+    await runModels(db, study);
+    expect(wavesEstimated() - before).toBe(5);
+    const fresh = await all();
+    expect(kept.length).toBe(fresh.length);
+    expect(fresh.filter((f) => f.wave_id === "2025Q3").length).toBeGreaterThan(0);
+    kept.forEach((row, i) => {
+      for (const [column, value] of Object.entries(fresh[i]!)) {
+        if (typeof value === "number")
+          expect(Math.abs((row[column] as number) - value), `${i} ${column}`).toBeLessThan(1e-9);
+        else expect(row[column], `${i} ${column}`).toEqual(value);
+      }
+    });
+  }, 300_000);
 });

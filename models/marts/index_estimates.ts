@@ -15,6 +15,7 @@ import { alsoForget } from "../runner/offThread.ts";
 import { writeRows } from "../seeds/writeRows.ts";
 
 export const dependsOn = [
+  "int_responses_base_weighted",
   "int_responses_calibrated",
   "int_index_scores",
   "seed_breakdowns",

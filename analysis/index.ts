@@ -17,6 +17,7 @@ export { replicateDesign } from "./replicates/replicateDesign.ts";
 export {
   type CompositeFigure,
   type CompositePart,
+  hasStageTwoVariance,
   type ReportingIntervalRule,
   reportingIntervals,
 } from "./reportingIntervals.ts";

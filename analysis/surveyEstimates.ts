@@ -5,10 +5,14 @@ import { toEstimates } from "./toEstimates.ts";
 import type { Estimate, EstimateOptions, SurveyDesign } from "./types.ts";
 
 /** One figure of a batch: a mean, total or ratio of columns, or a proportion of a checked condition. */
-export type EstimateRequest =
+export type EstimateRequest = (
   | { kind: "mean" | "total"; variable: string }
   | { kind: "ratio"; numerator: string; denominator: string }
-  | { kind: "proportion"; condition: string; ci?: "logit" | "wald" | "beta" | "xlogit" };
+  | { kind: "proportion"; condition: string; ci?: "logit" | "wald" | "beta" | "xlogit" }
+) & {
+  /** this request's interval df, over the call's `options.df` (see `EstimateOptions.df`) */
+  df?: EstimateOptions["df"];
+};
 
 export interface BatchResult {
   /** per request, one Estimate per domain (domains in the same order for every request) */
@@ -66,8 +70,9 @@ export function batchResult(
   options: EstimateOptions,
 ): BatchResult {
   const estimates = requests.map((r, i) => {
-    if (r.kind !== "proportion") return toEstimates(domains, i, options, "normal");
-    return toEstimates(domains, i, options, r.ci ?? "logit", (d) => {
+    const own = r.df === undefined ? options : { ...options, df: r.df };
+    if (r.kind !== "proportion") return toEstimates(domains, i, own, "normal");
+    return toEstimates(domains, i, own, r.ci ?? "logit", (d) => {
       const e = domains[d]!.items[i]!;
       if (e.logitVariance !== undefined) return Math.sqrt(e.logitVariance);
       return Math.sqrt(e.variance) / (e.estimate * (1 - e.estimate));

@@ -263,8 +263,8 @@ export const pageMessages = {
     en: "A stratum with a single PSU adds no variance.",
   },
   "method.coverage_not_simulated": {
-    zh: "覆盖率模拟（npm run sim:coverage）检验的是演示研究的设计（初级单位按有放回处理）与本页的区间规则；本研究的设计与之不同，其区间的实际覆盖率未经模拟检验。",
-    en: "The coverage simulation (npm run sim:coverage) checks the demo study's design (PSUs treated as drawn with replacement) with this page's interval rule; this study's design differs, and what its intervals cover has not been checked by simulation.",
+    zh: "覆盖率模拟（npm run sim:coverage）检验的是演示研究的设计（两阶段均按Brewer近似计算方差）与本页的区间规则；本研究的设计与之不同，其区间的实际覆盖率未经模拟检验。",
+    en: "The coverage simulation (npm run sim:coverage) checks the demo study's design (Brewer's approximation over both stages) with this page's interval rule; this study's design differs, and what its intervals cover has not been checked by simulation.",
   },
   "method.frame": {
     zh: "抽样框：{townships} 个{stratum}，{villages} 个{psu}。",
@@ -362,8 +362,17 @@ export const pageMessages = {
   },
   "method.intervals": { zh: "置信区间与排名", en: "Confidence intervals and ranks" },
   "method.intervals_text": {
-    zh: "方差按泰勒线性化计算{calibration}。每个区间都基于t分布，自由度为该估计值方差的Satterthwaite有效自由度（初级单元按有放回处理时，即该范围内有受访者的{psu}数减分层数，镇街内为其{psu}数减1）：比率类指标（{rates}）为logit区间，得分类指标（{scores}）为估计值±t×标准误，综合指数同样，自由度取其组成指数中最小者。只有几个{psu}时，标准误本身也不确定，t分布把这一点计入区间。",
-    en: "Variances are Taylor linearization{calibration}. Every interval rests on t with the Satterthwaite effective degrees of freedom of its variance (with primary units treated as drawn with replacement: the {psu} with respondents in the domain minus strata, in a township its {psu} minus 1): rates ({rates}) have logit intervals, scores ({scores}) are the estimate ± t × SE, and composites the same on the smallest df of their parts. An SE from a handful of {psu} is itself uncertain, and t pays for that in the interval.",
+    zh: "方差按泰勒线性化计算{calibration}。比率类指标（{rates}）为logit区间（{rate_quantiles}）。得分类指标（{scores}）为估计值±t×标准误，t分布的自由度为该估计值方差的Satterthwaite有效自由度（初级单元按有放回处理时，即该范围内有受访者的{psu}数减分层数，镇街内为其{psu}数减1）；综合指数同样，自由度取其得分类组成指数中最小者。只有几个{psu}时，标准误本身也不确定，t分布把这一点计入区间。{rate_reason}",
+    en: "Variances are Taylor linearization{calibration}. Rates ({rates}) have logit intervals {rate_quantiles}. Scores ({scores}) are the estimate ± t × SE, with t on the Satterthwaite effective degrees of freedom of the estimate's variance (with primary units treated as drawn with replacement: the {psu} with respondents in the domain minus strata, in a township its {psu} minus 1); composites the same, on the smallest df of their scores. An SE from a handful of {psu} is itself uncertain, and t pays for that in the interval.{rate_reason}",
+  },
+  "method.rates_normal": { zh: "正态分位数", en: "on normal quantiles" },
+  "method.rates_t": {
+    zh: "t分布，自由度为该范围内有受访者的{psu}数减分层数",
+    en: "on t with the {psu} with respondents in the domain minus strata as degrees of freedom",
+  },
+  "method.rates_normal_reason": {
+    zh: "比率用正态分位数，是因为logit区间已在靠近0%或100%的一侧放宽，在两阶段方差上再用t分布会使区间过宽。",
+    en: " Rates use normal quantiles because the logit interval already widens towards 0% or 100%, and on a two-stage variance t on top of it made their intervals too wide.",
   },
   "method.intervals_text_r": {
     zh: "方差按泰勒线性化计算{calibration}。区间采用R survey包的默认规则：比率类指标（{rates}）为logit区间，以该范围内{psu}数减分层数为自由度的t分布；得分类指标（{scores}）与综合指数为正态区间。",
@@ -383,8 +392,8 @@ export const pageMessages = {
   },
   "method.none_of_kind": { zh: "无", en: "none" },
   "method.two_villages": {
-    zh: "以下镇街只有2个{psu}有受访者，其区间的t分布只有1个自由度，以这一设计无法达到名义95%的覆盖（区间近乎0–100），数据中标为“two_psus”（interval_note）：{units}。",
-    en: 'These townships have respondents in only 2 {psu}: their intervals rest on t with 1 degree of freedom and this design cannot make them keep a nominal 95% (they span nearly 0–100); the data mark them "two_psus" (interval_note): {units}.',
+    zh: "以下镇街只有2个{psu}有受访者，其标准误只有1个自由度：得分类指标的区间（1个自由度的t分布）近乎0–100，比率类指标的区间（正态）则过窄；以这一设计无法达到名义95%的覆盖，数据中标为“two_psus”（interval_note）：{units}。",
+    en: 'These townships have respondents in only 2 {psu}: their SEs rest on 1 degree of freedom, so score intervals (t on 1 df) span nearly 0–100 and rate intervals (normal) are too narrow; this design cannot make them keep a nominal 95%. The data mark them "two_psus" (interval_note): {units}.',
   },
   "method.ranks_text": {
     zh: "镇街排名附95%排名区间（边际区间及所有镇街同时成立的区间，按Mogstad、Romano、Shaikh和Wilhelm 2024年的方法，由估计值及其标准误经参数自助法求得）。档次附其概率：重新抽样时得到同一档次的概率；低于80%的档次标为不确定。",

@@ -6,25 +6,26 @@
  * organization, for the district and every township, scored against the generator's truth
  * (`computeTruth`, plain loops over the whole population).
  *
- The figures are made by the marts' own rule, `reportingIntervals(intervals)`
+ * The figures are made by the marts' own rule, `reportingIntervals(intervals)`
  * (analysis/reportingIntervals.ts, study.yaml `reporting.intervals`; `--intervals nominal|r`,
- * default "nominal", the default the demo study publishes): rates (awareness, participation)
+ * default the demo study.yaml's): rates (awareness, participation)
  * as 0/100 proportions with the logit interval, means (approval, satisfaction), and the
  * composite (0.2·aw + 0.2·pa + 0.3·ap + 0.3·sa from the joint covariance) with the rule's df.
  *
  * `config` (`--config`) chooses the variance:
- * - "published" (default): exactly what the marts publish (models/intermediate/
- *   int_responses_calibrated.ts and models/marts/index_estimates.ts with the demo study.yaml):
- *   villages as PSUs drawn with replacement (no fpc, lonely_psu "fail"), raked, intervals by
- *   the rule (nominal: t on the Satterthwaite df, which on this ultimate-cluster variance is
- *   the design df, villages − 1 in a township; r: rates t on the design df, means and composite
- *   normal); `--df` is ignored here;
+ * - "published" (default): exactly what the marts publish, read from the demo's study.yaml
+ *   (`publishedConfiguration`: its `design` on the simulated sample's columns, and its
+ *   `reporting.intervals`), today Brewer's approximation over both stages (villages, then
+ *   respondents, with their inclusion probabilities as fpc, lonely_psu "adjust"), raked, and the
+ *   nominal rule (rates: logit on normal quantiles; means: t on the Satterthwaite df;
+ *   composite: t on its parts' smallest df); `--df` is ignored here;
  * - "brewer": the sampler's design with Brewer's approximation over both stages (R's
  *   `svydesign(ids = ~village + respondent, fpc = ~pi1 + pi2, pps = "brewer")`, study.yaml
  *   `ids: [village_code, resp_id]`, `pps: brewer`, `fpc: [frame_pps, frame_ssu]`), where the
  *   Satterthwaite df is the effective df of the stage-1 and stage-2 terms;
  * - "brewer-villages": Brewer on the villages alone (fpc = pi1);
- * - "with-replacement": the published design with lonely_psu "adjust".
+ * - "with-replacement": villages as PSUs drawn with replacement, lonely_psu "adjust" (the
+ *   design the demo published before, which over-covered: 96–99%).
  * `--df design|inf|satterthwaite` overrides the rule's df in the non-published configurations.
  *
  * Reported per level (district, township) and per index: mean coverage over the units, the
@@ -35,11 +36,13 @@
  * The last line is JSON: {"bench":"coverage", samples, district_mean, township_mean,
  * township_min_plus_3mcse, max_abs_bias_minus_3mcse, ... and the same keys per index
  * (`township_mean__satisfaction`, ...)}. Townships with 2 sampled villages are listed apart
- * (`two_village_townships`): t on 1 df makes their rate intervals nearly [0, 100].
+ * (`two_village_townships`): with villages as PSUs drawn with replacement their intervals rest
+ * on 1 df (the methodology page names them).
  *
- * Run: `npm run sim:coverage [-- --samples 1000 --seed 20240501 --config published --intervals nominal
+ * Run: `npm run sim:coverage [-- --samples 1000 --seed 20240501 --config published --intervals nominal|r
  * --wave 2025]`.
  */
+import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { sessionOf } from "../../db/Database.ts";
 import {
@@ -50,6 +53,7 @@ import {
   ORGANIZATIONS,
   orgItems,
 } from "../../examples/mass-org-evaluation/generator/index.ts";
+import { loadStudy } from "../../study/index.ts";
 import { rake } from "../calibration/rake.ts";
 import type { Margin } from "../calibration/types.ts";
 import { type ReportingIntervalRule, reportingIntervals } from "../reportingIntervals.ts";
@@ -103,12 +107,61 @@ const DFS: CoverageDf[] = ["satterthwaite", "design", "inf"];
 /** Kept for callers of the issue-4 options: the variance alone (df defaults to Satterthwaite). */
 export type CoverageVariance = Exclude<CoverageConfig, "published">;
 
-const DESIGNS = {
-  published: { ids: ["village"], lonelyPsu: "fail" as const },
+type SimDesign = {
+  ids: string[];
+  fpc?: string[];
+  pps?: "brewer";
+  lonelyPsu: "fail" | "certainty" | "adjust" | "average" | "remove";
+};
+const DESIGNS: Record<Exclude<CoverageConfig, "published">, SimDesign> = {
   brewer: { ids: ["village", "r"], fpc: ["pi", "pi2"], pps: "brewer" as const, lonelyPsu: "adjust" as const },
   "brewer-villages": { ids: ["village"], fpc: ["pi"], pps: "brewer" as const, lonelyPsu: "adjust" as const },
   "with-replacement": { ids: ["village"], lonelyPsu: "adjust" as const },
 };
+/** The demo study.yaml's column names, as the simulated sample names them. */
+const SIM_COLUMNS: Record<string, string> = {
+  township_code: "township",
+  village_code: "village",
+  resp_id: "r",
+  frame_pps: "pi",
+  frame_ssu: "pi2",
+};
+const DEMO_STUDY = fileURLToPath(new URL("../../examples/mass-org-evaluation", import.meta.url));
+
+/**
+ * The "published" configuration: the design and interval rule the demo's study.yaml declares,
+ * read from it (so changing the study changes what is scored), on the simulated sample's columns.
+ */
+export async function publishedConfiguration(
+  folder = DEMO_STUDY,
+): Promise<{ design: SimDesign; intervals: ReportingIntervalRule }> {
+  const definition = await loadStudy(folder);
+  const d = definition.design;
+  const column = (c: string) => {
+    const sim = SIM_COLUMNS[c];
+    if (!sim)
+      throw new Error(`sim:coverage cannot simulate the design column "${c}" of ${folder}/study.yaml`);
+    return sim;
+  };
+  // as the models: strata and ids default to the frame's stratum and PSU columns
+  const strata = d.strata === undefined ? definition.frame.stratum : d.strata;
+  if (strata === null || column(strata) !== "township")
+    throw new Error(`sim:coverage simulates townships as strata (${folder}/study.yaml has ${strata})`);
+  if (definition.calibration.method !== "rake")
+    throw new Error(
+      `sim:coverage rakes as the demo does (${folder}/study.yaml: ${definition.calibration.method})`,
+    );
+  return {
+    design: {
+      ids: (d.ids ?? [definition.frame.psu]).map(column),
+      fpc: d.fpc.map(column),
+      ...(d.pps ? { pps: d.pps } : {}),
+      lonelyPsu: d.lonely_psu,
+    },
+    intervals: definition.reporting.intervals,
+  };
+}
+
 /** The composite's weights (seed_composite_weights of the demo, version "2026.1"). */
 const COMPOSITE = { awareness: 0.2, participation: 0.2, approval: 0.3, satisfaction: 0.3 } as const;
 
@@ -154,7 +207,9 @@ export async function runCoverageDetailed(
   const perSample = new Map<string, { sum: number; sum2: number; n: number }>();
   const seed = options.seed ?? 20240501;
   const config: CoverageConfig = options.config ?? options.variance ?? "published";
-  const rule = reportingIntervals(options.intervals ?? "nominal");
+  const published = config === "published" ? await publishedConfiguration() : null;
+  const simDesign = published ? published.design : DESIGNS[config as Exclude<CoverageConfig, "published">];
+  const rule = reportingIntervals(options.intervals ?? published?.intervals ?? "nominal");
   const df = config === "published" ? rule.df : (options.df ?? rule.df);
   const wave = options.wave ?? "2025";
   const population = generatePopulation(seed);
@@ -220,13 +275,6 @@ export async function runCoverageDetailed(
   await session.run(
     `create table sim (township integer, village integer, sex integer, age_group integer, urban integer, w double, pi double, r integer, pi2 double, ${itemCols.map((c) => `${c} double`).join(", ")})`,
   );
-  // as int_index_scores declares them: rates are proportions of 0/100 scores, scales means
-  const requests: EstimateRequest[] = orgs.flatMap((o) => [
-    rule.request("proportion", `aw_${o.id}`),
-    rule.request("proportion", `pa_${o.id}`),
-    rule.request("mean", `ap_${o.id}`),
-    rule.request("mean", `sa_${o.id}`),
-  ]);
   const scale = [100, 100, 1, 1];
   const rescale = (x: number) => ((x - 1) / 4) * 100;
   for (let s = 0; s < options.samples; s++) {
@@ -277,9 +325,16 @@ export async function runCoverageDetailed(
       source: "sim",
       strata: "township",
       weights: "w",
-      ...DESIGNS[config],
+      ...simDesign,
     });
     const raked = await rake(design, margins);
+    // as int_index_scores declares them: rates are proportions of 0/100 scores, scales means
+    const requests: EstimateRequest[] = orgs.flatMap((o) => [
+      rule.request("proportion", `aw_${o.id}`, raked),
+      rule.request("proportion", `pa_${o.id}`, raked),
+      rule.request("mean", `ap_${o.id}`, raked),
+      rule.request("mean", `sa_${o.id}`, raked),
+    ]);
     const covered = new Map<string, { cover: number; n: number }>();
     for (const level of levels) {
       const batch = await surveyEstimates(raked, requests, {
@@ -453,10 +508,14 @@ async function main(): Promise<void> {
   };
   const samples = arg("--samples", 1000);
   const config = (text("--config") ?? text("--variance") ?? "published") as CoverageConfig;
-  if (!(config in DESIGNS)) throw new Error(`--config: one of ${Object.keys(DESIGNS).join(", ")}`);
+  if (config !== "published" && !(config in DESIGNS))
+    throw new Error(`--config: one of published, ${Object.keys(DESIGNS).join(", ")}`);
   const df = (args.includes("--df-inf") ? "inf" : text("--df")) as CoverageDf | undefined;
   if (df !== undefined && !DFS.includes(df)) throw new Error(`--df: one of ${DFS.join(", ")}`);
-  const intervals = (text("--intervals") ?? "nominal") as ReportingIntervalRule;
+  const intervals = (text("--intervals") ??
+    (config === "published"
+      ? (await publishedConfiguration()).intervals
+      : "nominal")) as ReportingIntervalRule;
   reportingIntervals(intervals);
   const wave = (text("--wave") ?? "2025") as "2024" | "2025" | "2026";
   const t0 = performance.now();

@@ -8,7 +8,7 @@ import {
   type TaylorDesign,
 } from "../../analysis/index.ts";
 import { quoteIdent, type Session, timeSlicer } from "../../db/index.ts";
-import { CALIBRATED_DESIGN } from "../intermediate/int_responses_calibrated.ts";
+import { CALIBRATED_DESIGN, designIds } from "../intermediate/int_responses_calibrated.ts";
 import { methodologyVersion } from "../releases/methodologyVersion.ts";
 import type { ModelContext } from "../runner/loadModels.ts";
 import { alsoForget } from "../runner/offThread.ts";
@@ -57,9 +57,11 @@ type Row = {
 };
 
 /**
- * `interval_note` of a figure whose domain lies in a stratum with only 2 responding PSUs: its
- * interval rests on 1 degree of freedom (t: nearly 0-100; normal: far too narrow), and no
- * interval rule makes it cover 95% with this design.
+ * `interval_note` of a figure whose domain lies in a stratum with only 2 responding PSUs, on a
+ * one-stage (ultimate-cluster) variance: its SE rests on 1 degree of freedom (t on 1 df: nearly
+ * 0-100; normal: far too narrow), and no interval rule makes it cover 95% with this design. Not
+ * set on a variance with a stage-2 term (Brewer over both stages), whose Satterthwaite df
+ * counts the within-PSU terms too.
  */
 export const TWO_PSUS = "two_psus";
 
@@ -115,14 +117,17 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
     composites.set(w.composite_id, [...(composites.get(w.composite_id) ?? []), w]);
   const level = study.reporting.confidence_level;
   const intervals = reportingIntervals(study.reporting.intervals);
-  // strata (townships) per wave with at most 2 responding PSUs (villages)
+  // strata (townships) per wave with at most 2 responding PSUs (villages), on a one-stage
+  // variance (a later stage counts only under a first-stage fpc, as in R's multistage variance)
   const twoPsus = new Set(
-    (
-      await session.query<{ wave_id: string; stratum_code: string }>(
-        `select wave_id, stratum_code from ${quoteIdent(ref("int_responses_calibrated"))}
-         group by wave_id, stratum_code having count(distinct design_psu) <= 2`,
-      )
-    ).map((r) => `${r.wave_id}\u0000${r.stratum_code}`),
+    designIds(study).length > 1 && study.design.fpc.length > 1
+      ? []
+      : (
+          await session.query<{ wave_id: string; stratum_code: string }>(
+            `select wave_id, stratum_code from ${quoteIdent(ref("int_responses_calibrated"))}
+             group by wave_id, stratum_code having count(distinct design_psu) <= 2`,
+          )
+        ).map((r) => `${r.wave_id}\u0000${r.stratum_code}`),
   );
   const rows: Row[] = [];
 
@@ -158,7 +163,7 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
   const results = new Map<string[], BatchResult>();
   for (const list of new Set(domainSets.map((set) => set.scores))) {
     if (list.length === 0 || changed.length === 0) continue;
-    const requests: EstimateRequest[] = list.map((s) => intervals.request(s.estimator, s.score_key));
+    const requests: EstimateRequest[] = list.map((s) => intervals.request(s.estimator, s.score_key, design));
     const sets = domainSets.filter((set) => set.scores === list);
     const batches = await surveyEstimatesBySets(
       design,

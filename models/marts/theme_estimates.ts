@@ -2,6 +2,7 @@ import {
   designWithColumns,
   type Estimate,
   type EstimateRequest,
+  reportingIntervals,
   surveyEstimatesBySets,
   type TaylorDesign,
 } from "../../analysis/index.ts";
@@ -21,8 +22,8 @@ export const UNCODED = "_uncoded";
 
 /**
  * The weighted share of respondents raising each theme in each open question, from the
- * calibrated design by Taylor linearization (a proportion with R's logit interval, as
- * svyciprop): base = every respondent asked the question in the wave, so a blank answer counts
+ * calibrated design by Taylor linearization (a proportion with R's svyciprop logit interval, its
+ * quantiles by the study's interval rule as index_estimates' rates: analysis/reportingIntervals.ts): base = every respondent asked the question in the wave, so a blank answer counts
  * as not raising the theme; the blank share and the uncoded share are reported beside the
  * themes. For the district, every township and the one-way demographic groups, per wave.
  */
@@ -67,10 +68,13 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
       ["wave_id", "respondent_id"],
       columns.map((c) => c.name),
     );
+    // the study's interval rule, as index_estimates (analysis/reportingIntervals.ts)
+    const intervals = reportingIntervals(study.reporting.intervals);
     const requests: EstimateRequest[] = columns.map((c) => ({
       kind: "proportion",
       condition: `${quoteIdent(c.name)} = 1`,
       ci: "logit",
+      ...intervals.rateDf(withThemes),
     }));
     const sets = [
       { by: ["wave_id"], unitLevel: "district", group: "" },
@@ -82,7 +86,7 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
       withThemes,
       requests,
       sets.map((s) => s.by),
-      { naRm: true, level },
+      { naRm: true, level, df: intervals.df },
     );
     sets.forEach((set, s) => {
       const { estimates } = results[s]!;

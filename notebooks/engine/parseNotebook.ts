@@ -43,6 +43,8 @@ const estimateSchema = z
     by: z.union([z.string(), z.array(z.string())]).default([]),
     /** proportion: R's svyciprop method */
     ci: z.enum(["logit", "wald", "beta", "xlogit"]).default("logit"),
+    /** the interval rule (analysis/reportingIntervals.ts); default the study's reporting.intervals */
+    intervals: z.enum(["nominal", "r"]).optional(),
     /** quantile: the probabilities */
     quantiles: z.array(z.number().min(0).max(1)).default([0.5]),
     /** ttest: the two-valued group column; chisq: the table's column variable */
@@ -211,6 +213,7 @@ function estimateBlock(notebook: string, name: string, body: string, line: numbe
     variable: spec.variable,
     by: list(spec.by).filter(Boolean),
     ci: spec.ci,
+    ...(spec.intervals ? { intervals: spec.intervals } : {}),
     quantiles: spec.quantiles,
     ...(spec.group ? { group: spec.group } : {}),
     terms: list(spec.terms).filter(Boolean),

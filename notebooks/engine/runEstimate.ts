@@ -1,5 +1,8 @@
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import {
+  hasStageTwoVariance,
+  type ReportingIntervalRule,
+  reportingIntervals,
   type SurveyDesign,
   surveyChisq,
   surveyDesign,
@@ -17,11 +20,15 @@ import { quoteIdent } from "../../db/quoteIdent.ts";
 import type { JsonValue, SandboxSuccess } from "../../server/sandbox/index.ts";
 import type { BlockResult, EstimateBlock } from "./types.ts";
 
-/** The study's reporting rules (seed_reporting): below `minN` or above `maxRse` a figure is withheld. */
+/**
+ * The study's reporting rules (seed_reporting): below `minN` or above `maxRse` a figure is
+ * withheld; `intervals` is the marts' interval rule (study.yaml reporting.intervals).
+ */
 export interface ReportingRules {
   minN: number;
   maxRse: number;
   confidenceLevel: number;
+  intervals: ReportingIntervalRule;
 }
 
 const NUMERIC =
@@ -71,6 +78,20 @@ export async function runEstimate(
       weights: block.design.weights,
     });
     const options = { by: block.by, level: rules.confidenceLevel };
+    // the marts' rule (analysis/reportingIntervals.ts): "nominal" puts means and totals on t with
+    // the Satterthwaite df and a proportion's logit interval on normal quantiles where the
+    // variance has a stage-2 term (else on t with the design df, as R); "r" (and the other
+    // proportion intervals, quantiles and tests) R's own
+    const nominal = (block.intervals ?? rules.intervals) === "nominal";
+    const meanDf = nominal ? { df: reportingIntervals("nominal").df } : {};
+    const proportionDf =
+      nominal && block.ci === "logit"
+        ? hasStageTwoVariance(design)
+          ? { df: "inf" as const }
+          : meanDf
+        : nominal && block.ci === "wald"
+          ? meanDf
+          : {};
     if (block.estimator === "ttest" || block.estimator === "chisq" || block.estimator === "glm")
       return await testResult(block, design, rules.confidenceLevel);
     if (block.estimator === "quantile") {
@@ -81,11 +102,12 @@ export async function runEstimate(
     }
     const estimates: Estimate[] =
       block.estimator === "mean"
-        ? await surveyMean(design, block.variable, options)
+        ? await surveyMean(design, block.variable, { ...options, ...meanDf })
         : block.estimator === "total"
-          ? await surveyTotal(design, block.variable, options)
+          ? await surveyTotal(design, block.variable, { ...options, ...meanDf })
           : await surveyProportion(design, `${quoteIdent(block.variable)}::double <> 0`, {
               ...options,
+              ...proportionDf,
               ci: block.ci,
             });
     return toResult(block, estimates, rules, suppress);

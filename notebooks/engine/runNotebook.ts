@@ -142,15 +142,21 @@ async function reportingRules(
   place: { name: string; line: number },
 ): Promise<ReportingRules> {
   const table = `seed_reporting__${study}`;
-  const result = await sandbox.query(
-    `select min_n, max_rse, confidence_level from ${quoteIdent(table)} where study_id = $study`,
-    { params: { study } },
-  );
+  const result = await sandbox.query(`select * from ${quoteIdent(table)} where study_id = $study`, {
+    params: { study },
+  });
   const row = result.ok ? result.rows[0] : undefined;
   if (!row)
     throw new NotebookError(
       { notebook: notebook.name, block: place.name, line: place.line },
       `cannot read the reporting rules of study ${study} from ${table}: ${result.ok ? "no row" : result.error.message}`,
     );
-  return { minN: Number(row[0]), maxRse: Number(row[1]), confidenceLevel: Number(row[2]) };
+  // by name: a snapshot made before a column was added lacks it (intervals: the default rule)
+  const value = (name: string) => row[result.ok ? result.columns.findIndex((c) => c.name === name) : -1];
+  return {
+    minN: Number(value("min_n")),
+    maxRse: Number(value("max_rse")),
+    confidenceLevel: Number(value("confidence_level")),
+    intervals: value("intervals") === "r" ? "r" : "nominal",
+  };
 }

@@ -63,6 +63,11 @@ export interface EstimateBlock extends BlockBase {
   variable: string;
   by: string[];
   ci: "logit" | "wald" | "beta" | "xlogit";
+  /**
+   * The interval rule of means, totals and proportions (analysis/reportingIntervals.ts): absent,
+   * the study's `reporting.intervals` (the marts' rule); `r` for R survey's defaults.
+   */
+  intervals?: "nominal" | "r";
   quantiles: number[];
   group?: string;
   terms: string[];

@@ -121,11 +121,17 @@ export async function methodologyPage(db: Database, req: Request, res: Response)
       .map((i) => i.name[lang])
       .join(lang === "zh" ? "、" : ", ") || t("method.none_of_kind");
   const calibrated = definition && definition.calibration.method !== "none";
+  const psu = definition?.design.ids?.[0] ? variable(definition.design.ids[0], lang) : "PSU";
+  // rates on normal quantiles where the variance has a stage-2 term (an fpc at both stages),
+  // as analysis/reportingIntervals.ts's hasStageTwoVariance decides on the design itself
+  const stageTwo = (definition?.design.ids?.length ?? 1) >= 2 && (definition?.design.fpc.length ?? 0) >= 2;
   const intervalWords = {
-    psu: definition?.design.ids?.[0] ? variable(definition.design.ids[0], lang) : "PSU",
+    psu,
     calibration: calibrated ? t("method.intervals_calibration", { method }) : "",
     rates: namesOf("proportion"),
     scores: namesOf("mean"),
+    rate_quantiles: stageTwo ? t("method.rates_normal") : t("method.rates_t", { psu }),
+    rate_reason: stageTwo ? t("method.rates_normal_reason") : "",
   };
   // the variance the design asks for: PSUs with replacement, finite population correction, or
   // Brewer's unequal-probability approximation (pps), as the sampling paragraph states it
@@ -135,6 +141,11 @@ export async function methodologyPage(db: Database, req: Request, res: Response)
       : definition?.design.fpc.length
         ? "fpc"
         : "with_replacement";
+  // the simulated variance: Brewer over both stages (two stages, each with its probabilities)
+  const simulated =
+    variance === "brewer" && (definition?.design.ids?.length ?? 1) >= 2 && definition!.design.fpc.length >= 2
+      ? "brewer_two_stage"
+      : variance;
   // what the coverage simulation measured for this rule on the demo design (docs/coverage-simulation.txt),
   // stated only for a study whose variance is the one it scored
   const v = COVERAGE_VALIDATION;
@@ -150,7 +161,7 @@ export async function methodologyPage(db: Database, req: Request, res: Response)
     worst_plus: points(v.worstTownshipPlus3McSe),
   })}${v.township > 0.96 ? ` ${t("method.coverage_conservative")}` : ""}</p>`;
   const coverageOrNot =
-    variance === v.variance ? coverage : html`<p>${t("method.coverage_not_simulated")}</p>`;
+    simulated === v.variance ? coverage : html`<p>${t("method.coverage_not_simulated")}</p>`;
   const declared = (definition?.indicators ?? []).map((ind) => {
     const rescaled = ind.rescale ? t("method.rescaled") : "";
     let text = t(`method.kind_${ind.kind}` as MessageKey, {

@@ -1,9 +1,10 @@
 /**
  * `reportingIntervals`, the one rule the marts publish and sim:coverage scores. Checked against
  * the engine's single estimators (surveyMean / surveyProportion with an explicit df) and the
- * interval formulas written out here: "nominal" puts every interval on t with the Satterthwaite
- * df (a composite on the smallest df of its parts), "r" is R survey's defaults (means and
- * composite normal, rates t on the design df). A two-stage design with an fpc at both stages,
+ * interval formulas written out here: "nominal" puts rates' logit intervals on normal quantiles
+ * and means on t with the Satterthwaite df (a composite on the smallest df of its parts, a rate
+ * counting as ∞), "r" is R survey's defaults (means and composite normal, rates t on the design
+ * df). A two-stage design with an fpc at both stages,
  * so the Satterthwaite df differs from the design df, and a with-replacement one, where they
  * are equal.
  */
@@ -53,15 +54,21 @@ const sameDf = (a: number, b: number) => (Number.isFinite(b) ? close(a, b) : exp
 
 describe("reportingIntervals", () => {
   for (const [name, make] of Object.entries(designs)) {
-    it(`${name}: nominal = t on each estimate's Satterthwaite df; r = R's defaults`, async () => {
+    it(`${name}: nominal = rates normal (two-stage) or t on the design df, means t on their Satterthwaite df; r = R's defaults`, async () => {
       const design = await make();
       const by = ["stratum"];
       for (const ruleName of ["nominal", "r"] as const) {
         const rule = reportingIntervals(ruleName);
-        const requests = [rule.request("proportion", "rate"), rule.request("mean", "score")];
+        const requests = [rule.request("proportion", "rate", design), rule.request("mean", "score", design)];
         const batch = await surveyEstimates(design, requests, { by, naRm: true, df: rule.df });
         const df = ruleName === "nominal" ? ("satterthwaite" as const) : undefined;
-        const props = await surveyProportion(design, '"rate" = 100', { by, naRm: true, df });
+        // nominal: a rate on normal quantiles where the variance has a stage-2 term, else as R
+        const twoStage = name === "two-stage fpc";
+        const props = await surveyProportion(design, '"rate" = 100', {
+          by,
+          naRm: true,
+          df: ruleName === "nominal" ? (twoStage ? "inf" : "satterthwaite") : undefined,
+        });
         const means = await surveyMean(design, "score", { by, naRm: true, df });
         batch.estimates[0]!.forEach((e, d) => {
           const single = props[d]!;
@@ -69,8 +76,9 @@ describe("reportingIntervals", () => {
           sameDf(e.df, single.df);
           close(e.ciLow, single.ciLow);
           close(e.ciHigh, single.ciHigh);
-          // R: svyciprop(method = "logit") is t on the design df (PSUs − strata: 3 − 1)
-          if (ruleName === "r") expect(e.df).toBe(2);
+          // R: svyciprop(method = "logit") is t on the design df (PSUs − strata: 3 − 1);
+          // nominal on a two-stage variance: svyciprop(method = "logit", df = Inf)
+          expect(e.df).toBe(ruleName === "nominal" && twoStage ? Number.POSITIVE_INFINITY : 2);
         });
         batch.estimates[1]!.forEach((m, d) => {
           close(m.estimate, means[d]!.estimate);
@@ -108,14 +116,16 @@ describe("reportingIntervals", () => {
 
   it("the two-stage fpc design has its own df (not the design's), the with-replacement one the design's", async () => {
     const rule = reportingIntervals("nominal");
+    const twoStageDesign = await designs["two-stage fpc"]();
+    const wrDesign = await designs["with replacement"]();
     const [twoStage] = (
-      await surveyEstimates(await designs["two-stage fpc"](), [rule.request("mean", "score")], {
+      await surveyEstimates(twoStageDesign, [rule.request("mean", "score", twoStageDesign)], {
         naRm: true,
         df: rule.df,
       })
     ).estimates;
     const [wr] = (
-      await surveyEstimates(await designs["with replacement"](), [rule.request("mean", "score")], {
+      await surveyEstimates(wrDesign, [rule.request("mean", "score", wrDesign)], {
         naRm: true,
         df: rule.df,
       })

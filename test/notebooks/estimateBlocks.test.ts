@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { qnorm, qt } from "../../analysis/index.ts";
 import { runEstimate } from "../../notebooks/engine/runEstimate.ts";
 import type { EstimateBlock } from "../../notebooks/engine/types.ts";
 import type { SandboxSuccess } from "../../server/sandbox/index.ts";
@@ -30,7 +31,7 @@ function clus1(): SandboxSuccess {
     truncated: false,
   } as SandboxSuccess;
 }
-const rules = { minN: 1, maxRse: 10, confidenceLevel: 0.95 };
+const rules = { minN: 1, maxRse: 10, confidenceLevel: 0.95, intervals: "r" as const };
 const block = (over: Partial<EstimateBlock>): EstimateBlock => ({
   kind: "estimate",
   name: "b",
@@ -104,5 +105,47 @@ describe("notebook estimate blocks (R toolbox)", () => {
     );
     close(p.rows[0]![0], tb<{ estimate: number }[]>("prop_beta")[0]!.estimate, 1e-9);
     expect(p.rows[0]![2]).toBeLessThan(p.rows[0]![0] as number);
+  });
+
+  it("mean and proportion blocks follow the study's interval rule: nominal by default, r on request", async () => {
+    // apiclus1: 15 clusters, no strata: the design df (and, with one stage, the Satterthwaite
+    // df) is 14. columns: [estimate, se, ci_low, ci_high, df, ...]
+    const nominal = { ...rules, intervals: "nominal" as const };
+    const col = (r: { columns: { name: string }[] }, name: string) =>
+      r.columns.findIndex((c) => c.name === name);
+    const m = await runEstimate(block({ estimator: "mean", variable: "api00" }), clus1(), nominal, false);
+    const [est, se, lo, hi, df] = ["estimate", "se", "ci_low", "ci_high", "df"].map(
+      (n) => m.rows[0]![col(m, n)] as number,
+    );
+    expect(df).toBe(14);
+    expect(Math.abs(hi! - est! - qt(0.975, 14) * se!)).toBeLessThan(1e-9);
+    expect(Math.abs(est! - lo! - qt(0.975, 14) * se!)).toBeLessThan(1e-9);
+    // the block may ask for R's normal interval instead
+    const r = await runEstimate(
+      block({ estimator: "mean", variable: "api00", intervals: "r" }),
+      clus1(),
+      nominal,
+      false,
+    );
+    expect(Math.abs((r.rows[0]![col(r, "ci_high")] as number) - est! - qnorm(0.975) * se!)).toBeLessThan(
+      1e-9,
+    );
+    expect(r.rows[0]![col(r, "estimate")]).toBe(est);
+    // a proportion's logit interval, by hand: a block's design has one variance stage (no fpc),
+    // so nominal keeps R's svyciprop rule, t on the design df (14)
+    const data = clus1();
+    data.columns.push({ name: "yes", type: "DOUBLE" });
+    const sw = data.columns.findIndex((c) => c.name === "sch_wide");
+    for (const row of data.rows) row.push(row[sw] === "Yes" ? 1 : 0);
+    const p = await runEstimate(block({ estimator: "proportion", variable: "yes" }), data, nominal, false);
+    const [pe, ps, pl, ph, pdf] = ["estimate", "se", "ci_low", "ci_high", "df"].map(
+      (n) => p.rows[0]![col(p, n)] as number,
+    );
+    expect(pdf).toBe(14);
+    const logit = Math.log(pe! / (1 - pe!));
+    const half = (qt(0.975, 14) * ps!) / (pe! * (1 - pe!));
+    const expit = (x: number) => 1 / (1 + Math.exp(-x));
+    expect(Math.abs(pl! - expit(logit - half))).toBeLessThan(1e-9);
+    expect(Math.abs(ph! - expit(logit + half))).toBeLessThan(1e-9);
   });
 });

@@ -12,8 +12,10 @@ import { demoDatabase } from "../helpers/demoDatabase.ts";
 // Today's four index kinds are presets of the generic indicators (issue 14): the demo's marts
 // must come out exactly as before, figure by figure. The "before" is a fixture written by
 // test/fixtures/demo-marts/make-fixture.ts from the code before the change (commit cd3b918),
-// when the marts' intervals were R's; so the marts are rebuilt here with study.yaml
-// `reporting.intervals: r` (issue 15 made "nominal" the default), which must give them back.
+// when the marts' intervals were R's and the demo's design treated villages as drawn with
+// replacement; so the marts are rebuilt here with that design and study.yaml
+// `reporting.intervals: r` (issue 15 made "nominal" the default and the demo's design Brewer's
+// over both stages), which must give them back.
 
 const FIXTURES = join(import.meta.dirname, "../fixtures/demo-marts");
 const KEY = [
@@ -38,11 +40,18 @@ beforeAll(async () => {
   studyDir = mkdtempSync(join(tmpdir(), "barometer-presets-"));
   cpSync(DEMO_STUDY_DIR, studyDir, { recursive: true });
   const yaml = readFileSync(join(studyDir, "study.yaml"), "utf8");
-  const withR = yaml.replace(/^reporting:\n/m, "reporting:\n  intervals: r\n");
-  expect(withR).not.toBe(yaml);
+  const withR = yaml
+    .replace(/^ {2}intervals: nominal\n/m, "  intervals: r\n")
+    .replace(
+      /^ {2}ids: \[village_code, resp_id\]\n[\s\S]*?^ {2}lonely_psu: adjust\n/m,
+      "  ids: [village_code]\n  pps: null\n  fpc: []\n  nest: true\n  lonely_psu: fail\n",
+    );
+  expect(withR.match(/intervals: r\n/g)).toHaveLength(1);
+  expect(withR).toContain("  ids: [village_code]\n  pps: null\n");
   writeFileSync(join(studyDir, "study.yaml"), withR);
   const study = await loadStudy(studyDir);
   expect(study.reporting.intervals).toBe("r");
+  expect(study.design.ids).toEqual(["village_code"]);
   const all = await loadModels(MODELS_DIR);
   const rebuild = ["int_responses_calibrated", "index_estimates", "index_scores", "published_scores"];
   await runModels(db, study, { models: all.filter((m) => rebuild.includes(m.name)) });

@@ -60,7 +60,7 @@ async function useDesign(name: string, design: string[]): Promise<void> {
   cpSync(DEMO_STUDY_DIR, dir, { recursive: true });
   const yaml = readFileSync(join(dir, "study.yaml"), "utf8");
   const replaced = yaml.replace(
-    /^ {2}ids: \[village_code\]\n[\s\S]*?^ {2}lonely_psu: fail\n/m,
+    /^ {2}ids: \[village_code, resp_id\]\n[\s\S]*?^ {2}lonely_psu: adjust\n/m,
     design.map((line) => `  ${line}\n`).join(""),
   );
   expect(replaced).not.toBe(yaml);
@@ -69,38 +69,56 @@ async function useDesign(name: string, design: string[]): Promise<void> {
 }
 
 describe("methodology page and the study's design", () => {
-  it("the demo's design: PSUs with replacement, a lonely PSU an error, and the simulated coverage", async () => {
-    const zh = await page("zh");
-    expect(zh).toContain("方差估计按有放回抽取初级单位近似（不做有限总体校正）。");
-    expect(zh).toContain("只有一个初级单位的层视为错误。");
-    expect(zh).toContain(`${COVERAGE_VALIDATION.samples}次重复抽样`);
-    // the calibration by its name in the page's language, not its id
-    expect(zh).toContain("方差按泰勒线性化计算，并计入迭代比例调整（raking）校准的影响。");
-    const en = await page("en");
-    expect(en).toContain("Variances treat the PSUs as drawn with replacement");
-    expect(en).toContain(`${COVERAGE_VALIDATION.samples} repeated samples`);
-    expect(en).not.toContain("has not been checked by simulation");
-  });
-
-  it("Brewer over both stages: the page says so, and that its coverage was not simulated", async () => {
-    await useDesign("brewer", [
-      "ids: [village_code, resp_id]",
-      "pps: brewer",
-      "fpc: [frame_pps, frame_ssu]",
-      "nest: true",
-      "lonely_psu: adjust",
-    ]);
+  it("the demo's design: Brewer over both stages, a lonely PSU adjusted, and the simulated coverage", async () => {
     const zh = await page("zh");
     expect(zh).toContain("Brewer近似");
     expect(zh).toContain("frame_pps, frame_ssu");
     expect(zh).not.toContain("方差估计按有放回抽取初级单位近似");
     expect(zh).toContain("以全体初级单位的均值为中心计入方差");
-    expect(zh).toContain("其区间的实际覆盖率未经模拟检验");
-    expect(zh).not.toContain("次重复抽样");
+    expect(zh).toContain(`${COVERAGE_VALIDATION.samples}次重复抽样`);
+    expect(zh).toContain(`区级为${Math.round(COVERAGE_VALIDATION.district * 1000) / 10}%`);
+    // the calibration by its name in the page's language, not its id
+    expect(zh).toContain("方差按泰勒线性化计算，并计入迭代比例调整（raking）校准的影响。");
+    expect(zh).toContain("比率类指标（");
+    expect(zh).toContain("为logit区间（正态分位数）");
     const en = await page("en");
     expect(en).toContain("approximation for unequal-probability sampling without replacement");
     expect(en).not.toContain("Variances treat the PSUs as drawn with replacement");
+    expect(en).toContain(`${COVERAGE_VALIDATION.samples} repeated samples`);
+    expect(en).not.toContain("has not been checked by simulation");
+    expect(en).not.toContain("The intervals are conservative");
+  });
+
+  it("PSUs with replacement: the page says so, and that its coverage was not simulated", async () => {
+    await useDesign("with-replacement", [
+      "ids: [village_code]",
+      "pps: null",
+      "fpc: []",
+      "nest: true",
+      "lonely_psu: fail",
+    ]);
+    const zh = await page("zh");
+    expect(zh).toContain("方差估计按有放回抽取初级单位近似（不做有限总体校正）。");
+    expect(zh).toContain("只有一个初级单位的层视为错误。");
+    expect(zh).toContain("其区间的实际覆盖率未经模拟检验");
+    expect(zh).not.toContain("次重复抽样");
+    const en = await page("en");
+    expect(en).toContain("Variances treat the PSUs as drawn with replacement");
     expect(en).toContain("has not been checked by simulation");
+  });
+
+  it("Brewer on the PSUs alone is not the simulated design", async () => {
+    await useDesign("brewer-psus", [
+      "ids: [village_code]",
+      "pps: brewer",
+      "fpc: [frame_pps]",
+      "nest: true",
+      "lonely_psu: adjust",
+    ]);
+    const en = await page("en");
+    expect(en).toContain("approximation for unequal-probability sampling without replacement");
+    expect(en).toContain("has not been checked by simulation");
+    expect(en).not.toContain("Checked by simulation (npm run sim:coverage");
   });
 
   it("a finite population correction without pps", async () => {

@@ -176,6 +176,13 @@ export interface EstimateOptions {
    * calibration's correction needs design-level sums (no tabulated operator).
    */
   only?: { column: string; values: (string | number)[] };
+  /**
+   * Per request, the block it belongs to: only the covariances within a block are computed (a
+   * composite's parts), those between blocks come out NaN, and the k×k work per unit shrinks to
+   * the blocks' sizes squared. A block's requests must be adjacent. Variances, estimates and
+   * intervals are the same as without it. Ignored on replicate designs (full covariance).
+   */
+  covarianceBlocks?: (string | number)[];
 }
 
 export interface Estimate {

@@ -35,6 +35,7 @@ export function calibratedCovariance(
   k: number,
   path: OperatorPath = "auto",
   df: DfTerms | null = null,
+  blockEnd: Int32Array | null = null,
 ): number[][] {
   const L = op.size;
   const nJ = levels.length;
@@ -44,8 +45,14 @@ export function calibratedCovariance(
   if (path === "auto" && (df === null || df.strata !== undefined)) {
     let near = 0;
     for (let s = 0; s < strata.length; s++) near += op.unitsOfStratum[strata[s]!]!.length;
-    const localCost = near * (nJ * k + k * k) + nJ * nJ * k + (nJ * k * k) / 2;
-    const denseCost = nUnits * (nJ * k + (k * k) / 2);
+    // the k×k work per unit: the pairs within the covariance blocks
+    let kk = k * k;
+    if (blockEnd) {
+      kk = 0;
+      for (let a = 0; a < k; a++) kk += 2 * (blockEnd[a]! - a);
+    }
+    const localCost = near * (nJ * k + kk) + nJ * nJ * k + (nJ * kk) / 2;
+    const denseCost = nUnits * (nJ * k + kk / 2);
     local = localCost < denseCost;
   }
   const T = new Map<number, Float64Array>();
@@ -77,7 +84,7 @@ export function calibratedCovariance(
   };
   if (!local) {
     for (const u of dense!) correct(u);
-    return multistageVariance(structure, null, { totals: T, k }, lonelyPsu, null, null, df);
+    return multistageVariance(structure, null, { totals: T, k }, lonelyPsu, null, null, df, false, blockEnd);
   }
   // the domain's strata's units whose corrected total can be nonzero (rows in the domain, or a
   // correction on a touched level: another wave's units in the same stratum have neither)
@@ -87,8 +94,28 @@ export function calibratedCovariance(
   const own = df
     ? { present: df.present, strata: df.strata, sum: new Float64Array(k), sumSq: new Float64Array(k) }
     : null;
-  const out = multistageVariance(structure, null, { totals: T, k }, lonelyPsu, null, null, own);
-  const near = multistageVariance(structure, null, { totals: D!, k }, lonelyPsu, null);
+  const out = multistageVariance(
+    structure,
+    null,
+    { totals: T, k },
+    lonelyPsu,
+    null,
+    null,
+    own,
+    false,
+    blockEnd,
+  );
+  const near = multistageVariance(
+    structure,
+    null,
+    { totals: D!, k },
+    lonelyPsu,
+    null,
+    null,
+    null,
+    false,
+    blockEnd,
+  );
   // F'KF over the touched levels: KF = K_JJ·F, then F'·KF
   const KF = new Float64Array(nJ * k);
   for (let a = 0; a < nJ; a++) {
@@ -100,7 +127,7 @@ export function calibratedCovariance(
     }
   }
   for (let i = 0; i < k; i++) {
-    for (let l = i; l < k; l++) {
+    for (let l = i; l < (blockEnd ? blockEnd[i]! : k); l++) {
       let q = 0;
       for (let a = 0; a < nJ; a++) q += F[a * k + i]! * KF[a * k + l]!;
       const v = out[i]![l]! - near[i]![l]! + q;

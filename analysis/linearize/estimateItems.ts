@@ -63,6 +63,7 @@ export interface ItemsOptions {
   /** only `"satterthwaite"` changes the work: the variance terms are kept for `satterthwaiteDf` */
   df?: EstimateOptions["df"];
   only?: EstimateOptions["only"];
+  covarianceBlocks?: EstimateOptions["covarianceBlocks"];
 }
 
 /**
@@ -201,6 +202,7 @@ async function domainsOf(
   };
 
   const k = items.length;
+  const blockEnd = covarianceBlockEnds(options.covarianceBlocks, k);
   const L = cal === null ? 0 : cal.method === "linear" ? cal.columns.length : cal.cells.length;
   const offsets = cal && cal.method === "rake" ? levelOffsets(cal) : [0];
   const levelMark = new Int32Array(Math.max(offsets[offsets.length - 1]!, L)).fill(-1);
@@ -398,6 +400,7 @@ async function domainsOf(
           k,
           path === "sweeps" ? "auto" : path,
           df,
+          blockEnd,
         );
       } else {
         calibrationCorrection(cal, sums!, F, k, totals);
@@ -409,6 +412,8 @@ async function domainsOf(
           null,
           unitF,
           df,
+          false,
+          blockEnd,
         );
       }
     } else {
@@ -422,6 +427,7 @@ async function domainsOf(
         unitF,
         df,
         !design.calibrated && !structure.pps && design.spec.adjustDomainLonely,
+        blockEnd,
       );
     }
     ests.forEach((e, i) => {
@@ -445,6 +451,30 @@ async function domainsOf(
     });
   }
   return results;
+}
+
+/**
+ * Per item, the end (exclusive) of its covariance block (`EstimateOptions.covarianceBlocks`):
+ * null without blocks. Throws when a block's items are not adjacent.
+ */
+export function covarianceBlockEnds(blocks: (string | number)[] | undefined, k: number): Int32Array | null {
+  if (!blocks) return null;
+  if (blocks.length !== k)
+    throw new Error(`covarianceBlocks: one block per request (${blocks.length} for ${k} requests)`);
+  const end = new Int32Array(k);
+  const seen = new Set<string | number>();
+  let start = 0;
+  for (let a = 1; a <= k; a++) {
+    if (a < k && blocks[a] === blocks[start]) continue;
+    if (seen.has(blocks[start]!))
+      throw new Error(
+        `covarianceBlocks: the requests of block ${JSON.stringify(blocks[start])} are not adjacent`,
+      );
+    seen.add(blocks[start]!);
+    end.fill(a, start, a);
+    start = a;
+  }
+  return end;
 }
 
 /** A design's relation does not change: its columns are asked once. */

@@ -83,6 +83,9 @@ export function satterthwaiteDf(sum: number, sumSq: number, bound: number, fallb
  * with `lonelyPsu` "adjust" its one total is not centred (f·n/(n−1)·tt', as R's `onestrat`), with
  * "average" it is left out and the other strata scaled up; other choices keep R's default (the
  * zero-padded, centred sum). Only meaningful for a domain subset (`strataPresent` given).
+ *
+ * `blockEnd` (optional, `EstimateOptions.covarianceBlocks`): per item a, the end of its block;
+ * only the covariances within blocks are summed, the others come out NaN.
  */
 export function multistageVariance(
   structure: DesignStructure,
@@ -93,8 +96,11 @@ export function multistageVariance(
   unitF: Float64Array | null = null,
   df: DfTerms | null = null,
   adjustDomainLonely = false,
+  blockEnd: Int32Array | null = null,
 ): number[][] {
   const k = input.k;
+  // per item a, the covariances computed are (a, b) for a <= b < E[a] (see covarianceBlocks)
+  const E = blockEnd ?? fullEnds(k);
   const stages = structure.stages.length;
   // the upper triangle (b >= a) of the k x k result, mirrored at the end
   const out = new Float64Array(k * k);
@@ -165,20 +171,20 @@ export function multistageVariance(
     okStrata++;
     if (!units) continue;
     if (pps) {
-      accumulatePps(acc, units, (u) => fOf(0, u), k);
-      onestratPps(acc, n, structure.fSum[0]![h]!, lonelyPsu, stratum, k);
+      accumulatePps(acc, units, (u) => fOf(0, u), k, E);
+      onestratPps(acc, n, structure.fSum[0]![h]!, lonelyPsu, stratum, k, E);
     } else {
-      accumulate(acc, units.totals, k);
-      onestrat(acc, n, f, lonelyPsu, stratum, k, domainLonely && lonelyPsu === "adjust");
+      accumulate(acc, units.totals, k, E);
+      onestrat(acc, n, f, lonelyPsu, stratum, k, E, domainLonely && lonelyPsu === "adjust");
     }
-    for (let a = 0; a < k; a++) for (let b = a; b < k; b++) out[a * k + b]! += stratum[a * k + b]!;
+    for (let a = 0; a < k; a++) for (let b = a; b < E[a]!; b++) out[a * k + b]! += stratum[a * k + b]!;
     if (df) addTerms(units, presentAt[0]!, n, 1, sum1, sumSq1, !df.strata || df.strata.has(h));
   }
   let scale1 = 1;
   if (lonelyPsu === "average" && okStrata < countedStrata) {
     const scale = countedStrata / okStrata;
     scale1 = scale;
-    for (let a = 0; a < k; a++) for (let b = a; b < k; b++) out[a * k + b]! *= scale;
+    for (let a = 0; a < k; a++) for (let b = a; b < E[a]!; b++) out[a * k + b]! *= scale;
   }
   if (df) {
     for (let a = 0; a < k; a++) {
@@ -209,13 +215,14 @@ export function multistageVariance(
       // multiplier: sampling fractions of the ancestors
       const mult = ancestors[p]!;
       if (pps) {
-        accumulatePps(acc, units, (u) => fOf(s, u), k);
-        onestratPps(acc, n, structure.fSum[s]![p]!, lonelyPsu, stratum, k);
+        accumulatePps(acc, units, (u) => fOf(s, u), k, E);
+        onestratPps(acc, n, structure.fSum[s]![p]!, lonelyPsu, stratum, k, E);
       } else {
-        accumulate(acc, units.totals, k);
-        onestrat(acc, n, f, lonelyPsu, stratum, k);
+        accumulate(acc, units.totals, k, E);
+        onestrat(acc, n, f, lonelyPsu, stratum, k, E);
       }
-      for (let a = 0; a < k; a++) for (let b = a; b < k; b++) out[a * k + b]! += mult * stratum[a * k + b]!;
+      for (let a = 0; a < k; a++)
+        for (let b = a; b < E[a]!; b++) out[a * k + b]! += mult * stratum[a * k + b]!;
       if (df)
         addTerms(units, presentAt[s]!, n, mult, df.sum, df.sumSq, !df.strata || df.strata.has(strataOf[p]!));
     }
@@ -223,10 +230,23 @@ export function multistageVariance(
   const rows: number[][] = [];
   for (let a = 0; a < k; a++) {
     const row = new Array<number>(k);
-    for (let b = 0; b < k; b++) row[b] = b >= a ? out[a * k + b]! : out[b * k + a]!;
+    for (let b = 0; b < k; b++)
+      row[b] = b >= a ? (b < E[a]! ? out[a * k + b]! : Number.NaN) : a < E[b]! ? out[b * k + a]! : Number.NaN;
     rows.push(row);
   }
   return rows;
+}
+
+const fullEndsCache = new Map<number, Int32Array>();
+/** Without blocks: every item's covariances run to the last item. */
+function fullEnds(k: number): Int32Array {
+  let e = fullEndsCache.get(k);
+  if (!e) {
+    e = new Int32Array(k).fill(k);
+    if (fullEndsCache.size > 64) fullEndsCache.clear();
+    fullEndsCache.set(k, e);
+  }
+  return e;
 }
 
 const parentsCache = new WeakMap<
@@ -294,6 +314,7 @@ function accumulatePps(
   group: Group,
   fOf: (u: number) => number,
   k: number,
+  E: Int32Array,
 ): void {
   acc.sum.fill(0);
   acc.fsum.fill(0);
@@ -307,7 +328,8 @@ function accumulatePps(
       if (ta === 0) continue;
       const row = a * k;
       const fta = f * ta;
-      for (let b = a; b < k; b++) acc.cross[row + b]! += fta * t[b]!;
+      const end = E[a]!;
+      for (let b = a; b < end; b++) acc.cross[row + b]! += fta * t[b]!;
     }
   });
 }
@@ -320,12 +342,13 @@ function onestratPps(
   lonelyPsu: LonelyPsu,
   out: Float64Array,
   k: number,
+  E: Int32Array,
 ): void {
   const centre = !(n === 1 && lonelyPsu === "adjust");
   const scale = n > 1 ? n / (n - 1) : 1;
   for (let a = 0; a < k; a++) {
     const ma = acc.sum[a]! / n;
-    for (let b = a; b < k; b++) {
+    for (let b = a; b < E[a]!; b++) {
       const mb = acc.sum[b]! / n;
       const c = centre
         ? acc.cross[a * k + b]! - ma * acc.fsum[b]! - mb * acc.fsum[a]! + fAll * ma * mb
@@ -336,7 +359,12 @@ function onestratPps(
 }
 
 /** Σt and the upper triangle of Σtt' over one group's units. */
-function accumulate(acc: { sum: Float64Array; cross: Float64Array }, units: Float64Array[], k: number): void {
+function accumulate(
+  acc: { sum: Float64Array; cross: Float64Array },
+  units: Float64Array[],
+  k: number,
+  E: Int32Array,
+): void {
   acc.sum.fill(0);
   acc.cross.fill(0);
   for (const t of units) {
@@ -345,7 +373,8 @@ function accumulate(acc: { sum: Float64Array; cross: Float64Array }, units: Floa
       acc.sum[a]! += ta;
       if (ta === 0) continue;
       const row = a * k;
-      for (let b = a; b < k; b++) acc.cross[row + b]! += ta * t[b]!;
+      const end = E[a]!;
+      for (let b = a; b < end; b++) acc.cross[row + b]! += ta * t[b]!;
     }
   }
 }
@@ -357,12 +386,13 @@ function onestrat(
   lonelyPsu: LonelyPsu,
   out: Float64Array,
   k: number,
+  E: Int32Array,
   uncentred = false,
 ): void {
   const centre = !uncentred && !(n === 1 && lonelyPsu === "adjust");
   const scale = n > 1 ? (f * n) / (n - 1) : f;
   for (let a = 0; a < k; a++) {
-    for (let b = a; b < k; b++) {
+    for (let b = a; b < E[a]!; b++) {
       const c = acc.cross[a * k + b]! - (centre ? (acc.sum[a]! * acc.sum[b]!) / n : 0);
       out[a * k + b] = scale * c;
     }

@@ -103,7 +103,8 @@ export function wavesEstimated(): number {
 export async function build({ session, study, ref, self, shared }: ModelContext): Promise<void> {
   const design = shared.get(CALIBRATED_DESIGN) as TaylorDesign;
   const scores = await session.query<Score>(
-    `select distinct score_key, index_id, organization_id, level, aspect, estimator from ${quoteIdent(ref("int_index_scores"))} order by score_key`,
+    // by organization and level: a composite's parts, whose covariance it needs, are adjacent
+    `select distinct score_key, index_id, organization_id, level, aspect, estimator from ${quoteIdent(ref("int_index_scores"))} order by organization_id, level, score_key`,
   );
   const breakdowns = (
     await session.query<{ variable: string }>(
@@ -169,7 +170,14 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
       design,
       requests,
       sets.map((set) => set.by),
-      { naRm: true, level, df: intervals.df, only: { column: "wave_id", values: changed } },
+      {
+        naRm: true,
+        level,
+        df: intervals.df,
+        only: { column: "wave_id", values: changed },
+        // only a composite's parts (one organization at one level) need their covariance
+        covarianceBlocks: list.map((s) => `${s.organization_id}\u0000${s.level}`),
+      },
     );
     sets.forEach((set, i) => {
       results.set(set.by, batches[i]!);

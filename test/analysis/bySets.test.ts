@@ -163,6 +163,63 @@ describe("surveyEstimatesBySets", () => {
     });
   }
 
+  // covarianceBlocks: only the covariances within blocks (a composite's parts) are summed;
+  // every estimate, SE, df and in-block covariance as in the full call, the others NaN
+  const blockDesigns: Record<string, () => Promise<TaylorDesign>> = {
+    ...onlyDesigns,
+    "Brewer over both stages, raked": async () => {
+      await db.run(
+        `create or replace table apiclus2_pi as select *, 40 / fpc1 as p1,
+                count(*) over (partition by dnum) / fpc2 as p2 from apiclus2_band`,
+      );
+      return rake(
+        await surveyDesign(db, {
+          source: "apiclus2_pi",
+          ids: ["dnum", "snum"],
+          fpc: ["p1", "p2"],
+          pps: "brewer",
+          lonelyPsu: "adjust",
+        }),
+        margins,
+      );
+    },
+  };
+  for (const [name, make] of Object.entries(blockDesigns)) {
+    it(`covariance blocks: the same figures, covariances within blocks only, ${name}`, async () => {
+      const design = await make();
+      const sets = [[], ["stype"], ["stype", "band"]];
+      const options = { naRm: true, level: 0.9, df: "satterthwaite" as const };
+      const blocks = ["a", "a", "b", "b", "b"];
+      const full = await surveyEstimatesBySets(design, requests, sets, options);
+      const part = await surveyEstimatesBySets(design, requests, sets, {
+        ...options,
+        covarianceBlocks: blocks,
+      });
+      full.forEach((b, s) => {
+        const masked: BatchResult = {
+          ...b,
+          covariance: b.covariance.map((m) =>
+            m.map((row, i) => row.map((v, j) => (blocks[i] === blocks[j] ? v : Number.NaN))),
+          ),
+        };
+        expectSameBatch(part[s]!, masked, `${name} ${String(sets[s])}`, false);
+        for (const m of part[s]!.covariance) {
+          expect(Number.isNaN(m[0]![2]!) && Number.isNaN(m[4]![1]!)).toBe(true);
+          expect(Number.isFinite(m[2]![4]!) && Number.isFinite(m[1]![0]!)).toBe(true);
+        }
+      });
+      await expect(
+        surveyEstimatesBySets(design, requests, sets, {
+          ...options,
+          covarianceBlocks: ["a", "b", "a", "c", "c"],
+        }),
+      ).rejects.toThrow(/block "a" are not adjacent/);
+      await expect(
+        surveyEstimatesBySets(design, requests, sets, { ...options, covarianceBlocks: ["a"] }),
+      ).rejects.toThrow(/one block per request/);
+    });
+  }
+
   it("refuses a column that is not in the data, and a column repeated in a set", async () => {
     const design = await designs["strata and clusters, raked"]!();
     await expect(surveyEstimatesBySets(design, requests, [["stype"], ["nope"]])).rejects.toThrow(

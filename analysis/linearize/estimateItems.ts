@@ -443,8 +443,13 @@ async function domainsOf(
       degf,
       ...(terms
         ? {
-            satterthwaiteDf: ests.map((_, i) =>
-              satterthwaiteDf(terms.sum[i]!, terms.sumSq[i]!, dfBound, degf),
+            // a variance that is rounding noise (every answer in the domain alike: an SE below
+            // 1e-8 of the estimate) has no df of its own, whatever its noise terms say: the
+            // design df, as for a variance of exactly 0 (the same in any order of summation)
+            satterthwaiteDf: ests.map((e, i) =>
+              e.variance <= (1e-8 * e.estimate) ** 2
+                ? satterthwaiteDf(0, 0, dfBound, degf)
+                : satterthwaiteDf(terms.sum[i]!, terms.sumSq[i]!, dfBound, degf),
             ),
           }
         : {}),

@@ -86,7 +86,8 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
       withThemes,
       requests,
       sets.map((s) => s.by),
-      { naRm: true, level, df: intervals.df },
+      // no covariance between themes is used: each request its own block (variances only)
+      { naRm: true, level, df: intervals.df, covarianceBlocks: requests.map((_, i) => i) },
     );
     sets.forEach((set, s) => {
       const { estimates } = results[s]!;

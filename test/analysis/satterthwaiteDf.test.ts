@@ -382,4 +382,50 @@ describe('df: "satterthwaite"', () => {
     }
     expect(d.varianceStages).toBe(2);
   });
+
+  it("a domain whose answers are all alike has the design df, not a df of its rounding noise", async () => {
+    // S1's answers are all 62.5: its variance is 0 up to rounding (an SE of about 1e-15, from
+    // the centring and the raking's residuals), whose terms would give any df at all
+    const rows: string[] = [];
+    let id = 0;
+    for (let h = 0; h < 3; h++)
+      for (let p = 0; p < 3; p++)
+        for (let j = 0; j < 3 + ((h + 2 * p) % 4); j++) {
+          id++;
+          const flat = h === 1 ? 62.5 : (id * 7) % 11;
+          rows.push(
+            `('S${h}', 'S${h}P${p}', ${id}, ${5 + h}, ${8 + p}, ${id % 2}, ${flat}, ${1 + (id % 3) * 0.37})`,
+          );
+        }
+    await db.run(
+      "create table alike (stratum varchar, psu varchar, id integer, N1 double, N2 double, sex integer, flat double, w double)",
+    );
+    await db.run(`insert into alike values ${rows.join(", ")}`);
+    const design = await surveyDesign(db, {
+      source: "alike",
+      ids: ["psu", "id"],
+      strata: "stratum",
+      fpc: ["N1", "N2"],
+      weights: "w",
+    });
+    const raked = await rake(design, [
+      {
+        variables: ["sex"],
+        cells: [
+          { levels: ["0"], count: 40 },
+          { levels: ["1"], count: 37 },
+        ],
+      },
+    ]);
+    let noisy = 0;
+    for (const d of [design, raked]) {
+      const m = await surveyMean(d, "flat", { by: ["stratum"], df: "satterthwaite" });
+      const s1 = m.find((e) => e.by?.stratum === "S1")!;
+      expect(s1.se).toBeLessThan(1e-12);
+      if (s1.se > 0) noisy++;
+      expect(s1.df).toBe(2); // 3 PSUs − 1
+      expect(m.find((e) => e.by?.stratum === "S0")!.df).not.toBe(2);
+    }
+    expect(noisy, "the case must carry rounding noise to test anything").toBeGreaterThan(0);
+  });
 });

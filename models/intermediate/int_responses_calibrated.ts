@@ -8,7 +8,7 @@ import {
   type TaylorDesign,
   trimWeights,
 } from "../../analysis/index.ts";
-import { quoteIdent } from "../../db/index.ts";
+import { quoteIdent, type Session } from "../../db/index.ts";
 import type { Study } from "../../study/index.ts";
 import type { ModelContext } from "../runner/loadModels.ts";
 
@@ -40,6 +40,45 @@ export function designIds(study: Study): string[] {
   return ["design_psu", ...later.map((c) => (c === study.respondent_id ? "respondent_id" : c))];
 }
 
+/**
+ * With `pps: brewer` the stages' inclusion probabilities come from the frame (`frame_pps`:
+ * m_h N_hi / N_h; `frame_ssu`: respondents over the PSU's population) and must lie in (0, 1]:
+ * a PSU with more respondents than its frame population, or so large that it would be drawn
+ * with certainty, is named with its wave, counts and population (the engine would only see a
+ * number out of range).
+ */
+async function checkInclusionProbabilities(session: Session, study: Study, source: string): Promise<void> {
+  const columns = study.design.fpc.filter((f) => f === FRAME_PPS || f === FRAME_SSU);
+  if (columns.length === 0) return;
+  const bad = await session.query<{
+    wave_id: string;
+    psu_code: string;
+    respondents: number;
+    population: number;
+    psu_inclusion_prob: number;
+    ssu_sampling_fraction: number;
+  }>(
+    `select wave_id, psu_code, count(*)::integer as respondents,
+            any_value(ssu_sampling_fraction) as ssu_sampling_fraction,
+            any_value(psu_inclusion_prob) as psu_inclusion_prob,
+            round(count(*) / any_value(ssu_sampling_fraction))::bigint as population
+     from ${quoteIdent(source)}
+     group by wave_id, psu_code
+     having ${[
+       columns.includes(FRAME_SSU) ? "any_value(ssu_sampling_fraction) > 1" : "false",
+       columns.includes(FRAME_PPS) ? "any_value(psu_inclusion_prob) > 1" : "false",
+     ].join(" or ")}
+     order by wave_id, psu_code limit 5`,
+  );
+  if (bad.length === 0) return;
+  const b = bad[0]!;
+  throw new Error(
+    b.ssu_sampling_fraction > 1 && columns.includes(FRAME_SSU)
+      ? `wave ${b.wave_id}, PSU ${b.psu_code}: ${b.respondents} respondents but a population of ${b.population} in the frame (${study.frame.file}, column ${study.frame.population}), so frame_ssu = ${b.ssu_sampling_fraction.toFixed(3)} > 1: pps: brewer needs inclusion probabilities in (0, 1]${bad.length > 1 ? ` (and ${bad.length - 1} more PSUs)` : ""}`
+      : `wave ${b.wave_id}, PSU ${b.psu_code}: frame_pps = m_h N_hi / N_h = ${b.psu_inclusion_prob.toFixed(3)} > 1 (a PSU that large is drawn with certainty; make it a stratum of its own in the frame): pps: brewer needs inclusion probabilities in (0, 1]${bad.length > 1 ? ` (and ${bad.length - 1} more PSUs)` : ""}`,
+  );
+}
+
 /** It hands its calibrated design to the marts built on it (`shared`): a partial run rebuilds it with them. */
 export const sharesState = true;
 
@@ -65,6 +104,7 @@ export function marginsByWave(study: Study, waves: string[]): Margin[] {
  * calibration as R's postStratify / rake do.
  */
 export async function build({ session, study, ref, self, shared }: ModelContext): Promise<void> {
+  await checkInclusionProbabilities(session, study, ref("int_scores_wide"));
   let design: TaylorDesign = await surveyDesign(session, {
     source: ref("int_scores_wide"),
     ids: designIds(study),

@@ -103,13 +103,14 @@ export function multistageVariance(
   const E = blockEnd ?? fullEnds(k);
   const stages = structure.stages.length;
   // the upper triangle (b >= a) of the k x k result, mirrored at the end
-  const out = new Float64Array(k * k);
+  // scratch buffers, reused across calls (the function is synchronous): a domain set of a
+  // thousand domains would otherwise allocate them twice per domain
+  const { out, acc, stratum, presentCount } = scratchOf(k);
+  out.fill(0);
   // totals per stage, from the finest up
   const perStage = rollUp(structure, input.totals, k, Float64Array, (into, t) => {
     for (let a = 0; a < k; a++) into[a]! += t[a]!;
   });
-  const acc = { sum: new Float64Array(k), cross: new Float64Array(k * k), fsum: new Float64Array(k) };
-  const stratum = new Float64Array(k * k);
   // df: per stage, per unit, per item: 1 when the unit has rows of the item in the domain
   const presentAt = df
     ? rollUp(structure, df.present, k, Uint8Array, (into, flags) => {
@@ -117,7 +118,6 @@ export function multistageVariance(
       })
     : [];
   // df: adds one term per item (term = scale · diagonal of `stratum`), d from the units present
-  const presentCount = new Float64Array(k);
   const addTerms = (
     group: Group,
     present: Map<number, Uint8Array>,
@@ -235,6 +235,29 @@ export function multistageVariance(
     rows.push(row);
   }
   return rows;
+}
+
+interface Scratch {
+  out: Float64Array;
+  acc: { sum: Float64Array; cross: Float64Array; fsum: Float64Array };
+  stratum: Float64Array;
+  presentCount: Float64Array;
+}
+const scratchCache = new Map<number, Scratch>();
+/** Buffers for k items (every one is filled before it is read, `out` zeroed by the caller). */
+function scratchOf(k: number): Scratch {
+  let s = scratchCache.get(k);
+  if (!s) {
+    s = {
+      out: new Float64Array(k * k),
+      acc: { sum: new Float64Array(k), cross: new Float64Array(k * k), fsum: new Float64Array(k) },
+      stratum: new Float64Array(k * k),
+      presentCount: new Float64Array(k),
+    };
+    if (scratchCache.size > 16) scratchCache.clear();
+    scratchCache.set(k, s);
+  }
+  return s;
 }
 
 const fullEndsCache = new Map<number, Int32Array>();

@@ -131,13 +131,80 @@ async function build(design: TaylorDesign): Promise<CalibrationOperator | null> 
   const members: number[][] = structure.strata.map(() => []);
   for (let u = 0; u < nUnits; u++) members[stratumOfUnit(design, u)]!.push(u);
   const unitsOfStratum = members.map((m) => Int32Array.from(m));
-  // K = Z'VZ: the variance of the L columns of Z as unit totals
+  // K = Z'VZ: the variance of the L columns of Z as unit totals. Levels that never meet in a
+  // stratum (margins crossed with the wave: each wave's levels and strata are its own) have
+  // K = 0 between them exactly: V is block-diagonal by stratum, and a stratum whose units are
+  // all 0 on a level adds nothing to its covariances, centred or not. So the levels are grouped
+  // by the strata they meet in, and only the covariances within a group are summed.
+  const { order, ends } = levelGroups(Z, L, unitsOfStratum);
   const totals = new Map<number, Float64Array>();
-  for (let u = 0; u < nUnits; u++) totals.set(u, Z.subarray(u * L, (u + 1) * L));
-  const v = multistageVariance(structure, null, { totals, k: L }, design.spec.lonelyPsu, null);
+  const permuted = new Float64Array(nUnits * L);
+  for (let u = 0; u < nUnits; u++) {
+    const row = permuted.subarray(u * L, (u + 1) * L);
+    for (let a = 0; a < L; a++) row[a] = Z[u * L + order[a]!]!;
+    totals.set(u, row);
+  }
+  const v = multistageVariance(
+    structure,
+    null,
+    { totals, k: L },
+    design.spec.lonelyPsu,
+    null,
+    null,
+    null,
+    false,
+    ends,
+  );
   const K = new Float64Array(L * L);
-  for (let a = 0; a < L; a++) K.set(v[a]!, a * L);
+  for (let a = 0; a < L; a++)
+    for (let b = a; b < ends[a]!; b++) {
+      K[order[a]! * L + order[b]!] = v[a]![b]!;
+      K[order[b]! * L + order[a]!] = v[a]![b]!;
+    }
   return { size: L, offsets, Z, K, unitsOfStratum };
+}
+
+/**
+ * The levels grouped by the strata they meet in (union-find: two levels with a nonzero Z in
+ * units of one stratum are in one group): `order` lists the levels group by group, `ends[a]`
+ * is the end (exclusive) of the group of the level at position a (multistageVariance's blocks).
+ */
+function levelGroups(
+  Z: Float64Array,
+  L: number,
+  unitsOfStratum: Int32Array[],
+): { order: Int32Array; ends: Int32Array } {
+  const parent = Int32Array.from({ length: L }, (_, i) => i);
+  const find = (a: number): number => {
+    while (parent[a] !== a) {
+      parent[a] = parent[parent[a]!]!;
+      a = parent[a]!;
+    }
+    return a;
+  };
+  const seen = new Uint8Array(L);
+  for (const units of unitsOfStratum) {
+    seen.fill(0);
+    let first = -1;
+    for (const u of units)
+      for (let j = 0; j < L; j++)
+        if (Z[u * L + j] !== 0 && !seen[j]) {
+          seen[j] = 1;
+          if (first < 0) first = j;
+          else parent[find(j)] = find(first);
+        }
+  }
+  const groupOf = Int32Array.from({ length: L }, (_, i) => find(i));
+  const order = Int32Array.from({ length: L }, (_, i) => i).sort(
+    (a, b) => groupOf[a]! - groupOf[b]! || a - b,
+  );
+  const ends = new Int32Array(L);
+  for (let start = 0, a = 1; a <= L; a++) {
+    if (a < L && groupOf[order[a]!] === groupOf[order[start]!]) continue;
+    ends.fill(a, start, a);
+    start = a;
+  }
+  return { order, ends };
 }
 
 /** Each step takes a while on a large design: a server running this answers requests in between. */

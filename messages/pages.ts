@@ -392,8 +392,8 @@ export const pageMessages = {
   },
   "method.none_of_kind": { zh: "无", en: "none" },
   "method.two_villages": {
-    zh: "以下镇街只有2个{psu}有受访者，其标准误只有1个自由度：得分类指标的区间（1个自由度的t分布）近乎0–100，比率类指标的区间（正态）则过窄；以这一设计无法达到名义95%的覆盖，数据中标为“two_psus”（interval_note）：{units}。",
-    en: 'These townships have respondents in only 2 {psu}: their SEs rest on 1 degree of freedom, so score intervals (t on 1 df) span nearly 0–100 and rate intervals (normal) are too narrow; this design cannot make them keep a nominal 95%. The data mark them "two_psus" (interval_note): {units}.',
+    zh: "以下镇街只有2个{psu}有受访者，其标准误只有1个自由度，区间的t分布也只有1个自由度（区间近乎0–100），以这一设计无法达到名义95%的覆盖，数据中标为“two_psus”（interval_note）：{units}。",
+    en: 'These townships have respondents in only 2 {psu}: their SEs rest on 1 degree of freedom and so do their t intervals (they span nearly 0–100); this design cannot make them keep a nominal 95%. The data mark them "two_psus" (interval_note): {units}.',
   },
   "method.ranks_text": {
     zh: "镇街排名附95%排名区间（边际区间及所有镇街同时成立的区间，按Mogstad、Romano、Shaikh和Wilhelm 2024年的方法，由估计值及其标准误经参数自助法求得）。档次附其概率：重新抽样时得到同一档次的概率；低于80%的档次标为不确定。",

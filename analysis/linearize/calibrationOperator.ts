@@ -1,5 +1,6 @@
+import type { DuckDBValue } from "@duckdb/node-api";
 import { keyOf } from "../designStructure.ts";
-import { queryColumns } from "../sql.ts";
+import { col, queryColumns } from "../sql.ts";
 import type { TaylorDesign } from "../types.ts";
 import { solve } from "./calibrationCorrection.ts";
 import { multistageVariance } from "./multistageVariance.ts";
@@ -35,7 +36,14 @@ const MAX_SIZE = 2000;
 const MAX_WORK = 5e8;
 const MAX_ENTRIES = 1e7;
 
-const cache = new WeakMap<TaylorDesign, Promise<CalibrationOperator | null>>();
+/** Per design: the whole operator (key "") and operators for the rows of some domains only. */
+const cache = new WeakMap<TaylorDesign, Map<string, Promise<CalibrationOperator | null>>>();
+
+/** Some domains' rows: those whose `column` holds one of `values` (EstimateOptions.only). */
+export interface OperatorRows {
+  column: string;
+  values: (string | number)[];
+}
 
 /**
  * The design's operator (built at the first call, then cached on the design object), or null
@@ -43,22 +51,42 @@ const cache = new WeakMap<TaylorDesign, Promise<CalibrationOperator | null>>();
  * an unclustered design (every row a unit) or an operator too large to tabulate. With
  * `ifBuilt`, null too when it is not built yet: building costs about as much as L items of one
  * domain done directly, not worth it for a single domain.
+ *
+ * With `only` (raking), the operator serves only domains within those rows (the waves an upload
+ * changed): where the rows' calibration cells share no margin level with the other rows' (margins
+ * crossed with the wave), the sweeps never carry a correction between the two, so the rows' Z on
+ * their own levels, and K between those levels, are exactly the whole operator's, and the other
+ * rows' units have Z = 0 there. It is then built from those rows alone: their levels' columns, their
+ * units (an upload to one of three waves: a third of the work). Where they do share a level, the
+ * whole operator is built, as without `only`.
  */
 export function calibrationOperator(
   design: TaylorDesign,
-  options: { ifBuilt?: boolean } = {},
+  options: { ifBuilt?: boolean; only?: OperatorRows } = {},
 ): Promise<CalibrationOperator | null> {
-  let op = cache.get(design);
+  let ops = cache.get(design);
+  if (!ops) {
+    ops = new Map();
+    cache.set(design, ops);
+  }
+  const whole = ops.get("");
+  if (whole) return whole;
+  const only = options.only && design.calibration?.method === "rake" ? options.only : undefined;
+  const key = only ? JSON.stringify([only.column, [...new Set(only.values.map(String))].sort()]) : "";
+  let op = ops.get(key);
   if (!op && options.ifBuilt) return Promise.resolve(null);
   if (!op) {
-    op = build(design);
-    cache.set(design, op);
-    op.catch(() => cache.delete(design));
+    op = build(design, only);
+    ops.set(key, op);
+    op.catch(() => ops.delete(key));
   }
   return op;
 }
 
-async function build(design: TaylorDesign): Promise<CalibrationOperator | null> {
+async function build(
+  design: TaylorDesign,
+  only: OperatorRows | undefined,
+): Promise<CalibrationOperator | null> {
   const cal = design.calibration;
   if (!cal || cal.method === "poststratify" || design.unitExprs.length === 0) return null;
   const structure = design.structure;
@@ -73,10 +101,35 @@ async function build(design: TaylorDesign): Promise<CalibrationOperator | null> 
     cal.method === "linear"
       ? cal.columns.map((_, j) => `sum("__bm_psw" * "__bm_x${j}")`)
       : [`"__bm_cell"`, `count(*)`, `sum("__bm_wprev")`];
+  // only: the rows' own levels, when the other rows' cells use none of them (else the whole operator)
+  let rows: { where: string; params: Record<string, DuckDBValue>; levels: Uint8Array } | null = null;
+  if (only && cal.method !== "linear") {
+    const params = Object.fromEntries(only.values.map((v, i) => [`__bm_oprow${i}`, v as DuckDBValue]));
+    const inRows = only.values.length
+      ? `(${col(only.column)} in (${only.values.map((_, i) => `$__bm_oprow${i}`).join(", ")}))`
+      : "false";
+    const cells = await queryColumns(
+      design.session,
+      `select "__bm_cell", bool_or(coalesce(${inRows}, false)) from ${design.relation} group by all`,
+      { ...design.params, ...params },
+    );
+    const inside = new Uint8Array(L);
+    const outside = new Uint8Array(L);
+    for (let r = 0; r < cells.rows; r++) {
+      const c = cells.columns[0]![r] as number;
+      const mark = cells.columns[1]![r] ? inside : outside;
+      cal.margins.forEach((m, mi) => {
+        mark[offsets[mi]! + m.levelOfCell[c]!] = 1;
+      });
+    }
+    // a cell with rows on both sides is marked on both: shared levels, whole operator
+    if (!inside.some((v, l) => v === 1 && outside[l] === 1))
+      rows = { where: ` where coalesce(${inRows}, false)`, params, levels: inside };
+  }
   const q = await queryColumns(
     design.session,
-    `select ${groups.join(", ")}, ${aggs.join(", ")} from ${design.relation} group by all`,
-    design.params,
+    `select ${groups.join(", ")}, ${aggs.join(", ")} from ${design.relation}${rows?.where ?? ""} group by all`,
+    { ...design.params, ...rows?.params },
   );
   const C = q.columns;
   const unitOf = (r: number): number => {
@@ -88,27 +141,34 @@ async function build(design: TaylorDesign): Promise<CalibrationOperator | null> 
   };
   const j0 = 1 + S;
   const Z = new Float64Array(nUnits * L);
+  // the units with rows in the sums
+  const seen = new Uint8Array(nUnits);
+  for (let r = 0; r < q.rows; r++) seen[unitOf(r)] = 1;
   if (cal.method !== "linear") {
     const cells = cal.cells.length;
     const nCell = new Float64Array(cells);
     for (let r = 0; r < q.rows; r++) nCell[C[j0]![r] as number]! += C[j0 + 1]![r] as number;
     // M = the sweeps applied to the identity, a block of columns at a time (the map is linear
     // and works column by column: the same numbers, with a turn for the server in between)
+    // only: the rows' own levels (the other columns of M are 0 on their cells)
+    const used = rows
+      ? Int32Array.from({ length: L }, (_, l) => l).filter((l) => rows.levels[l] === 1)
+      : Int32Array.from({ length: L }, (_, l) => l);
     const M = new Float64Array(cells * L);
     const BLOCK = 8;
-    for (let j0 = 0; j0 < L; j0 += BLOCK) {
-      const w = Math.min(BLOCK, L - j0);
+    for (let b0 = 0; b0 < used.length; b0 += BLOCK) {
+      const w = Math.min(BLOCK, used.length - b0);
       const unit = new Float64Array(L * w);
-      for (let j = 0; j < w; j++) unit[(j0 + j) * w + j] = 1;
+      for (let j = 0; j < w; j++) unit[used[b0 + j]! * w + j] = 1;
       const h = rakeSweeps(cal, nCell, unit, w);
-      for (let c = 0; c < cells; c++) for (let j = 0; j < w; j++) M[c * L + j0 + j] = h[c * w + j]!;
+      for (let c = 0; c < cells; c++) for (let j = 0; j < w; j++) M[c * L + used[b0 + j]!] = h[c * w + j]!;
       await turn();
     }
     for (let r = 0; r < q.rows; r++) {
       const u = unitOf(r) * L;
       const c = (C[j0]![r] as number) * L;
       const wp = C[j0 + 2]![r] as number;
-      for (let j = 0; j < L; j++) Z[u + j]! += wp * M[c + j]!;
+      for (const j of used) Z[u + j]! += wp * M[c + j]!;
     }
   } else {
     // Z_u = (X'WX)⁻¹ x_u, x_u the unit's Σ w_cal·X
@@ -140,6 +200,8 @@ async function build(design: TaylorDesign): Promise<CalibrationOperator | null> 
   const totals = new Map<number, Float64Array>();
   const permuted = new Float64Array(nUnits * L);
   for (let u = 0; u < nUnits; u++) {
+    // only: the other rows' units have Z = 0 on every level used (absent from the sums, as 0)
+    if (rows && !seen[u]) continue;
     const row = permuted.subarray(u * L, (u + 1) * L);
     for (let a = 0; a < L; a++) row[a] = Z[u * L + order[a]!]!;
     totals.set(u, row);

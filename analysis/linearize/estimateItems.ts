@@ -107,7 +107,7 @@ export async function estimateItemsBySets(
   const single = bySets.length === 1 && all.length === 0;
   const op =
     cal && path !== "sweeps"
-      ? await calibrationOperator(design, { ifBuilt: path === "auto" && single })
+      ? await calibrationOperator(design, { ifBuilt: path === "auto" && single, only })
       : null;
   // the other domains' rows are left unread where no figure of these domains reads them: a
   // clustered design's rows are found by their units, and the calibration's correction comes

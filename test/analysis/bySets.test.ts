@@ -5,6 +5,7 @@
  * (those rows leave that column's sets and stay in the others).
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import type { Margin } from "../../analysis/calibration/types.ts";
 import {
   type BatchResult,
   type EstimateRequest,
@@ -15,6 +16,7 @@ import {
   surveyEstimatesBySets,
   type TaylorDesign,
 } from "../../analysis/index.ts";
+import { calibrationOperator } from "../../analysis/linearize/calibrationOperator.ts";
 import type { Session } from "../../db/Database.ts";
 import { API_MARGINS, fixtureSession } from "./fixtures.ts";
 
@@ -60,6 +62,35 @@ const designs: Record<string, () => Promise<TaylorDesign>> = {
     ),
   "strata and clusters, raked": async () => rake(await stratifiedClusters(), [margins[1]!]),
 };
+
+/**
+ * Margins crossed with school type, as a study's margins are crossed with the wave: the rows of
+ * one school type share no margin level with the others'.
+ */
+const CROSSED_MARGINS: Margin[] = [
+  {
+    variables: ["stype", "sch_wide"],
+    cells: [
+      { levels: ["E", "No"], count: 280 },
+      { levels: ["E", "Yes"], count: 3500 },
+      { levels: ["H", "No"], count: 600 },
+      { levels: ["H", "Yes"], count: 130 },
+      { levels: ["M", "No"], count: 480 },
+      { levels: ["M", "Yes"], count: 520 },
+    ],
+  },
+  {
+    variables: ["stype", "awards"],
+    cells: [
+      { levels: ["E", "No"], count: 800 },
+      { levels: ["E", "Yes"], count: 2980 },
+      { levels: ["H", "No"], count: 600 },
+      { levels: ["H", "Yes"], count: 130 },
+      { levels: ["M", "No"], count: 560 },
+      { levels: ["M", "Yes"], count: 440 },
+    ],
+  },
+];
 
 /** relative difference, on the estimate's scale for figures that are zero in exact arithmetic */
 const rel = (a: number, b: number, scale: number) =>
@@ -124,6 +155,12 @@ describe("surveyEstimatesBySets", () => {
   // (clustered designs with the calibration's operator) or only their domains are skipped
   const onlyDesigns: Record<string, () => Promise<TaylorDesign>> = {
     ...designs,
+    "two-stage clusters with fpc, raked on margins crossed with the column (the operator of those rows alone)":
+      async () =>
+        rake(
+          await surveyDesign(db, { source: "apiclus2_band", ids: ["dnum", "snum"], fpc: ["fpc1", "fpc2"] }),
+          CROSSED_MARGINS,
+        ),
     "strata and clusters, post-stratified (no operator: every row read)": async () =>
       postStratify(await stratifiedClusters(), margins[0]!),
     "unclustered, raked": async () =>
@@ -219,6 +256,52 @@ describe("surveyEstimatesBySets", () => {
       ).rejects.toThrow(/one block per request/);
     });
   }
+
+  // the operator for some rows: built from them alone where their margin levels are their own
+  // (every other unit's Z is 0; theirs and K equal the whole operator's), whole where a level is shared
+  it("builds the calibration operator of some rows from those rows alone, when no margin level is shared", async () => {
+    const make = (m: Margin[]) => async () =>
+      rake(await surveyDesign(db, { source: "apiclus2", ids: ["dnum", "snum"], fpc: ["fpc1", "fpc2"] }), m);
+    const only = { column: "stype", values: ["H", "M"] };
+    for (const [margins, alone] of [
+      [CROSSED_MARGINS, true],
+      [API_MARGINS, false],
+    ] as const) {
+      const part = (await calibrationOperator(await make(margins)(), { only }))!;
+      const whole = (await calibrationOperator(await make(margins)()))!;
+      const L = whole.size;
+      const units = whole.Z.length / L;
+      let zeroRows = 0;
+      let worst = 0;
+      for (let u = 0; u < units; u++) {
+        const row = part.Z.subarray(u * L, (u + 1) * L);
+        if (row.every((z) => z === 0)) {
+          zeroRows++;
+          continue;
+        }
+        for (let l = 0; l < L; l++) worst = Math.max(worst, Math.abs(row[l]! - whole.Z[u * L + l]!));
+      }
+      expect(worst).toBeLessThan(1e-12);
+      // the E schools' rows are 0 in the operator of the H and M rows alone
+      expect(zeroRows).toBe(alone ? 83 : 0);
+      // K between the levels the rows use (all of them when shared)
+      const usedBy = (op: typeof part) =>
+        Array.from({ length: L }, (_, l) => l).filter((l) =>
+          Array.from({ length: units }, (_, u) => op.Z[u * L + l]!).some((z) => z !== 0),
+        );
+      const used = usedBy(part);
+      // alone: some of the 8 H and M levels (2 margins x 2 types x 2 levels; a level the sweeps
+      // cancel, as H's two collinear margins, has Z = 0 in the whole operator too), none of E's
+      if (alone) expect(used.length).toBeGreaterThan(0);
+      expect(used.length).toBeLessThanOrEqual(alone ? 8 : L);
+      if (!alone) expect(used).toEqual(usedBy(whole));
+      for (const a of used)
+        for (const b of used)
+          expect(Math.abs(part.K[a * L + b]! - whole.K[a * L + b]!)).toBeLessThanOrEqual(
+            1e-10 * Math.abs(whole.K[a * L + a]!),
+          );
+    }
+  });
 
   it("refuses a column that is not in the data, and a column repeated in a set", async () => {
     const design = await designs["strata and clusters, raked"]!();

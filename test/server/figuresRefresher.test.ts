@@ -1,3 +1,4 @@
+import { existsSync, statSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabase, type Database } from "../../db/index.ts";
 import { FiguresRefresher } from "../../server/figuresRefresher.ts";
@@ -62,5 +63,17 @@ describe("FiguresRefresher", () => {
     expect(await third).toBe(null);
     expect(await runs()).toBe(before + 2);
     expect(refresher.busy(study.id)).toBe(false);
+  }, 300_000);
+
+  it("checkpoints after the later step, not in the direct step's commit", async () => {
+    const writer = new Writer();
+    const refresher = new FiguresRefresher(db, writer, () => undefined);
+    expect(await refresher.refresh(study)).toBe(null);
+    // the threshold is raised for the server's database: the direct step's commit does not checkpoint
+    const [setting] = await db.query<{ v: string }>("select current_setting('wal_autocheckpoint') as v");
+    expect(setting!.v).toMatch(/^2[45]\d(\.\d+)? MiB$|^256\.0 MiB$/);
+    // and the log the run wrote was checkpointed once its later step was done
+    const wal = `${db.path}.wal`;
+    expect(existsSync(wal) ? statSync(wal).size : 0).toBe(0);
   }, 300_000);
 });

@@ -2,6 +2,12 @@ import type { DesignStructure, LonelyPsu } from "../types.ts";
 import type { CalibrationOperator } from "./calibrationOperator.ts";
 import { type DfTerms, multistageVariance } from "./multistageVariance.ts";
 
+/**
+ * How the units' corrections Z_u·F are formed: from Z's rows or from its factored form by cell
+ * (raking), chosen by cost; tests force one or the other (both give the same numbers).
+ */
+export const correctionForm: { force: "rows" | "cells" | null } = { force: null };
+
 /** How a domain's covariance is formed from the operator: chosen by cost, or forced (tests). */
 export type OperatorPath = "auto" | "local" | "dense";
 
@@ -55,6 +61,13 @@ export function calibratedCovariance(
     const denseCost = nUnits * (nJ * k + kk / 2);
     local = localCost < denseCost;
   }
+  // the corrections from the factored Z (once per cell, see CalibrationOperator.cells) when that
+  // is cheaper: distinct cells x nJ x k + unit-cell pairs x k against units x nJ x k
+  const byCell =
+    op.cells !== null &&
+    (correctionForm.force === "cells" ||
+      (correctionForm.force === null && cheaperByCell(op, local ? strata : null, nJ, k)));
+  const cellCorrection = byCell ? cellCorrections(op, F, levels, k) : null;
   const T = new Map<number, Float64Array>();
   const D = local ? new Map<number, Float64Array>() : null;
   // corrected totals (and, "local", the corrections) of the units, k each, in two flat buffers:
@@ -69,12 +82,15 @@ export function calibratedCovariance(
   const correct = (u: number) => {
     const at = next++ * k;
     const d = dBuf.subarray(at, at + k);
-    const z = u * L;
-    for (let j = 0; j < nJ; j++) {
-      const zj = op.Z[z + levels[j]!]!;
-      if (zj === 0) continue;
-      const f = j * k;
-      for (let i = 0; i < k; i++) d[i]! += zj * F[f + i]!;
+    if (cellCorrection) cellCorrection(u, d);
+    else {
+      const z = u * L;
+      for (let j = 0; j < nJ; j++) {
+        const zj = op.Z[z + levels[j]!]!;
+        if (zj === 0) continue;
+        const f = j * k;
+        for (let i = 0; i < k; i++) d[i]! += zj * F[f + i]!;
+      }
     }
     const t = tBuf.subarray(at, at + k);
     const raw = totals.get(u);
@@ -142,6 +158,77 @@ export function calibratedCovariance(
       df.sumSq[i]! += own.sumSq[i]!;
     }
   return out;
+}
+
+/** Whether the factored Z costs less than Z's rows for these strata (null: every stratum). */
+function cheaperByCell(
+  op: CalibrationOperator,
+  strata: ArrayLike<number> | null,
+  nJ: number,
+  k: number,
+): boolean {
+  const cells = op.cells!;
+  let units = 0;
+  let distinct = 0;
+  let pairs = 0;
+  const count = (h: number) => {
+    const list = op.unitsOfStratum[h]!;
+    units += list.length;
+    distinct += cells.cellsOfStratum[h]!;
+    for (const u of list) pairs += cells.cellStart[u + 1]! - cells.cellStart[u]!;
+  };
+  if (strata) for (let s = 0; s < strata.length; s++) count(strata[s]!);
+  else for (let h = 0; h < op.unitsOfStratum.length; h++) count(h);
+  return distinct * nJ * k + pairs * k < units * nJ * k;
+}
+
+interface CellScratch {
+  stamp: Int32Array;
+  epoch: number;
+  MF: Float64Array;
+}
+const cellScratch = new WeakMap<CalibrationOperator, CellScratch>();
+
+/**
+ * d += Z_u·F from the factored form: (M·F)_c computed at a cell's first use in this domain
+ * (over the touched levels only: F is zero elsewhere), then Σ_c wp_uc (M·F)_c.
+ */
+function cellCorrections(
+  op: CalibrationOperator,
+  F: Float64Array,
+  levels: ArrayLike<number>,
+  k: number,
+): (u: number, d: Float64Array) => void {
+  const { M, cellStart, cell, cellW } = op.cells!;
+  const L = op.size;
+  const nCells = M.length / L;
+  let scratch = cellScratch.get(op);
+  if (!scratch || scratch.MF.length < nCells * k) {
+    scratch = { stamp: new Int32Array(nCells), epoch: 0, MF: new Float64Array(nCells * k) };
+    cellScratch.set(op, scratch);
+  }
+  const sc = scratch;
+  const epoch = ++sc.epoch;
+  const nJ = levels.length;
+  return (u, d) => {
+    for (let e = cellStart[u]!; e < cellStart[u + 1]!; e++) {
+      const c = cell[e]!;
+      const mf = c * k;
+      if (sc.stamp[c] !== epoch) {
+        sc.stamp[c] = epoch;
+        sc.MF.fill(0, mf, mf + k);
+        const row = c * L;
+        for (let j = 0; j < nJ; j++) {
+          const m = M[row + levels[j]!]!;
+          if (m === 0) continue;
+          const f = j * k;
+          for (let i = 0; i < k; i++) sc.MF[mf + i]! += m * F[f + i]!;
+        }
+      }
+      const w = cellW[e]!;
+      for (let i = 0; i < k; i++) d[i]! += w * sc.MF[mf + i]!;
+    }
+  };
 }
 
 /** Whether unit u has a nonzero Z on one of the levels. */

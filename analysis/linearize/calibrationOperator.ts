@@ -29,6 +29,20 @@ export interface CalibrationOperator {
   K: Float64Array;
   /** finest-stage units of each stratum */
   unitsOfStratum: Int32Array[];
+  /**
+   * Raking: Z in its factored form Z_u = Σ_{cells c of u} wp_uc·M_c (M: cells x L, row-major;
+   * the unit's cells in `cellStart[u]..cellStart[u+1]` of `cell` and `cellW`), and the number of
+   * distinct cells of each stratum. A domain's corrections D_u = Z_u·F are then (M·F)_c, once per
+   * cell, times wp: with a respondent per unit (Brewer over both stages) a cell is shared by many
+   * units. Null for linear calibration, or when M is too large to keep.
+   */
+  cells: {
+    M: Float64Array;
+    cellStart: Int32Array;
+    cell: Int32Array;
+    cellW: Float64Array;
+    cellsOfStratum: Int32Array;
+  } | null;
 }
 
 /** Tabulating costs units·L² time and units·L memory: beyond these, the direct computation is used. */
@@ -141,6 +155,7 @@ async function build(
   };
   const j0 = 1 + S;
   const Z = new Float64Array(nUnits * L);
+  let factored: Omit<NonNullable<CalibrationOperator["cells"]>, "cellsOfStratum"> | null = null;
   // the units with rows in the sums
   const seen = new Uint8Array(nUnits);
   for (let r = 0; r < q.rows; r++) seen[unitOf(r)] = 1;
@@ -164,11 +179,27 @@ async function build(
       for (let c = 0; c < cells; c++) for (let j = 0; j < w; j++) M[c * L + used[b0 + j]!] = h[c * w + j]!;
       await turn();
     }
+    const unitOfRow = new Int32Array(q.rows);
+    const cellStart = new Int32Array(nUnits + 1);
     for (let r = 0; r < q.rows; r++) {
-      const u = unitOf(r) * L;
+      const u = unitOf(r);
+      unitOfRow[r] = u;
+      cellStart[u + 1]!++;
       const c = (C[j0]![r] as number) * L;
       const wp = C[j0 + 2]![r] as number;
-      for (const j of used) Z[u + j]! += wp * M[c + j]!;
+      for (const j of used) Z[u * L + j]! += wp * M[c + j]!;
+    }
+    if (cells * L <= MAX_ENTRIES) {
+      for (let u = 0; u < nUnits; u++) cellStart[u + 1]! += cellStart[u]!;
+      const fill = cellStart.slice(0, nUnits);
+      const cell = new Int32Array(q.rows);
+      const cellW = new Float64Array(q.rows);
+      for (let r = 0; r < q.rows; r++) {
+        const at = fill[unitOfRow[r]!]!++;
+        cell[at] = C[j0]![r] as number;
+        cellW[at] = C[j0 + 2]![r] as number;
+      }
+      factored = { M, cellStart, cell, cellW };
     }
   } else {
     // Z_u = (X'WX)⁻¹ x_u, x_u the unit's Σ w_cal·X
@@ -223,7 +254,23 @@ async function build(
       K[order[a]! * L + order[b]!] = v[a]![b]!;
       K[order[b]! * L + order[a]!] = v[a]![b]!;
     }
-  return { size: L, offsets, Z, K, unitsOfStratum };
+  let cells: CalibrationOperator["cells"] = null;
+  if (factored) {
+    const cellsOfStratum = new Int32Array(unitsOfStratum.length);
+    const mark = new Int32Array(factored.M.length / L).fill(-1);
+    unitsOfStratum.forEach((units, h) => {
+      for (const u of units)
+        for (let e = factored.cellStart[u]!; e < factored.cellStart[u + 1]!; e++) {
+          const c = factored.cell[e]!;
+          if (mark[c] !== h) {
+            mark[c] = h;
+            cellsOfStratum[h]!++;
+          }
+        }
+    });
+    cells = { ...factored, cellsOfStratum };
+  }
+  return { size: L, offsets, Z, K, unitsOfStratum, cells };
 }
 
 /**

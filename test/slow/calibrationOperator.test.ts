@@ -6,11 +6,14 @@
  *   the calibration enters through the sweeps, the operator over all units ("dense") or the
  *   operator over the domain's own strata plus Z'VZ ("local"), on raked, raked-then-trimmed
  *   and linearly calibrated designs, one- and two-stage (Brewer's PPS too), with and without
- *   strata, and their Satterthwaite df.
+ *   strata, and their Satterthwaite df; the units' corrections formed from Z's rows and from
+ *   its factored form by calibration cell (raking) give the same;
+ * - the factored form M, the units' cells and weights, gives Z.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { keyOf } from "../../analysis/designStructure.ts";
 import { linearCalibration, type Margin, rake, surveyDesign, trimWeights } from "../../analysis/index.ts";
+import { correctionForm } from "../../analysis/linearize/calibratedCovariance.ts";
 import { type CellSums, calibrationCorrection } from "../../analysis/linearize/calibrationCorrection.ts";
 import { calibrationOperator } from "../../analysis/linearize/calibrationOperator.ts";
 import { type DomainEstimates, estimateItems, type Item } from "../../analysis/linearize/estimateItems.ts";
@@ -144,11 +147,19 @@ describe("calibration operator", () => {
         const options = { by, naRm: true, df: "satterthwaite" as const };
         const sweeps = await estimateItems(design, items, { ...options, calibrationPath: "sweeps" });
         expect(sweeps.length).toBeGreaterThan(0);
+        // the units' corrections from Z's rows and from its factored form by cell (raking)
         for (const path of ["local", "dense", "auto"] as const)
-          expectSameDomains(
-            await estimateItems(design, items, { ...options, calibrationPath: path }),
-            sweeps,
-          );
+          for (const form of ["rows", "cells", null] as const) {
+            correctionForm.force = form;
+            try {
+              expectSameDomains(
+                await estimateItems(design, items, { ...options, calibrationPath: path }),
+                sweeps,
+              );
+            } finally {
+              correctionForm.force = null;
+            }
+          }
       }
     });
   }
@@ -204,5 +215,18 @@ describe("calibration operator", () => {
         expect(Math.abs(-swept[i]! - d)).toBeLessThanOrEqual(1e-10 * biggest);
       }
     }
+    // the factored form gives Z: Z_u = Σ_c wp_uc M_c
+    const cells = op.cells!;
+    expect(cells).not.toBeNull();
+    let worst = 0;
+    for (let u = 0; u < nUnits; u++)
+      for (let j = 0; j < L; j++) {
+        let z = 0;
+        for (let e = cells.cellStart[u]!; e < cells.cellStart[u + 1]!; e++)
+          z += cells.cellW[e]! * cells.M[cells.cell[e]! * L + j]!;
+        worst = Math.max(worst, Math.abs(z - op.Z[u * L + j]!));
+      }
+    expect(worst).toBeLessThanOrEqual(1e-12);
+    expect(cells.cellStart[nUnits]).toBe(q.rows);
   });
 });

@@ -68,16 +68,18 @@ export function calibratedCovariance(
     (correctionForm.force === "cells" ||
       (correctionForm.force === null && cheaperByCell(op, local ? strata : null, nJ, k)));
   const cellCorrection = byCell ? cellCorrections(op, F, levels, k) : null;
+  // "local" where the domain's strata hold every unit with a nonzero Z on its levels (a wave's
+  // district figure, the wave's own strata): D'VD over them is F'KF, the two cancel
+  const whole = local && coversLevels(op, strata, levels);
   const T = new Map<number, Float64Array>();
-  const D = local ? new Map<number, Float64Array>() : null;
+  const D = local && !whole ? new Map<number, Float64Array>() : null;
   // corrected totals (and, "local", the corrections) of the units, k each, in two flat buffers:
   // one allocation per domain instead of two per unit
   // dense: the units whose total is not 0, those with rows in the domain or a correction on
   // a level the domain touches (a unit of another wave has neither); the others add exactly 0
   const dense = local ? null : unitsTouched(op, totals, levels);
   const count = dense ? dense.length : nearUnits(op, strata);
-  const tBuf = new Float64Array(count * k);
-  const dBuf = new Float64Array(count * k);
+  const { tBuf, dBuf } = buffersFor(count * k);
   let next = 0;
   const correct = (u: number) => {
     const at = next++ * k;
@@ -110,6 +112,25 @@ export function calibratedCovariance(
   const own = df
     ? { present: df.present, strata: df.strata, sum: new Float64Array(k), sumSq: new Float64Array(k) }
     : null;
+  if (whole) {
+    const out = multistageVariance(
+      structure,
+      null,
+      { totals: T, k },
+      lonelyPsu,
+      null,
+      null,
+      own,
+      false,
+      blockEnd,
+    );
+    if (df && own)
+      for (let i = 0; i < k; i++) {
+        df.sum[i]! += out[i]![i]!;
+        df.sumSq[i]! += own.sumSq[i]!;
+      }
+    return out;
+  }
   const out = multistageVariance(
     structure,
     null,
@@ -179,19 +200,25 @@ function cheaperByCell(
   };
   if (strata) for (let s = 0; s < strata.length; s++) count(strata[s]!);
   else for (let h = 0; h < op.unitsOfStratum.length; h++) count(h);
-  return distinct * nJ * k + pairs * k < units * nJ * k;
+  // rows of R·F (at most a level per margin and cell, at most L), a number per margin and cell,
+  // k per unit-cell pair; against nJ·k per unit
+  const levels = Math.min(op.size, distinct * cells.margins);
+  return levels * nJ * k + distinct * cells.margins * k + pairs * k < units * nJ * k;
 }
 
 interface CellScratch {
-  stamp: Int32Array;
+  cellStamp: Int32Array;
+  levelStamp: Int32Array;
   epoch: number;
   MF: Float64Array;
+  RF: Float64Array;
 }
 const cellScratch = new WeakMap<CalibrationOperator, CellScratch>();
 
 /**
- * d += Z_u·F from the factored form: (M·F)_c computed at a cell's first use in this domain
- * (over the touched levels only: F is zero elsewhere), then Σ_c wp_uc (M·F)_c.
+ * d += Z_u·F from the factored form (CalibrationOperator.cells): (R·F)_g at a level's first use
+ * in this domain (over the touched levels only: F is zero elsewhere), (M·F)_c = Σ_m G_m(c)·(R·F)
+ * at the cell's level in m at a cell's first use, then Σ_c wp_uc (M·F)_c.
  */
 function cellCorrections(
   op: CalibrationOperator,
@@ -199,36 +226,103 @@ function cellCorrections(
   levels: ArrayLike<number>,
   k: number,
 ): (u: number, d: Float64Array) => void {
-  const { M, cellStart, cell, cellW } = op.cells!;
+  const { R, margins, G, level, cellStart, cell, cellW } = op.cells!;
   const L = op.size;
-  const nCells = M.length / L;
+  const nCells = G.length / margins;
   let scratch = cellScratch.get(op);
   if (!scratch || scratch.MF.length < nCells * k) {
-    scratch = { stamp: new Int32Array(nCells), epoch: 0, MF: new Float64Array(nCells * k) };
+    scratch = {
+      cellStamp: new Int32Array(nCells),
+      levelStamp: new Int32Array(L),
+      epoch: 0,
+      MF: new Float64Array(nCells * k),
+      RF: new Float64Array(L * k),
+    };
     cellScratch.set(op, scratch);
   }
   const sc = scratch;
   const epoch = ++sc.epoch;
   const nJ = levels.length;
+  const rowOfRF = (g: number): number => {
+    const at = g * k;
+    if (sc.levelStamp[g] === epoch) return at;
+    sc.levelStamp[g] = epoch;
+    sc.RF.fill(0, at, at + k);
+    const row = g * L;
+    for (let j = 0; j < nJ; j++) {
+      const r = R[row + levels[j]!]!;
+      if (r === 0) continue;
+      const f = j * k;
+      for (let i = 0; i < k; i++) sc.RF[at + i]! += r * F[f + i]!;
+    }
+    return at;
+  };
   return (u, d) => {
     for (let e = cellStart[u]!; e < cellStart[u + 1]!; e++) {
       const c = cell[e]!;
       const mf = c * k;
-      if (sc.stamp[c] !== epoch) {
-        sc.stamp[c] = epoch;
+      if (sc.cellStamp[c] !== epoch) {
+        sc.cellStamp[c] = epoch;
         sc.MF.fill(0, mf, mf + k);
-        const row = c * L;
-        for (let j = 0; j < nJ; j++) {
-          const m = M[row + levels[j]!]!;
-          if (m === 0) continue;
-          const f = j * k;
-          for (let i = 0; i < k; i++) sc.MF[mf + i]! += m * F[f + i]!;
+        for (let m = 0; m < margins; m++) {
+          const g = G[m * nCells + c]!;
+          if (g === 0) continue;
+          const at = rowOfRF(level[m * nCells + c]!);
+          for (let i = 0; i < k; i++) sc.MF[mf + i]! += g * sc.RF[at + i]!;
         }
       }
       const w = cellW[e]!;
       for (let i = 0; i < k; i++) d[i]! += w * sc.MF[mf + i]!;
     }
   };
+}
+
+let bufferT = new Float64Array(0);
+let bufferD = new Float64Array(0);
+/**
+ * The units' corrected totals and corrections, `n` numbers each (D zeroed): reused from domain to
+ * domain (calibratedCovariance is synchronous and its result holds neither), so a design's
+ * thousands of domains do not allocate, and then collect, a buffer each.
+ */
+function buffersFor(n: number): { tBuf: Float64Array; dBuf: Float64Array } {
+  if (bufferT.length < n) {
+    bufferT = new Float64Array(Math.max(n, 2 * bufferT.length));
+    bufferD = new Float64Array(bufferT.length);
+  }
+  bufferD.fill(0, 0, n);
+  return { tBuf: bufferT.subarray(0, n), dBuf: bufferD.subarray(0, n) };
+}
+
+const strataOfLevels = new WeakMap<CalibrationOperator, Int32Array[]>();
+let strataMark = new Uint8Array(0);
+
+/** Whether every stratum with a unit whose Z is nonzero on one of the levels is among `strata`. */
+function coversLevels(
+  op: CalibrationOperator,
+  strata: ArrayLike<number>,
+  levels: ArrayLike<number>,
+): boolean {
+  const L = op.size;
+  let byLevel = strataOfLevels.get(op);
+  if (!byLevel) {
+    const sets: Set<number>[] = Array.from({ length: L }, () => new Set());
+    op.unitsOfStratum.forEach((units, h) => {
+      for (const u of units) for (let l = 0; l < L; l++) if (op.Z[u * L + l] !== 0) sets[l]!.add(h);
+    });
+    byLevel = sets.map((set) => Int32Array.from(set));
+    strataOfLevels.set(op, byLevel);
+  }
+  if (strataMark.length < op.unitsOfStratum.length) strataMark = new Uint8Array(op.unitsOfStratum.length);
+  for (let s = 0; s < strata.length; s++) strataMark[strata[s]!] = 1;
+  let covers = true;
+  for (let j = 0; j < levels.length && covers; j++)
+    for (const h of byLevel[levels[j]!]!)
+      if (!strataMark[h]) {
+        covers = false;
+        break;
+      }
+  for (let s = 0; s < strata.length; s++) strataMark[strata[s]!] = 0;
+  return covers;
 }
 
 /** Whether unit u has a nonzero Z on one of the levels. */

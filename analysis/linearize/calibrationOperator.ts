@@ -30,14 +30,20 @@ export interface CalibrationOperator {
   /** finest-stage units of each stratum */
   unitsOfStratum: Int32Array[];
   /**
-   * Raking: Z in its factored form Z_u = Σ_{cells c of u} wp_uc·M_c (M: cells x L, row-major;
-   * the unit's cells in `cellStart[u]..cellStart[u+1]` of `cell` and `cellW`), and the number of
-   * distinct cells of each stratum. A domain's corrections D_u = Z_u·F are then (M·F)_c, once per
-   * cell, times wp: with a respondent per unit (Brewer over both stages) a cell is shared by many
-   * units. Null for linear calibration, or when M is too large to keep.
+   * Raking: Z in its factored form. Z_u = Σ_{cells c of u} wp_uc·M_c, and the sweeps' row of a
+   * cell is M_c = Σ_m G_m(c)·R_{level_m(c)} (see rakeSweeps): R (L x L, row-major) maps a level
+   * sum vector to the levels' summed steps. The unit's cells are `cellStart[u]..cellStart[u+1]`
+   * of `cell` and `cellW`; `G` and `level` hold, margin by margin (cells each), G_m(c) and the
+   * cell's level (an index into F). A domain's corrections D_u = Z_u·F then cost, per level
+   * used, a row of R·F; per cell, one number per margin; per unit, k times its cells: with a
+   * respondent per unit (Brewer over both stages) many units share a cell and a level. Null
+   * for linear calibration, or when R is too large to keep.
    */
   cells: {
-    M: Float64Array;
+    R: Float64Array;
+    margins: number;
+    G: Float64Array;
+    level: Int32Array;
     cellStart: Int32Array;
     cell: Int32Array;
     cellW: Float64Array;
@@ -170,13 +176,16 @@ async function build(
       ? Int32Array.from({ length: L }, (_, l) => l).filter((l) => rows.levels[l] === 1)
       : Int32Array.from({ length: L }, (_, l) => l);
     const M = new Float64Array(cells * L);
+    const R = new Float64Array(L * L);
     const BLOCK = 8;
     for (let b0 = 0; b0 < used.length; b0 += BLOCK) {
       const w = Math.min(BLOCK, used.length - b0);
       const unit = new Float64Array(L * w);
       for (let j = 0; j < w; j++) unit[used[b0 + j]! * w + j] = 1;
-      const h = rakeSweeps(cal, nCell, unit, w);
+      const A = new Float64Array(L * w);
+      const h = rakeSweeps(cal, nCell, unit, w, A);
       for (let c = 0; c < cells; c++) for (let j = 0; j < w; j++) M[c * L + used[b0 + j]!] = h[c * w + j]!;
+      for (let g = 0; g < L; g++) for (let j = 0; j < w; j++) R[g * L + used[b0 + j]!] = A[g * w + j]!;
       await turn();
     }
     const unitOfRow = new Int32Array(q.rows);
@@ -189,7 +198,7 @@ async function build(
       const wp = C[j0 + 2]![r] as number;
       for (const j of used) Z[u * L + j]! += wp * M[c + j]!;
     }
-    if (cells * L <= MAX_ENTRIES) {
+    if (L * L <= MAX_ENTRIES) {
       for (let u = 0; u < nUnits; u++) cellStart[u + 1]! += cellStart[u]!;
       const fill = cellStart.slice(0, nUnits);
       const cell = new Int32Array(q.rows);
@@ -199,7 +208,16 @@ async function build(
         cell[at] = C[j0]![r] as number;
         cellW[at] = C[j0 + 2]![r] as number;
       }
-      factored = { M, cellStart, cell, cellW };
+      const margins = cal.margins.length;
+      const G = new Float64Array(margins * cells);
+      const level = new Int32Array(margins * cells);
+      cal.margins.forEach((m, mi) => {
+        for (let c = 0; c < cells; c++) {
+          G[mi * cells + c] = cal.stepFactor[mi]![c]!;
+          level[mi * cells + c] = offsets[mi]! + m.levelOfCell[c]!;
+        }
+      });
+      factored = { R, margins, G, level, cellStart, cell, cellW };
     }
   } else {
     // Z_u = (X'WX)⁻¹ x_u, x_u the unit's Σ w_cal·X
@@ -257,7 +275,7 @@ async function build(
   let cells: CalibrationOperator["cells"] = null;
   if (factored) {
     const cellsOfStratum = new Int32Array(unitsOfStratum.length);
-    const mark = new Int32Array(factored.M.length / L).fill(-1);
+    const mark = new Int32Array(factored.G.length / factored.margins).fill(-1);
     unitsOfStratum.forEach((units, h) => {
       for (const u of units)
         for (let e = factored.cellStart[u]!; e < factored.cellStart[u + 1]!; e++) {

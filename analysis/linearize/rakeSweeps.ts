@@ -20,8 +20,18 @@ export function levelOffsets(cal: Raking): number[] {
  * `F0` holds `width` columns (row-major, one row per margin level, margins in order, see
  * `levelOffsets`); the result holds h, one row per cell, for each column. The map F0 → h is
  * linear, so it is applied to many scores at once, or to unit vectors to tabulate it.
+ *
+ * Every step adds to a cell w_m(cell) times a number of its level, so h(cell) =
+ * Σ_m G_m(cell)·A_m(level of the cell in m), A the levels' steps summed over the sweeps; given
+ * `coefficients` (laid out as F0, zeroed), A is added there.
  */
-export function rakeSweeps(cal: Raking, nCell: Float64Array, F0: Float64Array, width: number): Float64Array {
+export function rakeSweeps(
+  cal: Raking,
+  nCell: Float64Array,
+  F0: Float64Array,
+  width: number,
+  coefficients: Float64Array | null = null,
+): Float64Array {
   const cells = cal.cells.length;
   const offsets = levelOffsets(cal);
   const h = new Float64Array(cells * width);
@@ -48,6 +58,7 @@ export function rakeSweeps(cal: Raking, nCell: Float64Array, F0: Float64Array, w
         for (let i = 0; i < width; i++) {
           const at = g * width + i;
           ave[at] = Ng > 0 ? (F0[off + at]! - ave[at]!) / Ng : 0;
+          if (coefficients) coefficients[off + at]! += ave[at]!;
         }
       }
       for (let c = 0; c < cells; c++) {

@@ -215,15 +215,19 @@ describe("calibration operator", () => {
         expect(Math.abs(-swept[i]! - d)).toBeLessThanOrEqual(1e-10 * biggest);
       }
     }
-    // the factored form gives Z: Z_u = Σ_c wp_uc M_c
+    // the factored form gives Z: Z_u = Σ_c wp_uc Σ_m G_m(c) R_{level_m(c)}
     const cells = op.cells!;
     expect(cells).not.toBeNull();
+    const nCells = cells.G.length / cells.margins;
     let worst = 0;
     for (let u = 0; u < nUnits; u++)
       for (let j = 0; j < L; j++) {
         let z = 0;
         for (let e = cells.cellStart[u]!; e < cells.cellStart[u + 1]!; e++)
-          z += cells.cellW[e]! * cells.M[cells.cell[e]! * L + j]!;
+          for (let m = 0; m < cells.margins; m++) {
+            const c = cells.cell[e]!;
+            z += cells.cellW[e]! * cells.G[m * nCells + c]! * cells.R[cells.level[m * nCells + c]! * L + j]!;
+          }
         worst = Math.max(worst, Math.abs(z - op.Z[u * L + j]!));
       }
     expect(worst).toBeLessThanOrEqual(1e-12);

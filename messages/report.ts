@@ -69,8 +69,12 @@ export const reportMessages = {
   },
   "report.method_not_calibrated": { zh: "未再校准。", en: "not calibrated further." },
   "report.method_intervals": {
-    zh: "区间：方差按分层整群抽样设计以泰勒线性化计算，比例采用 logit 变换区间；名次区间与档次由估计值的联合不确定性得出。",
-    en: "Intervals: variances by Taylor linearization over the stratified cluster design; proportions use logit intervals; rank intervals and tiers come from the estimates' joint uncertainty.",
+    zh: "区间：方差按抽样设计以泰勒线性化计算；得分类指标为估计值±t×标准误，t分布的自由度为其方差的Satterthwaite有效自由度；比率为logit区间（{rate_quantiles}）；名次区间与档次由估计值的联合不确定性得出。",
+    en: "Intervals: variances by Taylor linearization over the sampling design; scores are the estimate ± t × SE, with t on the Satterthwaite effective degrees of freedom of their variance; rates have logit intervals {rate_quantiles}; rank intervals and tiers come from the estimates' joint uncertainty.",
+  },
+  "report.method_intervals_r": {
+    zh: "区间：方差按抽样设计以泰勒线性化计算；得分类指标为估计值±t×标准误，比率为logit区间，t分布的自由度为该范围内有受访者的{psu}数减分层数（R survey 包的做法）；名次区间与档次由估计值的联合不确定性得出。",
+    en: "Intervals: variances by Taylor linearization over the sampling design; scores are the estimate ± t × SE and rates have logit intervals, with t on the {psu} with respondents in the domain minus strata as degrees of freedom (R survey's rule); rank intervals and tiers come from the estimates' joint uncertainty.",
   },
   "report.method_suppression": {
     zh: "公布规则：有效样本少于 {min_n} 人或相对标准误大于 {max_rse} 的指标不予公布；变化仅在 {level}% 水平上显著时标注箭头。",

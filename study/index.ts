@@ -1,5 +1,6 @@
 export { type Choice, type Codebook, choiceFilterPairs, type Item, type ItemType } from "./codebook.ts";
 export { constraintSentence } from "./constraintSentence.ts";
+export { stageTwoVariance } from "./designFacts.ts";
 export { type Expr, parseExpression, referencedItems } from "./expression.ts";
 export {
   compositesOf,

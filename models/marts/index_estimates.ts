@@ -8,7 +8,8 @@ import {
   type TaylorDesign,
 } from "../../analysis/index.ts";
 import { quoteIdent, type Session, timeSlicer } from "../../db/index.ts";
-import { CALIBRATED_DESIGN, designIds } from "../intermediate/int_responses_calibrated.ts";
+import { stageTwoVariance } from "../../study/index.ts";
+import { CALIBRATED_DESIGN } from "../intermediate/int_responses_calibrated.ts";
 import { methodologyVersion } from "../releases/methodologyVersion.ts";
 import type { ModelContext } from "../runner/loadModels.ts";
 import { alsoForget } from "../runner/offThread.ts";
@@ -121,7 +122,7 @@ export async function build({ session, study, ref, self, shared }: ModelContext)
   // strata (townships) per wave with at most 2 responding PSUs (villages), on a one-stage
   // variance (a later stage counts only under a first-stage fpc, as in R's multistage variance)
   const twoPsus = new Set(
-    designIds(study).length > 1 && study.design.fpc.length > 1
+    stageTwoVariance(study)
       ? []
       : (
           await session.query<{ wave_id: string; stratum_code: string }>(

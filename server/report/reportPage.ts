@@ -1,5 +1,5 @@
 import { type Lang, type MessageKey, message } from "../../messages/catalogue.ts";
-import type { Study } from "../../study/index.ts";
+import { type Study, stageTwoVariance } from "../../study/index.ts";
 import { breakdownChart } from "../charts/breakdownChart.ts";
 import { townshipTierChart } from "../charts/townshipTierChart.ts";
 import { html, type Raw } from "../html.ts";
@@ -350,10 +350,24 @@ function methodSection(data: ReportData, lang: Lang, labels: StudyLabels, n: num
 <h2>${t("report.section_method")}</h2>
 <p>${t("report.method_sample", { wave: titleIn(data.wave, lang), n, units })}</p>
 <p>${weighting}</p>
-<p>${t("report.method_intervals")}</p>
+<p>${intervalsNote(study, labels, lang)}</p>
 <p>${t("report.method_suppression", { min_n: data.rules.min_n, max_rse: data.rules.max_rse, level: levelPct(data) })}</p>
 <p>${t("report.method_release", { release: data.record.release_id, sha256: data.record.sha256, version: data.record.methodology_version })}</p>
 </section>`;
+}
+
+/**
+ * The study's interval rule in a sentence (the methodology page's paragraph, short): "nominal"
+ * (scores on Satterthwaite df; rates on normal quantiles where the variance has a stage-2 term,
+ * else t on the design df), or R's rule (t on the design df throughout).
+ */
+function intervalsNote(study: Study | undefined, labels: StudyLabels, lang: Lang): string {
+  const t = (k: MessageKey, p: Record<string, string | number> = {}) => message(k, lang, p);
+  const first = study?.design.ids?.[0];
+  const psu = first ? labels.variable(first, lang) : "PSU";
+  if (study?.reporting.intervals === "r") return t("report.method_intervals_r", { psu });
+  const rates = study && stageTwoVariance(study) ? t("method.rates_normal") : t("method.rates_t", { psu });
+  return t("report.method_intervals", { rate_quantiles: rates });
 }
 
 /** One page per township: its organizations' figures with ranks and tiers, and its scorecard. */

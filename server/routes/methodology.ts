@@ -2,6 +2,7 @@ import type { Request, Response } from "express";
 import { COVERAGE_VALIDATION } from "../../analysis/simulation/coverageValidation.ts";
 import type { Database } from "../../db/index.ts";
 import { type MessageKey, message } from "../../messages/catalogue.ts";
+import { stageTwoVariance } from "../../study/index.ts";
 import { principal } from "../auth/authenticate.ts";
 import { html } from "../html.ts";
 import { indicatorNames, langOf, martOf } from "./api.ts";
@@ -124,7 +125,7 @@ export async function methodologyPage(db: Database, req: Request, res: Response)
   const psu = definition?.design.ids?.[0] ? variable(definition.design.ids[0], lang) : "PSU";
   // rates on normal quantiles where the variance has a stage-2 term (an fpc at both stages),
   // as analysis/reportingIntervals.ts's hasStageTwoVariance decides on the design itself
-  const stageTwo = (definition?.design.ids?.length ?? 1) >= 2 && (definition?.design.fpc.length ?? 0) >= 2;
+  const stageTwo = definition !== undefined && stageTwoVariance(definition);
   const intervalWords = {
     psu,
     calibration: calibrated ? t("method.intervals_calibration", { method }) : "",
@@ -142,10 +143,7 @@ export async function methodologyPage(db: Database, req: Request, res: Response)
         ? "fpc"
         : "with_replacement";
   // the simulated variance: Brewer over both stages (two stages, each with its probabilities)
-  const simulated =
-    variance === "brewer" && (definition?.design.ids?.length ?? 1) >= 2 && definition!.design.fpc.length >= 2
-      ? "brewer_two_stage"
-      : variance;
+  const simulated = variance === "brewer" && stageTwo ? "brewer_two_stage" : variance;
   // what the coverage simulation measured for this rule on the demo design (docs/coverage-simulation.txt),
   // stated only for a study whose variance is the one it scored
   const v = COVERAGE_VALIDATION;

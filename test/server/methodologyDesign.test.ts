@@ -14,14 +14,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COVERAGE_VALIDATION } from "../../analysis/simulation/coverageValidation.ts";
 import { DEMO_STUDY_DIR } from "../../cli/context.ts";
 import { closeDatabase, type Database } from "../../db/index.ts";
+import { createRelease } from "../../models/index.ts";
 import { createUser } from "../../server/auth/index.ts";
 import { createApp } from "../../server/index.ts";
+import { loadStudy } from "../../study/index.ts";
 import { demoDatabase } from "../helpers/demoDatabase.ts";
 
 let db: Database;
 let folder: string;
 let cookie: string;
 let app: ReturnType<typeof createApp>;
+let release: string;
 
 beforeAll(async () => {
   ({ db } = await demoDatabase());
@@ -33,6 +36,7 @@ beforeAll(async () => {
     .send({ user: "method_viewer", password: "a-long-test-password", next: "/" });
   cookie = String(signin.headers["set-cookie"]).split(";")[0]!;
   folder = mkdtempSync(join(tmpdir(), "barometer-method-"));
+  release = (await createRelease(db, await loadStudy(DEMO_STUDY_DIR), "2026", "method_test")).release_id;
 }, 600_000);
 afterAll(async () => {
   if (db) await closeDatabase(db);
@@ -42,6 +46,15 @@ afterAll(async () => {
 const page = async (lang: "zh" | "en") => {
   const res = await request(app)
     .get(`/methodology${lang === "en" ? "?lang=en" : ""}`)
+    .set("Cookie", cookie);
+  expect(res.status).toBe(200);
+  return res.text;
+};
+
+/** The printed report's page (the PDF prints it), for the release made at the start. */
+const report = async (lang: "zh" | "en") => {
+  const res = await request(app)
+    .get(`/releases/${release}/report${lang === "en" ? "?lang=en" : ""}`)
     .set("Cookie", cookie);
   expect(res.status).toBe(200);
   return res.text;
@@ -87,6 +100,11 @@ describe("methodology page and the study's design", () => {
     expect(en).toContain(`${COVERAGE_VALIDATION.samples} repeated samples`);
     expect(en).not.toContain("has not been checked by simulation");
     expect(en).not.toContain("The intervals are conservative");
+    // the printed report states the same rule in a sentence
+    expect(await report("zh")).toContain(
+      "得分类指标为估计值±t×标准误，t分布的自由度为其方差的Satterthwaite有效自由度；比率为logit区间（正态分位数）",
+    );
+    expect(await report("en")).toContain("rates have logit intervals on normal quantiles;");
   });
 
   it("PSUs with replacement: the page says so, and that its coverage was not simulated", async () => {
@@ -105,6 +123,10 @@ describe("methodology page and the study's design", () => {
     const en = await page("en");
     expect(en).toContain("Variances treat the PSUs as drawn with replacement");
     expect(en).toContain("has not been checked by simulation");
+    // a one-stage variance: the report's rates on t with the design's df, as the page says
+    expect(await report("zh")).toContain("比率为logit区间（t分布，自由度为该范围内有受访者的");
+    expect(await report("en")).toContain("rates have logit intervals on t with the");
+    expect(await report("en")).not.toContain("normal quantiles");
   });
 
   it("Brewer on the PSUs alone is not the simulated design", async () => {

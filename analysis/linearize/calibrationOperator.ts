@@ -96,7 +96,10 @@ export function calibrationOperator(
   let op = ops.get(key);
   if (!op && options.ifBuilt) return Promise.resolve(null);
   if (!op) {
-    op = build(design, only);
+    // an operator of some rows that turn out to be all the rows is the whole operator: kept as such
+    op = build(design, only, () => {
+      if (!ops.has("")) ops.set("", op!);
+    });
     ops.set(key, op);
     op.catch(() => ops.delete(key));
   }
@@ -106,6 +109,7 @@ export function calibrationOperator(
 async function build(
   design: TaylorDesign,
   only: OperatorRows | undefined,
+  isWhole: () => void,
 ): Promise<CalibrationOperator | null> {
   const cal = design.calibration;
   if (!cal || cal.method === "poststratify" || design.unitExprs.length === 0) return null;
@@ -142,10 +146,13 @@ async function build(
         mark[offsets[mi]! + m.levelOfCell[c]!] = 1;
       });
     }
-    // a cell with rows on both sides is marked on both: shared levels, whole operator
-    if (!inside.some((v, l) => v === 1 && outside[l] === 1))
+    // a cell with rows on both sides is marked on both: shared levels, whole operator; so is
+    // one with no rows outside (a first run: every wave changed)
+    if (outside.includes(1) && !inside.some((v, l) => v === 1 && outside[l] === 1))
       rows = { where: ` where coalesce(${inRows}, false)`, params, levels: inside };
   }
+  // built whole: kept as the design's whole operator, for every later caller too
+  if (only && !rows) isWhole();
   const q = await queryColumns(
     design.session,
     `select ${groups.join(", ")}, ${aggs.join(", ")} from ${design.relation}${rows?.where ?? ""} group by all`,

@@ -301,6 +301,14 @@ describe("surveyEstimatesBySets", () => {
             1e-10 * Math.abs(whole.K[a * L + a]!),
           );
     }
+    // some rows that are all the rows (a first run: every wave changed) make the whole operator,
+    // which a later caller without `only` gets, not a second one
+    const design = await make(CROSSED_MARGINS)();
+    const all = await calibrationOperator(design, { only: { column: "stype", values: ["E", "H", "M"] } });
+    expect(await calibrationOperator(design)).toBe(all);
+    const other = await make(CROSSED_MARGINS)();
+    const some = await calibrationOperator(other, { only });
+    expect(await calibrationOperator(other)).not.toBe(some);
   });
 
   it("refuses a column that is not in the data, and a column repeated in a set", async () => {

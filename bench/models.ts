@@ -86,39 +86,44 @@ await closeDatabase(demo);
 say(`demo: full model run ${demoS.toFixed(2)} s`);
 for (const t of demoRun.timings) say(`  ${t.model.padEnd(32)} ${t.seconds.toFixed(3)} s`);
 
-// one million respondents
-const big = await openDatabase(fresh("million.duckdb"));
-const [{ threads }] = (await big.query<{ threads: number }>(
-  "select current_setting('threads')::integer as threads",
-)) as [{ threads: number }];
-say(`million: DuckDB runs on ${threads} threads`);
-start = performance.now();
-const bigStudy = await loadStudy(scaledStudy(50));
-const loaded = await ingestFile(big, {
-  study: bigStudy,
-  waveId: "2024",
-  path: csv,
-  user: "bench",
-  hmacKey: key,
-});
-say(
-  `million: ingest ${loaded.accepted} accepted, ${loaded.rejected} quarantined in ${seconds(start).toFixed(2)} s (not part of million_s)`,
-);
-start = performance.now();
-const bigRun = await runModels(big, bigStudy);
-const millionS = seconds(start);
-await closeDatabase(big);
-say(`million: full model run ${millionS.toFixed(2)} s`);
-for (const t of bigRun.timings) say(`  ${t.model.padEnd(32)} ${t.seconds.toFixed(3)} s`);
-
+// one million respondents (BENCH_MODELS_MILLION=0 leaves it out: with the demo's Brewer design
+// over both stages the run takes many minutes, see bench/REPORT.md; million_s is then null)
+const million = process.env.BENCH_MODELS_MILLION !== "0" ? await millionRun() : null;
 const result = {
   bench: "models",
   baseline_s: Number(baselineS.toFixed(3)),
   demo_s: Number(demoS.toFixed(3)),
-  million_s: Number(millionS.toFixed(3)),
-  million_ratio: Number((millionS / baselineS).toFixed(2)),
+  million_s: million === null ? null : Number(million.toFixed(3)),
+  million_ratio: million === null ? null : Number((million / baselineS).toFixed(2)),
 };
 say(
-  `targets: demo < 5 s ${result.demo_s < 5 ? "met" : "MISSED"}; million < 30 s ${result.million_s < 30 ? "met" : "MISSED"}; ratio < 15 ${result.million_ratio < 15 ? "met" : "MISSED"}`,
+  `targets: demo < 5 s ${result.demo_s < 5 ? "met" : "MISSED"}; million < 30 s ${million !== null && million < 30 ? "met" : million === null ? "not run" : "MISSED"}; ratio < 15 ${result.million_ratio !== null && result.million_ratio < 15 ? "met" : million === null ? "not run" : "MISSED"}`,
 );
 process.stdout.write(`${JSON.stringify(result)}\n`);
+
+async function millionRun(): Promise<number> {
+  const big = await openDatabase(fresh("million.duckdb"));
+  const [{ threads }] = (await big.query<{ threads: number }>(
+    "select current_setting('threads')::integer as threads",
+  )) as [{ threads: number }];
+  say(`million: DuckDB runs on ${threads} threads`);
+  start = performance.now();
+  const bigStudy = await loadStudy(scaledStudy(50));
+  const loaded = await ingestFile(big, {
+    study: bigStudy,
+    waveId: "2024",
+    path: csv,
+    user: "bench",
+    hmacKey: key,
+  });
+  say(
+    `million: ingest ${loaded.accepted} accepted, ${loaded.rejected} quarantined in ${seconds(start).toFixed(2)} s (not part of million_s)`,
+  );
+  start = performance.now();
+  const bigRun = await runModels(big, bigStudy);
+  const millionS = seconds(start);
+  await closeDatabase(big);
+  say(`million: full model run ${millionS.toFixed(2)} s`);
+  for (const t of bigRun.timings) say(`  ${t.model.padEnd(32)} ${t.seconds.toFixed(3)} s`);
+  return millionS;
+}

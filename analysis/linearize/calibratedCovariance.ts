@@ -112,25 +112,6 @@ export function calibratedCovariance(
   const own = df
     ? { present: df.present, strata: df.strata, sum: new Float64Array(k), sumSq: new Float64Array(k) }
     : null;
-  if (whole) {
-    const out = multistageVariance(
-      structure,
-      null,
-      { totals: T, k },
-      lonelyPsu,
-      null,
-      null,
-      own,
-      false,
-      blockEnd,
-    );
-    if (df && own)
-      for (let i = 0; i < k; i++) {
-        df.sum[i]! += out[i]![i]!;
-        df.sumSq[i]! += own.sumSq[i]!;
-      }
-    return out;
-  }
   const out = multistageVariance(
     structure,
     null,
@@ -142,6 +123,18 @@ export function calibratedCovariance(
     false,
     blockEnd,
   );
+  const addDf = () => {
+    if (df && own)
+      for (let i = 0; i < k; i++) {
+        // Σ terms is the variance (other strata's terms are in F'KF); Σ term²/d the own strata's
+        df.sum[i]! += out[i]![i]!;
+        df.sumSq[i]! += own.sumSq[i]!;
+      }
+  };
+  if (whole) {
+    addDf();
+    return out;
+  }
   const near = multistageVariance(
     structure,
     null,
@@ -172,12 +165,7 @@ export function calibratedCovariance(
       out[l]![i] = v;
     }
   }
-  if (df && own)
-    for (let i = 0; i < k; i++) {
-      // Σ terms is the variance (other strata's terms are in F'KF); Σ term²/d the own strata's
-      df.sum[i]! += out[i]![i]!;
-      df.sumSq[i]! += own.sumSq[i]!;
-    }
+  addDf();
   return out;
 }
 

@@ -15,6 +15,22 @@ export function col(name: string): string {
   return quoteIdent(name);
 }
 
+/**
+ * `column in (values)` over the design relation, with its parameters named `$<prefix><i>`
+ * ("false" for no values): the rows of some domains (EstimateOptions.only).
+ */
+export function inValues(
+  column: string,
+  values: readonly (string | number)[],
+  prefix: string,
+): { sql: string; params: Record<string, DuckDBValue> } {
+  const params = Object.fromEntries(values.map((v, i) => [`${prefix}${i}`, v as DuckDBValue]));
+  const sql = values.length
+    ? `(${col(column)} in (${values.map((_, i) => `$${prefix}${i}`).join(", ")}))`
+    : "false";
+  return { sql, params };
+}
+
 /** Run a query and return its columns as JS arrays (bigints within range become numbers). */
 export async function queryColumns(
   session: Session,

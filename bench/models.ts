@@ -12,10 +12,10 @@
 // 30 s, million_ratio under 15.
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { closeDatabase, openDatabase } from "../db/index.ts";
+import { closeDatabase, type Database, openDatabase } from "../db/index.ts";
 import { ingestFile, ingestStudyResponses } from "../ingest/index.ts";
 import { forgetComputed, runModels } from "../models/index.ts";
-import { loadStudy } from "../study/index.ts";
+import { loadStudy, type Study } from "../study/index.ts";
 import { DEMO_STUDY, writeSurveyCsv } from "./lib/surveyCsv.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -79,12 +79,7 @@ await ingestStudyResponses(demo, study, { user: "bench", hmacKey: key });
 await runModels(demo, study); // warm: loads the model files and starts the compute threads once
 // the run's own work: no small-area model or ranking remembered from the warm run
 forgetComputed();
-start = performance.now();
-const demoRun = await runModels(demo, study);
-const demoS = seconds(start);
-await closeDatabase(demo);
-say(`demo: full model run ${demoS.toFixed(2)} s`);
-for (const t of demoRun.timings) say(`  ${t.model.padEnd(32)} ${t.seconds.toFixed(3)} s`);
+const demoS = await timedRun("demo", demo, study);
 
 // one million respondents (BENCH_MODELS_MILLION=0 leaves it out: with the demo's Brewer design
 // over both stages the run takes many minutes, see bench/REPORT.md; million_s is then null)
@@ -119,11 +114,16 @@ async function millionRun(): Promise<number> {
   say(
     `million: ingest ${loaded.accepted} accepted, ${loaded.rejected} quarantined in ${seconds(start).toFixed(2)} s (not part of million_s)`,
   );
-  start = performance.now();
-  const bigRun = await runModels(big, bigStudy);
-  const millionS = seconds(start);
-  await closeDatabase(big);
-  say(`million: full model run ${millionS.toFixed(2)} s`);
-  for (const t of bigRun.timings) say(`  ${t.model.padEnd(32)} ${t.seconds.toFixed(3)} s`);
-  return millionS;
+  return timedRun("million", big, bigStudy);
+}
+
+/** A full model run's seconds, each model's in the log; the database is closed after it. */
+async function timedRun(label: string, db: Database, runStudy: Study): Promise<number> {
+  const begun = performance.now();
+  const run = await runModels(db, runStudy);
+  const s = seconds(begun);
+  await closeDatabase(db);
+  say(`${label}: full model run ${s.toFixed(2)} s`);
+  for (const t of run.timings) say(`  ${t.model.padEnd(32)} ${t.seconds.toFixed(3)} s`);
+  return s;
 }

@@ -1,6 +1,6 @@
 import type { DuckDBValue } from "@duckdb/node-api";
 import { keyOf } from "../designStructure.ts";
-import { col, queryColumns } from "../sql.ts";
+import { inValues, queryColumns } from "../sql.ts";
 import type { TaylorDesign } from "../types.ts";
 import { solve } from "./calibrationCorrection.ts";
 import { multistageVariance } from "./multistageVariance.ts";
@@ -37,7 +37,7 @@ export interface CalibrationOperator {
    * cell's level (an index into F). A domain's corrections D_u = Z_u·F then cost, per level
    * used, a row of R·F; per cell, one number per margin; per unit, k times its cells: with a
    * respondent per unit (Brewer over both stages) many units share a cell and a level. Null
-   * for linear calibration, or when R is too large to keep.
+   * for linear calibration.
    */
   cells: {
     R: Float64Array;
@@ -128,10 +128,7 @@ async function build(
   // only: the rows' own levels, when the other rows' cells use none of them (else the whole operator)
   let rows: { where: string; params: Record<string, DuckDBValue>; levels: Uint8Array } | null = null;
   if (only && cal.method !== "linear") {
-    const params = Object.fromEntries(only.values.map((v, i) => [`__bm_oprow${i}`, v as DuckDBValue]));
-    const inRows = only.values.length
-      ? `(${col(only.column)} in (${only.values.map((_, i) => `$__bm_oprow${i}`).join(", ")}))`
-      : "false";
+    const { sql: inRows, params } = inValues(only.column, only.values, "__bm_oprow");
     const cells = await queryColumns(
       design.session,
       `select "__bm_cell", bool_or(coalesce(${inRows}, false)) from ${design.relation} group by all`,
@@ -205,27 +202,26 @@ async function build(
       const wp = C[j0 + 2]![r] as number;
       for (const j of used) Z[u * L + j]! += wp * M[c + j]!;
     }
-    if (L * L <= MAX_ENTRIES) {
-      for (let u = 0; u < nUnits; u++) cellStart[u + 1]! += cellStart[u]!;
-      const fill = cellStart.slice(0, nUnits);
-      const cell = new Int32Array(q.rows);
-      const cellW = new Float64Array(q.rows);
-      for (let r = 0; r < q.rows; r++) {
-        const at = fill[unitOfRow[r]!]!++;
-        cell[at] = C[j0]![r] as number;
-        cellW[at] = C[j0 + 2]![r] as number;
-      }
-      const margins = cal.margins.length;
-      const G = new Float64Array(margins * cells);
-      const level = new Int32Array(margins * cells);
-      cal.margins.forEach((m, mi) => {
-        for (let c = 0; c < cells; c++) {
-          G[mi * cells + c] = cal.stepFactor[mi]![c]!;
-          level[mi * cells + c] = offsets[mi]! + m.levelOfCell[c]!;
-        }
-      });
-      factored = { R, margins, G, level, cellStart, cell, cellW };
+    // the units' cells, each with its weight (CSR by unit), and the margins' step factors and levels
+    for (let u = 0; u < nUnits; u++) cellStart[u + 1]! += cellStart[u]!;
+    const fill = cellStart.slice(0, nUnits);
+    const cell = new Int32Array(q.rows);
+    const cellW = new Float64Array(q.rows);
+    for (let r = 0; r < q.rows; r++) {
+      const at = fill[unitOfRow[r]!]!++;
+      cell[at] = C[j0]![r] as number;
+      cellW[at] = C[j0 + 2]![r] as number;
     }
+    const margins = cal.margins.length;
+    const G = new Float64Array(margins * cells);
+    const level = new Int32Array(margins * cells);
+    cal.margins.forEach((m, mi) => {
+      for (let c = 0; c < cells; c++) {
+        G[mi * cells + c] = cal.stepFactor[mi]![c]!;
+        level[mi * cells + c] = offsets[mi]! + m.levelOfCell[c]!;
+      }
+    });
+    factored = { R, margins, G, level, cellStart, cell, cellW };
   } else {
     // Z_u = (X'WX)⁻¹ x_u, x_u the unit's Σ w_cal·X
     const inverse = Array.from({ length: L }, (_, j) =>

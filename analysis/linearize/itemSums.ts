@@ -1,7 +1,7 @@
 import type { DuckDBValue } from "@duckdb/node-api";
 import { timeSlicer } from "../../db/timeSlicer.ts";
 import { keyOf } from "../designStructure.ts";
-import { col, queryNumericColumns } from "../sql.ts";
+import { col, inValues, queryNumericColumns } from "../sql.ts";
 import type { TaylorDesign } from "../types.ts";
 import type { CellSums } from "./calibrationCorrection.ts";
 import type { Item } from "./estimateItems.ts";
@@ -62,17 +62,12 @@ export async function itemSums(
   const direct = options.direct && cal !== null;
   const clustered = design.unitExprs.length > 0;
   const params = { ...design.params, ...(options.extraParams ?? {}) };
-  const whereParams: Record<string, DuckDBValue> = {};
+  let whereParams: Record<string, DuckDBValue> = {};
   let where = "";
   if (options.where) {
-    const { column, values } = options.where;
-    values.forEach((v, i) => {
-      whereParams[`__bm_only${i}`] = v;
-    });
-    where =
-      values.length > 0
-        ? ` where ${col(column)} in (${values.map((_, i) => `$__bm_only${i}`).join(", ")})`
-        : " where false";
+    const rows = inValues(options.where.column, options.where.values, "__bm_only");
+    where = ` where ${rows.sql}`;
+    whereParams = rows.params;
   }
   const okOf = (it: Item) =>
     it.x !== undefined ? `(${it.y}) is not null and (${it.x}) is not null` : `(${it.y}) is not null`;

@@ -17,17 +17,38 @@ export function benchmark(
   group: readonly number[] = estimate.map(() => 0),
   target: readonly number[] = [],
 ): (number | null)[] {
-  const sums = new Map<number, number>();
-  estimate.forEach((e, i) => {
-    if (e === null) return;
-    sums.set(group[i]!, (sums.get(group[i]!) ?? 0) + share[i]! * e);
-  });
-  return estimate.map((e, i) => {
-    if (e === null) return null;
-    const g = group[i]!;
-    const t = target[g];
-    if (t === undefined || !Number.isFinite(t)) return e;
-    const s = sums.get(g)!;
-    return type === "raking" ? e + t - s : (e * t) / s;
-  });
+  const values = Float64Array.from(estimate, (e) => (e === null ? Number.NaN : e));
+  const groups = Int32Array.from(group);
+  const sums = new Float64Array(Math.max(-1, ...groups) + 1);
+  benchmarkInto(values, share, type, groups, target, values, sums);
+  return estimate.map((e, i) => (e === null ? null : values[i]!));
+}
+
+/**
+ * `benchmark` on arrays, into `out` (which may be `estimate`), with `sums` (one per group) as work
+ * space; NaN marks an area without an estimate, `group` null puts every area in group 0. For a
+ * bootstrap's every replicate: nothing allocated.
+ */
+export function benchmarkInto(
+  estimate: Float64Array,
+  share: ArrayLike<number>,
+  type: BenchmarkType,
+  group: Int32Array | null,
+  target: ArrayLike<number>,
+  out: Float64Array,
+  sums: Float64Array,
+): void {
+  const n = estimate.length;
+  sums.fill(0);
+  for (let i = 0; i < n; i++) {
+    const e = estimate[i]!;
+    if (!Number.isNaN(e)) sums[group ? group[i]! : 0]! += share[i]! * e;
+  }
+  for (let i = 0; i < n; i++) {
+    const e = estimate[i]!;
+    const g = group ? group[i]! : 0;
+    const t = g < target.length ? target[g]! : Number.NaN;
+    if (Number.isNaN(e) || !Number.isFinite(t)) out[i] = e;
+    else out[i] = type === "raking" ? e + t - sums[g]! : (e * t) / sums[g]!;
+  }
 }

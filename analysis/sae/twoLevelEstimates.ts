@@ -1,9 +1,9 @@
 import { qnorm } from "../distributions/qnorm.ts";
 import { arcsinMean } from "./arcsinBackTransform.ts";
 import { arcsinSamplingMoments } from "./arcsinSampling.ts";
-import { type BenchmarkType, benchmark } from "./benchmark.ts";
+import { type BenchmarkType, benchmark, benchmarkInto } from "./benchmark.ts";
 import { seededNormal } from "./seededNormal.ts";
-import { type TwoLevelFit, type TwoLevelParameters, twoLevelFh } from "./twoLevelFh.ts";
+import { type TwoLevelFit, TwoLevelModel, type TwoLevelParameters, twoLevelFh } from "./twoLevelFh.ts";
 
 export interface TwoLevelInput {
   /** Township index of each village, 0..T−1 (every township that should get a figure appears). */
@@ -140,36 +140,62 @@ export function twoLevelEstimates(input: TwoLevelInput, options: TwoLevelOptions
   let done = 0;
   const start: TwoLevelParameters = { sigma2v: fit.sigma2v, sigma2u: fit.sigma2u };
   const toScale = (p: number): number => (arcsin ? Math.asin(Math.sqrt(Math.min(Math.max(p, 0), 1))) : p);
+  // Every replicate has the published fit's villages, sampling variances and covariates: one
+  // model packed once, refitted to each replicate's estimates, its arrays reused.
+  const model = new TwoLevelModel(data);
+  const group = model.group;
+  const sd = Float64Array.from(vardir, (v) => (v === null ? Number.NaN : Math.sqrt(v)));
+  const synthetic = Float64Array.from(fit.synthetic);
+  const share = Float64Array.from(villageShare);
+  const tShare = Float64Array.from(townShare);
+  const v = new Float64Array(towns);
+  const theta = new Float64Array(total);
+  const truth = new Float64Array(total);
+  const truthTown = new Float64Array(towns);
+  const ystar = new Float64Array(total);
+  const yPacked = new Float64Array(model.m);
+  const est = new Float64Array(total);
+  const condVar = new Float64Array(total);
+  const villageRep = new Float64Array(total);
+  const townRep = new Float64Array(towns);
+  const sums = new Float64Array(towns);
   for (let rep = 0; rep < reps; rep++) {
-    const v = Array.from({ length: towns }, () => sv * normal());
-    const theta = fit.synthetic.map((s, i) => s + v[input.group[i]!]! + su * normal());
-    const truth = theta.map((t) => (arcsin ? Math.sin(Math.min(Math.max(t, 0), Math.PI / 2)) ** 2 : t));
-    const truthTown = new Array<number>(towns).fill(0);
-    truth.forEach((t, i) => {
-      truthTown[input.group[i]!]! += villageShare[i]! * t;
-    });
-    const ystar = theta.map((t, i) => (vardir[i] === null ? null : t + Math.sqrt(vardir[i]!) * normal()));
-    let refit: TwoLevelFit;
+    for (let k = 0; k < towns; k++) v[k] = sv * normal();
+    for (let i = 0; i < total; i++) theta[i] = synthetic[i]! + v[group[i]!]! + su * normal();
+    truthTown.fill(0);
+    for (let i = 0; i < total; i++) {
+      truth[i] = arcsin ? Math.sin(Math.min(Math.max(theta[i]!, 0), Math.PI / 2)) ** 2 : theta[i]!;
+      truthTown[group[i]!]! += share[i]! * truth[i]!;
+    }
+    for (let i = 0; i < total; i++) if (!Number.isNaN(sd[i]!)) ystar[i] = theta[i]! + sd[i]! * normal();
     try {
       // from the fitted variances, to a relative step of 1e-5: a replicate's σ² closer than that
       // moves its EBLUPs far less than the 200 replicates' own Monte Carlo error (about 7% of the MSE)
-      refit = twoLevelFh({ ...data, direct: ystar }, start, 1e-5, 50);
+      model.fit(model.packDirect(ystar, yPacked), start, 1e-5, 50);
     } catch {
       continue;
     }
-    let target: number | undefined;
+    model.predictInto(est, condVar);
+    for (let i = 0; i < total; i++) villageRep[i] = arcsin ? arcsinMean(est[i]!, condVar[i]!) : est[i]!;
+    townRep.fill(0);
+    for (let i = 0; i < total; i++) townRep[group[i]!]! += share[i]! * villageRep[i]!;
     if (options.benchmark) {
-      const districtTruth = truthTown.reduce((acc, t, k) => acc + townShare[k]! * t, 0);
-      target = districtTruth + Math.sqrt(options.benchmark.districtTargetVariance ?? 0) * normal();
+      let districtTruth = 0;
+      for (let k = 0; k < towns; k++) districtTruth += tShare[k]! * truthTown[k]!;
+      const target = districtTruth + Math.sqrt(options.benchmark.districtTargetVariance ?? 0) * normal();
+      const type = options.benchmark.type;
+      benchmarkInto(townRep, tShare, type, null, [target], townRep, sums);
+      benchmarkInto(villageRep, share, type, group, townRep, villageRep, sums);
     }
-    const est = figures(refit, target);
     for (let i = 0; i < total; i++) {
-      sqV[i]! += (est.village[i]! - truth[i]!) ** 2;
-      sqVt[i]! += (toScale(est.village[i]!) - toScale(truth[i]!)) ** 2;
+      sqV[i]! += (villageRep[i]! - truth[i]!) ** 2;
+      // on the model scale the truth is θ itself (clamped to [0, π/2] for rates)
+      const truthScale = arcsin ? Math.min(Math.max(theta[i]!, 0), Math.PI / 2) : theta[i]!;
+      sqVt[i]! += (toScale(villageRep[i]!) - truthScale) ** 2;
     }
     for (let k = 0; k < towns; k++) {
-      sqT[k]! += (est.town[k]! - truthTown[k]!) ** 2;
-      sqTt[k]! += (toScale(est.town[k]!) - toScale(truthTown[k]!)) ** 2;
+      sqT[k]! += (townRep[k]! - truthTown[k]!) ** 2;
+      sqTt[k]! += (toScale(townRep[k]!) - toScale(truthTown[k]!)) ** 2;
     }
     done++;
   }

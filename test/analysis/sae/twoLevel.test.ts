@@ -13,7 +13,7 @@ import { integrate } from "../../../analysis/sae/integrate.ts";
 import { seededNormal } from "../../../analysis/sae/seededNormal.ts";
 import { smallAreaFigures, type VillageInput } from "../../../analysis/sae/smallAreaFigures.ts";
 import { twoLevelEstimates } from "../../../analysis/sae/twoLevelEstimates.ts";
-import { twoLevelFh } from "../../../analysis/sae/twoLevelFh.ts";
+import { TwoLevelModel, twoLevelFh } from "../../../analysis/sae/twoLevelFh.ts";
 import { maxRelDiff, readCsv, readJson } from "./fixtures.ts";
 
 const rows = readCsv("two_level.csv");
@@ -40,6 +40,29 @@ describe("two-level model, dense R REML (make-two-level.R)", () => {
     expect(maxRelDiff(fit.beta, expected.beta)).toBeLessThan(1e-6);
     expect(maxRelDiff(fit.estimate, expected.estimate)).toBeLessThan(1e-6);
     expect(maxRelDiff(fit.townshipEffect, expected.township_effect)).toBeLessThan(1e-6);
+  });
+});
+
+describe("TwoLevelModel: one packed model refitted to many sets of estimates (the bootstrap's)", () => {
+  it("gives every refit exactly what a fresh fit gives, whatever was fitted before", () => {
+    const z = seededNormal(5);
+    const replicate = () => data.direct.map((y) => (y === null ? null : y + 0.3 * z()));
+    const model = new TwoLevelModel(data);
+    model.fit(model.packDirect(data.direct));
+    const first = model.result();
+    expect(first).toEqual(twoLevelFh(data));
+    const start = { sigma2v: first.sigma2v, sigma2u: first.sigma2u };
+    for (let r = 0; r < 4; r++) {
+      const direct = replicate();
+      model.fit(model.packDirect(direct), start, 1e-5, 50);
+      const fresh = twoLevelFh({ ...data, direct }, start, 1e-5, 50);
+      expect(model.result()).toEqual(fresh);
+      const estimate = new Float64Array(direct.length);
+      const conditionalVariance = new Float64Array(direct.length);
+      model.predictInto(estimate, conditionalVariance);
+      expect(Array.from(estimate)).toEqual(fresh.estimate);
+      expect(Array.from(conditionalVariance)).toEqual(fresh.conditionalVariance);
+    }
   });
 });
 
@@ -115,17 +138,23 @@ describe("two-level estimates on simulated rates (seeded)", () => {
 });
 
 describe("arcsinMean (the back-transformation of the two-level rates)", () => {
-  it("equals E[sin²(clamp θ)] by adaptive quadrature within 1e-6, near and away from the bounds", () => {
-    for (const mu of [-0.3, 0, 0.1, 0.5, 1.0, 1.3, 1.5, 1.57, 1.7, 2]) {
-      for (const v of [1e-4, 0.003, 0.02, 0.1, 0.3]) {
+  it("equals E[sin²(clamp θ)] by adaptive quadrature within 1e-13, inside, across and beyond the bounds", () => {
+    for (let mu = -0.5; mu <= 2.1; mu += 0.0537) {
+      for (const v of [1e-6, 1e-4, 0.003, 0.02, 0.1, 0.3, 1]) {
         const sd = Math.sqrt(v);
         const density = (x: number) => Math.exp(-0.5 * ((x - mu) / sd) ** 2) / (sd * Math.sqrt(2 * Math.PI));
+        // [0, π/2] split at μ, so that a narrow normal is not missed between the nodes
+        const cut = Math.min(Math.max(mu, 0), Math.PI / 2);
         const expected =
-          integrate((x) => Math.sin(x) ** 2 * density(x), 0, Math.PI / 2, 1e-13, 0) +
+          integrate((x) => Math.sin(x) ** 2 * density(x), 0, cut, 1e-14, 0) +
+          integrate((x) => Math.sin(x) ** 2 * density(x), cut, Math.PI / 2, 1e-14, 0) +
           pnorm((Math.PI / 2 - mu) / sd, false);
-        expect(Math.abs(arcsinMean(mu, v) - expected)).toBeLessThan(1e-6);
+        expect(Math.abs(arcsinMean(mu, v) - expected)).toBeLessThan(1e-13);
       }
     }
+    expect(arcsinMean(0.8, 0)).toBe(Math.sin(0.8) ** 2);
+    expect(Math.abs(arcsinMean(-40, 0.01))).toBeLessThan(1e-14);
+    expect(Math.abs(arcsinMean(40, 0.01) - 1)).toBeLessThan(1e-14);
   });
 });
 

@@ -17,7 +17,7 @@ const w = (x: number, y: number): [number, number] => {
 
 describe("faddeeva", () => {
   it("is e^{y²} erfc(y) on the imaginary axis, and erfcx agrees, to 1e-14 relative", () => {
-    for (const y of [0, 0.05, 0.3, 0.7071, 1, 2, 3.5, 5, 6]) {
+    for (const y of [0, 0.05, 0.3, 0.7, 1, 2, 3.5, 5, 6]) {
       const expected = Math.exp(y * y) * 2 * pnorm(-y * Math.SQRT2);
       const [re, im] = w(0, y);
       expect(Math.abs(re - expected) / expected).toBeLessThan(1e-14);
@@ -34,8 +34,8 @@ describe("faddeeva", () => {
 
   it("gives the published w(1 + i) = 0.30474420525691259 + 0.20821893820283162i", () => {
     const [re, im] = w(1, 1);
-    expect(Math.abs(re - 0.30474420525691259)).toBeLessThan(1e-15);
-    expect(Math.abs(im - 0.20821893820283162)).toBeLessThan(1e-15);
+    expect(Math.abs(re - 0.3047442052569126)).toBeLessThan(1e-15);
+    expect(Math.abs(im - 0.2082189382028316)).toBeLessThan(1e-15);
   });
 
   it("equals (i/π) ∫ e^{−t²} / (z − t) dt across the upper half-plane to 1e-13 relative", () => {

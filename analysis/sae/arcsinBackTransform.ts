@@ -43,12 +43,19 @@ const W = new Float64Array(2);
  * E[sin²Z; Z > 0] for Z ~ N(m, σ²). With k = −m/σ ≥ 0 it is
  * ¼ e^{−k²/2} (Re w(ik/√2) − Re w((2σ + ik)/√2)): ½P(Z > 0) − ½∫₀^∞ cos 2z φ(z; m, σ) dz, the
  * integral completed to e^{2im − 2σ²} Φ(m/σ + 2iσ) and Φ written with w. For m > 0 it is the whole
- * line's E[sin²Z] less the same tail of −Z. Below 1e-17 (k > 9, P(Z > 0) < 1e-19) it is 0.
+ * line's E[sin²Z] less the same tail of −Z. It is 0 where below 1e-17 by the bound
+ * E[sin²Z; Z > 0] ≤ E[Z²; Z > 0] = σ²((1 + k²)Φ(−k) − kφ(k)) ≤ σ²φ(k)(2/k³ + 3/k⁵) (Mills' ratio).
  */
 function sinSquaredAbove(m: number, sd: number, variance: number): number {
   if (m > 0) return 0.5 - 0.5 * Math.exp(-2 * variance) * Math.cos(2 * m) - sinSquaredAbove(-m, sd, variance);
   const k = -m / sd;
-  if (k > 9) return 0;
+  const tail = Math.exp(-0.5 * k * k);
+  if (k > 1) {
+    const k2 = 1 / (k * k);
+    if (variance * tail * INV_SQRT_2PI * (2 + 3 * k2) * k2 * (k2 * k) < 1e-17) return 0;
+  }
   faddeeva((2 * sd) / Math.SQRT2, k / Math.SQRT2, W);
-  return 0.25 * Math.exp(-0.5 * k * k) * (erfcx(k / Math.SQRT2) - W[0]!);
+  return 0.25 * tail * (erfcx(k / Math.SQRT2) - W[0]!);
 }
+
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);

@@ -150,7 +150,7 @@ export class TwoLevelModel {
     this.scratch = new Scratch(p, q, total, this.towns);
     this.firstStep = new ThetaState(m, nb, p);
     this.step = new ThetaState(m, nb, p);
-    this.ys = new YState(p);
+    this.ys = new YState(p, m);
   }
 
   /** The sampled villages' estimates in packed order. */
@@ -163,9 +163,11 @@ export class TwoLevelModel {
   }
 
   /**
-   * REML fit to the packed estimates `y`, by Fisher scoring from `start` (else from half the
-   * excess of the estimates' variance over the mean sampling variance each) until a step is below
-   * `tol` relative to max(σ²ᵥ + σ²ᵤ, mean ψ). Throws when X'V⁻¹X is singular.
+   * REML fit to the packed estimates `y` from `start` (else from half the excess of the
+   * estimates' variance over the mean sampling variance each), by Newton's method on the
+   * observed information where it is positive definite and Fisher scoring elsewhere, until the
+   * next step would be below `tol` relative to max(σ²ᵥ + σ²ᵤ, mean ψ). Throws when X'V⁻¹X is
+   * singular.
    */
   fit(y: Float64Array, start?: TwoLevelParameters, tol = 1e-10, maxit = 200): TwoLevelParameters {
     const { m, meanD } = this;
@@ -190,14 +192,17 @@ export class TwoLevelModel {
     let iterations = 0;
     let converged = false;
     for (; iterations < maxit; iterations++) {
-      const { score } = this.ys;
+      const { score, observed } = this.ys;
+      // Newton's step on the observed information where it is positive definite and the step
+      // stays inside (near the maximum: quadratic convergence), else Fisher scoring's
+      const newton = newtonStep(theta, score, observed);
       const info = st.info;
       const det = info[0]! * info[3]! - info[1]! * info[2]!;
-      let next: [number, number] = [
+      let next: [number, number] = newton ?? [
         theta[0] + (info[3]! * score[0]! - info[1]! * score[1]!) / det,
         theta[1] + (-info[2]! * score[0]! + info[0]! * score[1]!) / det,
       ];
-      if (!(det > 0) || !(next[0] >= 0) || !(next[1] >= 0)) {
+      if (!newton && (!(det > 0) || !(next[0] >= 0) || !(next[1] >= 0))) {
         // On or across the boundary: a projected step in each parameter alone, kept at 0 or above.
         next = [theta[0], theta[1]];
         if (info[0]! > 0) next[0] = Math.max(0, theta[0] + score[0]! / info[0]!);
@@ -205,15 +210,16 @@ export class TwoLevelModel {
       }
       if (!Number.isFinite(next[0]) || !Number.isFinite(next[1])) break;
       const change = Math.max(Math.abs(next[0] - theta[0]), Math.abs(next[1] - theta[1]));
+      // converged when the step to take is this small: θ is kept (the step is not taken, so
+      // the last evaluation is at θ and nothing is computed again)
+      if (change <= tol * Math.max(next[0] + next[1], meanD)) {
+        converged = true;
+        break;
+      }
       theta = next;
       st = this.step;
       this.thetaPart(st, theta[0], theta[1]);
       this.yPart(st, y);
-      if (change <= tol * Math.max(theta[0] + theta[1], meanD)) {
-        converged = true;
-        iterations++;
-        break;
-      }
     }
     this.last = st;
     this.iterations = iterations;
@@ -388,7 +394,7 @@ export class TwoLevelModel {
   /** The parts of a REML step that involve the estimates y: β̂, the score and the log-likelihood. */
   private yPart(st: ThetaState, y: Float64Array): void {
     const { p, x, starts, m } = this;
-    const { w, C, SB, S2, A1 } = st;
+    const { w, C, SB, S0, S2, A1 } = st;
     const ys = this.ys;
     const { xty, beta, xy } = ys;
     const Q = st.q;
@@ -414,6 +420,13 @@ export class TwoLevelModel {
     let zz = 0;
     let z1sq = 0;
     let rr = 0;
+    // for the observed information: z = Py = V⁻¹r and Jz, through V⁻¹ and X'V⁻¹ (see `fit`)
+    const { gI, gJ, r: res } = ys;
+    gI.fill(0);
+    gJ.fill(0);
+    let zVz = 0;
+    let zVJz = 0;
+    let JzVJz = 0;
     for (let b = 0; b < nb; b++) {
       let wr = 0;
       let w2r = 0;
@@ -424,6 +437,7 @@ export class TwoLevelModel {
         const xo = j * p;
         for (let k = 0; k < p; k++) fit += x[xo + k]! * beta[k]!;
         const r = y[j]! - fit;
+        res[j] = r;
         const wj = w[j]!;
         const wjr = wj * r;
         wr += wjr;
@@ -432,10 +446,53 @@ export class TwoLevelModel {
         wr2 += wjr * r;
       }
       const c = C[b]!;
+      const sb = SB[b]!;
       zz += w2r2 - 2 * c * wr * w2r + c * c * wr * wr * S2[b]!;
-      z1sq += (SB[b]! * wr) ** 2;
+      z1sq += (sb * wr) ** 2;
       rr += wr2 - c * wr * wr;
+      // zⱼ = wⱼrⱼ − c wⱼ Σwr; (Jz)ⱼ = t = 1'z = sb Σwr
+      let wz = 0;
+      let wzz = 0;
+      const xy = ys.xy;
+      xy.fill(0);
+      for (let j = starts[b]!; j < starts[b + 1]!; j++) {
+        const wj = w[j]!;
+        const z = wj * res[j]! - c * wj * wr;
+        const wjz = wj * z;
+        wz += wjz;
+        wzz += wjz * z;
+        const xo = j * p;
+        for (let k = 0; k < p; k++) xy[k]! += wjz * x[xo + k]!;
+      }
+      const t = sb * wr;
+      const s0 = S0[b]!;
+      zVz += wzz - c * wz * wz;
+      zVJz += t * sb * wz;
+      JzVJz += t * t * s0 * sb;
+      for (let k = 0; k < p; k++) {
+        const a1 = A1[b * p + k]!;
+        gI[k]! += xy[k]! - c * a1 * wz;
+        gJ[k]! += t * sb * a1;
+      }
     }
+    // u'Pv = u'V⁻¹v − (X'V⁻¹u)'Q(X'V⁻¹v) for u, v ∈ {z, Jz}: ½ y'PAPBPy, the "average information"
+    let qII = 0;
+    let qIJ = 0;
+    let qJJ = 0;
+    for (let k = 0; k < p; k++)
+      for (let l = 0; l < p; l++) {
+        const qkl = Q[k * p + l]!;
+        qII += gI[k]! * qkl * gI[l]!;
+        qIJ += gI[k]! * qkl * gJ[l]!;
+        qJJ += gJ[k]! * qkl * gJ[l]!;
+      }
+    const aiUU = 0.5 * (zVz - qII);
+    const aiUV = 0.5 * (zVJz - qIJ);
+    const aiVV = 0.5 * (JzVJz - qJJ);
+    ys.observed[0] = 2 * aiVV - st.info[0]!;
+    ys.observed[1] = 2 * aiUV - st.info[1]!;
+    ys.observed[2] = ys.observed[1]!;
+    ys.observed[3] = 2 * aiUU - st.info[3]!;
     ys.score[0] = -0.5 * st.trPv + 0.5 * z1sq;
     ys.score[1] = -0.5 * st.trPu + 0.5 * zz;
     ys.loglike = -0.5 * ((m - p) * Math.log(2 * Math.PI) + st.logDetV + st.logDetXtX + rr);
@@ -501,6 +558,19 @@ export class TwoLevelModel {
     }
   }
 
+  /**
+   * The REML score, expected (Fisher) and observed information at the last evaluated θ, in the
+   * order (σ²ᵥ, σ²ᵤ): the observed one is minus the Hessian of `restrictedLoglike`.
+   */
+  information(): { score: number[]; expected: number[]; observed: number[] } {
+    if (!this.last) throw new Error("twoLevelFh: information before a fit");
+    return {
+      score: Array.from(this.ys.score),
+      expected: Array.from(this.last.info),
+      observed: Array.from(this.ys.observed),
+    };
+  }
+
   /** The last fit in full. */
   result(): TwoLevelFit {
     const st = this.last;
@@ -561,13 +631,22 @@ class ThetaState {
 class YState {
   loglike = 0;
   readonly score = new Float64Array(2);
+  /** Observed information (minus the Hessian of the REML log-likelihood), laid out as `info`. */
+  readonly observed = new Float64Array(4);
   readonly xty: Float64Array;
   readonly beta: Float64Array;
   readonly xy: Float64Array;
-  constructor(p: number) {
+  readonly gI: Float64Array;
+  readonly gJ: Float64Array;
+  /** GLS residual of each packed row. */
+  readonly r: Float64Array;
+  constructor(p: number, m: number) {
     this.xty = new Float64Array(p);
     this.beta = new Float64Array(p);
     this.xy = new Float64Array(p);
+    this.gI = new Float64Array(p);
+    this.gJ = new Float64Array(p);
+    this.r = new Float64Array(m);
   }
 }
 
@@ -611,6 +690,17 @@ class Scratch {
     this.townEffect = new Float64Array(towns);
     this.townVar = new Float64Array(towns);
   }
+}
+
+/** θ + J⁻¹ score when J is positive definite and the result has both variances positive; else null. */
+function newtonStep(theta: [number, number], score: Float64Array, J: Float64Array): [number, number] | null {
+  const det = J[0]! * J[3]! - J[1]! * J[2]!;
+  if (!(det > 0) || !(J[0]! > 0)) return null;
+  const next: [number, number] = [
+    theta[0] + (J[3]! * score[0]! - J[1]! * score[1]!) / det,
+    theta[1] + (-J[2]! * score[0]! + J[0]! * score[1]!) / det,
+  ];
+  return next[0] > 0 && next[1] > 0 ? next : null;
 }
 
 function multiply(a: Float64Array, b: Float64Array, out: Float64Array, p: number): void {

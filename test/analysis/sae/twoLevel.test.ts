@@ -43,6 +43,36 @@ describe("two-level model, dense R REML (make-two-level.R)", () => {
   });
 });
 
+describe("TwoLevelModel: REML score and observed information (Newton's steps)", () => {
+  it("are the gradient and minus the Hessian of the restricted log-likelihood, by central differences", () => {
+    const model = new TwoLevelModel(data);
+    const y = model.packDirect(data.direct);
+    const loglike = (sv: number, su: number) => {
+      model.fit(y, { sigma2v: sv, sigma2u: su }, 0, 0);
+      return model.result().restrictedLoglike;
+    };
+    for (const [sv, su] of [
+      [expected.sigma2v, expected.sigma2u],
+      [0.5 * expected.sigma2v, 2 * expected.sigma2u],
+    ] as const) {
+      model.fit(y, { sigma2v: sv, sigma2u: su }, 0, 0);
+      const { score, observed } = model.information();
+      const h = [1e-4 * sv, 1e-4 * su];
+      const f = (a: number, b: number) => loglike(sv + a * h[0]!, su + b * h[1]!);
+      const gradient = [(f(1, 0) - f(-1, 0)) / (2 * h[0]!), (f(0, 1) - f(0, -1)) / (2 * h[1]!)];
+      const hvv = (f(1, 0) - 2 * f(0, 0) + f(-1, 0)) / h[0]! ** 2;
+      const huu = (f(0, 1) - 2 * f(0, 0) + f(0, -1)) / h[1]! ** 2;
+      const huv = (f(1, 1) - f(1, -1) - f(-1, 1) + f(-1, -1)) / (4 * h[0]! * h[1]!);
+      // (at the REML estimates the score is 0: its error is judged against the Hessian's scale)
+      const scale = [Math.abs(hvv) * sv, Math.abs(huu) * su];
+      score.forEach((s, a) => {
+        expect(Math.abs(s - gradient[a]!) / scale[a]!).toBeLessThan(1e-6);
+      });
+      expect(maxRelDiff(observed, [-hvv, -huv, -huv, -huu])).toBeLessThan(1e-4);
+    }
+  });
+});
+
 describe("TwoLevelModel: one packed model refitted to many sets of estimates (the bootstrap's)", () => {
   it("gives every refit exactly what a fresh fit gives, whatever was fitted before", () => {
     const z = seededNormal(5);

@@ -254,7 +254,6 @@ export class TwoLevelModel {
     gjg.fill(0);
     gjRiJg.fill(0);
     gRiJg.fill(0);
-    let logDetV = 0;
     let trRi = 0;
     let trRiJ = 0;
     let trRi2 = 0;
@@ -273,7 +272,6 @@ export class TwoLevelModel {
         const w2 = wj * wj;
         const w3 = w2 * wj;
         w[j] = wj;
-        logDetV += Math.log(a);
         s0 += wj;
         s2 += w2;
         s3 += w3;
@@ -298,7 +296,6 @@ export class TwoLevelModel {
       S2[b] = s2;
       C[b] = c;
       SB[b] = sb;
-      logDetV += Math.log(1 + sv * s0);
       trRi += s0 - c * s2;
       trRiJ += s0 * sb;
       trRi2 += s2 - 2 * c * s3 + c * c * s2 * s2;
@@ -307,31 +304,41 @@ export class TwoLevelModel {
       const oneRiOne = s0 * sb;
       const sb2 = sb * sb;
       for (let k = 0; k < p; k++) bk[k] = a2[k]! - c * s2 * A1[a1o + k]!;
+      // the symmetric ones on and above the diagonal only (mirrored below); gRiJg is not symmetric
+      const cc = c * c;
+      const jj = sb2 * oneRiOne;
       for (let k = 0; k < p; k++) {
         const a1k = A1[a1o + k]!;
-        for (let l = 0; l < p; l++) {
+        const a2k = a2[k]!;
+        const a3k = a3[k]!;
+        const bkk = bk[k]!;
+        for (let l = k; l < p; l++) {
           const a1l = A1[a1o + l]!;
           const o = k * p + l;
           const aa = a1k * a1l;
           xtx[o]! -= c * aa;
-          gg[o]! += -c * (a1l * a2[k]! + a1k * a2[l]!) + c * c * aa * s2;
-          ghI[o]! += -c * (a1l * a3[k]! + a1k * a3[l]!) + c * c * aa * s3 - c * bk[k]! * bk[l]!;
+          gg[o]! += -c * (a1l * a2k + a1k * a2[l]!) + cc * aa * s2;
+          ghI[o]! += -c * (a1l * a3k + a1k * a3[l]!) + cc * aa * s3 - c * bkk * bk[l]!;
           gjg[o]! += sb2 * aa;
-          gjRiJg[o]! += sb2 * oneRiOne * aa;
-          gRiJg[o]! += sb2 * bk[k]! * a1l;
+          gjRiJg[o]! += jj * aa;
         }
+        for (let l = 0; l < p; l++) gRiJg[k * p + l]! += sb2 * bkk * A1[a1o + l]!;
       }
     }
     let t = 0;
     for (let k = 0; k < p; k++)
       for (let l = k; l < p; l++, t++) {
-        xtx[k * p + l]! += M1[t]!;
-        gg[k * p + l]! += M2[t]!;
-        ghI[k * p + l]! += M3[t]!;
+        const o = k * p + l;
+        xtx[o]! += M1[t]!;
+        gg[o]! += M2[t]!;
+        ghI[o]! += M3[t]!;
         if (l !== k) {
-          xtx[l * p + k]! += M1[t]!;
-          gg[l * p + k]! += M2[t]!;
-          ghI[l * p + k]! += M3[t]!;
+          const r = l * p + k;
+          xtx[r] = xtx[o]!;
+          gg[r] = gg[o]!;
+          ghI[r] = ghI[o]!;
+          gjg[r] = gjg[o]!;
+          gjRiJg[r] = gjRiJg[o]!;
         }
       }
     // Q = (X'V⁻¹X)⁻¹ by Cholesky (p is a handful of covariates: no matrix objects in this loop)
@@ -378,7 +385,6 @@ export class TwoLevelModel {
     };
     st.sv = sv;
     st.su = su;
-    st.logDetV = logDetV;
     st.logDetXtX = logDetXtX;
     st.trPu = trRi - tr(gg);
     st.trPv = trRiJ - tr(gjg);
@@ -393,7 +399,7 @@ export class TwoLevelModel {
 
   /** The parts of a REML step that involve the estimates y: β̂, the score and the log-likelihood. */
   private yPart(st: ThetaState, y: Float64Array): void {
-    const { p, x, starts, m } = this;
+    const { p, x, starts } = this;
     const { w, C, SB, S0, S2, A1 } = st;
     const ys = this.ys;
     const { xty, beta, xy } = ys;
@@ -495,7 +501,7 @@ export class TwoLevelModel {
     ys.observed[3] = 2 * aiUU - st.info[3]!;
     ys.score[0] = -0.5 * st.trPv + 0.5 * z1sq;
     ys.score[1] = -0.5 * st.trPu + 0.5 * zz;
-    ys.loglike = -0.5 * ((m - p) * Math.log(2 * Math.PI) + st.logDetV + st.logDetXtX + rr);
+    ys.rr = rr;
   }
 
   /**
@@ -571,6 +577,15 @@ export class TwoLevelModel {
     };
   }
 
+  /** −½((m − p) log 2π + log|V| + log|X'V⁻¹X| + y'Py) at the state's θ (only for the result: a log per village). */
+  private restrictedLoglike(st: ThetaState): number {
+    const { d, starts, m, p } = this;
+    let logDetV = 0;
+    for (let j = 0; j < m; j++) logDetV += Math.log(st.su + d[j]!);
+    for (let b = 0; b < starts.length - 1; b++) logDetV += Math.log(1 + st.sv * st.S0[b]!);
+    return -0.5 * ((m - p) * Math.log(2 * Math.PI) + logDetV + st.logDetXtX + this.ys.rr);
+  }
+
   /** The last fit in full. */
   result(): TwoLevelFit {
     const st = this.last;
@@ -591,7 +606,7 @@ export class TwoLevelModel {
       betaVcov: Array.from({ length: p }, (_, k) => Array.from(st.q.subarray(k * p, k * p + p))),
       iterations: this.iterations,
       converged: this.converged,
-      restrictedLoglike: this.ys.loglike,
+      restrictedLoglike: this.restrictedLoglike(st),
       sampled: [...this.sampled],
       estimate,
       ...extra,
@@ -604,7 +619,6 @@ export class TwoLevelModel {
 class ThetaState {
   sv = Number.NaN;
   su = Number.NaN;
-  logDetV = 0;
   logDetXtX = 0;
   trPu = 0;
   trPv = 0;
@@ -629,7 +643,8 @@ class ThetaState {
 
 /** The estimates' part of a step: β̂, the score, the log-likelihood. */
 class YState {
-  loglike = 0;
+  /** y'Py, the residual term of the restricted log-likelihood. */
+  rr = 0;
   readonly score = new Float64Array(2);
   /** Observed information (minus the Hessian of the REML log-likelihood), laid out as `info`. */
   readonly observed = new Float64Array(4);

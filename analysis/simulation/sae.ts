@@ -17,7 +17,7 @@
  *   with n ≥ 30;
  * - benchmark_error: the largest |aggregate − target| after benchmarking.
  *
- * Run: `npm run sim:sae [-- --samples 500 --reps 50 --seed 20240501 --wave 2026]`. The last line
+ * Run: `npm run sim:sae [-- --samples 500 --reps 200 --seed 20240501 --wave 2026]`. The last line
  * is JSON: {"bench":"sae",...}.
  */
 
@@ -45,7 +45,7 @@ function parseArgs(argv: string[]): Options {
   };
   return {
     samples: Number(get("samples", "500")),
-    reps: Number(get("reps", "50")),
+    reps: Number(get("reps", "200")),
     seed: Number(get("seed", "20240501")),
     wave: get("wave", "2026") as WaveId,
   };

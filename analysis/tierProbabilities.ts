@@ -48,29 +48,32 @@ export function tierProbabilities(
   const draws = options.draws ?? 2000;
   const published = assignTiers(estimates, ciLow, ciHigh);
   const draw = correlatedDraw(cholesky(covariance), gaussian(seededRandom(options.seed ?? 1)));
-  const counts = Array.from({ length: n }, () => new Map<number, number>());
+  // counts[i·(n+1) + tier]: a thousand draws of tens of units, nothing allocated per draw
+  const counts = new Int32Array(n * (n + 1));
   const z = new Float64Array(n);
-  const star = new Array<number>(n);
-  const lo = new Array<number>(n);
-  const hi = new Array<number>(n);
+  const star = new Float64Array(n);
+  const order = Array.from({ length: n }, (_, i) => i);
+  const byStar = (a: number, b: number) => star[b]! - star[a]! || a - b;
   for (let d = 0; d < draws; d++) {
     draw(z);
-    for (let i = 0; i < n; i++) {
-      const s = z[i]!;
-      star[i] = estimates[i]! + s;
-      lo[i] = ciLow[i]! + s;
-      hi[i] = ciHigh[i]! + s;
+    for (let i = 0; i < n; i++) star[i] = estimates[i]! + z[i]!;
+    // assignTiers on the moved estimates and CIs (each CI moved with its estimate)
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort(byStar);
+    let tier = 0;
+    let headLow = Number.NaN;
+    for (const i of order) {
+      if (tier === 0 || !(ciHigh[i]! + z[i]! >= headLow)) {
+        tier++;
+        headLow = ciLow[i]! + z[i]!;
+      }
+      counts[i * (n + 1) + tier]!++;
     }
-    const t = assignTiers(star, lo, hi);
-    t.forEach((tier, i) => {
-      counts[i]!.set(tier, (counts[i]!.get(tier) ?? 0) + 1);
-    });
   }
-  return published.map((tier, i) => ({
-    tier,
-    probability: (counts[i]!.get(tier) ?? 0) / draws,
-    distribution: Object.fromEntries(
-      [...counts[i]!].sort((a, b) => a[0] - b[0]).map(([k, c]) => [k, c / draws]),
-    ),
-  }));
+  const countOf = (i: number, tier: number) => counts[i * (n + 1) + tier]!;
+  return published.map((tier, i) => {
+    const distribution: Record<number, number> = {};
+    for (let t = 1; t <= n; t++) if (countOf(i, t) > 0) distribution[t] = countOf(i, t) / draws;
+    return { tier, probability: countOf(i, tier) / draws, distribution };
+  });
 }

@@ -12,16 +12,33 @@ import { seededRandom } from "./replicates/random.ts";
 export function assignTiers(estimates: number[], ciLow: number[], ciHigh: number[]): number[] {
   const order = estimates.map((_, i) => i).sort((a, b) => estimates[b]! - estimates[a]! || a - b);
   const tiers = new Array<number>(estimates.length);
+  tiersInOrder(order, ciLow, ciHigh, null, (i, tier) => {
+    tiers[i] = tier;
+  });
+  return tiers;
+}
+
+/**
+ * The tier rule itself, over the units in `order` (descending estimate): `assign(i, tier)` for
+ * each. `shift`, when given, moves each unit's CI by that much (a bootstrap draw).
+ */
+function tiersInOrder(
+  order: readonly number[],
+  ciLow: readonly number[],
+  ciHigh: readonly number[],
+  shift: Float64Array | null,
+  assign: (i: number, tier: number) => void,
+): void {
   let tier = 0;
   let headLow = Number.NaN;
   for (const i of order) {
-    if (tier === 0 || !(ciHigh[i]! >= headLow)) {
+    const s = shift ? shift[i]! : 0;
+    if (tier === 0 || !(ciHigh[i]! + s >= headLow)) {
       tier++;
-      headLow = ciLow[i]!;
+      headLow = ciLow[i]! + s;
     }
-    tiers[i] = tier;
+    assign(i, tier);
   }
-  return tiers;
 }
 
 /**
@@ -54,21 +71,16 @@ export function tierProbabilities(
   const star = new Float64Array(n);
   const order = Array.from({ length: n }, (_, i) => i);
   const byStar = (a: number, b: number) => star[b]! - star[a]! || a - b;
+  const count = (i: number, tier: number) => {
+    counts[i * (n + 1) + tier]!++;
+  };
   for (let d = 0; d < draws; d++) {
     draw(z);
     for (let i = 0; i < n; i++) star[i] = estimates[i]! + z[i]!;
     // assignTiers on the moved estimates and CIs (each CI moved with its estimate)
     for (let i = 0; i < n; i++) order[i] = i;
     order.sort(byStar);
-    let tier = 0;
-    let headLow = Number.NaN;
-    for (const i of order) {
-      if (tier === 0 || !(ciHigh[i]! + z[i]! >= headLow)) {
-        tier++;
-        headLow = ciLow[i]! + z[i]!;
-      }
-      counts[i * (n + 1) + tier]!++;
-    }
+    tiersInOrder(order, ciLow, ciHigh, z, count);
   }
   const countOf = (i: number, tier: number) => counts[i * (n + 1) + tier]!;
   return published.map((tier, i) => {

@@ -1,7 +1,7 @@
 import { qnorm } from "../distributions/qnorm.ts";
 import { arcsinMean } from "./arcsinBackTransform.ts";
 import { arcsinSamplingMoments } from "./arcsinSampling.ts";
-import { type BenchmarkType, benchmark, benchmarkInto } from "./benchmark.ts";
+import { type BenchmarkType, benchmarkInto } from "./benchmark.ts";
 import { seededNormal } from "./seededNormal.ts";
 import { type TwoLevelFit, TwoLevelModel, type TwoLevelParameters, twoLevelFh } from "./twoLevelFh.ts";
 
@@ -117,18 +117,37 @@ export function twoLevelEstimates(input: TwoLevelInput, options: TwoLevelOptions
     }
   }
   const data = { group: input.group, direct, vardir, x: input.x };
-  const figures = (f: TwoLevelFit, districtTarget?: number) => {
-    const village = f.estimate.map((mu, i) => (arcsin ? arcsinMean(mu, f.conditionalVariance[i]!) : mu));
-    const town = new Array<number>(towns).fill(0);
-    village.forEach((v, i) => {
-      town[input.group[i]!]! += villageShare[i]! * v;
-    });
-    if (!options.benchmark || districtTarget === undefined) return { village, town };
-    const t = benchmark(town, townShare, options.benchmark.type, undefined, [districtTarget]) as number[];
-    const v = benchmark(village, villageShare, options.benchmark.type, input.group, t) as number[];
-    return { village: v, town: t };
+  const group = Int32Array.from(input.group);
+  const share = Float64Array.from(villageShare);
+  const tShare = Float64Array.from(townShare);
+  const sums = new Float64Array(towns);
+  // Village figures (back-transformed), their townships' population-weighted means, both
+  // benchmarked: the published fit's and every replicate's, into the arrays given.
+  const figuresInto = (
+    estimate: ArrayLike<number>,
+    conditionalVariance: ArrayLike<number>,
+    districtTarget: number | undefined,
+    village: Float64Array,
+    town: Float64Array,
+  ): void => {
+    for (let i = 0; i < total; i++)
+      village[i] = arcsin ? arcsinMean(estimate[i]!, conditionalVariance[i]!) : estimate[i]!;
+    town.fill(0);
+    for (let i = 0; i < total; i++) town[group[i]!]! += share[i]! * village[i]!;
+    if (!options.benchmark || districtTarget === undefined) return;
+    benchmarkInto(town, tShare, options.benchmark.type, null, [districtTarget], town, sums);
+    benchmarkInto(village, share, options.benchmark.type, group, town, village, sums);
   };
-  const published = figures(fit, options.benchmark?.districtTarget);
+  const publishedVillage = new Float64Array(total);
+  const publishedTown = new Float64Array(towns);
+  figuresInto(
+    fit.estimate,
+    fit.conditionalVariance,
+    options.benchmark?.districtTarget,
+    publishedVillage,
+    publishedTown,
+  );
+  const published = { village: Array.from(publishedVillage), town: Array.from(publishedTown) };
   const reps = options.reps ?? 200;
   const normal = seededNormal(options.seed ?? 123);
   const sv = Math.sqrt(fit.sigma2v);
@@ -143,11 +162,8 @@ export function twoLevelEstimates(input: TwoLevelInput, options: TwoLevelOptions
   // Every replicate has the published fit's villages, sampling variances and covariates: one
   // model packed once, refitted to each replicate's estimates, its arrays reused.
   const model = new TwoLevelModel(data);
-  const group = model.group;
   const sd = Float64Array.from(vardir, (v) => (v === null ? Number.NaN : Math.sqrt(v)));
   const synthetic = Float64Array.from(fit.synthetic);
-  const share = Float64Array.from(villageShare);
-  const tShare = Float64Array.from(townShare);
   const v = new Float64Array(towns);
   const theta = new Float64Array(total);
   const truth = new Float64Array(total);
@@ -158,7 +174,6 @@ export function twoLevelEstimates(input: TwoLevelInput, options: TwoLevelOptions
   const condVar = new Float64Array(total);
   const villageRep = new Float64Array(total);
   const townRep = new Float64Array(towns);
-  const sums = new Float64Array(towns);
   for (let rep = 0; rep < reps; rep++) {
     for (let k = 0; k < towns; k++) v[k] = sv * normal();
     for (let i = 0; i < total; i++) theta[i] = synthetic[i]! + v[group[i]!]! + su * normal();
@@ -176,17 +191,13 @@ export function twoLevelEstimates(input: TwoLevelInput, options: TwoLevelOptions
       continue;
     }
     model.predictInto(est, condVar);
-    for (let i = 0; i < total; i++) villageRep[i] = arcsin ? arcsinMean(est[i]!, condVar[i]!) : est[i]!;
-    townRep.fill(0);
-    for (let i = 0; i < total; i++) townRep[group[i]!]! += share[i]! * villageRep[i]!;
+    let target: number | undefined;
     if (options.benchmark) {
       let districtTruth = 0;
       for (let k = 0; k < towns; k++) districtTruth += tShare[k]! * truthTown[k]!;
-      const target = districtTruth + Math.sqrt(options.benchmark.districtTargetVariance ?? 0) * normal();
-      const type = options.benchmark.type;
-      benchmarkInto(townRep, tShare, type, null, [target], townRep, sums);
-      benchmarkInto(villageRep, share, type, group, townRep, villageRep, sums);
+      target = districtTruth + Math.sqrt(options.benchmark.districtTargetVariance ?? 0) * normal();
     }
+    figuresInto(est, condVar, target, villageRep, townRep);
     for (let i = 0; i < total; i++) {
       sqV[i]! += (villageRep[i]! - truth[i]!) ** 2;
       // on the model scale the truth is θ itself (clamped to [0, π/2] for rates)

@@ -92,7 +92,7 @@ export class TwoLevelModel {
   private iterations = 0;
   private converged = false;
 
-  constructor(data: Omit<TwoLevelData, "direct"> & { direct: readonly (number | null)[] }) {
+  constructor(data: TwoLevelData) {
     const total = data.direct.length;
     this.total = total;
     this.sampled = data.direct.map((y) => y !== null && y !== undefined);

@@ -21,6 +21,7 @@ export {
   removeLocalAdminToken,
   writeLocalAdminToken,
 } from "./localAdminToken.ts";
+export { capMemory, INGEST_MEMORY_LIMIT, withFullMemory } from "./memoryCap.ts";
 export { packageRoot } from "./packageRoot.ts";
 export { quoteIdent } from "./quoteIdent.ts";
 export { loadSecret, readSecret, type SecretName, secretSource, secretsFile } from "./secrets.ts";

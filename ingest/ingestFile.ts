@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import type { Database, OwnSession } from "../db/index.ts";
-import { capMemory } from "./capMemory.ts";
+import { capMemory } from "../db/index.ts";
 import { checkFile, type FileCheck } from "./checkFile.ts";
 import { checkRows } from "./checkRows.ts";
 import { csvRefusal } from "./csvRefusal.ts";

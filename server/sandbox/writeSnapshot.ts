@@ -1,7 +1,7 @@
 import { existsSync, linkSync, readdirSync, rmSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { type Database, quoteIdent } from "../../db/index.ts";
+import { type Database, quoteIdent, withFullMemory } from "../../db/index.ts";
 import { listSnapshots, type SnapshotFile, snapshotName } from "./latestSnapshot.ts";
 
 export interface WriteSnapshotOptions {
@@ -52,22 +52,26 @@ export async function writeSnapshot(db: Database, options: WriteSnapshotOptions)
     try {
       // One connection of its own, closed when done, so nothing else in this process keeps
       // a hold on the new file (the sandbox child must lock it); one transaction, so every
-      // table is copied from the same committed state of the models.
-      await db.withSession(async (session) => {
-        // ATTACH takes no bound parameters; the path is ours, quoted as a literal
-        await session.run(`attach ${quoteLiteral(temp)} as ${quoteIdent(alias)}`);
-        try {
-          await session.transaction(async (tx) => {
-            for (const table of options.tables) {
-              await tx.run(
-                `create table ${quoteIdent(alias)}.main.${quoteIdent(table)} as select * from main.${quoteIdent(table)}`,
-              );
-            }
-          });
-        } finally {
-          await session.run(`detach ${quoteIdent(alias)}`);
-        }
-      });
+      // table is copied from the same committed state of the models. Under the instance's own
+      // memory limit: an ingest's lower cap, which is the whole instance's, can be too little
+      // for the copy, so the copy waits for the ingest to end (and an ingest for the copy).
+      await withFullMemory(db, () =>
+        db.withSession(async (session) => {
+          // ATTACH takes no bound parameters; the path is ours, quoted as a literal
+          await session.run(`attach ${quoteLiteral(temp)} as ${quoteIdent(alias)}`);
+          try {
+            await session.transaction(async (tx) => {
+              for (const table of options.tables) {
+                await tx.run(
+                  `create table ${quoteIdent(alias)}.main.${quoteIdent(table)} as select * from main.${quoteIdent(table)}`,
+                );
+              }
+            });
+          } finally {
+            await session.run(`detach ${quoteIdent(alias)}`);
+          }
+        }),
+      );
       linkSync(temp, path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EEXIST" && attempt < 5) continue;

@@ -56,10 +56,10 @@ export async function saeTable(
     columns: [
       t("ui.organization"),
       t("sae.index"),
-      t("sae.method"),
       t("sae.estimate"),
       t("fig.ci_low"),
       t("fig.ci_high"),
+      t("sae.method"),
       t("sae.rmse"),
       t("sae.direct_beside"),
       t("sae.respondents"),
@@ -69,10 +69,10 @@ export async function saeTable(
       return [
         o ? nameIn(o, lang) : r.organization_id,
         indexName(ctx, r.index_id, lang),
-        r.method === "synthetic" ? t("sae.synthetic") : t("sae.model_based_label"),
         r.is_withheld ? t("sae.withheld") : round(r.estimate_0_100),
         r.is_withheld ? null : round(r.ci_low_0_100),
         r.is_withheld ? null : round(r.ci_high_0_100),
+        r.method === "synthetic" ? t("sae.synthetic") : t("sae.model_based_label"),
         r.is_withheld ? null : round(r.rmse_0_100),
         round(r.direct_0_100),
         r.n,
@@ -105,17 +105,20 @@ export async function saeSection(
   return html`<section class="sae">
 <h2>${t("sae.section", { wave })}</h2>
 <div class="table-scroll"><table class="figures sae-figures">
-<thead><tr><th></th><th>${t("sae.index")}</th><th>${t("sae.method")}</th><th>${t("sae.estimate")}</th><th>${t("sae.interval")}</th><th>${t("sae.rmse")}</th><th>${t("sae.direct_beside")}</th><th>${t("sae.respondents")}</th></tr></thead>
+<thead><tr><th></th><th>${t("sae.index")}</th><th>${t("sae.estimate")}</th><th>${t("sae.interval")}</th><th>${t("sae.method")}</th><th>${t("sae.rmse")}</th><th>${t("sae.direct_beside")}</th><th>${t("sae.respondents")}</th></tr></thead>
 <tbody>${rows.map(
     (
       r,
-    ) => html`<tr data-method="${r.method}"><th scope="row">${orgName(r.organization_id)}</th><td>${indexName(ctx, r.index_id, lang)}</td>
-<td class="model-based">${r.method === "synthetic" ? t("sae.synthetic") : t("sae.model_based_label")}</td>
+    ) => html`<tr data-method="${r.method}" data-organization="${r.organization_id}" data-index="${r.index_id}"><th scope="row">${orgName(r.organization_id)}</th><td>${indexName(ctx, r.index_id, lang)}</td>
 ${
+  // the figure and its interval next to their names, the method's mark after them: on a phone
+  // the figure is on the screen, not scrolled off behind the mark
   r.is_withheld
-    ? html`<td colspan="3" class="withheld">${t("sae.withheld")}</td>`
-    : html`<td>${one(r.estimate_0_100)}</td><td>${one(r.ci_low_0_100)}–${one(r.ci_high_0_100)}</td><td>${one(r.rmse_0_100)}</td>`
+    ? html`<td colspan="2" class="withheld">${t("sae.withheld")}</td>`
+    : html`<td class="estimate">${one(r.estimate_0_100)}</td><td>${one(r.ci_low_0_100)}–${one(r.ci_high_0_100)}</td>`
 }
+<td class="model-based">${r.method === "synthetic" ? t("sae.synthetic") : t("sae.model_based_label")}</td>
+<td>${r.is_withheld ? "–" : one(r.rmse_0_100)}</td>
 <td>${r.direct_0_100 === null ? "–" : html`${one(r.direct_0_100)} (${one(r.direct_se_0_100)})`}</td><td>${r.n}</td></tr>`,
   )}</tbody>
 </table></div>

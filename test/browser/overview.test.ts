@@ -217,8 +217,48 @@ describe("unit page", () => {
     for (const l of labels)
       expect([message("sae.model_based_label", "zh"), message("sae.synthetic", "zh")]).toContain(l);
     expect(await page.locator(`.breadcrumb a[href^="/units/${village!.parent_code}"]`).count()).toBe(1);
+    // every shown figure is the mart's, rounded to one decimal, for the page's wave and level
+    const wave = await page.locator("select[name=wave]").inputValue();
+    const level = await page.locator("select[name=level]").inputValue();
+    const mart = await db.query<{ organization_id: string; index_id: string; e: number; withheld: boolean }>(
+      `select organization_id, index_id, estimate_0_100 as e, is_withheld as withheld from sae_estimates__mass_org_evaluation
+       where unit_code = $1 and wave_id = $2 and org_level = $3 and method <> 'direct'`,
+      [village!.unit_code, wave, level],
+    );
+    const shown = await page.locator("table.sae-figures tbody tr").evaluateAll((trs) =>
+      trs.map((tr) => ({
+        org: tr.getAttribute("data-organization"),
+        index: tr.getAttribute("data-index"),
+        estimate: tr.querySelector("td.estimate")?.textContent ?? null,
+      })),
+    );
+    expect(shown.length).toBe(mart.length);
+    expect(shown.filter((s) => s.estimate !== null).length).toBeGreaterThan(0);
+    for (const s of shown) {
+      const m = mart.find((r) => r.organization_id === s.org && r.index_id === s.index)!;
+      expect(m).toBeDefined();
+      expect(s.estimate).toBe(m.withheld ? null : (Math.round(m.e * 10) / 10).toFixed(1));
+    }
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it("shows a village's first model-based figure on a 390 px phone without scrolling sideways", async () => {
+    const [village] = await db.query<{ unit_code: string }>(
+      "select unit_code from seed_units__mass_org_evaluation where unit_level = 'village' order by unit_code limit 1",
+    );
+    for (const lang of ["zh", "en"]) {
+      const { page, problems } = await signedIn(`/units/${village!.unit_code}?lang=${lang}`);
+      await page.setViewportSize({ width: 390, height: 900 });
+      // the longest organization name (English) and the method's mark once pushed it off the screen
+      const box = await page.locator("table.sae-figures td.estimate").first().boundingBox();
+      expect(box).not.toBeNull();
+      expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await page.screenshot({ path: join(ARTIFACTS, `village-${lang}-390.png`), fullPage: true });
+      expect(problems).toEqual([]);
+      await page.close();
+    }
   });
 });
 

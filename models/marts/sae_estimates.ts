@@ -6,7 +6,7 @@ import type { ModelContext } from "../runner/loadModels.ts";
 import { offThread } from "../runner/offThread.ts";
 import { writeRows } from "../seeds/writeRows.ts";
 
-export const dependsOn = ["int_index_scores", "int_responses_calibrated", "index_estimates", "seed_units"];
+export const dependsOn = ["int_index_scores", "int_responses_calibrated", "int_unit_estimates", "seed_units"];
 
 /** A rate (a proportion) is modelled on the arcsine scale, a mean as it is. */
 const isRate = (study: Study, id: string) =>
@@ -70,8 +70,8 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
     );
     const direct = await session.query<DirectRow>(
       `select wave_id, organization_id, index_id, org_level, unit_level, unit_code, estimate_0_100, se_0_100, n, n_eff
-       from ${quoteIdent(ref("index_estimates"))}
-       where group_var = '' and aspect = '' and unit_level in ('district', 'township')`,
+       from ${quoteIdent(ref("int_unit_estimates"))}
+       where aspect = '' and unit_level in ('district', 'township')`,
     );
     const directKey = (d: {
       wave_id: string;

@@ -53,7 +53,13 @@ beforeAll(async () => {
   expect(study.reporting.intervals).toBe("r");
   expect(study.design.ids).toEqual(["village_code"]);
   const all = await loadModels(MODELS_DIR);
-  const rebuild = ["int_responses_calibrated", "index_estimates", "index_scores", "published_scores"];
+  const rebuild = [
+    "int_responses_calibrated",
+    "int_unit_estimates",
+    "index_estimates",
+    "index_scores",
+    "published_scores",
+  ];
   await runModels(db, study, { models: all.filter((m) => rebuild.includes(m.name)) });
 }, 300_000);
 afterAll(async () => {

@@ -8,7 +8,7 @@ import {
   type TaylorDesign,
 } from "../../analysis/index.ts";
 import { quoteIdent, type Session, timeSlicer } from "../../db/index.ts";
-import { stageTwoVariance } from "../../study/index.ts";
+import { type Study, stageTwoVariance } from "../../study/index.ts";
 import { CALIBRATED_DESIGN } from "../intermediate/int_responses_calibrated.ts";
 import { methodologyVersion } from "../releases/methodologyVersion.ts";
 import type { ModelContext } from "../runner/loadModels.ts";
@@ -102,43 +102,17 @@ export async function estimateIndexSets(
   inputsTable: string,
 ): Promise<void> {
   const design = shared.get(CALIBRATED_DESIGN) as TaylorDesign;
-  const scores = await session.query<Score>(
-    // by organization and level: a composite's parts, whose covariance it needs, are adjacent
-    `select distinct score_key, index_id, organization_id, level, aspect, estimator from ${quoteIdent(ref("int_index_scores"))} order by organization_id, level, score_key`,
-  );
-  const breakdowns = (
-    await session.query<{ variable: string }>(
-      `select variable from ${quoteIdent(ref("seed_breakdowns"))} order by position`,
-    )
-  ).map((r) => r.variable);
-  const composites = new Map<string, { index_id: string; weight: number }[]>();
-  for (const w of await session.query<{ composite_id: string; index_id: string; weight: number }>(
-    `select composite_id, index_id, weight from ${quoteIdent(ref("seed_composite_weights"))} order by composite_id, position`,
-  ))
-    composites.set(w.composite_id, [...(composites.get(w.composite_id) ?? []), w]);
+  // what both parts read of the run's models, read once a run (the first part to ask reads it)
+  let facts = shared.get(INDEX_FACTS) as Promise<IndexFacts> | undefined;
+  if (!facts) {
+    facts = indexFacts(session, study, ref);
+    shared.set(INDEX_FACTS, facts);
+  }
+  const { scores, breakdowns, composites, twoPsus, inputs } = await facts;
   const level = study.reporting.confidence_level;
   const intervals = reportingIntervals(study.reporting.intervals);
-  // strata (townships) per wave with at most 2 responding PSUs (villages), on a one-stage
-  // variance (a later stage counts only under a first-stage fpc, as in R's multistage variance)
-  const twoPsus = new Set(
-    stageTwoVariance(study)
-      ? []
-      : (
-          await session.query<{ wave_id: string; stratum_code: string }>(
-            `select wave_id, stratum_code from ${quoteIdent(ref("int_responses_calibrated"))}
-             group by wave_id, stratum_code having count(distinct design_psu) <= 2`,
-          )
-        ).map((r) => `${r.wave_id}\u0000${r.stratum_code}`),
-  );
   const rows: Row[] = [];
 
-  // the waves whose input changed since the last run (all, the first time)
-  const inputs = await waveInputs(session, ref("int_responses_base_weighted"), [
-    methodologyVersion(study),
-    scores,
-    breakdowns,
-    [...composites],
-  ]);
   const stored = forgetInputs[part]
     ? new Map<string, string>()
     : await storedInputs(session, ref(inputsTable), self);
@@ -355,6 +329,62 @@ function estimateRow(place: Place, s: Score, e: Estimate, scale: number): Row {
     n_eff: e.nEff,
     interval_note: place.interval_note,
   };
+}
+
+/** The key of `IndexFacts` in a run's shared objects. */
+const INDEX_FACTS = "index_estimates:facts";
+
+/** What both parts of the index figures read of the run's models before estimating. */
+interface IndexFacts {
+  /** by organization and level: a composite's parts, whose covariance it needs, are adjacent */
+  scores: Score[];
+  breakdowns: string[];
+  composites: Map<string, { index_id: string; weight: number }[]>;
+  /**
+   * strata (townships) per wave with at most 2 responding PSUs (villages), on a one-stage
+   * variance (a later stage counts only under a first-stage fpc, as in R's multistage variance)
+   */
+  twoPsus: Set<string>;
+  /** the waves' inputs (see `waveInputs`) */
+  inputs: Map<string, string>;
+}
+
+async function indexFacts(
+  session: Session,
+  study: Study,
+  ref: (name: string) => string,
+): Promise<IndexFacts> {
+  const scores = await session.query<Score>(
+    `select distinct score_key, index_id, organization_id, level, aspect, estimator from ${quoteIdent(ref("int_index_scores"))} order by organization_id, level, score_key`,
+  );
+  const breakdowns = (
+    await session.query<{ variable: string }>(
+      `select variable from ${quoteIdent(ref("seed_breakdowns"))} order by position`,
+    )
+  ).map((r) => r.variable);
+  const composites = new Map<string, { index_id: string; weight: number }[]>();
+  for (const w of await session.query<{ composite_id: string; index_id: string; weight: number }>(
+    `select composite_id, index_id, weight from ${quoteIdent(ref("seed_composite_weights"))} order by composite_id, position`,
+  ))
+    composites.set(w.composite_id, [...(composites.get(w.composite_id) ?? []), w]);
+  const twoPsus = new Set(
+    stageTwoVariance(study)
+      ? []
+      : (
+          await session.query<{ wave_id: string; stratum_code: string }>(
+            `select wave_id, stratum_code from ${quoteIdent(ref("int_responses_calibrated"))}
+             group by wave_id, stratum_code having count(distinct design_psu) <= 2`,
+          )
+        ).map((r) => `${r.wave_id}\u0000${r.stratum_code}`),
+  );
+  // the waves whose input changed since the last run (all, the first time)
+  const inputs = await waveInputs(session, ref("int_responses_base_weighted"), [
+    methodologyVersion(study),
+    scores,
+    breakdowns,
+    [...composites],
+  ]);
+  return { scores, breakdowns, composites, twoPsus, inputs };
 }
 
 /** The inputs the mart's figures were made from, by wave (none when the mart or they are not there). */

@@ -1,16 +1,7 @@
-import { estimateIndexSets } from "../marts/indexEstimateSets.ts";
 import type { ModelContext } from "../runner/loadModels.ts";
+import { ESTIMATE_INPUTS, estimateIndexSets } from "./indexEstimateSets.ts";
 
-export const dependsOn = [
-  "int_responses_base_weighted",
-  "int_responses_calibrated",
-  "int_index_scores",
-  "seed_breakdowns",
-  "seed_composite_weights",
-  "seed_indicators",
-  "seed_organizations",
-  "seed_units",
-];
+export const dependsOn = [...ESTIMATE_INPUTS];
 
 /**
  * The index figures of the district, every township and villages with enough respondents (no

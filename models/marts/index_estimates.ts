@@ -1,18 +1,8 @@
 import { quoteIdent } from "../../db/index.ts";
+import { ESTIMATE_INPUTS, estimateIndexSets } from "../intermediate/indexEstimateSets.ts";
 import type { ModelContext } from "../runner/loadModels.ts";
-import { estimateIndexSets } from "./indexEstimateSets.ts";
 
-export const dependsOn = [
-  "int_unit_estimates",
-  "int_responses_base_weighted",
-  "int_responses_calibrated",
-  "int_index_scores",
-  "seed_breakdowns",
-  "seed_composite_weights",
-  "seed_indicators",
-  "seed_organizations",
-  "seed_units",
-];
+export const dependsOn = ["int_unit_estimates", ...ESTIMATE_INPUTS];
 
 /**
  * Every figure the reports use: the one-way demographic groups at district and township level

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabase, type Database, openDatabase } from "../../db/index.ts";
 import { ingestStudyResponses, rawTableName } from "../../ingest/index.ts";
 import { createRelease, forgetComputed, readRelease, runModels } from "../../models/index.ts";
-import { wavesEstimated } from "../../models/marts/indexEstimateSets.ts";
+import { wavesEstimated } from "../../models/intermediate/indexEstimateSets.ts";
 import { createToken, createUser } from "../../server/auth/index.ts";
 import { createApp } from "../../server/index.ts";
 import { loadStudy, type Study } from "../../study/index.ts";

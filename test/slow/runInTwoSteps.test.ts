@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabase, type Database } from "../../db/index.ts";
 import { rawTableName } from "../../ingest/index.ts";
 import { forgetComputed, modelSteps, runDirectStep, runLaterStep, runModels } from "../../models/index.ts";
-import { wavesEstimated } from "../../models/marts/indexEstimateSets.ts";
+import { wavesEstimated } from "../../models/intermediate/indexEstimateSets.ts";
 import type { Study } from "../../study/index.ts";
 import { demoDatabase } from "../helpers/demoDatabase.ts";
 

@@ -9,11 +9,11 @@ import {
 } from "../../analysis/index.ts";
 import { quoteIdent, type Session, timeSlicer } from "../../db/index.ts";
 import { type Study, stageTwoVariance } from "../../study/index.ts";
-import { CALIBRATED_DESIGN } from "../intermediate/int_responses_calibrated.ts";
 import { methodologyVersion } from "../releases/methodologyVersion.ts";
 import type { ModelContext } from "../runner/loadModels.ts";
 import { alsoForget } from "../runner/offThread.ts";
 import { writeRows } from "../seeds/writeRows.ts";
+import { CALIBRATED_DESIGN } from "./int_responses_calibrated.ts";
 
 /**
  * The two parts of the index figures, each a model: `units` (int_unit_estimates: the district,
@@ -22,6 +22,18 @@ import { writeRows } from "../seeds/writeRows.ts";
  * township level, with int_unit_estimates' rows beside them).
  */
 export type EstimatePart = "units" | "breakdowns";
+
+/** What both parts read: each part's model depends on these. */
+export const ESTIMATE_INPUTS = [
+  "int_responses_base_weighted",
+  "int_responses_calibrated",
+  "int_index_scores",
+  "seed_breakdowns",
+  "seed_composite_weights",
+  "seed_indicators",
+  "seed_organizations",
+  "seed_units",
+];
 
 interface Score {
   score_key: string;

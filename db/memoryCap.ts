@@ -19,8 +19,8 @@ interface Gate {
   caps: number;
   full: number;
   fullWaiting: number;
-  /** The limit before the first of the caps held now, as shown and in bytes (null: nothing to give back). */
-  previous: { shown: string; bytes: number } | null;
+  /** The limit before the first of the caps held now, in bytes (null: nothing to give back). */
+  previous: number | null;
   /**
    * The limit this gate last gave back, as DuckDB then showed it and in bytes. DuckDB shows the
    * limit cut to one decimal ("1.8 GiB" for 2GB, and setting "1.8 GiB" shows "1.7 GiB"), so a
@@ -71,7 +71,7 @@ export async function capMemory(db: Database): Promise<() => Promise<void>> {
     gate.changing = (async () => {
       const shown = await shownLimit(db);
       const bytes = gate.restored?.shown === shown ? gate.restored.bytes : sizeInBytes(shown);
-      gate.previous = bytes !== null && bytes > wantedBytes ? { shown, bytes } : null;
+      gate.previous = bytes !== null && bytes > wantedBytes ? bytes : null;
       if (gate.previous !== null) await db.run(`set memory_limit = '${wantedBytes}B'`);
     })();
     try {
@@ -97,8 +97,8 @@ export async function capMemory(db: Database): Promise<() => Promise<void>> {
         // so model runs after the first upload ran out of memory at 366 MiB (the million-row
         // bench). SET moves both; the bytes are those the limit showed before the cap (cut to
         // one decimal the first time: at most 0.1 of its unit lower, then the same every time)
-        await db.run(`set memory_limit = '${previous.bytes}B'`);
-        gate.restored = { shown: await shownLimit(db), bytes: previous.bytes };
+        await db.run(`set memory_limit = '${previous}B'`);
+        gate.restored = { shown: await shownLimit(db), bytes: previous };
       })();
       try {
         await gate.changing;

@@ -13,6 +13,7 @@ import {
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll } from "vitest";
 import { DEMO_STUDY_DIR } from "../../cli/context.ts";
 import { closeDatabase, type Database, openDatabase } from "../../db/index.ts";
 import { ingestStudyResponses } from "../../ingest/index.ts";
@@ -58,6 +59,20 @@ async function buildDemo(path: string): Promise<void> {
 }
 
 /**
+ * Templates of other versions of the code not read for three days (each is a demo database; a
+ * file's access time moves at most daily under the usual relatime mount).
+ */
+function pruneTemplates(current: string): void {
+  for (const name of readdirSync(TEMPLATES)) {
+    const path = join(TEMPLATES, name);
+    if (name === current || name.endsWith(".lock")) continue;
+    const read = statSync(join(path, "demo.duckdb"), { throwIfNoEntry: false })?.atimeMs;
+    if (read !== undefined && Date.now() - read > 3 * 86_400_000)
+      rmSync(path, { recursive: true, force: true });
+  }
+}
+
+/**
  * The demo database, built once per version of the code (ingest and every model run take most
  * of a minute on a 2-core machine) and kept in the temp folder; test files that run at once
  * wait for the one that builds it (a lock folder; a lock older than 10 minutes is taken over).
@@ -83,16 +98,29 @@ async function demoTemplate(): Promise<string> {
       const done = mkdtempSync(join(TEMPLATES, `${key}-`));
       renameSync(building, join(done, "demo.duckdb"));
       renameSync(done, join(TEMPLATES, key));
+      pruneTemplates(key);
     } finally {
       rmSync(lock, { recursive: true, force: true });
     }
   }
 }
 
+/**
+ * The copies this test file made: removed once its own after-hooks have closed them (vitest runs
+ * after-hooks last-registered first, and this one is registered when the file imports the helper).
+ * Each copy is the size of the demo database (about 500 MB with its write-ahead log), and CI's
+ * disk filled once with copies left behind.
+ */
+const copies: string[] = [];
+afterAll(() => {
+  for (const dir of copies.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A fresh database file with the demo study's three waves loaded and the models built. */
 export async function demoDatabase(): Promise<{ db: Database; study: Study; dir: string }> {
   const template = await demoTemplate();
   const dir = mkdtempSync(join(tmpdir(), "barometer-demo-"));
+  copies.push(dir);
   copyFileSync(template, join(dir, "demo.duckdb"));
   const db = await openDatabase(join(dir, "demo.duckdb"));
   const study = await loadStudy(DEMO_STUDY_DIR);

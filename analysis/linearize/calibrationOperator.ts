@@ -51,10 +51,18 @@ export interface CalibrationOperator {
   } | null;
 }
 
-/** Tabulating costs units·L² time and units·L memory: beyond these, the direct computation is used. */
+/**
+ * Tabulating costs units·L² time and units·L memory: beyond these, the direct computation is used.
+ * The direct computation costs every unit of the design for every domain (units·k per domain),
+ * so with the hundreds of domains of a model run it is the slower by far: a million respondents
+ * under Brewer over both stages (a unit each) and the demo's 60 raking levels a wave (6e7
+ * entries, 480 MB; K about 4e9 multiply-adds, seconds) took 105 s for int_unit_estimates with
+ * the operator, and had not finished after 15 minutes without it (1e7 entries was the limit).
+ * 1e8 entries is 800 MB of Z, held while the design is in use.
+ */
 const MAX_SIZE = 2000;
-const MAX_WORK = 5e8;
-const MAX_ENTRIES = 1e7;
+const MAX_WORK = 2e10;
+const MAX_ENTRIES = 1e8;
 
 /** Per design: the whole operator (key "") and operators for the rows of some domains only. */
 const cache = new WeakMap<TaylorDesign, Map<string, Promise<CalibrationOperator | null>>>();
@@ -250,12 +258,15 @@ async function build(
   // by the strata they meet in, and only the covariances within a group are summed.
   const { order, ends } = levelGroups(Z, L, unitsOfStratum);
   const totals = new Map<number, Float64Array>();
-  const permuted = new Float64Array(nUnits * L);
+  // Z's rows in the groups' order: Z itself when that is its order (one group: margins that meet
+  // in every stratum), else a copy (as large as Z)
+  const inOrder = order.every((l, a) => l === a);
+  const permuted = inOrder ? Z : new Float64Array(nUnits * L);
   for (let u = 0; u < nUnits; u++) {
     // only: the other rows' units have Z = 0 on every level used (absent from the sums, as 0)
     if (rows && !seen[u]) continue;
     const row = permuted.subarray(u * L, (u + 1) * L);
-    for (let a = 0; a < L; a++) row[a] = Z[u * L + order[a]!]!;
+    if (!inOrder) for (let a = 0; a < L; a++) row[a] = Z[u * L + order[a]!]!;
     totals.set(u, row);
   }
   const v = multistageVariance(

@@ -82,7 +82,8 @@ forgetComputed();
 const demoS = await timedRun("demo", demo, study);
 
 // one million respondents (BENCH_MODELS_MILLION=0 leaves it out: with the demo's Brewer design
-// over both stages the run takes many minutes, see bench/REPORT.md; million_s is then null)
+// over both stages every respondent is a unit of the variance and the run takes about 8 minutes
+// on 2 cores, see bench/REPORT.md; million_s is then null)
 const million = process.env.BENCH_MODELS_MILLION !== "0" ? await millionRun() : null;
 const result = {
   bench: "models",

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { qnorm } from "../analysis/distributions/qnorm.ts";
+import { FIGURE_RULE_MACROS } from "../analysis/figureRules.ts";
 import type { Database, Session } from "../db/index.ts";
 import { quoteIdent, takingTurns } from "../db/index.ts";
 import { rawColumnTypes, rawTableName, registerStudy } from "../ingest/index.ts";
@@ -140,6 +141,8 @@ export async function runModels(
     await db.withSession((session) =>
       session.transaction(async (connection) => {
         const tx = takingTurns(connection);
+        // the figures' rules the SQL models call (suppression, change p-values), one definition
+        for (const macro of FIGURE_RULE_MACROS) await tx.run(macro);
         const shared = new Map<string, unknown>();
         // each model starts when the models it depends on are built, so independent ones overlap:
         // one's statistics on the compute threads while another's SQL or JavaScript runs here

@@ -22,11 +22,8 @@ judged as (
         e.*,
         w.wave_order,
         if(e.estimate_0_100 > 0, e.se_0_100 / e.estimate_0_100, null) as rse_all,
-        case
-            when e.n < $min_n then 'min_n'
-            when e.estimate_0_100 <= 0 or e.se_0_100 / e.estimate_0_100 > $max_rse then 'max_rse'
-            else ''
-        end as withheld_reason
+        -- the suppression rule: analysis/figureRules.ts
+        withheld_reason(e.n, e.estimate_0_100, e.se_0_100, $min_n, $max_rse) as withheld_reason
     from estimates as e
     join waves as w using (wave_id)
 ),
@@ -64,16 +61,6 @@ changes as (
     from with_previous
 ),
 
--- two-sided normal p-value 2(1 - Phi(|z|)) = erfc(|z| / sqrt 2), by the Chebyshev
--- approximation of erfc (Numerical Recipes' erfcc, relative error below 1.2e-7)
-p_values as (
-    select
-        *,
-        if(change_se_raw > 0, abs(change_raw) / change_se_raw / sqrt(2), null) as x,
-        1 / (1 + 0.5 * abs(change_raw) / change_se_raw / sqrt(2)) as t
-    from changes
-),
-
 reported as (
     select
         wave_id,
@@ -105,10 +92,8 @@ reported as (
         if(can_compare, change_raw + $z_two_sided * change_se_raw, null) as change_ci_high_0_100,
         case
             when not can_compare then null
-            -- no sampling error in either wave: the change is exact, significant when it is not 0
-            when x is null then if(change_raw = 0, 1.0, 0.0)
-            else t * exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-                + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))))
+            -- two-sided normal p-value (analysis/figureRules.ts): 1 or 0 when both SEs are 0
+            else p_two_sided(change_raw, change_se_raw)
         end as change_p_value,
         case
             when previous_wave_id = '' then 'first_wave'
@@ -116,7 +101,7 @@ reported as (
             when not can_compare then 'withheld_in_either_wave'
             else 'independent_samples'
         end as change_note
-    from p_values
+    from changes
 ),
 
 final as (

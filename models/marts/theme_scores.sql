@@ -17,11 +17,8 @@ judged as (
         e.*,
         w.wave_order,
         if(e.estimate_0_100 > 0, e.se_0_100 / e.estimate_0_100, null) as rse_all,
-        case
-            when e.n < $min_n then 'min_n'
-            when e.estimate_0_100 <= 0 or e.se_0_100 / e.estimate_0_100 > $max_rse then 'max_rse'
-            else ''
-        end as withheld_reason
+        -- the suppression rule: analysis/figureRules.ts
+        withheld_reason(e.n, e.estimate_0_100, e.se_0_100, $min_n, $max_rse) as withheld_reason
     from estimates as e
     join waves as w using (wave_id)
 ),
@@ -56,15 +53,6 @@ changes as (
     from with_previous
 ),
 
--- two-sided normal p-value erfc(|z| / sqrt 2), Numerical Recipes' erfcc as in index_scores
-p_values as (
-    select
-        *,
-        if(change_se_raw > 0, abs(change_raw) / change_se_raw / sqrt(2), null) as x,
-        1 / (1 + 0.5 * abs(change_raw) / change_se_raw / sqrt(2)) as t
-    from changes
-),
-
 final as (
     select
         wave_id,
@@ -89,12 +77,11 @@ final as (
         if(can_compare, change_se_raw, null) as change_se_0_100,
         case
             when not can_compare then null
-            when x is null then if(change_raw = 0, 1.0, 0.0)
-            else t * exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-                + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))))
+            -- two-sided normal p-value (analysis/figureRules.ts): 1 or 0 when both SEs are 0
+            else p_two_sided(change_raw, change_se_raw)
         end as change_p_value,
         codebook_version
-    from p_values
+    from changes
 )
 
 select * from final

@@ -1,4 +1,5 @@
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { withheldReason } from "../../analysis/figureRules.ts";
 import {
   hasStageTwoVariance,
   type ReportingIntervalRule,
@@ -226,7 +227,7 @@ function toResult(
   const round = (v: number | null) => (v === null || !Number.isFinite(v) ? null : Number(v.toPrecision(12)));
   const rows = estimates.map((e): JsonValue[] => {
     const rse = e.estimate === 0 ? null : Math.abs(e.se / e.estimate);
-    const reason = e.n < rules.minN ? "min_n" : rse === null || rse > rules.maxRse ? "max_rse" : "";
+    const reason = withheldReason(e.n, e.estimate, e.se, rules);
     const withheld = reason !== "";
     const s = block.scale;
     const shown = [e.estimate * s, e.se * s, e.ciLow * s, e.ciHigh * s, e.df, e.deff, e.n, e.nEff, rse].map(

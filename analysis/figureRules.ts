@@ -37,12 +37,14 @@ export const FIGURE_RULE_MACROS: readonly string[] = [
        when estimate = 0 or abs(se / estimate) > max_rse then 'max_rse'
        else ''
      end`,
-  `create or replace temp macro erfcc_of(x, t) as
+  // erfc(x) for x >= 0 as erfcc writes it, t = 1 / (1 + x / 2) passed in (a macro has no locals)
+  `create or replace temp macro erfcc_at(x, t) as
      t * exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
        + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))))`,
+  "create or replace temp macro erfcc(x) as erfcc_at(x, 1 / (1 + 0.5 * x))",
   `create or replace temp macro p_two_sided(diff, se) as
      case
-       when coalesce(se > 0, false) then erfcc_of(abs(diff) / se / sqrt(2), 1 / (1 + 0.5 * (abs(diff) / se / sqrt(2))))
+       when coalesce(se > 0, false) then erfcc(abs(diff) / se / sqrt(2))
        else if(diff = 0, 1.0, 0.0)
      end`,
 ];

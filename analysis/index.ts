@@ -10,7 +10,6 @@ export { type Comparison, compareDomains, compareIndependentEstimates, compareWa
 export { designWithColumns } from "./designWithColumns.ts";
 export { qnorm } from "./distributions/qnorm.ts";
 export { qt } from "./distributions/qt.ts";
-export { FIGURE_RULE_MACROS, type WithheldReason, withheldReason } from "./figureRules.ts";
 export { materializedDesign } from "./materializedDesign.ts";
 export { proportionInterval } from "./proportionInterval.ts";
 export { asReplicateDesign } from "./replicates/asReplicateDesign.ts";

@@ -6,6 +6,12 @@ import type { Session } from "./Database.ts";
 export interface TurnSession extends Session {
   /** Run `work` (several statements, an appender) with no other statement in between. */
   exclusive<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * The same connection, its statements taking their turns after every statement of this
+   * session waiting at the time: for work nothing waits on (a model's contract checks), so the
+   * statements the run's next models wait for are not queued behind it.
+   */
+  readonly unhurried: Session;
 }
 
 const METHODS = new Set<PropertyKey>([
@@ -27,13 +33,32 @@ const METHODS = new Set<PropertyKey>([
  */
 export function takingTurns(session: Session): TurnSession {
   const holding = new AsyncLocalStorage<true>();
-  let last: Promise<unknown> = Promise.resolve();
-  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
-    if (holding.getStore()) return work();
-    const mine = last.then(() => holding.run(true, work));
-    last = mine.catch(() => undefined);
-    return mine;
+  // turns waiting, in order; unhurried ones only when no other waits
+  const waiting: (() => void)[] = [];
+  const unhurried: (() => void)[] = [];
+  let busy = false;
+  const next = (): void => {
+    const turn = waiting.shift() ?? unhurried.shift();
+    busy = turn !== undefined;
+    turn?.();
   };
+  const take = <T>(work: () => Promise<T>, lane: (() => void)[]): Promise<T> => {
+    if (holding.getStore()) return work();
+    return new Promise<T>((resolve, reject) => {
+      lane.push(() => {
+        let done: Promise<T>;
+        try {
+          done = holding.run(true, work);
+        } catch (error) {
+          done = Promise.reject(error);
+        }
+        done.then(resolve, reject).finally(next);
+      });
+      if (!busy) next();
+    });
+  };
+  const exclusive = <T>(work: () => Promise<T>): Promise<T> => take(work, waiting);
+  const later = <T>(work: () => Promise<T>): Promise<T> => take(work, unhurried);
   const raw = session.connection;
   const connection = new Proxy(raw, {
     get(target, property) {
@@ -50,6 +75,11 @@ export function takingTurns(session: Session): TurnSession {
     query: (sql, params) => exclusive(() => session.query(sql, params)),
     run: (sql, params) => exclusive(() => session.run(sql, params)),
     exclusive,
+    unhurried: {
+      connection,
+      query: (sql, params) => later(() => session.query(sql, params)),
+      run: (sql, params) => later(() => session.run(sql, params)),
+    },
   };
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { qnorm } from "../analysis/distributions/qnorm.ts";
 import { FIGURE_RULE_MACROS } from "../analysis/figureRules.ts";
-import type { Database, Session } from "../db/index.ts";
+import type { Database, TurnSession } from "../db/index.ts";
 import { quoteIdent, takingTurns } from "../db/index.ts";
 import { rawColumnTypes, rawTableName, registerStudy } from "../ingest/index.ts";
 import { designSourceColumns, MODEL_COLUMNS, type Study } from "../study/index.ts";
@@ -203,7 +203,7 @@ export async function runModels(
 }
 
 async function buildModel(
-  tx: Session,
+  tx: TurnSession,
   study: Study,
   model: Model,
   shared: Map<string, unknown>,
@@ -238,7 +238,8 @@ async function buildModel(
   // the check, for the caller to run beside the models built on this one
   return async () => {
     const start = performance.now();
-    await checkContract(tx, model.name, self, model.contract, render, params);
+    // after the statements the run's next models wait for (nothing waits for a check)
+    await checkContract(tx.unhurried, model.name, self, model.contract, render, params);
     return (performance.now() - start) / 1000;
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The models of a run share one connection and run concurrently: their statements take turns
  * (db/takingTurns.ts). Concurrent queries all answer correctly, an appender's rows go in with
- * nothing in between, and a turn asked inside a turn does not wait for itself.
+ * nothing in between, and a turn asked inside a turn does not wait for itself. Unhurried
+ * statements (a model's contract checks) go after every ordinary one waiting.
  */
 import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
@@ -70,6 +71,31 @@ describe("takingTurns", () => {
       { who: "inside", n: 1 },
       { who: "other", n: 1 },
     ]);
+  });
+
+  it("lets ordinary statements waiting go before unhurried ones, each lane in its order", async () => {
+    const s = takingTurns(await memorySession());
+    await s.run("create table log (who varchar, k integer)");
+    const order: string[] = [];
+    const log = (session: { run: typeof s.run }, who: string) =>
+      session.run(`insert into log values ('${who}', 0)`).then(() => order.push(who));
+    // the first takes the connection; while it runs, two unhurried and two ordinary ones queue
+    const all = [
+      log(s, "first"),
+      log(s.unhurried, "check 1"),
+      log(s, "build 1"),
+      log(s.unhurried, "check 2"),
+      log(s, "build 2"),
+    ];
+    await Promise.all(all);
+    expect(order).toEqual(["first", "build 1", "build 2", "check 1", "check 2"]);
+    // an unhurried statement alone runs at once, and a failure in either lane stops nothing
+    await expect(s.unhurried.run("select * from no_such_table")).rejects.toThrow(/no_such_table/);
+    expect(await s.unhurried.query<{ n: number }>("select count(*)::integer as n from log")).toEqual([
+      { n: 5 },
+    ]);
+    // inside a turn, an unhurried statement goes straight through (it would wait for itself)
+    expect(await s.exclusive(() => s.unhurried.query<{ v: number }>("select 7 as v"))).toEqual([{ v: 7 }]);
   });
 
   it("a failed statement does not stop the ones after it", async () => {

@@ -61,8 +61,9 @@ export function rankIntervals(
       let mj = m[j]!;
       for (let k = j + 1; k < n; k++) {
         const t = Math.abs(zj - z[k]!) * inverse[row + k]!;
-        if (t > mj) mj = t;
-        if (t > m[k]!) m[k] = t;
+        // (Math.max rather than branches: which pair raises a maximum is a coin toss)
+        mj = Math.max(mj, t);
+        m[k] = Math.max(m[k]!, t);
       }
       m[j] = mj;
     }
@@ -162,8 +163,33 @@ export function gaussian(random: () => number): () => number {
   };
 }
 
-/** The empirical quantile (type 1: the smallest value with at least level·n draws at or below it). */
+/**
+ * The empirical quantile (type 1: the smallest value with at least level·n draws at or below it),
+ * by selection (Hoare's, on a copy): the value a sort would put at that place, without the sort.
+ */
 function quantile(values: Float64Array, level: number): number {
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(level * sorted.length) - 1))]!;
+  const a = Float64Array.from(values);
+  const at = Math.min(a.length - 1, Math.max(0, Math.ceil(level * a.length) - 1));
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (at <= j) hi = j;
+    else if (at >= i) lo = i;
+    else break;
+  }
+  return a[at]!;
 }

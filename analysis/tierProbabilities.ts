@@ -69,17 +69,28 @@ export function tierProbabilities(
   const counts = new Int32Array(n * (n + 1));
   const z = new Float64Array(n);
   const star = new Float64Array(n);
-  const order = Array.from({ length: n }, (_, i) => i);
-  const byStar = (a: number, b: number) => star[b]! - star[a]! || a - b;
+  // the published order (descending estimate, ties by input order): each draw's order is found
+  // from it by insertion, a few moves for estimates that draws reorder only locally
+  const publishedOrder = estimates.map((_, i) => i).sort((a, b) => estimates[b]! - estimates[a]! || a - b);
+  const order = new Array<number>(n);
+  const before = (a: number, b: number) => star[a]! > star[b]! || (star[a] === star[b] && a < b);
   const count = (i: number, tier: number) => {
     counts[i * (n + 1) + tier]!++;
   };
   for (let d = 0; d < draws; d++) {
     draw(z);
     for (let i = 0; i < n; i++) star[i] = estimates[i]! + z[i]!;
-    // assignTiers on the moved estimates and CIs (each CI moved with its estimate)
-    for (let i = 0; i < n; i++) order[i] = i;
-    order.sort(byStar);
+    // assignTiers on the moved estimates and CIs (each CI moved with its estimate): sorted by
+    // descending moved estimate, ties by input order (one total order: any sort gives the same)
+    for (let r = 0; r < n; r++) {
+      const i = publishedOrder[r]!;
+      let at = r;
+      while (at > 0 && before(i, order[at - 1]!)) {
+        order[at] = order[at - 1]!;
+        at--;
+      }
+      order[at] = i;
+    }
     tiersInOrder(order, ciLow, ciHigh, z, count);
   }
   const countOf = (i: number, tier: number) => counts[i * (n + 1) + tier]!;

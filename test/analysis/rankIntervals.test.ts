@@ -6,7 +6,7 @@
  * 95% − 2 Monte Carlo SE of the samples (issue 15), each marginal set on average as well.
  */
 import { describe, expect, it } from "vitest";
-import { cholesky, gaussian, rankIntervals } from "../../analysis/rankIntervals.ts";
+import { cholesky, correlatedDraw, gaussian, rankIntervals } from "../../analysis/rankIntervals.ts";
 import { seededRandom } from "../../analysis/replicates/random.ts";
 import { assignTiers, tierProbabilities } from "../../analysis/tierProbabilities.ts";
 
@@ -92,5 +92,54 @@ describe("tiers and their probabilities", () => {
     expect(p[2]!.probability).toBeLessThan(0.69);
     expect(p[3]!.probability).toBeCloseTo(p[2]!.probability, 12);
     for (const x of p) expect(Object.values(x.distribution).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+  });
+
+  it("orders each draw as assignTiers does, equal estimates by input order", () => {
+    // Three units tie at 70. In input order (0, 1, 3) unit 0 heads tier 1, unit 1 [65, 69] falls
+    // short of 69.5 and heads tier 2, unit 3 [66, 75] joins it, 60 [50, 64] is tier 3. Headed by
+    // unit 3 instead, 0 and 1 would join tier 1: the tie order decides. Without error every draw
+    // is the published one, so each tier's probability is 1 exactly when the draws keep that order.
+    const est = [70, 70, 60, 70];
+    const low = [69.5, 65, 50, 66];
+    const high = [70.5, 69, 64, 75];
+    expect(assignTiers(est, low, high)).toEqual([1, 2, 3, 2]);
+    const p = tierProbabilities(est, diag([0, 0, 0, 0]), low, high, { draws: 50, seed: 3 });
+    expect(p.map((x) => [x.tier, x.probability])).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [2, 1],
+    ]);
+    // and against assignTiers itself, draw by draw (the same seeded draws): thirty units with
+    // ties, some without error, the rest moving enough to reorder
+    const n = 30;
+    const random = seededRandom(11);
+    const e = Array.from({ length: n }, (_, k) => (k % 7 === 0 ? 70 : Math.round(40 + 50 * random())));
+    const v = Array.from({ length: n }, (_, k) => (k % 5 === 0 ? 0 : 1 + 30 * random()));
+    const lo = e.map((x, k) => x - 1.96 * Math.sqrt(v[k]!));
+    const hi = e.map((x, k) => x + 1.96 * Math.sqrt(v[k]!));
+    const draws = 300;
+    const got = tierProbabilities(e, diag(v), lo, hi, { draws, seed: 9 });
+    const draw = correlatedDraw(cholesky(diag(v)), gaussian(seededRandom(9)));
+    const z = new Float64Array(n);
+    const counts = e.map(() => new Map<number, number>());
+    for (let d = 0; d < draws; d++) {
+      draw(z);
+      const tiers = assignTiers(
+        e.map((x, k) => x + z[k]!),
+        lo.map((x, k) => x + z[k]!),
+        hi.map((x, k) => x + z[k]!),
+      );
+      tiers.forEach((t, k) => {
+        counts[k]!.set(t, (counts[k]!.get(t) ?? 0) + 1);
+      });
+    }
+    const published = assignTiers(e, lo, hi);
+    got.forEach((g, k) => {
+      expect(g.tier).toBe(published[k]);
+      expect(g.distribution).toEqual(Object.fromEntries([...counts[k]!].map(([t, c]) => [t, c / draws])));
+    });
+    // the draws did reorder units: some tier is uncertain
+    expect(got.some((g) => g.probability < 1)).toBe(true);
   });
 });

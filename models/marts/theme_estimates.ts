@@ -13,8 +13,11 @@ import type { ModelContext } from "../runner/loadModels.ts";
 import { writeRows } from "../seeds/writeRows.ts";
 
 export const dependsOn = ["int_responses_calibrated", "int_open_answers_coded", "seed_breakdowns"];
-/** The index figures get the JavaScript thread first: the small-area models and ranks wait for them, the themes do not. */
-export const runsAfter = ["index_estimates"];
+/**
+ * The index figures and the small-area models get the CPU first: the published figures and their
+ * ranks wait for them, the themes do not (they run beside the published figures and the ranks).
+ */
+export const runsAfter = ["index_estimates", "sae_estimates"];
 
 /** Not themes: the share who left the question blank, and who wrote something no theme covers. */
 export const BLANK = "_blank";

@@ -67,6 +67,19 @@ const MAX_ENTRIES = 1e8;
 /** Per design: the whole operator (key "") and operators for the rows of some domains only. */
 const cache = new WeakMap<TaylorDesign, Map<string, Promise<CalibrationOperator | null>>>();
 
+/**
+ * Designs that are another design with more columns on the same rows (`designWithColumns`): the
+ * same units, weights and calibration cells, so the same operator, built once for both. With the
+ * columns added, which the other design does not have.
+ */
+const sameRows = new WeakMap<TaylorDesign, { base: TaylorDesign; added: readonly string[] }>();
+
+/** Say that `design` is `base` with `added` columns on each of its rows (see `sameRows`). */
+export function shareOperator(design: TaylorDesign, base: TaylorDesign, added: readonly string[]): void {
+  const root = sameRows.get(base);
+  sameRows.set(design, root ? { base: root.base, added: [...root.added, ...added] } : { base, added });
+}
+
 /** Some domains' rows: those whose `column` holds one of `values` (EstimateOptions.only). */
 export interface OperatorRows {
   column: string;
@@ -89,9 +102,13 @@ export interface OperatorRows {
  * whole operator is built, as without `only`.
  */
 export function calibrationOperator(
-  design: TaylorDesign,
+  given: TaylorDesign,
   options: { ifBuilt?: boolean; only?: OperatorRows } = {},
 ): Promise<CalibrationOperator | null> {
+  // a design with more columns has its base design's operator (unless its rows are picked by one
+  // of the columns added)
+  const same = sameRows.get(given);
+  const design = same && !(options.only && same.added.includes(options.only.column)) ? same.base : given;
   let ops = cache.get(design);
   if (!ops) {
     ops = new Map();

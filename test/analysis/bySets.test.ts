@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Margin } from "../../analysis/calibration/types.ts";
 import {
   type BatchResult,
+  designWithColumns,
   type EstimateRequest,
   postStratify,
   rake,
@@ -309,6 +310,56 @@ describe("surveyEstimatesBySets", () => {
     const other = await make(CROSSED_MARGINS)();
     const some = await calibrationOperator(other, { only });
     expect(await calibrationOperator(other)).not.toBe(some);
+  });
+
+  it("a design with more columns (designWithColumns) uses its base's operator, and estimates as with its own", async () => {
+    const make = async () =>
+      rake(
+        await surveyDesign(db, { source: "apiclus2_band", ids: ["dnum", "snum"], fpc: ["fpc1", "fpc2"] }),
+        API_MARGINS,
+      );
+    await db.run(
+      `create or replace table __extra as select dnum, snum, (api00 > 750)::integer as high, (enroll > 500)::integer as big from apiclus2_band`,
+    );
+    const base = await make();
+    const extended = designWithColumns(base, "__extra", ["dnum", "snum"], ["high", "big"]);
+    const shared = await calibrationOperator(extended);
+    expect(shared).not.toBeNull();
+    expect(await calibrationOperator(base)).toBe(shared);
+    // a second extension of the extension still has the base's
+    expect(await calibrationOperator(designWithColumns(extended, "__extra", ["dnum", "snum"], ["big"]))).toBe(
+      shared,
+    );
+    // rows picked by an added column: its own operator (the base has no such column)
+    const byAdded = await calibrationOperator(extended, { only: { column: "high", values: [1] } });
+    expect(byAdded).not.toBe(shared);
+    // the same figures as an extension of a fresh base whose operator the extension builds from
+    // its own relation (no sharing: the operator is built on the extension, then the base's asked)
+    const own = { ...designWithColumns(await make(), "__extra", ["dnum", "snum"], ["high", "big"]) };
+    const requests: EstimateRequest[] = [
+      { kind: "proportion", condition: `"high" = 1` },
+      { kind: "mean", variable: "big" },
+      { kind: "total", variable: "api00" },
+    ];
+    const sets = [[], ["stype"], ["band"]];
+    const a = await surveyEstimatesBySets(extended, requests, sets, { naRm: true });
+    const b = await surveyEstimatesBySets(own, requests, sets, { naRm: true });
+    expect(await calibrationOperator(own)).not.toBe(shared);
+    let positive = 0;
+    let compared = 0;
+    for (let s = 0; s < sets.length; s++)
+      for (let k = 0; k < requests.length; k++)
+        for (const [d, e] of a[s]!.estimates[k]!.entries()) {
+          const f = b[s]!.estimates[k]![d]!;
+          expect(e.by).toEqual(f.by);
+          expect(Math.abs(e.estimate - f.estimate)).toBeLessThanOrEqual(1e-12 * Math.abs(f.estimate));
+          expect(Math.abs(e.se - f.se)).toBeLessThanOrEqual(1e-10 * f.se);
+          if (e.se > 0) positive++;
+          compared++;
+        }
+    // (a domain where every school is alike has SE 0; most have errors to compare)
+    expect(positive).toBeGreaterThan(compared / 2);
+    await db.run("drop table __extra");
   });
 
   it("refuses a column that is not in the data, and a column repeated in a set", async () => {

@@ -14,6 +14,7 @@ import type { ModelContext } from "../runner/loadModels.ts";
 import { alsoForget } from "../runner/offThread.ts";
 import { writeRows } from "../seeds/writeRows.ts";
 import { CALIBRATED_DESIGN } from "./int_responses_calibrated.ts";
+import { SCORE_CATALOG_SQL, scoreCatalog } from "./int_scores_wide.ts";
 
 /**
  * The two parts of the index figures, each a model: `units` (int_unit_estimates: the district,
@@ -27,7 +28,8 @@ export type EstimatePart = "units" | "breakdowns";
 export const ESTIMATE_INPUTS = [
   "int_responses_base_weighted",
   "int_responses_calibrated",
-  "int_index_scores",
+  "int_scores_wide",
+  "seed_index_items",
   "seed_breakdowns",
   "seed_composite_weights",
   "seed_indicators",
@@ -366,8 +368,29 @@ async function indexFacts(
   study: Study,
   ref: (name: string) => string,
 ): Promise<IndexFacts> {
+  // the scores someone has (int_index_scores' distinct scores, without reading it: one count per
+  // column of int_scores_wide), in the catalog's terms
+  const wide = quoteIdent(ref("int_scores_wide"));
+  const present = new Set(
+    (await session.query<{ column_name: string }>(`select column_name from (describe ${wide})`)).map(
+      (c) => c.column_name,
+    ),
+  );
+  const candidates = (await scoreCatalog(session, ref("seed_index_items"))).filter((k) =>
+    present.has(k.score_key),
+  );
+  const [counts] = candidates.length
+    ? await session.query<Record<string, number | bigint>>(
+        `select ${candidates.map((k, i) => `count(${quoteIdent(k.score_key)}) as n${i}`).join(", ")} from ${wide}`,
+      )
+    : [];
+  const scored = candidates.filter((_, i) => Number(counts?.[`n${i}`] ?? 0) > 0).map((k) => k.score_key);
   const scores = await session.query<Score>(
-    `select distinct score_key, index_id, organization_id, level, aspect, estimator from ${quoteIdent(ref("int_index_scores"))} order by organization_id, level, score_key`,
+    `select score_key, index_id, organization_id, level, aspect, estimator
+     from (${SCORE_CATALOG_SQL.replaceAll("{{ items }}", quoteIdent(ref("seed_index_items")))})
+     where list_contains(string_split($scored, chr(31)), score_key)
+     order by organization_id, level, score_key`,
+    { scored: scored.join("\u001f") },
   );
   const breakdowns = (
     await session.query<{ variable: string }>(

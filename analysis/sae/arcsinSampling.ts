@@ -22,20 +22,38 @@ export function arcsinSamplingMoments(n: number, p: number): { mean: number; var
   return { mean: m, variance: Math.max(m2 - m * m, 0) };
 }
 
+/**
+ * E and Var of asin √(K/n), K ~ Binomial(n, p): the probabilities from the mode outwards by their
+ * ratios (P(k + 1) / P(k) = (n − k) p / ((k + 1) q)), each side until they fall below 1e-30 of the
+ * mode's (the pmf only falls from there on; what is left out is below n·1e-30 of the total), then
+ * normalized. O(√(npq)) terms rather than n + 1: a village of a million-respondent survey has
+ * thousands of respondents.
+ */
 function binomialArcsin(n: number, p: number): { mean: number; variance: number } {
   if (p <= 0) return { mean: 0, variance: 0 };
   if (p >= 1) return { mean: Math.PI / 2, variance: 0 };
-  const lp = Math.log(p);
-  const lq = Math.log1p(-p);
-  let logChoose = 0;
+  const odds = p / (1 - p);
+  const mode = Math.min(n, Math.floor((n + 1) * p));
+  let total = 0;
   let m = 0;
   let m2 = 0;
-  for (let k = 0; k <= n; k++) {
-    if (k > 0) logChoose += Math.log((n - k + 1) / k);
-    const w = Math.exp(logChoose + k * lp + (n - k) * lq);
+  const add = (k: number, w: number) => {
     const t = Math.asin(Math.sqrt(k / n));
+    total += w;
     m += w * t;
     m2 += w * t * t;
+  };
+  add(mode, 1);
+  for (let k = mode, w = 1; k < n; k++) {
+    w *= ((n - k) / (k + 1)) * odds;
+    if (w < 1e-30) break;
+    add(k + 1, w);
   }
-  return { mean: m, variance: Math.max(m2 - m * m, 0) };
+  for (let k = mode, w = 1; k > 0; k--) {
+    w *= k / ((n - k + 1) * odds);
+    if (w < 1e-30) break;
+    add(k - 1, w);
+  }
+  const mean = m / total;
+  return { mean, variance: Math.max(m2 / total - mean * mean, 0) };
 }

@@ -255,4 +255,31 @@ describe("arcsinSamplingMoments (small-sample moments of asin √p̂)", () => {
     expect(c).toBeGreaterThanOrEqual(Math.min(a, b));
     expect(c).toBeLessThanOrEqual(Math.max(a, b));
   });
+
+  it("equal the sum over every count 0..n (log-binomial weights), small and large n, rates near 0 and 1", () => {
+    const direct = (n: number, p: number) => {
+      // every term, each weight from its log: C(n, k) pᵏ qⁿ⁻ᵏ
+      let logChoose = 0;
+      let m = 0;
+      let m2 = 0;
+      for (let k = 0; k <= n; k++) {
+        if (k > 0) logChoose += Math.log((n - k + 1) / k);
+        const w = Math.exp(logChoose + k * Math.log(p) + (n - k) * Math.log1p(-p));
+        const t = Math.asin(Math.sqrt(k / n));
+        m += w * t;
+        m2 += w * t * t;
+      }
+      return { mean: m, variance: m2 - m * m };
+    };
+    for (const n of [1, 2, 3, 7, 30, 160, 1000, 1600, 5000])
+      for (const p of [1e-9, 1e-4, 0.01, 0.3, 0.5, 0.77, 0.99, 1 - 1e-7]) {
+        const got = arcsinSamplingMoments(n, p);
+        const want = direct(n, p);
+        // the reference's own rounding: its log weights are sums of up to n logs (a few 1e-11
+        // relative at n = 5000), so beyond a few hundred respondents it is held to n·1e-14
+        const tol = n <= 200 ? 1e-13 : n * 1e-14;
+        expect(Math.abs(got.mean - want.mean)).toBeLessThanOrEqual(tol);
+        expect(Math.abs(got.variance - want.variance)).toBeLessThanOrEqual(tol);
+      }
+  });
 });

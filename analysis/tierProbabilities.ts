@@ -10,12 +10,17 @@ import { seededRandom } from "./replicates/random.ts";
  * @example assignTiers([80, 79, 60], [75, 74, 55], [85, 84, 65]) // [1, 1, 2]
  */
 export function assignTiers(estimates: number[], ciLow: number[], ciHigh: number[]): number[] {
-  const order = estimates.map((_, i) => i).sort((a, b) => estimates[b]! - estimates[a]! || a - b);
+  const order = descendingOrder(estimates);
   const tiers = new Array<number>(estimates.length);
   tiersInOrder(order, ciLow, ciHigh, null, (i, tier) => {
     tiers[i] = tier;
   });
   return tiers;
+}
+
+/** The units by descending estimate, ties by input order: the order the tiers are assigned in. */
+function descendingOrder(estimates: readonly number[]): number[] {
+  return estimates.map((_, i) => i).sort((a, b) => estimates[b]! - estimates[a]! || a - b);
 }
 
 /**
@@ -71,7 +76,7 @@ export function tierProbabilities(
   const star = new Float64Array(n);
   // the published order (descending estimate, ties by input order): each draw's order is found
   // from it by insertion, a few moves for estimates that draws reorder only locally
-  const publishedOrder = estimates.map((_, i) => i).sort((a, b) => estimates[b]! - estimates[a]! || a - b);
+  const publishedOrder = descendingOrder(estimates);
   const order = new Array<number>(n);
   const before = (a: number, b: number) => star[a]! > star[b]! || (star[a] === star[b] && a < b);
   const count = (i: number, tier: number) => {
@@ -80,8 +85,8 @@ export function tierProbabilities(
   for (let d = 0; d < draws; d++) {
     draw(z);
     for (let i = 0; i < n; i++) star[i] = estimates[i]! + z[i]!;
-    // assignTiers on the moved estimates and CIs (each CI moved with its estimate): sorted by
-    // descending moved estimate, ties by input order (one total order: any sort gives the same)
+    // assignTiers on the moved estimates and CIs (each CI moved with its estimate): in
+    // descendingOrder of the moved estimates (one total order: any sort gives the same)
     for (let r = 0; r < n; r++) {
       const i = publishedOrder[r]!;
       let at = r;

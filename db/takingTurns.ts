@@ -9,7 +9,8 @@ export interface TurnSession extends Session {
   /**
    * The same connection, its statements taking their turns after every statement of this
    * session waiting at the time: for work nothing waits on (a model's contract checks), so the
-   * statements the run's next models wait for are not queued behind it.
+   * statements the run's next models wait for are not queued behind it. (Its `connection` is this
+   * session's: statements through the connection's own methods take ordinary turns.)
    */
   readonly unhurried: Session;
 }

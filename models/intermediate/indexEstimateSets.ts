@@ -14,7 +14,7 @@ import type { ModelContext } from "../runner/loadModels.ts";
 import { alsoForget } from "../runner/offThread.ts";
 import { writeRows } from "../seeds/writeRows.ts";
 import { CALIBRATED_DESIGN } from "./int_responses_calibrated.ts";
-import { SCORE_CATALOG_SQL, scoreCatalog } from "./int_scores_wide.ts";
+import { SCORE_CATALOG_SQL, scoreColumns } from "./int_scores_wide.ts";
 
 /**
  * The two parts of the index figures, each a model: `units` (int_unit_estimates: the district,
@@ -369,19 +369,12 @@ async function indexFacts(
   ref: (name: string) => string,
 ): Promise<IndexFacts> {
   // the scores someone has (int_index_scores' distinct scores, without reading it: one count per
-  // column of int_scores_wide), in the catalog's terms
-  const wide = quoteIdent(ref("int_scores_wide"));
-  const present = new Set(
-    (await session.query<{ column_name: string }>(`select column_name from (describe ${wide})`)).map(
-      (c) => c.column_name,
-    ),
-  );
-  const candidates = (await scoreCatalog(session, ref("seed_index_items"))).filter((k) =>
-    present.has(k.score_key),
-  );
+  // score column of int_scores_wide), in the catalog's terms
+  const candidates = await scoreColumns(session, ref("int_scores_wide"), ref("seed_index_items"));
   const [counts] = candidates.length
     ? await session.query<Record<string, number | bigint>>(
-        `select ${candidates.map((k, i) => `count(${quoteIdent(k.score_key)}) as n${i}`).join(", ")} from ${wide}`,
+        `select ${candidates.map((k, i) => `count(${quoteIdent(k.score_key)}) as n${i}`).join(", ")}
+         from ${quoteIdent(ref("int_scores_wide"))}`,
       )
     : [];
   const scored = candidates.filter((_, i) => Number(counts?.[`n${i}`] ?? 0) > 0).map((k) => k.score_key);

@@ -1,7 +1,7 @@
 import { quoteIdent } from "../../db/index.ts";
 import { createView } from "../runner/createView.ts";
 import type { ModelContext } from "../runner/loadModels.ts";
-import { SCORE_CATALOG_SQL, scoreCatalog } from "./int_scores_wide.ts";
+import { SCORE_CATALOG_SQL, scoreColumns } from "./int_scores_wide.ts";
 
 export const dependsOn = ["int_scores_wide", "seed_index_items", "seed_indicators"];
 
@@ -15,11 +15,6 @@ export const dependsOn = ["int_scores_wide", "seed_index_items", "seed_indicator
 export async function build({ session, ref, self }: ModelContext): Promise<void> {
   const wide = quoteIdent(ref("int_scores_wide"));
   const items = quoteIdent(ref("seed_index_items"));
-  const present = new Set(
-    (await session.query<{ column_name: string }>(`select column_name from (describe ${wide})`)).map(
-      (c) => c.column_name,
-    ),
-  );
   const branch = (score: string, where: string) => `    select
         w.wave_id,
         w.respondent_id,
@@ -32,12 +27,10 @@ export async function build({ session, ref, self }: ModelContext): Promise<void>
         c.score_key
     from wide as w, catalog as c
     where ${where}`;
-  const branches = (await scoreCatalog(session, ref("seed_index_items")))
-    .filter((k) => present.has(k.score_key))
-    .map((k) => {
-      const column = `w.${quoteIdent(k.score_key)}`;
-      return branch(column, `c.score_position = ${Number(k.score_position)} and ${column} is not null`);
-    });
+  const branches = (await scoreColumns(session, ref("int_scores_wide"), ref("seed_index_items"))).map((k) => {
+    const column = `w.${quoteIdent(k.score_key)}`;
+    return branch(column, `c.score_position = ${Number(k.score_position)} and ${column} is not null`);
+  });
   await createView(
     session,
     self,

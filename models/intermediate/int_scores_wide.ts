@@ -53,6 +53,19 @@ export async function scoreCatalog(session: Session, items: string): Promise<Sco
   return keys;
 }
 
+/**
+ * The catalog's scores that int_scores_wide has a column for (a score no wave's items give has
+ * none), in score_key order: what int_index_scores unpivots and the index figures estimate.
+ */
+export async function scoreColumns(session: Session, wide: string, items: string): Promise<ScoreKey[]> {
+  const present = new Set(
+    (
+      await session.query<{ column_name: string }>(`select column_name from (describe ${quoteIdent(wide)})`)
+    ).map((c) => c.column_name),
+  );
+  return (await scoreCatalog(session, items)).filter((k) => present.has(k.score_key));
+}
+
 /** One row of seed_index_items (an item of an index definition in one wave), and its code counts. */
 interface Item {
   wave_id: string;

@@ -14,6 +14,7 @@ export {
   type Session,
   sessionOf,
 } from "./Database.ts";
+export { withDuckdbThreads } from "./duckdbThreads.ts";
 export { hmacKey, keyFingerprint } from "./hmacKey.ts";
 export {
   localAdminTokenPath,

@@ -3,7 +3,7 @@ import { EventEmitter } from "node:events";
 import { qnorm } from "../analysis/distributions/qnorm.ts";
 import { FIGURE_RULE_MACROS } from "../analysis/figureRules.ts";
 import type { Database, TurnSession } from "../db/index.ts";
-import { quoteIdent, takingTurns } from "../db/index.ts";
+import { quoteIdent, takingTurns, withDuckdbThreads } from "../db/index.ts";
 import { rawColumnTypes, rawTableName, registerStudy } from "../ingest/index.ts";
 import { designSourceColumns, MODEL_COLUMNS, type Study } from "../study/index.ts";
 import { checkContract } from "./runner/checkContract.ts";
@@ -138,53 +138,56 @@ export async function runModels(
   );
   const timings: ModelTiming[] = [];
   try {
-    await db.withSession((session) =>
-      session.transaction(async (connection) => {
-        const tx = takingTurns(connection);
-        // the figures' rules the SQL models call (suppression, change p-values), one definition
-        for (const macro of FIGURE_RULE_MACROS) await tx.run(macro);
-        const shared = new Map<string, unknown>();
-        // each model starts when the models it depends on are built, so independent ones overlap:
-        // one's statistics on the compute threads while another's SQL or JavaScript runs here
-        // (their statements take turns on the run's one connection, in its one transaction).
-        // A model's contract is checked beside the models built on it, not before them: a broken
-        // contract still fails the run (and rolls it all back), reported before any later model's failure
-        const built = new Map<string, Promise<void>>();
-        const checked: Promise<void>[] = [];
-        let started = 0;
-        const runStart = performance.now();
-        for (const model of models) {
-          const before = [...model.dependsOn, ...model.runsAfter]
-            .map((d) => built.get(d))
-            .filter((p) => p !== undefined);
-          const build = Promise.all(before).then(async () => {
-            options.onProgress?.(model.name, started++, models.length);
-            const start = performance.now();
-            const check = await buildModel(tx, study, model, shared);
-            return { start, check, built: performance.now() };
-          });
-          const ready = build.then(() => undefined);
-          ready.catch(() => undefined); // its failure is reported through `checked`
-          built.set(model.name, ready);
-          checked.push(
-            build.then(async ({ start, check, built }) => {
-              const checkSeconds = await check();
-              timings.push({
-                model: model.name,
-                seconds: (performance.now() - start) / 1000,
-                checkSeconds,
-                startedAt: (start - runStart) / 1000,
-                builtAt: (built - runStart) / 1000,
-              });
-            }),
-          );
-        }
-        // every model settles before the transaction ends (none is left running into the
-        // rollback); the first failure, in dependency order, is the one reported
-        const settled = await Promise.allSettled(checked);
-        const failed = settled.find((r) => r.status === "rejected");
-        if (failed) throw (failed as PromiseRejectedResult).reason;
-      }),
+    const threads = await runThreads(db, study);
+    await withDuckdbThreads(db, threads, () =>
+      db.withSession((session) =>
+        session.transaction(async (connection) => {
+          const tx = takingTurns(connection);
+          // the figures' rules the SQL models call (suppression, change p-values), one definition
+          for (const macro of FIGURE_RULE_MACROS) await tx.run(macro);
+          const shared = new Map<string, unknown>();
+          // each model starts when the models it depends on are built, so independent ones overlap:
+          // one's statistics on the compute threads while another's SQL or JavaScript runs here
+          // (their statements take turns on the run's one connection, in its one transaction).
+          // A model's contract is checked beside the models built on it, not before them: a broken
+          // contract still fails the run (and rolls it all back), reported before any later model's failure
+          const built = new Map<string, Promise<void>>();
+          const checked: Promise<void>[] = [];
+          let started = 0;
+          const runStart = performance.now();
+          for (const model of models) {
+            const before = [...model.dependsOn, ...model.runsAfter]
+              .map((d) => built.get(d))
+              .filter((p) => p !== undefined);
+            const build = Promise.all(before).then(async () => {
+              options.onProgress?.(model.name, started++, models.length);
+              const start = performance.now();
+              const check = await buildModel(tx, study, model, shared);
+              return { start, check, built: performance.now() };
+            });
+            const ready = build.then(() => undefined);
+            ready.catch(() => undefined); // its failure is reported through `checked`
+            built.set(model.name, ready);
+            checked.push(
+              build.then(async ({ start, check, built }) => {
+                const checkSeconds = await check();
+                timings.push({
+                  model: model.name,
+                  seconds: (performance.now() - start) / 1000,
+                  checkSeconds,
+                  startedAt: (start - runStart) / 1000,
+                  builtAt: (built - runStart) / 1000,
+                });
+              }),
+            );
+          }
+          // every model settles before the transaction ends (none is left running into the
+          // rollback); the first failure, in dependency order, is the one reported
+          const settled = await Promise.allSettled(checked);
+          const failed = settled.find((r) => r.status === "rejected");
+          if (failed) throw (failed as PromiseRejectedResult).reason;
+        }),
+      ),
     );
     await db.run("update model_runs set status = 'succeeded', finished_at = now() where run_id = $1", [
       runId,
@@ -200,6 +203,32 @@ export async function runModels(
   const result: RunResult = { runId, studyId: study.id, scope: options.scope ?? "all", timings };
   modelEvents.emit("finished", result);
   return result;
+}
+
+/**
+ * Up to this many responses (the study's raw rows, every wave), a model run holds DuckDB to one
+ * thread: its statements are small, and a second DuckDB thread only takes a core from the run's
+ * own threads (see withDuckdbThreads). The demo study's run (6,000 responses) took 15-20% less
+ * time and CPU on one thread (2 cores); at 100,000 responses the two were alike (see bench/REPORT.md).
+ */
+export const SMALL_RUN_ROWS = 200_000;
+
+/**
+ * DuckDB's threads for a model run (null: as they are): BAROMETER_DUCKDB_THREADS when set
+ * (a number), otherwise one thread for a study of at most SMALL_RUN_ROWS responses.
+ */
+async function runThreads(db: Database, study: Study): Promise<number | null> {
+  const asked = process.env.BAROMETER_DUCKDB_THREADS;
+  if (asked !== undefined && asked !== "") {
+    const n = Number(asked);
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`BAROMETER_DUCKDB_THREADS: not a number of threads: ${JSON.stringify(asked)}`);
+    return n;
+  }
+  const [row] = await db.query<{ n: number }>(
+    `select count(*)::double as n from ${quoteIdent(rawTableName(study.id))}`,
+  );
+  return Number(row?.n ?? 0) <= SMALL_RUN_ROWS ? 1 : null;
 }
 
 async function buildModel(

@@ -53,39 +53,76 @@ export function codeAnswer(
       .filter((w) => w.start < end && w.end > start)
       .map((w) => w.word)
       .join("");
-  for (const theme of themes) {
+  for (const theme of rulesOf(themes)) {
     // exclusions are blanked out (same length, so positions still point into the answer)
     let own = text;
-    for (const ex of theme.exclusions) own = own.split(normalizeText(ex)).join("\u0000".repeat(ex.length));
+    for (const ex of theme.exclusions) own = own.split(ex.text).join("\u0000".repeat(ex.length));
     // the whole answer, fillers (stop words: 我觉得, 谢谢) aside, is one of the theme's (cut only
     // when the answer holds one of them at all)
-    const wholes = new Set(theme.whole.map((w) => normalizeText(w).replace(NOT_CONTENT, "")));
+    const { wholes } = theme;
     const content = [...wholes].some((w) => bare.includes(w))
       ? cut()
           .filter((w) => wholes.has(w.word) || !segmenter.isStopword(w.word))
           .map((w) => w.word)
           .join("")
       : "";
-    const whole = theme.whole.find(
-      (w) => wholes.has(content) && content === normalizeText(w).replace(NOT_CONTENT, ""),
-    );
+    const whole = wholes.has(content) ? theme.whole.find((w) => content === w.text) : undefined;
     if (whole) {
-      matches.push({ theme: theme.id, explanation: `whole answer is "${whole}"` });
+      matches.push({ theme: theme.id, explanation: `whole answer is "${whole.as}"` });
       continue;
     }
     let explanation: string | undefined;
     for (const keyword of theme.keywords) {
-      const at = own.indexOf(normalizeText(keyword));
+      const at = own.indexOf(keyword.text);
       if (at >= 0) {
-        explanation = `matched "${keyword}" in "${wordsAround(at, at + keyword.length) || keyword}"`;
+        explanation = `matched "${keyword.as}" in "${wordsAround(at, at + keyword.as.length) || keyword.as}"`;
         break;
       }
     }
     if (!explanation) {
-      const phrase = theme.phrases.find((p) => p.every((w) => own.includes(normalizeText(w))));
-      if (phrase) explanation = `matched ${phrase.map((w) => `"${w}"`).join(" + ")}`;
+      const phrase = theme.phrases.find((p) => p.every((w) => own.includes(w.text)));
+      if (phrase) explanation = `matched ${phrase.map((w) => `"${w.as}"`).join(" + ")}`;
     }
     if (explanation) matches.push({ theme: theme.id, explanation });
   }
   return { isBlank: false, matches };
+}
+
+/** A rule's word as the codebook writes it (`as`, for explanations) and as answers are matched (`text`). */
+interface RuleWord {
+  as: string;
+  text: string;
+}
+
+/** A theme's rules with their words normalized once per codebook, not once per answer. */
+interface ThemeRules {
+  id: string;
+  exclusions: { text: string; length: number }[];
+  /** the whole answers, normalized and without punctuation or spaces */
+  wholes: Set<string>;
+  whole: RuleWord[];
+  keywords: RuleWord[];
+  phrases: RuleWord[][];
+}
+
+const rulesCache = new WeakMap<readonly Theme[], ThemeRules[]>();
+
+function rulesOf(themes: readonly Theme[]): ThemeRules[] {
+  let rules = rulesCache.get(themes);
+  if (!rules) {
+    const word = (w: string): RuleWord => ({ as: w, text: normalizeText(w) });
+    rules = themes.map((theme) => {
+      const whole = theme.whole.map((w) => ({ as: w, text: normalizeText(w).replace(NOT_CONTENT, "") }));
+      return {
+        id: theme.id,
+        exclusions: theme.exclusions.map((ex) => ({ text: normalizeText(ex), length: ex.length })),
+        wholes: new Set(whole.map((w) => w.text)),
+        whole,
+        keywords: theme.keywords.map(word),
+        phrases: theme.phrases.map((p) => p.map(word)),
+      };
+    });
+    rulesCache.set(themes, rules);
+  }
+  return rules;
 }

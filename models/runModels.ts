@@ -208,8 +208,10 @@ export async function runModels(
 /**
  * Up to this many responses (the study's raw rows, every wave), a model run holds DuckDB to one
  * thread: its statements are small, and a second DuckDB thread only takes a core from the run's
- * own threads (see withDuckdbThreads). The demo study's run (6,000 responses) took 15-20% less
- * time and CPU on one thread (2 cores); at 100,000 responses the two were alike (see bench/REPORT.md).
+ * own threads (see withDuckdbThreads). Measured on 2 cores: the demo study's run (6,000
+ * responses) took 15% less time and 20% less CPU on one thread (paired runs, 8.3 s against 9.8 s);
+ * at 100,000 responses the two were alike (41 s); a million took 421 s on one thread, 422 s on
+ * two. Above this size DuckDB keeps its threads, where a machine with more cores would use them.
  */
 export const SMALL_RUN_ROWS = 200_000;
 

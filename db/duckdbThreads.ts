@@ -34,7 +34,8 @@ export async function withDuckdbThreads<T>(
     holds.set(db, hold);
   }
   const h = hold;
-  while (h.changing) await h.changing;
+  // another holder's change, failed or not, is its own to report
+  while (h.changing) await h.changing.catch(() => undefined);
   h.holders++;
   if (h.holders === 1) {
     h.changing = (async () => {

@@ -227,6 +227,11 @@ export function multistageVariance(
         addTerms(units, presentAt[s]!, n, mult, df.sum, df.sumSq, !df.strata || df.strata.has(strataOf[p]!));
     }
   }
+  return mirrored(out, k, E);
+}
+
+/** The k x k matrix from its upper triangle within the blocks (NaN outside them). */
+function mirrored(out: Float64Array, k: number, E: Int32Array): number[][] {
   const rows: number[][] = [];
   for (let a = 0; a < k; a++) {
     const row = new Array<number>(k);
@@ -453,4 +458,134 @@ function rollUp<T extends Float64Array | Uint8Array>(
     level = up;
   }
   return out;
+}
+
+/**
+ * What `twoStageVariance` needs of one stage-1 unit (a PSU) of a two-stage design: the sums over
+ * its stage-2 units of their totals t (k), of f·t and the upper triangle of Σ f·tt' within the
+ * covariance blocks (k x k; f = 1 − π of the unit with pps, 1 without), and, for a Satterthwaite
+ * df, per item the number of its units with rows of the item in the domain.
+ */
+export interface PsuMoments {
+  psu: number;
+  sum: Float64Array;
+  fsum: Float64Array;
+  cross: Float64Array;
+  present: Float64Array | null;
+}
+
+/**
+ * `multistageVariance` of a two-stage design (every stage with an fpc; a calibrated domain, so
+ * every stratum counts) from each PSU's moments of its units' totals rather than the totals
+ * themselves: the same sums in the same formulas, so a PSU's units need not be listed one by
+ * one (calibratedCovariance forms the moments of the units outside a domain from the
+ * calibration cells' sums). PSUs not given have totals 0.
+ */
+export function twoStageVariance(
+  structure: DesignStructure,
+  lonelyPsu: LonelyPsu,
+  psus: PsuMoments[],
+  k: number,
+  df: DfTerms | null = null,
+  blockEnd: Int32Array | null = null,
+): number[][] {
+  const E = blockEnd ?? fullEnds(k);
+  const { out, acc, stratum, presentCount } = scratchOf(k);
+  out.fill(0);
+  const pps = structure.pps;
+  // df: one term per item from the diagonal of `stratum`, d from the units present (see DfTerms)
+  const addTerms = (n: number, scale: number, sum: Float64Array, sumSq: Float64Array, own: boolean) => {
+    for (let a = 0; a < k; a++) {
+      const v = scale * stratum[a * k + a]!;
+      const m = presentCount[a]! > 0 ? presentCount[a]! : n;
+      sum[a]! += v;
+      if (own) sumSq[a]! += (v * v) / Math.max(m - 1, 1);
+    }
+  };
+  // stage 1: the PSUs' totals by stratum
+  const byStratum = new Map<number, Group & { present: Float64Array[] }>();
+  for (const m of psus) {
+    const h = structure.stages[0]![m.psu]!.parent;
+    let group = byStratum.get(h);
+    if (!group) {
+      group = { units: [], totals: [], present: [] };
+      byStratum.set(h, group);
+    }
+    group.units.push(m.psu);
+    group.totals.push(m.sum);
+    if (m.present) group.present.push(m.present);
+  }
+  const sum1 = new Float64Array(df ? k : 0);
+  const sumSq1 = new Float64Array(df ? k : 0);
+  const nStrata = structure.strata.length;
+  const fOf0 = (u: number): number => {
+    const unit = structure.stages[0]![u]!;
+    return (unit.N - unit.n) / unit.N;
+  };
+  let okStrata = 0;
+  for (let h = 0; h < nStrata; h++) {
+    const n = structure.psusPerStratum[h]!;
+    const N = structure.strataN[h]!;
+    const f = pps ? structure.fMax[0]![h]! : Number.isFinite(N) ? (N - n) / N : 1;
+    if (f < 1e-7) {
+      okStrata++;
+      continue;
+    }
+    if (n === 1 && lonelyPsu === "average") continue;
+    okStrata++;
+    const units = byStratum.get(h);
+    if (!units) continue;
+    if (pps) {
+      accumulatePps(acc, units, fOf0, k, E);
+      onestratPps(acc, n, structure.fSum[0]![h]!, lonelyPsu, stratum, k, E);
+    } else {
+      accumulate(acc, units.totals, k, E);
+      onestrat(acc, n, f, lonelyPsu, stratum, k, E);
+    }
+    for (let a = 0; a < k; a++) for (let b = a; b < E[a]!; b++) out[a * k + b]! += stratum[a * k + b]!;
+    if (df) {
+      // a PSU is present for an item when one of its units is
+      presentCount.fill(0);
+      for (const p of units.present) for (let a = 0; a < k; a++) if (p[a]! > 0) presentCount[a]!++;
+      addTerms(n, 1, sum1, sumSq1, !df.strata || df.strata.has(h));
+    }
+  }
+  let scale1 = 1;
+  if (lonelyPsu === "average" && okStrata < nStrata) {
+    scale1 = nStrata / okStrata;
+    for (let a = 0; a < k; a++) for (let b = a; b < E[a]!; b++) out[a * k + b]! *= scale1;
+  }
+  if (df) {
+    for (let a = 0; a < k; a++) {
+      df.sum[a]! += scale1 * sum1[a]!;
+      df.sumSq[a]! += scale1 * scale1 * sumSq1[a]!;
+    }
+  }
+  // stage 2: each PSU a "stratum" of its units, from its moments
+  const { childOf, ancestors, strataOf } = parentsOf(structure, 1);
+  for (const m of psus) {
+    const p = m.psu;
+    const child = childOf.get(p)!;
+    const n = child.n;
+    const N = child.N;
+    const f = pps ? structure.fMax[1]![p]! : Number.isFinite(N) ? (N - n) / N : 1;
+    if (f < 1e-7) continue;
+    if (n === 1 && lonelyPsu === "fail")
+      throw new Error(`a stage-2 sampling unit is the only one in its stage-1 unit (lonelyPsu "fail")`);
+    if (n === 1 && lonelyPsu === "average")
+      throw new Error(`lonelyPsu "average" with a single unit at stage 2: R gives NaN; use another option`);
+    acc.sum.set(m.sum);
+    acc.fsum.set(m.fsum);
+    acc.cross.set(m.cross);
+    if (pps) onestratPps(acc, n, structure.fSum[1]![p]!, lonelyPsu, stratum, k, E);
+    else onestrat(acc, n, f, lonelyPsu, stratum, k, E);
+    const mult = ancestors[p]!;
+    for (let a = 0; a < k; a++) for (let b = a; b < E[a]!; b++) out[a * k + b]! += mult * stratum[a * k + b]!;
+    if (df) {
+      if (m.present) presentCount.set(m.present);
+      else presentCount.fill(0);
+      addTerms(n, mult, df.sum, df.sumSq, !df.strata || df.strata.has(strataOf[p]!));
+    }
+  }
+  return mirrored(out, k, E);
 }

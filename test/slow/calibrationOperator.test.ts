@@ -7,13 +7,14 @@
  *   operator over the domain's own strata plus Z'VZ ("local"), on raked, raked-then-trimmed
  *   and linearly calibrated designs, one- and two-stage (Brewer's PPS too), with and without
  *   strata, and their Satterthwaite df; the units' corrections formed from Z's rows and from
- *   its factored form by calibration cell (raking) give the same;
+ *   its factored form by calibration cell (raking) give the same, and so do (two stages, a cell
+ *   per unit) the PSUs' moments, the units outside a domain taken by their (PSU, cell) entries;
  * - the factored form M, the units' cells and weights, gives Z.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { keyOf } from "../../analysis/designStructure.ts";
 import { linearCalibration, type Margin, rake, surveyDesign, trimWeights } from "../../analysis/index.ts";
-import { correctionForm } from "../../analysis/linearize/calibratedCovariance.ts";
+import { correctionForm, momentFormApplies } from "../../analysis/linearize/calibratedCovariance.ts";
 import { type CellSums, calibrationCorrection } from "../../analysis/linearize/calibrationCorrection.ts";
 import { calibrationOperator } from "../../analysis/linearize/calibrationOperator.ts";
 import { type DomainEstimates, estimateItems, type Item } from "../../analysis/linearize/estimateItems.ts";
@@ -142,14 +143,17 @@ describe("calibration operator", () => {
   for (const [name, make] of Object.entries(designs)) {
     it(`${name}: domains agree between the sweeps and the operator`, async () => {
       const design = await make();
-      expect(await calibrationOperator(design)).not.toBeNull();
+      const op = await calibrationOperator(design);
+      expect(op).not.toBeNull();
+      // the moments form where it applies: two stages, raked (a cell per unit); else the others
+      expect(momentFormApplies(design.structure, op!)).toBe(/two.stage/.test(name) && /raked/.test(name));
       for (const by of [[], ["awards"], ["stype", "comp_imp"], ["cds"]]) {
         const options = { by, naRm: true, df: "satterthwaite" as const };
         const sweeps = await estimateItems(design, items, { ...options, calibrationPath: "sweeps" });
         expect(sweeps.length).toBeGreaterThan(0);
         // the units' corrections from Z's rows and from its factored form by cell (raking)
         for (const path of ["local", "dense", "auto"] as const)
-          for (const form of ["rows", "cells", null] as const) {
+          for (const form of ["rows", "cells", "moments", null] as const) {
             correctionForm.force = form;
             try {
               expectSameDomains(

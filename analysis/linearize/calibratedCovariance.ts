@@ -1,6 +1,13 @@
 import type { DesignStructure, LonelyPsu } from "../types.ts";
 import type { CalibrationOperator } from "./calibrationOperator.ts";
-import { type DfTerms, multistageVariance, type PsuMoments, twoStageVariance } from "./multistageVariance.ts";
+import {
+  addUnitMoments,
+  type DfTerms,
+  fullEnds,
+  multistageVariance,
+  type PsuMoments,
+  twoStageVariance,
+} from "./multistageVariance.ts";
 
 /**
  * How the units' corrections Z_u·F are formed: from Z's rows or from its factored form by cell
@@ -75,14 +82,12 @@ export function calibratedCovariance(
   if (tables) {
     const whole = local && coversLevels(op, strata, levels);
     const factors = cellFactors(op, F, levels, k);
-    const E = blockEnd;
+    const E = blockEnd ?? fullEnds(k);
     if (!local) {
       const psus = domainMoments(tables, factors, totals, null, k, E, df, true);
       return twoStageVariance(structure, lonelyPsu, psus, k, df, blockEnd);
     }
-    const own = df
-      ? { present: df.present, strata: df.strata, sum: new Float64Array(k), sumSq: new Float64Array(k) }
-      : null;
+    const own = ownTerms(df, k);
     const out = twoStageVariance(
       structure,
       lonelyPsu,
@@ -151,9 +156,7 @@ export function calibratedCovariance(
   for (let s = 0; s < strata.length; s++)
     for (const u of op.unitsOfStratum[strata[s]!]!) if (totals.has(u) || touches(op, u, levels)) correct(u);
   // df: the terms of the domain's strata, from their corrected totals as "dense" has them
-  const own = df
-    ? { present: df.present, strata: df.strata, sum: new Float64Array(k), sumSq: new Float64Array(k) }
-    : null;
+  const own = ownTerms(df, k);
   const out = multistageVariance(
     structure,
     null,
@@ -169,6 +172,13 @@ export function calibratedCovariance(
     ? null
     : multistageVariance(structure, null, { totals: D!, k }, lonelyPsu, null, null, null, false, blockEnd);
   return finishLocal(out, near, op, F, levels, k, blockEnd, df, own);
+}
+
+/** "local": the df's terms of the domain's own strata, collected apart (see DfTerms.strata). */
+function ownTerms(df: DfTerms | null, k: number): DfTerms | null {
+  return df
+    ? { present: df.present, strata: df.strata, sum: new Float64Array(k), sumSq: new Float64Array(k) }
+    : null;
 }
 
 /**
@@ -408,7 +418,8 @@ function buildMomentTables(structure: DesignStructure, op: CalibrationOperator):
   const units = structure.stages[1]!;
   const nUnits = units.length;
   if (op.Z.length / op.size !== nUnits) return null;
-  for (let u = 0; u < nUnits; u++) if (cells.cellStart[u + 1]! - cells.cellStart[u]! !== 1) return null;
+  // a unit in one cell, or in none (outside the rows of an operator built for some rows: Z = 0)
+  for (let u = 0; u < nUnits; u++) if (cells.cellStart[u + 1]! - cells.cellStart[u]! > 1) return null;
   const nPsus = structure.stages[0]!.length;
   const nCells = cells.G.length / cells.margins;
   const psuOf = new Int32Array(nUnits);
@@ -417,20 +428,21 @@ function buildMomentTables(structure: DesignStructure, op: CalibrationOperator):
   const f = new Float64Array(nUnits);
   for (let u = 0; u < nUnits; u++) {
     const unit = units[u]!;
+    const inCell = cells.cellStart[u + 1]! > cells.cellStart[u]!;
     psuOf[u] = unit.parent;
-    cellOf[u] = cells.cell[cells.cellStart[u]!]!;
-    w[u] = cells.cellW[cells.cellStart[u]!]!;
+    cellOf[u] = inCell ? cells.cell[cells.cellStart[u]!]! : -1;
+    w[u] = inCell ? cells.cellW[cells.cellStart[u]!]! : 0;
     f[u] = structure.pps ? (unit.N - unit.n) / unit.N : 1;
   }
-  // entries: the (PSU, cell) pairs, PSU by PSU
-  const order = Int32Array.from({ length: nUnits }, (_, u) => u).sort((a, b) =>
-    psuOf[a] !== psuOf[b] ? psuOf[a]! - psuOf[b]! : cellOf[a]! - cellOf[b]!,
-  );
-  const entryOf = new Int32Array(nUnits);
+  // entries: the (PSU, cell) pairs, PSU by PSU (units in no cell have none)
+  const order = Int32Array.from({ length: nUnits }, (_, u) => u)
+    .filter((u) => cellOf[u]! >= 0)
+    .sort((a, b) => (psuOf[a] !== psuOf[b] ? psuOf[a]! - psuOf[b]! : cellOf[a]! - cellOf[b]!));
+  const entryOf = new Int32Array(nUnits).fill(-1);
   const psuStart = new Int32Array(nPsus + 1);
   const entryPsu: number[] = [];
   const entryCell: number[] = [];
-  for (let x = 0; x < nUnits; x++) {
+  for (let x = 0; x < order.length; x++) {
     const u = order[x]!;
     const prev = x > 0 ? order[x - 1]! : -1;
     if (prev < 0 || psuOf[prev] !== psuOf[u] || cellOf[prev] !== cellOf[u]) {
@@ -448,6 +460,7 @@ function buildMomentTables(structure: DesignStructure, op: CalibrationOperator):
   const count = new Int32Array(nEntries);
   for (let u = 0; u < nUnits; u++) {
     const e = entryOf[u]!;
+    if (e < 0) continue;
     A[e]! += w[u]!;
     Af[e]! += f[u]! * w[u]!;
     Bf[e]! += f[u]! * w[u]! * w[u]!;
@@ -507,7 +520,7 @@ function domainMoments(
   totals: Map<number, Float64Array>,
   strata: ArrayLike<number> | null,
   k: number,
-  E: Int32Array | null,
+  E: Int32Array,
   df: DfTerms | null,
   domain: boolean,
 ): PsuMoments[] {
@@ -548,25 +561,19 @@ function domainMoments(
       cross: buf.subarray(o + 3 * k, o + per),
     };
   });
-  const end = (a: number) => (E ? E[a]! : k);
   const tv = new Float64Array(k);
   if (domain) {
     for (const [u, raw] of totals) {
       const m = out[t.psuSlot[t.psuOf[u]!]!]!;
-      const mf = at(t.cellOf[u]!);
+      const mf = t.cellOf[u]! >= 0 ? at(t.cellOf[u]!) : -1;
       const wu = t.w[u]!;
       const fu = t.f[u]!;
       for (let i = 0; i < k; i++) tv[i] = raw[i]! - (mf >= 0 ? wu * MF[mf + i]! : 0);
-      for (let a = 0; a < k; a++) {
-        const ta = tv[a]!;
-        m.sum[a]! += ta;
-        m.fsum[a]! += fu * ta;
-        if (ta === 0) continue;
-        const fta = fu * ta;
-        const row = a * k;
-        for (let b = a; b < end(a); b++) m.cross[row + b]! += fta * tv[b]!;
-      }
+      addUnitMoments(m.sum, m.fsum, m.cross, tv, fu, k, E);
       const e = t.entryOf[u]!;
+      const flags = df?.present.get(u);
+      if (flags) for (let a = 0; a < k; a++) m.present![a]! += flags[a]!;
+      if (e < 0) continue;
       if (t.stamp[e] !== epoch) {
         t.stamp[e] = epoch;
         t.domA[e] = 0;
@@ -578,8 +585,6 @@ function domainMoments(
       t.domAf[e]! += fu * wu;
       t.domBf[e]! += fu * wu * wu;
       t.domCount[e]!++;
-      const flags = df?.present.get(u);
-      if (flags) for (let a = 0; a < k; a++) m.present![a]! += flags[a]!;
     }
   }
   // the units outside the domain, by their PSU's cells
@@ -599,7 +604,7 @@ function domainMoments(
         if (ga === 0) continue;
         const row = a * k;
         const bga = bf * ga;
-        for (let b = a; b < end(a); b++) m.cross[row + b]! += bga * MF[mf + b]!;
+        for (let b = a; b < E[a]!; b++) m.cross[row + b]! += bga * MF[mf + b]!;
       }
     }
   }

@@ -267,7 +267,7 @@ function scratchOf(k: number): Scratch {
 
 const fullEndsCache = new Map<number, Int32Array>();
 /** Without blocks: every item's covariances run to the last item. */
-function fullEnds(k: number): Int32Array {
+export function fullEnds(k: number): Int32Array {
   let e = fullEndsCache.get(k);
   if (!e) {
     e = new Int32Array(k).fill(k);
@@ -348,18 +348,30 @@ function accumulatePps(
   acc.fsum.fill(0);
   acc.cross.fill(0);
   group.totals.forEach((t, x) => {
-    const f = fOf(group.units[x]!);
-    for (let a = 0; a < k; a++) {
-      const ta = t[a]!;
-      acc.sum[a]! += ta;
-      acc.fsum[a]! += f * ta;
-      if (ta === 0) continue;
-      const row = a * k;
-      const fta = f * ta;
-      const end = E[a]!;
-      for (let b = a; b < end; b++) acc.cross[row + b]! += fta * t[b]!;
-    }
+    addUnitMoments(acc.sum, acc.fsum, acc.cross, t, fOf(group.units[x]!), k, E);
   });
+}
+
+/** One unit's total t (k) into Σt, Σf·t and the upper triangle of Σf·tt' within the blocks. */
+export function addUnitMoments(
+  sum: Float64Array,
+  fsum: Float64Array,
+  cross: Float64Array,
+  t: ArrayLike<number>,
+  f: number,
+  k: number,
+  E: Int32Array,
+): void {
+  for (let a = 0; a < k; a++) {
+    const ta = t[a]!;
+    sum[a]! += ta;
+    fsum[a]! += f * ta;
+    if (ta === 0) continue;
+    const row = a * k;
+    const fta = f * ta;
+    const end = E[a]!;
+    for (let b = a; b < end; b++) cross[row + b]! += fta * t[b]!;
+  }
 }
 
 /** pps: n/(n−1) Σ_i f_i (t_i − t̄)(t_i − t̄)' from the sums, `fAll` = Σ f over all n units. */

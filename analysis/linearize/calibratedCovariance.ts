@@ -76,11 +76,13 @@ export function calibratedCovariance(
     const denseCost = nUnits * (nJ * k + kk / 2);
     local = localCost < denseCost;
   }
+  // "local" where the domain's strata hold every unit with a nonzero Z on its levels (a wave's
+  // district figure, the wave's own strata): D'VD over them is F'KF, the two cancel
+  const whole = local && coversLevels(op, strata, levels);
   // two stages, a cell per unit: the units outside the domain by their PSU's cells (momentTables)
   const tables =
     correctionForm.force === null || correctionForm.force === "moments" ? momentTables(structure, op) : null;
   if (tables) {
-    const whole = local && coversLevels(op, strata, levels);
     const factors = cellFactors(op, F, levels, k);
     const E = blockEnd ?? fullEnds(k);
     if (!local) {
@@ -115,9 +117,6 @@ export function calibratedCovariance(
     (correctionForm.force === "cells" ||
       (correctionForm.force === null && cheaperByCell(op, local ? strata : null, nJ, k)));
   const cellCorrection = byCell ? cellCorrections(op, F, levels, k) : null;
-  // "local" where the domain's strata hold every unit with a nonzero Z on its levels (a wave's
-  // district figure, the wave's own strata): D'VD over them is F'KF, the two cancel
-  const whole = local && coversLevels(op, strata, levels);
   const T = new Map<number, Float64Array>();
   const D = local && !whole ? new Map<number, Float64Array>() : null;
   // corrected totals (and, "local", the corrections) of the units, k each, in two flat buffers:

@@ -194,40 +194,70 @@ export function multistageVariance(
   }
   // later stages: each parent unit is a "stratum" of its children
   for (let s = 1; s < stages; s++) {
-    const { childOf, ancestors, strataOf } = parentsOf(structure, s);
+    const { ancestors, strataOf } = parentsOf(structure, s);
     const groups = groupBy(perStage[s]!, (u) => structure.stages[s]![u]!.parent);
     for (const [p, units] of groups) {
-      const child = childOf.get(p)!;
-      const n = child.n;
-      const N = child.N;
-      const f = pps ? structure.fMax[s]![p]! : Number.isFinite(N) ? (N - n) / N : 1;
-      if (f < 1e-7) continue;
-      if (n === 1 && lonelyPsu === "fail") {
-        throw new Error(
-          `a stage-${s + 1} sampling unit is the only one in its stage-${s} unit (lonelyPsu "fail")`,
+      const fill = pps
+        ? () => accumulatePps(acc, units, (u) => fOf(s, u), k, E)
+        : () => accumulate(acc, units.totals, k, E);
+      const n = parentTerm(structure, s, p, lonelyPsu, fill, acc, stratum, out, k, E);
+      if (n >= 0 && df)
+        addTerms(
+          units,
+          presentAt[s]!,
+          n,
+          ancestors[p]!,
+          df.sum,
+          df.sumSq,
+          !df.strata || df.strata.has(strataOf[p]!),
         );
-      }
-      if (n === 1 && lonelyPsu === "average") {
-        throw new Error(
-          `lonelyPsu "average" with a single unit at stage ${s + 1}: R gives NaN; use another option`,
-        );
-      }
-      // multiplier: sampling fractions of the ancestors
-      const mult = ancestors[p]!;
-      if (pps) {
-        accumulatePps(acc, units, (u) => fOf(s, u), k, E);
-        onestratPps(acc, n, structure.fSum[s]![p]!, lonelyPsu, stratum, k, E);
-      } else {
-        accumulate(acc, units.totals, k, E);
-        onestrat(acc, n, f, lonelyPsu, stratum, k, E);
-      }
-      for (let a = 0; a < k; a++)
-        for (let b = a; b < E[a]!; b++) out[a * k + b]! += mult * stratum[a * k + b]!;
-      if (df)
-        addTerms(units, presentAt[s]!, n, mult, df.sum, df.sumSq, !df.strata || df.strata.has(strataOf[p]!));
     }
   }
   return mirrored(out, k, E);
+}
+
+/**
+ * A later stage's term for parent unit p of stage s − 1, its units a "stratum": f (PPS: the
+ * parent's largest 1 − π), the lonely-unit rules, then the centred sums of `acc` once `fill` has
+ * filled it, times the ancestors' sampling fractions, added to `out`. Returns the parent's number
+ * of units n, or −1 where f is 0 (no term).
+ */
+function parentTerm(
+  structure: DesignStructure,
+  s: number,
+  p: number,
+  lonelyPsu: LonelyPsu,
+  fill: () => void,
+  acc: { sum: Float64Array; cross: Float64Array; fsum: Float64Array },
+  stratum: Float64Array,
+  out: Float64Array,
+  k: number,
+  E: Int32Array,
+): number {
+  const { childOf, ancestors } = parentsOf(structure, s);
+  const child = childOf.get(p)!;
+  const n = child.n;
+  const N = child.N;
+  const pps = structure.pps;
+  const f = pps ? structure.fMax[s]![p]! : Number.isFinite(N) ? (N - n) / N : 1;
+  if (f < 1e-7) return -1;
+  if (n === 1 && lonelyPsu === "fail") {
+    throw new Error(
+      `a stage-${s + 1} sampling unit is the only one in its stage-${s} unit (lonelyPsu "fail")`,
+    );
+  }
+  if (n === 1 && lonelyPsu === "average") {
+    throw new Error(
+      `lonelyPsu "average" with a single unit at stage ${s + 1}: R gives NaN; use another option`,
+    );
+  }
+  fill();
+  if (pps) onestratPps(acc, n, structure.fSum[s]![p]!, lonelyPsu, stratum, k, E);
+  else onestrat(acc, n, f, lonelyPsu, stratum, k, E);
+  // multiplier: sampling fractions of the ancestors
+  const mult = ancestors[p]!;
+  for (let a = 0; a < k; a++) for (let b = a; b < E[a]!; b++) out[a * k + b]! += mult * stratum[a * k + b]!;
+  return n;
 }
 
 /** The k x k matrix from its upper triangle within the blocks (NaN outside them). */
@@ -574,29 +604,19 @@ export function twoStageVariance(
     }
   }
   // stage 2: each PSU a "stratum" of its units, from its moments
-  const { childOf, ancestors, strataOf } = parentsOf(structure, 1);
+  const { ancestors, strataOf } = parentsOf(structure, 1);
   for (const m of psus) {
     const p = m.psu;
-    const child = childOf.get(p)!;
-    const n = child.n;
-    const N = child.N;
-    const f = pps ? structure.fMax[1]![p]! : Number.isFinite(N) ? (N - n) / N : 1;
-    if (f < 1e-7) continue;
-    if (n === 1 && lonelyPsu === "fail")
-      throw new Error(`a stage-2 sampling unit is the only one in its stage-1 unit (lonelyPsu "fail")`);
-    if (n === 1 && lonelyPsu === "average")
-      throw new Error(`lonelyPsu "average" with a single unit at stage 2: R gives NaN; use another option`);
-    acc.sum.set(m.sum);
-    acc.fsum.set(m.fsum);
-    acc.cross.set(m.cross);
-    if (pps) onestratPps(acc, n, structure.fSum[1]![p]!, lonelyPsu, stratum, k, E);
-    else onestrat(acc, n, f, lonelyPsu, stratum, k, E);
-    const mult = ancestors[p]!;
-    for (let a = 0; a < k; a++) for (let b = a; b < E[a]!; b++) out[a * k + b]! += mult * stratum[a * k + b]!;
-    if (df) {
+    const fill = () => {
+      acc.sum.set(m.sum);
+      acc.fsum.set(m.fsum);
+      acc.cross.set(m.cross);
+    };
+    const n = parentTerm(structure, 1, p, lonelyPsu, fill, acc, stratum, out, k, E);
+    if (n >= 0 && df) {
       if (m.present) presentCount.set(m.present);
       else presentCount.fill(0);
-      addTerms(n, mult, df.sum, df.sumSq, !df.strata || df.strata.has(strataOf[p]!));
+      addTerms(n, ancestors[p]!, df.sum, df.sumSq, !df.strata || df.strata.has(strataOf[p]!));
     }
   }
   return mirrored(out, k, E);

@@ -14,6 +14,9 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 600_000,
     pool: "forks",
+    // a page, a server and DuckDB share 2 cores with another test file: what a poll waits for can
+    // take seconds there (vitest's default is 1 s); a poll that holds returns at once all the same
+    expect: { poll: { timeout: 15_000 } },
     maxWorkers: 2,
   },
 });

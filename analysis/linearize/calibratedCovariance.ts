@@ -504,6 +504,31 @@ function buildMomentTables(structure: DesignStructure, op: CalibrationOperator):
   };
 }
 
+/**
+ * K = Z'VZ of the operator (`CalibrationOperator.K`) from its (PSU, cell) entries, or null where
+ * the moments form does not apply (`MomentTables`). The unit totals −Z are the corrections of
+ * F = I, so each PSU's moments come from its entries alone: entries x L² work, not units x L²
+ * (at a million respondents, one unit each, the operator's largest step). Score a is level
+ * `order[a]`; the covariances within the blocks `ends` (multistageVariance's `blockEnd`).
+ */
+export function operatorVarianceByMoments(
+  structure: DesignStructure,
+  lonelyPsu: LonelyPsu,
+  op: CalibrationOperator,
+  order: Int32Array,
+  ends: Int32Array,
+): number[][] | null {
+  if (correctionForm.force !== null && correctionForm.force !== "moments") return null;
+  const tables = momentTables(structure, op);
+  if (!tables) return null;
+  const L = op.size;
+  const identity = new Float64Array(L * L);
+  for (let j = 0; j < L; j++) identity[j * L + j] = 1;
+  const factors = cellFactors(op, identity, order, L);
+  const psus = domainMoments(tables, factors, new Map(), null, L, ends, null, false);
+  return twoStageVariance(structure, lonelyPsu, psus, L, null, ends);
+}
+
 let momentBuffer = new Float64Array(0);
 
 /**

@@ -2,6 +2,7 @@ import type { DuckDBValue } from "@duckdb/node-api";
 import { keyOf } from "../designStructure.ts";
 import { inValues, queryColumns } from "../sql.ts";
 import type { TaylorDesign } from "../types.ts";
+import { operatorVarianceByMoments } from "./calibratedCovariance.ts";
 import { solve } from "./calibrationCorrection.ts";
 import { multistageVariance } from "./multistageVariance.ts";
 import { levelOffsets, rakeSweeps } from "./rakeSweeps.ts";
@@ -268,41 +269,6 @@ async function build(
   const members: number[][] = structure.strata.map(() => []);
   for (let u = 0; u < nUnits; u++) members[stratumOfUnit(design, u)]!.push(u);
   const unitsOfStratum = members.map((m) => Int32Array.from(m));
-  // K = Z'VZ: the variance of the L columns of Z as unit totals. Levels that never meet in a
-  // stratum (margins crossed with the wave: each wave's levels and strata are its own) have
-  // K = 0 between them exactly: V is block-diagonal by stratum, and a stratum whose units are
-  // all 0 on a level adds nothing to its covariances, centred or not. So the levels are grouped
-  // by the strata they meet in, and only the covariances within a group are summed.
-  const { order, ends } = levelGroups(Z, L, unitsOfStratum);
-  const totals = new Map<number, Float64Array>();
-  // Z's rows in the groups' order: Z itself when that is its order (one group: margins that meet
-  // in every stratum), else a copy (as large as Z)
-  const inOrder = order.every((l, a) => l === a);
-  const permuted = inOrder ? Z : new Float64Array(nUnits * L);
-  for (let u = 0; u < nUnits; u++) {
-    // only: the other rows' units have Z = 0 on every level used (absent from the sums, as 0)
-    if (rows && !seen[u]) continue;
-    const row = permuted.subarray(u * L, (u + 1) * L);
-    if (!inOrder) for (let a = 0; a < L; a++) row[a] = Z[u * L + order[a]!]!;
-    totals.set(u, row);
-  }
-  const v = multistageVariance(
-    structure,
-    null,
-    { totals, k: L },
-    design.spec.lonelyPsu,
-    null,
-    null,
-    null,
-    false,
-    ends,
-  );
-  const K = new Float64Array(L * L);
-  for (let a = 0; a < L; a++)
-    for (let b = a; b < ends[a]!; b++) {
-      K[order[a]! * L + order[b]!] = v[a]![b]!;
-      K[order[b]! * L + order[a]!] = v[a]![b]!;
-    }
   let cells: CalibrationOperator["cells"] = null;
   if (factored) {
     const cellsOfStratum = new Int32Array(unitsOfStratum.length);
@@ -319,7 +285,46 @@ async function build(
     });
     cells = { ...factored, cellsOfStratum };
   }
-  return { size: L, offsets, Z, K, unitsOfStratum, cells };
+  // K = Z'VZ: the variance of the L columns of Z as unit totals. Levels that never meet in a
+  // stratum (margins crossed with the wave: each wave's levels and strata are its own) have
+  // K = 0 between them exactly: V is block-diagonal by stratum, and a stratum whose units are
+  // all 0 on a level adds nothing to its covariances, centred or not. So the levels are grouped
+  // by the strata they meet in, and only the covariances within a group are summed.
+  const { order, ends } = levelGroups(Z, L, unitsOfStratum);
+  const op: CalibrationOperator = { size: L, offsets, Z, K: new Float64Array(L * L), unitsOfStratum, cells };
+  // unit by unit: Z's rows in the groups' order (Z itself when that is its order: one group,
+  // margins that meet in every stratum; else a copy, as large as Z)
+  const unitByUnit = (): number[][] => {
+    const totals = new Map<number, Float64Array>();
+    const inOrder = order.every((l, a) => l === a);
+    const permuted = inOrder ? Z : new Float64Array(nUnits * L);
+    for (let u = 0; u < nUnits; u++) {
+      // only: the other rows' units have Z = 0 on every level used (absent from the sums, as 0)
+      if (rows && !seen[u]) continue;
+      const row = permuted.subarray(u * L, (u + 1) * L);
+      if (!inOrder) for (let a = 0; a < L; a++) row[a] = Z[u * L + order[a]!]!;
+      totals.set(u, row);
+    }
+    return multistageVariance(
+      structure,
+      null,
+      { totals, k: L },
+      design.spec.lonelyPsu,
+      null,
+      null,
+      null,
+      false,
+      ends,
+    );
+  };
+  // two stages with a cell per unit: from the (PSU, cell) entries instead (entries x L², not units x L²)
+  const v = operatorVarianceByMoments(structure, design.spec.lonelyPsu, op, order, ends) ?? unitByUnit();
+  for (let a = 0; a < L; a++)
+    for (let b = a; b < ends[a]!; b++) {
+      op.K[order[a]! * L + order[b]!] = v[a]![b]!;
+      op.K[order[b]! * L + order[a]!] = v[a]![b]!;
+    }
+  return op;
 }
 
 /**

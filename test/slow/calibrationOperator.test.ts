@@ -9,6 +9,7 @@
  *   strata, and their Satterthwaite df; the units' corrections formed from Z's rows and from
  *   its factored form by calibration cell (raking) give the same, and so do (two stages, a cell
  *   per unit) the PSUs' moments, the units outside a domain taken by their (PSU, cell) entries;
+ * - K = Z'VZ from the (PSU, cell) entries equals K summed unit by unit;
  * - the factored form M, the units' cells and weights, gives Z.
  */
 import { beforeAll, describe, expect, it } from "vitest";
@@ -90,6 +91,21 @@ const designs: Record<string, () => Promise<TaylorDesign>> = {
     });
     return rake(base, [crossed]);
   },
+  // the same, raked on a margin across the strata too (sch_wide): a domain within a stratum
+  // touches levels other strata share, so its variance takes the other strata through K = Z'VZ
+  "strata, two stages PPS (Brewer), raked across strata": async () => {
+    const base = await surveyDesign(db, {
+      source: "apistrat_pps",
+      ids: ["dnum", "snum"],
+      strata: "stype",
+      weights: "pw",
+      fpc: ["pi1", "pi2"],
+      pps: "brewer",
+      nest: true,
+      lonelyPsu: "adjust",
+    });
+    return rake(base, [margins[1]!, crossed]);
+  },
   "one-stage clusters, linear calibration": async () =>
     linearCalibration(
       await surveyDesign(db, { source: "apiclus1", ids: ["dnum"], weights: "pw", fpc: ["fpc"] }),
@@ -146,7 +162,23 @@ describe("calibration operator", () => {
       const op = await calibrationOperator(design);
       expect(op).not.toBeNull();
       // the moments form where it applies: two stages, raked (a cell per unit); else the others
-      expect(momentFormApplies(design.structure, op!)).toBe(/two.stage/.test(name) && /raked/.test(name));
+      const moments = momentFormApplies(design.structure, op!);
+      expect(moments).toBe(/two.stage/.test(name) && /raked/.test(name));
+      if (moments) {
+        // K = Z'VZ from the (PSU, cell) entries equals K summed unit by unit (another design
+        // object: its own operator, built with the moments form off)
+        correctionForm.force = "rows";
+        const byUnits = await calibrationOperator(await make()).finally(() => {
+          correctionForm.force = null;
+        });
+        const L = op!.size;
+        expect(byUnits!.size).toBe(L);
+        for (let a = 0; a < L; a++)
+          for (let b = 0; b < L; b++) {
+            const scale = Math.sqrt(byUnits!.K[a * L + a]! * byUnits!.K[b * L + b]!);
+            expectClose(op!.K[a * L + b]!, byUnits!.K[a * L + b]!, 1e-12 * scale, `K[${a}][${b}]`);
+          }
+      }
       for (const by of [[], ["awards"], ["stype", "comp_imp"], ["cds"]]) {
         const options = { by, naRm: true, df: "satterthwaite" as const };
         const sweeps = await estimateItems(design, items, { ...options, calibrationPath: "sweeps" });

@@ -72,17 +72,18 @@ export async function itemSums(
   const okOf = (it: Item) =>
     it.x !== undefined ? `(${it.y}) is not null and (${it.x}) is not null` : `(${it.y}) is not null`;
   // items never missing share the rows' count, Σw and Σw² instead of three aggregates each:
-  // one cheap ungrouped scan saves a third of the grouped aggregates
-  const complete = items.length
+  // one cheap ungrouped scan saves a third of the grouped aggregates (and counts the rows)
+  const scan = items.length
     ? (
         await queryNumericColumns(
           design.session,
-          `select ${items.map((it) => `count(*) filter (where not (${okOf(it)}))::double`).join(", ")} from ${design.relation}`,
+          `select count(*)::double, ${items.map((it) => `count(*) filter (where not (${okOf(it)}))::double`).join(", ")} from ${design.relation}`,
           params,
           0,
         )
-      ).numbers.map((c) => c[0] === 0)
+      ).numbers.map((c) => c[0]!)
     : [];
+  const complete = scan.slice(1).map((missing) => missing === 0);
   const inner: string[] = ["*"];
   items.forEach((it, k) => {
     const ok = okOf(it);
@@ -92,6 +93,15 @@ export async function itemSums(
   });
   const cellFactorOnly =
     cal !== null && cal.method !== "linear" && design.steps[design.steps.length - 1] !== "trim";
+  // every row its own finest-stage unit (Brewer over villages then respondents: as many rows
+  // as units, every unit having a row, so any subset of the rows too): every aggregate row would
+  // be one row, so the rows' weights and answers are read and their products formed here (see
+  // `rowSums`), not summed by DuckDB
+  const byRow =
+    clustered &&
+    cal?.method !== "linear" &&
+    items.length > 0 &&
+    scan[0] === design.structure.stages[design.unitExprs.length - 1]!.length;
   if (!clustered) inner.push(`row_number() over () as "__bm_row"`);
   const groups: string[] = [
     ...by.map((b, i) => `${col(b)} as "__b${i}"`),
@@ -141,10 +151,13 @@ export async function itemSums(
       });
     }
   });
-  const sql = `select ${groups.join(", ")}, ${aggs.map((a) => `coalesce(${a}, 0)::double`).join(", ")} from (select ${inner.join(", ")} from ${design.relation})${where} group by all`;
+  const from = `from (select ${inner.join(", ")} from ${design.relation})${where}`;
+  const sql = byRow
+    ? `select ${groups.join(", ")}, ${rowColumns(items, complete, cal !== null && (direct || !cellFactorOnly)).join(", ")} ${from}`
+    : `select ${groups.join(", ")}, ${aggs.map((a) => `coalesce(${a}, 0)::double`).join(", ")} ${from} group by all`;
   const q = await queryNumericColumns(design.session, sql, { ...params, ...whereParams }, groups.length);
   const C = q.columns;
-  const V = [...C.map(() => new Float64Array(0)), ...q.numbers];
+  const V = [...C.map(() => new Float64Array(0)), ...(byRow ? [] : q.numbers)];
 
   // column positions, in the order of `aggs`
   let j = groups.length;
@@ -189,6 +202,21 @@ export async function itemSums(
     return p;
   });
 
+  if (byRow) {
+    for (let c = 0; c < j; c++) if (V[c] === undefined) V[c] = new Float64Array(0);
+    rowSums(
+      V,
+      q.numbers,
+      q.rows,
+      { count, sumW, sumW2, wprev },
+      positions,
+      items,
+      complete,
+      cal,
+      cellFactorOnly,
+    );
+  }
+
   // rows -> strata, units, cells
   const structure = design.structure;
   const S = design.unitExprs.length;
@@ -231,6 +259,82 @@ export async function itemSums(
     cellOfRow,
     cellFactorOnly,
   };
+}
+
+/**
+ * The columns `rowSums` reads per row: the weight, the previous weight (the direct
+ * correction, or raking followed by trimming), then per item its answer (0 where missing), where
+ * the item may be missing whether the row has it, and its denominator (ratio items).
+ */
+function rowColumns(items: Item[], complete: boolean[], wprev: boolean): string[] {
+  const out = [`"__bm_w"::double`];
+  if (wprev) out.push(`"__bm_wprev"::double`);
+  items.forEach((it, k) => {
+    out.push(`coalesce("__y${k}", 0)::double`);
+    if (!complete[k]) out.push(`("__y${k}" is not null)::double`);
+    if (it.x !== undefined) out.push(`coalesce("__x${k}", 0)::double`);
+  });
+  return out;
+}
+
+/**
+ * The aggregates of the grouped query, row by row, where each row is its own group
+ * (`eachRowAUnit`): the same products as the SQL forms (a sum over one row is its value), in the
+ * same order of operations, into the same positions of V.
+ */
+function rowSums(
+  V: Float64Array[],
+  read: Float64Array[],
+  rows: number,
+  at: { count: number; sumW: number; sumW2: number; wprev: number },
+  positions: ItemColumns[],
+  items: Item[],
+  complete: boolean[],
+  cal: TaylorDesign["calibration"],
+  cellFactorOnly: boolean,
+): void {
+  let c = 0;
+  const w = read[c++]!;
+  const wprevRead = at.wprev >= 0 || (cal !== null && !cellFactorOnly);
+  const wp = wprevRead ? read[c++]! : null;
+  const product = (f: (r: number) => number): Float64Array => {
+    const out = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) out[r] = f(r);
+    return out;
+  };
+  V[at.count] = new Float64Array(rows).fill(1);
+  V[at.sumW] = w;
+  V[at.sumW2] = product((r) => w[r]! * w[r]!);
+  if (at.wprev >= 0) V[at.wprev] = wp!;
+  items.forEach((it, k) => {
+    const p = positions[k]!;
+    const y = read[c++]!;
+    const ok = complete[k] ? null : read[c++]!;
+    const x = it.x !== undefined ? read[c++]! : null;
+    if (ok) {
+      V[p.n] = ok;
+      V[p.sw] = product((r) => ok[r]! * w[r]!);
+      V[p.sw2] = product((r) => ok[r]! * w[r]! * w[r]!);
+    }
+    V[p.swy] = product((r) => w[r]! * y[r]!);
+    V[p.swyy] = product((r) => w[r]! * y[r]! * y[r]!);
+    if (x) {
+      V[p.swx] = product((r) => w[r]! * x[r]!);
+      V[p.swxx] = product((r) => w[r]! * x[r]! * x[r]!);
+      V[p.swxy] = product((r) => w[r]! * x[r]! * y[r]!);
+    }
+    if (cal && cal.method !== "linear") {
+      if (cellFactorOnly) {
+        V[p.sry] = y;
+        if (x) V[p.srx] = x;
+      } else {
+        const ratio = product((r) => w[r]! / wp![r]!);
+        V[p.sr] = ok ? product((r) => ok[r]! * ratio[r]!) : ratio;
+        V[p.sry] = product((r) => ratio[r]! * y[r]!);
+        if (x) V[p.srx] = product((r) => ratio[r]! * x[r]!);
+      }
+    }
+  });
 }
 
 /** Design-level sums for the direct correction: every aggregate row's unit, cell and Σ w_prev (or Σ w_cal·X). */

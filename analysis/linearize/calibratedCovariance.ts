@@ -8,6 +8,7 @@ import {
   type PsuMoments,
   twoStageVariance,
 } from "./multistageVariance.ts";
+import { type UnitMap, UnitRows } from "./unitRows.ts";
 
 /**
  * How the units' corrections Z_u·F are formed: from Z's rows or from its factored form by cell
@@ -49,7 +50,7 @@ export function calibratedCovariance(
   structure: DesignStructure,
   lonelyPsu: LonelyPsu,
   op: CalibrationOperator,
-  totals: Map<number, Float64Array>,
+  totals: UnitMap<Float64Array>,
   F: Float64Array,
   levels: ArrayLike<number>,
   strata: ArrayLike<number>,
@@ -541,7 +542,7 @@ let momentBuffer = new Float64Array(0);
 function domainMoments(
   t: MomentTables,
   factors: CellFactors,
-  totals: Map<number, Float64Array>,
+  totals: UnitMap<Float64Array>,
   strata: ArrayLike<number> | null,
   k: number,
   E: Int32Array,
@@ -587,16 +588,29 @@ function domainMoments(
   });
   const tv = new Float64Array(k);
   if (domain) {
-    for (const [u, raw] of totals) {
+    // a domain's units in one buffer (UnitRows) are read there, without a view per unit
+    const buffered = totals instanceof UnitRows ? (totals as UnitRows<Float64Array>) : null;
+    const units = buffered ? buffered.units : [...totals.keys()];
+    const present = df?.present;
+    const flagRows = present instanceof UnitRows ? (present as UnitRows<Uint8Array>) : null;
+    for (let l = 0; l < units.length; l++) {
+      const u = units[l]!;
+      const raw = buffered ? buffered.buffer : totals.get(u)!;
+      const o = buffered ? l * k : 0;
       const m = out[t.psuSlot[t.psuOf[u]!]!]!;
       const mf = t.cellOf[u]! >= 0 ? at(t.cellOf[u]!) : -1;
       const wu = t.w[u]!;
       const fu = t.f[u]!;
-      for (let i = 0; i < k; i++) tv[i] = raw[i]! - (mf >= 0 ? wu * MF[mf + i]! : 0);
+      for (let i = 0; i < k; i++) tv[i] = raw[o + i]! - (mf >= 0 ? wu * MF[mf + i]! : 0);
       addUnitMoments(m.sum, m.fsum, m.cross, tv, fu, k, E);
       const e = t.entryOf[u]!;
-      const flags = df?.present.get(u);
-      if (flags) for (let a = 0; a < k; a++) m.present![a]! += flags[a]!;
+      if (flagRows) {
+        const fl = flagRows.indexOf(u) * k;
+        if (fl >= 0) for (let a = 0; a < k; a++) m.present![a]! += flagRows.buffer[fl + a]!;
+      } else if (present) {
+        const flags = present.get(u);
+        if (flags) for (let a = 0; a < k; a++) m.present![a]! += flags[a]!;
+      }
       if (e < 0) continue;
       if (t.stamp[e] !== epoch) {
         t.stamp[e] = epoch;
@@ -705,7 +719,7 @@ const unitsOfLevels = new WeakMap<CalibrationOperator, Int32Array[]>();
  */
 function unitsTouched(
   op: CalibrationOperator,
-  totals: Map<number, Float64Array>,
+  totals: UnitMap<Float64Array>,
   levels: ArrayLike<number>,
 ): Int32Array {
   const L = op.size;

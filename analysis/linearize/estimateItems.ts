@@ -10,6 +10,7 @@ import { cellSumsOf, type ItemSums, itemSums } from "./itemSums.ts";
 import { type DfTerms, multistageVariance, satterthwaiteDf } from "./multistageVariance.ts";
 import { pointEstimate } from "./pointEstimate.ts";
 import { levelOffsets } from "./rakeSweeps.ts";
+import { UnitRows } from "./unitRows.ts";
 
 export type ItemKind = "mean" | "total" | "ratio" | "proportion";
 
@@ -305,24 +306,17 @@ async function domainsOf(
       const p = pos[i]!;
       addScores(unitTotals, localUnit, p.swy, p.swx, p.sw, i);
     }
-    const totals = new Map<number, Float64Array>();
-    units.forEach((u, l) => {
-      totals.set(u, unitTotals.subarray(l * k, l * k + k));
-    });
+    // read by unit through the domain's positions (unitMark / unitLocal), valid until the next domain
+    const totals = new UnitRows(units, unitTotals, k, unitMark, unitLocal, d);
     // Satterthwaite: per finest unit of the domain, per item, whether it has rows of the item
     let df: DfTerms | null = null;
     if (satterthwaite) {
       const flags = new Uint8Array(units.length * k);
       for (let i = 0; i < k; i++) {
         const vn = V[pos[i]!.n]!;
-        rows.forEach((r, x) => {
-          if (vn[r]! > 0) flags[localUnit[x]! * k + i] = 1;
-        });
+        for (let x = 0; x < rows.length; x++) if (vn[rows[x]!]! > 0) flags[localUnit[x]! * k + i] = 1;
       }
-      const present = new Map<number, Uint8Array>();
-      units.forEach((u, l) => {
-        present.set(u, flags.subarray(l * k, l * k + k));
-      });
+      const present = new UnitRows(units, flags, k, unitMark, unitLocal, d);
       df = { present, strata: strataPresent, sum: new Float64Array(k), sumSq: new Float64Array(k) };
     }
     let covariance: number[][];
@@ -403,11 +397,13 @@ async function domainsOf(
           blockEnd,
         );
       } else {
-        calibrationCorrection(cal, sums!, F, k, totals);
+        // the correction adds units outside the domain: a Map of the domain's units to start from
+        const corrected = new Map<number, Float64Array>(totals);
+        calibrationCorrection(cal, sums!, F, k, corrected);
         covariance = multistageVariance(
           structure,
           unitsToStrata,
-          { totals, k },
+          { totals: corrected, k },
           design.spec.lonelyPsu,
           null,
           unitF,

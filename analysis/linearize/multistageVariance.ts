@@ -1,4 +1,5 @@
 import type { DesignStructure, LonelyPsu } from "../types.ts";
+import type { UnitMap } from "./unitRows.ts";
 
 /**
  * Per-unit totals of k linearized scores at the finest stage used, sparse: units absent from the
@@ -6,7 +7,7 @@ import type { DesignStructure, LonelyPsu } from "../types.ts";
  */
 export interface UnitTotals {
   /** finest-stage unit index -> k totals */
-  totals: Map<number, Float64Array>;
+  totals: UnitMap<Float64Array>;
   k: number;
 }
 
@@ -24,7 +25,7 @@ export interface UnitTotals {
  * See `satterthwaiteDf` for the df itself.
  */
 export interface DfTerms {
-  present: Map<number, Uint8Array>;
+  present: UnitMap<Uint8Array>;
   /**
    * The strata the domain has rows in. When given, the terms of other strata (a calibrated
    * domain's strata it has no rows in, which enter only through the calibration residuals) add
@@ -120,7 +121,7 @@ export function multistageVariance(
   // df: adds one term per item (term = scale · diagonal of `stratum`), d from the units present
   const addTerms = (
     group: Group,
-    present: Map<number, Uint8Array>,
+    present: UnitMap<Uint8Array>,
     n: number,
     scale: number,
     sum: Float64Array,
@@ -353,7 +354,7 @@ interface Group {
 }
 
 /** Units' totals grouped by parent, parents and units in their order of appearance. */
-function groupBy(totals: Map<number, Float64Array>, parentOf: (u: number) => number): Map<number, Group> {
+function groupBy(totals: UnitMap<Float64Array>, parentOf: (u: number) => number): Map<number, Group> {
   const groups = new Map<number, Group>();
   for (const [u, t] of totals) {
     const p = parentOf(u);
@@ -476,14 +477,14 @@ function onestrat(
  */
 function rollUp<T extends Float64Array | Uint8Array>(
   structure: DesignStructure,
-  finest: Map<number, T>,
+  finest: UnitMap<T>,
   k: number,
   make: new (k: number) => T,
   add: (into: T, from: T) => void,
-): Map<number, T>[] {
+): UnitMap<T>[] {
   const stages = structure.stages.length;
-  const out: Map<number, T>[] = [];
-  let level = finest;
+  const out: UnitMap<T>[] = [];
+  let level: UnitMap<T> = finest;
   out[Math.max(stages, 1) - 1] = level;
   for (let s = stages - 1; s >= 1; s--) {
     const up = new Map<number, T>();

@@ -50,6 +50,24 @@ const items: Item[] = [
   { kind: "mean", y: `case when "snum" % 5 = 0 then null else "api99" end`, label: "api99 with gaps" },
 ];
 
+/** apistrat under Brewer over districts then schools (made-up inclusion probabilities). */
+async function apistratBrewer(): Promise<TaylorDesign> {
+  await db.run(
+    `create or replace view apistrat_pps as
+     select *, 0.4 + 0.1 * (dnum % 3) as pi1, 0.5 as pi2 from apistrat`,
+  );
+  return surveyDesign(db, {
+    source: "apistrat_pps",
+    ids: ["dnum", "snum"],
+    strata: "stype",
+    weights: "pw",
+    fpc: ["pi1", "pi2"],
+    pps: "brewer",
+    nest: true,
+    lonelyPsu: "adjust",
+  });
+}
+
 const designs: Record<string, () => Promise<TaylorDesign>> = {
   "one-stage clusters, raked": async () =>
     rake(await surveyDesign(db, { source: "apiclus1", ids: ["dnum"], weights: "pw", fpc: ["fpc"] }), margins),
@@ -74,38 +92,11 @@ const designs: Record<string, () => Promise<TaylorDesign>> = {
   // stratum touches only that stratum's units (like one wave of a study); Brewer over both
   // stages makes every school a variance unit, and the local path gives the Satterthwaite df
   // from the domain's own strata
-  "strata, two stages PPS (Brewer), raked within strata": async () => {
-    await db.run(
-      `create or replace view apistrat_pps as
-       select *, 0.4 + 0.1 * (dnum % 3) as pi1, 0.5 as pi2 from apistrat`,
-    );
-    const base = await surveyDesign(db, {
-      source: "apistrat_pps",
-      ids: ["dnum", "snum"],
-      strata: "stype",
-      weights: "pw",
-      fpc: ["pi1", "pi2"],
-      pps: "brewer",
-      nest: true,
-      lonelyPsu: "adjust",
-    });
-    return rake(base, [crossed]);
-  },
+  "strata, two stages PPS (Brewer), raked within strata": async () => rake(await apistratBrewer(), [crossed]),
   // the same, raked on a margin across the strata too (sch_wide): a domain within a stratum
   // touches levels other strata share, so its variance takes the other strata through K = Z'VZ
-  "strata, two stages PPS (Brewer), raked across strata": async () => {
-    const base = await surveyDesign(db, {
-      source: "apistrat_pps",
-      ids: ["dnum", "snum"],
-      strata: "stype",
-      weights: "pw",
-      fpc: ["pi1", "pi2"],
-      pps: "brewer",
-      nest: true,
-      lonelyPsu: "adjust",
-    });
-    return rake(base, [margins[1]!, crossed]);
-  },
+  "strata, two stages PPS (Brewer), raked across strata": async () =>
+    rake(await apistratBrewer(), [margins[1]!, crossed]),
   "one-stage clusters, linear calibration": async () =>
     linearCalibration(
       await surveyDesign(db, { source: "apiclus1", ids: ["dnum"], weights: "pw", fpc: ["fpc"] }),

@@ -94,9 +94,9 @@ export async function itemSums(
   const cellFactorOnly =
     cal !== null && cal.method !== "linear" && design.steps[design.steps.length - 1] !== "trim";
   // every row its own finest-stage unit (Brewer over villages then respondents: as many rows
-  // as units, every unit having a row, so any subset of the rows too): every aggregate row would
-  // be one row, so the rows' weights and answers are read and their products formed here (see
-  // `rowSums`), not summed by DuckDB
+  // as units, every unit having a row): every aggregate row would be one row, so the rows'
+  // weights and answers are read and their products formed here (see `rowSums`), not summed by
+  // DuckDB. Right either way (the domains add a unit's rows up): this only picks the cheaper read
   const byRow =
     clustered &&
     cal?.method !== "linear" &&

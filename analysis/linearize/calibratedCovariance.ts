@@ -50,7 +50,7 @@ export function calibratedCovariance(
   structure: DesignStructure,
   lonelyPsu: LonelyPsu,
   op: CalibrationOperator,
-  totals: UnitMap<Float64Array>,
+  totals: UnitRows<Float64Array>,
   F: Float64Array,
   levels: ArrayLike<number>,
   strata: ArrayLike<number>,
@@ -87,14 +87,14 @@ export function calibratedCovariance(
     const factors = cellFactors(op, F, levels, k);
     const E = blockEnd ?? fullEnds(k);
     if (!local) {
-      const psus = domainMoments(tables, factors, totals, null, k, E, df, true);
+      const psus = domainMoments(tables, factors, totals, null, k, E, df);
       return twoStageVariance(structure, lonelyPsu, psus, k, df, blockEnd);
     }
     const own = ownTerms(df, k);
     const out = twoStageVariance(
       structure,
       lonelyPsu,
-      domainMoments(tables, factors, totals, strata, k, E, own, true),
+      domainMoments(tables, factors, totals, strata, k, E, own),
       k,
       own,
       blockEnd,
@@ -104,7 +104,7 @@ export function calibratedCovariance(
       : twoStageVariance(
           structure,
           lonelyPsu,
-          domainMoments(tables, factors, totals, strata, k, E, null, false),
+          domainMoments(tables, factors, null, strata, k, E, null),
           k,
           null,
           blockEnd,
@@ -526,7 +526,7 @@ export function operatorVarianceByMoments(
   const identity = new Float64Array(L * L);
   for (let j = 0; j < L; j++) identity[j * L + j] = 1;
   const factors = cellFactors(op, identity, order, L);
-  const psus = domainMoments(tables, factors, new Map(), null, L, ends, null, false);
+  const psus = domainMoments(tables, factors, null, null, L, ends, null);
   return twoStageVariance(structure, lonelyPsu, psus, L, null, ends);
 }
 
@@ -534,20 +534,19 @@ let momentBuffer = new Float64Array(0);
 
 /**
  * Each PSU's moments of its units' corrected totals (`PsuMoments`) for a domain: the domain's
- * units (`totals`, with `domain`) one by one, t = t_domain − wp·(M·F)_c, the others by their
- * (PSU, cell) entries less the domain's part. The PSUs: those of `strata` ("local"), or (null,
+ * units (`domain`: their totals; null, none) one by one, t = t_domain − wp·(M·F)_c, the others
+ * by their (PSU, cell) entries less the domain's part. The PSUs: those of `strata` ("local"), or (null,
  * "dense") those with a unit in the domain or in a cell with a correction. `present`: the df's
  * flags of the domain's units.
  */
 function domainMoments(
   t: MomentTables,
   factors: CellFactors,
-  totals: UnitMap<Float64Array>,
+  domain: UnitRows<Float64Array> | null,
   strata: ArrayLike<number> | null,
   k: number,
   E: Int32Array,
   df: DfTerms | null,
-  domain: boolean,
 ): PsuMoments[] {
   const epoch = ++t.epoch;
   const { MF, at } = factors;
@@ -560,7 +559,7 @@ function domainMoments(
     }
     return t.psuSlot[p]!;
   };
-  if (domain) for (const u of totals.keys()) slot(t.psuOf[u]!);
+  if (domain) for (const u of domain.units) slot(t.psuOf[u]!);
   if (strata) {
     for (let s = 0; s < strata.length; s++) for (const p of t.psusOfStratum[strata[s]!]!) slot(p);
   } else {
@@ -588,15 +587,13 @@ function domainMoments(
   });
   const tv = new Float64Array(k);
   if (domain) {
-    // a domain's units in one buffer (UnitRows) are read there, without a view per unit
-    const buffered = totals instanceof UnitRows ? (totals as UnitRows<Float64Array>) : null;
-    const units = buffered ? buffered.units : [...totals.keys()];
+    // read in the domain's buffer, without a view per unit
+    const { units, buffer: raw } = domain;
     const present = df?.present;
     const flagRows = present instanceof UnitRows ? (present as UnitRows<Uint8Array>) : null;
     for (let l = 0; l < units.length; l++) {
       const u = units[l]!;
-      const raw = buffered ? buffered.buffer : totals.get(u)!;
-      const o = buffered ? l * k : 0;
+      const o = l * k;
       const m = out[t.psuSlot[t.psuOf[u]!]!]!;
       const mf = t.cellOf[u]! >= 0 ? at(t.cellOf[u]!) : -1;
       const wu = t.w[u]!;

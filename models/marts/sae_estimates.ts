@@ -85,7 +85,9 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
     const groups = new Map<string, VillageStat[]>();
     for (const s of stats) {
       const k = `${s.wave_id}|${s.score_key}`;
-      groups.set(k, [...(groups.get(k) ?? []), s]);
+      const list = groups.get(k);
+      if (list) list.push(s);
+      else groups.set(k, [s]);
     }
     // every group's model on the compute thread (queued there in order), each written as it comes back
     const slice = timeSlicer();
@@ -134,12 +136,12 @@ export async function build({ session, study, ref, self }: ModelContext): Promis
       // each group's input is copied to the compute thread: a turn for the server after each
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    const z = qnorm(1 - (1 - study.reporting.confidence_level) / 2);
+    const parentOf = new Map(study.units.map((u) => [u.psu, u.stratum]));
     for (const p of prepared) {
       const { list, first, byVillage, place } = p;
       const result = await p.result;
       await slice();
-      const z = qnorm(1 - (1 - study.reporting.confidence_level) / 2);
-      const parentOf = new Map(study.units.map((u) => [u.psu, u.stratum]));
       const emit = (
         unitLevel: "township" | "village",
         f: AreaFigure,

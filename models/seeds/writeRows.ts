@@ -85,13 +85,11 @@ async function appendRows(
             i,
             v === null || v === undefined || (typeof v === "number" && !Number.isFinite(v))
               ? null
-              : type === "double"
+              : type === "double" || type === "integer"
                 ? Number(v)
-                : type === "integer"
-                  ? Math.trunc(Number(v))
-                  : type === "boolean"
-                    ? Boolean(v)
-                    : String(v),
+                : type === "boolean"
+                  ? Boolean(v)
+                  : String(v),
           );
         }
         vector.flush();

@@ -2,7 +2,7 @@
  * writeRows puts computed rows into a table in chunks of DuckDB's vector size, a column at a
  * time: every value comes back as it went in, across chunk edges, with null, undefined and
  * non-finite numbers as NULL, in a permanent or a temporary table, and an integer out of range
- * stops the write instead of wrapping around.
+ * or with a fraction stops the write instead of wrapping around or being cut.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabase, type Database, openDatabase } from "../../db/index.ts";
@@ -101,9 +101,10 @@ describe("writeRows", () => {
     expect(back).toEqual(rows.map(expected));
   });
 
-  it("stops at an integer out of range instead of wrapping it", async () => {
+  it("stops at an integer out of range or with a fraction instead of wrapping or cutting it", async () => {
     await expect(writeRows(db, "too_big", { n: "integer" }, [{ n: 1 }, { n: 2 ** 31 }])).rejects.toThrow(
       /int32|range/i,
     );
+    await expect(writeRows(db, "not_whole", { n: "integer" }, [{ n: 2.5 }])).rejects.toThrow(/integer/i);
   });
 });
